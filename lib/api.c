@@ -1,0 +1,535 @@
+/* api.c -- the public interface: sessions that load, run and differentiate.
+ *
+ * A session owns its sources, the parsed program, the --at expressions,
+ * the tape of the last run and the derivatives computed from it.  Each
+ * run replaces the previous tape; each derivative request replaces the
+ * previous results.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct GtSession {
+  GtOptions opt;
+  GtNames names;
+  GtSource **sources;
+  size_t nsources;
+  GtDiagList diags;
+  GtProgram *prog;
+  GtProgram **at;         /* per input: its --at expression or NULL */
+  GtTape tape;
+  int have_tape;
+  GtRunResult res;
+  int ran;
+  GtTape results;         /* numbers of the derivative results */
+  int have_results;
+  GtDeriv *derivs;
+  size_t nderivs;
+  const char **wrt_names; /* storage for every GtDeriv's wrt list */
+};
+
+void
+gt_options_init(GtOptions *opt)
+{
+  memset(opt, 0, sizeof *opt);
+  opt->prec = GT_DEFAULT_PREC;
+  opt->max_nodes = 50000000UL;
+  opt->max_steps = 100000000UL;
+  opt->max_depth = 10000UL;
+}
+
+GtSession *
+gt_session_new(const GtOptions *opt)
+{
+  GtSession *s = calloc(1, sizeof *s);
+  if (s == NULL)
+    return NULL;
+  if (opt)
+    s->opt = *opt;
+  else
+    gt_options_init(&s->opt);
+  if (s->opt.prec < GT_PREC_MIN)
+    s->opt.prec = GT_PREC_MIN;
+  if (s->opt.prec > GT_PREC_MAX)
+    s->opt.prec = GT_PREC_MAX;
+  return s;
+}
+
+static void
+drop_results(GtSession *s)
+{
+  if (s->have_results)
+    gt_tape_free(&s->results);
+  s->have_results = 0;
+  free(s->derivs);
+  free(s->wrt_names);
+  s->derivs = NULL;
+  s->wrt_names = NULL;
+  s->nderivs = 0;
+}
+
+static void
+drop_run(GtSession *s)
+{
+  drop_results(s);
+  if (s->have_tape)
+    gt_tape_free(&s->tape);
+  s->have_tape = 0;
+  gt_run_result_free(&s->res);
+  s->ran = 0;
+}
+
+static void
+drop_program(GtSession *s)
+{
+  drop_run(s);
+  if (s->prog && s->at)
+    for (size_t i = 0; i < s->prog->ninputs; i++)
+      gt_program_free(s->at[i]);
+  free(s->at);
+  s->at = NULL;
+  gt_program_free(s->prog);
+  s->prog = NULL;
+}
+
+void
+gt_session_free(GtSession *s)
+{
+  if (s == NULL)
+    return;
+  drop_program(s);
+  for (size_t i = 0; i < s->nsources; i++)
+    gt_source_free(s->sources[i]);
+  free(s->sources);
+  gt_diag_clear(&s->diags);
+  free(s->diags.items);
+  gt_names_free(&s->names);
+  free(s);
+}
+
+static const GtSpan nowhere = { 0, 0, 0 };
+
+static GtStatus
+error(GtSession *s, GtStatus st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static GtStatus
+error(GtSession *s, GtStatus st, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  gt_diag_vadd(&s->diags, GT_SEV_ERROR, NULL, nowhere, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+/* Adds a source; returns its index or -1. */
+static long
+add_source(GtSession *s, const char *name, const char *text, size_t len)
+{
+  if (len > (size_t)INT32_MAX)
+    return -1;
+  GtSource **v = realloc(s->sources, (s->nsources + 1) * sizeof *v);
+  if (v == NULL)
+    return -1;
+  s->sources = v;
+  GtSource *src = gt_source_new(name, text, len);
+  if (src == NULL)
+    return -1;
+  v[s->nsources] = src;
+  return (long)s->nsources++;
+}
+
+GtStatus
+gt_session_load(GtSession *s, const char *file, const char *text, size_t len)
+{
+  drop_program(s);
+  if (len > (size_t)INT32_MAX)
+    return error(s, GT_EUSAGE, "%s: the program is too large (at most 2 GiB)",
+                 file);
+  long id = add_source(s, file, text, len);
+  if (id < 0)
+    return error(s, GT_ERUNTIME, "out of memory");
+  s->prog = gt_parse(s->sources[id], (uint32_t)id, &s->names, &s->diags, 0);
+  if (s->prog == NULL)
+    return GT_ESYNTAX;
+  s->at = calloc(s->prog->ninputs + 1, sizeof *s->at);
+  if (s->at == NULL)
+    return error(s, GT_ERUNTIME, "out of memory");
+  return GT_OK;
+}
+
+static long
+input_index(const GtSession *s, const char *name)
+{
+  for (size_t i = 0; i < s->prog->ninputs; i++)
+    if (strcmp(s->names.text[s->prog->inputs[i].name], name) == 0)
+      return (long)i;
+  return -1;
+}
+
+GtStatus
+gt_session_set_input(GtSession *s, const char *name, const char *expr)
+{
+  if (s->prog == NULL)
+    return error(s, GT_EUSAGE, "no program is loaded");
+  long i = input_index(s, name);
+  if (i < 0)
+    return error(s, GT_EUSAGE, "the program has no input named '%s'", name);
+  long id = add_source(s, "<at>", expr, strlen(expr));
+  if (id < 0)
+    return error(s, GT_ERUNTIME, "out of memory");
+  GtProgram *p = gt_parse(s->sources[id], (uint32_t)id, &s->names, &s->diags,
+                          1);
+  if (p == NULL)
+    return GT_ESYNTAX;
+  gt_program_free(s->at[i]);
+  s->at[i] = p;
+  return GT_OK;
+}
+
+static GtRunEnv
+env_of(GtSession *s)
+{
+  GtRunEnv env = { &s->opt, s->sources, &s->diags, &s->names };
+  return env;
+}
+
+GtStatus
+gt_session_run(GtSession *s)
+{
+  if (s->prog == NULL)
+    return error(s, GT_EUSAGE, "no program is loaded");
+  drop_run(s);
+  if (gt_tape_init(&s->tape, s->opt.prec, s->opt.max_nodes) != 0)
+    return error(s, GT_ERUNTIME, "out of memory");
+  s->have_tape = 1;
+  GtRunEnv env = env_of(s);
+  size_t n = s->prog->ninputs;
+  int32_t *at = malloc((n + 1) * sizeof *at);
+  if (at == NULL)
+    return error(s, GT_ERUNTIME, "out of memory");
+  GtStatus st = GT_OK;
+  for (size_t i = 0; i < n && st == GT_OK; i++) {
+    at[i] = -1;
+    if (s->at[i])
+      st = gt_interp_eval_at(s->at[i], &env, &s->tape, &at[i]);
+  }
+  if (st == GT_OK)
+    st = gt_interp_run(s->prog, &env, &s->tape, at, &s->res);
+  free(at);
+  s->ran = st == GT_OK;
+  return st;
+}
+
+size_t
+gt_session_output_count(const GtSession *s)
+{
+  return s->ran ? s->res.nout : 0;
+}
+
+const char *
+gt_session_output_name(const GtSession *s, size_t i)
+{
+  return s->names.text[s->res.out_names[i]];
+}
+
+static GtValue
+scalar(mpfr_srcptr v)
+{
+  GtValue x = { 0, NULL, 1, v };
+  return x;
+}
+
+GtValue
+gt_session_output_value(const GtSession *s, size_t i)
+{
+  return scalar(s->tape.nodes[s->res.out_nodes[i]].v);
+}
+
+size_t
+gt_session_input_count(const GtSession *s)
+{
+  return s->prog ? s->prog->ninputs : 0;
+}
+
+const char *
+gt_session_input_name(const GtSession *s, size_t i)
+{
+  return s->names.text[s->prog->inputs[i].name];
+}
+
+/* The node a name stands for after the run: an input's INPUT node, else
+   the final binding of the top-level name; -1 when none. */
+static int32_t
+node_of(const GtSession *s, const char *name)
+{
+  long i = input_index(s, name);
+  if (i >= 0 && s->res.input_nodes[i] >= 0)
+    return s->res.input_nodes[i];
+  int32_t slot = gt_program_global(s->prog, name);
+  if (slot < GT_NPREDEF && slot >= 0)
+    return -1; /* pi, e, inf, nan are constants, not variables */
+  return slot >= 0 ? s->res.globals[slot] : -1;
+}
+
+/* Reports a NaN derivative, pointing at the primitive whose rule made it. */
+static GtStatus
+nan_derivative(GtSession *s, int32_t node, const char *of, const char *wrt,
+               int unimplemented)
+{
+  if (node < 0)
+    return error(s, GT_ERUNTIME,
+                 "the derivative of %s with respect to %s is not a number "
+                 "(NaN)", of, wrt);
+  const GtNode *n = &s->tape.nodes[node];
+  GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
+  gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+              unimplemented
+                  ? "the derivative of %s is not implemented (needed for d%s/d%s)"
+                  : "the derivative of %s is not a number (NaN) here "
+                    "(needed for d%s/d%s)",
+              gt_ops[n->op].name, of, wrt);
+  /* the call chain, as for run-time errors */
+  for (uint32_t f = n->frame; f != 0 && f < s->tape.nframes;
+       f = s->tape.frames[f].parent) {
+    const GtExpr *call = s->prog->exprs[s->tape.frames[f].site];
+    gt_diag_add(&s->diags, GT_SEV_NOTE, s->sources[call->span.src],
+                call->span, "in the call to '%s' made here",
+                s->names.text[s->prog->funcs[call->slot].name]);
+  }
+  return GT_ERUNTIME;
+}
+
+/* A copy of name that lives as long as the session (NULL: out of
+   memory is reported by the caller's next allocation check). */
+static const char *
+intern(GtSession *s, const char *name)
+{
+  uint32_t id = gt_names_intern(&s->names, name, strlen(name));
+  return id == UINT32_MAX ? "?" : s->names.text[id];
+}
+
+/* One level of recorded differentiation: nodes d(out)/d(wrt[k]). */
+static GtStatus
+record_level(GtSession *s, int32_t out, const int32_t *wrt, size_t n,
+             int32_t *res)
+{
+  GtRunEnv env = env_of(s);
+  jmp_buf fail;
+  GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog,
+              .fail = &fail };
+  for (int k = 0; k < 4; k++)
+    r.cache[k] = -1;
+  if (setjmp(fail))
+    return r.status ? r.status : GT_ERUNTIME;
+  gt_rev_record(&r, out, wrt, n, res);
+  for (size_t k = 0; k < n; k++)
+    gt_rec_check_nan(&r, res[k]);
+  return GT_OK;
+}
+
+GtStatus
+gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
+                       const char *const *wrt, size_t nwrt, int order,
+                       const GtDeriv **out, size_t *nout)
+{
+  *out = NULL;
+  *nout = 0;
+  if (!s->ran)
+    return error(s, GT_EUSAGE, "the program has not run");
+  if (order < 1 || order > 64)
+    return error(s, GT_EUSAGE, "the derivative order must be 1 to 64");
+  drop_results(s);
+
+  /* the outputs to differentiate and the names to differentiate against */
+  size_t no = of && nof ? nof : s->res.nout;
+  size_t nw = wrt && nwrt ? nwrt : 0;
+  if (nw == 0)
+    for (size_t i = 0; i < s->prog->ninputs; i++)
+      nw += s->res.input_nodes[i] >= 0;
+  const char **onames = malloc((no + 1) * sizeof *onames);
+  const char **wnames = malloc((nw + 1) * sizeof *wnames);
+  int32_t *onodes = malloc((no + 1) * sizeof *onodes);
+  int32_t *wnodes = malloc((nw + 1) * sizeof *wnodes);
+  GtStatus st = GT_OK;
+  if (!onames || !wnames || !onodes || !wnodes) {
+    st = error(s, GT_ERUNTIME, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < no; i++) {
+    if (of && nof) {
+      onames[i] = intern(s, of[i]);
+      onodes[i] = -1;
+      for (size_t k = 0; k < s->res.nout; k++)
+        if (strcmp(s->names.text[s->res.out_names[k]], of[i]) == 0)
+          onodes[i] = s->res.out_nodes[k];
+      if (onodes[i] < 0)
+        onodes[i] = node_of(s, of[i]);
+      if (onodes[i] < 0) {
+        st = error(s, GT_EUSAGE, "--of: the program has no output or "
+                   "variable named '%s'", of[i]);
+        goto done;
+      }
+    } else {
+      onames[i] = s->names.text[s->res.out_names[i]];
+      onodes[i] = s->res.out_nodes[i];
+    }
+  }
+  if (wrt && nwrt) {
+    for (size_t i = 0; i < nw; i++) {
+      wnames[i] = intern(s, wrt[i]);
+      wnodes[i] = node_of(s, wrt[i]);
+      if (wnodes[i] < 0) {
+        st = error(s, GT_EUSAGE, "--wrt: the program has no input or "
+                   "variable named '%s'", wrt[i]);
+        goto done;
+      }
+    }
+  } else {
+    size_t j = 0;
+    for (size_t i = 0; i < s->prog->ninputs; i++)
+      if (s->res.input_nodes[i] >= 0) {
+        wnames[j] = s->names.text[s->prog->inputs[i].name];
+        wnodes[j++] = s->res.input_nodes[i];
+      }
+  }
+
+  /* entries: outputs x ordered order-tuples of names, last fastest */
+  size_t tuples = 1;
+  for (int k = 0; k < order; k++) {
+    if (nw && tuples > ((size_t)1 << 20) / nw) {
+      st = error(s, GT_EUSAGE, "too many derivatives requested (more than "
+                 "a million)");
+      goto done;
+    }
+    tuples *= nw;
+  }
+  size_t total = no * tuples;
+  s->derivs = calloc(total + 1, sizeof *s->derivs);
+  s->wrt_names = malloc((total * (size_t)order + 1) * sizeof *s->wrt_names);
+  int *conn = malloc((nw + 1) * sizeof *conn);
+  mpfr_ptr *vals = malloc((nw + 1) * sizeof *vals);
+  size_t *idx = calloc((size_t)order + 1, sizeof *idx);
+  if (gt_tape_init(&s->results, s->opt.prec, 1024) != 0) {
+    free(conn); free(vals); free(idx);
+    st = error(s, GT_ERUNTIME, "out of memory");
+    goto done;
+  }
+  s->have_results = 1;
+  if (!s->derivs || !s->wrt_names || !conn || !vals || !idx) {
+    free(conn); free(vals); free(idx);
+    st = error(s, GT_ERUNTIME, "out of memory");
+    goto done;
+  }
+  size_t e = 0;
+  for (size_t o = 0; o < no && st == GT_OK; o++) {
+    /* each prefix idx[0..order-2] of a tuple is recorded as nested
+       grads; the last name comes from one numeric sweep over all names */
+    memset(idx, 0, (size_t)order * sizeof *idx);
+    int32_t prefix;
+    for (size_t t = 0; t < tuples / (nw ? nw : 1) && st == GT_OK; t++) {
+      /* idx[0..order-2] from t, most significant first */
+      size_t rem = t;
+      for (int d = order - 2; d >= 0; d--) {
+        idx[d] = rem % nw;
+        rem /= nw;
+      }
+      prefix = onodes[o];
+      for (int d = 0; d < order - 1 && st == GT_OK; d++) {
+        int32_t g;
+        st = record_level(s, prefix, &wnodes[idx[d]], 1, &g);
+        prefix = g;
+      }
+      if (st != GT_OK)
+        break;
+      for (size_t k = 0; k < nw; k++) {
+        vals[k] = gt_tape_number(&s->results);
+        if (vals[k] == NULL) {
+          st = error(s, GT_ERUNTIME, "out of memory");
+          break;
+        }
+      }
+      if (st != GT_OK)
+        break;
+      int32_t nan_node;
+      int rc = gt_rev_sweep(&s->tape, prefix, wnodes, nw, vals, conn,
+                            &nan_node);
+      if (rc < 0) {
+        st = error(s, GT_ERUNTIME, "out of memory");
+        break;
+      }
+      for (size_t k = 0; k < nw; k++) {
+        GtDeriv *d = &s->derivs[e++];
+        d->of = onames[o];
+        d->order = order;
+        const char **w = &s->wrt_names[(e - 1) * (size_t)order];
+        for (int j = 0; j < order - 1; j++)
+          w[j] = wnames[idx[j]];
+        w[order - 1] = wnames[k];
+        d->wrt = w;
+        d->connected = conn[k];
+        d->value = scalar(vals[k]);
+        if (rc == GT_ERUNTIME) {
+          st = nan_derivative(s, nan_node, onames[o], wnames[k], 1);
+          break;
+        }
+        if (mpfr_nan_p(vals[k]) && !s->opt.nan_ok) {
+          st = nan_derivative(s, nan_node, onames[o], wnames[k], 0);
+          break;
+        }
+      }
+    }
+  }
+  free(conn);
+  free(vals);
+  free(idx);
+  if (st == GT_OK) {
+    s->nderivs = e;
+    *out = s->derivs;
+    *nout = e;
+  }
+done:
+  free(onames);
+  free(wnames);
+  free(onodes);
+  free(wnodes);
+  return st;
+}
+
+size_t
+gt_session_diag_count(const GtSession *s)
+{
+  return s->diags.n;
+}
+
+const GtDiag *
+gt_session_diag(const GtSession *s, size_t i)
+{
+  return &s->diags.items[i];
+}
+
+void
+gt_session_clear_diags(GtSession *s)
+{
+  gt_diag_clear(&s->diags);
+}
+
+size_t
+gt_session_tape_nodes(const GtSession *s)
+{
+  return s->have_tape ? s->tape.n : 0;
+}
+
+size_t
+gt_session_tape_bytes(const GtSession *s)
+{
+  return s->have_tape ? gt_tape_bytes(&s->tape) : 0;
+}
+
+const char *
+gt_version(void)
+{
+  return PACKAGE_VERSION;
+}

@@ -1,0 +1,126 @@
+/* arena.c -- bump allocation in chunks, freed whole.
+ *
+ * Parses and recordings allocate many small objects that all die
+ * together, so they come from an arena: allocation is a pointer bump,
+ * and freeing is one pass over the chunk list.
+ */
+#define _DEFAULT_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+struct GtChunk {
+  GtChunk *next;
+  size_t cap;
+  size_t mapped;    /* bytes mapped with mmap, 0 when from malloc */
+  /* keeps the payload 16-byte aligned on every ABI we build for */
+  _Alignas(16) unsigned char data[];
+};
+
+#define GT_ARENA_MIN_CHUNK ((size_t)1 << 16)
+#define GT_ARENA_ALIGN ((size_t)16)
+#define GT_HUGE ((size_t)2 << 20)   /* a transparent huge page */
+
+/* A big chunk comes straight from mmap, 2 MiB aligned and advised to use
+   huge pages: a recording writes tens of megabytes of fresh memory, and
+   with 4 KiB pages the page faults cost as much as the arithmetic. */
+static GtChunk *
+new_chunk(size_t bytes)
+{
+  if (bytes >= GT_HUGE) {
+    size_t len = (bytes + GT_HUGE - 1) & ~(GT_HUGE - 1);
+    unsigned char *p = mmap(NULL, len + GT_HUGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) {
+      /* trim to an aligned start so that whole huge pages fit */
+      uintptr_t a = ((uintptr_t)p + GT_HUGE - 1) & ~(uintptr_t)(GT_HUGE - 1);
+      size_t head = a - (uintptr_t)p;
+      if (head)
+        munmap(p, head);
+      if (GT_HUGE - head)
+        munmap((unsigned char *)a + len, GT_HUGE - head);
+#ifdef MADV_HUGEPAGE
+      madvise((void *)a, len, MADV_HUGEPAGE);
+#endif
+      GtChunk *c = (GtChunk *)a;
+      c->mapped = len;
+      return c;
+    }
+  }
+  GtChunk *c = malloc(bytes);
+  if (c != NULL)
+    c->mapped = 0;
+  return c;
+}
+
+void *
+gt_arena_alloc(GtArena *a, size_t n)
+{
+  n = (n + GT_ARENA_ALIGN - 1) & ~(GT_ARENA_ALIGN - 1);
+  if (n == 0)
+    n = GT_ARENA_ALIGN;
+  if (a->head == NULL || a->cap - a->used < n) {
+    /* chunks grow with the arena so the list stays short */
+    size_t cap = GT_ARENA_MIN_CHUNK;
+    if (a->total / 2 > cap)
+      cap = a->total / 2;
+    if (cap > ((size_t)64 << 20))
+      cap = (size_t)64 << 20;
+    if (cap < n)
+      cap = n;
+    if (cap > SIZE_MAX - sizeof(GtChunk) - GT_HUGE)
+      return NULL;
+    GtChunk *c = new_chunk(sizeof(GtChunk) + cap);
+    if (c == NULL)
+      return NULL;
+    if (c->mapped)
+      cap = c->mapped - sizeof(GtChunk);
+    c->next = a->head;
+    c->cap = cap;
+    a->head = c;
+    a->used = 0;
+    a->cap = cap;
+    a->total += sizeof(GtChunk) + cap;
+  }
+  void *p = a->head->data + a->used;
+  a->used += n;
+  return p;
+}
+
+void *
+gt_arena_zalloc(GtArena *a, size_t n)
+{
+  void *p = gt_arena_alloc(a, n);
+  if (p != NULL)
+    memset(p, 0, n);
+  return p;
+}
+
+char *
+gt_arena_strndup(GtArena *a, const char *s, size_t n)
+{
+  char *p = gt_arena_alloc(a, n + 1);
+  if (p != NULL) {
+    memcpy(p, s, n);
+    p[n] = '\0';
+  }
+  return p;
+}
+
+void
+gt_arena_free(GtArena *a)
+{
+  GtChunk *c = a->head;
+  while (c != NULL) {
+    GtChunk *next = c->next;
+    if (c->mapped)
+      munmap(c, c->mapped);
+    else
+      free(c);
+    c = next;
+  }
+  a->head = NULL;
+  a->used = a->cap = a->total = 0;
+}

@@ -1,0 +1,321 @@
+/* format.c -- number formatting: shortest round-trip decimals and fixed significant digits
+ *
+ * gt_format_number turns an MPFR number into the text gradtool prints.
+ *
+ * Digits.  With digits > 0 the number is rounded to nearest (mpfr_get_str,
+ * MPFR_RNDN) to that many significant digits and all of them are printed,
+ * trailing zeros included.  With digits == 0 we print the shortest n-digit
+ * nearest rounding d_n of x that reads back (mpfr_strtofr at x's precision p,
+ * MPFR_RNDN) to exactly x.  n = mpfr_get_str_ndigits(10, p) always works, so
+ * the answer lies in [1, that].
+ *
+ * Searching for n.  Decimals with n significant digits are a subset of those
+ * with n+1, so |d_n - x| never grows with n.  When x is not a power of two its
+ * rounding interval is symmetric (half an ulp each side, both ends open or
+ * both closed, by the parity of x's last bit), so "d_n reads back" is
+ * monotone in n and a galloping search followed by bisection finds the least
+ * n in O(log n) conversions instead of n of them (see least_true).  When |x| = 2^k the interval
+ * is [x - h, x + 2h] with h = ulp below / 2: twice as wide above as below, and
+ * "d_n reads back" need not be monotone (d_n above x may read back while the
+ * closer d_{n+1} below x does not).  There we bisect on the monotone predicate
+ * |d_n - x| <= 2h, which every readable d_n satisfies, and then walk up one
+ * digit at a time until d_n reads back; that walk is a digit or two in
+ * practice (it ends at the latest once |d_n - x| <= h).
+ *
+ * Exact integers with |x| < 2^p take a shortcut: every decimal with fewer
+ * significant digits than x's own (trailing zeros dropped) is an integer at
+ * distance >= 1 from x, while x's rounding interval is at most 1/2 wide each
+ * side, so x's own digits are the shortest.  GMP converts them directly.
+ *
+ * Layout.  With x = 0.d1d2...dn * 10^E (mpfr_get_str's convention) the
+ * scientific exponent is E - 1.  Plain notation when -6 <= E - 1 <= 21
+ * (1e21 prints 1000000000000000000000, 1e22 prints 1e+22, 0.000001 prints
+ * 0.000001, 1e-7 prints 1e-7); scientific otherwise: d[.ddd]e+N / e-N.
+ * Integers print with no point.  Zero of either sign prints "0" ("0.00"
+ * with three digits); NaN, +inf, -inf print "nan", "inf", "-inf".
+ *
+ * Cost: O(log n) conversions of at most n digits, n ~ 0.3 p, each
+ * subquadratic in GMP; typically 2 to 6 when nearly all digits are needed.
+ * The power-of-two walk adds a few more.
+ */
+#include "gradtool.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+
+/* Plain notation for scientific exponents in [PLAIN_MIN, PLAIN_MAX]. */
+#define PLAIN_MIN (-6)
+#define PLAIN_MAX 21
+
+static char *
+dup_str(const char *s)
+{
+  size_t n = strlen(s) + 1;
+  char *r = malloc(n);
+  if (r != NULL)
+    memcpy(r, s, n);
+  return r;
+}
+
+/* Lays out the digits dig[0..n-1] (no sign, dig[0] != '0' unless the value
+   is zero) of the value 0.dig * 10^e, negated when neg. */
+static char *
+layout(int neg, const char *dig, size_t n, mpfr_exp_t e)
+{
+  /* e - 1 is the scientific exponent; compare without overflowing. */
+  int plain = e >= PLAIN_MIN + 1 && e <= PLAIN_MAX + 1;
+  size_t size, k = 0;
+  char *r;
+
+  if (plain)
+    size = (size_t)neg + n + 3 + (e <= 0 ? (size_t)-e : (size_t)e);
+  else
+    size = (size_t)neg + n + 2 + 24;     /* "e-" and a 64-bit exponent */
+  r = malloc(size);
+  if (r == NULL)
+    return NULL;
+  if (neg)
+    r[k++] = '-';
+  if (!plain) {
+    r[k++] = dig[0];
+    if (n > 1) {
+      r[k++] = '.';
+      memcpy(r + k, dig + 1, n - 1);
+      k += n - 1;
+    }
+    long long ex = (long long)e - 1;
+    snprintf(r + k, size - k, "e%c%lld", ex < 0 ? '-' : '+',
+             ex < 0 ? -ex : ex);
+    return r;
+  }
+  if (e <= 0) {
+    /* 0.000ddd: -e zeros after the point. */
+    r[k++] = '0';
+    r[k++] = '.';
+    memset(r + k, '0', (size_t)-e);
+    k += (size_t)-e;
+    memcpy(r + k, dig, n);
+    k += n;
+  } else if ((size_t)e < n) {
+    /* ddd.ddd */
+    memcpy(r + k, dig, (size_t)e);
+    k += (size_t)e;
+    r[k++] = '.';
+    memcpy(r + k, dig + e, n - (size_t)e);
+    k += n - (size_t)e;
+  } else {
+    /* an integer: ddd000, no point */
+    memcpy(r + k, dig, n);
+    k += n;
+    memset(r + k, '0', (size_t)e - n);
+    k += (size_t)e - n;
+  }
+  r[k] = '\0';
+  return r;
+}
+
+/* Scratch state of one shortest-digits search. */
+typedef struct Search {
+  mpfr_srcptr ax;       /* |x| */
+  mpfr_prec_t prec;     /* x's precision */
+  char *buf;            /* "digits" "e" exponent, for reading back */
+  mpfr_t t;             /* read-back value */
+  /* power-of-two case only: |x| - 2h and |x| + 2h, exact at prec + 2 */
+  mpfr_t lo2, hi2;
+} Search;
+
+/* Writes "DIGITSeEXP" (the n-digit nearest rounding of |x|) into s->buf. */
+static void
+probe_string(Search *s, size_t n)
+{
+  mpfr_exp_t e;
+  /* s->buf has room for the longest rounding plus the exponent. */
+  mpfr_get_str(s->buf, &e, 10, n, s->ax, MPFR_RNDN);
+  snprintf(s->buf + n, 32, "e%lld", (long long)e - (long long)n);
+}
+
+/* Does the n-digit rounding of |x| read back to |x| at x's precision? */
+static int
+reads_back(Search *s, size_t n)
+{
+  probe_string(s, n);
+  mpfr_set_prec(s->t, s->prec);
+  mpfr_strtofr(s->t, s->buf, NULL, 10, MPFR_RNDN);
+  return mpfr_equal_p(s->t, s->ax);
+}
+
+/* Power of two only: is the n-digit rounding d of |x| within 2h of |x|?
+   The bounds are representable at prec + 2 bits, so comparing the
+   downward and upward roundings of d with them is exact. */
+static int
+within_2h(Search *s, size_t n)
+{
+  probe_string(s, n);
+  mpfr_set_prec(s->t, s->prec + 2);
+  mpfr_strtofr(s->t, s->buf, NULL, 10, MPFR_RNDD);
+  if (mpfr_less_p(s->t, s->lo2))
+    return 0;
+  mpfr_strtofr(s->t, s->buf, NULL, 10, MPFR_RNDU);
+  return !mpfr_greater_p(s->t, s->hi2);
+}
+
+/* Least n in [1, hi] with pred(n), for a monotone pred true at hi.
+   Most numbers need either few digits (0.1, results of exact arithmetic)
+   or nearly all hi of them (anything computed), and a probe costs about
+   its digit count: so first look just below hi (n = hi - 1, then hi - 4),
+   then try 1, 2, 4, ... from below, then bisect the last gap. */
+static size_t
+least_true(Search *s, size_t hi, int (*pred)(Search *, size_t))
+{
+  size_t lo = 1, n = 1;
+  if (hi > 8) {
+    if (!pred(s, hi - 1))
+      return hi;
+    if (!pred(s, hi - 4)) {
+      lo = hi - 3;
+      n = hi - 1;
+      goto bisect;
+    }
+    hi -= 4;
+  }
+  while (n < hi && !pred(s, n)) {
+    lo = n + 1;
+    n = n * 2 < hi ? n * 2 : hi;
+  }
+bisect:
+  /* invariant: pred(n) holds, pred(lo - 1) does not (or lo == 1) */
+  while (lo < n) {
+    size_t mid = lo + (n - lo) / 2;
+    if (pred(s, mid))
+      n = mid;
+    else
+      lo = mid + 1;
+  }
+  return n;
+}
+
+/* Exact integer |x| < 2^prec: its own digits, trailing zeros dropped. */
+static char *
+format_integer(mpfr_srcptr x)
+{
+  mpz_t z;
+  char *dig, *r;
+  size_t n;
+
+  mpz_init(z);
+  mpfr_get_z(z, x, MPFR_RNDN);                   /* exact */
+  mpz_abs(z, z);
+  dig = malloc(mpz_sizeinbase(z, 10) + 2);
+  if (dig == NULL) {
+    mpz_clear(z);
+    return NULL;
+  }
+  mpz_get_str(dig, 10, z);
+  mpz_clear(z);
+  n = strlen(dig);
+  mpfr_exp_t e = (mpfr_exp_t)n;
+  while (n > 1 && dig[n - 1] == '0')
+    n--;
+  r = layout(mpfr_signbit(x) != 0, dig, n, e);
+  free(dig);
+  return r;
+}
+
+static char *
+format_shortest(mpfr_srcptr x)
+{
+  mpfr_prec_t prec = mpfr_get_prec(x);
+  size_t hi = mpfr_get_str_ndigits(10, prec), n;
+  Search s;
+  mpfr_t ax, pow2;
+  char *r = NULL;
+  int is_pow2;
+
+  if (mpfr_integer_p(x) && mpfr_get_exp(x) <= prec)
+    return format_integer(x);
+
+  s.buf = malloc(hi + 40);
+  if (s.buf == NULL)
+    return NULL;
+  mpfr_init2(ax, prec);
+  mpfr_abs(ax, x, MPFR_RNDN);                      /* exact */
+  s.ax = ax;
+  s.prec = prec;
+  mpfr_init2(s.t, prec + 2);
+
+  mpfr_init2(pow2, 2);
+  mpfr_set_ui_2exp(pow2, 1, mpfr_get_exp(x) - 1, MPFR_RNDN);   /* exact */
+  is_pow2 = mpfr_equal_p(ax, pow2);
+  mpfr_clear(pow2);
+
+  if (!is_pow2) {
+    n = least_true(&s, hi, reads_back);
+  } else {
+    /* |x| = 2^k: interval [2^k - h, 2^k + 2h], h = 2^(k-prec-1), so
+       2h = 2^(k-prec) = 2^(EXP-1-prec). */
+    mpfr_init2(s.lo2, prec + 2);
+    mpfr_init2(s.hi2, prec + 2);
+    mpfr_set_ui_2exp(s.t, 1, mpfr_get_exp(x) - 1 - prec, MPFR_RNDN);
+    mpfr_sub(s.lo2, ax, s.t, MPFR_RNDN);           /* exact at prec + 2 */
+    mpfr_add(s.hi2, ax, s.t, MPFR_RNDN);           /* exact at prec + 2 */
+    n = least_true(&s, hi, within_2h);
+    while (n < hi && !reads_back(&s, n))
+      n++;
+    mpfr_clear(s.lo2);
+    mpfr_clear(s.hi2);
+  }
+
+  {
+    mpfr_exp_t e;
+    mpfr_get_str(s.buf, &e, 10, n, ax, MPFR_RNDN);
+    /* Trailing zeros: the value is the same with fewer digits. */
+    while (n > 1 && s.buf[n - 1] == '0')
+      n--;
+    r = layout(mpfr_signbit(x) != 0, s.buf, n, e);
+  }
+  mpfr_clear(s.t);
+  mpfr_clear(ax);
+  free(s.buf);
+  return r;
+}
+
+static char *
+format_digits(mpfr_srcptr x, size_t digits)
+{
+  mpfr_exp_t e;
+  char *s, *r;
+
+  s = mpfr_get_str(NULL, &e, 10, digits, x, MPFR_RNDN);
+  if (s == NULL)
+    return NULL;
+  /* mpfr_get_str writes the sign itself; layout wants bare digits. */
+  r = layout(s[0] == '-', s + (s[0] == '-'), digits, e);
+  mpfr_free_str(s);
+  return r;
+}
+
+GT_API char *
+gt_format_number(mpfr_srcptr x, long digits)
+{
+  if (mpfr_nan_p(x))
+    return dup_str("nan");
+  if (mpfr_inf_p(x))
+    return dup_str(mpfr_signbit(x) ? "-inf" : "inf");
+  if (mpfr_zero_p(x)) {
+    /* Both zeros print unsigned: "0", or "0.000" with digits zeros. */
+    size_t n = digits > 0 ? (size_t)digits : 1, k;
+    char *dig = malloc(n + 1), *r;
+    if (dig == NULL)
+      return NULL;
+    for (k = 0; k < n; k++)
+      dig[k] = '0';
+    dig[n] = '\0';
+    r = layout(0, dig, n, 1);
+    free(dig);
+    return r;
+  }
+  if (digits > 0)
+    return format_digits(x, (size_t)digits);
+  return format_shortest(x);
+}

@@ -1,0 +1,157 @@
+/* gradtool.h -- public API of libgradtool: parse, record, differentiate.
+ *
+ * A GtSession owns one parsed program and, after gt_session_run, one
+ * recording (the tape) of it.  Everything a session returns (values,
+ * derivatives, diagnostics) lives until the session is run again or freed.
+ * The library never prints and never exits: every call returns a GtStatus
+ * and leaves its messages as located diagnostics in the session.
+ */
+#ifndef GRADTOOL_H
+#define GRADTOOL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <mpfr.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GT_BUILDING_LIB) && defined(__GNUC__)
+#define GT_API __attribute__((visibility("default")))
+#else
+#define GT_API
+#endif
+
+/* Statuses; the numbers are the command line's exit statuses. */
+typedef enum GtStatus {
+  GT_OK = 0,
+  GT_EASSERT = 1,   /* an assert in the program failed */
+  GT_EUSAGE = 2,    /* a misuse of the API or of the command line */
+  GT_ESYNTAX = 3,   /* syntax or name error in the program */
+  GT_ERUNTIME = 4   /* domain, NaN, limit, shape or type error while running */
+} GtStatus;
+
+typedef enum GtSeverity { GT_SEV_ERROR, GT_SEV_WARNING, GT_SEV_NOTE } GtSeverity;
+
+/* One diagnostic.  line and col are 1-based (col counts bytes); len is the
+   number of bytes to underline (at least 1); line 0 means "no location". */
+typedef struct GtDiag {
+  GtSeverity severity;
+  const char *file;       /* name given to gt_session_load, "<at>", ... */
+  unsigned line, col, len;
+  const char *message;
+  const char *source_line; /* the text of that line, without newline, or NULL */
+} GtDiag;
+
+/* Limits and settings of a session; gt_options_init fills the defaults. */
+typedef struct GtOptions {
+  long prec;            /* working precision in bits (default 128) */
+  int nan_ok;           /* let NaN results through instead of failing */
+  unsigned long max_nodes;   /* recorded nodes (default 50,000,000) */
+  unsigned long max_steps;   /* loop iterations in one run (default 100,000,000) */
+  unsigned long max_depth;   /* function call depth (default 10,000) */
+  /* bytes of C stack a run may use; 0 (the default) takes them from the
+     process's stack limit, which suits the main thread only */
+  size_t max_stack;
+  /* print() in the program calls this with one finished line (no newline);
+     NULL drops the output. */
+  void (*print)(void *user, const char *line);
+  void *print_user;
+} GtOptions;
+
+#define GT_PREC_MIN 2L
+#define GT_PREC_MAX 1000000L
+#define GT_DEFAULT_PREC 128L
+
+typedef struct GtSession GtSession;
+
+/* A value of the program: a tensor of rank 0..8 (only rank 0 for now). */
+typedef struct GtValue {
+  int rank;
+  const size_t *dims;      /* rank entries */
+  size_t size;             /* number of elements */
+  mpfr_srcptr elems;       /* size elements, row-major */
+} GtValue;
+
+/* One derivative: d^order(of) / d(wrt[0]) ... d(wrt[order-1]). */
+typedef struct GtDeriv {
+  const char *of;
+  const char *const *wrt;  /* order names */
+  int order;
+  int connected;           /* 0 when `of` does not depend on the names */
+  GtValue value;
+} GtDeriv;
+
+GT_API void gt_options_init(GtOptions *opt);
+
+/* New session; NULL only when out of memory.  opt may be NULL (defaults). */
+GT_API GtSession *gt_session_new(const GtOptions *opt);
+/* Frees everything the session owns; accepts NULL. */
+GT_API void gt_session_free(GtSession *s);
+
+/* Parses program text; `file` names it in diagnostics.  The text is copied. */
+GT_API GtStatus gt_session_load(GtSession *s, const char *file,
+                                const char *text, size_t len);
+
+/* Sets input `name` to the value of expression `expr` (language text,
+   evaluated with only constants and built-in functions in scope).
+   GT_EUSAGE when the program has no such input. */
+GT_API GtStatus gt_session_set_input(GtSession *s, const char *name,
+                                     const char *expr);
+
+/* Runs the loaded program once, recording it.  Fails with GT_EUSAGE when
+   an input without default was not set. */
+GT_API GtStatus gt_session_run(GtSession *s);
+
+/* Outputs of the last run, in order. */
+GT_API size_t gt_session_output_count(const GtSession *s);
+GT_API const char *gt_session_output_name(const GtSession *s, size_t i);
+GT_API GtValue gt_session_output_value(const GtSession *s, size_t i);
+
+/* Inputs of the loaded program, in order of their input statements. */
+GT_API size_t gt_session_input_count(const GtSession *s);
+GT_API const char *gt_session_input_name(const GtSession *s, size_t i);
+
+/* Derivatives of order `order` (>= 1) of outputs `of` (NULL/0: every
+   output) with respect to names `wrt` (NULL/0: every input).  With one
+   name the result is one entry per output; with several and order K, all
+   K-th order partials (names in nondecreasing index order, as a Hessian's
+   upper triangle is not enough for users: every ordered tuple is given).
+   *out points into the session. */
+GT_API GtStatus gt_session_derivatives(GtSession *s,
+                                       const char *const *of, size_t nof,
+                                       const char *const *wrt, size_t nwrt,
+                                       int order,
+                                       const GtDeriv **out, size_t *nout);
+
+/* Diagnostics collected so far (errors, warnings and notes), in order. */
+GT_API size_t gt_session_diag_count(const GtSession *s);
+GT_API const GtDiag *gt_session_diag(const GtSession *s, size_t i);
+/* Drops the collected diagnostics. */
+GT_API void gt_session_clear_diags(GtSession *s);
+
+/* Formats a diagnostic as GCC does: "file:line:col: error: message", then
+   the source line and a caret line.  Returns a malloc'd string ending in a
+   newline, or NULL when out of memory. */
+GT_API char *gt_diag_format(const GtDiag *d);
+
+/* Formats a number: digits == 0 gives the shortest decimal that reads back
+   to the same value at x's precision; digits > 0 rounds to that many
+   significant digits.  NaN and infinities give "nan", "inf", "-inf".
+   Returns a malloc'd string, or NULL when out of memory. */
+GT_API char *gt_format_number(mpfr_srcptr x, long digits);
+
+/* Size of the last recording: nodes on the tape, and bytes the tape and
+   its values hold (for benchmarks and --max-nodes diagnostics). */
+GT_API size_t gt_session_tape_nodes(const GtSession *s);
+GT_API size_t gt_session_tape_bytes(const GtSession *s);
+
+/* Version string of the library, e.g. "0.1.0". */
+GT_API const char *gt_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRADTOOL_H */

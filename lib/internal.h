@@ -1,0 +1,448 @@
+/* internal.h -- what each file of libgradtool exports to the others.
+ *
+ * One section per source file, in pipeline order.  Nothing here is part of
+ * the installed API (see gradtool.h); the names carry the prefix of their
+ * subsystem: gt_arena_, gt_diag_, gt_lex_, gt_parse_, gt_op_, gt_tape_,
+ * gt_interp_, gt_rev_, gt_special_.
+ */
+#ifndef GT_INTERNAL_H
+#define GT_INTERNAL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gradtool.h"
+
+/* ------------------------------------------------------------------ */
+/* arena.c -- bump allocation freed whole                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct GtChunk GtChunk;
+
+/* An arena hands out 16-byte aligned blocks and frees them all at once.
+   Zero-initialised (GtArena a = {0}) is a valid empty arena. */
+typedef struct GtArena {
+  GtChunk *head;      /* newest chunk */
+  size_t used;        /* bytes used in head */
+  size_t cap;         /* usable bytes in head */
+  size_t total;       /* bytes obtained from malloc, for statistics */
+} GtArena;
+
+/* NULL when malloc fails. */
+void *gt_arena_alloc(GtArena *a, size_t n);
+void *gt_arena_zalloc(GtArena *a, size_t n);
+char *gt_arena_strndup(GtArena *a, const char *s, size_t n);
+void gt_arena_free(GtArena *a);
+
+/* ------------------------------------------------------------------ */
+/* diag.c -- sources, spans and the diagnostics list                   */
+/* ------------------------------------------------------------------ */
+
+/* A source text: the program file, an --at expression, ... */
+typedef struct GtSource {
+  char *name;
+  char *text;           /* NUL-terminated copy */
+  size_t len;
+  size_t *lines;        /* byte offset of each line start */
+  size_t nlines;
+} GtSource;
+
+/* A stretch of a source; src indexes the session's source table. */
+typedef struct GtSpan {
+  uint32_t src;
+  uint32_t off;
+  uint32_t len;
+} GtSpan;
+
+typedef struct GtDiagList {
+  GtDiag *items;
+  size_t n, cap;
+} GtDiagList;
+
+GtSource *gt_source_new(const char *name, const char *text, size_t len);
+void gt_source_free(GtSource *s);
+/* 1-based line and column of byte offset off. */
+void gt_source_position(const GtSource *s, size_t off, unsigned *line,
+                        unsigned *col);
+
+/* Appends a located diagnostic (src may be NULL for none); printf-style. */
+void gt_diag_add(GtDiagList *l, GtSeverity sev, const GtSource *src,
+                 GtSpan span, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void gt_diag_vadd(GtDiagList *l, GtSeverity sev, const GtSource *src,
+                  GtSpan span, const char *fmt, va_list ap);
+void gt_diag_clear(GtDiagList *l);
+int gt_diag_has_errors(const GtDiagList *l);
+
+/* ------------------------------------------------------------------ */
+/* lex.c -- source text to tokens                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum GtTokKind {
+  GT_TOK_EOF,
+  GT_TOK_NEWLINE,     /* ends a statement (not inside ( or [) */
+  GT_TOK_NUM,
+  GT_TOK_NAME,
+  GT_TOK_STRING,
+  /* keywords */
+  GT_TOK_IF, GT_TOK_ELIF, GT_TOK_ELSE, GT_TOK_FOR, GT_TOK_IN, GT_TOK_WHILE,
+  GT_TOK_BREAK, GT_TOK_CONTINUE, GT_TOK_DEF, GT_TOK_RETURN, GT_TOK_INPUT,
+  GT_TOK_OUTPUT, GT_TOK_ASSERT, GT_TOK_PRINT, GT_TOK_AND, GT_TOK_OR,
+  GT_TOK_NOT,
+  /* punctuation */
+  GT_TOK_LPAREN, GT_TOK_RPAREN, GT_TOK_LBRACK, GT_TOK_RBRACK, GT_TOK_LBRACE,
+  GT_TOK_RBRACE, GT_TOK_COMMA, GT_TOK_SEMI, GT_TOK_COLON,
+  GT_TOK_PLUS, GT_TOK_MINUS, GT_TOK_STAR, GT_TOK_SLASH, GT_TOK_PERCENT,
+  GT_TOK_AT, GT_TOK_CARET,     /* ^ and ** */
+  GT_TOK_ASSIGN, GT_TOK_PLUSEQ, GT_TOK_MINUSEQ, GT_TOK_STAREQ,
+  GT_TOK_SLASHEQ,
+  GT_TOK_EQ, GT_TOK_NE, GT_TOK_LT, GT_TOK_LE, GT_TOK_GT, GT_TOK_GE,
+  GT_TOK_COUNT
+} GtTokKind;
+
+typedef struct GtToken {
+  GtTokKind kind;
+  GtSpan span;
+} GtToken;
+
+/* Tokenizes src (index srcid in the session's table) into a malloc'd
+   array ending with GT_TOK_EOF.  Returns NULL and adds diagnostics on a
+   lexical error or when out of memory. */
+GtToken *gt_lex(const GtSource *src, uint32_t srcid, GtDiagList *diags,
+                size_t *ntok);
+const char *gt_lex_kind_name(GtTokKind k);
+
+/* ------------------------------------------------------------------ */
+/* ops.c -- the primitive operations: forward, adjoint and recorded    */
+/*          adjoint rules side by side                                  */
+/* ------------------------------------------------------------------ */
+
+typedef enum GtOp {
+  GT_OP_CONST,     /* y = literal or constant; leaf */
+  GT_OP_INPUT,     /* y = input value; leaf */
+  GT_OP_NEG, GT_OP_ADD, GT_OP_SUB, GT_OP_MUL, GT_OP_DIV, GT_OP_MOD,
+  GT_OP_POW,
+  GT_OP_EQ, GT_OP_NE, GT_OP_LT, GT_OP_LE, GT_OP_GT, GT_OP_GE, GT_OP_NOT,
+  GT_OP_ABS, GT_OP_SIGN, GT_OP_SQRT, GT_OP_CBRT, GT_OP_EXP, GT_OP_EXP2,
+  GT_OP_EXPM1, GT_OP_LOG, GT_OP_LOG2, GT_OP_LOG10, GT_OP_LOG1P,
+  GT_OP_SIN, GT_OP_COS, GT_OP_TAN, GT_OP_ASIN, GT_OP_ACOS, GT_OP_ATAN,
+  GT_OP_ATAN2, GT_OP_SINH, GT_OP_COSH, GT_OP_TANH, GT_OP_ASINH,
+  GT_OP_ACOSH, GT_OP_ATANH, GT_OP_HYPOT, GT_OP_ERF, GT_OP_ERFC,
+  GT_OP_GAMMA, GT_OP_LGAMMA, GT_OP_DIGAMMA, GT_OP_TRIGAMMA,
+  GT_OP_FLOOR, GT_OP_CEIL, GT_OP_ROUND, GT_OP_TRUNC,
+  GT_OP_MIN, GT_OP_MAX, GT_OP_SIGMOID, GT_OP_SOFTPLUS, GT_OP_RELU,
+  GT_OP_WHERE,     /* y = a != 0 ? b : c */
+  GT_OP_STOP,      /* y = a, with no derivative */
+  GT_OP_COUNT
+} GtOp;
+
+/* Result flags of a forward rule. */
+enum {
+  GT_FWD_KINK = 1   /* evaluated exactly at a kink: the note is due */
+};
+
+/* Operands and scratch for an adjoint rule: given g = dL/dy, the rule
+   writes the contribution dL/d(operand k) into out[k] for each k with
+   need[k] set. */
+typedef struct GtAdjArgs {
+  mpfr_srcptr y, a, b, c;     /* result and operands */
+  mpfr_srcptr g;              /* adjoint of y */
+  mpfr_ptr out[3];            /* contributions, at the working precision */
+  int need[3];
+  mpfr_ptr t;                 /* scratch at the working precision */
+} GtAdjArgs;
+
+struct GtRec;
+
+/* Recorded adjoint rule: returns the node holding the contribution to
+   operand k of node i, given node g holding the adjoint of node i. */
+typedef int32_t (*GtRecAdjFn)(struct GtRec *r, int32_t i, int k, int32_t g);
+
+typedef struct GtOpInfo {
+  const char *name;       /* as the language spells it */
+  int arity;              /* operands (0 for leaves) */
+  int callable;           /* the language calls it by `name` */
+  int smooth;             /* 0: derivative zero everywhere (comparisons, floor ...) */
+  /* Forward rule: y = f(a, b, c) rounded to y's precision; returns
+     GT_FWD_ flags. */
+  int (*fwd)(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c);
+  /* Adjoint rule on numbers; NULL when smooth == 0.  Returns 0, or -1 when
+     no rule exists (the derivative is not implemented). */
+  int (*adj)(const GtAdjArgs *x);
+  /* The same rule recorded as nodes, so that it can be differentiated. */
+  GtRecAdjFn radj;
+  const char *kink_note;  /* text of the note at a kink, or NULL */
+} GtOpInfo;
+
+extern const GtOpInfo gt_ops[GT_OP_COUNT];
+
+/* Looks up a built-in elementwise function by name (e.g. "sin", "add");
+   GT_OP_COUNT when there is none. */
+GtOp gt_op_lookup(const char *name, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* tape.c -- the recorded DAG                                           */
+/* ------------------------------------------------------------------ */
+
+enum {
+  GT_NF_ADJ = 1   /* made by a recorded adjoint rule (its site is the
+                     primitive whose derivative it computes) */
+};
+
+/* One recorded primitive.  Nodes are in topological order: an operand's
+   index is always smaller than its user's. */
+typedef struct GtNode {
+  uint8_t op;       /* GtOp */
+  uint8_t flags;    /* GT_NF_ */
+  int32_t a, b, c;  /* operand nodes, -1 when absent */
+  uint32_t site;    /* expression id that made it (0: none) */
+  uint32_t frame;   /* call-frame record (0: top level) */
+  mpfr_ptr v;       /* the value (one element: rank 0) */
+} GtNode;
+
+/* A function call seen during the run, for error messages. */
+typedef struct GtFrameRec {
+  uint32_t parent;  /* caller's frame record */
+  uint32_t site;    /* call expression id */
+} GtFrameRec;
+
+typedef struct GtTape {
+  GtNode *nodes;
+  size_t n, cap;
+  size_t mapped;       /* bytes of the node array's mapping (0: malloc) */
+  size_t valsize;      /* bytes of one value: struct and limbs */
+  GtFrameRec *frames;
+  size_t nframes, framecap;
+  GtArena vals;        /* values' structs and limbs */
+  mpfr_prec_t prec;
+  size_t max_nodes;
+} GtTape;
+
+int gt_tape_init(GtTape *t, mpfr_prec_t prec, size_t max_nodes);
+void gt_tape_free(GtTape *t);
+/* Appends a node with an uninitialised value of the tape's precision;
+   returns its index, -1 when out of memory, -2 when max_nodes is reached. */
+int32_t gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
+                     uint32_t site, uint32_t frame);
+/* A fresh number at the tape's precision from the value arena (no clear
+   needed); NULL when out of memory. */
+mpfr_ptr gt_tape_number(GtTape *t);
+/* Appends a frame record; returns its index or UINT32_MAX when out of
+   memory. */
+uint32_t gt_tape_frame(GtTape *t, uint32_t parent, uint32_t site);
+size_t gt_tape_bytes(const GtTape *t);
+
+/* The node where NaN first appeared on the way to node i (following NaN
+   operands back); i itself when none of its operands is NaN. */
+int32_t gt_tape_nan_origin(const GtTape *t, int32_t i);
+
+/* ------------------------------------------------------------------ */
+/* parse.c -- tokens to a resolved syntax tree                          */
+/* ------------------------------------------------------------------ */
+
+typedef enum GtExprKind {
+  GT_EX_NUM,      /* literal; text in the source */
+  GT_EX_STR,      /* string literal (print and assert only) */
+  GT_EX_GLOBAL,   /* top-level name: slot */
+  GT_EX_LOCAL,    /* function local: slot */
+  GT_EX_OP,       /* primitive op on args (unary, binary, builtin call) */
+  GT_EX_AND, GT_EX_OR,
+  GT_EX_CALL,     /* user function: fn */
+  GT_EX_GRAD,     /* grad(y, x[, k]): args[1] is a name */
+  GT_EX_HESSIAN,  /* hessian(y, x) */
+  GT_EX_TENSOR    /* tensor literal (not yet supported) */
+} GtExprKind;
+
+typedef struct GtExpr {
+  uint8_t kind;           /* GtExprKind */
+  uint8_t op;             /* GtOp for GT_EX_OP */
+  uint16_t nargs;
+  uint32_t id;            /* index in the program's expression table */
+  GtSpan span;            /* whole expression */
+  GtSpan opspan;          /* operator or function name, for carets */
+  int32_t slot;           /* variable slot, or function index */
+  uint32_t name;          /* interned name of a variable */
+  struct GtExpr **args;
+} GtExpr;
+
+typedef enum GtStmtKind {
+  GT_ST_EXPR, GT_ST_ASSIGN, GT_ST_IF, GT_ST_FOR, GT_ST_WHILE, GT_ST_BREAK,
+  GT_ST_CONTINUE, GT_ST_RETURN, GT_ST_INPUT, GT_ST_OUTPUT, GT_ST_ASSERT,
+  GT_ST_PRINT
+} GtStmtKind;
+
+typedef struct GtStmt GtStmt;
+
+typedef struct GtBlock {
+  GtStmt **stmts;
+  size_t n;
+} GtBlock;
+
+struct GtStmt {
+  GtStmtKind kind;
+  GtSpan span;
+  /* ASSIGN: target (global/local; `y += e` is parsed as y = y + e);
+     FOR: loop variable; INPUT: the input's variable */
+  uint8_t target_kind;    /* GT_EX_GLOBAL or GT_EX_LOCAL */
+  int32_t slot;
+  uint32_t name;
+  GtSpan namespan;
+  GtExpr *expr;           /* value, condition, return value, input default */
+  GtExpr **args;          /* range args, print args, output names, elif conds */
+  size_t nargs;
+  GtBlock body;           /* loop body, if-branch */
+  GtBlock *elifs;         /* bodies of elif branches (args: their conds) */
+  GtBlock orelse;         /* else branch */
+  int has_else;
+  int input_index;        /* INPUT: index in the program's input table */
+  uint32_t site;          /* FOR, WHILE: expression id standing for the
+                             keyword, where loop limits point */
+  int var_read;           /* FOR: the body may read the loop variable (if
+                             not, the counter is bound once, after the loop) */
+};
+
+typedef struct GtFunc {
+  uint32_t name;
+  GtSpan span;            /* the name in its def */
+  size_t nparams;
+  uint32_t *params;       /* interned parameter names */
+  size_t nlocals;         /* params first */
+  GtBlock body;
+} GtFunc;
+
+typedef struct GtInputDecl {
+  uint32_t name;
+  int32_t slot;           /* global slot */
+  GtSpan span;
+} GtInputDecl;
+
+/* Interned names: index -> text. */
+typedef struct GtNames {
+  char **text;
+  size_t n, cap;
+} GtNames;
+
+typedef struct GtProgram {
+  GtArena arena;          /* AST memory */
+  GtBlock top;
+  GtFunc *funcs;
+  size_t nfuncs;
+  GtExpr **exprs;         /* by id; exprs[0] unused */
+  size_t nexprs, exprcap;
+  int32_t *global_name;   /* slot -> interned name */
+  size_t nglobals;
+  GtInputDecl *inputs;
+  size_t ninputs;
+  GtNames *names;         /* shared with the session */
+} GtProgram;
+
+/* Predefined globals, in slot order. */
+enum { GT_GLOBAL_PI, GT_GLOBAL_E, GT_GLOBAL_INF, GT_GLOBAL_NAN,
+       GT_NPREDEF };
+
+uint32_t gt_names_intern(GtNames *names, const char *s, size_t len);
+void gt_names_free(GtNames *names);
+
+/* Parses a program; NULL after adding diagnostics on error.  expr_only
+   parses one expression (for --at), with only the predefined names. */
+GtProgram *gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,
+                    GtDiagList *diags, int expr_only);
+void gt_program_free(GtProgram *p);
+/* Global slot of a name, or -1. */
+int32_t gt_program_global(const GtProgram *p, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* interp.c -- runs the syntax tree, recording the tape                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct GtRun GtRun;
+
+/* What a run needs from the session. */
+typedef struct GtRunEnv {
+  const GtOptions *opt;
+  GtSource **sources;     /* by GtSpan.src */
+  GtDiagList *diags;
+  GtNames *names;
+} GtRunEnv;
+
+/* The recorder: a tape plus what an error needs to point at the source.
+   interp.c and reverse.c both append nodes through it. */
+typedef struct GtRec {
+  GtTape *tape;
+  const GtRunEnv *env;
+  const GtProgram *prog;
+  jmp_buf *fail;          /* where a run-time error jumps */
+  GtStatus status;        /* set before jumping */
+  uint32_t frame;         /* current frame record */
+  uint32_t site;          /* current expression id */
+  uint8_t flags;          /* GT_NF_ flags for new nodes */
+  int32_t cache[4];       /* constants 0, 1, 2, 0.5 made in this run */
+  unsigned char *kinks;   /* per expression id: kink note given (or NULL:
+                             no notes) */
+  int any_kink;           /* a kink was hit */
+} GtRec;
+
+/* Appends op(a, b, c) and computes its value; on a limit or out of memory
+   reports and jumps to r->fail. */
+int32_t gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c);
+/* A constant node holding num / den (rounded). */
+int32_t gt_rec_const(GtRec *r, long num, long den);
+/* A constant node whose value the caller sets right away (through
+   r->tape->nodes[i].v: the node array may move on the next append). */
+int32_t gt_rec_leaf(GtRec *r);
+/* Reports an error at the current site (with call chain) and jumps. */
+void gt_rec_fail(GtRec *r, GtStatus st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+/* Reports the NaN reaching node i (visible at the current site) unless
+   nan_ok, and jumps. */
+void gt_rec_check_nan(GtRec *r, int32_t i);
+
+/* Runs prog; `at` gives, per input index, a value node made earlier in
+   the same tape or -1.  On success, the outputs' names and nodes are in
+   run. */
+typedef struct GtRunResult {
+  uint32_t *out_names;    /* interned */
+  int32_t *out_nodes;
+  size_t nout;
+  int32_t *input_nodes;   /* per input index: its INPUT node or -1 */
+  int32_t *globals;       /* final binding per global slot, -1 unbound */
+  int any_kink;
+} GtRunResult;
+
+GtStatus gt_interp_run(const GtProgram *prog, const GtRunEnv *env,
+                       GtTape *tape, const int32_t *at, GtRunResult *res);
+/* Evaluates a parsed --at expression program into a node. */
+GtStatus gt_interp_eval_at(const GtProgram *prog, const GtRunEnv *env,
+                           GtTape *tape, int32_t *node);
+void gt_run_result_free(GtRunResult *res);
+
+/* ------------------------------------------------------------------ */
+/* reverse.c -- reverse sweeps                                          */
+/* ------------------------------------------------------------------ */
+
+/* Numeric sweep: derivative of node `out` with respect to each node in
+   wrt[], written to res[k] (initialised numbers at the tape's precision);
+   connected[k] says whether out depends on wrt[k].  On a NaN derivative
+   produced by a rule, *nan_node is the node whose rule produced it (else
+   -1).  Returns GT_OK, or GT_ERUNTIME (with *nan_node) when a rule has no
+   implementation.  Out of memory: -1. */
+int gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt,
+                 size_t nwrt, mpfr_ptr *res, int *connected,
+                 int32_t *nan_node);
+
+/* Recorded sweep: appends the nodes computing d(out)/d(wrt[k]) and
+   returns them in res[k] (a zero constant when unconnected). */
+void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
+                   int32_t *res);
+
+/* ------------------------------------------------------------------ */
+/* special.c -- special functions MPFR lacks                            */
+/* ------------------------------------------------------------------ */
+
+/* psi1(x) = d/dx digamma(x), rounded to r's precision. */
+void gt_special_trigamma(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd);
+void gt_special_free_cache(void);
+
+#endif /* GT_INTERNAL_H */
