@@ -1,0 +1,255 @@
+/* test_format.c -- unit tests of gt_format_number (lib/format.c)
+ *
+ * Expected strings come from tests/oracle/gen_format.py (exact rational
+ * arithmetic in Python, brute-force shortest search), pasted as
+ * format_table.h, plus the cases the spec spells out.  A property test
+ * formats pseudo-random values at several precisions, reads each string
+ * back and checks it gives the same number, and that no shorter nearest
+ * rounding reads back (a linear scan, unlike the library's search).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradtool.h"
+#include "format_table.h"
+
+/* Formats the value of `text` (any MPFR base-0 syntax) read at `prec`. */
+static void
+check(const char *text, long prec, long digits, const char *want)
+{
+  mpfr_t x;
+  char *got;
+
+  mpfr_init2(x, prec);
+  assert_int_equal(mpfr_set_str(x, text, 0, MPFR_RNDN), 0);
+  got = gt_format_number(x, digits);
+  assert_non_null(got);
+  if (strcmp(got, want) != 0)
+    fail_msg("%s at %ld bits, digits %ld: got \"%s\", want \"%s\"",
+             text, prec, digits, got, want);
+  free(got);
+  mpfr_clear(x);
+}
+
+static void
+test_spec_examples(void **state)
+{
+  (void)state;
+  check("8", 53, 0, "8");
+  check("108", 128, 0, "108");
+  check("-3", 128, 0, "-3");
+  check("0.1", 53, 0, "0.1");
+  check("0.1", 128, 0, "0.1");
+  check("0.1", 256, 0, "0.1");
+  check("1e21", 53, 0, "1000000000000000000000");
+  check("1e21", 128, 0, "1000000000000000000000");
+  check("1e22", 53, 0, "1e+22");
+  check("1e22", 128, 0, "1e+22");
+  check("1.5e22", 128, 0, "1.5e+22");
+  check("1e-40", 128, 0, "1e-40");
+  check("1e-7", 53, 0, "1e-7");
+  check("0.000001", 53, 0, "0.000001");
+  check("0.0000015", 53, 0, "0.0000015");
+  check("-2.5", 53, 0, "-2.5");
+  check("123.456", 53, 0, "123.456");
+  check("1e30", 128, 0, "1e+30");            /* exact integer below 2^128 */
+  check("1e-400", 128, 0, "1e-400");
+  check("0x1p-1074", 53, 0, "4.9406564584124654e-324");
+  check("0x1p100", 128, 0, "1.267650600228229401496703205376e+30");
+  check("81", 128, 0, "81");
+}
+
+static void
+test_digits(void **state)
+{
+  (void)state;
+  check("8", 128, 3, "8.00");
+  check("123456", 128, 3, "123000");
+  check("0", 128, 3, "0.00");
+  check("-0", 128, 3, "0.00");
+  check("0", 128, 1, "0");
+  check("9.996", 53, 3, "10.0");
+  check("0.0001234", 53, 2, "0.00012");
+  check("1e-7", 53, 2, "1.0e-7");
+  check("-1e22", 53, 1, "-1e+22");
+  {
+    mpfr_t x;
+    char *got;
+    mpfr_init2(x, 128);
+    mpfr_set_ui(x, 1, MPFR_RNDN);
+    mpfr_div_ui(x, x, 3, MPFR_RNDN);
+    got = gt_format_number(x, 3);
+    assert_string_equal(got, "0.333");
+    free(got);
+    mpfr_clear(x);
+  }
+}
+
+static void
+test_special_values(void **state)
+{
+  mpfr_t x;
+  char *s;
+  (void)state;
+  mpfr_init2(x, 53);
+  mpfr_set_nan(x);
+  s = gt_format_number(x, 0);
+  assert_string_equal(s, "nan");
+  free(s);
+  s = gt_format_number(x, 5);
+  assert_string_equal(s, "nan");
+  free(s);
+  mpfr_set_inf(x, 1);
+  s = gt_format_number(x, 0);
+  assert_string_equal(s, "inf");
+  free(s);
+  mpfr_set_inf(x, -1);
+  s = gt_format_number(x, 3);
+  assert_string_equal(s, "-inf");
+  free(s);
+  mpfr_set_zero(x, -1);
+  s = gt_format_number(x, 0);
+  assert_string_equal(s, "0");
+  free(s);
+  mpfr_set_zero(x, 1);
+  s = gt_format_number(x, 0);
+  assert_string_equal(s, "0");
+  free(s);
+  mpfr_clear(x);
+}
+
+static void
+test_oracle_table(void **state)
+{
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof format_table / sizeof format_table[0]; i++)
+    check(format_table[i].value, format_table[i].prec, format_table[i].digits,
+          format_table[i].expected);
+}
+
+/* Number of significant digits in a shortest-form string (whose trailing
+   zeros, if any, are padding of an integer). */
+static size_t
+significant_digits(const char *s)
+{
+  size_t n = 0, zeros = 0;
+  int started = 0;
+  for (; *s != '\0' && *s != 'e'; s++) {
+    if (*s < '0' || *s > '9')
+      continue;
+    if (*s == '0' && !started)
+      continue;
+    started = 1;
+    if (*s == '0') {
+      zeros++;
+    } else {
+      n += zeros + 1;
+      zeros = 0;
+    }
+  }
+  return n;
+}
+
+/* Does the n-digit nearest rounding of x read back to x? */
+static int
+reads_back(mpfr_srcptr x, size_t n)
+{
+  mpfr_exp_t e;
+  char *dig = mpfr_get_str(NULL, &e, 10, n, x, MPFR_RNDN);
+  char buf[64];
+  size_t len = strlen(dig);
+  char *text = malloc(len + sizeof buf);
+  mpfr_t y;
+  int ok;
+  snprintf(buf, sizeof buf, "e%ld", (long)e - (long)n);
+  memcpy(text, dig, len);
+  strcpy(text + len, buf);
+  mpfr_init2(y, mpfr_get_prec(x));
+  mpfr_set_str(y, text, 10, MPFR_RNDN);
+  ok = mpfr_equal_p(x, y);
+  mpfr_clear(y);
+  free(text);
+  mpfr_free_str(dig);
+  return ok;
+}
+
+static void
+test_round_trip(void **state)
+{
+  static const long precs[] = {1, 2, 3, 10, 24, 53, 64, 113, 128, 256, 1000};
+  gmp_randstate_t rs;
+  size_t i, count = 0;
+  (void)state;
+  gmp_randinit_default(rs);
+  gmp_randseed_ui(rs, 12345);
+  for (i = 0; i < sizeof precs / sizeof precs[0]; i++) {
+    long prec = precs[i];
+    int k, nvals = prec >= 1000 ? 20 : 60;
+    for (k = 0; k < nvals; k++) {
+      mpfr_t x, y;
+      char *s;
+      size_t n, m;
+      mpfr_init2(x, prec);
+      mpfr_init2(y, prec);
+      mpfr_urandomb(x, rs);
+      if (mpfr_zero_p(x))
+        mpfr_set_ui(x, 1, MPFR_RNDN);
+      /* exponents from about 2^-1200 to 2^1200, and some small integers
+         and powers of two */
+      if (k % 10 == 0) {
+        mpfr_set_ui_2exp(x, 1, (long)gmp_urandomm_ui(rs, 2400) - 1200,
+                         MPFR_RNDN);
+      } else if (k % 10 == 1) {
+        mpfr_set_ui(x, gmp_urandomm_ui(rs, 1000000), MPFR_RNDN);
+      } else {
+        mpfr_mul_2si(x, x, (long)gmp_urandomm_ui(rs, 2400) - 1200,
+                     MPFR_RNDN);
+      }
+      if (k % 3 == 0)
+        mpfr_neg(x, x, MPFR_RNDN);
+      s = gt_format_number(x, 0);
+      assert_non_null(s);
+      assert_int_equal(mpfr_set_str(y, s, 10, MPFR_RNDN), 0);
+      if (!mpfr_equal_p(x, y)) {
+        mpfr_fprintf(stderr, "%Ra at %ld bits printed as %s\n", x, prec, s);
+        fail();
+      }
+      /* shortest: no fewer digits read back (linear scan) */
+      if (!mpfr_zero_p(x)) {
+        n = significant_digits(s);
+        for (m = 1; m < n; m++)
+          if (reads_back(x, m)) {
+            mpfr_fprintf(stderr, "%Ra at %ld bits printed as %s, but %zu "
+                         "digits read back\n", x, prec, s, m);
+            fail();
+          }
+      }
+      free(s);
+      mpfr_clear(x);
+      mpfr_clear(y);
+      count++;
+    }
+  }
+  assert_true(count >= 300);
+  gmp_randclear(rs);
+}
+
+int
+main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_spec_examples),
+    cmocka_unit_test(test_digits),
+    cmocka_unit_test(test_special_values),
+    cmocka_unit_test(test_oracle_table),
+    cmocka_unit_test(test_round_trip),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
