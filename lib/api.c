@@ -10,24 +10,6 @@
 
 #include "internal.h"
 
-struct GtSession {
-  GtOptions opt;
-  GtNames names;
-  GtSource **sources;
-  size_t nsources;
-  GtDiagList diags;
-  GtProgram *prog;
-  GtProgram **at;         /* per input: its --at expression or NULL */
-  GtTape tape;
-  int have_tape;
-  GtRunResult res;
-  int ran;
-  GtTape results;         /* numbers of the derivative results */
-  int have_results;
-  GtDeriv *derivs;
-  size_t nderivs;
-  const char **wrt_names; /* storage for every GtDeriv's wrt list */
-};
 
 void
 gt_options_init(GtOptions *opt)

@@ -438,6 +438,31 @@ void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
                    int32_t *res);
 
 /* ------------------------------------------------------------------ */
+/* api.c -- the session behind the public API                          */
+/* ------------------------------------------------------------------ */
+
+/* What a GtSession owns; other files implement parts of the public API on
+   it (taylor.c, replay.c). */
+struct GtSession {
+  GtOptions opt;
+  GtNames names;
+  GtSource **sources;
+  size_t nsources;
+  GtDiagList diags;
+  GtProgram *prog;
+  GtProgram **at;         /* per input: its --at expression or NULL */
+  GtTape tape;
+  int have_tape;
+  GtRunResult res;
+  int ran;
+  GtTape results;         /* numbers of the derivative results */
+  int have_results;
+  GtDeriv *derivs;
+  size_t nderivs;
+  const char **wrt_names; /* storage for every GtDeriv's wrt list */
+};
+
+/* ------------------------------------------------------------------ */
 /* special.c -- special functions MPFR lacks                            */
 /* ------------------------------------------------------------------ */
 
