@@ -465,7 +465,7 @@ parse_options(Cli *c, int argc, char **argv)
       break;
     }
     case 'k':
-      c->order = (int)parse_count(optarg, "--order", 1, 64);
+      c->order = (int)parse_count(optarg, "--order", 1, 65535);
       break;
     case 'p':
       c->opt.prec = (long)parse_count(optarg, "--prec", GT_PREC_MIN,
@@ -535,6 +535,9 @@ run_job(void *arg)
 {
   Job *j = arg;
   j->status = run(j->c, j->argc, j->argv);
+  /* MPFR's constant caches and number pools are per thread: free them
+     before the thread ends, or they leak (MPFR manual, mpfr_free_cache). */
+  mpfr_free_cache();
   return NULL;
 }
 

@@ -135,6 +135,7 @@ typedef enum GtOp {
   GT_OP_MIN, GT_OP_MAX, GT_OP_SIGMOID, GT_OP_SOFTPLUS, GT_OP_RELU,
   GT_OP_WHERE,     /* y = a != 0 ? b : c */
   GT_OP_STOP,      /* y = a, with no derivative */
+  GT_OP_TAYLOR,    /* y = d^aux a / d b^aux, by Taylor mode (grad(a, b, k)) */
   GT_OP_COUNT
 } GtOp;
 
@@ -196,6 +197,7 @@ enum {
 typedef struct GtNode {
   uint8_t op;       /* GtOp */
   uint8_t flags;    /* GT_NF_ */
+  uint16_t aux;     /* op parameter: TAYLOR's order */
   int32_t a, b, c;  /* operand nodes, -1 when absent */
   uint32_t site;    /* expression id that made it (0: none) */
   uint32_t frame;   /* call-frame record (0: top level) */
@@ -392,6 +394,12 @@ int32_t gt_rec_const(GtRec *r, long num, long den);
 /* A constant node whose value the caller sets right away (through
    r->tape->nodes[i].v: the node array may move on the next append). */
 int32_t gt_rec_leaf(GtRec *r);
+/* Records grad(y, x, k) for k >= 1 as one node computed by Taylor mode;
+   a missing Taylor rule is reported at its primitive. */
+int32_t gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k);
+/* Does node y depend on node w along a path that avoids node x? */
+int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
+                            int32_t x);
 /* Reports an error at the current site (with call chain) and jumps. */
 void gt_rec_fail(GtRec *r, GtStatus st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
@@ -436,6 +444,18 @@ int gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt,
    returns them in res[k] (a zero constant when unconnected). */
 void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
                    int32_t *res);
+
+/* ------------------------------------------------------------------ */
+/* taylor.c -- forward Taylor mode                                      */
+/* ------------------------------------------------------------------ */
+
+/* Derivatives 0..K of node y with respect to node x (holding every other
+   leaf fixed), written to out[0..K] (initialised numbers; each rounded
+   once to its precision).  Returns 0; -1 when a rule is missing at this
+   point or order (*fail_node, *fail_order say which); -2 when out of
+   memory.  Cost O(K^2) per node between x and y that depends on x. */
+int gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
+              int32_t *fail_node, int *fail_order);
 
 /* ------------------------------------------------------------------ */
 /* api.c -- the session behind the public API                          */

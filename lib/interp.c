@@ -374,15 +374,59 @@ call(Interp *in, const GtExpr *e)
   return v;
 }
 
+int32_t
+gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
+{
+  if (k == 0)
+    return y;
+  if (k > 65535)
+    gt_rec_fail(r, GT_ERUNTIME, "the order of grad is too large (at most "
+                "65535)");
+  GtTape hold = { .prec = r->tape->prec };
+  mpfr_ptr *out = malloc((size_t)(k + 1) * sizeof *out);
+  int ok = out != NULL;
+  for (long j = 0; ok && j <= k; j++)
+    ok = (out[j] = gt_tape_number(&hold)) != NULL;
+  int32_t fail_node = -1;
+  int fail_order = 0;
+  int rc = ok ? gt_taylor(r->tape, x, y, (int)k, out, &fail_node, &fail_order)
+              : -2;
+  int32_t i = -1;
+  if (rc == 0) {
+    i = push(r, GT_OP_TAYLOR, y, x, -1);
+    r->tape->nodes[i].aux = (uint16_t)k;
+    mpfr_set(r->tape->nodes[i].v, out[k], MPFR_RNDN);
+  }
+  free(out);
+  gt_arena_free(&hold.vals);
+  if (rc == -1) {
+    const GtNode *n = &r->tape->nodes[fail_node];
+    r->site = n->site;
+    r->frame = n->frame;
+    gt_rec_fail(r, GT_ERUNTIME,
+                "derivatives of %s of order %d and higher are not "
+                "implemented%s", gt_ops[n->op].name, fail_order,
+                n->op >= GT_OP_GAMMA && n->op <= GT_OP_TRIGAMMA
+                    ? " (they need polygamma functions of higher order)"
+                    : " at this point");
+  }
+  if (rc != 0)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  return i;
+}
+
+/* grad(y, x, k): one recorded reverse sweep for k = 1 (differentiable
+   again in every direction), Taylor mode for k >= 2 (O(k^2)). */
 static int32_t
 grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
 {
   GtRec *r = R(in);
-  for (long j = 0; j < k; j++) {
+  if (k == 1) {
     int32_t g;
     gt_rev_record(r, y, &x, 1, &g);
     y = g;
-  }
+  } else if (k >= 2)
+    y = gt_rec_taylor(r, y, x, k);
   r->site = e->id;
   return y;
 }

@@ -1069,6 +1069,19 @@ r_where(GtRec *r, int32_t i, int k, int32_t g)
   return (k == 1) == first ? g : -1;
 }
 
+/* y = grad(a, b, k): the adjoint of b is g times the next derivative,
+   one more Taylor order; a itself passes nothing on (reverse.c checks
+   that no other target is reached through a). */
+static int32_t
+r_taylor(GtRec *r, int32_t i, int k, int32_t g)
+{
+  if (k != 1)
+    return -1;
+  int32_t a = N(i).a, b = N(i).b;
+  long order = N(i).aux;
+  return OP2(GT_OP_MUL, g, gt_rec_taylor(r, a, b, order + 1));
+}
+
 #undef N
 #undef V
 #undef OP1
@@ -1152,6 +1165,9 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
                    "taken as 0" },
   [GT_OP_WHERE] = SMOOTH("where", 3, f_where, a_where, r_where),
   [GT_OP_STOP] = { "stop_gradient", 1, 1, 0, f_stop, NULL, NULL, NULL },
+  /* no forward or numeric rule: interp.c computes the value with the
+     tape, reverse.c the adjoint */
+  [GT_OP_TAYLOR] = { "grad", 2, 0, 1, NULL, NULL, r_taylor, NULL },
 };
 
 /* TensorFlow's spellings of the arithmetic operators */

@@ -76,6 +76,64 @@ depends(const GtTape *t, int32_t out, int32_t w)
 }
 
 int
+gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w, int32_t x)
+{
+  if (w > y || w == x)
+    return 0;
+  size_t span = (size_t)(y - w) + 1;
+  unsigned char *f = calloc(span, 1);
+  if (f == NULL)
+    return 1;
+  f[0] = 1;
+  for (int32_t i = w + 1; i <= y; i++) {
+    if (i == x)
+      continue; /* paths through x do not count */
+    const GtNode *n = &t->nodes[i];
+    int32_t ops[3] = { n->a, n->b, n->c };
+    for (int k = 0; k < 3; k++)
+      if (ops[k] >= w && f[ops[k] - w])
+        f[i - w] = 1;
+  }
+  int d = f[span - 1];
+  free(f);
+  return d;
+}
+
+/* A grad(a, b, k) node passes its adjoint to b only (as the next Taylor
+   derivative); that is the whole derivative unless a also reaches one of
+   the targets around b. */
+static int
+taylor_mixed(const GtTape *t, const GtNode *n, const int32_t *wrt,
+             size_t nwrt)
+{
+  for (size_t k = 0; k < nwrt; k++)
+    if (gt_rev_depends_avoiding(t, n->a, wrt[k], n->b))
+      return 1;
+  return 0;
+}
+
+/* The numeric adjoint contribution of a grad(a, b, k) node to b:
+   g * d^(k+1) a / d b^(k+1). */
+static int
+taylor_adj(const GtTape *t, const GtNode *n, mpfr_srcptr g, mpfr_ptr out)
+{
+  int k = n->aux + 1;
+  GtTape hold = { .prec = t->prec };
+  mpfr_ptr *d = malloc((size_t)(k + 1) * sizeof *d);
+  int ok = d != NULL;
+  for (int j = 0; ok && j <= k; j++)
+    ok = (d[j] = gt_tape_number(&hold)) != NULL;
+  int32_t fn;
+  int fo;
+  int rc = ok ? gt_taylor(t, n->b, n->a, k, d, &fn, &fo) : -2;
+  if (rc == 0)
+    mpfr_mul(out, g, d[k], MPFR_RNDN);
+  free(d);
+  gt_arena_free(&hold.vals);
+  return rc;
+}
+
+int
 gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
              mpfr_ptr *res, int *connected, int32_t *nan_node)
 {
@@ -125,6 +183,28 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
       continue;
     const GtNode *n = &t->nodes[i];
     const GtOpInfo *info = &gt_ops[n->op];
+    if (n->op == GT_OP_TAYLOR) {
+      int32_t b = n->b;
+      if (taylor_mixed(t, n, wrt, nwrt)
+          || (b >= lo && (f[b - lo] & REL)
+              && taylor_adj(t, n, g, scratch[0]) != 0)) {
+        *nan_node = i;
+        status = GT_ERUNTIME;
+        break;
+      }
+      if (b >= lo && (f[b - lo] & REL)) {
+        if (adj[b - lo] == NULL) {
+          adj[b - lo] = nspare ? spare[--nspare] : gt_tape_number(&holder);
+          if (adj[b - lo] == NULL) {
+            status = -1;
+            break;
+          }
+          mpfr_swap(adj[b - lo], scratch[0]);
+        } else
+          mpfr_add(adj[b - lo], adj[b - lo], scratch[0], MPFR_RNDN);
+      }
+      continue;
+    }
     if (info->adj == NULL)
       continue;
     GtAdjArgs X = { .y = n->v, .g = g, .t = scratch[3] };
@@ -234,6 +314,10 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     int32_t ops[3] = { n.a, n.b, n.c };
     r->site = n.site;
     r->frame = n.frame;
+    if (n.op == GT_OP_TAYLOR && taylor_mixed(r->tape, &n, wrt, nwrt))
+      gt_rec_fail(r, GT_ERUNTIME,
+                  "differentiating grad(y, x, k) with respect to a variable "
+                  "other than x is not implemented; nest grad() instead");
     for (int k = 0; k < 3; k++) {
       if (ops[k] < lo || !(f[ops[k] - lo] & REL))
         continue;

@@ -115,6 +115,7 @@ gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
   GtNode *n = &t->nodes[t->n];
   n->op = (uint8_t)op;
   n->flags = 0;
+  n->aux = 0;
   n->a = a;
   n->b = b;
   n->c = c;
