@@ -326,21 +326,54 @@ deriv_label(FILE *out, const GtDeriv *d)
   }
 }
 
+static char *
+value_text(const GtValue *v, long digits)
+{
+  char *t = gt_format_value(v, digits);
+  if (t == NULL)
+    out_of_memory();
+  return t;
+}
+
 static void
 print_text(GtSession *s, const GtDeriv *ds, size_t nd, long digits)
 {
   for (size_t i = 0; i < gt_session_output_count(s); i++) {
     GtValue v = gt_session_output_value(s, i);
-    char *t = number(v.elems, digits);
+    char *t = value_text(&v, digits);
     printf("%s = %s\n", gt_session_output_name(s, i), t);
     free(t);
   }
   for (size_t i = 0; i < nd; i++) {
     deriv_label(stdout, &ds[i]);
-    char *t = number(ds[i].value.elems, digits);
+    char *t = value_text(&ds[i].value, digits);
     printf(" = %s\n", t);
     free(t);
   }
+}
+
+/* a tensor as nested JSON arrays, row-major */
+static void
+json_dims(FILE *out, const GtValue *v, int d, size_t *k, long digits)
+{
+  if (d == v->rank) {
+    json_number(out, &v->elems[(*k)++], digits);
+    return;
+  }
+  fputc('[', out);
+  for (size_t j = 0; j < v->dims[d]; j++) {
+    if (j)
+      fputs(", ", out);
+    json_dims(out, v, d + 1, k, digits);
+  }
+  fputc(']', out);
+}
+
+static void
+json_value(FILE *out, const GtValue *v, long digits)
+{
+  size_t k = 0;
+  json_dims(out, v, 0, &k, digits);
 }
 
 static void
@@ -354,7 +387,7 @@ print_json(GtSession *s, const GtDeriv *ds, size_t nd, long digits,
       fputs(", ", stdout);
     json_string(stdout, gt_session_output_name(s, i));
     fputs(": ", stdout);
-    json_number(stdout, v.elems, digits);
+    json_value(stdout, &v, digits);
   }
   fputs("},\n \"derivatives\": [", stdout);
   for (size_t i = 0; i < nd; i++) {
@@ -367,7 +400,7 @@ print_json(GtSession *s, const GtDeriv *ds, size_t nd, long digits,
       json_string(stdout, ds[i].wrt[k]);
     }
     fputs("], \"value\": ", stdout);
-    json_number(stdout, ds[i].value.elems, digits);
+    json_value(stdout, &ds[i].value, digits);
     if (!ds[i].connected)
       fputs(", \"connected\": false", stdout);
     fputc('}', stdout);
@@ -550,6 +583,7 @@ main(int argc, char **argv)
   c.order = 1;
   parse_options(&c, argc, argv);
   c.opt.print = print_to_stderr;
+  c.opt.digits = c.digits;
 
   /* The interpreter recurses on the C stack once per call of the
      program's functions, so the work runs on a thread whose stack fits

@@ -19,6 +19,7 @@ gt_options_init(GtOptions *opt)
   opt->max_nodes = 50000000UL;
   opt->max_steps = 100000000UL;
   opt->max_depth = 10000UL;
+  opt->max_elems = 10000000UL;
 }
 
 GtSession *
@@ -186,6 +187,7 @@ gt_session_run(GtSession *s)
   drop_run(s);
   if (gt_tape_init(&s->tape, s->opt.prec, s->opt.max_nodes) != 0)
     return error(s, GT_ERUNTIME, "out of memory");
+  s->tape.max_elems = s->opt.max_elems;
   s->have_tape = 1;
   GtRunEnv env = env_of(s);
   size_t n = s->prog->ninputs;
@@ -227,7 +229,28 @@ scalar(mpfr_srcptr v)
 GtValue
 gt_session_output_value(const GtSession *s, size_t i)
 {
-  return scalar(s->tape.nodes[s->res.out_nodes[i]].v);
+  int32_t n = s->res.out_nodes[i];
+  const GtShape *sh = gt_node_shape(&s->tape, n);
+  GtValue v = { sh->rank, sh->dim, sh->size, s->tape.nodes[n].v };
+  return v;
+}
+
+/* A value with the shape of node n, the dims kept in the results arena
+   (the tape's shape table may move as derivatives are recorded). */
+static GtValue
+shaped(GtSession *s, int32_t n, mpfr_srcptr elems)
+{
+  const GtShape *sh = gt_node_shape(&s->tape, n);
+  GtValue v = { sh->rank, NULL, sh->size, elems };
+  if (sh->rank) {
+    size_t *d = gt_arena_alloc(&s->results.vals, sizeof *d * GT_MAX_RANK);
+    if (d != NULL) {
+      memcpy(d, sh->dim, sizeof *d * (size_t)sh->rank);
+      v.dims = d;
+    } else
+      v.rank = 0, v.size = 1;
+  }
+  return v;
 }
 
 size_t
@@ -334,6 +357,12 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                        &fail_order);
     if (rc == -2) {
       st = error(s, GT_ERUNTIME, "out of memory");
+      break;
+    }
+    if (rc == -3) {
+      st = error(s, GT_ERUNTIME, "--order %d: derivatives of order 2 and "
+                 "higher through tensor operations are not implemented yet "
+                 "(use hessian() or nested grad() in the program)", order);
       break;
     }
     if (rc == -1) {
@@ -488,7 +517,8 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
       if (st != GT_OK)
         break;
       for (size_t k = 0; k < nw; k++) {
-        vals[k] = gt_tape_number(&s->results);
+        vals[k] = gt_tape_numbers(&s->results, gt_node_size(&s->tape,
+                                                            wnodes[k]));
         if (vals[k] == NULL) {
           st = error(s, GT_ERUNTIME, "out of memory");
           break;
@@ -513,7 +543,7 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
         w[order - 1] = wnames[k];
         d->wrt = w;
         d->connected = conn[k];
-        d->value = scalar(vals[k]);
+        d->value = shaped(s, wnodes[k], vals[k]);
         if (rc == GT_ERUNTIME) {
           st = nan_derivative(s, nan_node, onames[o], wnames[k], 1);
           break;

@@ -319,3 +319,63 @@ gt_format_number(mpfr_srcptr x, long digits)
     return format_digits(x, (size_t)digits);
   return format_shortest(x);
 }
+
+/* ---- tensors ---------------------------------------------------------------- */
+
+/* Appends text to a growing buffer; returns -1 when out of memory. */
+static int
+vappend(char **buf, size_t *len, size_t *cap, const char *t)
+{
+  size_t n = strlen(t);
+  if (*len + n + 1 > *cap) {
+    size_t c = (*cap ? *cap : 64) * 2;
+    while (c < *len + n + 1)
+      c *= 2;
+    char *b = realloc(*buf, c);
+    if (b == NULL)
+      return -1;
+    *buf = b;
+    *cap = c;
+  }
+  memcpy(*buf + *len, t, n + 1);
+  *len += n;
+  return 0;
+}
+
+static int
+format_dim(const GtValue *v, int d, size_t *k, long digits, char **buf,
+           size_t *len, size_t *cap)
+{
+  if (d == v->rank) {
+    char *t = gt_format_number(&v->elems[*k], digits);
+    if (t == NULL)
+      return -1;
+    (*k)++;
+    int rc = vappend(buf, len, cap, t);
+    free(t);
+    return rc;
+  }
+  if (vappend(buf, len, cap, "[") != 0)
+    return -1;
+  for (size_t j = 0; j < v->dims[d]; j++) {
+    if (j && vappend(buf, len, cap, ", ") != 0)
+      return -1;
+    if (format_dim(v, d + 1, k, digits, buf, len, cap) != 0)
+      return -1;
+  }
+  return vappend(buf, len, cap, "]");
+}
+
+char *
+gt_format_value(const GtValue *v, long digits)
+{
+  if (v->rank == 0)
+    return gt_format_number(v->elems, digits);
+  char *buf = NULL;
+  size_t len = 0, cap = 0, k = 0;
+  if (format_dim(v, 0, &k, digits, &buf, &len, &cap) != 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}

@@ -54,6 +54,8 @@ typedef struct GtOptions {
   /* bytes of C stack a run may use; 0 (the default) takes them from the
      process's stack limit, which suits the main thread only */
   size_t max_stack;
+  unsigned long max_elems;   /* elements in one tensor (default 10,000,000) */
+  long digits;               /* digits print() shows (0: shortest) */
   /* print() in the program calls this with one finished line (no newline);
      NULL drops the output. */
   void (*print)(void *user, const char *line);
@@ -146,6 +148,10 @@ GT_API char *gt_format_number(mpfr_srcptr x, long digits);
    its values hold (for benchmarks and --max-nodes diagnostics). */
 GT_API size_t gt_session_tape_nodes(const GtSession *s);
 GT_API size_t gt_session_tape_bytes(const GtSession *s);
+
+/* Formats a value: a number as gt_format_number does, a tensor as nested
+   lists in row-major order, "[[1, 2], [3, 4]]".  Malloc'd, or NULL. */
+GT_API char *gt_format_value(const GtValue *v, long digits);
 
 /* Version string of the library, e.g. "0.1.0". */
 GT_API const char *gt_version(void);

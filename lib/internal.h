@@ -136,6 +136,22 @@ typedef enum GtOp {
   GT_OP_WHERE,     /* y = a != 0 ? b : c */
   GT_OP_STOP,      /* y = a, with no derivative */
   GT_OP_TAYLOR,    /* y = d^aux a / d b^aux, by Taylor mode (grad(a, b, k)) */
+  /* tensor operations (tensor.c): not elementwise, no fwd in gt_ops */
+  GT_OP_STACK,     /* y = [x_0, ..., x_n-1] (n-ary) */
+  GT_OP_EXPAND,    /* y = a broadcast to y's shape */
+  GT_OP_SUMTO,     /* y = a summed over its broadcast axes to y's shape */
+  GT_OP_SUM,       /* y = sum of a over axis aux-1 (aux 0: everything) */
+  GT_OP_MEAN,      /* y = mean of a, likewise */
+  GT_OP_PROD,      /* y = product of a, likewise */
+  GT_OP_RMAX,      /* y = largest element of a, likewise */
+  GT_OP_RMIN,      /* y = smallest element of a, likewise */
+  GT_OP_MATMUL,    /* y = a @ b (vectors and matrices, as NumPy) */
+  GT_OP_TRANSPOSE, /* y = a with its axes reversed */
+  GT_OP_RESHAPE,   /* y = a's elements in y's shape */
+  GT_OP_NORM,      /* y = sqrt(sum(a^2)), derivative 0 at a = 0 */
+  GT_OP_VIEW,      /* y = elements of a selected by views[param] */
+  GT_OP_SCATTER,   /* y = zeros of y's shape plus a at views[param] */
+  GT_OP_SETVIEW,   /* y = a with views[param] replaced by b (broadcast) */
   GT_OP_COUNT
 } GtOp;
 
@@ -188,20 +204,41 @@ GtOp gt_op_lookup(const char *name, size_t len);
 /* ------------------------------------------------------------------ */
 
 enum {
-  GT_NF_ADJ = 1   /* made by a recorded adjoint rule (its site is the
+  GT_NF_ADJ = 1,  /* made by a recorded adjoint rule (its site is the
                      primitive whose derivative it computes) */
+  GT_NF_NARY = 2  /* operands are xargs[a .. a+b-1] of the tape, not a b c */
 };
+
+#define GT_MAX_RANK 8
+
+/* A tensor shape; rank 0 is a scalar (size 1). */
+typedef struct GtShape {
+  int rank;
+  size_t size;                /* product of the dims */
+  size_t dim[GT_MAX_RANK];
+} GtShape;
+
+/* Parameters of a view (indexing and slicing): element k of the view,
+   with multi-index (i_0 .. i_{r-1}) in the view's shape, is element
+   offset + sum i_d stride[d] of the viewed tensor, flattened. */
+typedef struct GtView {
+  size_t offset;
+  long stride[GT_MAX_RANK];   /* over the view's dims (may be negative) */
+} GtView;
 
 /* One recorded primitive.  Nodes are in topological order: an operand's
    index is always smaller than its user's. */
 typedef struct GtNode {
   uint8_t op;       /* GtOp */
   uint8_t flags;    /* GT_NF_ */
-  uint16_t aux;     /* op parameter: TAYLOR's order */
-  int32_t a, b, c;  /* operand nodes, -1 when absent */
+  uint16_t aux;     /* op parameter: TAYLOR's order, a reduction's axis + 1 */
+  int32_t a, b, c;  /* operand nodes, -1 when absent (GT_NF_NARY: a is an
+                       offset into xargs and b the count) */
   uint32_t site;    /* expression id that made it (0: none) */
   uint32_t frame;   /* call-frame record (0: top level) */
-  mpfr_ptr v;       /* the value (one element: rank 0) */
+  uint32_t shape;   /* index in the tape's shape table (0: scalar) */
+  uint32_t param;   /* index in the tape's view table (views only) */
+  mpfr_ptr v;       /* the elements, row-major (shape's size of them) */
 } GtNode;
 
 /* A function call seen during the run, for error messages. */
@@ -220,6 +257,13 @@ typedef struct GtTape {
   GtArena vals;        /* values' structs and limbs */
   mpfr_prec_t prec;
   size_t max_nodes;
+  GtShape *shapes;     /* shape table; shapes[0] is the scalar */
+  size_t nshapes, shapecap;
+  int32_t *xargs;      /* operand lists of n-ary nodes */
+  size_t nxargs, xargcap;
+  GtView *views;       /* view parameters */
+  size_t nviews, viewcap;
+  size_t max_elems;    /* elements in one tensor (0: no limit) */
 } GtTape;
 
 int gt_tape_init(GtTape *t, mpfr_prec_t prec, size_t max_nodes);
@@ -228,9 +272,39 @@ void gt_tape_free(GtTape *t);
    returns its index, -1 when out of memory, -2 when max_nodes is reached. */
 int32_t gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
                      uint32_t site, uint32_t frame);
+/* The same for a tensor of the given shape (from gt_tape_shape):
+   returns the index, -1 out of memory, -2 max_nodes reached. */
+int32_t gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b,
+                            int32_t c, uint32_t shape, uint32_t site,
+                            uint32_t frame);
 /* A fresh number at the tape's precision from the value arena (no clear
    needed); NULL when out of memory. */
 mpfr_ptr gt_tape_number(GtTape *t);
+/* n fresh numbers, contiguous (an array of __mpfr_struct), set to 0. */
+mpfr_ptr gt_tape_numbers(GtTape *t, size_t n);
+/* The index of a shape in the table (added when new); UINT32_MAX when out
+   of memory. */
+uint32_t gt_tape_shape(GtTape *t, const GtShape *s);
+static inline const GtShape *
+gt_node_shape(const GtTape *t, int32_t i)
+{
+  return &t->shapes[t->nodes[i].shape];
+}
+static inline size_t
+gt_node_size(const GtTape *t, int32_t i)
+{
+  return t->shapes[t->nodes[i].shape].size;
+}
+/* Appends an operand list for an n-ary node; returns its offset or -1. */
+long gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n);
+/* Appends view parameters; returns their index or UINT32_MAX. */
+uint32_t gt_tape_view(GtTape *t, const GtView *v);
+/* The operands of node i: up to 3 in buf, or the n-ary list; returns the
+   count and sets *ops. */
+size_t gt_node_operands(const GtTape *t, int32_t i, int32_t buf[3],
+                        const int32_t **ops);
+/* Does any element of node i hold NaN? */
+int gt_node_has_nan(const GtTape *t, int32_t i);
 /* Appends a frame record; returns its index or UINT32_MAX when out of
    memory. */
 uint32_t gt_tape_frame(GtTape *t, uint32_t parent, uint32_t site);
@@ -254,8 +328,20 @@ typedef enum GtExprKind {
   GT_EX_CALL,     /* user function: fn */
   GT_EX_GRAD,     /* grad(y, x[, k]): args[1] is a name */
   GT_EX_HESSIAN,  /* hessian(y, x) */
-  GT_EX_TENSOR    /* tensor literal (not yet supported) */
+  GT_EX_TENSOR,   /* tensor literal [a, b, ...] */
+  GT_EX_TFUNC,    /* tensor built-in: op is a GtTFunc */
+  GT_EX_INDEX,    /* args[0][args[1], ...]; an item may be a SLICE */
+  GT_EX_SLICE,    /* start:stop:step inside [ ]; args may be NULL */
+  GT_EX_JACOBIAN  /* jacobian(y, x) */
 } GtExprKind;
+
+/* Tensor built-ins (GT_EX_TFUNC). */
+typedef enum GtTFunc {
+  GT_TF_ONES, GT_TF_ZEROS, GT_TF_FILL, GT_TF_EYE, GT_TF_LINSPACE,
+  GT_TF_SHAPE, GT_TF_SIZE, GT_TF_RANK, GT_TF_SUM, GT_TF_MEAN, GT_TF_PROD,
+  GT_TF_RMAX, GT_TF_RMIN, GT_TF_DOT, GT_TF_MATMUL, GT_TF_TRANSPOSE,
+  GT_TF_RESHAPE, GT_TF_NORM, GT_TF_COUNT
+} GtTFunc;
 
 typedef struct GtExpr {
   uint8_t kind;           /* GtExprKind */
@@ -285,7 +371,9 @@ typedef struct GtBlock {
 struct GtStmt {
   GtStmtKind kind;
   GtSpan span;
-  /* ASSIGN: target (global/local; `y += e` is parsed as y = y + e);
+  /* ASSIGN: target (global/local; `y += e` is parsed as y = y + e;
+     `x[i] = e` has the index items in args, nargs of them, and
+     `x[i] += e` is x[i] = x[i] + e);
      FOR: loop variable; INPUT: the input's variable */
   uint8_t target_kind;    /* GT_EX_GLOBAL or GT_EX_LOCAL */
   int32_t slot;
@@ -389,6 +477,8 @@ typedef struct GtRec {
 /* Appends op(a, b, c) and computes its value; on a limit or out of memory
    reports and jumps to r->fail. */
 int32_t gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c);
+/* Notes a kink of op at r's site (once per site). */
+void gt_rec_note_kink(GtRec *r, GtOp op);
 /* A constant node holding num / den (rounded). */
 int32_t gt_rec_const(GtRec *r, long num, long den);
 /* A constant node whose value the caller sets right away (through
@@ -444,6 +534,46 @@ int gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt,
    returns them in res[k] (a zero constant when unconnected). */
 void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
                    int32_t *res);
+
+/* ------------------------------------------------------------------ */
+/* tensor.c -- shapes, broadcasting and the tensor operations          */
+/* ------------------------------------------------------------------ */
+
+/* NumPy broadcasting of a and b into out; -1 when they do not broadcast. */
+int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
+/* Strides (in elements) of a tensor of shape in, broadcast to out: 0
+   along the axes it is repeated on. */
+void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
+/* "(2, 3)" into buf. */
+const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
+int gt_is_tensor_op(GtOp op);
+
+/* Builders: append the operation, compute its value; errors (shapes) are
+   reported at r's site and jump. */
+int32_t gt_rec_stack(GtRec *r, const int32_t *ops, size_t n);
+int32_t gt_rec_expand(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1);
+int32_t gt_rec_matmul(GtRec *r, int32_t a, int32_t b);
+int32_t gt_rec_transpose(GtRec *r, int32_t a);
+int32_t gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_rec_norm(GtRec *r, int32_t a);
+int32_t gt_rec_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
+int32_t gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
+                       const GtShape *s);
+/* A constant tensor of shape s, elements zero. */
+int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
+/* Pushes a node of the given shape, reporting limits; the value is left
+   for the caller. */
+int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
+                           int32_t c, const GtShape *s);
+
+/* Numeric adjoint of a tensor operation: adds g * d(node i)/d(operand k)
+   into acc (operand k's size of numbers).  scratch: 2 numbers. */
+int gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                  mpfr_ptr acc, mpfr_ptr scratch);
+/* Recorded adjoint: the node holding g * d(node i)/d(operand k), or -1. */
+int32_t gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g);
 
 /* ------------------------------------------------------------------ */
 /* taylor.c -- forward Taylor mode                                      */

@@ -104,9 +104,11 @@ fail_at_node(GtRec *r, int32_t i, const char *fmt, ...)
             fmt, ap);
 }
 
-static void
-note_kink(GtRec *r, GtOp op)
+void
+gt_rec_note_kink(GtRec *r, GtOp op)
 {
+  if (r->flags & GT_NF_ADJ)
+    return; /* derivative rules evaluate kinks on purpose */
   r->any_kink = 1;
   if (r->kinks == NULL || r->site >= r->prog->nexprs || r->kinks[r->site])
     return;
@@ -116,30 +118,113 @@ note_kink(GtRec *r, GtOp op)
   gt_diag_add(r->env->diags, GT_SEV_NOTE, src, sp, "%s", gt_ops[op].kink_note);
 }
 
-static int32_t
-push(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
+static void
+push_failed(GtRec *r, int32_t i)
 {
-  int32_t i = gt_tape_push(r->tape, op, a, b, c, r->site, r->frame);
   if (i == -2)
     gt_rec_fail(r, GT_ERUNTIME,
                 "the recording exceeds %zu nodes (raise the limit with "
                 "--max-nodes)", r->tape->max_nodes);
+  if (i == -3)
+    gt_rec_fail(r, GT_ERUNTIME,
+                "a tensor of more than %zu elements (raise the limit with "
+                "--max-elements)", r->tape->max_elems);
+  gt_rec_fail(r, GT_ERUNTIME, "out of memory while recording");
+}
+
+static int32_t
+push(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
+{
+  int32_t i = gt_tape_push(r->tape, op, a, b, c, r->site, r->frame);
   if (i < 0)
-    gt_rec_fail(r, GT_ERUNTIME, "out of memory while recording");
+    push_failed(r, i);
   r->tape->nodes[i].flags = r->flags;
+  return i;
+}
+
+int32_t
+gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c,
+                   const GtShape *s)
+{
+  uint32_t sid = gt_tape_shape(r->tape, s);
+  if (sid == UINT32_MAX)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  int32_t i = gt_tape_push_shaped(r->tape, op, a, b, c, sid, r->site,
+                                  r->frame);
+  if (i < 0)
+    push_failed(r, i);
+  r->tape->nodes[i].flags = r->flags;
+  return i;
+}
+
+/* An elementwise op on tensors: the operands broadcast to one shape, as
+   NumPy's do, and the scalar rule runs on every element. */
+static int32_t
+rec_elementwise(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
+{
+  GtTape *t = r->tape;
+  int32_t ops[3] = { a, b, c };
+  GtShape out = { 0, 1, { 0 } };
+  for (int k = 0; k < 3; k++) {
+    if (ops[k] < 0)
+      continue;
+    GtShape next;
+    if (gt_broadcast(&out, gt_node_shape(t, ops[k]), &next) != 0) {
+      char x[128], y[128];
+      gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not broadcast "
+                  "together", gt_ops[op].name,
+                  gt_shape_str(&out, x, sizeof x),
+                  gt_shape_str(gt_node_shape(t, ops[k]), y, sizeof y));
+    }
+    out = next;
+  }
+  int32_t i = gt_rec_push_shaped(r, op, a, b, c, &out);
+  const GtNode *nodes = t->nodes;
+  long st[3][GT_MAX_RANK];
+  mpfr_srcptr base[3] = { NULL, NULL, NULL };
+  for (int k = 0; k < 3; k++)
+    if (ops[k] >= 0) {
+      gt_bcast_strides(&out, gt_node_shape(t, ops[k]), st[k]);
+      base[k] = nodes[ops[k]].v;
+    }
+  size_t idx[GT_MAX_RANK] = { 0 };
+  long off[3] = { 0, 0, 0 };
+  int fl = 0;
+  mpfr_ptr y = nodes[i].v;
+  for (size_t e = 0; e < out.size; e++) {
+    fl |= gt_ops[op].fwd(&y[e], base[0] ? &base[0][off[0]] : NULL,
+                         base[1] ? &base[1][off[1]] : NULL,
+                         base[2] ? &base[2][off[2]] : NULL);
+    for (int d = out.rank - 1; d >= 0; d--) {
+      idx[d]++;
+      for (int k = 0; k < 3; k++)
+        off[k] += ops[k] >= 0 ? st[k][d] : 0;
+      if (idx[d] < out.dim[d])
+        break;
+      for (int k = 0; k < 3; k++)
+        off[k] -= ops[k] >= 0 ? st[k][d] * (long)out.dim[d] : 0;
+      idx[d] = 0;
+    }
+  }
+  if (fl & GT_FWD_KINK)
+    gt_rec_note_kink(r, op);
   return i;
 }
 
 int32_t
 gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
 {
-  int32_t i = push(r, op, a, b, c);
   GtNode *nodes = r->tape->nodes;
+  if ((a >= 0 && nodes[a].shape) || (b >= 0 && nodes[b].shape)
+      || (c >= 0 && nodes[c].shape))
+    return rec_elementwise(r, op, a, b, c);
+  int32_t i = push(r, op, a, b, c);
+  nodes = r->tape->nodes;
   int fl = gt_ops[op].fwd(nodes[i].v, a >= 0 ? nodes[a].v : NULL,
                           b >= 0 ? nodes[b].v : NULL,
                           c >= 0 ? nodes[c].v : NULL);
-  if ((fl & GT_FWD_KINK) && !(r->flags & GT_NF_ADJ))
-    note_kink(r, op);
+  if (fl & GT_FWD_KINK)
+    gt_rec_note_kink(r, op);
   return i;
 }
 
@@ -192,16 +277,33 @@ is_infix(GtOp op)
   return op >= GT_OP_NEG && op <= GT_OP_GE && op != GT_OP_POW;
 }
 
+/* Element `at` of a broadcast operand of a node of `size` elements. */
+static mpfr_srcptr
+elem_at(const GtTape *t, int32_t i, size_t at, size_t size)
+{
+  size_t sz = gt_node_size(t, i);
+  return &t->nodes[i].v[sz == size ? at : 0];
+}
+
 void
 gt_rec_check_nan(GtRec *r, int32_t i)
 {
   const GtTape *t = r->tape;
-  if (!mpfr_nan_p(t->nodes[i].v) || r->env->opt->nan_ok)
+  if (r->env->opt->nan_ok || !gt_node_has_nan(t, i))
     return;
   int32_t o = gt_tape_nan_origin(t, i);
   const GtNode *n = &t->nodes[o];
   if (n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
     return; /* a NaN the user wrote (nan, --at x=nan) */
+  /* the first NaN element, and the operands' elements behind it */
+  size_t osz = gt_node_size(t, o), at = 0;
+  while (at < osz && !mpfr_nan_p(&n->v[at]))
+    at++;
+  if (at == osz)
+    at = 0;
+  if (gt_is_tensor_op((GtOp)n->op))
+    fail_at_node(r, o, "%s gives NaN (not a number); pass --nan-ok to allow "
+                 "NaN values", gt_ops[n->op].name);
   const GtOpInfo *info = &gt_ops[n->op];
   if (n->flags & GT_NF_ADJ) {
     /* inf * 0 in a derivative: blame the rule that made the infinity */
@@ -222,8 +324,8 @@ gt_rec_check_nan(GtRec *r, int32_t i)
                      gt_ops[e->op].name);
     }
   }
-  char *a = n->a >= 0 ? short_num(t->nodes[n->a].v) : NULL;
-  char *b = n->b >= 0 ? short_num(t->nodes[n->b].v) : NULL;
+  char *a = n->a >= 0 ? short_num(elem_at(t, n->a, at, osz)) : NULL;
+  char *b = n->b >= 0 ? short_num(elem_at(t, n->b, at, osz)) : NULL;
   char buf[160];
   if (n->op == GT_OP_NEG)
     snprintf(buf, sizeof buf, "-(%s)", a ? a : "?");
@@ -237,16 +339,26 @@ gt_rec_check_nan(GtRec *r, int32_t i)
     snprintf(buf, sizeof buf, "%s(%s)", info->name, a ? a : "?");
   free(a);
   free(b);
+  char where[64] = "";
+  if (osz > 1)
+    snprintf(where, sizeof where, " (element %zu)", at);
   if (n->flags & GT_NF_ADJ)
-    fail_at_node(r, o, "the derivative of %s is not a number (NaN) here: "
-                 "its rule computes %s", info->name, buf);
-  fail_at_node(r, o, "%s is not a number (NaN); pass --nan-ok to allow NaN "
-               "values", buf);
+    fail_at_node(r, o, "the derivative of %s is not a number (NaN) here%s: "
+                 "its rule computes %s", info->name, where, buf);
+  fail_at_node(r, o, "%s is not a number (NaN)%s; pass --nan-ok to allow "
+               "NaN values", buf, where);
 }
 
 /* ---- expressions ---------------------------------------------------------- */
 
 static int32_t eval(Interp *in, const GtExpr *e);
+static int32_t eval_tfunc(Interp *in, const GtExpr *e);
+static int32_t jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x);
+static void make_view(Interp *in, const GtExpr *e, int32_t base,
+                      GtExpr *const *items, size_t n, GtView *v,
+                      GtShape *out);
+static int32_t grad(Interp *in, const GtExpr *e, int32_t y, int32_t x,
+                    long k);
 static Flow exec_block(Interp *in, const GtBlock *b);
 
 static GtRec *
@@ -255,10 +367,23 @@ R(Interp *in)
   return &in->rec;
 }
 
+/* Fails unless node i is a scalar. */
+static void
+need_scalar(Interp *in, int32_t i, const char *what)
+{
+  const GtShape *s = gt_node_shape(R(in)->tape, i);
+  if (s->rank != 0) {
+    char buf[128];
+    gt_rec_fail(R(in), GT_ERUNTIME, "%s must be a scalar, not a tensor of "
+                "shape %s", what, gt_shape_str(s, buf, sizeof buf));
+  }
+}
+
 static int
 truth(Interp *in, int32_t i, uint32_t site)
 {
   R(in)->site = site;
+  need_scalar(in, i, "a condition");
   gt_rec_check_nan(R(in), i);
   mpfr_srcptr v = in->rec.tape->nodes[i].v;
   if (mpfr_nan_p(v))
@@ -310,6 +435,7 @@ int_arg(Interp *in, const GtExpr *e, const char *what)
   int32_t i = eval(in, e);
   GtRec *r = R(in);
   r->site = e->id;
+  need_scalar(in, i, what);
   gt_rec_check_nan(r, i);
   mpfr_srcptr v = r->tape->nodes[i].v;
   if (!mpfr_integer_p(v))
@@ -410,25 +536,387 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
                     ? " (they need polygamma functions of higher order)"
                     : " at this point");
   }
+  if (rc == -3)
+    gt_rec_fail(r, GT_ERUNTIME, "grad(y, x, %ld) is computed in Taylor mode, "
+                "which works on scalars only; nest grad() for tensors", k);
   if (rc != 0)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   return i;
 }
 
-/* grad(y, x, k): one recorded reverse sweep for k = 1 (differentiable
-   again in every direction), Taylor mode for k >= 2 (O(k^2)). */
+/* Orders up to this are nested recorded reverse sweeps: the result can
+   be differentiated again with respect to anything, at a cost that grows
+   like 3^k.  Higher orders use Taylor mode, O(k^2), whose result can be
+   differentiated again with respect to x only. */
+#define GT_NESTED_MAX 3
+
+/* grad(y, x, k); a non-scalar y is summed first, as TensorFlow does */
 static int32_t
 grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
 {
   GtRec *r = R(in);
-  if (k == 1) {
-    int32_t g;
-    gt_rev_record(r, y, &x, 1, &g);
-    y = g;
-  } else if (k >= 2)
+  r->site = e->id;
+  if (gt_node_shape(r->tape, y)->rank != 0)
+    y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
+  if (k > GT_NESTED_MAX && gt_node_shape(r->tape, x)->rank != 0)
+    gt_rec_fail(r, GT_ERUNTIME, "grad(y, x, k) with k > %d needs a scalar x "
+                "(Taylor mode)", GT_NESTED_MAX);
+  if (k <= GT_NESTED_MAX)
+    for (long j = 0; j < k; j++) {
+      int32_t g;
+      gt_rev_record(r, y, &x, 1, &g);
+      y = g;
+    }
+  else
     y = gt_rec_taylor(r, y, x, k);
   r->site = e->id;
   return y;
+}
+
+/* ---- tensors -------------------------------------------------------------- */
+
+/* Python's slice rules: start, stop and step over an axis of length n give
+   the first index, the step and the count. */
+static void
+slice_bounds(Interp *in, const GtExpr *sl, size_t n, long *first,
+             long *step, size_t *count)
+{
+  GtRec *r = R(in);
+  long len = (long)n;
+  long st = 1;
+  if (sl->args[2] != NULL) {
+    st = int_arg(in, sl->args[2], "a slice step");
+    if (st == 0) {
+      r->site = sl->args[2]->id;
+      gt_rec_fail(r, GT_ERUNTIME, "a slice step must not be 0");
+    }
+  }
+  long lo = st > 0 ? 0 : -1, hi = st > 0 ? len : len - 1;
+  long a = st > 0 ? lo : hi, b = st > 0 ? hi : lo;
+  if (sl->args[0] != NULL) {
+    a = int_arg(in, sl->args[0], "a slice start");
+    if (a < 0)
+      a += len;
+    a = a < lo ? lo : a > hi ? hi : a;
+  }
+  if (sl->args[1] != NULL) {
+    b = int_arg(in, sl->args[1], "a slice stop");
+    if (b < 0)
+      b += len;
+    b = b < lo ? lo : b > hi ? hi : b;
+  }
+  long c = 0;
+  if (st > 0 && b > a)
+    c = (b - a + st - 1) / st;
+  else if (st < 0 && a > b)
+    c = (a - b - st - 1) / -st;
+  *first = a;
+  *step = st;
+  *count = (size_t)c;
+}
+
+/* The view base[items] selects, as NumPy's basic indexing: an integer
+   drops its axis, a slice keeps it, missing items take whole axes. */
+static void
+make_view(Interp *in, const GtExpr *e, int32_t base, GtExpr *const *items,
+          size_t n, GtView *v, GtShape *out)
+{
+  GtRec *r = R(in);
+  GtShape s = *gt_node_shape(r->tape, base);
+  if (n > (size_t)s.rank) {
+    r->site = e->id;
+    if (s.rank == 0)
+      gt_rec_fail(r, GT_ERUNTIME, "a scalar cannot be indexed");
+    gt_rec_fail(r, GT_ERUNTIME, "%zu indices for a tensor of rank %d", n,
+                s.rank);
+  }
+  long st[GT_MAX_RANK];
+  long k = 1;
+  for (int d = s.rank - 1; d >= 0; d--) {
+    st[d] = k;
+    k *= (long)s.dim[d];
+  }
+  memset(v, 0, sizeof *v);
+  memset(out, 0, sizeof *out);
+  out->size = 1;
+  long offset = 0;
+  for (int d = 0; d < s.rank; d++) {
+    if ((size_t)d < n && items[d]->kind != GT_EX_SLICE) {
+      long i = int_arg(in, items[d], "an index");
+      long len = (long)s.dim[d];
+      long j = i < 0 ? i + len : i;
+      if (j < 0 || j >= len) {
+        r->site = items[d]->id;
+        gt_rec_fail(r, GT_ERUNTIME, "index %ld is out of range for axis %d "
+                    "of size %ld", i, d, len);
+      }
+      offset += j * st[d];
+      continue;
+    }
+    long first = 0, step = 1;
+    size_t count = s.dim[d];
+    if ((size_t)d < n)
+      slice_bounds(in, items[d], s.dim[d], &first, &step, &count);
+    if (count > 0)
+      offset += first * st[d];
+    v->stride[out->rank] = step * st[d];
+    out->dim[out->rank++] = count;
+    out->size *= count;
+  }
+  v->offset = (size_t)offset;
+}
+
+/* A shape from dims given as integers or as one vector (shape(x)); with
+   allow_infer, one dim may be -1 (left as 0 with size 0 for the caller). */
+static void
+dims_arg(Interp *in, GtExpr *const *args, size_t n, GtShape *s,
+         int allow_infer)
+{
+  GtRec *r = R(in);
+  memset(s, 0, sizeof *s);
+  long d[GT_MAX_RANK];
+  size_t nd = 0;
+  int from_vector = 0;
+  if (n == 1) {
+    int32_t v = eval(in, args[0]);
+    const GtShape *vs = gt_node_shape(r->tape, v);
+    r->site = args[0]->id;
+    if (vs->rank == 1) {
+      if (vs->size > GT_MAX_RANK)
+        gt_rec_fail(r, GT_ERUNTIME, "tensors have rank %d at most",
+                    GT_MAX_RANK);
+      for (size_t k = 0; k < vs->size; k++) {
+        mpfr_srcptr x = &r->tape->nodes[v].v[k];
+        if (!mpfr_integer_p(x) || mpfr_cmpabs_ui(x, 1UL << 52) > 0)
+          gt_rec_fail(r, GT_ERUNTIME, "a dimension must be an integer");
+        d[nd++] = mpfr_get_si(x, MPFR_RNDN);
+      }
+      from_vector = 1;
+    } else {
+      need_scalar(in, v, "a dimension");
+      mpfr_srcptr x = r->tape->nodes[v].v;
+      if (!mpfr_integer_p(x) || mpfr_cmpabs_ui(x, 1UL << 52) > 0)
+        gt_rec_fail(r, GT_ERUNTIME, "a dimension must be an integer");
+      d[nd++] = mpfr_get_si(x, MPFR_RNDN);
+      from_vector = 1;
+    }
+  }
+  if (!from_vector) {
+    if (n > GT_MAX_RANK) {
+      r->site = args[GT_MAX_RANK]->id;
+      gt_rec_fail(r, GT_ERUNTIME, "tensors have rank %d at most",
+                  GT_MAX_RANK);
+    }
+    for (size_t k = 0; k < n; k++)
+      d[nd++] = int_arg(in, args[k], "a dimension");
+  }
+  int infer = -1;
+  size_t size = 1;
+  for (size_t k = 0; k < nd; k++) {
+    if (d[k] == -1 && allow_infer && infer < 0) {
+      infer = (int)k;
+      continue;
+    }
+    if (d[k] < 0)
+      gt_rec_fail(r, GT_ERUNTIME, "a dimension must not be negative");
+    /* an overflow-safe product, checked before anything is allocated */
+    if (d[k] != 0 && size > SIZE_MAX / (size_t)d[k])
+      gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+    size *= (size_t)d[k];
+  }
+  s->rank = (int)nd;
+  for (size_t k = 0; k < nd; k++)
+    s->dim[k] = (size_t)(d[k] < 0 ? 0 : d[k]);
+  s->size = infer >= 0 ? 0 : size;
+  if (r->tape->max_elems && size > r->tape->max_elems)
+    gt_rec_fail(r, GT_ERUNTIME, "a tensor of more than %zu elements (raise "
+                "the limit with --max-elements)", r->tape->max_elems);
+}
+
+static int32_t
+eval_tfunc(Interp *in, const GtExpr *e)
+{
+  GtRec *r = R(in);
+  GtShape s;
+  int32_t a, b, t;
+  switch ((GtTFunc)e->op) {
+  case GT_TF_ONES:
+  case GT_TF_ZEROS:
+    dims_arg(in, e->args, e->nargs, &s, 0);
+    r->site = e->id;
+    t = gt_rec_zeros(r, &s);
+    if (e->op == GT_TF_ONES)
+      for (size_t k = 0; k < s.size; k++)
+        mpfr_set_ui(&r->tape->nodes[t].v[k], 1, MPFR_RNDN);
+    return t;
+  case GT_TF_FILL:
+    a = eval(in, e->args[0]);
+    need_scalar(in, a, "the value of fill");
+    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &s, 0);
+    r->site = e->id;
+    return gt_rec_expand(r, a, &s);
+  case GT_TF_EYE: {
+    dims_arg(in, e->args, 1, &s, 0);
+    size_t n = s.dim[0], m = n;
+    if (e->nargs > 1) {
+      GtShape s2;
+      dims_arg(in, e->args + 1, 1, &s2, 0);
+      m = s2.dim[0];
+    }
+    GtShape es = { 2, 0, { n, m } };
+    if (m != 0 && n > SIZE_MAX / m)
+      gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+    es.size = n * m;
+    r->site = e->id;
+    t = gt_rec_zeros(r, &es);
+    for (size_t k = 0; k < n && k < m; k++)
+      mpfr_set_ui(&r->tape->nodes[t].v[k * m + k], 1, MPFR_RNDN);
+    return t;
+  }
+  case GT_TF_LINSPACE: {
+    a = eval(in, e->args[0]);
+    b = eval(in, e->args[1]);
+    need_scalar(in, a, "the start of linspace");
+    need_scalar(in, b, "the end of linspace");
+    dims_arg(in, e->args + 2, 1, &s, 0);
+    r->site = e->id;
+    size_t n = s.dim[0];
+    /* a + (b - a) k / (n - 1): differentiable in a and b */
+    int32_t f = gt_rec_zeros(r, &s);
+    for (size_t k = 0; k < n; k++) {
+      mpfr_ptr x = &r->tape->nodes[f].v[k];
+      mpfr_set_ui(x, (unsigned long)k, MPFR_RNDN);
+      if (n > 1)
+        mpfr_div_ui(x, x, (unsigned long)(n - 1), MPFR_RNDN);
+    }
+    int32_t span = gt_rec_op(r, GT_OP_SUB, b, a, -1);
+    return gt_rec_op(r, GT_OP_ADD, a, gt_rec_op(r, GT_OP_MUL, span, f, -1),
+                     -1);
+  }
+  case GT_TF_SHAPE:
+  case GT_TF_SIZE:
+  case GT_TF_RANK: {
+    a = eval(in, e->args[0]);
+    r->site = e->id;
+    GtShape as = *gt_node_shape(r->tape, a);
+    if (e->op == GT_TF_SHAPE) {
+      GtShape vs = { 1, (size_t)as.rank, { (size_t)as.rank } };
+      t = gt_rec_zeros(r, &vs);
+      for (int d = 0; d < as.rank; d++)
+        mpfr_set_ui(&r->tape->nodes[t].v[d], (unsigned long)as.dim[d],
+                    MPFR_RNDN);
+      return t;
+    }
+    t = gt_rec_leaf(r);
+    mpfr_set_ui(r->tape->nodes[t].v,
+                e->op == GT_TF_SIZE ? (unsigned long)as.size
+                                    : (unsigned long)as.rank, MPFR_RNDN);
+    return t;
+  }
+  case GT_TF_SUM: case GT_TF_MEAN: case GT_TF_PROD: case GT_TF_RMAX:
+  case GT_TF_RMIN: {
+    static const GtOp ops[] = { [GT_TF_SUM] = GT_OP_SUM,
+                                [GT_TF_MEAN] = GT_OP_MEAN,
+                                [GT_TF_PROD] = GT_OP_PROD,
+                                [GT_TF_RMAX] = GT_OP_RMAX,
+                                [GT_TF_RMIN] = GT_OP_RMIN };
+    a = eval(in, e->args[0]);
+    int axis = 0;
+    if (e->nargs > 1) {
+      long ax = int_arg(in, e->args[1], "an axis");
+      int rank = gt_node_shape(r->tape, a)->rank;
+      r->site = e->args[1]->id;
+      if (ax < -rank || ax >= rank)
+        gt_rec_fail(r, GT_ERUNTIME, "axis %ld is out of range for a tensor "
+                    "of rank %d", ax, rank);
+      axis = (int)(ax < 0 ? ax + rank : ax) + 1;
+    }
+    r->site = e->id;
+    return gt_rec_reduce(r, ops[e->op], a, axis);
+  }
+  case GT_TF_DOT:
+  case GT_TF_MATMUL:
+    a = eval(in, e->args[0]);
+    b = eval(in, e->args[1]);
+    r->site = e->id;
+    if (e->op == GT_TF_DOT && (gt_node_shape(r->tape, a)->rank == 0
+                               || gt_node_shape(r->tape, b)->rank == 0))
+      return gt_rec_op(r, GT_OP_MUL, a, b, -1);
+    return gt_rec_matmul(r, a, b);
+  case GT_TF_TRANSPOSE:
+    a = eval(in, e->args[0]);
+    r->site = e->id;
+    return gt_rec_transpose(r, a);
+  case GT_TF_RESHAPE: {
+    a = eval(in, e->args[0]);
+    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &s, 1);
+    r->site = e->id;
+    size_t have = gt_node_size(r->tape, a);
+    if (s.size == 0) {
+      /* a dimension of -1 is inferred from the size */
+      size_t rest = 1;
+      int inf = -1;
+      for (int d = 0; d < s.rank; d++)
+        if (s.dim[d] == 0 && inf < 0)
+          inf = d;
+        else
+          rest *= s.dim[d];
+      if (inf >= 0 && rest != 0 && have % rest == 0) {
+        s.dim[inf] = have / rest;
+        s.size = have;
+      } else {
+        s.size = 1;
+        for (int d = 0; d < s.rank; d++)
+          s.size *= s.dim[d];
+      }
+    }
+    return gt_rec_reshape(r, a, &s);
+  }
+  case GT_TF_NORM:
+    a = eval(in, e->args[0]);
+    r->site = e->id;
+    return gt_rec_norm(r, a);
+  case GT_TF_COUNT:
+    break;
+  }
+  gt_rec_fail(r, GT_ERUNTIME, "internal error: unknown tensor function");
+}
+
+/* jacobian(y, x): shape y's then x's; one recorded gradient per element
+   of y, reverse mode by rows. */
+static int32_t
+jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x)
+{
+  GtRec *r = R(in);
+  GtShape ys = *gt_node_shape(r->tape, y), xs = *gt_node_shape(r->tape, x);
+  if (ys.rank == 0)
+    return grad(in, e, y, x, 1);
+  if (ys.rank + xs.rank > GT_MAX_RANK)
+    gt_rec_fail(r, GT_ERUNTIME, "the Jacobian would have rank %d (at most "
+                "%d)", ys.rank + xs.rank, GT_MAX_RANK);
+  int32_t *rows = gt_arena_alloc(&r->tape->vals, ys.size * sizeof *rows + 1);
+  if (rows == NULL)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  GtShape one = { 0, 1, { 0 } };
+  for (size_t k = 0; k < ys.size; k++) {
+    GtView v;
+    memset(&v, 0, sizeof v);
+    v.offset = k;
+    int32_t yk = gt_rec_view(r, y, &v, &one);
+    int32_t g;
+    gt_rev_record(r, yk, &x, 1, &g);
+    rows[k] = g;
+  }
+  r->site = e->id;
+  int32_t j = gt_rec_stack(r, rows, ys.size);
+  GtShape js;
+  memset(&js, 0, sizeof js);
+  for (int d = 0; d < ys.rank; d++)
+    js.dim[js.rank++] = ys.dim[d];
+  for (int d = 0; d < xs.rank; d++)
+    js.dim[js.rank++] = xs.dim[d];
+  js.size = ys.size * xs.size;
+  return gt_rec_reshape(r, j, &js);
 }
 
 static int32_t
@@ -473,11 +961,20 @@ eval(Interp *in, const GtExpr *e)
     }
     return v;
   }
-  case GT_EX_GRAD:
   case GT_EX_HESSIAN: {
     int32_t y = eval(in, e->args[0]);
     int32_t x = eval(in, e->args[1]);
-    long k = e->kind == GT_EX_HESSIAN ? 2 : 1;
+    r->site = e->id;
+    if (gt_node_shape(r->tape, x)->rank == 0)
+      return grad(in, e, y, x, 2);
+    /* the Jacobian of the gradient */
+    need_scalar(in, y, "the function of hessian");
+    return jacobian(in, e, grad(in, e, y, x, 1), x);
+  }
+  case GT_EX_GRAD: {
+    int32_t y = eval(in, e->args[0]);
+    int32_t x = eval(in, e->args[1]);
+    long k = 1;
     if (e->nargs == 3) {
       k = int_arg(in, e->args[2], "the order of grad");
       if (k < 0) {
@@ -487,10 +984,36 @@ eval(Interp *in, const GtExpr *e)
     }
     return grad(in, e, y, x, k);
   }
-  case GT_EX_TENSOR:
+  case GT_EX_TENSOR: {
+    /* the element list lives in the tape's arena: errors leak nothing */
+    int32_t *v = gt_arena_alloc(&r->tape->vals,
+                                ((size_t)e->nargs + 1) * sizeof *v);
+    if (v == NULL)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+    for (int k = 0; k < e->nargs; k++)
+      v[k] = eval(in, e->args[k]);
     r->site = e->id;
-    gt_rec_fail(r, GT_ERUNTIME,
-                "tensors are not supported yet in this version of gradtool");
+    return gt_rec_stack(r, v, e->nargs);
+  }
+  case GT_EX_TFUNC:
+    return eval_tfunc(in, e);
+  case GT_EX_INDEX: {
+    int32_t base = eval(in, e->args[0]);
+    GtView v;
+    GtShape vs;
+    make_view(in, e, base, e->args + 1, (size_t)e->nargs - 1, &v, &vs);
+    r->site = e->id;
+    return gt_rec_view(r, base, &v, &vs);
+  }
+  case GT_EX_JACOBIAN: {
+    int32_t y = eval(in, e->args[0]);
+    int32_t x = eval(in, e->args[1]);
+    r->site = e->id;
+    return jacobian(in, e, y, x);
+  }
+  case GT_EX_SLICE:
+    r->site = e->id;
+    gt_rec_fail(r, GT_ERUNTIME, "a slice is only allowed inside [ ]");
   case GT_EX_STR:
     break;
   }
@@ -565,7 +1088,9 @@ do_print(Interp *in, const GtStmt *s)
       int32_t v = eval(in, s->args[k]);
       r->site = s->args[k]->id;
       gt_rec_check_nan(r, v);
-      piece = gt_format_number(r->tape->nodes[v].v, 0);
+      const GtShape *vs = gt_node_shape(r->tape, v);
+      GtValue val = { vs->rank, vs->dim, vs->size, r->tape->nodes[v].v };
+      piece = gt_format_value(&val, r->env->opt->digits);
     }
     size_t pl = piece ? strlen(piece) : 0;
     if (len + pl + 2 > cap) {
@@ -648,9 +1173,39 @@ exec_stmt(Interp *in, const GtStmt *s)
     else
       eval(in, s->expr);
     return FLOW_NEXT;
-  case GT_ST_ASSIGN:
-    bind(in, s, eval(in, s->expr));
+  case GT_ST_ASSIGN: {
+    int32_t v = eval(in, s->expr);
+    if (s->nargs > 0) {
+      /* x[items] = v: x becomes a new tensor with those elements set */
+      int32_t old = s->target_kind == GT_EX_GLOBAL
+                        ? in->globals[s->slot]
+                        : in->stack[in->base + (size_t)s->slot];
+      if (old < 0) {
+        gt_diag_add(r->env->diags, GT_SEV_ERROR,
+                    r->env->sources[s->namespan.src], s->namespan,
+                    "'%s' is used before it is assigned",
+                    r->env->names->text[s->name]);
+        add_call_chain(r, r->frame);
+        r->status = GT_ESYNTAX;
+        longjmp(*r->fail, 1);
+      }
+      GtView view;
+      GtShape vs;
+      make_view(in, s->expr, old, s->args, s->nargs, &view, &vs);
+      r->site = s->expr->id;
+      GtShape es = *gt_node_shape(r->tape, v), b;
+      if (gt_broadcast(&es, &vs, &b) != 0 || b.rank != vs.rank
+          || b.size != vs.size) {
+        char x[128], y[128];
+        gt_rec_fail(r, GT_ERUNTIME, "cannot assign a value of shape %s to "
+                    "elements of shape %s", gt_shape_str(&es, x, sizeof x),
+                    gt_shape_str(&vs, y, sizeof y));
+      }
+      v = gt_rec_setview(r, old, v, &view, &vs);
+    }
+    bind(in, s, v);
     return FLOW_NEXT;
+  }
   case GT_ST_IF:
     if (truth(in, eval(in, s->expr), s->expr->id))
       return exec_block(in, &s->body);
@@ -698,8 +1253,10 @@ exec_stmt(Interp *in, const GtStmt *s)
       longjmp(*r->fail, 1);
     }
     r->site = s->expr ? s->expr->id : 0;
-    int32_t n = push(r, GT_OP_INPUT, -1, -1, -1);
-    mpfr_set(r->tape->nodes[n].v, r->tape->nodes[v].v, MPFR_RNDN);
+    GtShape vs = *gt_node_shape(r->tape, v);
+    int32_t n = gt_rec_push_shaped(r, GT_OP_INPUT, -1, -1, -1, &vs);
+    for (size_t k = 0; k < vs.size; k++)
+      mpfr_set(&r->tape->nodes[n].v[k], &r->tape->nodes[v].v[k], MPFR_RNDN);
     in->input_nodes[idx] = n;
     bind(in, s, n);
     return FLOW_NEXT;

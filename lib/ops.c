@@ -723,6 +723,11 @@ a_where(const GtAdjArgs *X)
 #define OP2(op, x, y) gt_rec_op(r, op, x, y, -1)
 #define K(n) gt_rec_const(r, n, 1)
 
+/* Rules that branch on values decide per element on tensors: there they
+   are written with comparisons and where(), which broadcast. */
+#define SCALAR(i) (r->tape->nodes[i].shape == 0)
+#define WHERE(c, x, y) gt_rec_op(r, GT_OP_WHERE, c, x, y)
+
 static int32_t r_neg(GtRec *r, int32_t i, int k, int32_t g)
 { (void)i; (void)k; return OP1(GT_OP_NEG, g); }
 static int32_t r_add(GtRec *r, int32_t i, int k, int32_t g)
@@ -761,21 +766,26 @@ r_pow(GtRec *r, int32_t i, int k, int32_t g)
 {
   int32_t a = N(i).a, b = N(i).b;
   if (k == 0) {
-    if (mpfr_zero_p(V(b)))
+    if (SCALAR(b) && mpfr_zero_p(V(b)))
       return -1;
     int32_t p = OP2(GT_OP_POW, a, OP2(GT_OP_SUB, b, K(1)));
-    return OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, b, p));
+    int32_t d = OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, b, p));
+    return SCALAR(b) ? d : WHERE(OP2(GT_OP_EQ, b, K(0)), K(0), d);
   }
-  if (mpfr_zero_p(V(a)))
+  if (SCALAR(a) && mpfr_zero_p(V(a)))
     return -1;
-  return OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, i, OP1(GT_OP_LOG, a)));
+  int32_t d = OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, i, OP1(GT_OP_LOG, a)));
+  return SCALAR(a) ? d : WHERE(OP2(GT_OP_EQ, a, K(0)), K(0), d);
 }
 
 static int32_t
 r_abs(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
-  int s = mpfr_sgn(V(N(i).a));
+  int32_t a = N(i).a;
+  if (!SCALAR(a))
+    return OP2(GT_OP_MUL, g, OP1(GT_OP_SIGN, a));
+  int s = mpfr_sgn(V(a));
   return s == 0 ? -1 : s > 0 ? g : OP1(GT_OP_NEG, g);
 }
 
@@ -967,9 +977,12 @@ r_atanh(GtRec *r, int32_t i, int k, int32_t g)
 static int32_t
 r_hypot(GtRec *r, int32_t i, int k, int32_t g)
 {
+  int32_t x = k ? N(i).b : N(i).a;
+  if (!SCALAR(i))
+    return WHERE(OP2(GT_OP_EQ, i, K(0)), K(0),
+                 OP2(GT_OP_MUL, g, OP2(GT_OP_DIV, x, i)));
   if (mpfr_zero_p(V(i)))
     return -1;
-  int32_t x = k ? N(i).b : N(i).a;
   return OP2(GT_OP_MUL, g, OP2(GT_OP_DIV, x, i));
 }
 
@@ -1025,6 +1038,15 @@ r_none(GtRec *r, int32_t i, int k, int32_t g)
 static int32_t
 r_minmax(GtRec *r, int32_t i, int k, int32_t g)
 {
+  if (!SCALAR(i)) {
+    /* weight 1 where this operand is selected, 1/2 at a tie */
+    int32_t a = N(i).a, b = N(i).b, self = k ? b : a, other = k ? a : b;
+    GtOp win = N(i).op == GT_OP_MAX ? GT_OP_GT : GT_OP_LT;
+    int32_t w = OP2(GT_OP_ADD, OP2(win, self, other),
+                    OP2(GT_OP_MUL, OP2(GT_OP_EQ, self, other),
+                        gt_rec_const(r, 1, 2)));
+    return OP2(GT_OP_MUL, g, w);
+  }
   int c = mpfr_cmp(V(N(i).a), V(N(i).b));
   if (N(i).op == GT_OP_MIN)
     c = -c;
@@ -1057,15 +1079,21 @@ static int32_t
 r_relu(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
-  return mpfr_sgn(V(N(i).a)) > 0 ? g : -1;
+  int32_t a = N(i).a;
+  if (!SCALAR(a))
+    return OP2(GT_OP_MUL, g, OP2(GT_OP_GT, a, K(0)));
+  return mpfr_sgn(V(a)) > 0 ? g : -1;
 }
 
 static int32_t
 r_where(GtRec *r, int32_t i, int k, int32_t g)
 {
-  int first = !mpfr_zero_p(V(N(i).a));
   if (k == 0)
     return -1;
+  int32_t c = N(i).a;
+  if (!SCALAR(c))
+    return k == 1 ? WHERE(c, g, K(0)) : WHERE(c, K(0), g);
+  int first = !mpfr_zero_p(V(c));
   return (k == 1) == first ? g : -1;
 }
 
@@ -1087,6 +1115,8 @@ r_taylor(GtRec *r, int32_t i, int k, int32_t g)
 #undef OP1
 #undef OP2
 #undef K
+#undef SCALAR
+#undef WHERE
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -1168,6 +1198,29 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
   /* no forward or numeric rule: interp.c computes the value with the
      tape, reverse.c the adjoint */
   [GT_OP_TAYLOR] = { "grad", 2, 0, 1, NULL, NULL, r_taylor, NULL },
+  /* tensor operations: their rules are in tensor.c */
+  [GT_OP_STACK] = { "tensor literal", 0, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_EXPAND] = { "broadcast", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_SUMTO] = { "sum to shape", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_SUM] = { "reduce_sum", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_MEAN] = { "reduce_mean", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_PROD] = { "reduce_prod", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_RMAX] = { "reduce_max", 1, 0, 1, NULL, NULL, NULL,
+                   "reduce_max evaluated at a tie; the derivative is split "
+                   "evenly between the tied elements" },
+  [GT_OP_RMIN] = { "reduce_min", 1, 0, 1, NULL, NULL, NULL,
+                   "reduce_min evaluated at a tie; the derivative is split "
+                   "evenly between the tied elements" },
+  [GT_OP_MATMUL] = { "matmul", 2, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_TRANSPOSE] = { "transpose", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_RESHAPE] = { "reshape", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_NORM] = { "norm", 1, 0, 1, NULL, NULL, NULL,
+                   "norm evaluated at its kink (0); its derivative there is "
+                   "taken as 0" },
+  [GT_OP_VIEW] = { "indexing", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_SCATTER] = { "scatter", 1, 0, 1, NULL, NULL, NULL, NULL },
+  [GT_OP_SETVIEW] = { "element assignment", 2, 0, 1, NULL, NULL, NULL,
+                      NULL },
 };
 
 /* TensorFlow's spellings of the arithmetic operators */

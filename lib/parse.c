@@ -352,13 +352,74 @@ parse_primary(Parser *ps)
 
 static GtExpr *parse_unary(Parser *ps);
 
+static int
+item_ends(Parser *ps)
+{
+  GtTokKind k = peek_kind(ps);
+  return k == GT_TOK_COMMA || k == GT_TOK_RBRACK || k == GT_TOK_COLON;
+}
+
+/* One index item: an expression, or a slice start:stop:step with any part
+   left out. */
+static GtExpr *
+parse_item(Parser *ps)
+{
+  GtSpan sp = peek(ps)->span;
+  GtExpr *start = item_ends(ps) ? NULL : parse_expr(ps);
+  if (peek_kind(ps) != GT_TOK_COLON) {
+    if (start == NULL)
+      expected(ps, "an index");
+    return start;
+  }
+  GtExpr *sl = new_expr(ps, GT_EX_SLICE, sp);
+  sl->nargs = 3;
+  sl->args = alloc(ps, 3 * sizeof *sl->args);
+  sl->args[0] = start;
+  next(ps);
+  sl->args[1] = item_ends(ps) ? NULL : parse_expr(ps);
+  if (peek_kind(ps) == GT_TOK_COLON) {
+    next(ps);
+    if (peek_kind(ps) != GT_TOK_COMMA && peek_kind(ps) != GT_TOK_RBRACK)
+      sl->args[2] = parse_expr(ps);
+  }
+  sl->span = join(sp, ps->toks[ps->pos - 1].span);
+  return sl;
+}
+
+/* base[items]: indexing and slicing, as NumPy's */
+static GtExpr *
+parse_index(Parser *ps, GtExpr *base)
+{
+  const GtToken *open = next(ps);
+  enter(ps, open->span);
+  GtExpr **items = NULL;
+  size_t n = 0, cap = 0;
+  for (;;) {
+    if (n == GT_MAX_RANK)
+      fail_at(ps, peek(ps)->span, "at most %d indices", GT_MAX_RANK);
+    items = grow(ps, items, n, &cap, sizeof *items);
+    items[n++] = parse_item(ps);
+    if (peek_kind(ps) != GT_TOK_COMMA)
+      break;
+    next(ps);
+  }
+  GtSpan end = expect(ps, GT_TOK_RBRACK)->span;
+  ps->depth--;
+  GtExpr *e = new_expr(ps, GT_EX_INDEX, join(base->span, end));
+  e->opspan = open->span;
+  e->nargs = (uint16_t)(n + 1);
+  e->args = alloc(ps, (n + 1) * sizeof *e->args);
+  e->args[0] = base;
+  memcpy(e->args + 1, items, n * sizeof *items);
+  return e;
+}
+
 static GtExpr *
 parse_power(Parser *ps)
 {
   GtExpr *base = parse_primary(ps);
-  if (peek_kind(ps) == GT_TOK_LBRACK)
-    fail_at(ps, peek(ps)->span, "indexing needs tensors, which this version "
-                                "does not support yet");
+  while (peek_kind(ps) == GT_TOK_LBRACK)
+    base = parse_index(ps, base);
   if (peek_kind(ps) == GT_TOK_CARET) {
     GtSpan opspan = next(ps)->span;
     enter(ps, opspan);
@@ -401,10 +462,11 @@ parse_mul(Parser *ps)
     else if (k == GT_TOK_PERCENT)
       op = GT_OP_MOD;
     else if (k == GT_TOK_AT) {
-      /* matmul: recorded as a tensor operation (not supported yet) */
+      /* a @ b is matmul(a, b) */
       GtSpan opspan = next(ps)->span;
       GtExpr *b = parse_unary(ps);
-      GtExpr *e = new_expr(ps, GT_EX_TENSOR, join(a->span, b->span));
+      GtExpr *e = new_expr(ps, GT_EX_TFUNC, join(a->span, b->span));
+      e->op = GT_TF_MATMUL;
       e->opspan = opspan;
       e->nargs = 2;
       e->args = alloc(ps, 2 * sizeof *e->args);
@@ -755,14 +817,41 @@ parse_stmt(Parser *ps, int top)
     return s;
   }
   default:
-  expression:
+  expression: {
     s = new_stmt(ps, GT_ST_EXPR, t->span);
     s->expr = parse_expr(ps);
     s->span = s->expr->span;
-    if (peek_kind(ps) == GT_TOK_ASSIGN)
-      fail_at(ps, s->expr->span, "cannot assign to this expression");
+    GtOp aop;
+    switch (peek_kind(ps)) {
+    case GT_TOK_ASSIGN: aop = GT_OP_COUNT; break;
+    case GT_TOK_PLUSEQ: aop = GT_OP_ADD; break;
+    case GT_TOK_MINUSEQ: aop = GT_OP_SUB; break;
+    case GT_TOK_STAREQ: aop = GT_OP_MUL; break;
+    case GT_TOK_SLASHEQ: aop = GT_OP_DIV; break;
+    default:
+      end_stmt(ps);
+      return s;
+    }
+    GtExpr *target = s->expr;
+    if (target->kind != GT_EX_INDEX || target->args[0]->kind != GT_EX_GLOBAL
+        || target->args[0]->slot >= 0)
+      fail_at(ps, target->span, "cannot assign to this expression");
+    /* x[i] = e sets elements of x: x becomes a new value */
+    GtSpan opspan = next(ps)->span;
+    GtExpr *value = parse_expr(ps);
+    if (aop != GT_OP_COUNT)
+      value = op_expr(ps, aop, opspan, target, value);
+    s->kind = GT_ST_ASSIGN;
+    s->name = target->args[0]->name;
+    s->namespan = target->args[0]->span;
+    s->args = target->args + 1;
+    s->nargs = (size_t)target->nargs - 1;
+    s->expr = value;
+    /* the value reads the old x (x[i] += e): keep the base for that */
+    s->span = join(target->span, value->span);
     end_stmt(ps);
     return s;
+  }
   }
 }
 
@@ -870,11 +959,30 @@ typedef struct Resolver {
   size_t nnames;
 } Resolver;
 
-static const char *const tensor_builtins[] = {
-  "ones", "zeros", "fill", "eye", "linspace", "shape", "size", "rank", "sum",
-  "reduce_sum", "mean", "reduce_mean", "prod", "reduce_prod", "reduce_max",
-  "reduce_min", "dot", "matmul", "transpose", "reshape", "norm",
+
+static const struct {
+  const char *name;
+  GtTFunc tf;
+} tfuncs[] = {
+  { "ones", GT_TF_ONES }, { "zeros", GT_TF_ZEROS }, { "fill", GT_TF_FILL },
+  { "eye", GT_TF_EYE }, { "linspace", GT_TF_LINSPACE },
+  { "shape", GT_TF_SHAPE }, { "size", GT_TF_SIZE }, { "rank", GT_TF_RANK },
+  { "sum", GT_TF_SUM }, { "reduce_sum", GT_TF_SUM }, { "mean", GT_TF_MEAN },
+  { "reduce_mean", GT_TF_MEAN }, { "prod", GT_TF_PROD },
+  { "reduce_prod", GT_TF_PROD }, { "reduce_max", GT_TF_RMAX },
+  { "reduce_min", GT_TF_RMIN }, { "dot", GT_TF_DOT },
+  { "matmul", GT_TF_MATMUL }, { "transpose", GT_TF_TRANSPOSE },
+  { "reshape", GT_TF_RESHAPE }, { "norm", GT_TF_NORM },
 };
+
+static int
+tfunc(const char *name)
+{
+  for (size_t i = 0; i < sizeof tfuncs / sizeof *tfuncs; i++)
+    if (strcmp(tfuncs[i].name, name) == 0)
+      return (int)tfuncs[i].tf;
+  return -1;
+}
 
 static const char *const special_builtins[] = {
   "grad", "jacobian", "hessian", "stop_gradient", "pow", "min", "max",
@@ -937,6 +1045,8 @@ suggest(Resolver *r, const char *name, int calls)
     for (size_t i = 0; i < sizeof special_builtins / sizeof *special_builtins;
          i++)
       consider(special_builtins[i], name, &best, &bd);
+    for (size_t i = 0; i < sizeof tfuncs / sizeof *tfuncs; i++)
+      consider(tfuncs[i].name, name, &best, &bd);
   } else {
     for (size_t i = 0; i < r->nnames; i++)
       if ((r->fn && r->lslot[i] >= 0) || r->gslot[i] >= 0)
@@ -1015,14 +1125,6 @@ collect(Resolver *r, const GtBlock *b)
   }
 }
 
-static int
-is_in(const char *name, const char *const *list, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(name, list[i]) == 0)
-      return 1;
-  return 0;
-}
 
 static void resolve_expr(Resolver *r, GtExpr *e);
 
@@ -1043,6 +1145,7 @@ resolve_call(Resolver *r, GtExpr *e)
 {
   GtProgram *p = r->p;
   const char *name = p->names->text[e->name];
+  int tf;
   for (size_t i = 0; i < p->nfuncs; i++)
     if (p->funcs[i].name == e->name) {
       if (e->nargs != p->funcs[i].nparams)
@@ -1061,7 +1164,8 @@ resolve_call(Resolver *r, GtExpr *e)
     if (e->args[1]->kind != GT_EX_GLOBAL)
       fail_at(r->ps, e->args[1]->span,
               "the second argument of %s must be a name", name);
-    e->kind = hess ? GT_EX_HESSIAN : GT_EX_GRAD;
+    e->kind = hess ? GT_EX_HESSIAN : name[0] == 'j' ? GT_EX_JACOBIAN
+                                                    : GT_EX_GRAD;
   } else if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0) {
     if (e->nargs < 2)
       fail_at(r->ps, e->span, "%s takes at least 2 arguments", name);
@@ -1077,9 +1181,26 @@ resolve_call(Resolver *r, GtExpr *e)
     e->nargs = 2;
     e->kind = GT_EX_OP;
     e->op = (uint8_t)op;
-  } else if (is_in(name, tensor_builtins,
-                   sizeof tensor_builtins / sizeof *tensor_builtins)) {
-    e->kind = GT_EX_TENSOR;
+  } else if ((tf = tfunc(name)) >= 0) {
+    static const int lo[GT_TF_COUNT] = {
+      [GT_TF_ONES] = 0, [GT_TF_ZEROS] = 0, [GT_TF_FILL] = 1, [GT_TF_EYE] = 1,
+      [GT_TF_LINSPACE] = 3, [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1,
+      [GT_TF_RANK] = 1, [GT_TF_SUM] = 1, [GT_TF_MEAN] = 1, [GT_TF_PROD] = 1,
+      [GT_TF_RMAX] = 1, [GT_TF_RMIN] = 1, [GT_TF_DOT] = 2,
+      [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1, [GT_TF_RESHAPE] = 2,
+      [GT_TF_NORM] = 1,
+    };
+    static const int hi[GT_TF_COUNT] = {
+      [GT_TF_ONES] = GT_MAX_RANK, [GT_TF_ZEROS] = GT_MAX_RANK,
+      [GT_TF_FILL] = GT_MAX_RANK + 1, [GT_TF_EYE] = 2, [GT_TF_LINSPACE] = 3,
+      [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1, [GT_TF_RANK] = 1, [GT_TF_SUM] = 2,
+      [GT_TF_MEAN] = 2, [GT_TF_PROD] = 2, [GT_TF_RMAX] = 2, [GT_TF_RMIN] = 2,
+      [GT_TF_DOT] = 2, [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1,
+      [GT_TF_RESHAPE] = GT_MAX_RANK + 1, [GT_TF_NORM] = 1,
+    };
+    check_arity(r, e, name, lo[tf], hi[tf]);
+    e->kind = GT_EX_TFUNC;
+    e->op = (uint8_t)tf;
   } else {
     GtOp op = gt_op_lookup(name, strlen(name));
     if (op == GT_OP_COUNT)
@@ -1118,7 +1239,8 @@ resolve_expr(Resolver *r, GtExpr *e)
     return;
   default:
     for (int k = 0; k < e->nargs; k++)
-      resolve_expr(r, e->args[k]);
+      if (e->args[k] != NULL)
+        resolve_expr(r, e->args[k]);
   }
 }
 
@@ -1178,7 +1300,7 @@ expr_reads(const GtExpr *e, int kind, int32_t slot)
       && e->slot == slot)
     return 1;
   for (int k = 0; k < e->nargs; k++)
-    if (expr_reads(e->args[k], kind, slot))
+    if (e->args[k] != NULL && expr_reads(e->args[k], kind, slot))
       return 1;
   return 0;
 }

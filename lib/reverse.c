@@ -39,9 +39,11 @@ mark(const GtTape *t, int32_t lo, int32_t out, const int32_t *wrt,
     if (f[i - lo])
       continue;
     const GtNode *n = &t->nodes[i];
-    int32_t ops[3] = { n->a, n->b, n->c };
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, i, buf, &ops);
     unsigned char m = 0;
-    for (int k = 0; k < 3; k++)
+    for (size_t k = 0; k < nops; k++)
       if (ops[k] >= lo)
         m |= f[ops[k] - lo];
     if (!gt_ops[n->op].smooth)
@@ -88,9 +90,10 @@ gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w, int32_t x)
   for (int32_t i = w + 1; i <= y; i++) {
     if (i == x)
       continue; /* paths through x do not count */
-    const GtNode *n = &t->nodes[i];
-    int32_t ops[3] = { n->a, n->b, n->c };
-    for (int k = 0; k < 3; k++)
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, i, buf, &ops);
+    for (size_t k = 0; k < nops; k++)
       if (ops[k] >= w && f[ops[k] - w])
         f[i - w] = 1;
   }
@@ -133,6 +136,112 @@ taylor_adj(const GtTape *t, const GtNode *n, mpfr_srcptr g, mpfr_ptr out)
   return rc;
 }
 
+/* State of one numeric sweep. */
+typedef struct Sweep {
+  const GtTape *t;
+  int32_t lo;
+  unsigned char *f;
+  mpfr_ptr *adj;          /* per node lo..: its adjoint (size of the node) */
+  mpfr_ptr *spare;        /* recycled scalar adjoints */
+  size_t nspare;
+  GtTape holder;          /* the numbers' arena */
+  mpfr_ptr scratch[6];
+  mpfr_ptr pair;          /* two contiguous numbers for tensor rules */
+  int32_t inf_node;
+} Sweep;
+
+/* The adjoint of node j, made (zero) on first use; NULL: out of memory. */
+static mpfr_ptr
+adjoint(Sweep *S, int32_t j)
+{
+  mpfr_ptr *slot = &S->adj[j - S->lo];
+  if (*slot != NULL)
+    return *slot;
+  size_t n = gt_node_size(S->t, j);
+  if (n == 1 && S->nspare) {
+    *slot = S->spare[--S->nspare];
+    mpfr_set_zero(*slot, 1);
+  } else
+    *slot = n == 1 ? gt_tape_number(&S->holder)
+                   : gt_tape_numbers(&S->holder, n);
+  return *slot;
+}
+
+static int
+all_zero(mpfr_srcptr g, size_t n)
+{
+  for (size_t k = 0; k < n; k++)
+    if (!mpfr_zero_p(&g[k]))
+      return 0;
+  return 1;
+}
+
+/* Blame a NaN on the rule that made it, or, when it is an infinite
+   adjoint times 0, on the rule that made the adjoint infinite. */
+static void
+blame(Sweep *S, int32_t i, mpfr_srcptr g, mpfr_srcptr c, int32_t *nan_node)
+{
+  if (mpfr_inf_p(c) && mpfr_number_p(g) && S->inf_node < 0)
+    S->inf_node = i;
+  if (mpfr_nan_p(c) && !mpfr_nan_p(g) && *nan_node < 0)
+    *nan_node = mpfr_inf_p(g) && S->inf_node >= 0 ? S->inf_node : i;
+}
+
+/* An elementwise rule over broadcast tensors: contributions are added
+   element by element into the operands' adjoints, which sums them over
+   the broadcast axes. */
+static int
+elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
+{
+  const GtTape *t = S->t;
+  const GtNode *n = &t->nodes[i];
+  const GtOpInfo *info = &gt_ops[n->op];
+  const GtShape *ys = gt_node_shape(t, i);
+  int32_t ops[3] = { n->a, n->b, n->c };
+  long st[3][GT_MAX_RANK];
+  mpfr_ptr acc[3] = { NULL, NULL, NULL };
+  GtAdjArgs X = { .t = S->scratch[3] };
+  for (int k = 0; k < 3; k++) {
+    X.out[k] = S->scratch[k];
+    X.need[k] = ops[k] >= S->lo && (S->f[ops[k] - S->lo] & REL);
+    if (ops[k] >= 0)
+      gt_bcast_strides(ys, gt_node_shape(t, ops[k]), st[k]);
+    if (X.need[k] && (acc[k] = adjoint(S, ops[k])) == NULL)
+      return -1;
+  }
+  size_t idx[GT_MAX_RANK] = { 0 };
+  long off[3] = { 0, 0, 0 };
+  for (size_t e = 0; e < ys->size; e++) {
+    if (!mpfr_zero_p(&g[e])) {
+      X.y = &n->v[e];
+      X.g = &g[e];
+      X.a = ops[0] >= 0 ? &t->nodes[ops[0]].v[off[0]] : NULL;
+      X.b = ops[1] >= 0 ? &t->nodes[ops[1]].v[off[1]] : NULL;
+      X.c = ops[2] >= 0 ? &t->nodes[ops[2]].v[off[2]] : NULL;
+      if (info->adj(&X) != 0) {
+        *nan_node = i;
+        return GT_ERUNTIME;
+      }
+      for (int k = 0; k < 3; k++)
+        if (X.need[k]) {
+          blame(S, i, X.g, X.out[k], nan_node);
+          mpfr_add(&acc[k][off[k]], &acc[k][off[k]], X.out[k], MPFR_RNDN);
+        }
+    }
+    for (int d = ys->rank - 1; d >= 0; d--) {
+      idx[d]++;
+      for (int k = 0; k < 3; k++)
+        off[k] += ops[k] >= 0 ? st[k][d] : 0;
+      if (idx[d] < ys->dim[d])
+        break;
+      for (int k = 0; k < 3; k++)
+        off[k] -= ops[k] >= 0 ? st[k][d] * (long)ys->dim[d] : 0;
+      idx[d] = 0;
+    }
+  }
+  return 0;
+}
+
 int
 gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
              mpfr_ptr *res, int *connected, int32_t *nan_node)
@@ -140,83 +249,100 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
   *nan_node = -1;
   int32_t lo = lowest(wrt, nwrt, out);
   for (size_t k = 0; k < nwrt; k++) {
-    mpfr_set_zero(res[k], 1);
+    size_t sz = gt_node_size(t, wrt[k]);
+    for (size_t j = 0; j < sz; j++)
+      mpfr_set_zero(&res[k][j], 1);
     connected[k] = 0;
   }
   if (lo > out)
     return GT_OK;
+  Sweep S = { .t = t, .lo = lo, .inf_node = -1 };
+  S.holder.prec = t->prec;
   size_t span = (size_t)(out - lo) + 1;
-  unsigned char *f = mark(t, lo, out, wrt, nwrt);
-  mpfr_ptr *adj = calloc(span, sizeof *adj);
-  /* adjoints of nodes already swept are recycled: a long chain keeps only
-     a few alive, and fewer fresh pages are touched */
-  mpfr_ptr *spare = malloc(span * sizeof *spare);
-  size_t nspare = 0;
-  if (f == NULL || adj == NULL || spare == NULL) {
-    free(f);
-    free(adj);
-    free(spare);
-    return -1;
-  }
-  for (size_t k = 0; k < nwrt; k++)
-    if (wrt[k] >= lo && wrt[k] <= out)
-      f[wrt[k] - lo] |= WRT;
-  /* adjoints and scratch are numbers at the tape's precision from one
-     arena (so the first contribution can be swapped in, not copied) */
-  GtTape holder = { .prec = t->prec };
-  int32_t inf_node = -1;
-  mpfr_ptr scratch[4];
+  S.f = mark(t, lo, out, wrt, nwrt);
+  S.adj = calloc(span, sizeof *S.adj);
+  /* scalar adjoints of nodes already swept are recycled: a long chain
+     keeps only a few alive, and fewer fresh pages are touched */
+  S.spare = malloc(span * sizeof *S.spare);
   int status = GT_OK;
-  for (int k = 0; k < 4; k++)
-    if ((scratch[k] = gt_tape_number(&holder)) == NULL)
+  if (S.f == NULL || S.adj == NULL || S.spare == NULL)
+    status = -1;
+  for (size_t k = 0; k < nwrt && status == GT_OK; k++)
+    if (wrt[k] >= lo && wrt[k] <= out)
+      S.f[wrt[k] - lo] |= WRT;
+  for (int k = 0; k < 6 && status == GT_OK; k++)
+    if ((S.scratch[k] = gt_tape_number(&S.holder)) == NULL)
       status = -1;
-  if (status == GT_OK && (f[out - lo] & REL)) {
-    adj[out - lo] = gt_tape_number(&holder);
-    if (adj[out - lo] == NULL)
+  if (status == GT_OK && (S.pair = gt_tape_numbers(&S.holder, 2)) == NULL)
+    status = -1;
+  /* the seed: ones (a tensor output is summed, as grad() does) */
+  if (status == GT_OK && (S.f[out - lo] & REL)) {
+    mpfr_ptr seed = adjoint(&S, out);
+    if (seed == NULL)
       status = -1;
-    else
-      mpfr_set_ui(adj[out - lo], 1, MPFR_RNDN);
+    for (size_t j = 0; seed && j < gt_node_size(t, out); j++)
+      mpfr_set_ui(&seed[j], 1, MPFR_RNDN);
   }
   for (int32_t i = out; i >= lo && status == GT_OK; i--) {
-    mpfr_ptr g = adj[i - lo];
-    if (g == NULL || mpfr_zero_p(g))
-      continue;
+    mpfr_ptr g = S.adj[i - lo];
     const GtNode *n = &t->nodes[i];
+    if (g == NULL || all_zero(g, gt_node_size(t, i)))
+      continue;
     const GtOpInfo *info = &gt_ops[n->op];
     if (n->op == GT_OP_TAYLOR) {
       int32_t b = n->b;
       if (taylor_mixed(t, n, wrt, nwrt)
-          || (b >= lo && (f[b - lo] & REL)
-              && taylor_adj(t, n, g, scratch[0]) != 0)) {
+          || (b >= lo && (S.f[b - lo] & REL)
+              && taylor_adj(t, n, g, S.scratch[0]) != 0)) {
         *nan_node = i;
         status = GT_ERUNTIME;
         break;
       }
-      if (b >= lo && (f[b - lo] & REL)) {
-        if (adj[b - lo] == NULL) {
-          adj[b - lo] = nspare ? spare[--nspare] : gt_tape_number(&holder);
-          if (adj[b - lo] == NULL) {
-            status = -1;
-            break;
-          }
-          mpfr_swap(adj[b - lo], scratch[0]);
-        } else
-          mpfr_add(adj[b - lo], adj[b - lo], scratch[0], MPFR_RNDN);
+      if (b >= lo && (S.f[b - lo] & REL)) {
+        mpfr_ptr a = adjoint(&S, b);
+        if (a == NULL) {
+          status = -1;
+          break;
+        }
+        mpfr_add(a, a, S.scratch[0], MPFR_RNDN);
+      }
+      continue;
+    }
+    if (gt_is_tensor_op((GtOp)n->op)) {
+      int32_t buf[3];
+      const int32_t *ops;
+      size_t nops = gt_node_operands(t, i, buf, &ops);
+      for (size_t k = 0; k < nops && status == GT_OK; k++) {
+        if (ops[k] < lo || !(S.f[ops[k] - lo] & REL))
+          continue;
+        mpfr_ptr a = adjoint(&S, ops[k]);
+        if (a == NULL || gt_tensor_adj(t, i, k, g, a, S.pair) != 0)
+          status = -1;
       }
       continue;
     }
     if (info->adj == NULL)
       continue;
-    GtAdjArgs X = { .y = n->v, .g = g, .t = scratch[3] };
     int32_t ops[3] = { n->a, n->b, n->c };
-    int any = 0;
+    int any = 0, shaped = n->shape != 0;
     for (int k = 0; k < 3; k++) {
-      X.out[k] = scratch[k];
-      X.need[k] = ops[k] >= lo && (f[ops[k] - lo] & REL);
-      any |= X.need[k];
+      any |= ops[k] >= lo && (S.f[ops[k] - lo] & REL);
+      shaped |= ops[k] >= 0 && t->nodes[ops[k]].shape != 0;
     }
     if (!any)
       continue;
+    if (shaped) {
+      int rc = elementwise_adj(&S, i, g, nan_node);
+      if (rc != 0)
+        status = rc;
+      continue;
+    }
+    /* scalars: the fast path */
+    GtAdjArgs X = { .y = n->v, .g = g, .t = S.scratch[3] };
+    for (int k = 0; k < 3; k++) {
+      X.out[k] = S.scratch[k];
+      X.need[k] = ops[k] >= lo && (S.f[ops[k] - lo] & REL);
+    }
     X.a = n->a >= 0 ? t->nodes[n->a].v : NULL;
     X.b = n->b >= 0 ? t->nodes[n->b].v : NULL;
     X.c = n->c >= 0 ? t->nodes[n->c].v : NULL;
@@ -225,22 +351,17 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
       status = GT_ERUNTIME;
       break;
     }
-    if (!(f[i - lo] & WRT)) {
-      spare[nspare++] = g;
-      adj[i - lo] = NULL;
+    if (!(S.f[i - lo] & WRT)) {
+      S.spare[S.nspare++] = g;
+      S.adj[i - lo] = NULL;
     }
     for (int k = 0; k < 3; k++) {
       if (!X.need[k])
         continue;
-      /* blame a NaN on the rule that made it, or, when it is an infinite
-         adjoint times 0, on the rule that made the adjoint infinite */
-      if (mpfr_inf_p(X.out[k]) && mpfr_number_p(g) && inf_node < 0)
-        inf_node = i;
-      if (mpfr_nan_p(X.out[k]) && !mpfr_nan_p(g) && *nan_node < 0)
-        *nan_node = mpfr_inf_p(g) && inf_node >= 0 ? inf_node : i;
-      mpfr_ptr *slot = &adj[ops[k] - lo];
+      blame(&S, i, g, X.out[k], nan_node);
+      mpfr_ptr *slot = &S.adj[ops[k] - lo];
       if (*slot == NULL) {
-        *slot = nspare ? spare[--nspare] : gt_tape_number(&holder);
+        *slot = S.nspare ? S.spare[--S.nspare] : gt_tape_number(&S.holder);
         if (*slot == NULL) {
           status = -1;
           break;
@@ -255,16 +376,18 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
       int32_t w = wrt[k];
       if (w < lo || w > out)
         continue;
-      if (adj[w - lo] != NULL) {
-        mpfr_set(res[k], adj[w - lo], MPFR_RNDN);
+      if (S.adj[w - lo] != NULL) {
+        size_t sz = gt_node_size(t, w);
+        for (size_t j = 0; j < sz; j++)
+          mpfr_set(&res[k][j], &S.adj[w - lo][j], MPFR_RNDN);
         connected[k] = 1;
       } else
-        connected[k] = (f[w - lo] & DEP) && depends(t, out, w);
+        connected[k] = (S.f[w - lo] & DEP) && depends(t, out, w);
     }
-  gt_arena_free(&holder.vals);
-  free(spare);
-  free(adj);
-  free(f);
+  gt_arena_free(&S.holder.vals);
+  free(S.spare);
+  free(S.adj);
+  free(S.f);
   return status;
 }
 
@@ -274,8 +397,10 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
 {
   int32_t lo = lowest(wrt, nwrt, out);
   if (lo > out) {
-    for (size_t k = 0; k < nwrt; k++)
-      res[k] = gt_rec_const(r, 0, 1);
+    for (size_t k = 0; k < nwrt; k++) {
+      GtShape ws = *gt_node_shape(r->tape, wrt[k]);
+      res[k] = ws.rank ? gt_rec_zeros(r, &ws) : gt_rec_const(r, 0, 1);
+    }
     return;
   }
   size_t span = (size_t)(out - lo) + 1;
@@ -290,9 +415,15 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
   memset(adj, 0xff, span * sizeof *adj);
   uint32_t site = r->site, frame = r->frame;
   uint8_t flags = r->flags;
-  if (f[out - lo] & REL)
-    adj[out - lo] = gt_rec_const(r, 1, 1);
   r->flags = GT_NF_ADJ;
+  if (f[out - lo] & REL) {
+    /* the seed: ones (a tensor output is summed, as grad() does) */
+    adj[out - lo] = gt_rec_const(r, 1, 1);
+    if (r->tape->nodes[out].shape) {
+      GtShape os = *gt_node_shape(r->tape, out);
+      adj[out - lo] = gt_rec_expand(r, adj[out - lo], &os);
+    }
+  }
   /* the marks are needed only to choose which rules to apply; take them
      into the arena too, so that a failing rule leaks nothing */
   unsigned char *marks = gt_arena_alloc(&r->tape->vals, span);
@@ -309,21 +440,39 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
       continue;
     GtNode n = r->tape->nodes[i]; /* a copy: appending may move nodes */
     const GtOpInfo *info = &gt_ops[n.op];
-    if (info->radj == NULL)
+    int tensor_op = gt_is_tensor_op((GtOp)n.op);
+    if (info->radj == NULL && !tensor_op)
       continue;
-    int32_t ops[3] = { n.a, n.b, n.c };
     r->site = n.site;
     r->frame = n.frame;
     if (n.op == GT_OP_TAYLOR && taylor_mixed(r->tape, &n, wrt, nwrt))
       gt_rec_fail(r, GT_ERUNTIME,
                   "differentiating grad(y, x, k) with respect to a variable "
                   "other than x is not implemented; nest grad() instead");
-    for (int k = 0; k < 3; k++) {
+    int32_t buf[3];
+    const int32_t *opl;
+    size_t nops = gt_node_operands(r->tape, i, buf, &opl);
+    /* copy the operand list: recording may move the tape's arrays */
+    int32_t small[3];
+    int32_t *ops = nops <= 3 ? small
+                             : gt_arena_alloc(&r->tape->vals,
+                                              nops * sizeof *ops);
+    if (ops == NULL)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+    memcpy(ops, opl, nops * sizeof *ops);
+    for (size_t k = 0; k < nops; k++) {
       if (ops[k] < lo || !(f[ops[k] - lo] & REL))
         continue;
-      int32_t c = info->radj(r, i, k, g);
+      int32_t c = tensor_op ? gt_tensor_radj(r, i, k, g)
+                            : info->radj(r, i, (int)k, g);
       if (c < 0)
         continue;
+      /* an elementwise rule gives the broadcast shape: sum it back */
+      const GtShape *os = gt_node_shape(r->tape, ops[k]);
+      if (r->tape->nodes[c].shape != r->tape->nodes[ops[k]].shape) {
+        GtShape to = *os;
+        c = gt_rec_sumto(r, c, &to);
+      }
       int32_t *slot = &adj[ops[k] - lo];
       *slot = *slot < 0 ? c : gt_rec_op(r, GT_OP_ADD, *slot, c, -1);
     }
@@ -333,7 +482,12 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
   r->frame = frame;
   for (size_t k = 0; k < nwrt; k++) {
     int32_t w = wrt[k];
-    res[k] = (w >= lo && w <= out && adj[w - lo] >= 0)
-                 ? adj[w - lo] : gt_rec_const(r, 0, 1);
+    if (w >= lo && w <= out && adj[w - lo] >= 0)
+      res[k] = adj[w - lo];
+    else if (r->tape->nodes[w].shape) {
+      GtShape ws = *gt_node_shape(r->tape, w);
+      res[k] = gt_rec_zeros(r, &ws);
+    } else
+      res[k] = gt_rec_const(r, 0, 1);
   }
 }

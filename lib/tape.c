@@ -57,6 +57,15 @@ gt_tape_init(GtTape *t, mpfr_prec_t prec, size_t max_nodes)
     gt_tape_free(t);
     return -1;
   }
+  t->shapecap = 16;
+  t->shapes = malloc(t->shapecap * sizeof *t->shapes);
+  if (t->shapes == NULL) {
+    gt_tape_free(t);
+    return -1;
+  }
+  memset(&t->shapes[0], 0, sizeof t->shapes[0]);
+  t->shapes[0].size = 1; /* the scalar */
+  t->nshapes = 1;
   /* frame record 0 is the top level */
   t->frames[0].parent = 0;
   t->frames[0].site = 0;
@@ -72,6 +81,14 @@ gt_tape_free(GtTape *t)
   else
     free(t->nodes);
   free(t->frames);
+  free(t->shapes);
+  free(t->xargs);
+  free(t->views);
+  t->shapes = NULL;
+  t->xargs = NULL;
+  t->views = NULL;
+  t->nshapes = t->shapecap = t->nxargs = t->xargcap = t->nviews = 0;
+  t->viewcap = 0;
   gt_arena_free(&t->vals);
   t->nodes = NULL;
   t->frames = NULL;
@@ -91,6 +108,159 @@ gt_tape_number(GtTape *t)
   mpfr_custom_init(d, t->prec);
   mpfr_custom_init_set(x, MPFR_ZERO_KIND, 0, t->prec, d);
   return x;
+}
+
+mpfr_ptr
+gt_tape_numbers(GtTape *t, size_t n)
+{
+  if (t->valsize == 0)
+    t->valsize = sizeof(__mpfr_struct) + mpfr_custom_get_size(t->prec);
+  size_t limbs = t->valsize - sizeof(__mpfr_struct);
+  if (n == 0)
+    n = 1;
+  if (n > SIZE_MAX / t->valsize)
+    return NULL;
+  /* the structs first, then the limbs: an array MPFR functions can index */
+  unsigned char *p = gt_arena_alloc(&t->vals, n * t->valsize);
+  if (p == NULL)
+    return NULL;
+  mpfr_ptr x = (mpfr_ptr)p;
+  unsigned char *d = p + n * sizeof(__mpfr_struct);
+  for (size_t k = 0; k < n; k++) {
+    mpfr_custom_init(d + k * limbs, t->prec);
+    mpfr_custom_init_set(&x[k], MPFR_ZERO_KIND, 0, t->prec, d + k * limbs);
+  }
+  return x;
+}
+
+uint32_t
+gt_tape_shape(GtTape *t, const GtShape *s)
+{
+  if (s->rank == 0)
+    return 0;
+  /* recent shapes first: loops make the same shapes again and again */
+  size_t look = t->nshapes < 64 ? t->nshapes : 64;
+  for (size_t k = 0; k < look; k++) {
+    const GtShape *o = &t->shapes[t->nshapes - 1 - k];
+    if (o->rank == s->rank
+        && memcmp(o->dim, s->dim, (size_t)s->rank * sizeof s->dim[0]) == 0)
+      return (uint32_t)(t->nshapes - 1 - k);
+  }
+  if (t->nshapes == t->shapecap) {
+    size_t cap = t->shapecap * 2;
+    GtShape *v = realloc(t->shapes, cap * sizeof *v);
+    if (v == NULL || cap > UINT32_MAX - 1)
+      return UINT32_MAX;
+    t->shapes = v;
+    t->shapecap = cap;
+  }
+  GtShape *n = &t->shapes[t->nshapes];
+  memset(n, 0, sizeof *n);
+  n->rank = s->rank;
+  n->size = 1;
+  for (int d = 0; d < s->rank; d++) {
+    n->dim[d] = s->dim[d];
+    n->size *= s->dim[d];
+  }
+  return (uint32_t)t->nshapes++;
+}
+
+long
+gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n)
+{
+  if (t->nxargs + n > t->xargcap) {
+    size_t cap = t->xargcap ? t->xargcap * 2 : 64;
+    while (cap < t->nxargs + n)
+      cap *= 2;
+    int32_t *v = realloc(t->xargs, cap * sizeof *v);
+    if (v == NULL)
+      return -1;
+    t->xargs = v;
+    t->xargcap = cap;
+  }
+  memcpy(t->xargs + t->nxargs, ops, n * sizeof *ops);
+  long off = (long)t->nxargs;
+  t->nxargs += n;
+  return off;
+}
+
+uint32_t
+gt_tape_view(GtTape *t, const GtView *v)
+{
+  if (t->nviews == t->viewcap) {
+    size_t cap = t->viewcap ? t->viewcap * 2 : 16;
+    GtView *w = realloc(t->views, cap * sizeof *w);
+    if (w == NULL)
+      return UINT32_MAX;
+    t->views = w;
+    t->viewcap = cap;
+  }
+  t->views[t->nviews] = *v;
+  return (uint32_t)t->nviews++;
+}
+
+size_t
+gt_node_operands(const GtTape *t, int32_t i, int32_t buf[3],
+                 const int32_t **ops)
+{
+  const GtNode *n = &t->nodes[i];
+  if (n->flags & GT_NF_NARY) {
+    *ops = t->xargs + n->a;
+    return (size_t)n->b;
+  }
+  buf[0] = n->a;
+  buf[1] = n->b;
+  buf[2] = n->c;
+  *ops = buf;
+  return 3;
+}
+
+int
+gt_node_has_nan(const GtTape *t, int32_t i)
+{
+  size_t n = gt_node_size(t, i);
+  mpfr_srcptr v = t->nodes[i].v;
+  for (size_t k = 0; k < n; k++)
+    if (mpfr_nan_p(&v[k]))
+      return 1;
+  return 0;
+}
+
+int32_t
+gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
+                    uint32_t shape, uint32_t site, uint32_t frame)
+{
+  size_t size = t->shapes[shape].size;
+  if (t->max_elems && size > t->max_elems)
+    return -3;
+  if (t->n >= t->max_nodes || t->n >= (size_t)INT32_MAX)
+    return -2;
+  if (t->n == t->cap) {
+    if (t->mapped)
+      return -2;
+    size_t cap = t->cap * 2;
+    GtNode *nodes = realloc(t->nodes, cap * sizeof *nodes);
+    if (nodes == NULL)
+      return -1;
+    t->nodes = nodes;
+    t->cap = cap;
+  }
+  mpfr_ptr v = size == 1 ? gt_tape_number(t) : gt_tape_numbers(t, size);
+  if (v == NULL)
+    return -1;
+  GtNode *n = &t->nodes[t->n];
+  n->op = (uint8_t)op;
+  n->flags = 0;
+  n->aux = 0;
+  n->a = a;
+  n->b = b;
+  n->c = c;
+  n->site = site;
+  n->frame = frame;
+  n->shape = shape;
+  n->param = 0;
+  n->v = v;
+  return (int32_t)t->n++;
 }
 
 int32_t
@@ -121,6 +291,8 @@ gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
   n->c = c;
   n->site = site;
   n->frame = frame;
+  n->shape = 0;
+  n->param = 0;
   n->v = v;
   return (int32_t)t->n++;
 }
@@ -155,19 +327,28 @@ gt_tape_nan_origin(const GtTape *t, int32_t i)
 {
   for (;;) {
     const GtNode *n = &t->nodes[i];
-    int32_t next = -1;
-    int32_t ops[3] = { n->a, n->b, n->c };
-    /* where() passes on only the operand it selected */
+    int32_t buf[3], next = -1;
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, i, buf, &ops);
     if (n->op == GT_OP_WHERE) {
-      ops[0] = mpfr_nan_p(t->nodes[n->a].v) ? n->a : -1;
-      ops[1] = mpfr_zero_p(t->nodes[n->a].v) ? -1 : n->b;
-      ops[2] = mpfr_zero_p(t->nodes[n->a].v) ? n->c : -1;
-    }
-    for (int k = 0; k < 3; k++)
-      if (ops[k] >= 0 && mpfr_nan_p(t->nodes[ops[k]].v)) {
-        next = ops[k];
-        break;
+      /* where() passes on only what it selected, element by element */
+      const GtShape *sy = gt_node_shape(t, i);
+      for (size_t k = 0; k < sy->size && next < 0; k++) {
+        if (!mpfr_nan_p(&n->v[k]))
+          continue;
+        /* the element's condition and branches, broadcast */
+        int32_t sel[3] = { n->a, n->b, n->c };
+        for (int m = 0; m < 3 && next < 0; m++) {
+          size_t sz = gt_node_size(t, sel[m]);
+          mpfr_srcptr e = &t->nodes[sel[m]].v[sz == sy->size ? k : 0];
+          if (mpfr_nan_p(e))
+            next = sel[m];
+        }
       }
+    } else
+      for (size_t k = 0; k < nops && next < 0; k++)
+        if (ops[k] >= 0 && gt_node_has_nan(t, ops[k]))
+          next = ops[k];
     if (next < 0)
       return i;
     i = next;

@@ -734,6 +734,13 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
       dep = ops[k] >= x && T.ser[ops[k] - x] != NULL;
     if (!dep)
       continue;
+    if (n->shape != 0 || gt_is_tensor_op((GtOp)n->op)) {
+      /* Taylor mode runs on scalars only */
+      *fail_node = i;
+      *fail_order = 0;
+      status = -3;
+      break;
+    }
     mpfr_ptr *s = series(&T);
     if (s == NULL) {
       status = -2;

@@ -783,13 +783,16 @@ test_runaway_recursion(void **state)
 }
 
 static void
-test_tensors_unsupported(void **state)
+test_tensor_errors(void **state)
 {
   (void)state;
-  GtSession *s = run_fail("x = [1, 2]", GT_ERUNTIME);
-  expect_diag(s, 0, GT_SEV_ERROR, "tensors", 1, 5, 6);
+  /* a ragged literal (issue 3) */
+  GtSession *s = run_fail("x = [[1, 2], [3]]", GT_ERUNTIME);
+  expect_diag(s, 0, GT_SEV_ERROR, "ragged", 1, 5, 13);
   gt_session_free(s);
-  s = run_fail("x = ones(2, 2)", GT_ERUNTIME);
+  /* a shape mismatch names both shapes */
+  s = run_fail("x = ones(2, 3) + ones(2)", GT_ERUNTIME);
+  expect_diag(s, 0, GT_SEV_ERROR, "(2, 3) and (2,)", 1, 5, 20);
   gt_session_free(s);
 }
 
@@ -868,7 +871,7 @@ main(void)
     cmocka_unit_test(test_nan_ok),
     cmocka_unit_test(test_limits),
     cmocka_unit_test(test_runaway_recursion),
-    cmocka_unit_test(test_tensors_unsupported),
+    cmocka_unit_test(test_tensor_errors),
     cmocka_unit_test(test_print),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

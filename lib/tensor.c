@@ -1,0 +1,878 @@
+/* tensor.c -- shapes, broadcasting and the tensor operations.
+ *
+ * Values are tensors of rank 0 to 8 stored row-major; one recorded node per
+ * tensor operation.  Elementwise operations broadcast as NumPy does (see
+ * gt_rec_op in interp.c); this file holds the operations that are not
+ * elementwise: stacking, broadcasting and its transpose (sum to a shape),
+ * reductions, matmul, transpose, reshape, norm, and views (indexing and
+ * slicing) with their scatter and update.  Each has its forward rule, its
+ * numeric adjoint and its recorded adjoint side by side.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define RND MPFR_RNDN
+
+/* ---- shapes ----------------------------------------------------------------- */
+
+int
+gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out)
+{
+  int r = a->rank > b->rank ? a->rank : b->rank;
+  memset(out, 0, sizeof *out);
+  out->rank = r;
+  out->size = 1;
+  for (int d = 0; d < r; d++) {
+    int da = d - (r - a->rank), db = d - (r - b->rank);
+    size_t x = da >= 0 ? a->dim[da] : 1, y = db >= 0 ? b->dim[db] : 1;
+    if (x != y && x != 1 && y != 1)
+      return -1;
+    out->dim[d] = x == 1 ? y : x;
+    out->size *= out->dim[d];
+  }
+  return 0;
+}
+
+void
+gt_bcast_strides(const GtShape *out, const GtShape *in, long *st)
+{
+  long stride = 1;
+  for (int d = out->rank - 1; d >= 0; d--) {
+    int id = d - (out->rank - in->rank);
+    if (id < 0) {
+      st[d] = 0;
+      continue;
+    }
+    st[d] = in->dim[id] == 1 ? 0 : stride;
+    stride *= (long)in->dim[id];
+  }
+}
+
+const char *
+gt_shape_str(const GtShape *s, char *buf, size_t n)
+{
+  size_t len = 0;
+  len += (size_t)snprintf(buf + len, n - len, "(");
+  for (int d = 0; d < s->rank && len < n; d++)
+    len += (size_t)snprintf(buf + len, n - len, "%s%zu", d ? ", " : "",
+                            s->dim[d]);
+  if (s->rank == 1 && len < n)
+    len += (size_t)snprintf(buf + len, n - len, ",");
+  if (len < n)
+    snprintf(buf + len, n - len, ")");
+  return buf;
+}
+
+int
+gt_is_tensor_op(GtOp op)
+{
+  return op >= GT_OP_STACK && op < GT_OP_COUNT;
+}
+
+static int
+same_shape(const GtShape *a, const GtShape *b)
+{
+  return a->rank == b->rank
+         && memcmp(a->dim, b->dim, (size_t)a->rank * sizeof a->dim[0]) == 0;
+}
+
+static GtShape
+shape_of(const GtTape *t, int32_t i)
+{
+  return *gt_node_shape(t, i);
+}
+
+/* Row-major strides of a shape. */
+static void
+strides(const GtShape *s, long *st)
+{
+  long k = 1;
+  for (int d = s->rank - 1; d >= 0; d--) {
+    st[d] = k;
+    k *= (long)s->dim[d];
+  }
+}
+
+/* Walks the elements of shape `s`, keeping a flat offset into another
+   tensor whose strides along s's axes are st. */
+typedef struct Walk {
+  const GtShape *s;
+  size_t idx[GT_MAX_RANK];
+  long off;
+  const long *st;
+} Walk;
+
+static void
+walk_init(Walk *w, const GtShape *s, const long *st, long off)
+{
+  memset(w, 0, sizeof *w);
+  w->s = s;
+  w->st = st;
+  w->off = off;
+}
+
+static void
+walk_next(Walk *w)
+{
+  for (int d = w->s->rank - 1; d >= 0; d--) {
+    w->idx[d]++;
+    w->off += w->st[d];
+    if (w->idx[d] < w->s->dim[d])
+      return;
+    w->off -= w->st[d] * (long)w->s->dim[d];
+    w->idx[d] = 0;
+  }
+}
+
+/* Where a reduction over `axis` (0-based; -1: all) of shape s maps each
+   element: the lane size and the output shape. */
+static void
+reduced_shape(const GtShape *s, int axis, GtShape *out, size_t *lane)
+{
+  memset(out, 0, sizeof *out);
+  out->size = 1;
+  if (axis < 0) {
+    *lane = s->size;
+    return;
+  }
+  *lane = s->dim[axis];
+  for (int d = 0, o = 0; d < s->rank; d++)
+    if (d != axis) {
+      out->dim[o++] = s->dim[d];
+      out->size *= s->dim[d];
+      out->rank = o;
+    }
+}
+
+/* The shape of the reduction with the axis kept as 1 (for broadcasting
+   the adjoint back). */
+static GtShape
+keepdims(const GtShape *s, int axis)
+{
+  GtShape k = *s;
+  k.size = 1;
+  for (int d = 0; d < s->rank; d++) {
+    if (axis < 0 || d == axis)
+      k.dim[d] = 1;
+    k.size *= k.dim[d];
+  }
+  return k;
+}
+
+/* ---- forward rules -------------------------------------------------------- */
+
+/* y = sum of a over the axes where y is broadcast (y's shape is the
+   target); zero-initialised y is assumed. */
+static void
+sumto_into(mpfr_ptr y, const GtShape *ys, mpfr_srcptr a, const GtShape *as)
+{
+  long st[GT_MAX_RANK];
+  gt_bcast_strides(as, ys, st);
+  Walk w;
+  walk_init(&w, as, st, 0);
+  for (size_t k = 0; k < as->size; k++, walk_next(&w))
+    mpfr_add(&y[w.off], &y[w.off], &a[k], RND);
+}
+
+/* y (shape ys) = a broadcast */
+static void
+expand_into(mpfr_ptr y, const GtShape *ys, mpfr_srcptr a, const GtShape *as)
+{
+  long st[GT_MAX_RANK];
+  gt_bcast_strides(ys, as, st);
+  Walk w;
+  walk_init(&w, ys, st, 0);
+  for (size_t k = 0; k < ys->size; k++, walk_next(&w))
+    mpfr_set(&y[k], &a[w.off], RND);
+}
+
+/* The lanes of a reduction: for output element o, the elements of a are
+   base(o) + j * step for j < lane. */
+typedef struct Lanes {
+  size_t lane, step, inner, n;
+} Lanes;
+
+static Lanes
+lanes(const GtShape *s, int axis)
+{
+  Lanes L;
+  if (axis < 0) {
+    L.lane = s->size;
+    L.step = 1;
+    L.inner = 1;
+    L.n = 1;
+    return L;
+  }
+  L.lane = s->dim[axis];
+  L.inner = 1;
+  for (int d = axis + 1; d < s->rank; d++)
+    L.inner *= s->dim[d];
+  L.step = L.inner;
+  L.n = L.lane ? s->size / L.lane : 0;
+  return L;
+}
+
+static size_t
+lane_base(const Lanes *L, size_t o)
+{
+  return (o / L->inner) * L->inner * L->lane + o % L->inner;
+}
+
+static void
+reduce_fwd(const GtTape *t, int32_t i)
+{
+  const GtNode *n = &t->nodes[i];
+  GtShape as = shape_of(t, n->a);
+  Lanes L = lanes(&as, (int)n->aux - 1);
+  mpfr_srcptr a = t->nodes[n->a].v;
+  for (size_t o = 0; o < L.n; o++) {
+    mpfr_ptr y = &n->v[o];
+    size_t b = lane_base(&L, o);
+    switch (n->op) {
+    case GT_OP_SUM:
+    case GT_OP_MEAN:
+      mpfr_set_zero(y, 1);
+      for (size_t j = 0; j < L.lane; j++)
+        mpfr_add(y, y, &a[b + j * L.step], RND);
+      if (n->op == GT_OP_MEAN)
+        mpfr_div_ui(y, y, (unsigned long)L.lane, RND);
+      break;
+    case GT_OP_PROD:
+      mpfr_set_ui(y, 1, RND);
+      for (size_t j = 0; j < L.lane; j++)
+        mpfr_mul(y, y, &a[b + j * L.step], RND);
+      break;
+    default: /* RMAX, RMIN: NaN wins */
+      mpfr_set(y, &a[b], RND);
+      for (size_t j = 1; j < L.lane; j++) {
+        mpfr_srcptr e = &a[b + j * L.step];
+        if (mpfr_nan_p(e) || mpfr_nan_p(y)) {
+          mpfr_set_nan(y);
+          break;
+        }
+        if (n->op == GT_OP_RMAX ? mpfr_greater_p(e, y) : mpfr_less_p(e, y))
+          mpfr_set(y, e, RND);
+      }
+    }
+  }
+}
+
+/* Matrix views of matmul's operands: a is (m, k), b is (k, n); a vector
+   on the left is a row, on the right a column. */
+static void
+mm_dims(const GtShape *as, const GtShape *bs, size_t *m, size_t *k,
+        size_t *n)
+{
+  *m = as->rank == 2 ? as->dim[0] : 1;
+  *k = as->rank == 2 ? as->dim[1] : as->dim[0];
+  *n = bs->rank == 2 ? bs->dim[1] : 1;
+}
+
+/* c (m, n) = a (m, k) b (k, n), with the transposes given: ta means a is
+   stored (k, m); tb means b is stored (n, k).  acc: add into c. */
+static void
+gemm(mpfr_ptr c, mpfr_srcptr a, int ta, mpfr_srcptr b, int tb, size_t m,
+     size_t k, size_t n, int acc, mpfr_ptr tmp)
+{
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++) {
+      mpfr_ptr y = &c[i * n + j];
+      if (!acc)
+        mpfr_set_zero(y, 1);
+      for (size_t l = 0; l < k; l++) {
+        mpfr_srcptr x = &a[ta ? l * m + i : i * k + l];
+        mpfr_srcptr z = &b[tb ? j * k + l : l * n + j];
+        mpfr_mul(tmp, x, z, RND);
+        mpfr_add(y, y, tmp, RND);
+      }
+    }
+}
+
+static void
+transpose_into(mpfr_ptr y, mpfr_srcptr a, const GtShape *as)
+{
+  /* y's axes are a's reversed */
+  GtShape ys = *as;
+  for (int d = 0; d < as->rank; d++)
+    ys.dim[d] = as->dim[as->rank - 1 - d];
+  long ast[GT_MAX_RANK], st[GT_MAX_RANK];
+  strides(as, ast);
+  for (int d = 0; d < as->rank; d++)
+    st[d] = ast[as->rank - 1 - d];
+  Walk w;
+  walk_init(&w, &ys, st, 0);
+  for (size_t k = 0; k < ys.size; k++, walk_next(&w))
+    mpfr_set(&y[k], &a[w.off], RND);
+}
+
+/* Computes node i's value from its operands. */
+static void
+tensor_fwd(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  switch ((GtOp)n->op) {
+  case GT_OP_STACK: {
+    const int32_t *ops = t->xargs + n->a;
+    size_t each = n->b ? ys.size / (size_t)n->b : 0;
+    for (int32_t k = 0; k < n->b; k++)
+      for (size_t j = 0; j < each; j++)
+        mpfr_set(&n->v[(size_t)k * each + j], &t->nodes[ops[k]].v[j], RND);
+    break;
+  }
+  case GT_OP_EXPAND: {
+    GtShape as = shape_of(t, n->a);
+    expand_into(n->v, &ys, t->nodes[n->a].v, &as);
+    break;
+  }
+  case GT_OP_SUMTO: {
+    GtShape as = shape_of(t, n->a);
+    for (size_t k = 0; k < ys.size; k++)
+      mpfr_set_zero(&n->v[k], 1);
+    sumto_into(n->v, &ys, t->nodes[n->a].v, &as);
+    break;
+  }
+  case GT_OP_SUM: case GT_OP_MEAN: case GT_OP_PROD: case GT_OP_RMAX:
+  case GT_OP_RMIN:
+    reduce_fwd(t, i);
+    break;
+  case GT_OP_MATMUL: {
+    GtShape as = shape_of(t, n->a), bs = shape_of(t, n->b);
+    size_t m, k, nn;
+    mm_dims(&as, &bs, &m, &k, &nn);
+    gemm(n->v, t->nodes[n->a].v, 0, t->nodes[n->b].v, 0, m, k, nn, 0, tmp);
+    break;
+  }
+  case GT_OP_TRANSPOSE: {
+    GtShape as = shape_of(t, n->a);
+    transpose_into(n->v, t->nodes[n->a].v, &as);
+    break;
+  }
+  case GT_OP_RESHAPE:
+    for (size_t k = 0; k < ys.size; k++)
+      mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
+    break;
+  case GT_OP_NORM: {
+    size_t sz = gt_node_size(t, n->a);
+    mpfr_srcptr a = t->nodes[n->a].v;
+    /* one rounding per step; sqrt(sum of squares) */
+    mpfr_set_zero(n->v, 1);
+    for (size_t k = 0; k < sz; k++) {
+      mpfr_sqr(tmp, &a[k], RND);
+      mpfr_add(n->v, n->v, tmp, RND);
+    }
+    mpfr_sqrt(n->v, n->v, RND);
+    break;
+  }
+  case GT_OP_VIEW: {
+    const GtView *v = &t->views[n->param];
+    Walk w;
+    walk_init(&w, &ys, v->stride, (long)v->offset);
+    for (size_t k = 0; k < ys.size; k++, walk_next(&w))
+      mpfr_set(&n->v[k], &t->nodes[n->a].v[w.off], RND);
+    break;
+  }
+  case GT_OP_SCATTER: {
+    const GtView *v = &t->views[n->param];
+    GtShape as = shape_of(t, n->a);
+    for (size_t k = 0; k < ys.size; k++)
+      mpfr_set_zero(&n->v[k], 1);
+    Walk w;
+    walk_init(&w, &as, v->stride, (long)v->offset);
+    for (size_t k = 0; k < as.size; k++, walk_next(&w))
+      mpfr_add(&n->v[w.off], &n->v[w.off], &t->nodes[n->a].v[k], RND);
+    break;
+  }
+  case GT_OP_SETVIEW: {
+    /* b is already broadcast to the view's shape by the builder */
+    const GtView *v = &t->views[n->param];
+    GtShape bs = shape_of(t, n->b);
+    for (size_t k = 0; k < ys.size; k++)
+      mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
+    Walk w;
+    walk_init(&w, &bs, v->stride, (long)v->offset);
+    for (size_t k = 0; k < bs.size; k++, walk_next(&w))
+      mpfr_set(&n->v[w.off], &t->nodes[n->b].v[k], RND);
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+/* ---- builders ------------------------------------------------------------- */
+
+static _Noreturn void
+shape_error(GtRec *r, const char *what, const GtShape *a, const GtShape *b)
+{
+  char x[128], y[128];
+  if (b)
+    gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not match", what,
+                gt_shape_str(a, x, sizeof x), gt_shape_str(b, y, sizeof y));
+  gt_rec_fail(r, GT_ERUNTIME, "%s: a tensor of shape %s is not allowed here",
+              what, gt_shape_str(a, x, sizeof x));
+}
+
+static int32_t
+finish(GtRec *r, int32_t i)
+{
+  mpfr_t tmp;
+  mpfr_init2(tmp, r->tape->prec);
+  tensor_fwd(r->tape, i, tmp);
+  mpfr_clear(tmp);
+  return i;
+}
+
+int32_t
+gt_rec_stack(GtRec *r, const int32_t *ops, size_t n)
+{
+  GtTape *t = r->tape;
+  GtShape e = n ? shape_of(t, ops[0]) : (GtShape){ 0, 1, { 0 } };
+  for (size_t k = 1; k < n; k++) {
+    GtShape o = shape_of(t, ops[k]);
+    if (!same_shape(&e, &o)) {
+      char x[128], y[128];
+      gt_rec_fail(r, GT_ERUNTIME, "a ragged tensor literal: element 0 has "
+                  "shape %s and element %zu shape %s",
+                  gt_shape_str(&e, x, sizeof x), k,
+                  gt_shape_str(&o, y, sizeof y));
+    }
+  }
+  if (e.rank == GT_MAX_RANK)
+    gt_rec_fail(r, GT_ERUNTIME, "tensors have rank %d at most", GT_MAX_RANK);
+  GtShape s;
+  memset(&s, 0, sizeof s);
+  s.rank = e.rank + 1;
+  s.dim[0] = n;
+  for (int d = 0; d < e.rank; d++)
+    s.dim[d + 1] = e.dim[d];
+  long off = gt_tape_xargs(t, ops, n);
+  if (off < 0 || off > INT32_MAX)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  int32_t i = gt_rec_push_shaped(r, GT_OP_STACK, (int32_t)off, (int32_t)n,
+                                 -1, &s);
+  t->nodes[i].flags |= GT_NF_NARY;
+  return finish(r, i);
+}
+
+int32_t
+gt_rec_expand(GtRec *r, int32_t a, const GtShape *to)
+{
+  GtShape as = shape_of(r->tape, a), b;
+  if (same_shape(&as, to))
+    return a;
+  if (gt_broadcast(&as, to, &b) != 0 || !same_shape(&b, to))
+    shape_error(r, "broadcasting", &as, to);
+  return finish(r, gt_rec_push_shaped(r, GT_OP_EXPAND, a, -1, -1, to));
+}
+
+int32_t
+gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to)
+{
+  GtShape as = shape_of(r->tape, a), b;
+  if (same_shape(&as, to))
+    return a;
+  if (gt_broadcast(&as, to, &b) != 0 || !same_shape(&b, &as))
+    shape_error(r, "summing to a shape", &as, to);
+  return finish(r, gt_rec_push_shaped(r, GT_OP_SUMTO, a, -1, -1, to));
+}
+
+int32_t
+gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1)
+{
+  GtShape as = shape_of(r->tape, a), ys;
+  size_t lane;
+  int axis = axis_plus1 - 1;
+  if (axis >= as.rank || axis < -1)
+    gt_rec_fail(r, GT_ERUNTIME, "axis %d is out of range for a tensor of "
+                "rank %d", axis, as.rank);
+  reduced_shape(&as, axis, &ys, &lane);
+  if (lane == 0 && (op == GT_OP_RMAX || op == GT_OP_RMIN || op == GT_OP_MEAN))
+    gt_rec_fail(r, GT_ERUNTIME, "%s of an empty tensor",
+                op == GT_OP_MEAN ? "the mean" : "the extremum");
+  int32_t i = gt_rec_push_shaped(r, op, a, -1, -1, &ys);
+  r->tape->nodes[i].aux = (uint16_t)axis_plus1;
+  finish(r, i);
+  if (op == GT_OP_RMAX || op == GT_OP_RMIN) {
+    /* a tie among the extremes is a kink: the derivative is shared */
+    GtTape *t = r->tape;
+    Lanes L = lanes(&as, axis);
+    for (size_t o = 0; o < L.n; o++) {
+      size_t b = lane_base(&L, o), ties = 0;
+      for (size_t j = 0; j < L.lane; j++)
+        ties += mpfr_equal_p(&t->nodes[a].v[b + j * L.step], &t->nodes[i].v[o]);
+      if (ties > 1) {
+        gt_rec_note_kink(r, op);
+        break;
+      }
+    }
+  }
+  return i;
+}
+
+int32_t
+gt_rec_matmul(GtRec *r, int32_t a, int32_t b)
+{
+  GtShape as = shape_of(r->tape, a), bs = shape_of(r->tape, b), ys;
+  if (as.rank == 0 || bs.rank == 0 || as.rank > 2 || bs.rank > 2)
+    gt_rec_fail(r, GT_ERUNTIME, "matmul takes vectors and matrices (ranks 1 "
+                "and 2), not ranks %d and %d", as.rank, bs.rank);
+  size_t m, k, n;
+  mm_dims(&as, &bs, &m, &k, &n);
+  size_t kb = bs.rank == 2 ? bs.dim[0] : bs.dim[0];
+  if (k != kb)
+    shape_error(r, "matmul", &as, &bs);
+  memset(&ys, 0, sizeof ys);
+  if (as.rank == 2)
+    ys.dim[ys.rank++] = m;
+  if (bs.rank == 2)
+    ys.dim[ys.rank++] = n;
+  ys.size = m * n;
+  return finish(r, gt_rec_push_shaped(r, GT_OP_MATMUL, a, b, -1, &ys));
+}
+
+int32_t
+gt_rec_transpose(GtRec *r, int32_t a)
+{
+  GtShape as = shape_of(r->tape, a), ys = as;
+  if (as.rank < 2)
+    return a;
+  for (int d = 0; d < as.rank; d++)
+    ys.dim[d] = as.dim[as.rank - 1 - d];
+  return finish(r, gt_rec_push_shaped(r, GT_OP_TRANSPOSE, a, -1, -1, &ys));
+}
+
+int32_t
+gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to)
+{
+  GtShape as = shape_of(r->tape, a);
+  if (as.size != to->size) {
+    char x[128], y[128];
+    gt_rec_fail(r, GT_ERUNTIME, "cannot reshape a tensor of shape %s (%zu "
+                "elements) to %s", gt_shape_str(&as, x, sizeof x), as.size,
+                gt_shape_str(to, y, sizeof y));
+  }
+  if (same_shape(&as, to))
+    return a;
+  return finish(r, gt_rec_push_shaped(r, GT_OP_RESHAPE, a, -1, -1, to));
+}
+
+int32_t
+gt_rec_norm(GtRec *r, int32_t a)
+{
+  GtShape s = { 0, 1, { 0 } };
+  int32_t i = finish(r, gt_rec_push_shaped(r, GT_OP_NORM, a, -1, -1, &s));
+  if (mpfr_zero_p(r->tape->nodes[i].v))
+    gt_rec_note_kink(r, GT_OP_NORM);
+  return i;
+}
+
+int32_t
+gt_rec_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s)
+{
+  uint32_t p = gt_tape_view(r->tape, v);
+  if (p == UINT32_MAX)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  int32_t i = gt_rec_push_shaped(r, GT_OP_VIEW, a, -1, -1, s);
+  r->tape->nodes[i].param = p;
+  return finish(r, i);
+}
+
+static int32_t
+scatter(GtRec *r, int32_t g, uint32_t param, const GtShape *to)
+{
+  int32_t i = gt_rec_push_shaped(r, GT_OP_SCATTER, g, -1, -1, to);
+  r->tape->nodes[i].param = param;
+  return finish(r, i);
+}
+
+static int32_t
+view_p(GtRec *r, int32_t a, uint32_t param, const GtShape *s)
+{
+  int32_t i = gt_rec_push_shaped(r, GT_OP_VIEW, a, -1, -1, s);
+  r->tape->nodes[i].param = param;
+  return finish(r, i);
+}
+
+static int32_t
+setview_p(GtRec *r, int32_t a, int32_t b, uint32_t param)
+{
+  GtShape as = shape_of(r->tape, a);
+  int32_t i = gt_rec_push_shaped(r, GT_OP_SETVIEW, a, b, -1, &as);
+  r->tape->nodes[i].param = param;
+  return finish(r, i);
+}
+
+int32_t
+gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
+               const GtShape *s)
+{
+  /* the new elements are broadcast to the view's shape first */
+  b = gt_rec_expand(r, b, s);
+  uint32_t p = gt_tape_view(r->tape, v);
+  if (p == UINT32_MAX)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  return setview_p(r, a, b, p);
+}
+
+int32_t
+gt_rec_zeros(GtRec *r, const GtShape *s)
+{
+  return gt_rec_push_shaped(r, GT_OP_CONST, -1, -1, -1, s);
+}
+
+/* ---- numeric adjoints ------------------------------------------------------- */
+
+int
+gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+              mpfr_ptr acc, mpfr_ptr scratch)
+{
+  const GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  mpfr_ptr tmp = scratch;
+  switch ((GtOp)n->op) {
+  case GT_OP_STACK: {
+    size_t each = n->b ? ys.size / (size_t)n->b : 0;
+    for (size_t j = 0; j < each; j++)
+      mpfr_add(&acc[j], &acc[j], &g[k * each + j], RND);
+    return 0;
+  }
+  case GT_OP_EXPAND: {
+    GtShape as = shape_of(t, n->a);
+    sumto_into(acc, &as, g, &ys);
+    return 0;
+  }
+  case GT_OP_SUMTO: {
+    GtShape as = shape_of(t, n->a);
+    long st[GT_MAX_RANK];
+    gt_bcast_strides(&as, &ys, st);
+    Walk w;
+    walk_init(&w, &as, st, 0);
+    for (size_t j = 0; j < as.size; j++, walk_next(&w))
+      mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+    return 0;
+  }
+  case GT_OP_SUM: case GT_OP_MEAN: case GT_OP_PROD: case GT_OP_RMAX:
+  case GT_OP_RMIN: {
+    GtShape as = shape_of(t, n->a);
+    Lanes L = lanes(&as, (int)n->aux - 1);
+    mpfr_srcptr a = t->nodes[n->a].v;
+    for (size_t o = 0; o < L.n; o++) {
+      size_t b = lane_base(&L, o);
+      if (n->op == GT_OP_SUM || n->op == GT_OP_MEAN) {
+        mpfr_set(tmp, &g[o], RND);
+        if (n->op == GT_OP_MEAN)
+          mpfr_div_ui(tmp, tmp, (unsigned long)L.lane, RND);
+        for (size_t j = 0; j < L.lane; j++)
+          mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
+      } else if (n->op == GT_OP_PROD) {
+        /* the product of the others, by an O(lane^2) loop that is exact
+           about zeros (no division) */
+        for (size_t j = 0; j < L.lane; j++) {
+          mpfr_set(tmp, &g[o], RND);
+          for (size_t l = 0; l < L.lane; l++)
+            if (l != j)
+              mpfr_mul(tmp, tmp, &a[b + l * L.step], RND);
+          mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
+        }
+      } else {
+        size_t ties = 0;
+        for (size_t j = 0; j < L.lane; j++)
+          ties += mpfr_equal_p(&a[b + j * L.step], &n->v[o]);
+        if (ties == 0)
+          continue;
+        mpfr_div_ui(tmp, &g[o], (unsigned long)ties, RND);
+        for (size_t j = 0; j < L.lane; j++)
+          if (mpfr_equal_p(&a[b + j * L.step], &n->v[o]))
+            mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
+      }
+    }
+    return 0;
+  }
+  case GT_OP_MATMUL: {
+    GtShape as = shape_of(t, n->a), bs = shape_of(t, n->b);
+    size_t m, kk, nn;
+    mm_dims(&as, &bs, &m, &kk, &nn);
+    /* y = A B: dA = G B^T (m, k), dB = A^T G (k, n) */
+    if (k == 0)
+      gemm(acc, g, 0, t->nodes[n->b].v, 1, m, nn, kk, 1, tmp);
+    else
+      gemm(acc, t->nodes[n->a].v, 1, g, 0, kk, m, nn, 1, tmp);
+    return 0;
+  }
+  case GT_OP_TRANSPOSE: {
+    GtShape as = shape_of(t, n->a);
+    /* acc (shape a) += transpose(g); transpose of y's shape is a's */
+    long yst[GT_MAX_RANK], st[GT_MAX_RANK];
+    strides(&ys, yst);
+    for (int d = 0; d < as.rank; d++)
+      st[d] = yst[as.rank - 1 - d];
+    Walk w;
+    walk_init(&w, &as, st, 0);
+    for (size_t j = 0; j < as.size; j++, walk_next(&w))
+      mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+    return 0;
+  }
+  case GT_OP_RESHAPE:
+    for (size_t j = 0; j < ys.size; j++)
+      mpfr_add(&acc[j], &acc[j], &g[j], RND);
+    return 0;
+  case GT_OP_NORM: {
+    /* d|a| = g a / |a|, and 0 at a = 0 (the convention at the kink) */
+    if (mpfr_zero_p(n->v))
+      return 0;
+    size_t sz = gt_node_size(t, n->a);
+    mpfr_div(tmp, g, n->v, RND);
+    for (size_t j = 0; j < sz; j++) {
+      mpfr_mul(scratch + 1, tmp, &t->nodes[n->a].v[j], RND);
+      mpfr_add(&acc[j], &acc[j], scratch + 1, RND);
+    }
+    return 0;
+  }
+  case GT_OP_VIEW: {
+    const GtView *v = &t->views[n->param];
+    Walk w;
+    walk_init(&w, &ys, v->stride, (long)v->offset);
+    for (size_t j = 0; j < ys.size; j++, walk_next(&w))
+      mpfr_add(&acc[w.off], &acc[w.off], &g[j], RND);
+    return 0;
+  }
+  case GT_OP_SCATTER: {
+    const GtView *v = &t->views[n->param];
+    GtShape as = shape_of(t, n->a);
+    Walk w;
+    walk_init(&w, &as, v->stride, (long)v->offset);
+    for (size_t j = 0; j < as.size; j++, walk_next(&w))
+      mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+    return 0;
+  }
+  case GT_OP_SETVIEW: {
+    const GtView *v = &t->views[n->param];
+    GtShape bs = shape_of(t, n->b);
+    Walk w;
+    walk_init(&w, &bs, v->stride, (long)v->offset);
+    if (k == 0) {
+      /* everything but the replaced elements */
+      unsigned char *hit = calloc(ys.size ? ys.size : 1, 1);
+      if (hit == NULL)
+        return -1;
+      for (size_t j = 0; j < bs.size; j++, walk_next(&w))
+        hit[w.off] = 1;
+      for (size_t j = 0; j < ys.size; j++)
+        if (!hit[j])
+          mpfr_add(&acc[j], &acc[j], &g[j], RND);
+      free(hit);
+    } else
+      for (size_t j = 0; j < bs.size; j++, walk_next(&w))
+        mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+    return 0;
+  }
+  default:
+    return -1;
+  }
+}
+
+/* ---- recorded adjoints ---------------------------------------------------------- */
+
+int32_t
+gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
+{
+  GtNode n = r->tape->nodes[i]; /* a copy: appending moves nodes */
+  GtShape ys = shape_of(r->tape, i);
+  switch ((GtOp)n.op) {
+  case GT_OP_STACK: {
+    int32_t op = r->tape->xargs[n.a + (int32_t)k];
+    GtShape es = shape_of(r->tape, op);
+    GtView v;
+    memset(&v, 0, sizeof v);
+    v.offset = k * es.size;
+    strides(&es, v.stride);
+    return gt_rec_view(r, g, &v, &es);
+  }
+  case GT_OP_EXPAND: {
+    GtShape as = shape_of(r->tape, n.a);
+    return gt_rec_sumto(r, g, &as);
+  }
+  case GT_OP_SUMTO: {
+    GtShape as = shape_of(r->tape, n.a);
+    return gt_rec_expand(r, g, &as);
+  }
+  case GT_OP_SUM: case GT_OP_MEAN: case GT_OP_PROD: case GT_OP_RMAX:
+  case GT_OP_RMIN: {
+    GtShape as = shape_of(r->tape, n.a);
+    int axis = (int)n.aux - 1;
+    GtShape kd = keepdims(&as, axis);
+    if (n.op == GT_OP_SUM || n.op == GT_OP_MEAN) {
+      int32_t e = gt_rec_expand(r, gt_rec_reshape(r, g, &kd), &as);
+      if (n.op == GT_OP_MEAN)
+        e = gt_rec_op(r, GT_OP_DIV, e,
+                      gt_rec_const(r, (long)(axis < 0 ? as.size
+                                                      : as.dim[axis]), 1),
+                      -1);
+      return e;
+    }
+    if (n.op == GT_OP_PROD) {
+      /* g y / a: NaN where a is 0 (reported, never silent) */
+      int32_t gy = gt_rec_op(r, GT_OP_MUL, g, i, -1);
+      int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
+      return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
+    }
+    /* max, min: the tied extremes share g */
+    int32_t yk = gt_rec_expand(r, gt_rec_reshape(r, i, &kd), &as);
+    int32_t mask = gt_rec_op(r, GT_OP_EQ, n.a, yk, -1);
+    int32_t cnt = gt_rec_reduce(r, GT_OP_SUM, mask, (int)n.aux);
+    int32_t share = gt_rec_op(r, GT_OP_DIV, g, cnt, -1);
+    int32_t e = gt_rec_expand(r, gt_rec_reshape(r, share, &kd), &as);
+    return gt_rec_op(r, GT_OP_MUL, e, mask, -1);
+  }
+  case GT_OP_MATMUL: {
+    GtShape as = shape_of(r->tape, n.a), bs = shape_of(r->tape, n.b);
+    size_t m, kk, nn;
+    mm_dims(&as, &bs, &m, &kk, &nn);
+    /* as matrices: A (m, k), B (k, n), G (m, n) */
+    GtShape am = { 2, m * kk, { m, kk } }, bm = { 2, kk * nn, { kk, nn } },
+            gm = { 2, m * nn, { m, nn } };
+    int32_t G = gt_rec_reshape(r, g, &gm);
+    int32_t d;
+    if (k == 0) {
+      int32_t B = gt_rec_reshape(r, n.b, &bm);
+      d = gt_rec_matmul(r, G, gt_rec_transpose(r, B));
+      return gt_rec_reshape(r, d, &as);
+    }
+    int32_t A = gt_rec_reshape(r, n.a, &am);
+    d = gt_rec_matmul(r, gt_rec_transpose(r, A), G);
+    return gt_rec_reshape(r, d, &bs);
+  }
+  case GT_OP_TRANSPOSE:
+    return gt_rec_transpose(r, g);
+  case GT_OP_RESHAPE: {
+    GtShape as = shape_of(r->tape, n.a);
+    return gt_rec_reshape(r, g, &as);
+  }
+  case GT_OP_NORM: {
+    if (mpfr_zero_p(r->tape->nodes[i].v))
+      return -1;
+    int32_t q = gt_rec_op(r, GT_OP_DIV, g, i, -1);
+    return gt_rec_op(r, GT_OP_MUL, q, n.a, -1);
+  }
+  case GT_OP_VIEW: {
+    GtShape as = shape_of(r->tape, n.a);
+    return scatter(r, g, n.param, &as);
+  }
+  case GT_OP_SCATTER: {
+    GtShape as = shape_of(r->tape, n.a);
+    return view_p(r, g, n.param, &as);
+  }
+  case GT_OP_SETVIEW: {
+    GtShape bs = shape_of(r->tape, n.b);
+    if (k == 0)
+      return setview_p(r, g, gt_rec_zeros(r, &bs), n.param);
+    return view_p(r, g, n.param, &bs);
+  }
+  default:
+    (void)ys;
+    return -1;
+  }
+}
