@@ -297,13 +297,9 @@ nan_derivative(GtSession *s, int32_t node, const char *of, const char *wrt,
                     "(needed for d%s/d%s)",
               gt_ops[n->op].name, of, wrt);
   /* the call chain, as for run-time errors */
-  for (uint32_t f = n->frame; f != 0 && f < s->tape.nframes;
-       f = s->tape.frames[f].parent) {
-    const GtExpr *call = s->prog->exprs[s->tape.frames[f].site];
-    gt_diag_add(&s->diags, GT_SEV_NOTE, s->sources[call->span.src],
-                call->span, "in the call to '%s' made here",
-                s->names.text[s->prog->funcs[call->slot].name]);
-  }
+  GtRunEnv env = env_of(s);
+  GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog };
+  gt_rec_call_chain(&r, n->frame);
   return GT_ERUNTIME;
 }
 
@@ -444,15 +440,25 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
     }
   }
   if (wrt && nwrt) {
-    for (size_t i = 0; i < nw; i++) {
-      wnames[i] = intern(s, wrt[i]);
-      wnodes[i] = node_of(s, wrt[i]);
-      if (wnodes[i] < 0) {
+    /* a name given twice counts once */
+    size_t j = 0;
+    for (size_t i = 0; i < nwrt; i++) {
+      const char *nm = intern(s, wrt[i]);
+      size_t d = 0;
+      while (d < j && wnames[d] != nm)
+        d++;
+      if (d < j)
+        continue;
+      wnames[j] = nm;
+      wnodes[j] = node_of(s, wrt[i]);
+      if (wnodes[j] < 0) {
         st = error(s, GT_EUSAGE, "--wrt: the program has no input or "
                    "variable named '%s'", wrt[i]);
         goto done;
       }
+      j++;
     }
+    nw = j;
   } else {
     size_t j = 0;
     for (size_t i = 0; i < s->prog->ninputs; i++)
@@ -460,6 +466,20 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
         wnames[j] = s->names.text[s->prog->inputs[i].name];
         wnodes[j++] = s->res.input_nodes[i];
       }
+  }
+
+  if (of && nof) {
+    size_t j = 0;
+    for (size_t i = 0; i < no; i++) {
+      size_t d = 0;
+      while (d < j && onames[d] != onames[i])
+        d++;
+      if (d == j) {
+        onames[j] = onames[i];
+        onodes[j++] = onodes[i];
+      }
+    }
+    no = j;
   }
 
   /* entries: outputs x ordered order-tuples of names, last fastest */

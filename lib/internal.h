@@ -477,6 +477,8 @@ typedef struct GtRec {
 /* Appends op(a, b, c) and computes its value; on a limit or out of memory
    reports and jumps to r->fail. */
 int32_t gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c);
+/* Notes naming the calls that led to a frame record, innermost first. */
+void gt_rec_call_chain(GtRec *r, uint32_t frame);
 /* Notes a kink of op at r's site (once per site). */
 void gt_rec_note_kink(GtRec *r, GtOp op);
 /* A constant node holding num / den (rounded). */

@@ -45,8 +45,8 @@ site_source(const GtRec *r, uint32_t site, GtSpan *sp)
 
 /* Notes naming the calls that led to frame, innermost first; a run of
    recursive calls from one place is one note. */
-static void
-add_call_chain(GtRec *r, uint32_t frame)
+void
+gt_rec_call_chain(GtRec *r, uint32_t frame)
 {
   const GtTape *t = r->tape;
   while (frame != 0 && frame < t->nframes) {
@@ -78,7 +78,7 @@ fail_site(GtRec *r, GtStatus st, uint32_t site, uint32_t frame,
   GtSpan sp;
   const GtSource *src = site_source(r, site, &sp);
   gt_diag_vadd(r->env->diags, GT_SEV_ERROR, src, sp, fmt, ap);
-  add_call_chain(r, frame);
+  gt_rec_call_chain(r, frame);
   r->status = st;
   longjmp(*r->fail, 1);
 }
@@ -353,6 +353,7 @@ gt_rec_check_nan(GtRec *r, int32_t i)
 
 static int32_t eval(Interp *in, const GtExpr *e);
 static int32_t eval_tfunc(Interp *in, const GtExpr *e);
+static int32_t extreme(Interp *in, const GtExpr *e);
 static int32_t jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x);
 static void make_view(Interp *in, const GtExpr *e, int32_t base,
                       GtExpr *const *items, size_t n, GtView *v,
@@ -882,6 +883,37 @@ eval_tfunc(Interp *in, const GtExpr *e)
   gt_rec_fail(r, GT_ERUNTIME, "internal error: unknown tensor function");
 }
 
+/* min or max of three or more arguments: broadcast them to one shape,
+   stack and reduce, so a tie among k of them gives each 1/k. */
+static int32_t
+extreme(Interp *in, const GtExpr *e)
+{
+  GtRec *r = R(in);
+  int32_t *v = gt_arena_alloc(&r->tape->vals, (size_t)e->nargs * sizeof *v);
+  if (v == NULL)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  GtShape s = { 0, 1, { 0 } };
+  for (int k = 0; k < e->nargs; k++) {
+    v[k] = eval(in, e->args[k]);
+    r->site = e->id;
+    gt_rec_check_nan(r, v[k]);
+    GtShape next;
+    if (gt_broadcast(&s, gt_node_shape(r->tape, v[k]), &next) != 0) {
+      char x[128], y[128];
+      gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not broadcast "
+                  "together", gt_ops[e->op].name,
+                  gt_shape_str(&s, x, sizeof x),
+                  gt_shape_str(gt_node_shape(r->tape, v[k]), y, sizeof y));
+    }
+    s = next;
+  }
+  r->site = e->id;
+  for (int k = 0; k < e->nargs; k++)
+    v[k] = gt_rec_expand(r, v[k], &s);
+  int32_t st = gt_rec_stack(r, v, e->nargs);
+  return gt_rec_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st, 1);
+}
+
 /* jacobian(y, x): shape y's then x's; one recorded gradient per element
    of y, reverse mode by rows. */
 static int32_t
@@ -930,6 +962,8 @@ eval(Interp *in, const GtExpr *e)
   case GT_EX_LOCAL:
     return read_var(in, e);
   case GT_EX_OP: {
+    if (e->nargs > 3 || (e->nargs == 3 && e->op != GT_OP_WHERE))
+      return extreme(in, e);
     int32_t v[3] = { -1, -1, -1 };
     for (int k = 0; k < e->nargs && k < 3; k++)
       v[k] = eval(in, e->args[k]);
@@ -1185,7 +1219,7 @@ exec_stmt(Interp *in, const GtStmt *s)
                     r->env->sources[s->namespan.src], s->namespan,
                     "'%s' is used before it is assigned",
                     r->env->names->text[s->name]);
-        add_call_chain(r, r->frame);
+        gt_rec_call_chain(r, r->frame);
         r->status = GT_ESYNTAX;
         longjmp(*r->fail, 1);
       }
@@ -1279,7 +1313,7 @@ exec_stmt(Interp *in, const GtStmt *s)
       gt_diag_add(r->env->diags, GT_SEV_ERROR, r->env->sources[sp.src], sp,
                   "assertion failed%s%s", msg ? ": " : "", msg ? msg : "");
       free(msg);
-      add_call_chain(r, r->frame);
+      gt_rec_call_chain(r, r->frame);
       r->status = GT_EASSERT;
       longjmp(*r->fail, 1);
     }

@@ -1206,10 +1206,10 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
   [GT_OP_MEAN] = { "reduce_mean", 1, 0, 1, NULL, NULL, NULL, NULL },
   [GT_OP_PROD] = { "reduce_prod", 1, 0, 1, NULL, NULL, NULL, NULL },
   [GT_OP_RMAX] = { "reduce_max", 1, 0, 1, NULL, NULL, NULL,
-                   "reduce_max evaluated at a tie; the derivative is split "
+                   "the largest value is tied; the derivative is split "
                    "evenly between the tied elements" },
   [GT_OP_RMIN] = { "reduce_min", 1, 0, 1, NULL, NULL, NULL,
-                   "reduce_min evaluated at a tie; the derivative is split "
+                   "the smallest value is tied; the derivative is split "
                    "evenly between the tied elements" },
   [GT_OP_MATMUL] = { "matmul", 2, 0, 1, NULL, NULL, NULL, NULL },
   [GT_OP_TRANSPOSE] = { "transpose", 1, 0, 1, NULL, NULL, NULL, NULL },

@@ -1169,18 +1169,10 @@ resolve_call(Resolver *r, GtExpr *e)
   } else if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0) {
     if (e->nargs < 2)
       fail_at(r->ps, e->span, "%s takes at least 2 arguments", name);
-    /* min(a, b, c) = min(min(a, b), c) */
-    GtOp op = name[1] == 'i' ? GT_OP_MIN : GT_OP_MAX;
-    GtExpr *acc = e->args[0];
-    for (int k = 1; k < e->nargs - 1; k++) {
-      acc = op_expr(r->ps, op, e->opspan, acc, e->args[k]);
-      acc->span = join(e->span, e->args[k]->span);
-    }
-    e->args[0] = acc;
-    e->args[1] = e->args[e->nargs - 1];
-    e->nargs = 2;
+    /* with more than two arguments the interpreter takes the extreme of
+       all of them at once, so that a tie among k shares 1/k each */
     e->kind = GT_EX_OP;
-    e->op = (uint8_t)op;
+    e->op = (uint8_t)(name[1] == 'i' ? GT_OP_MIN : GT_OP_MAX);
   } else if ((tf = tfunc(name)) >= 0) {
     static const int lo[GT_TF_COUNT] = {
       [GT_TF_ONES] = 0, [GT_TF_ZEROS] = 0, [GT_TF_FILL] = 1, [GT_TF_EYE] = 1,
