@@ -233,8 +233,8 @@ test_calls(void **state)
   expect_tree("y = atan2(a, b)", "(atan2 a b)");
   expect_tree("y = where(a > 0, b, c)", "(where (> a 0) b c)");
   expect_tree("y = min(a, b)", "(min a b)");
-  expect_tree("y = min(a, b, c)", "(min (min a b) c)");
-  expect_tree("y = max(a, b, c, x)", "(max (max (max a b) c) x)");
+  expect_tree("y = min(a, b, c)", "(min a b c)");
+  expect_tree("y = max(a, b, c, x)", "(max a b c x)");
   expect_tree("y = multiply(a, b)", "(mul a b)");
   expect_tree("y = grad(x * x, x)", "(grad (mul x x) x)");
   expect_tree("y = grad(x ^ 3, x, 2)", "(grad (pow x 3) x 2)");
