@@ -1,8 +1,9 @@
-/* main.c -- the gradtool command: options, output formats, exit statuses.
+/* main.c -- the gradtool command: options, one run, exit statuses.
  *
  * Everything else (parsing, running, differentiating) is libgradtool's;
  * this file turns the command line into session calls and the session's
- * results and diagnostics into text, JSON and an exit status.
+ * diagnostics into an exit status.  output.c prints the results, batch.c
+ * runs over points read from stdin, verify.c checks derivatives.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -15,31 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gradtool.h"
+#include "cli.h"
 
-enum Format { FMT_TEXT, FMT_JSON };
+const char *program_name = "gradtool";
 
-typedef struct Names {
-  char **v;
-  size_t n;
-} Names;
-
-typedef struct Cli {
-  GtOptions opt;
-  Names wrt, of, at;
-  int order;
-  long digits;
-  enum Format format;
-  const char *expr;
-  int quiet;
-} Cli;
-
-static const char *program_name = "gradtool";
-
-static _Noreturn void
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static _Noreturn void
+_Noreturn void
 usage_error(const char *fmt, ...)
 {
   va_list ap;
@@ -51,7 +32,7 @@ usage_error(const char *fmt, ...)
   exit(GT_EUSAGE);
 }
 
-static _Noreturn void
+_Noreturn void
 out_of_memory(void)
 {
   fprintf(stderr, "%s: out of memory\n", program_name);
@@ -84,7 +65,7 @@ help(void)
 "                         (default 128)\n"
 "      --digits=N         print N significant digits (default: the shortest\n"
 "                         decimal that reads back to the same value)\n"
-"  -f, --format=FORMAT    text (default) or json\n"
+"  -f, --format=FORMAT    text (default), json, csv or tsv\n"
 "  -e, --expr=TEXT        run program TEXT given on the command line\n"
 "  -q, --quiet            do not print notes (such as kinks hit)\n"
 "      --nan-ok           let NaN values through instead of failing\n"
@@ -97,14 +78,40 @@ help(void)
 "  -h, --help             display this help and exit\n"
 "  -V, --version          output version information and exit\n"
 "\n"
-"Not yet implemented in this version: --format=csv|tsv, --batch, --check,\n"
-"--fd-check, --verified, and the interactive session (-i).\n"
+"Many points (a header line names the inputs, CSV or TSV; one row out per\n"
+"point, in the input's format unless -f is given):\n"
+"      --batch            read points from standard input\n"
+"      --skip-bad-rows    report a bad row or a failing point and go on\n"
 "\n"
-"Exit status: 0 success; 1 an assert failed; 2 usage error; 3 syntax or\n"
-"name error in the program; 4 runtime error (domain, NaN, limit).\n"
+"Checking derivatives:\n"
+"      --check=NAME=EXPR  compare d(output)/d(NAME) (the K-th derivative with\n"
+"                         --order K) with EXPR, written in the language with\n"
+"                         the program's inputs; exit 1 on disagreement\n"
+"                         (repeatable)\n"
+"      --range=NAME=LO:HI draw input NAME uniformly from [LO, HI]\n"
+"      --samples=N        check at N points (default 100 with --range)\n"
+"      --seed=S           seed of the pseudo-random points (default 1)\n"
+"      --tol=T            relative tolerance (default 2^-(BITS/2))\n"
+"      --fd-check         compare every derivative with finite differences at\n"
+"                         higher precision; exit 1 when fewer than half the\n"
+"                         working digits agree\n"
+"      --verified         run again at 2*BITS+32 bits and print only the digits\n"
+"                         both runs agree on ('~' marks a shortened number,\n"
+"                         '?' one with no digit agreeing)\n"
 "\n"
-"Example:\n"
+"Not yet implemented in this version: the interactive session (-i).\n"
+"\n"
+"Exit status: 0 success; 1 an assert, --check or --fd-check failed; 2 usage\n"
+"error (also a bad --batch row); 3 syntax or name error in the program;\n"
+"4 runtime error (domain, NaN, limit).\n"
+"\n"
+"Examples:\n"
 "  gradtool -e 'input x = 3; y = x * x; z = y * y; output z, y' --wrt x\n"
+"  gradtool -e 'y = sin(x^2)' --check 'x=2*x*cos(x^2)' --range x=-3:3\n"
+"  (echo x; seq 0 0.5 2) | gradtool --batch -e 'y = sin(x^2)'\n"
+"\n"
+"A name the program reads but never binds is an input when an option names\n"
+"it (--at, --wrt, --range, --check or the --batch header).\n"
 "\n"
 "The language is described in gradtool(5), the command in gradtool(1).\n",
       stdout);
@@ -119,7 +126,7 @@ version(void)
          "it.\n", gt_version(), mpfr_get_version());
 }
 
-static void
+void
 names_add(Names *l, const char *s, size_t n)
 {
   char **v = realloc(l->v, (l->n + 1) * sizeof *v);
@@ -134,7 +141,7 @@ names_add(Names *l, const char *s, size_t n)
   l->v[l->n++] = c;
 }
 
-static void
+void
 names_free(Names *l)
 {
   for (size_t i = 0; i < l->n; i++)
@@ -142,7 +149,7 @@ names_free(Names *l)
   free(l->v);
 }
 
-static int
+int
 is_name(const char *s, size_t n)
 {
   if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')
@@ -235,8 +242,17 @@ print_to_stderr(void *user, const char *line)
   fputc('\n', stderr);
 }
 
-/* Prints the session's diagnostics; returns how many there were. */
-static void
+int
+names_has(const Names *l, const char *s)
+{
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(l->v[i], s) == 0)
+      return 1;
+  return 0;
+}
+
+/* Prints the session's diagnostics and drops them. */
+void
 report(GtSession *s, int quiet, GtStatus st)
 {
   size_t n = gt_session_diag_count(s);
@@ -263,186 +279,6 @@ report(GtSession *s, int quiet, GtStatus st)
   if (unlocated_usage)
     fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
   gt_session_clear_diags(s);
-}
-
-static char *
-number(mpfr_srcptr x, long digits)
-{
-  char *t = gt_format_number(x, digits);
-  if (t == NULL)
-    out_of_memory();
-  return t;
-}
-
-/* a JSON number, or a string for NaN and the infinities */
-static void
-json_number(FILE *out, mpfr_srcptr x, long digits)
-{
-  char *t = number(x, digits);
-  if (mpfr_number_p(x))
-    fputs(t, out);
-  else
-    fprintf(out, "\"%s\"", t);
-  free(t);
-}
-
-static void
-json_string(FILE *out, const char *s)
-{
-  fputc('"', out);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(out, "\\%c", c);
-    else if (c == '\n')
-      fputs("\\n", out);
-    else if (c == '\t')
-      fputs("\\t", out);
-    else if (c < 0x20)
-      fprintf(out, "\\u%04x", c);
-    else
-      fputc(c, out);
-  }
-  fputc('"', out);
-}
-
-/* "dz/dx", "d2y/dx2", "d3z/dx2dy": repeated names in a row are powers */
-static void
-deriv_label(FILE *out, const GtDeriv *d)
-{
-  if (d->order > 1)
-    fprintf(out, "d%d%s/", d->order, d->of);
-  else
-    fprintf(out, "d%s/", d->of);
-  for (int i = 0; i < d->order;) {
-    int j = i;
-    while (j < d->order && strcmp(d->wrt[j], d->wrt[i]) == 0)
-      j++;
-    if (j - i > 1)
-      fprintf(out, "d%s%d", d->wrt[i], j - i);
-    else
-      fprintf(out, "d%s", d->wrt[i]);
-    i = j;
-  }
-}
-
-static char *
-value_text(const GtValue *v, long digits)
-{
-  char *t = gt_format_value(v, digits);
-  if (t == NULL)
-    out_of_memory();
-  return t;
-}
-
-static void
-print_text(GtSession *s, const GtDeriv *ds, size_t nd, long digits)
-{
-  for (size_t i = 0; i < gt_session_output_count(s); i++) {
-    GtValue v = gt_session_output_value(s, i);
-    char *t = value_text(&v, digits);
-    printf("%s = %s\n", gt_session_output_name(s, i), t);
-    free(t);
-  }
-  for (size_t i = 0; i < nd; i++) {
-    deriv_label(stdout, &ds[i]);
-    char *t = value_text(&ds[i].value, digits);
-    printf(" = %s\n", t);
-    free(t);
-  }
-}
-
-/* a tensor as nested JSON arrays, row-major */
-static void
-json_dims(FILE *out, const GtValue *v, int d, size_t *k, long digits)
-{
-  if (d == v->rank) {
-    json_number(out, &v->elems[(*k)++], digits);
-    return;
-  }
-  fputc('[', out);
-  for (size_t j = 0; j < v->dims[d]; j++) {
-    if (j)
-      fputs(", ", out);
-    json_dims(out, v, d + 1, k, digits);
-  }
-  fputc(']', out);
-}
-
-static void
-json_value(FILE *out, const GtValue *v, long digits)
-{
-  size_t k = 0;
-  json_dims(out, v, 0, &k, digits);
-}
-
-static void
-print_json(GtSession *s, const GtDeriv *ds, size_t nd, long digits,
-           long prec, char **notes, size_t nnotes)
-{
-  printf("{\"precision\": %ld,\n \"values\": {", prec);
-  for (size_t i = 0; i < gt_session_output_count(s); i++) {
-    GtValue v = gt_session_output_value(s, i);
-    if (i)
-      fputs(", ", stdout);
-    json_string(stdout, gt_session_output_name(s, i));
-    fputs(": ", stdout);
-    json_value(stdout, &v, digits);
-  }
-  fputs("},\n \"derivatives\": [", stdout);
-  for (size_t i = 0; i < nd; i++) {
-    fputs(i ? ",\n   {\"of\": " : "\n   {\"of\": ", stdout);
-    json_string(stdout, ds[i].of);
-    fputs(", \"wrt\": [", stdout);
-    for (int k = 0; k < ds[i].order; k++) {
-      if (k)
-        fputs(", ", stdout);
-      json_string(stdout, ds[i].wrt[k]);
-    }
-    fputs("], \"value\": ", stdout);
-    json_value(stdout, &ds[i].value, digits);
-    if (!ds[i].connected)
-      fputs(", \"connected\": false", stdout);
-    fputc('}', stdout);
-  }
-  fputc(']', stdout);
-  if (nnotes) {
-    fputs(",\n \"notes\": [", stdout);
-    for (size_t i = 0; i < nnotes; i++) {
-      if (i)
-        fputs(", ", stdout);
-      json_string(stdout, notes[i]);
-    }
-    fputc(']', stdout);
-  }
-  fputs("}\n", stdout);
-}
-
-/* "file:line:col: message" for each note, for JSON */
-static char **
-collect_notes(GtSession *s, size_t *n)
-{
-  size_t cnt = gt_session_diag_count(s), k = 0;
-  char **v = malloc((cnt + 1) * sizeof *v);
-  if (v == NULL)
-    out_of_memory();
-  for (size_t i = 0; i < cnt; i++) {
-    const GtDiag *d = gt_session_diag(s, i);
-    if (d->severity != GT_SEV_NOTE)
-      continue;
-    size_t len = strlen(d->message) + (d->file ? strlen(d->file) : 0) + 64;
-    v[k] = malloc(len);
-    if (v[k] == NULL)
-      out_of_memory();
-    if (d->file)
-      snprintf(v[k], len, "%s:%u:%u: %s", d->file, d->line, d->col,
-               d->message);
-    else
-      snprintf(v[k], len, "%s", d->message);
-    k++;
-  }
-  *n = k;
-  return v;
 }
 
 enum {
@@ -512,10 +348,14 @@ parse_options(Cli *c, int argc, char **argv)
         c->format = FMT_TEXT;
       else if (strcmp(optarg, "json") == 0)
         c->format = FMT_JSON;
-      else if (strcmp(optarg, "csv") == 0 || strcmp(optarg, "tsv") == 0)
-        usage_error("--format=%s is not implemented in this version", optarg);
+      else if (strcmp(optarg, "csv") == 0)
+        c->format = FMT_CSV;
+      else if (strcmp(optarg, "tsv") == 0)
+        c->format = FMT_TSV;
       else
-        usage_error("--format: unknown format '%s' (text or json)", optarg);
+        usage_error("--format: unknown format '%s' (text, json, csv or tsv)",
+                    optarg);
+      c->format_given = 1;
       break;
     case 'e':
       c->expr = optarg;
@@ -534,10 +374,32 @@ parse_options(Cli *c, int argc, char **argv)
     case 'i':
       usage_error("the interactive session is not implemented in this "
                   "version");
-    case OPT_BATCH: case OPT_CHECK: case OPT_FD_CHECK: case OPT_VERIFIED:
-    case OPT_SAMPLES: case OPT_RANGE: case OPT_SEED: case OPT_TOL:
-    case OPT_SKIP_BAD:
-      usage_error("%s is not implemented in this version", argv[optind - 1]);
+    case OPT_BATCH: c->batch = 1; break;
+    case OPT_SKIP_BAD: c->skip_bad = 1; break;
+    case OPT_FD_CHECK: c->fd_check = 1; break;
+    case OPT_VERIFIED: c->verified = 1; break;
+    case OPT_CHECK:
+    case OPT_RANGE: {
+      const char *opt = ch == OPT_CHECK ? "--check" : "--range";
+      const char *eq = strchr(optarg, '=');
+      if (eq == NULL || !is_name(optarg, (size_t)(eq - optarg)))
+        usage_error("%s: expected NAME=%s, not '%s'", opt,
+                    ch == OPT_CHECK ? "EXPR" : "LO:HI", optarg);
+      if (ch == OPT_RANGE && strchr(eq, ':') == NULL)
+        usage_error("--range: expected NAME=LO:HI, not '%s'", optarg);
+      names_add(ch == OPT_CHECK ? &c->checks : &c->ranges, optarg,
+                strlen(optarg));
+      break;
+    }
+    case OPT_SAMPLES:
+      c->samples = parse_count(optarg, "--samples", 1, 100000000UL);
+      break;
+    case OPT_SEED:
+      c->seed = parse_count(optarg, "--seed", 0, ULONG_MAX);
+      break;
+    case OPT_TOL:
+      c->tol = optarg;
+      break;
     case 'h':
       help();
       exit(0);
@@ -552,6 +414,27 @@ parse_options(Cli *c, int argc, char **argv)
       usage_error("unrecognized option '%s'", argv[optind - 1]);
     }
   }
+  /* combinations */
+  if (c->checks.n == 0) {
+    if (c->samples)
+      usage_error("--samples goes with --check");
+    if (c->ranges.n)
+      usage_error("--range goes with --check");
+    if (c->tol)
+      usage_error("--tol goes with --check");
+  } else {
+    if (c->batch || c->fd_check || c->verified)
+      usage_error("--check does not combine with %s",
+                  c->batch ? "--batch" : c->fd_check ? "--fd-check"
+                                                     : "--verified");
+    if (c->format != FMT_TEXT)
+      usage_error("--check reports as text only");
+  }
+  if (c->skip_bad && !c->batch)
+    usage_error("--skip-bad-rows goes with --batch");
+  if (c->fd_check && (c->batch || c->format == FMT_CSV
+                      || c->format == FMT_TSV))
+    usage_error("--fd-check reports as text or JSON, one run at a time");
 }
 
 typedef struct Job {
@@ -581,6 +464,7 @@ main(int argc, char **argv)
   memset(&c, 0, sizeof c);
   gt_options_init(&c.opt);
   c.order = 1;
+  c.seed = 1;
   parse_options(&c, argc, argv);
   c.opt.print = print_to_stderr;
   c.opt.digits = c.digits;
@@ -605,105 +489,235 @@ main(int argc, char **argv)
   return job.status;
 }
 
+/* Reads the program: -e TEXT, FILE, '-' or a non-terminal stdin. */
+static int
+load_text(Cli *c, int argc, char **argv)
+{
+  if (c->expr != NULL) {
+    if (optind < argc)
+      usage_error("both -e and a program file '%s' given", argv[optind]);
+    c->file = "<command-line>";
+    c->len = strlen(c->expr);
+    c->text = malloc(c->len + 1);
+    if (c->text == NULL)
+      out_of_memory();
+    memcpy(c->text, c->expr, c->len + 1);
+    return 0;
+  }
+  if (optind + 1 < argc)
+    usage_error("extra operand '%s'", argv[optind + 1]);
+  const char *path = optind < argc ? argv[optind] : NULL;
+  if (c->batch && (path == NULL || strcmp(path, "-") == 0))
+    usage_error("--batch reads its points from standard input: give the "
+                "program as a FILE or with -e");
+  if (path == NULL && isatty(STDIN_FILENO))
+    usage_error("no program given (the interactive session is not "
+                "implemented in this version)");
+  if (path == NULL || strcmp(path, "-") == 0) {
+    c->file = "<stdin>";
+    c->text = read_stream(stdin, &c->len);
+    if (c->text == NULL) {
+      fprintf(stderr, "%s: error reading standard input: %s\n",
+              program_name, strerror(errno));
+      return GT_EUSAGE;
+    }
+    return 0;
+  }
+  c->file = path;
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "%s: cannot open '%s': %s\n", program_name, path,
+            strerror(errno));
+    return GT_EUSAGE;
+  }
+  c->text = read_stream(f, &c->len);
+  int err = errno;
+  fclose(f);
+  if (c->text == NULL) {
+    fprintf(stderr, "%s: cannot read '%s': %s\n", program_name, path,
+            strerror(err));
+    return GT_EUSAGE;
+  }
+  return 0;
+}
+
+GtSession *
+open_session(const Cli *c, long prec, GtStatus *st)
+{
+  GtOptions opt = c->opt;
+  opt.prec = prec;
+  GtSession *s = gt_session_new(&opt);
+  if (s == NULL)
+    out_of_memory();
+  GtLoadOptions lo = { (const char *const *)c->implicit.v, c->implicit.n,
+                       NULL };
+  *st = gt_session_load_ex(s, c->file, c->text, c->len, &lo);
+  for (size_t i = 0; i < c->at.n && *st == GT_OK; i++) {
+    char *eq = strchr(c->at.v[i], '=');
+    *eq = '\0';
+    *st = gt_session_set_input(s, c->at.v[i], eq + 1);
+    *eq = '=';
+  }
+  if (*st != GT_OK) {
+    report(s, c->quiet, *st);
+    gt_session_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+GtStatus
+derivatives(const Cli *c, GtSession *s, const GtDeriv **ds, size_t *nd)
+{
+  *ds = NULL;
+  *nd = 0;
+  if (gt_session_output_count(s) == 0
+      || (c->wrt.n == 0 && gt_session_input_count(s) == 0))
+    return GT_OK;
+  return gt_session_derivatives(s, (const char *const *)c->of.v, c->of.n,
+                                (const char *const *)c->wrt.v, c->wrt.n,
+                                c->order, ds, nd);
+}
+
+/* One run: values, derivatives, and what --verified and --fd-check add. */
+static int
+run_once(const Cli *c, GtSession *s)
+{
+  GtStatus st = gt_session_run(s);
+  const GtDeriv *ds = NULL, *hds = NULL;
+  size_t nd = 0, hnd = 0;
+  if (st == GT_OK)
+    st = derivatives(c, s, &ds, &nd);
+  if (st != GT_OK) {
+    report(s, c->quiet, st);
+    return (int)st;
+  }
+  GtSession *hi = NULL;
+  if (c->verified) {
+    hi = open_session(c, verified_prec(c->opt.prec), &st);
+    if (hi == NULL)
+      return (int)st;
+    st = gt_session_run(hi);
+    if (st == GT_OK)
+      st = derivatives(c, hi, &hds, &hnd);
+    if (st != GT_OK) {
+      fprintf(stderr, "%s: --verified: the run at %ld bits failed:\n",
+              program_name, verified_prec(c->opt.prec));
+      report(hi, c->quiet, st);
+      gt_session_free(hi);
+      return (int)st;
+    }
+  }
+  int *fd = NULL;
+  const char **why = NULL;
+  int bad = 0;
+  if (c->fd_check) {
+    fd = calloc(nd + 1, sizeof *fd);
+    why = calloc(nd + 1, sizeof *why);
+    if (fd == NULL || why == NULL)
+      out_of_memory();
+    bad = fd_check(c, s, ds, nd, fd, why);
+  }
+  Row row;
+  row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, c->format == FMT_JSON);
+  if (c->format == FMT_JSON)
+    row.fd_digits = fd;
+  report(s, c->quiet, GT_OK);
+  switch (c->format) {
+  case FMT_TEXT:
+    print_text(stdout, &row, 0);
+    break;
+  case FMT_JSON:
+    print_json(stdout, &row, c->opt.prec, 0);
+    break;
+  case FMT_CSV:
+  case FMT_TSV:
+    print_header(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
+    print_row(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
+    break;
+  }
+  if (c->fd_check && c->format == FMT_TEXT)
+    for (size_t i = 0; i < nd; i++) {
+      if (fd[i] < 0)
+        printf("fd-check %s: not checked (%s)\n", row.der_labels[i], why[i]);
+      else
+        printf("fd-check %s: %d digits agree%s\n", row.der_labels[i], fd[i],
+               fd[i] < fd_threshold(c->opt.prec) ? " (too few)" : "");
+    }
+  if (bad)
+    fprintf(stderr, "%s: --fd-check: %d derivative%s agree%s with finite "
+            "differences to fewer than %d digits\n", program_name, bad,
+            bad == 1 ? "" : "s", bad == 1 ? "s" : "",
+            fd_threshold(c->opt.prec));
+  row_free(&row);
+  free(fd);
+  free(why);
+  gt_session_free(hi);
+  return bad ? GT_EASSERT : 0;
+}
+
+/* Names an option makes candidates for implicit inputs: NAME=... */
+static void
+add_implicit(Cli *c, const Names *l, int with_value)
+{
+  for (size_t i = 0; i < l->n; i++) {
+    const char *v = l->v[i];
+    size_t n = with_value ? strcspn(v, "=") : strlen(v);
+    names_add(&c->implicit, v, n);
+  }
+}
+
 static int
 run(Cli *cp, int argc, char **argv)
 {
   Cli c = *cp;
-
-  /* the program: -e TEXT, FILE, '-' or a non-terminal stdin */
-  const char *file = NULL;
-  char *text;
-  size_t len;
-  if (c.expr != NULL) {
-    if (optind < argc)
-      usage_error("both -e and a program file '%s' given", argv[optind]);
-    file = "<command-line>";
-    len = strlen(c.expr);
-    text = malloc(len + 1);
-    if (text == NULL)
-      out_of_memory();
-    memcpy(text, c.expr, len + 1);
-  } else {
-    if (optind + 1 < argc)
-      usage_error("extra operand '%s'", argv[optind + 1]);
-    const char *path = optind < argc ? argv[optind] : NULL;
-    if (path == NULL && isatty(STDIN_FILENO))
-      usage_error("no program given (the interactive session is not "
-                  "implemented in this version)");
-    if (path == NULL || strcmp(path, "-") == 0) {
-      file = "<stdin>";
-      text = read_stream(stdin, &len);
-      if (text == NULL) {
-        fprintf(stderr, "%s: error reading standard input: %s\n",
-                program_name, strerror(errno));
-        return GT_EUSAGE;
-      }
-    } else {
-      file = path;
-      FILE *f = fopen(path, "rb");
-      if (f == NULL) {
-        fprintf(stderr, "%s: cannot open '%s': %s\n", program_name, path,
-                strerror(errno));
-        return GT_EUSAGE;
-      }
-      text = read_stream(f, &len);
-      int err = errno;
-      fclose(f);
-      if (text == NULL) {
-        fprintf(stderr, "%s: cannot read '%s': %s\n", program_name, path,
-                strerror(err));
-        return GT_EUSAGE;
-      }
+  int rc = load_text(&c, argc, argv);
+  if (rc != 0)
+    return rc;
+  if (c.batch) {
+    batch_read_header(&c);
+    if (batch_empty()) {
+      free(c.text); /* no points: nothing to do */
+      return 0;
     }
   }
+  add_implicit(&c, &c.at, 1);
+  add_implicit(&c, &c.wrt, 0);
+  add_implicit(&c, &c.ranges, 1);
+  add_implicit(&c, &c.checks, 1);
 
-  GtSession *s = gt_session_new(&c.opt);
+  GtStatus st;
+  GtSession *s = open_session(&c, c.opt.prec, &st);
   if (s == NULL)
-    out_of_memory();
-  GtStatus st = gt_session_load(s, file, text, len);
-  free(text);
-  for (size_t i = 0; i < c.at.n && st == GT_OK; i++) {
-    char *eq = strchr(c.at.v[i], '=');
-    *eq = '\0';
-    st = gt_session_set_input(s, c.at.v[i], eq + 1);
-    *eq = '=';
-  }
-  if (st == GT_OK)
-    st = gt_session_run(s);
-  const GtDeriv *ds = NULL;
-  size_t nd = 0;
-  if (st == GT_OK && gt_session_output_count(s) > 0
-      && (c.wrt.n > 0 || gt_session_input_count(s) > 0))
-    st = gt_session_derivatives(s, (const char *const *)c.of.v, c.of.n,
-                                (const char *const *)c.wrt.v, c.wrt.n,
-                                c.order, &ds, &nd);
-  if (st != GT_OK) {
-    report(s, c.quiet, st);
-    gt_session_free(s);
-    names_free(&c.wrt);
-    names_free(&c.of);
-    names_free(&c.at);
-    return (int)st;
-  }
-  size_t nnotes = 0;
-  char **notes = c.format == FMT_JSON ? collect_notes(s, &nnotes) : NULL;
-  report(s, c.quiet, st);
-  if (c.format == FMT_JSON)
-    print_json(s, ds, nd, c.digits, c.opt.prec, notes, nnotes);
+    rc = (int)st;
+  else if (c.batch)
+    rc = run_batch(&c, s);
+  else if (c.checks.n)
+    rc = run_check(&c, s);
   else
-    print_text(s, ds, nd, c.digits);
-  for (size_t i = 0; i < nnotes; i++)
-    free(notes[i]);
-  free(notes);
+    rc = run_once(&c, s);
   gt_session_free(s);
+  free(c.text);
   names_free(&c.wrt);
   names_free(&c.of);
   names_free(&c.at);
+  names_free(&c.checks);
+  names_free(&c.ranges);
+  names_free(&c.implicit);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     if (errno == EPIPE)
-      return 0;
+      return rc;
     fprintf(stderr, "%s: write error: %s\n", program_name, strerror(errno));
     return GT_ERUNTIME;
   }
-  return 0;
+  return rc;
+}
+
+long
+input_index(GtSession *s, const char *name)
+{
+  for (size_t i = 0; i < gt_session_input_count(s); i++)
+    if (strcmp(gt_session_input_name(s, i), name) == 0)
+      return (long)i;
+  return -1;
 }

@@ -67,6 +67,7 @@ static void
 drop_program(GtSession *s)
 {
   drop_run(s);
+  gt_replay_free(s);
   if (s->prog && s->at)
     for (size_t i = 0; i < s->prog->ninputs; i++)
       gt_program_free(s->at[i]);
@@ -127,6 +128,13 @@ add_source(GtSession *s, const char *name, const char *text, size_t len)
 GtStatus
 gt_session_load(GtSession *s, const char *file, const char *text, size_t len)
 {
+  return gt_session_load_ex(s, file, text, len, NULL);
+}
+
+GtStatus
+gt_session_load_ex(GtSession *s, const char *file, const char *text,
+                   size_t len, const GtLoadOptions *lo)
+{
   drop_program(s);
   if (len > (size_t)INT32_MAX)
     return error(s, GT_EUSAGE, "%s: the program is too large (at most 2 GiB)",
@@ -134,7 +142,8 @@ gt_session_load(GtSession *s, const char *file, const char *text, size_t len)
   long id = add_source(s, file, text, len);
   if (id < 0)
     return error(s, GT_ERUNTIME, "out of memory");
-  s->prog = gt_parse(s->sources[id], (uint32_t)id, &s->names, &s->diags, 0);
+  s->prog = gt_parse_with(s->sources[id], (uint32_t)id, &s->names, &s->diags,
+                          0, lo);
   if (s->prog == NULL)
     return GT_ESYNTAX;
   s->at = calloc(s->prog->ninputs + 1, sizeof *s->at);
@@ -169,6 +178,7 @@ gt_session_set_input(GtSession *s, const char *name, const char *expr)
     return GT_ESYNTAX;
   gt_program_free(s->at[i]);
   s->at[i] = p;
+  gt_replay_unset(s, (size_t)i);
   return GT_OK;
 }
 
@@ -197,6 +207,8 @@ gt_session_run(GtSession *s)
   GtStatus st = GT_OK;
   for (size_t i = 0; i < n && st == GT_OK; i++) {
     at[i] = -1;
+    if (gt_replay_input_node(s, i, &s->tape, &at[i]))
+      continue;
     if (s->at[i])
       st = gt_interp_eval_at(s->at[i], &env, &s->tape, &at[i]);
   }

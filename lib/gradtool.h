@@ -96,6 +96,25 @@ GT_API void gt_session_free(GtSession *s);
 GT_API GtStatus gt_session_load(GtSession *s, const char *file,
                                 const char *text, size_t len);
 
+/* What gt_session_load_ex adds to gt_session_load. */
+typedef struct GtLoadOptions {
+  /* Names that become inputs without default when the program reads them
+     but binds them nowhere (instead of an unknown-name error).  They are
+     declared before the program's first statement, after the declared
+     inputs in input order, in order of first use. */
+  const char *const *implicit_inputs;
+  size_t nimplicit;
+  /* When not NULL and the program's last top-level statement is an
+     expression, its value is bound to this name (and so becomes the
+     output when the program has no output statement). */
+  const char *result;
+} GtLoadOptions;
+
+/* gt_session_load with options; lo may be NULL. */
+GT_API GtStatus gt_session_load_ex(GtSession *s, const char *file,
+                                   const char *text, size_t len,
+                                   const GtLoadOptions *lo);
+
 /* Sets input `name` to the value of expression `expr` (language text,
    evaluated with only constants and built-in functions in scope).
    GT_EUSAGE when the program has no such input. */
@@ -126,6 +145,33 @@ GT_API GtStatus gt_session_derivatives(GtSession *s,
                                        const char *const *wrt, size_t nwrt,
                                        int order,
                                        const GtDeriv **out, size_t *nout);
+
+/* Sets input `name` to the number v (rounded to the working precision);
+   it replaces an earlier gt_session_set_input of that name and stays
+   until the next call for that name.  GT_EUSAGE when there is no such
+   input. */
+GT_API GtStatus gt_session_set_input_value(GtSession *s, const char *name,
+                                           mpfr_srcptr v);
+
+/* The value input i had in the last run (size 0 when its input statement
+   did not run). */
+GT_API GtValue gt_session_input_value(const GtSession *s, size_t i);
+
+/* Sets the n inputs names[k] to values[k] and brings the session to the
+   state gt_session_run would leave it in, usually without running the
+   program again: the tape of the last run is re-evaluated at the new
+   values, which is valid while every control decision the run made
+   (conditions, range bounds) comes out the same; when one does not, or
+   the run used grad() or print(), or hit a kink or a NaN, the program is
+   recorded again.  The derivatives must be asked for again afterwards. */
+GT_API GtStatus gt_session_replay(GtSession *s, const char *const *names,
+                                  mpfr_srcptr const *values, size_t n);
+
+/* How many gt_session_replay calls re-evaluated the tape, and how many
+   had to record the program again. */
+GT_API void gt_session_replay_stats(const GtSession *s,
+                                    unsigned long *replayed,
+                                    unsigned long *recorded);
 
 /* Diagnostics collected so far (errors, warnings and notes), in order. */
 GT_API size_t gt_session_diag_count(const GtSession *s);

@@ -225,6 +225,16 @@ typedef struct GtView {
   size_t offset;
   long stride[GT_MAX_RANK];   /* over the view's dims (may be negative) */
 } GtView;
+/* A control decision of the run, checked when the tape is replayed at
+   other input values (replay.c): node's value must give the same truth
+   value (GT_GUARD_TRUTH) or the same integer (GT_GUARD_INT). */
+enum { GT_GUARD_TRUTH, GT_GUARD_INT };
+
+typedef struct GtGuard {
+  int32_t node;
+  int32_t kind;     /* GT_GUARD_ */
+  long value;       /* 0 or 1, or the integer */
+} GtGuard;
 
 /* One recorded primitive.  Nodes are in topological order: an operand's
    index is always smaller than its user's. */
@@ -264,6 +274,11 @@ typedef struct GtTape {
   GtView *views;       /* view parameters */
   size_t nviews, viewcap;
   size_t max_elems;    /* elements in one tensor (0: no limit) */
+  GtGuard *guards;     /* control decisions, in run order */
+  size_t nguards, guardcap;
+  size_t run_nodes;    /* nodes when the run ended (before derivatives) */
+  int no_replay;       /* the run did what a replay cannot redo (grad,
+                          print, an input default computed from inputs) */
 } GtTape;
 
 int gt_tape_init(GtTape *t, mpfr_prec_t prec, size_t max_nodes);
@@ -309,6 +324,8 @@ int gt_node_has_nan(const GtTape *t, int32_t i);
    memory. */
 uint32_t gt_tape_frame(GtTape *t, uint32_t parent, uint32_t site);
 size_t gt_tape_bytes(const GtTape *t);
+/* Appends a guard; -1 when out of memory. */
+int gt_tape_guard(GtTape *t, int32_t node, int kind, long value);
 
 /* The node where NaN first appeared on the way to node i (following NaN
    operands back); i itself when none of its operands is NaN. */
@@ -439,6 +456,11 @@ void gt_names_free(GtNames *names);
    parses one expression (for --at), with only the predefined names. */
 GtProgram *gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,
                     GtDiagList *diags, int expr_only);
+/* The same with load options (implicit inputs, result name); lo may be
+   NULL. */
+GtProgram *gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
+                         GtDiagList *diags, int expr_only,
+                         const GtLoadOptions *lo);
 void gt_program_free(GtProgram *p);
 /* Global slot of a name, or -1. */
 int32_t gt_program_global(const GtProgram *p, const char *name);
@@ -612,7 +634,23 @@ struct GtSession {
   GtDeriv *derivs;
   size_t nderivs;
   const char **wrt_names; /* storage for every GtDeriv's wrt list */
+  /* replay.c: inputs set by value, and counts */
+  mpfr_ptr *at_value;     /* per input: its value or NULL */
+  unsigned long replayed, recorded;
 };
+
+/* ------------------------------------------------------------------ */
+/* replay.c -- inputs by value, re-evaluating the tape at new inputs   */
+/* ------------------------------------------------------------------ */
+
+/* When input i was set by value, appends a leaf holding it to tape and
+   returns 1 with its node in *node; else returns 0. */
+int gt_replay_input_node(GtSession *s, size_t i, GtTape *tape,
+                         int32_t *node);
+/* Forgets input i's value (a later gt_session_set_input wins). */
+void gt_replay_unset(GtSession *s, size_t i);
+/* Frees the values (before the program is dropped). */
+void gt_replay_free(GtSession *s);
 
 /* ------------------------------------------------------------------ */
 /* special.c -- special functions MPFR lacks                            */

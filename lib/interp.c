@@ -380,6 +380,14 @@ need_scalar(Interp *in, int32_t i, const char *what)
   }
 }
 
+/* Records a control decision for replays (replay.c). */
+static void
+guard(Interp *in, int32_t i, int kind, long value)
+{
+  if (gt_tape_guard(in->rec.tape, i, kind, value) != 0)
+    gt_rec_fail(&in->rec, GT_ERUNTIME, "out of memory");
+}
+
 static int
 truth(Interp *in, int32_t i, uint32_t site)
 {
@@ -389,7 +397,9 @@ truth(Interp *in, int32_t i, uint32_t site)
   mpfr_srcptr v = in->rec.tape->nodes[i].v;
   if (mpfr_nan_p(v))
     gt_rec_fail(R(in), GT_ERUNTIME, "a condition is NaN");
-  return !mpfr_zero_p(v);
+  int t = !mpfr_zero_p(v);
+  guard(in, i, GT_GUARD_TRUTH, t);
+  return t;
 }
 
 static int32_t
@@ -443,7 +453,9 @@ int_arg(Interp *in, const GtExpr *e, const char *what)
     gt_rec_fail(r, GT_ERUNTIME, "%s must be an integer", what);
   if (mpfr_cmpabs_ui(v, 1UL << 52) > 0) /* the loop counter stays exact */
     gt_rec_fail(r, GT_ERUNTIME, "%s is too large", what);
-  return mpfr_get_si(v, MPFR_RNDN);
+  long k = mpfr_get_si(v, MPFR_RNDN);
+  guard(in, i, GT_GUARD_INT, k);
+  return k;
 }
 
 static int32_t
@@ -556,6 +568,8 @@ static int32_t
 grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
 {
   GtRec *r = R(in);
+  /* recorded derivative rules branch on values: replays cannot redo them */
+  r->tape->no_replay = 1;
   r->site = e->id;
   if (gt_node_shape(r->tape, y)->rank != 0)
     y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
@@ -1109,6 +1123,7 @@ static void
 do_print(Interp *in, const GtStmt *s)
 {
   GtRec *r = R(in);
+  r->tape->no_replay = 1; /* a replay would not print */
   size_t len = 0, cap = 128;
   in->line = malloc(cap);
   if (in->line == NULL)
@@ -1275,9 +1290,15 @@ exec_stmt(Interp *in, const GtStmt *s)
     int32_t v;
     if (in->at != NULL && in->at[idx] >= 0)
       v = in->at[idx];
-    else if (s->expr != NULL)
+    else if (s->expr != NULL) {
       v = eval(in, s->expr);
-    else {
+      /* a default computed after other inputs may depend on them: it
+         would go stale in a replay that sets only those */
+      for (size_t k = 0; k < in->prog->ninputs; k++)
+        if (in->input_nodes[k] >= 0
+            && r->tape->nodes[v].op != GT_OP_CONST)
+          r->tape->no_replay = 1;
+    } else {
       const GtSource *src = r->env->sources[s->namespan.src];
       gt_diag_add(r->env->diags, GT_SEV_ERROR, src, s->namespan,
                   "input '%s' has no default value; give one with --at "
@@ -1486,6 +1507,7 @@ gt_interp_run(const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
   in.rec.site = 0;
   for (size_t k = 0; k < res->nout; k++)
     gt_rec_check_nan(&in.rec, res->out_nodes[k]);
+  tape->run_nodes = tape->n;
   res->input_nodes = in.input_nodes;
   res->globals = in.globals;
   res->any_kink = in.rec.any_kink;

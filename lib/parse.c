@@ -64,6 +64,7 @@ typedef struct Parser {
   int depth;
   int in_func;
   int loops;        /* enclosing loops, for break and continue */
+  const GtLoadOptions *lo; /* implicit inputs, result name (or NULL) */
 } Parser;
 
 static const GtToken *
@@ -957,6 +958,8 @@ typedef struct Resolver {
   int32_t *lslot;   /* by interned name: local slot of the current function */
   GtFunc *fn;       /* current function, NULL at top level */
   size_t nnames;
+  GtExpr **implicit; /* first use of each implicit input, in order */
+  size_t nimplicit;
 } Resolver;
 
 
@@ -982,6 +985,15 @@ tfunc(const char *name)
     if (strcmp(tfuncs[i].name, name) == 0)
       return (int)tfuncs[i].tf;
   return -1;
+}
+
+static int
+is_in(const char *name, const char *const *list, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(name, list[i]) == 0)
+      return 1;
+  return 0;
 }
 
 static const char *const special_builtins[] = {
@@ -1205,6 +1217,59 @@ resolve_call(Resolver *r, GtExpr *e)
     resolve_expr(r, e->args[k]);
 }
 
+/* A name read but bound nowhere becomes an input without default when
+   the loader listed it (gt_session_load_ex): `-e 'y = sin(x^2)' --at x=1`
+   needs no `input x`.  Returns 1 when e's name is such an input. */
+static int
+implicit_input(Resolver *r, GtExpr *e)
+{
+  const GtLoadOptions *lo = r->ps->lo;
+  if (lo == NULL || !is_in(r->p->names->text[e->name], lo->implicit_inputs,
+                           lo->nimplicit))
+    return 0;
+  GtExpr **v = alloc(r->ps, (r->nimplicit + 1) * sizeof *v);
+  if (r->nimplicit)
+    memcpy(v, r->implicit, r->nimplicit * sizeof *v);
+  v[r->nimplicit++] = e;
+  r->implicit = v;
+  add_global(r, e->name);
+  return 1;
+}
+
+/* Declares the implicit inputs: `input NAME` statements (without
+   default) put before the program's first statement, so that they run
+   first; their input indices follow the declared inputs'. */
+static void
+declare_implicit(Resolver *r)
+{
+  if (r->nimplicit == 0)
+    return;
+  GtProgram *p = r->p;
+  GtBlock *b = &p->top;
+  GtStmt **v = alloc(r->ps, (b->n + r->nimplicit) * sizeof *v);
+  for (size_t k = 0; k < r->nimplicit; k++) {
+    GtExpr *e = r->implicit[k];
+    GtStmt *s = new_stmt(r->ps, GT_ST_INPUT, e->span);
+    s->name = e->name;
+    s->namespan = e->span;
+    s->target_kind = GT_EX_GLOBAL;
+    s->slot = r->gslot[e->name];
+    GtInputDecl *in = realloc(p->inputs, (p->ninputs + 1) * sizeof *in);
+    if (in == NULL)
+      oom(r->ps);
+    p->inputs = in;
+    in[p->ninputs].name = e->name;
+    in[p->ninputs].slot = s->slot;
+    in[p->ninputs].span = e->span;
+    s->input_index = (int)p->ninputs++;
+    v[k] = s;
+  }
+  if (b->n)
+    memcpy(v + r->nimplicit, b->stmts, b->n * sizeof *v);
+  b->stmts = v;
+  b->n += r->nimplicit;
+}
+
 static void
 resolve_name(Resolver *r, GtExpr *e)
 {
@@ -1212,6 +1277,9 @@ resolve_name(Resolver *r, GtExpr *e)
     e->kind = GT_EX_LOCAL;
     e->slot = r->lslot[e->name];
   } else if (r->gslot[e->name] >= 0) {
+    e->kind = GT_EX_GLOBAL;
+    e->slot = r->gslot[e->name];
+  } else if (implicit_input(r, e)) {
     e->kind = GT_EX_GLOBAL;
     e->slot = r->gslot[e->name];
   } else
@@ -1387,6 +1455,7 @@ resolve(Parser *ps)
 resolve_top:
   r.fn = NULL;
   resolve_block(&r, &p->top);
+  declare_implicit(&r);
   mark_loops(p, &p->top);
   for (size_t i = 0; i < p->nfuncs; i++)
     mark_loops(p, &p->funcs[i].body);
@@ -1425,6 +1494,17 @@ parse_all(Parser *ps, int expr_only)
       v = push_stmt(ps, v, &n, &cap, parse_stmt(ps, 1));
     }
   }
+  /* a result name: the final expression statement binds it */
+  if (ps->lo && ps->lo->result && !expr_only && n > 0
+      && v[n - 1]->kind == GT_ST_EXPR) {
+    GtStmt *s = v[n - 1];
+    s->kind = GT_ST_ASSIGN;
+    s->name = gt_names_intern(p->names, ps->lo->result,
+                              strlen(ps->lo->result));
+    if (s->name == UINT32_MAX)
+      oom(ps);
+    s->namespan = s->expr->span;
+  }
   p->top.stmts = v;
   p->top.n = n;
   resolve(ps);
@@ -1434,7 +1514,14 @@ GtProgram *
 gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,
          GtDiagList *diags, int expr_only)
 {
-  Parser ps = { .src = src, .srcid = srcid, .diags = diags };
+  return gt_parse_with(src, srcid, names, diags, expr_only, NULL);
+}
+
+GtProgram *
+gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
+              GtDiagList *diags, int expr_only, const GtLoadOptions *lo)
+{
+  Parser ps = { .src = src, .srcid = srcid, .diags = diags, .lo = lo };
   ps.p = calloc(1, sizeof *ps.p);
   if (ps.p == NULL)
     return NULL;

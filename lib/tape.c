@@ -89,6 +89,9 @@ gt_tape_free(GtTape *t)
   t->views = NULL;
   t->nshapes = t->shapecap = t->nxargs = t->xargcap = t->nviews = 0;
   t->viewcap = 0;
+  free(t->guards);
+  t->guards = NULL;
+  t->nguards = t->guardcap = 0;
   gt_arena_free(&t->vals);
   t->nodes = NULL;
   t->frames = NULL;
@@ -311,6 +314,24 @@ gt_tape_frame(GtTape *t, uint32_t parent, uint32_t site)
   t->frames[t->nframes].parent = parent;
   t->frames[t->nframes].site = site;
   return (uint32_t)t->nframes++;
+}
+
+int
+gt_tape_guard(GtTape *t, int32_t node, int kind, long value)
+{
+  if (t->nguards == t->guardcap) {
+    size_t cap = t->guardcap ? t->guardcap * 2 : 64;
+    GtGuard *g = realloc(t->guards, cap * sizeof *g);
+    if (g == NULL)
+      return -1;
+    t->guards = g;
+    t->guardcap = cap;
+  }
+  GtGuard *g = &t->guards[t->nguards++];
+  g->node = node;
+  g->kind = kind;
+  g->value = value;
+  return 0;
 }
 
 size_t

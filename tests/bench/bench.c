@@ -13,6 +13,10 @@
  *     (gt_session_tape_bytes / gt_session_tape_nodes) and the growth of
  *     the peak resident set (getrusage) over a run and its gradient,
  *     divided by the nodes (target < 200).
+ * And the batch workload (--batch): points per second for the value and
+ * gradient of a 10-operation scalar function at 53 bits, each point set
+ * with gt_session_replay (the tape replayed, recorded once), target
+ * >= 50,000 points/s.
  * Each time is the minimum over several repetitions (-r), because the
  * machines are shared.  The figures are informational: the program exits
  * 0 unless something fails.
@@ -277,6 +281,66 @@ verdict(int ok)
   return ok ? "PASS" : "MISS";
 }
 
+/* ---- the batch workload ----------------------------------------------------- */
+
+/* 10 operations: sin, exp, *, *, +, log, cos, +, /, + */
+static const char batch_gt[] =
+  "input x = 0.5\n"
+  "y = sin(x) * exp(x) + log(1 + x * x) / (2 + cos(x))\n";
+
+#define BATCH_PREC 53
+#define BATCH_TARGET 50000.0
+
+/* Seconds for value and gradient at npoints points in (0, 1], as
+   --batch computes them: gt_session_replay, then the derivatives. */
+static double
+measure_batch(long npoints, unsigned long *replayed, unsigned long *recorded)
+{
+  GtSession *s = load(batch_gt, BATCH_PREC);
+  mpfr_t x;
+  mpfr_init2(x, BATCH_PREC);
+  const char *name = "x";
+  mpfr_srcptr v = x;
+  double sum = 0;
+  double t0 = now();
+  for (long k = 1; k <= npoints; k++) {
+    mpfr_set_si(x, k, MPFR_RNDN);
+    mpfr_div_si(x, x, npoints, MPFR_RNDN);
+    const GtDeriv *d = NULL;
+    size_t nd = 0;
+    if (gt_session_replay(s, &name, &v, 1) != GT_OK)
+      die_session(s, "gt_session_replay");
+    if (gt_session_derivatives(s, NULL, 0, NULL, 0, 1, &d, &nd) != GT_OK)
+      die_session(s, "gt_session_derivatives");
+    sum += mpfr_get_d(d[0].value.elems, MPFR_RNDN);
+  }
+  double t = now() - t0;
+  if (!(sum == sum))
+    fprintf(stderr, "bench: warning: batch: NaN gradients\n");
+  gt_session_replay_stats(s, replayed, recorded);
+  mpfr_clear(x);
+  gt_session_free(s);
+  return t;
+}
+
+static void
+report_batch(long reps)
+{
+  long npoints = 100000;
+  unsigned long replayed = 0, recorded = 0;
+  double best = 1e300;
+  for (long k = 0; k < reps; k++)
+    best = min2(best, measure_batch(npoints, &replayed, &recorded));
+  double rate = (double)npoints / best;
+  printf("\nbatch: value and gradient of a 10-operation function at %d bits, "
+         "%ld points\n(gt_session_replay then gt_session_derivatives: the "
+         "tape replayed %lu times, recorded %lu)\n", BATCH_PREC, npoints,
+         replayed, recorded);
+  printf("%s  batch points/s >= %.0f: %.0f (%.2f us per point)\n",
+         verdict(rate >= BATCH_TARGET), BATCH_TARGET, rate,
+         best / (double)npoints * 1e6);
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static void
@@ -286,7 +350,7 @@ usage(void)
         "  -r REPS      repetitions per measurement, the best one counts (5)\n"
         "  -n NODES     recorded operations per workload, about (1000000)\n"
         "  -p PREC      working precision in bits (128)\n"
-        "  -w WORKLOAD  only this workload (add/mul or sin/exp/log)\n",
+        "  -w WORKLOAD  only this workload (add/mul, sin/exp/log or batch)\n",
         stderr);
   exit(2);
 }
@@ -323,7 +387,8 @@ main(int argc, char **argv)
     run[w] = only == NULL || strcmp(only, workloads[w].name) == 0;
     nrun += run[w];
   }
-  if (nrun == 0)
+  int run_batch = only == NULL || strcmp(only, "batch") == 0;
+  if (nrun == 0 && !run_batch)
     usage();
 
   printf("gradtool %s benchmark: MPFR %s, %ld bits, best of %ld runs\n",
@@ -447,5 +512,7 @@ main(int argc, char **argv)
   if (rss_known)
     printf(", peak RSS %.1f", worst_rss);
   printf(" (worst workload)\n");
+  if (run_batch)
+    report_batch(reps);
   return 0;
 }

@@ -1,0 +1,135 @@
+/* cli.h -- what the files of the gradtool command share.
+ *
+ * main.c parses the options and runs a program once; output.c prints a
+ * run's results as text, JSON, CSV or TSV; batch.c runs it over points
+ * read from stdin; verify.c holds --check, --fd-check and --verified.
+ */
+#ifndef GT_CLI_H
+#define GT_CLI_H
+
+#include <stdio.h>
+
+#include "gradtool.h"
+
+enum Format { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_TSV };
+
+typedef struct Names {
+  char **v;
+  size_t n;
+} Names;
+
+/* The command line, and the program text it names. */
+typedef struct Cli {
+  GtOptions opt;
+  Names wrt, of, at;
+  Names checks;           /* NAME=EXPR */
+  Names ranges;           /* NAME=LO:HI */
+  int order;
+  long digits;
+  enum Format format;
+  int format_given;
+  const char *expr;
+  int quiet;
+  int batch, skip_bad, fd_check, verified;
+  unsigned long samples;  /* 0: not given */
+  unsigned long long seed;
+  const char *tol;        /* NULL: derived from the precision */
+  /* the program */
+  const char *file;
+  char *text;
+  size_t len;
+  Names implicit;         /* names that may be implicit inputs */
+} Cli;
+
+extern const char *program_name;
+
+_Noreturn void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+_Noreturn void out_of_memory(void);
+void names_add(Names *l, const char *s, size_t n);
+void names_free(Names *l);
+int names_has(const Names *l, const char *s);
+/* s[0..n) is a name of the language */
+int is_name(const char *s, size_t n);
+/* index of input `name` in s, or -1 */
+long input_index(GtSession *s, const char *name);
+
+/* A session with the program loaded at precision prec and the --at
+   inputs set; on failure reports, frees and returns NULL with *st set. */
+GtSession *open_session(const Cli *c, long prec, GtStatus *st);
+/* Prints the session's diagnostics (notes only when !quiet or st != 0)
+   and drops them. */
+void report(GtSession *s, int quiet, GtStatus st);
+/* The derivatives the command line asks for, after a successful run. */
+GtStatus derivatives(const Cli *c, GtSession *s, const GtDeriv **ds,
+                     size_t *nd);
+
+/* ---- output.c ------------------------------------------------------------ */
+
+/* One printed number. */
+typedef struct Cell {
+  char *text;             /* malloc'd; "" when unknown (--verified); a
+                             tensor's nested lists "[[1, 2], [3, 4]]" */
+  int number;             /* finite: a JSON number, not a string */
+  int shortened;          /* --verified dropped digits */
+  int unknown;            /* --verified: no digit agrees */
+  /* a tensor: its JSON (nested arrays) and its elements for CSV/TSV */
+  char *json;
+  size_t nelem;
+  char **elem;
+  int rank;
+  size_t dims[8];
+} Cell;
+
+/* A run's results, formatted: inputs, outputs, derivatives. */
+typedef struct Row {
+  size_t nin, nout, nder;
+  const char **in_names, **out_names;
+  char **der_labels;
+  Cell *in, *out, *der;
+  const GtDeriv *ds;      /* the derivatives (for JSON's of/wrt) */
+  int *fd_digits;         /* per derivative, --fd-check: -1 not checked */
+  char **notes;           /* "file:line:col: message" */
+  size_t nnotes;
+} Row;
+
+char *number_text(mpfr_srcptr x, long digits);
+/* "dz/dx", "d2y/dx2", "d2z/dxdy" */
+char *deriv_label(const GtDeriv *d);
+/* Fills row from s's last run and ds; hi (may be NULL) is the same
+   program run at a higher precision, for --verified. */
+void row_make(Row *row, GtSession *s, const GtDeriv *ds, size_t nd,
+              long digits, GtSession *hi, const GtDeriv *hds, size_t hnd,
+              int want_notes);
+void row_free(Row *row);
+/* Text, one run: "z = 16" lines.  batch: one line per point. */
+void print_text(FILE *out, const Row *r, int batch);
+/* JSON: one object; batch puts it on one line with the inputs. */
+void print_json(FILE *out, const Row *r, long prec, int batch);
+/* CSV (sep ',') or TSV (sep '\t'): header, and rows. */
+void print_header(FILE *out, const Row *r, char sep);
+void print_row(FILE *out, const Row *r, char sep);
+/* Whether r has the same columns as the header row h. */
+int row_same_columns(const Row *h, const Row *r);
+
+/* ---- batch.c ------------------------------------------------------------- */
+
+/* Reads the header line (before the program is loaded, so that its names
+   can be implicit inputs). */
+void batch_read_header(Cli *c);
+int run_batch(Cli *c, GtSession *s);
+/* stdin held no header line (so no points) */
+int batch_empty(void);
+
+/* ---- verify.c ------------------------------------------------------------ */
+
+int run_check(Cli *c, GtSession *s);
+/* --fd-check: agreeing digits per derivative into digits[] (-1: not
+   checked, why[] says why); returns how many fall below the threshold.
+   s holds the run the derivatives ds come from. */
+int fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
+             int *digits, const char **why);
+int fd_threshold(long prec);
+long verified_prec(long prec);
+
+#endif /* GT_CLI_H */
