@@ -667,6 +667,34 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     }
     return 0;
   }
+  case GT_OP_TAYLOR: {
+    /* g = d^k a / dx^k taken in x itself: its series is a's shifted,
+       g_n = a^(n+k) / n!, from one deeper sweep of a */
+    if (b != T->lo)
+      break;
+    int k = n->aux;
+    mpfr_ptr *d = gt_arena_alloc(&T->hold.vals,
+                                 (size_t)(K + k + 1) * sizeof *d);
+    if (d == NULL)
+      return -2;
+    for (int j = 0; j <= K + k; j++)
+      if ((d[j] = num(T)) == NULL)
+        return -2;
+    int32_t fn;
+    int fo;
+    int rc = gt_taylor(T->t, b, a, K + k, d, &fn, &fo);
+    if (rc != 0) {
+      T->fail_order = fo ? fo : 1;
+      return rc == -2 ? -2 : -1;
+    }
+    mpfr_set_ui(T->s[4], 1, RND);
+    for (int j = 0; j <= K; j++) {
+      if (j > 0)
+        mpfr_mul_ui(T->s[4], T->s[4], (unsigned long)j, RND);
+      mpfr_div(y[j], d[j + k], T->s[4], RND);
+    }
+    return 0;
+  }
   case GT_OP_MIN:
   case GT_OP_MAX: {
     int cmp = mpfr_cmp(C(T, a, 0), C(T, b, 0));
@@ -726,11 +754,32 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   for (int k = 0; k < 6 && status == 0; k++)
     if ((T.s[k] = num(&T)) == NULL)
       status = -2;
+  /* only the nodes y uses: one backward pass marks them */
+  unsigned char *used = status == 0 ? calloc(span, 1) : NULL;
+  if (status == 0 && used == NULL)
+    status = -2;
+  if (used != NULL) {
+    used[span - 1] = 1;
+    for (int32_t i = y; i > x; i--) {
+      if (!used[i - x])
+        continue;
+      int32_t buf[3];
+      const int32_t *ops;
+      size_t nops = gt_node_operands(t, i, buf, &ops);
+      for (size_t k = 0; k < nops; k++)
+        if (ops[k] >= x)
+          used[ops[k] - x] = 1;
+    }
+  }
   for (int32_t i = x; i <= y && status == 0; i++) {
     const GtNode *n = &t->nodes[i];
+    if (!used[i - x])
+      continue;
     int dep = i == x;
-    int32_t ops[3] = { n->a, n->b, n->c };
-    for (int k = 0; k < 3 && !dep; k++)
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, i, buf, &ops);
+    for (size_t k = 0; k < nops && !dep; k++)
       dep = ops[k] >= x && T.ser[ops[k] - x] != NULL;
     if (!dep)
       continue;
@@ -776,5 +825,6 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   }
   gt_arena_free(&T.hold.vals);
   free(T.ser);
+  free(used);
   return status;
 }
