@@ -302,6 +302,12 @@ nan_derivative(GtSession *s, int32_t node, const char *of, const char *wrt,
                  "(NaN)", of, wrt);
   const GtNode *n = &s->tape.nodes[node];
   GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
+  if (n->op == GT_OP_TAYLOR)
+    gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+                "d%s/d%s passes through grad(y, x, %d), computed in Taylor "
+                "mode, which can be differentiated again with respect to x "
+                "only; nest grad() for mixed derivatives", of, wrt, n->aux);
+  else
   gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
               unimplemented
                   ? "the derivative of %s is not implemented (needed for d%s/d%s)"
@@ -577,7 +583,15 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
         d->connected = conn[k];
         d->value = shaped(s, wnodes[k], vals[k]);
         if (rc == GT_ERUNTIME) {
-          st = nan_derivative(s, nan_node, onames[o], wnames[k], 1);
+          /* name the variable that a Taylor-mode grad cannot reach */
+          size_t kk = k;
+          const GtNode *bad = nan_node >= 0 ? &s->tape.nodes[nan_node] : NULL;
+          for (size_t j = 0; bad && bad->op == GT_OP_TAYLOR && j < nw; j++)
+            if (gt_rev_depends_avoiding(&s->tape, bad->a, wnodes[j], bad->b)) {
+              kk = j;
+              break;
+            }
+          st = nan_derivative(s, nan_node, onames[o], wnames[kk], 1);
           break;
         }
         if (mpfr_nan_p(vals[k]) && !s->opt.nan_ok) {

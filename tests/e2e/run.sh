@@ -7,6 +7,7 @@
 #   NAME.stdin   fed to standard input (otherwise /dev/null)
 #   NAME.out     expected stdout, exact (absent: stdout must be empty)
 #   NAME.err     expected stderr, exact (absent: stderr must be empty)
+#   NAME.anyerr  stderr is not checked (a program's print() table, say)
 #   NAME.status  expected exit status (absent: 0)
 # Each case runs with the working directory set to this directory, so the
 # file names in messages are relative (`bad_name.gt`).  Nothing is written
@@ -15,6 +16,9 @@
 #
 # Usage: run.sh [NAME]...        (default: every case, in name order)
 # GRADTOOL is the binary (default: ../../cli/gradtool from this script).
+# GRADTOOL_WRAPPER, when set, is a command line put before it, split into
+# words (make check-valgrind sets a valgrind command); GRADTOOL_TIMEOUT is
+# the seconds one case may take (default 20).
 
 set -u
 export LC_ALL=C
@@ -70,7 +74,9 @@ run_case() {
     return 1
   fi
   [ -e "$name.stdin" ] && input=$name.stdin
-  timeout 20 "$GRADTOOL" "$@" <"$input" >"$tmp/out" 2>"$tmp/err"
+  # shellcheck disable=SC2086 # the wrapper is split into words on purpose
+  timeout "${GRADTOOL_TIMEOUT:-20}" ${GRADTOOL_WRAPPER:-} "$GRADTOOL" "$@" \
+    <"$input" >"$tmp/out" 2>"$tmp/err"
   status=$?
   want=0
   [ -e "$name.status" ] && want=$(tr -d ' \n' <"$name.status")
@@ -78,6 +84,7 @@ run_case() {
   local exp_out=/dev/null exp_err=/dev/null
   [ -e "$name.out" ] && exp_out=$name.out
   [ -e "$name.err" ] && exp_err=$name.err
+  [ -e "$name.anyerr" ] && exp_err=$tmp/err
   cmp -s "$exp_out" "$tmp/out" || ok=0
   cmp -s "$exp_err" "$tmp/err" || ok=0
   [ "$status" = "$want" ] || ok=0
@@ -89,7 +96,7 @@ run_case() {
   echo "FAIL: $name"
   if [ "$status" != "$want" ]; then
     if [ "$status" = 124 ]; then
-      echo "    timed out after 20 s (expected exit status $want)"
+      echo "    timed out after ${GRADTOOL_TIMEOUT:-20} s (expected exit status $want)"
     else
       echo "    exit status $status, expected $want"
     fi
