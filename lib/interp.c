@@ -880,9 +880,22 @@ eval_tfunc(Interp *in, const GtExpr *e)
         s.dim[inf] = have / rest;
         s.size = have;
       } else {
-        s.size = 1;
-        for (int d = 0; d < s.rank; d++)
-          s.size *= s.dim[d];
+        /* say what was asked: the -1 as -1 */
+        char buf[256];
+        size_t len = (size_t)snprintf(buf, sizeof buf, "(");
+        for (int d = 0; d < s.rank && len < sizeof buf; d++) {
+          if (d == inf)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s-1",
+                                    d ? ", " : "");
+          else
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu",
+                                    d ? ", " : "", s.dim[d]);
+        }
+        if (len < sizeof buf)
+          snprintf(buf + len, sizeof buf - len, "%s)",
+                   s.rank == 1 ? "," : "");
+        gt_rec_fail(r, GT_ERUNTIME, "cannot reshape a tensor of %zu "
+                    "elements to %s", have, buf);
       }
     }
     return gt_rec_reshape(r, a, &s);

@@ -814,10 +814,33 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
       return e;
     }
     if (n.op == GT_OP_PROD) {
-      /* g y / a: NaN where a is 0 (reported, never silent) */
-      int32_t gy = gt_rec_op(r, GT_OP_MUL, g, i, -1);
-      int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
-      return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
+      int zero = 0;
+      for (size_t j = 0; j < as.size && !zero; j++)
+        zero = mpfr_zero_p(&r->tape->nodes[n.a].v[j]);
+      if (!zero) {
+        /* g y / a */
+        int32_t gy = gt_rec_op(r, GT_OP_MUL, g, i, -1);
+        int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
+        return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
+      }
+      /* with a zero element y / a is 0/0: take the product of the other
+         elements directly, as the products of the rows of an m x m
+         matrix whose row j is a with its element j replaced by 1 */
+      if (axis >= 0 || as.size > 4096)
+        gt_rec_fail(r, GT_ERUNTIME, "the recorded derivative of reduce_prod "
+                    "%s with a zero element is not implemented",
+                    axis >= 0 ? "along an axis" : "of more than 4096 "
+                    "elements");
+      size_t m = as.size;
+      GtShape flat = { 1, m, { m } }, sq = { 2, m * m, { m, m } };
+      int32_t rows = gt_rec_expand(r, gt_rec_reshape(r, n.a, &flat), &sq);
+      int32_t diag = gt_rec_zeros(r, &sq);
+      for (size_t j = 0; j < m; j++)
+        mpfr_set_ui(&r->tape->nodes[diag].v[j * m + j], 1, RND);
+      int32_t one = gt_rec_const(r, 1, 1);
+      int32_t others = gt_rec_reduce(
+          r, GT_OP_PROD, gt_rec_op(r, GT_OP_WHERE, diag, one, rows), 2);
+      return gt_rec_reshape(r, gt_rec_op(r, GT_OP_MUL, g, others, -1), &as);
     }
     /* max, min: the tied extremes share g */
     int32_t yk = gt_rec_expand(r, gt_rec_reshape(r, i, &kd), &as);
