@@ -315,9 +315,22 @@ long gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n);
 /* Appends view parameters; returns their index or UINT32_MAX. */
 uint32_t gt_tape_view(GtTape *t, const GtView *v);
 /* The operands of node i: up to 3 in buf, or the n-ary list; returns the
-   count and sets *ops. */
-size_t gt_node_operands(const GtTape *t, int32_t i, int32_t buf[3],
-                        const int32_t **ops);
+   count and sets *ops.  (Inline: the sweeps call it for every node.) */
+static inline size_t
+gt_node_operands(const GtTape *t, int32_t i, int32_t buf[3],
+                 const int32_t **ops)
+{
+  const GtNode *n = &t->nodes[i];
+  if (n->flags & GT_NF_NARY) {
+    *ops = t->xargs + n->a;
+    return (size_t)n->b;
+  }
+  buf[0] = n->a;
+  buf[1] = n->b;
+  buf[2] = n->c;
+  *ops = buf;
+  return 3;
+}
 /* Does any element of node i hold NaN? */
 int gt_node_has_nan(const GtTape *t, int32_t i);
 /* Appends a frame record; returns its index or UINT32_MAX when out of

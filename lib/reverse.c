@@ -242,6 +242,50 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   return 0;
 }
 
+/* A scalar elementwise rule: contributions swap into fresh adjoints or
+   add into existing ones; the node's own adjoint is recycled. */
+static int
+scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
+           int32_t *nan_node)
+{
+  (void)wrt;
+  const GtTape *t = S->t;
+  const GtNode *n = &t->nodes[i];
+  int32_t lo = S->lo;
+  int32_t ops[3] = { n->a, n->b, n->c };
+  GtAdjArgs X = { .y = n->v, .g = g, .t = S->scratch[3] };
+  for (int k = 0; k < 3; k++) {
+    X.out[k] = S->scratch[k];
+    X.need[k] = ops[k] >= lo && (S->f[ops[k] - lo] & REL);
+  }
+  X.a = n->a >= 0 ? t->nodes[n->a].v : NULL;
+  X.b = n->b >= 0 ? t->nodes[n->b].v : NULL;
+  X.c = n->c >= 0 ? t->nodes[n->c].v : NULL;
+  if (gt_ops[n->op].adj(&X) != 0) {
+    *nan_node = i;
+    return GT_ERUNTIME;
+  }
+  if (!(S->f[i - lo] & WRT)) {
+    S->spare[S->nspare++] = g;
+    S->adj[i - lo] = NULL;
+  }
+  for (int k = 0; k < 3; k++) {
+    if (!X.need[k])
+      continue;
+    if (!mpfr_number_p(X.out[k]))
+      blame(S, i, g, X.out[k], nan_node);
+    mpfr_ptr *slot = &S->adj[ops[k] - lo];
+    if (*slot == NULL) {
+      *slot = S->nspare ? S->spare[--S->nspare] : gt_tape_number(&S->holder);
+      if (*slot == NULL)
+        return -1;
+      mpfr_swap(*slot, X.out[k]); /* same precision: a pointer swap */
+    } else
+      mpfr_add(*slot, *slot, X.out[k], MPFR_RNDN);
+  }
+  return GT_OK;
+}
+
 int
 gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
              mpfr_ptr *res, int *connected, int32_t *nan_node)
@@ -285,10 +329,31 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
   }
   for (int32_t i = out; i >= lo && status == GT_OK; i--) {
     mpfr_ptr g = S.adj[i - lo];
-    const GtNode *n = &t->nodes[i];
-    if (g == NULL || all_zero(g, gt_node_size(t, i)))
+    if (g == NULL)
       continue;
+    const GtNode *n = &t->nodes[i];
     const GtOpInfo *info = &gt_ops[n->op];
+    if (n->shape == 0 && info->adj != NULL) {
+      /* the hot path: a scalar elementwise op (tensor operations and
+         grad(y, x, k) have no adj) */
+      if (mpfr_zero_p(g))
+        continue;
+      int32_t ops[3] = { n->a, n->b, n->c };
+      int any = 0, shaped = 0;
+      for (int k = 0; k < 3; k++)
+        if (ops[k] >= 0) {
+          any |= ops[k] >= lo && (S.f[ops[k] - lo] & REL);
+          shaped |= t->nodes[ops[k]].shape != 0;
+        }
+      if (!any)
+        continue;
+      if (!shaped) {
+        status = scalar_adj(&S, i, g, wrt, nan_node);
+        continue;
+      }
+    }
+    if (all_zero(g, gt_node_size(t, i)))
+      continue;
     if (n->op == GT_OP_TAYLOR) {
       int32_t b = n->b;
       if (taylor_mixed(t, n, wrt, nwrt)
@@ -337,39 +402,7 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
         status = rc;
       continue;
     }
-    /* scalars: the fast path */
-    GtAdjArgs X = { .y = n->v, .g = g, .t = S.scratch[3] };
-    for (int k = 0; k < 3; k++) {
-      X.out[k] = S.scratch[k];
-      X.need[k] = ops[k] >= lo && (S.f[ops[k] - lo] & REL);
-    }
-    X.a = n->a >= 0 ? t->nodes[n->a].v : NULL;
-    X.b = n->b >= 0 ? t->nodes[n->b].v : NULL;
-    X.c = n->c >= 0 ? t->nodes[n->c].v : NULL;
-    if (info->adj(&X) != 0) {
-      *nan_node = i;
-      status = GT_ERUNTIME;
-      break;
-    }
-    if (!(S.f[i - lo] & WRT)) {
-      S.spare[S.nspare++] = g;
-      S.adj[i - lo] = NULL;
-    }
-    for (int k = 0; k < 3; k++) {
-      if (!X.need[k])
-        continue;
-      blame(&S, i, g, X.out[k], nan_node);
-      mpfr_ptr *slot = &S.adj[ops[k] - lo];
-      if (*slot == NULL) {
-        *slot = S.nspare ? S.spare[--S.nspare] : gt_tape_number(&S.holder);
-        if (*slot == NULL) {
-          status = -1;
-          break;
-        }
-        mpfr_swap(*slot, X.out[k]); /* same precision: a pointer swap */
-      } else
-        mpfr_add(*slot, *slot, X.out[k], MPFR_RNDN);
-    }
+    status = scalar_adj(&S, i, g, wrt, nan_node);
   }
   if (status == GT_OK)
     for (size_t k = 0; k < nwrt; k++) {

@@ -202,22 +202,6 @@ gt_tape_view(GtTape *t, const GtView *v)
   return (uint32_t)t->nviews++;
 }
 
-size_t
-gt_node_operands(const GtTape *t, int32_t i, int32_t buf[3],
-                 const int32_t **ops)
-{
-  const GtNode *n = &t->nodes[i];
-  if (n->flags & GT_NF_NARY) {
-    *ops = t->xargs + n->a;
-    return (size_t)n->b;
-  }
-  buf[0] = n->a;
-  buf[1] = n->b;
-  buf[2] = n->c;
-  *ops = buf;
-  return 3;
-}
-
 int
 gt_node_has_nan(const GtTape *t, int32_t i)
 {
