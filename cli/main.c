@@ -74,6 +74,7 @@ help(void)
 "      --max-nodes=N      recorded operations (default 50000000)\n"
 "      --max-steps=N      loop iterations (default 100000000)\n"
 "      --max-depth=N      nested function calls (default 10000)\n"
+"      --max-elements=N   elements in one tensor (default 10000000)\n"
 "\n"
 "  -h, --help             display this help and exit\n"
 "  -V, --version          output version information and exit\n"
@@ -283,6 +284,7 @@ report(GtSession *s, int quiet, GtStatus st)
 
 enum {
   OPT_DIGITS = 256, OPT_NAN_OK, OPT_MAX_NODES, OPT_MAX_STEPS, OPT_MAX_DEPTH,
+  OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
   OPT_SEED, OPT_TOL, OPT_SKIP_BAD
 };
@@ -301,6 +303,7 @@ static const struct option long_options[] = {
   { "max-nodes", required_argument, NULL, OPT_MAX_NODES },
   { "max-steps", required_argument, NULL, OPT_MAX_STEPS },
   { "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+  { "max-elements", required_argument, NULL, OPT_MAX_ELEMENTS },
   { "interactive", no_argument, NULL, 'i' },
   { "batch", no_argument, NULL, OPT_BATCH },
   { "check", required_argument, NULL, OPT_CHECK },
@@ -370,6 +373,10 @@ parse_options(Cli *c, int argc, char **argv)
       break;
     case OPT_MAX_DEPTH:
       c->opt.max_depth = parse_count(optarg, "--max-depth", 1, 1000000UL);
+      break;
+    case OPT_MAX_ELEMENTS:
+      c->opt.max_elems = parse_count(optarg, "--max-elements", 1,
+                                     4000000000UL);
       break;
     case 'i':
       usage_error("the interactive session is not implemented in this "
