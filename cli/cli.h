@@ -25,6 +25,7 @@ typedef struct Cli {
   Names checks;           /* NAME=EXPR */
   Names ranges;           /* NAME=LO:HI */
   int order;
+  int all_orders;         /* --all-orders: orders 1 to order */
   long digits;
   enum Format format;
   int format_given;

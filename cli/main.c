@@ -57,6 +57,7 @@ help(void)
 "  -k, --order=K          derivative order: with one name the K-th\n"
 "                         derivative, with several all K-th order partials\n"
 "                         (default 1)\n"
+"      --all-orders       print every order from 1 to K\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
 "\n"
@@ -286,7 +287,7 @@ enum {
   OPT_DIGITS = 256, OPT_NAN_OK, OPT_MAX_NODES, OPT_MAX_STEPS, OPT_MAX_DEPTH,
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
-  OPT_SEED, OPT_TOL, OPT_SKIP_BAD
+  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS
 };
 
 static const struct option long_options[] = {
@@ -294,6 +295,7 @@ static const struct option long_options[] = {
   { "of", required_argument, NULL, 'o' },
   { "at", required_argument, NULL, 'a' },
   { "order", required_argument, NULL, 'k' },
+  { "all-orders", no_argument, NULL, OPT_ALL_ORDERS },
   { "prec", required_argument, NULL, 'p' },
   { "digits", required_argument, NULL, OPT_DIGITS },
   { "format", required_argument, NULL, 'f' },
@@ -338,6 +340,9 @@ parse_options(Cli *c, int argc, char **argv)
     }
     case 'k':
       c->order = (int)parse_count(optarg, "--order", 1, 65535);
+      break;
+    case OPT_ALL_ORDERS:
+      c->all_orders = 1;
       break;
     case 'p':
       c->opt.prec = (long)parse_count(optarg, "--prec", GT_PREC_MIN,
@@ -581,6 +586,10 @@ derivatives(const Cli *c, GtSession *s, const GtDeriv **ds, size_t *nd)
   if (gt_session_output_count(s) == 0
       || (c->wrt.n == 0 && gt_session_input_count(s) == 0))
     return GT_OK;
+  if (c->all_orders)
+    return gt_session_derivatives_upto(s, (const char *const *)c->of.v,
+                                       c->of.n, (const char *const *)c->wrt.v,
+                                       c->wrt.n, c->order, ds, nd);
   return gt_session_derivatives(s, (const char *const *)c->of.v, c->of.n,
                                 (const char *const *)c->wrt.v, c->wrt.n,
                                 c->order, ds, nd);

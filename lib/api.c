@@ -393,7 +393,13 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       break;
     }
     GtDeriv *d = &s->derivs[(*e)++];
-    const char **wl = &s->wrt_names[(*e - 1) * (size_t)order];
+    const char **wl = gt_arena_alloc(&s->results.vals,
+                                     (size_t)order * sizeof *wl);
+    if (wl == NULL) {
+      (*e)--;
+      st = error(s, GT_ERUNTIME, "out of memory");
+      break;
+    }
     for (int j = 0; j < order; j++)
       wl[j] = wname;
     d->of = onames[o];
@@ -410,10 +416,12 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
   return st;
 }
 
-GtStatus
-gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
-                       const char *const *wrt, size_t nwrt, int order,
-                       const GtDeriv **out, size_t *nout)
+/* The derivatives of one order, appended to the session's results when
+   append is set (for --all-orders), else replacing them. */
+static GtStatus
+derive(GtSession *s, const char *const *of, size_t nof,
+       const char *const *wrt, size_t nwrt, int order, int append,
+       const GtDeriv **out, size_t *nout)
 {
   *out = NULL;
   *nout = 0;
@@ -421,7 +429,8 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
     return error(s, GT_EUSAGE, "the program has not run");
   if (order < 1 || order > 65535)
     return error(s, GT_EUSAGE, "the derivative order must be 1 to 65535");
-  drop_results(s);
+  if (!append)
+    drop_results(s);
 
   /* the outputs to differentiate and the names to differentiate against */
   size_t no = of && nof ? nof : s->res.nout;
@@ -511,23 +520,28 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
     tuples *= nw;
   }
   size_t total = no * tuples;
-  s->derivs = calloc(total + 1, sizeof *s->derivs);
-  s->wrt_names = malloc((total * (size_t)order + 1) * sizeof *s->wrt_names);
+  size_t e = s->nderivs; /* appended after the earlier orders' entries */
+  GtDeriv *dv = realloc(s->derivs, (e + total + 1) * sizeof *dv);
+  if (dv != NULL) {
+    memset(dv + e, 0, (total + 1) * sizeof *dv);
+    s->derivs = dv;
+  }
   int *conn = malloc((nw + 1) * sizeof *conn);
   mpfr_ptr *vals = malloc((nw + 1) * sizeof *vals);
   size_t *idx = calloc((size_t)order + 1, sizeof *idx);
-  if (gt_tape_init(&s->results, s->opt.prec, 1024) != 0) {
+  if (!s->have_results) {
+    if (gt_tape_init(&s->results, s->opt.prec, 1024) != 0) {
+      free(conn); free(vals); free(idx);
+      st = error(s, GT_ERUNTIME, "out of memory");
+      goto done;
+    }
+    s->have_results = 1;
+  }
+  if (dv == NULL || !conn || !vals || !idx) {
     free(conn); free(vals); free(idx);
     st = error(s, GT_ERUNTIME, "out of memory");
     goto done;
   }
-  s->have_results = 1;
-  if (!s->derivs || !s->wrt_names || !conn || !vals || !idx) {
-    free(conn); free(vals); free(idx);
-    st = error(s, GT_ERUNTIME, "out of memory");
-    goto done;
-  }
-  size_t e = 0;
   if (nw == 1 && order >= 2) {
     /* one name: the K-th derivative by Taylor mode, O(K^2) per node */
     st = taylor_entries(s, onames, onodes, no, wnames[0], wnodes[0], order,
@@ -575,7 +589,13 @@ gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
         GtDeriv *d = &s->derivs[e++];
         d->of = onames[o];
         d->order = order;
-        const char **w = &s->wrt_names[(e - 1) * (size_t)order];
+        const char **w = gt_arena_alloc(&s->results.vals,
+                                        (size_t)order * sizeof *w);
+        if (w == NULL) {
+          e--;
+          st = error(s, GT_ERUNTIME, "out of memory");
+          break;
+        }
         for (int j = 0; j < order - 1; j++)
           w[j] = wnames[idx[j]];
         w[order - 1] = wnames[k];
@@ -614,6 +634,25 @@ done:
   free(wnames);
   free(onodes);
   free(wnodes);
+  return st;
+}
+
+GtStatus
+gt_session_derivatives(GtSession *s, const char *const *of, size_t nof,
+                       const char *const *wrt, size_t nwrt, int order,
+                       const GtDeriv **out, size_t *nout)
+{
+  return derive(s, of, nof, wrt, nwrt, order, 0, out, nout);
+}
+
+GtStatus
+gt_session_derivatives_upto(GtSession *s, const char *const *of,
+                            size_t nof, const char *const *wrt, size_t nwrt,
+                            int order, const GtDeriv **out, size_t *nout)
+{
+  GtStatus st = GT_OK;
+  for (int k = 1; k <= order && st == GT_OK; k++)
+    st = derive(s, of, nof, wrt, nwrt, k, k > 1, out, nout);
   return st;
 }
 

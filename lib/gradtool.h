@@ -173,6 +173,15 @@ GT_API void gt_session_replay_stats(const GtSession *s,
                                     unsigned long *replayed,
                                     unsigned long *recorded);
 
+/* The same for every order from 1 to `order`, lowest first (the command
+   line's --all-orders). */
+GT_API GtStatus gt_session_derivatives_upto(GtSession *s,
+                                            const char *const *of, size_t nof,
+                                            const char *const *wrt,
+                                            size_t nwrt, int order,
+                                            const GtDeriv **out,
+                                            size_t *nout);
+
 /* Diagnostics collected so far (errors, warnings and notes), in order. */
 GT_API size_t gt_session_diag_count(const GtSession *s);
 GT_API const GtDiag *gt_session_diag(const GtSession *s, size_t i);
