@@ -254,34 +254,7 @@ int32_t
 gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
              uint32_t site, uint32_t frame)
 {
-  if (t->n >= t->max_nodes || t->n >= (size_t)INT32_MAX)
-    return -2;
-  if (t->n == t->cap) {
-    if (t->mapped)
-      return -2; /* the reservation is max_nodes long */
-    size_t cap = t->cap * 2;
-    GtNode *nodes = realloc(t->nodes, cap * sizeof *nodes);
-    if (nodes == NULL)
-      return -1;
-    t->nodes = nodes;
-    t->cap = cap;
-  }
-  mpfr_ptr v = gt_tape_number(t);
-  if (v == NULL)
-    return -1;
-  GtNode *n = &t->nodes[t->n];
-  n->op = (uint8_t)op;
-  n->flags = 0;
-  n->aux = 0;
-  n->a = a;
-  n->b = b;
-  n->c = c;
-  n->site = site;
-  n->frame = frame;
-  n->shape = 0;
-  n->param = 0;
-  n->v = v;
-  return (int32_t)t->n++;
+  return gt_tape_push_shaped(t, op, a, b, c, 0, site, frame);
 }
 
 uint32_t
