@@ -9,6 +9,7 @@
 #ifndef GRADTOOL_H
 #define GRADTOOL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <mpfr.h>
@@ -60,6 +61,14 @@ typedef struct GtOptions {
      NULL drops the output. */
   void (*print)(void *user, const char *line);
   void *print_user;
+  /* print() is silent in a top-level statement that starts before this
+     byte offset of the program text (an interactive session runs its
+     earlier statements again; 0, the default, prints everything) */
+  size_t print_from;
+  /* When not NULL, a run that finds *interrupt nonzero at a loop step or
+     a function call stops with a located "interrupted" error
+     (GT_ERUNTIME); a SIGINT handler may set it */
+  volatile sig_atomic_t *interrupt;
 } GtOptions;
 
 #define GT_PREC_MIN 2L
@@ -172,6 +181,18 @@ GT_API GtStatus gt_session_replay(GtSession *s, const char *const *names,
 GT_API void gt_session_replay_stats(const GtSession *s,
                                     unsigned long *replayed,
                                     unsigned long *recorded);
+
+/* Top-level variables of the loaded program, in order of first
+   appearance (the constants pi, e, inf and nan are not among them), and
+   their values after the last run: gt_session_global_value returns 0 and
+   leaves *v alone when the run did not bind the name (or did not run).
+   The value lives as gt_session_output_value's does. */
+GT_API size_t gt_session_global_count(const GtSession *s);
+GT_API const char *gt_session_global_name(const GtSession *s, size_t i);
+GT_API int gt_session_global_value(const GtSession *s, size_t i, GtValue *v);
+/* Functions the loaded program defines (def), in order. */
+GT_API size_t gt_session_function_count(const GtSession *s);
+GT_API const char *gt_session_function_name(const GtSession *s, size_t i);
 
 /* The same for every order from 1 to `order`, lowest first (the command
    line's --all-orders). */

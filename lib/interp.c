@@ -30,6 +30,7 @@ typedef struct Interp {
   int32_t *input_nodes;
   char *line;               /* print's line being built (freed on errors) */
   const char *stack_top;    /* C stack at the start of the run */
+  size_t top_off;           /* where the running top-level statement starts */
   size_t stack_budget;      /* bytes of C stack calls may use */
 } Interp;
 
@@ -458,11 +459,23 @@ int_arg(Interp *in, const GtExpr *e, const char *what)
   return k;
 }
 
+/* Stops the run when the embedding program asks (Ctrl-C in a session). */
+static void
+check_interrupt(Interp *in, uint32_t site)
+{
+  volatile sig_atomic_t *flag = R(in)->env->opt->interrupt;
+  if (flag != NULL && *flag) {
+    R(in)->site = site;
+    gt_rec_fail(R(in), GT_ERUNTIME, "interrupted");
+  }
+}
+
 static int32_t
 call(Interp *in, const GtExpr *e)
 {
   GtRec *r = R(in);
   const GtFunc *f = &in->prog->funcs[e->slot];
+  check_interrupt(in, e->id);
   if (in->depth >= r->env->opt->max_depth) {
     r->site = e->id;
     gt_rec_fail(r, GT_ERUNTIME,
@@ -1098,6 +1111,7 @@ bind(Interp *in, const GtStmt *s, int32_t v)
 static void
 step(Interp *in, uint32_t site)
 {
+  check_interrupt(in, site);
   if (++in->steps > R(in)->env->opt->max_steps) {
     R(in)->site = site;
     gt_rec_fail(R(in), GT_ERUNTIME,
@@ -1171,7 +1185,7 @@ do_print(Interp *in, const GtStmt *s)
     in->line[len] = '\0';
     free(piece);
   }
-  if (r->env->opt->print)
+  if (r->env->opt->print && in->top_off >= r->env->opt->print_from)
     r->env->opt->print(r->env->opt->print_user, in->line);
   free(in->line);
   in->line = NULL;
@@ -1487,7 +1501,11 @@ gt_interp_run(const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
     return st ? st : GT_ERUNTIME;
   }
   predefine(&in);
-  exec_block(&in, &prog->top);
+  for (size_t i = 0; i < prog->top.n; i++) {
+    in.top_off = prog->top.stmts[i]->span.off;
+    if (exec_stmt(&in, prog->top.stmts[i]) != FLOW_NEXT)
+      break;
+  }
 
   /* outputs: declared ones, else the last top-level binding */
   if (in.nout == 0 && in.last >= 0)
