@@ -388,6 +388,73 @@ record_level(GtSession *s, int32_t out, const int32_t *wrt, size_t n,
   return GT_OK;
 }
 
+/* Entries of order >= 2 when a name or an output is a tensor: each is
+   the chain of recorded Jacobians, shape the names' shapes in order
+   (d2z/dx2 of a vector x is the Hessian matrix); a tensor output is
+   summed first, as for order 1. */
+static GtStatus
+tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
+               size_t no, const char **wnames, const int32_t *wnodes,
+               size_t nw, int order, size_t *e)
+{
+  GtRunEnv env = env_of(s);
+  jmp_buf fail;
+  GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog,
+              .fail = &fail };
+  for (int k = 0; k < 4; k++)
+    r.cache[k] = -1;
+  size_t *idx = calloc((size_t)order + 1, sizeof *idx);
+  if (idx == NULL)
+    return error(s, GT_ERUNTIME, "out of memory");
+  size_t tuples = 1;
+  for (int k = 0; k < order; k++)
+    tuples *= nw;
+  volatile size_t o = 0, t = 0;
+  if (setjmp(fail)) {
+    free(idx);
+    return r.status ? r.status : GT_ERUNTIME;
+  }
+  for (; o < no; o++, t = 0)
+    for (; t < tuples; t++) {
+      size_t rem = t;
+      for (int d = order - 1; d >= 0; d--) {
+        idx[d] = rem % nw;
+        rem /= nw;
+      }
+      int32_t g = onodes[o];
+      if (s->tape.nodes[g].shape)
+        g = gt_rec_reduce(&r, GT_OP_SUM, g, 0);
+      int connected = 1;
+      for (int d = 0; d < order; d++) {
+        connected &= gt_rev_depends_avoiding(&s->tape, onodes[o],
+                                             wnodes[idx[d]], -1)
+                     || onodes[o] == wnodes[idx[d]];
+        g = gt_rec_jacobian(&r, g, wnodes[idx[d]]);
+      }
+      gt_rec_check_nan(&r, g);
+      size_t sz = gt_node_size(&s->tape, g);
+      mpfr_ptr v = gt_tape_numbers(&s->results, sz);
+      const char **wl = gt_arena_alloc(&s->results.vals,
+                                       (size_t)order * sizeof *wl);
+      if (v == NULL || wl == NULL) {
+        free(idx);
+        return error(s, GT_ERUNTIME, "out of memory");
+      }
+      for (size_t k = 0; k < sz; k++)
+        mpfr_set(&v[k], &s->tape.nodes[g].v[k], MPFR_RNDN);
+      for (int d = 0; d < order; d++)
+        wl[d] = wnames[idx[d]];
+      GtDeriv *dv = &s->derivs[(*e)++];
+      dv->of = onames[o];
+      dv->wrt = wl;
+      dv->order = order;
+      dv->connected = connected;
+      dv->value = shaped(s, g, v);
+    }
+  free(idx);
+  return GT_OK;
+}
+
 /* Entries d^K(of)/dw^K for each output, by one Taylor sweep each. */
 static GtStatus
 taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
@@ -413,9 +480,8 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       break;
     }
     if (rc == -3) {
-      st = error(s, GT_ERUNTIME, "--order %d: derivatives of order 2 and "
-                 "higher through tensor operations are not implemented yet "
-                 "(use hessian() or nested grad() in the program)", order);
+      /* tensors on the way: the caller takes recorded Jacobians instead */
+      st = (GtStatus)-3;
       break;
     }
     if (rc == -1) {
@@ -581,10 +647,27 @@ derive(GtSession *s, const char *const *of, size_t nof,
     st = error(s, GT_ERUNTIME, "out of memory");
     goto done;
   }
-  if (nw == 1 && order >= 2) {
+  int tensors = 0;
+  for (size_t k = 0; k < nw; k++)
+    tensors |= s->tape.nodes[wnodes[k]].shape != 0;
+  for (size_t k = 0; k < no; k++)
+    tensors |= s->tape.nodes[onodes[k]].shape != 0;
+  if (order >= 2 && tensors) {
+    st = tensor_entries(s, onames, onodes, no, wnames, wnodes, nw, order,
+                        &e);
+    no = 0;
+  } else if (nw == 1 && order >= 2) {
     /* one name: the K-th derivative by Taylor mode, O(K^2) per node */
+    size_t e0 = e;
     st = taylor_entries(s, onames, onodes, no, wnames[0], wnodes[0], order,
                         &e);
+    if ((int)st == -3) {
+      /* Taylor mode is scalar-only: tensors between the name and an
+         output are differentiated by recorded Jacobians */
+      e = e0;
+      st = tensor_entries(s, onames, onodes, no, wnames, wnodes, nw, order,
+                          &e);
+    }
     no = 0;
   }
   for (size_t o = 0; o < no && st == GT_OK; o++) {

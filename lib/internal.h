@@ -512,6 +512,9 @@ typedef struct GtRec {
 /* Appends op(a, b, c) and computes its value; on a limit or out of memory
    reports and jumps to r->fail. */
 int32_t gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c);
+/* The Jacobian of y with respect to x, recorded: shape y's then x's (one
+   reverse sweep per element of y). */
+int32_t gt_rec_jacobian(GtRec *r, int32_t y, int32_t x);
 /* Notes naming the calls that led to a frame record, innermost first. */
 void gt_rec_call_chain(GtRec *r, uint32_t frame);
 /* Notes a kink of op at r's site (once per site). */

@@ -954,15 +954,27 @@ extreme(Interp *in, const GtExpr *e)
   return gt_rec_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st, 1);
 }
 
-/* jacobian(y, x): shape y's then x's; one recorded gradient per element
-   of y, reverse mode by rows. */
+/* jacobian(y, x): shape y's then x's. */
 static int32_t
 jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x)
 {
   GtRec *r = R(in);
-  GtShape ys = *gt_node_shape(r->tape, y), xs = *gt_node_shape(r->tape, x);
-  if (ys.rank == 0)
+  if (gt_node_shape(r->tape, y)->rank == 0)
     return grad(in, e, y, x, 1);
+  r->site = e->id;
+  return gt_rec_jacobian(r, y, x);
+}
+
+int32_t
+gt_rec_jacobian(GtRec *r, int32_t y, int32_t x)
+{
+  GtShape ys = *gt_node_shape(r->tape, y), xs = *gt_node_shape(r->tape, x);
+  if (ys.rank == 0) {
+    int32_t g;
+    gt_rev_record(r, y, &x, 1, &g);
+    return g;
+  }
+  uint32_t site = r->site;
   if (ys.rank + xs.rank > GT_MAX_RANK)
     gt_rec_fail(r, GT_ERUNTIME, "the Jacobian would have rank %d (at most "
                 "%d)", ys.rank + xs.rank, GT_MAX_RANK);
@@ -979,7 +991,7 @@ jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x)
     gt_rev_record(r, yk, &x, 1, &g);
     rows[k] = g;
   }
-  r->site = e->id;
+  r->site = site;
   int32_t j = gt_rec_stack(r, rows, ys.size);
   GtShape js;
   memset(&js, 0, sizeof js);
