@@ -699,6 +699,11 @@ fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
       why[i] = "not an output";
       continue;
     }
+    if (gt_session_output_value(s, out).rank != 0) {
+      /* the derivative is that of the sum of the elements */
+      why[i] = "tensors are not checked yet";
+      continue;
+    }
     size_t *wi = calloc((size_t)d->order + 1, sizeof *wi);
     mpfr_ptr *scale = calloc((size_t)d->order + 1, sizeof *scale);
     if (wi == NULL || scale == NULL)
