@@ -2,7 +2,8 @@
  *
  * main.c parses the options and runs a program once; output.c prints a
  * run's results as text, JSON, CSV or TSV; batch.c runs it over points
- * read from stdin; verify.c holds --check, --fd-check and --verified.
+ * read from stdin; verify.c holds --check, --fd-check and --verified;
+ * repl.c is the interactive session.
  */
 #ifndef GT_CLI_H
 #define GT_CLI_H
@@ -32,6 +33,7 @@ typedef struct Cli {
   const char *expr;
   int quiet;
   int batch, skip_bad, fd_check, verified;
+  int interactive;        /* -i */
   unsigned long samples;  /* 0: not given */
   unsigned long long seed;
   const char *tol;        /* NULL: derived from the precision */
@@ -64,6 +66,13 @@ void report(GtSession *s, int quiet, GtStatus st);
 /* The derivatives the command line asks for, after a successful run. */
 GtStatus derivatives(const Cli *c, GtSession *s, const GtDeriv **ds,
                      size_t *nd);
+
+/* ---- repl.c -------------------------------------------------------------- */
+
+/* The interactive session (-i, or no program and a terminal on stdin):
+   argv[first], when there, is a FILE to run first.  Returns the exit
+   status. */
+int run_session(const Cli *c, int argc, char **argv, int first);
 
 /* ---- output.c ------------------------------------------------------------ */
 

@@ -43,7 +43,9 @@ static void
 help(void)
 {
   printf("Usage: %s [OPTION]... FILE\n"
-         "  or:  %s [OPTION]... -e TEXT\n", program_name, program_name);
+         "  or:  %s [OPTION]... -e TEXT\n"
+         "  or:  %s [OPTION]... [-i [FILE]]\n", program_name, program_name,
+         program_name);
   fputs(
 "Run a .gt program at MPFR precision, recording every operation, and print\n"
 "its outputs with their derivatives.  With FILE '-' (or no FILE and stdin\n"
@@ -101,7 +103,9 @@ help(void)
 "                         both runs agree on ('~' marks a shortened number,\n"
 "                         '?' one with no digit agreeing)\n"
 "\n"
-"Not yet implemented in this version: the interactive session (-i).\n"
+"Interactive session (also when no FILE is given and stdin is a terminal):\n"
+"  -i, --interactive      read statements and commands (:help) line by line\n"
+"                         with GNU readline, after running FILE if given\n"
 "\n"
 "Exit status: 0 success; 1 an assert, --check or --fd-check failed; 2 usage\n"
 "error (also a bad --batch row); 3 syntax or name error in the program;\n"
@@ -383,9 +387,7 @@ parse_options(Cli *c, int argc, char **argv)
       c->opt.max_elems = parse_count(optarg, "--max-elements", 1,
                                      4000000000UL);
       break;
-    case 'i':
-      usage_error("the interactive session is not implemented in this "
-                  "version");
+    case 'i': c->interactive = 1; break;
     case OPT_BATCH: c->batch = 1; break;
     case OPT_SKIP_BAD: c->skip_bad = 1; break;
     case OPT_FD_CHECK: c->fd_check = 1; break;
@@ -687,6 +689,9 @@ static int
 run(Cli *cp, int argc, char **argv)
 {
   Cli c = *cp;
+  if (c.interactive || (c.expr == NULL && optind >= argc && !c.batch
+                        && isatty(STDIN_FILENO)))
+    return run_session(&c, argc, argv, optind);
   int rc = load_text(&c, argc, argv);
   if (rc != 0)
     return rc;
