@@ -150,28 +150,32 @@ str_add(Str *b, const char *t)
   b->len += n;
 }
 
-/* JSON nested arrays of a tensor's element texts */
+/* Nested lists of a tensor's element texts, row-major. */
 static void
-json_nest(Str *b, const Cell *c, int d, size_t *k, const mpfr_srcptr *el)
+nest(Str *b, const Cell *c, int d, size_t *k, char *const *texts)
 {
   if (d == c->rank) {
-    const char *t = c->elem[*k];
-    int num = mpfr_number_p(el[*k]);
-    (*k)++;
-    if (!num)
-      str_add(b, "\"");
-    str_add(b, t);
-    if (!num)
-      str_add(b, "\"");
+    str_add(b, texts[(*k)++]);
     return;
   }
   str_add(b, "[");
   for (size_t j = 0; j < c->dims[d]; j++) {
     if (j)
       str_add(b, ", ");
-    json_nest(b, c, d + 1, k, el);
+    nest(b, c, d + 1, k, texts);
   }
   str_add(b, "]");
+}
+
+static char *
+cat3(const char *a, const char *b, const char *c)
+{
+  size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+  char *t = malloc(n);
+  if (t == NULL)
+    out_of_memory();
+  snprintf(t, n, "%s%s%s", a, b, c);
+  return t;
 }
 
 static void
@@ -186,25 +190,45 @@ cell_set(Cell *cell, const GtValue *v, const GtValue *hi, long digits)
       cell->text = number_text(v->elems, digits);
     return;
   }
-  /* a tensor: every format has its own layout; --verified is scalar-only */
-  cell->text = gt_format_value(v, digits);
-  if (cell->text == NULL)
-    out_of_memory();
+  /* a tensor: nested lists in text and JSON, one column an element in
+     CSV and TSV; --verified works element by element */
+  int check = hi != NULL && hi->size == v->size;
   cell->rank = v->rank;
   for (int d = 0; d < v->rank && d < 8; d++)
     cell->dims[d] = v->dims[d];
   cell->nelem = v->size;
   cell->elem = xcalloc(v->size, sizeof *cell->elem);
-  mpfr_srcptr *el = xcalloc(v->size, sizeof *el);
+  char **text = xcalloc(v->size, sizeof *text);
+  char **json = xcalloc(v->size, sizeof *json);
   for (size_t k = 0; k < v->size; k++) {
-    cell->elem[k] = number_text(&v->elems[k], digits);
-    el[k] = &v->elems[k];
+    Cell e;
+    memset(&e, 0, sizeof e);
+    e.number = mpfr_number_p(&v->elems[k]);
+    if (check)
+      verified_cell(&e, &v->elems[k], &hi->elems[k], digits);
+    else
+      e.text = number_text(&v->elems[k], digits);
+    cell->shortened |= e.shortened;
+    text[k] = e.unknown ? xstrdup("?")
+                        : cat3(e.text, e.shortened ? "~" : "", "");
+    json[k] = e.unknown ? xstrdup("null")
+                        : e.number ? xstrdup(e.text) : cat3("\"", e.text, "\"");
+    cell->elem[k] = e.text; /* "" when unknown */
   }
   Str b = { 0 };
   size_t k = 0;
-  json_nest(&b, cell, 0, &k, el);
-  free(el);
-  cell->json = b.s;
+  nest(&b, cell, 0, &k, text);
+  cell->text = b.s;
+  Str j = { 0 };
+  k = 0;
+  nest(&j, cell, 0, &k, json);
+  cell->json = j.s;
+  for (size_t i = 0; i < v->size; i++) {
+    free(text[i]);
+    free(json[i]);
+  }
+  free(text);
+  free(json);
 }
 
 static void
@@ -308,7 +332,7 @@ text_cell(FILE *out, const Cell *c)
     fputc('?', out);
   else {
     fputs(c->text, out);
-    if (c->shortened)
+    if (c->shortened && c->json == NULL) /* a tensor's marks are inside */
       fputc('~', out);
   }
 }
