@@ -87,7 +87,7 @@ static volatile sig_atomic_t interrupted; /* Ctrl-C, also seen by runs */
 static int sigpipe_fd[2] = { -1, -1 };
 static volatile sig_atomic_t resized;
 
-/* ---- small helpers -------------------------------------------------------- */
+/* ---- small helpers ------------------------------------------------------- */
 
 static void
 buf_add(Buf *b, const char *t, size_t n)
@@ -131,7 +131,7 @@ count_lines(const char *s, size_t n)
   return k;
 }
 
-/* ---- reading inputs: when is one complete? ------------------------------ */
+/* ---- reading inputs: when is one complete? ------------------------------- */
 
 /* Bracket depth of text, outside strings and comments: ( [ { count up,
    ) ] } down.  The parser ends a statement at a newline only at depth 0
@@ -265,7 +265,7 @@ shape_of(const char *t)
   return sh;
 }
 
-/* ---- printing values and diagnostics -------------------------------------- */
+/* ---- printing values and diagnostics ------------------------------------- */
 
 static char *
 fmt_value(const GtValue *v, long digits)
@@ -416,7 +416,7 @@ print_line(void *user, const char *line)
   fputc('\n', stderr);
 }
 
-/* ---- running ------------------------------------------------------------------ */
+/* ---- running ------------------------------------------------------------- */
 
 enum Mode {
   MODE_ENTRY,   /* typed statements: a bare expression prints its value */
@@ -638,7 +638,7 @@ print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
   free(raw.s);
 }
 
-/* ---- commands -------------------------------------------------------------------- */
+/* ---- commands ------------------------------------------------------------ */
 
 static const char *const commands[] = {
   "help", "vars", "grad", "order", "prec", "digits", "format", "load",
@@ -950,7 +950,7 @@ take_line(Repl *r, const char *line)
   r->pending.s[0] = '\0';
 }
 
-/* ---- completion ------------------------------------------------------------------- */
+/* ---- completion ---------------------------------------------------------- */
 
 static const char *const keywords[] = {
   "if", "elif", "else", "for", "in", "while", "break", "continue", "def",
@@ -1063,7 +1063,7 @@ complete(const char *text, int start, int end)
   return m;
 }
 
-/* ---- history -------------------------------------------------------------------- */
+/* ---- history ------------------------------------------------------------- */
 
 static void
 hist_warn(Repl *r, const char *what)
@@ -1148,7 +1148,7 @@ hist_close(Repl *r)
   r->hist_path = NULL;
 }
 
-/* ---- the terminal loop ----------------------------------------------------------- */
+/* ---- the terminal loop --------------------------------------------------- */
 
 static void
 on_signal(int sig)

@@ -421,6 +421,46 @@ test_load_first(void)
     fail("exit status %d, not 0", st);
 }
 
+/* -i without a terminal: lines from a pipe, no prompt, values printed. */
+static void
+test_plain(void)
+{
+  test_name = "-i with a pipe on stdin";
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           "printf 'x = 2\\nx * 3\\nif x > 1 {\\n  y = 1\\n}\\nelse {\\n"
+           "  y = 2\\n}\\ny\\nz = q\\n:grad x^3 wrt x\\n:format json\\n"
+           ":vars\\n' | HOME='%s' '%s' -i 2>&1", tmpdir, gradtool);
+  FILE *p = popen(cmd, "r");
+  if (p == NULL) {
+    fail("popen: %s", strerror(errno));
+    return;
+  }
+  nscreen = mark = 0;
+  size_t got;
+  while ((got = fread(screen + nscreen, 1, sizeof screen - 1 - nscreen, p))
+         > 0)
+    nscreen += got;
+  int st = pclose(p);
+  screen[nscreen] = '\0';
+  static const char *const want[] = {
+    "6\n", "1\n", "<input>:10:5: error: unknown name 'q'",
+    "d(x^3)/dx = 12\n", "{\"x\": 2, \"y\": 1}\n", NULL
+  };
+  for (size_t k = 0; want[k]; k++) {
+    char *f = strstr(screen + mark, want[k]);
+    if (f == NULL) {
+      fail("no \"%s\" in the output", want[k]);
+      break;
+    }
+    mark = (size_t)(f - screen) + strlen(want[k]);
+  }
+  if (strstr(screen, "gt>") != NULL)
+    fail("a prompt was printed without a terminal");
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    fail("exit status %d, not 0", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 /* roff escapes of a man-page display to the text they show */
 static void
 unescape(char *s)
@@ -570,6 +610,7 @@ main(void)
   cleanup();
   test_manual();
   cleanup();
+  test_plain();
 
   remove_tmp();
   if (failures) {
