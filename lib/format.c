@@ -38,7 +38,7 @@
  * subquadratic in GMP; typically 2 to 6 when nearly all digits are needed.
  * The power-of-two walk adds a few more.
  */
-#include "gradtool.h"
+#include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -378,4 +378,81 @@ gt_format_value(const GtValue *v, long digits)
     return NULL;
   }
   return buf;
+}
+
+/* ---- reading decimal literals ------------------------------------------------- */
+
+/* x = the decimal number s (digits, an optional point and exponent),
+   rounded to nearest at x's precision, exactly as mpfr_set_str(x, s, 10,
+   MPFR_RNDN) does.  Short literals (up to 19 significant digits and a
+   power of ten up to 10^19) take a fast path: the digits as an exact
+   integer m, then one correctly rounded product or quotient by 10^k; the
+   rest go to mpfr_set_str.  Literals are read once per run, but a tensor
+   literal of 40,000 numbers made that the main cost of a run. */
+void
+gt_set_decimal(mpfr_ptr x, const char *s)
+{
+  unsigned long m = 0;
+  int sig = 0, frac = 0, point = 0;
+  long exp10 = 0;
+  const char *p = s;
+  for (;; p++) {
+    if (*p == '.' && !point) {
+      point = 1;
+      continue;
+    }
+    if (*p < '0' || *p > '9')
+      break;
+    if (sig == 0 && *p == '0') {
+      if (point)
+        frac++;
+      continue;
+    }
+    if (sig == 19)
+      goto slow;
+    m = m * 10 + (unsigned long)(*p - '0');
+    sig++;
+    if (point)
+      frac++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    int neg = *p == '-';
+    if (*p == '-' || *p == '+')
+      p++;
+    if (*p < '0' || *p > '9')
+      goto slow;
+    while (*p >= '0' && *p <= '9') {
+      if (exp10 > 100000)
+        goto slow;
+      exp10 = exp10 * 10 + (*p++ - '0');
+    }
+    if (neg)
+      exp10 = -exp10;
+  }
+  if (*p != '\0')
+    goto slow;
+  if (m == 0) {
+    mpfr_set_zero(x, 1);
+    return;
+  }
+  exp10 -= frac;
+  if (exp10 < -19 || exp10 > 19)
+    goto slow;
+  unsigned long pow10 = 1;
+  for (long k = 0; k < (exp10 < 0 ? -exp10 : exp10); k++)
+    pow10 *= 10;
+  /* m is exact at 64 bits: one rounding in the product or the quotient */
+  mpfr_t mm;
+  mp_limb_t limbs[(64 + GMP_NUMB_BITS - 1) / GMP_NUMB_BITS];
+  mpfr_custom_init(limbs, 64);
+  mpfr_custom_init_set(mm, MPFR_ZERO_KIND, 0, 64, limbs);
+  mpfr_set_ui(mm, m, MPFR_RNDN);
+  if (exp10 >= 0)
+    mpfr_mul_ui(x, mm, pow10, MPFR_RNDN);
+  else
+    mpfr_div_ui(x, mm, pow10, MPFR_RNDN);
+  return;
+slow:
+  mpfr_set_str(x, s, 10, MPFR_RNDN);
 }

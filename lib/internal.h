@@ -669,6 +669,14 @@ void gt_replay_unset(GtSession *s, size_t i);
 void gt_replay_free(GtSession *s);
 
 /* ------------------------------------------------------------------ */
+/* format.c -- numbers to text and back                                 */
+/* ------------------------------------------------------------------ */
+
+/* x = the decimal literal s, rounded to nearest (mpfr_set_str's result,
+   faster for short literals). */
+void gt_set_decimal(mpfr_ptr x, const char *s);
+
+/* ------------------------------------------------------------------ */
 /* special.c -- special functions MPFR lacks                            */
 /* ------------------------------------------------------------------ */
 

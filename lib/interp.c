@@ -421,7 +421,7 @@ literal(Interp *in, const GtExpr *e)
   r->frame = 0;
   int32_t i = gt_rec_leaf(r);
   r->frame = frame;
-  mpfr_set_str(r->tape->nodes[i].v, text, 10, MPFR_RNDN);
+  gt_set_decimal(r->tape->nodes[i].v, text);
   if (text != small)
     free(text);
   in->lits[e->id] = i;
@@ -954,6 +954,67 @@ extreme(Interp *in, const GtExpr *e)
   return gt_rec_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st, 1);
 }
 
+/* Is e a tensor literal of number literals (maybe negated) only, and not
+   ragged?  Then 0, with its shape. */
+static int
+const_shape(const GtExpr *e, GtShape *s)
+{
+  if (e->kind == GT_EX_NUM || (e->kind == GT_EX_OP && e->op == GT_OP_NEG
+                               && e->args[0]->kind == GT_EX_NUM)) {
+    memset(s, 0, sizeof *s);
+    s->size = 1;
+    return 0;
+  }
+  if (e->kind != GT_EX_TENSOR)
+    return -1;
+  GtShape first = { 0, 1, { 0 } };
+  for (int k = 0; k < e->nargs; k++) {
+    GtShape c;
+    if (const_shape(e->args[k], &c) != 0)
+      return -1;
+    if (k == 0)
+      first = c;
+    else if (c.rank != first.rank
+             || memcmp(c.dim, first.dim, (size_t)c.rank * sizeof c.dim[0]))
+      return -1;
+  }
+  if (first.rank >= GT_MAX_RANK)
+    return -1;
+  memset(s, 0, sizeof *s);
+  s->rank = first.rank + 1;
+  s->dim[0] = (size_t)e->nargs;
+  for (int d = 0; d < first.rank; d++)
+    s->dim[d + 1] = first.dim[d];
+  s->size = (size_t)e->nargs * first.size;
+  return 0;
+}
+
+/* Writes a literal's numbers in row-major order. */
+static void
+const_fill(Interp *in, const GtExpr *e, mpfr_ptr v, size_t *k)
+{
+  if (e->kind == GT_EX_TENSOR) {
+    for (int j = 0; j < e->nargs; j++)
+      const_fill(in, e->args[j], v, k);
+    return;
+  }
+  const GtExpr *num = e->kind == GT_EX_NUM ? e : e->args[0];
+  const GtSource *src = R(in)->env->sources[num->span.src];
+  char small[64];
+  char *text = num->span.len < sizeof small ? small
+                                            : malloc(num->span.len + 1);
+  if (text == NULL)
+    gt_rec_fail(R(in), GT_ERUNTIME, "out of memory");
+  memcpy(text, src->text + num->span.off, num->span.len);
+  text[num->span.len] = '\0';
+  gt_set_decimal(&v[*k], text);
+  if (text != small)
+    free(text);
+  if (e != num)
+    mpfr_neg(&v[*k], &v[*k], MPFR_RNDN);
+  (*k)++;
+}
+
 /* jacobian(y, x): shape y's then x's. */
 static int32_t
 jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x)
@@ -1071,6 +1132,15 @@ eval(Interp *in, const GtExpr *e)
     return grad(in, e, y, x, k);
   }
   case GT_EX_TENSOR: {
+    /* a literal of numbers only is one constant node */
+    GtShape cs;
+    if (const_shape(e, &cs) == 0 && cs.rank <= GT_MAX_RANK) {
+      r->site = e->id;
+      int32_t t = gt_rec_zeros(r, &cs);
+      size_t k = 0;
+      const_fill(in, e, r->tape->nodes[t].v, &k);
+      return t;
+    }
     /* the element list lives in the tape's arena: errors leak nothing */
     int32_t *v = gt_arena_alloc(&r->tape->vals,
                                 ((size_t)e->nargs + 1) * sizeof *v);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gradtool.h"
+#include "internal.h"
 #include "format_table.h"
 
 /* Formats the value of `text` (any MPFR base-0 syntax) read at `prec`. */
@@ -241,6 +241,60 @@ test_round_trip(void **state)
   gmp_randclear(rs);
 }
 
+/* gt_set_decimal must give mpfr_set_str's correctly rounded result, on its
+   fast path (short literals) and off it: a few hundred pseudo-random
+   literals at several precisions, compared bit for bit. */
+static void
+test_set_decimal(void **state)
+{
+  (void)state;
+  static const long precs[] = { 2, 24, 53, 63, 64, 65, 128, 256, 1000 };
+  static const char *fixed[] = {
+    "0", "0.0", "000.000", "1", "0.1", ".5", "5.", "1e-40", "1e19", "1e20",
+    "18446744073709551615", "18446744073709551616", "9999999999999999999",
+    "0.0000000000000000001", "1234567890.123456789e-5", "7e+3", "1E2",
+    "3.14159265358979323846264338327950288419716939937510",
+  };
+  unsigned long seed = 12345;
+  mpfr_t a, b;
+  for (size_t p = 0; p < sizeof precs / sizeof *precs; p++) {
+    mpfr_init2(a, precs[p]);
+    mpfr_init2(b, precs[p]);
+    for (int k = 0; k < 300 + (int)(sizeof fixed / sizeof *fixed); k++) {
+      char buf[64];
+      const char *lit = buf;
+      if (k < (int)(sizeof fixed / sizeof *fixed))
+        lit = fixed[k];
+      else {
+        /* digits, a point somewhere, an exponent sometimes */
+        int nd = 1 + (int)((seed = seed * 6364136223846793005UL + 1) >> 59);
+        int pt = (int)((seed = seed * 6364136223846793005UL + 1) >> 60) % (nd + 1);
+        size_t n = 0;
+        for (int d = 0; d < nd; d++) {
+          if (d == pt)
+            buf[n++] = '.';
+          seed = seed * 6364136223846793005UL + 1;
+          buf[n++] = (char)('0' + (seed >> 33) % 10);
+        }
+        seed = seed * 6364136223846793005UL + 1;
+        if ((seed >> 62) == 0)
+          n += (size_t)snprintf(buf + n, sizeof buf - n, "e%d",
+                                (int)((seed >> 20) % 50) - 25);
+        buf[n] = '\0';
+      }
+      gt_set_decimal(a, lit);
+      mpfr_set_str(b, lit, 10, MPFR_RNDN);
+      if (!mpfr_equal_p(a, b) && !(mpfr_zero_p(a) && mpfr_zero_p(b))) {
+        fprintf(stderr, "gt_set_decimal(\"%s\") at %ld bits differs\n", lit,
+                precs[p]);
+        fail();
+      }
+    }
+    mpfr_clear(a);
+    mpfr_clear(b);
+  }
+}
+
 int
 main(void)
 {
@@ -250,6 +304,7 @@ main(void)
     cmocka_unit_test(test_special_values),
     cmocka_unit_test(test_oracle_table),
     cmocka_unit_test(test_round_trip),
+    cmocka_unit_test(test_set_decimal),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
