@@ -738,6 +738,120 @@ test_options(void **state)
   gt_session_free(s);
 }
 
+/* ---- what the interactive session and --all-orders use ---------------- */
+
+static void
+count_lines(void *user, const char *line)
+{
+  (void)line;
+  (*(int *)user)++;
+}
+
+/* print_from silences print() of statements that start before it */
+static void
+test_print_from(void **state)
+{
+  (void)state;
+  static const char text[] = "print(1)\nprint(2)\ny = 3\nprint(y)\n";
+  int lines = 0;
+  GtOptions opt;
+  gt_options_init(&opt);
+  opt.print = count_lines;
+  opt.print_user = &lines;
+  opt.print_from = (size_t)(strstr(text, "y = 3") - text);
+  GtSession *s = gt_session_new(&opt);
+  assert_int_equal(gt_session_load(s, "t.gt", text, strlen(text)), GT_OK);
+  assert_int_equal(gt_session_run(s), GT_OK);
+  assert_int_equal(lines, 1); /* only print(y) */
+  gt_session_free(s);
+}
+
+/* a set interrupt flag stops a loop with a located error */
+static void
+test_interrupt(void **state)
+{
+  (void)state;
+  static volatile sig_atomic_t flag = 1;
+  GtOptions opt;
+  gt_options_init(&opt);
+  opt.interrupt = &flag;
+  GtSession *s = gt_session_new(&opt);
+  static const char text[] = "x = 0\nwhile 1 { x += 1 }\n";
+  assert_int_equal(gt_session_load(s, "t.gt", text, strlen(text)), GT_OK);
+  assert_int_equal(gt_session_run(s), GT_ERUNTIME);
+  assert_non_null(strstr(first_error(s), "interrupted"));
+  assert_int_equal(gt_session_diag(s, 0)->line, 2);
+  gt_session_free(s);
+}
+
+/* the top-level names and functions, with values after the run */
+static void
+test_globals(void **state)
+{
+  (void)state;
+  GtSession *s = load_run("def f(a) { return 2 * a }\ninput x = 3\n"
+                          "y = f(x)\nif 0 { z = 1 }\n");
+  assert_int_equal(gt_session_function_count(s), 1);
+  assert_string_equal(gt_session_function_name(s, 0), "f");
+  size_t n = gt_session_global_count(s);
+  int seen_y = 0, seen_z = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *nm = gt_session_global_name(s, i);
+    GtValue v;
+    int bound = gt_session_global_value(s, i, &v);
+    if (strcmp(nm, "y") == 0) {
+      seen_y = 1;
+      assert_true(bound);
+      expect_number(v.elems, 6, 1, "y");
+    } else if (strcmp(nm, "z") == 0) {
+      seen_z = 1;
+      assert_false(bound); /* the branch did not run */
+    }
+    assert_string_not_equal(nm, "pi");
+  }
+  assert_true(seen_y && seen_z);
+  gt_session_free(s);
+}
+
+/* orders 1 to K in one call, lowest first */
+static void
+test_derivatives_upto(void **state)
+{
+  (void)state;
+  GtSession *s = load_run("input x = 2\ny = x^4\n");
+  const GtDeriv *d;
+  size_t n;
+  assert_int_equal(gt_session_derivatives_upto(s, NULL, 0, NULL, 0, 3, &d,
+                                               &n), GT_OK);
+  assert_int_equal(n, 3);
+  expect_deriv(&d[0], "y", "x", 32, 1);       /* 4 x^3 */
+  expect_deriv(&d[1], "y", "x,x", 48, 1);     /* 12 x^2 */
+  expect_deriv(&d[2], "y", "x,x,x", 48, 1);   /* 24 x */
+  gt_session_free(s);
+}
+
+/* --order 2 with a vector name: the Hessian matrix */
+static void
+test_tensor_hessian(void **state)
+{
+  (void)state;
+  GtSession *s = load_run("input x = [1, 2]\ny = x[0]^3 * x[1]\n");
+  const GtDeriv *d;
+  size_t n;
+  const char *w[] = { "x" };
+  assert_int_equal(gt_session_derivatives(s, NULL, 0, w, 1, 2, &d, &n),
+                   GT_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(d[0].value.rank, 2);
+  assert_int_equal(d[0].value.dims[0], 2);
+  assert_int_equal(d[0].value.dims[1], 2);
+  /* [[6 x0 x1, 3 x0^2], [3 x0^2, 0]] at (1, 2) */
+  static const long want[] = { 12, 3, 3, 0 };
+  for (int k = 0; k < 4; k++)
+    expect_number(&d[0].value.elems[k], want[k], 1, "hessian");
+  gt_session_free(s);
+}
+
 int
 main(void)
 {
@@ -756,6 +870,11 @@ main(void)
     cmocka_unit_test(test_diag_format),
     cmocka_unit_test(test_format_number),
     cmocka_unit_test(test_options),
+    cmocka_unit_test(test_print_from),
+    cmocka_unit_test(test_interrupt),
+    cmocka_unit_test(test_globals),
+    cmocka_unit_test(test_derivatives_upto),
+    cmocka_unit_test(test_tensor_hessian),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
