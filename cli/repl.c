@@ -958,20 +958,6 @@ static const char *const keywords[] = {
   "pi", "e", "inf", "nan", NULL
 };
 
-/* Built-in functions, as gradtool(5) lists them. */
-static const char *const builtins[] = {
-  "abs", "sign", "sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2",
-  "log10", "log1p", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-  "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "pow", "hypot", "erf",
-  "erfc", "gamma", "lgamma", "digamma", "floor", "ceil", "round", "trunc",
-  "min", "max", "sigmoid", "softplus", "relu", "where", "add", "subtract",
-  "multiply", "divide", "ones", "zeros", "fill", "eye", "linspace", "shape",
-  "size", "rank", "sum", "reduce_sum", "mean", "reduce_mean", "prod",
-  "reduce_prod", "reduce_max", "reduce_min", "dot", "matmul", "transpose",
-  "reshape", "norm", "grad", "jacobian", "hessian", "stop_gradient",
-  "range", NULL
-};
-
 static char **cands;
 static size_t ncands, cand_next;
 
@@ -1041,8 +1027,10 @@ complete(const char *text, int start, int end)
   } else {
     for (size_t k = 0; keywords[k]; k++)
       cand_add(keywords[k], "");
-    for (size_t k = 0; builtins[k]; k++)
-      cand_add(builtins[k], "(");
+    /* the library's own list, so that completion cannot drift */
+    for (size_t k = 0; gt_builtin_name(k) != NULL; k++)
+      cand_add(gt_builtin_name(k), "(");
+    cand_add("range", "(");
     if (cur && cur->s) {
       for (size_t i = 0; i < gt_session_global_count(cur->s); i++) {
         const char *nm = gt_session_global_name(cur->s, i);

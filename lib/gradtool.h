@@ -229,6 +229,10 @@ GT_API size_t gt_session_tape_bytes(const GtSession *s);
    lists in row-major order, "[[1, 2], [3, 4]]".  Malloc'd, or NULL. */
 GT_API char *gt_format_value(const GtValue *v, long digits);
 
+/* The i-th name of the language's built-in functions (for completion),
+   or NULL past the last. */
+GT_API const char *gt_builtin_name(size_t i);
+
 /* Version string of the library, e.g. "0.1.0". */
 GT_API const char *gt_version(void);
 

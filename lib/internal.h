@@ -198,6 +198,8 @@ extern const GtOpInfo gt_ops[GT_OP_COUNT];
 /* Looks up a built-in elementwise function by name (e.g. "sin", "add");
    GT_OP_COUNT when there is none. */
 GtOp gt_op_lookup(const char *name, size_t len);
+/* The i-th of TensorFlow's spellings (add, subtract, ...), or NULL. */
+const char *gt_op_alias_name(size_t i);
 
 /* ------------------------------------------------------------------ */
 /* tape.c -- the recorded DAG                                           */

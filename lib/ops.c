@@ -1233,6 +1233,12 @@ static const struct {
   { "negative", GT_OP_NEG },
 };
 
+const char *
+gt_op_alias_name(size_t i)
+{
+  return i < sizeof aliases / sizeof *aliases ? aliases[i].name : NULL;
+}
+
 GtOp
 gt_op_lookup(const char *name, size_t len)
 {

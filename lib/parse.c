@@ -1461,6 +1461,32 @@ resolve_top:
     mark_loops(p, &p->funcs[i].body);
 }
 
+/* ---- the names of the built-in functions ------------------------------- */
+
+const char *
+gt_builtin_name(size_t i)
+{
+  for (int op = 0; op < GT_OP_COUNT; op++)
+    if (gt_ops[op].callable && i-- == 0)
+      return gt_ops[op].name;
+  for (size_t k = 0; gt_op_alias_name(k) != NULL; k++)
+    if (i-- == 0)
+      return gt_op_alias_name(k);
+  for (size_t k = 0; k < sizeof tfuncs / sizeof *tfuncs; k++)
+    if (i-- == 0)
+      return tfuncs[k].name;
+  for (size_t k = 0; k < sizeof special_builtins / sizeof *special_builtins;
+       k++) {
+    /* pow, min and max are callable ops already */
+    if (gt_op_lookup(special_builtins[k], strlen(special_builtins[k]))
+        != GT_OP_COUNT)
+      continue;
+    if (i-- == 0)
+      return special_builtins[k];
+  }
+  return NULL;
+}
+
 /* ---- entry ------------------------------------------------------------- */
 
 /* The whole parse; errors jump to ps->fail. */
