@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "fixture.h"
 #include "ops_table.h"
 
 #define PREC 256          /* precision of every number under test */
@@ -44,55 +45,16 @@
 
 /* What gt_rec_op, gt_rev_record and their error reports need: options,
    a source and a parsed program (errors look at prog->exprs[site]). */
-typedef struct Fixture {
-  GtOptions opt;
-  GtDiagList diags;
-  GtNames names;
-  GtSource *src;
-  GtProgram *prog;
-  GtRunEnv env;
-  GtTape tape;
-  jmp_buf fail;
-  GtRec rec;
-} Fixture;
-
 static void
 fixture_init(Fixture *fx)
 {
-  static const char text[] = "x = 1\n";
-  memset(fx, 0, sizeof *fx);
-  gt_options_init(&fx->opt);
-  fx->src = gt_source_new("<test>", text, sizeof text - 1);
-  assert_non_null(fx->src);
-  fx->prog = gt_parse(fx->src, 0, &fx->names, &fx->diags, 0);
-  assert_non_null(fx->prog);
-  fx->env.opt = &fx->opt;
-  fx->env.sources = &fx->src;
-  fx->env.diags = &fx->diags;
-  fx->env.names = &fx->names;
-  assert_int_equal(gt_tape_init(&fx->tape, PREC, 1u << 20), 0);
-  fx->rec.tape = &fx->tape;
-  fx->rec.env = &fx->env;
-  fx->rec.prog = fx->prog;
-  fx->rec.fail = &fx->fail;
-  for (int k = 0; k < 4; k++)
-    fx->rec.cache[k] = -1;
-  /* Nodes made here carry GT_NF_ADJ: a forward rule that reports a kink
-     makes gt_rec_op add the kink note through interp.c's run state, which
-     a bare GtRec does not have (the note is interp's business, not the
-     rule's). */
-  fx->rec.flags = GT_NF_ADJ;
+  assert_int_equal(fixture_open(fx, "x = 1\n", PREC), 0);
 }
 
 static void
 fixture_free(Fixture *fx)
 {
-  gt_tape_free(&fx->tape);
-  gt_program_free(fx->prog);
-  gt_source_free(fx->src);
-  gt_names_free(&fx->names);
-  gt_diag_clear(&fx->diags);
-  free(fx->diags.items);
+  fixture_close(fx);
 }
 
 /* An INPUT leaf holding x. */

@@ -17,56 +17,20 @@
 #include <string.h>
 
 #include "internal.h"
+#include "fixture.h"
 
 #define PREC 256
 #define HIGH 600
 
 /* ---- a recorder outside a run ---- */
 
-/* What gt_rec_op, gt_rev_record and their error reports need: options,
-   a source and a parsed program (errors look at prog->exprs[site]). */
-typedef struct Fixture {
-  GtOptions opt;
-  GtDiagList diags;
-  GtNames names;
-  GtSource *src;
-  GtProgram *prog;
-  GtRunEnv env;
-  GtTape tape;
-  jmp_buf fail;
-  GtRec rec;
-} Fixture;
-
 static int
 setup(void **state)
 {
-  static const char text[] = "input x = 0\ny = sqrt(x^2)\n";
-  Fixture *fx = calloc(1, sizeof *fx);
-  if (fx == NULL)
+  Fixture *fx = malloc(sizeof *fx);
+  if (fx == NULL
+      || fixture_open(fx, "input x = 0\ny = sqrt(x^2)\n", PREC) != 0)
     return -1;
-  gt_options_init(&fx->opt);
-  fx->src = gt_source_new("<test>", text, sizeof text - 1);
-  if (fx->src == NULL)
-    return -1;
-  fx->prog = gt_parse(fx->src, 0, &fx->names, &fx->diags, 0);
-  if (fx->prog == NULL)
-    return -1;
-  fx->env.opt = &fx->opt;
-  fx->env.sources = &fx->src;
-  fx->env.diags = &fx->diags;
-  fx->env.names = &fx->names;
-  if (gt_tape_init(&fx->tape, PREC, 1u << 20) != 0)
-    return -1;
-  fx->rec.tape = &fx->tape;
-  fx->rec.env = &fx->env;
-  fx->rec.prog = fx->prog;
-  fx->rec.fail = &fx->fail;
-  for (int k = 0; k < 4; k++)
-    fx->rec.cache[k] = -1;
-  /* Nodes made here carry GT_NF_ADJ: a forward rule that reports a kink
-     makes gt_rec_op add the kink note through interp.c's run state, which
-     a bare GtRec does not have. */
-  fx->rec.flags = GT_NF_ADJ;
   *state = fx;
   return 0;
 }
@@ -75,12 +39,7 @@ static int
 teardown(void **state)
 {
   Fixture *fx = *state;
-  gt_tape_free(&fx->tape);
-  gt_program_free(fx->prog);
-  gt_source_free(fx->src);
-  gt_names_free(&fx->names);
-  gt_diag_clear(&fx->diags);
-  free(fx->diags.items);
+  fixture_close(fx);
   free(fx);
   return 0;
 }

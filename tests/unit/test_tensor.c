@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "fixture.h"
 
 #define PREC 256          /* precision of the values under test */
 #define FD_PREC 512       /* precision of the finite differences */
@@ -37,51 +38,16 @@ static int failures;
 
 /* ---- a recorder outside a run (as in test_ops.c) ---- */
 
-typedef struct Fixture {
-  GtOptions opt;
-  GtDiagList diags;
-  GtNames names;
-  GtSource *src;
-  GtProgram *prog;
-  GtRunEnv env;
-  GtTape tape;
-  jmp_buf fail;
-  GtRec rec;
-} Fixture;
-
 static void
 fixture_init(Fixture *fx, mpfr_prec_t prec)
 {
-  static const char text[] = "x = 1\n";
-  memset(fx, 0, sizeof *fx);
-  gt_options_init(&fx->opt);
-  fx->src = gt_source_new("<test>", text, sizeof text - 1);
-  assert_non_null(fx->src);
-  fx->prog = gt_parse(fx->src, 0, &fx->names, &fx->diags, 0);
-  assert_non_null(fx->prog);
-  fx->env.opt = &fx->opt;
-  fx->env.sources = &fx->src;
-  fx->env.diags = &fx->diags;
-  fx->env.names = &fx->names;
-  assert_int_equal(gt_tape_init(&fx->tape, prec, 1u << 20), 0);
-  fx->rec.tape = &fx->tape;
-  fx->rec.env = &fx->env;
-  fx->rec.prog = fx->prog;
-  fx->rec.fail = &fx->fail;
-  for (int k = 0; k < 4; k++)
-    fx->rec.cache[k] = -1;
-  fx->rec.flags = GT_NF_ADJ; /* no kink notes outside a run */
+  assert_int_equal(fixture_open(fx, "x = 1\n", prec), 0);
 }
 
 static void
 fixture_free(Fixture *fx)
 {
-  gt_tape_free(&fx->tape);
-  gt_program_free(fx->prog);
-  gt_source_free(fx->src);
-  gt_names_free(&fx->names);
-  gt_diag_clear(&fx->diags);
-  free(fx->diags.items);
+  fixture_close(fx);
 }
 
 /* ---- shapes and data ---- */
