@@ -31,32 +31,7 @@
 #                                 README.md under top_srcdir)
 # GRADTOOL is the binary (default: cli/gradtool of the build tree).
 
-set -u
-export LC_ALL=C
-
-here=$(cd "$(dirname "$0")" && pwd) || exit 99
-top_srcdir=${top_srcdir:-$here/..}
-top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
-
-if [ -z "${GRADTOOL:-}" ]; then
-  GRADTOOL=${top_builddir:-$here/..}/cli/gradtool
-fi
-case $GRADTOOL in /*) ;; *) GRADTOOL=$PWD/$GRADTOOL ;; esac
-if [ ! -x "$GRADTOOL" ]; then
-  echo "manpages.sh: $GRADTOOL: no such executable (set GRADTOOL)" >&2
-  exit 99   # automake: hard error
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gradtool-man.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' HUP INT TERM
-
-# `gradtool` on PATH is the binary under test (a libtool wrapper script
-# must be run by its own path, hence a script rather than a link).
-mkdir -p "$tmp/bin" || exit 99
-printf '#!/bin/sh\nexec "%s" "$@"\n' "$GRADTOOL" >"$tmp/bin/gradtool"
-chmod +x "$tmp/bin/gradtool"
-export PATH=$tmp/bin:$PATH
+. "$(cd "$(dirname "$0")" && pwd)/common.sh" manpages
 
 if [ $# -gt 0 ]; then
   pages=("$@")

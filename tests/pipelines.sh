@@ -9,25 +9,7 @@
 #     the end-to-end suite that runs and has derivatives.
 # Usage: pipelines.sh   (GRADTOOL: the binary; default cli/gradtool)
 
-set -u
-export LC_ALL=C
-
-here=$(cd "$(dirname "$0")" && pwd) || exit 99
-top_srcdir=${top_srcdir:-$here/..}
-top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
-if [ -z "${GRADTOOL:-}" ]; then
-  GRADTOOL=${top_builddir:-$here/..}/cli/gradtool
-fi
-case $GRADTOOL in /*) ;; *) GRADTOOL=$PWD/$GRADTOOL ;; esac
-if [ ! -x "$GRADTOOL" ]; then
-  echo "pipelines.sh: $GRADTOOL: no such executable (set GRADTOOL)" >&2
-  exit 99
-fi
-export GRADTOOL
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gradtool-pipe.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' HUP INT TERM
+. "$(cd "$(dirname "$0")" && pwd)/common.sh" pipelines
 
 passed=0 failed=0
 pass() { echo "PASS: $1"; passed=$((passed + 1)); }

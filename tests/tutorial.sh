@@ -13,30 +13,7 @@
 # Usage: tutorial.sh [FILE.gt]...   (default: examples/tutorial/*.gt)
 # GRADTOOL is the binary (default: cli/gradtool of the build tree).
 
-set -u
-export LC_ALL=C
-
-here=$(cd "$(dirname "$0")" && pwd) || exit 99
-top_srcdir=${top_srcdir:-$here/..}
-top_srcdir=$(cd "$top_srcdir" && pwd) || exit 99
-
-if [ -z "${GRADTOOL:-}" ]; then
-  GRADTOOL=${top_builddir:-$here/..}/cli/gradtool
-fi
-case $GRADTOOL in /*) ;; *) GRADTOOL=$PWD/$GRADTOOL ;; esac
-if [ ! -x "$GRADTOOL" ]; then
-  echo "tutorial.sh: $GRADTOOL: no such executable (set GRADTOOL)" >&2
-  exit 99   # automake: hard error
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/gradtool-tut.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' HUP INT TERM
-
-mkdir -p "$tmp/bin" || exit 99
-printf '#!/bin/sh\nexec "%s" "$@"\n' "$GRADTOOL" >"$tmp/bin/gradtool"
-chmod +x "$tmp/bin/gradtool"
-export PATH=$tmp/bin:$PATH
+. "$(cd "$(dirname "$0")" && pwd)/common.sh" tutorial
 
 if [ $# -gt 0 ]; then
   files=("$@")
