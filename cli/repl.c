@@ -540,6 +540,8 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
 
   /* keep what binds something: everything but a lone bare expression */
   if (mode == MODE_LOAD || (mode == MODE_ENTRY && !sh.only_expr)) {
+    /* copied first: efile may be the joined chunk's own name */
+    char *file = xstrdup(efile);
     if (join) {
       Chunk *c = &r->chunks[r->nchunks - 1];
       r->text.len = c->off;
@@ -548,7 +550,7 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
       free(c->file);
     }
     Chunk c;
-    c.file = xstrdup(efile);
+    c.file = file;
     c.first = r->text_lines + 1;
     c.origin = eorigin;
     c.off = r->text.len;
