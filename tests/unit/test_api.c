@@ -852,6 +852,33 @@ test_tensor_hessian(void **state)
   gt_session_free(s);
 }
 
+/* gt_builtin_name lists every built-in once, each usable in a program */
+static void
+test_builtin_names(void **state)
+{
+  (void)state;
+  size_t n = 0;
+  int sin_seen = 0, rmax_seen = 0, grad_seen = 0, add_seen = 0;
+  for (const char *nm; (nm = gt_builtin_name(n)) != NULL; n++) {
+    for (size_t k = 0; k < n; k++)
+      assert_string_not_equal(gt_builtin_name(k), nm);
+    sin_seen |= strcmp(nm, "sin") == 0;
+    rmax_seen |= strcmp(nm, "reduce_max") == 0;
+    grad_seen |= strcmp(nm, "grad") == 0;
+    add_seen |= strcmp(nm, "add") == 0;
+    /* a name the parser does not know is an error "unknown function" */
+    char text[96];
+    snprintf(text, sizeof text, "y = %s()\n", nm);
+    GtSession *s = gt_session_new(NULL);
+    gt_session_load(s, "t.gt", text, strlen(text));
+    for (size_t d = 0; d < gt_session_diag_count(s); d++)
+      assert_null(strstr(gt_session_diag(s, d)->message, "unknown"));
+    gt_session_free(s);
+  }
+  assert_true(n > 60);
+  assert_true(sin_seen && rmax_seen && grad_seen && add_seen);
+}
+
 int
 main(void)
 {
@@ -875,6 +902,7 @@ main(void)
     cmocka_unit_test(test_globals),
     cmocka_unit_test(test_derivatives_upto),
     cmocka_unit_test(test_tensor_hessian),
+    cmocka_unit_test(test_builtin_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
