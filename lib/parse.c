@@ -15,6 +15,7 @@
 #include "internal.h"
 
 #define GT_MAX_NEST 1000 /* nesting of expressions and blocks */
+#define GT_MAX_TREE 25000 /* depth of an expression tree (chains included) */
 
 /* ---- interned names ---------------------------------------------------- */
 
@@ -1490,6 +1491,69 @@ gt_builtin_name(size_t i)
 /* ---- entry ------------------------------------------------------------- */
 
 /* The whole parse; errors jump to ps->fail. */
+/* The passes after the parse (resolution, the interpreter) recurse once per
+   level of an expression tree.  Nesting is limited while parsing, but a
+   chain such as 1+1+...+1 is parsed by a loop into a tree as deep as it is
+   long (and min/max with many arguments become one when resolved), so
+   the depth of every tree is checked here, without recursion, before
+   anything walks it.  GT_MAX_TREE levels take about 3 MB of C stack in the
+   deepest walker (130 bytes a level; 320 with AddressSanitizer), within
+   the 4 MB the command line keeps in reserve.  Cost: O(expressions). */
+static void
+check_tree_depth(Parser *ps)
+{
+  GtProgram *p = ps->p;
+  uint32_t *depth = calloc(p->nexprs + 1, sizeof *depth);
+  uint32_t *stack = malloc((p->nexprs + 1) * sizeof *stack);
+  if (depth == NULL || stack == NULL) {
+    free(depth);
+    free(stack);
+    oom(ps);
+  }
+  const GtExpr *deep = NULL;
+  for (size_t root = 1; root < p->nexprs && deep == NULL; root++) {
+    if (depth[root])
+      continue;
+    size_t sp = 0;
+    stack[sp++] = (uint32_t)root;
+    while (sp > 0) {
+      const GtExpr *e = p->exprs[stack[sp - 1]];
+      uint32_t d = 0;
+      int ready = 1;
+      for (int k = 0; k < e->nargs; k++) {
+        if (e->args[k] == NULL)
+          continue; /* a slice's missing bound */
+        uint32_t c = e->args[k]->id;
+        if (depth[c] == 0) {   /* a tree: each child is pushed once */
+          stack[sp++] = c;
+          ready = 0;
+        } else {
+          /* resolution turns min(a, b, c, ...) into a chain as deep as
+             the call has arguments: count calls so */
+          uint32_t dc = depth[c];
+          if (e->kind == GT_EX_CALL && e->nargs > 2)
+            dc += (uint32_t)(e->nargs - k);
+          if (dc > d)
+            d = dc;
+        }
+      }
+      if (!ready)
+        continue;
+      depth[e->id] = d + 1;
+      sp--;
+      if (d + 1 > GT_MAX_TREE) {
+        deep = e;
+        break;
+      }
+    }
+  }
+  free(depth);
+  free(stack);
+  if (deep)
+    fail_at(ps, deep->opspan, "expression more than %d operations deep "
+            "(split it into several statements)", GT_MAX_TREE);
+}
+
 static void
 parse_all(Parser *ps, int expr_only)
 {
@@ -1533,6 +1597,7 @@ parse_all(Parser *ps, int expr_only)
   }
   p->top.stmts = v;
   p->top.n = n;
+  check_tree_depth(ps);
   resolve(ps);
 }
 
