@@ -410,20 +410,32 @@ literal(Interp *in, const GtExpr *e)
     return in->lits[e->id];
   GtRec *r = R(in);
   const GtSource *src = r->env->sources[e->span.src];
+  r->site = e->id;
+  uint32_t frame = r->frame;
+  r->frame = 0;
+  int32_t i = gt_rec_leaf(r);   /* may jump: allocate the text after it */
+  r->frame = frame;
   char small[64];
   char *text = e->span.len < sizeof small ? small : malloc(e->span.len + 1);
   if (text == NULL)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   memcpy(text, src->text + e->span.off, e->span.len);
   text[e->span.len] = '\0';
-  r->site = e->id;
-  uint32_t frame = r->frame;
-  r->frame = 0;
-  int32_t i = gt_rec_leaf(r);
-  r->frame = frame;
-  gt_set_decimal(r->tape->nodes[i].v, text);
+  mpfr_ptr v = r->tape->nodes[i].v;
+  gt_set_decimal(v, text);
+  /* 1e999999999 is inf and 1e-999999999 is 0, as values; but a literal
+     beyond MPFR's exponent range is rarely what the author meant */
+  int under = mpfr_zero_p(v) && strpbrk(text, "123456789") != NULL
+              && (strpbrk(text, "eE") == NULL
+                  || strpbrk(text, "123456789") < strpbrk(text, "eE"));
   if (text != small)
     free(text);
+  if (mpfr_inf_p(v) || under) {
+    GtSpan sp = e->span;
+    gt_diag_add(r->env->diags, GT_SEV_WARNING, src, sp,
+                "number literal %s to %s", under ? "underflows" : "overflows",
+                under ? "0" : "inf");
+  }
   in->lits[e->id] = i;
   return i;
 }
