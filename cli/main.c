@@ -39,6 +39,35 @@ out_of_memory(void)
   exit(GT_ERUNTIME);
 }
 
+/* GMP and MPFR abort the process when an allocation fails; the command
+   ends with a message and exit status 4 instead.  The library never exits,
+   so it leaves GMP's memory functions to the program that links it. */
+static void *
+gmp_alloc(size_t n)
+{
+  void *p = malloc(n);
+  if (p == NULL)
+    out_of_memory();
+  return p;
+}
+
+static void *
+gmp_realloc(void *p, size_t old, size_t n)
+{
+  (void)old;
+  void *q = realloc(p, n);
+  if (q == NULL)
+    out_of_memory();
+  return q;
+}
+
+static void
+gmp_free(void *p, size_t n)
+{
+  (void)n;
+  free(p);
+}
+
 static void
 help(void)
 {
@@ -236,6 +265,14 @@ read_stream(FILE *f, size_t *len)
     free(buf);
     return NULL;
   }
+  /* NUL-terminated, as the text of -e is (--fd-check searches it) */
+  if (n == cap) {
+    char *t = realloc(buf, cap + 1);
+    if (t == NULL)
+      out_of_memory();
+    buf = t;
+  }
+  buf[n] = '\0';
   *len = n;
   return buf;
 }
@@ -474,6 +511,7 @@ run_job(void *arg)
 int
 main(int argc, char **argv)
 {
+  mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
   Cli c;
   memset(&c, 0, sizeof c);
   gt_options_init(&c.opt);
