@@ -1,0 +1,200 @@
+#!/bin/bash
+# run.sh -- hostile inputs: every one must end with its documented exit
+# status and message, never with a crash, a hang or the machine exhausted.
+#
+# A case is a line of the table at the end: its name, the expected exit
+# status (an extended regular expression: 0|4 is either), an extended
+# regular expression the first line of stderr must match (- for "stderr is
+# empty"), then the gradtool arguments.  In the
+# arguments, @NAME.gt stands for the file NAME.gt of this directory, and
+# %NAME for a file made by the function gen_NAME below (big inputs are
+# made when the suite runs, not kept in the repository).  Cases run with
+# the working directory set to this directory.  Issue 7 (hardening).
+#
+# Usage: run.sh [NAME]...        (default: every case)
+# GRADTOOL is the binary (default: ../../cli/gradtool from this script, or
+# $top_builddir/cli/gradtool); GRADTOOL_WRAPPER and GRADTOOL_TIMEOUT as in
+# tests/e2e/run.sh.
+
+set -u
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd) || exit 99
+if [ -z "${GRADTOOL:-}" ]; then
+  GRADTOOL=$here/../../cli/gradtool
+  [ -x "$GRADTOOL" ] || GRADTOOL=${top_builddir:-.}/cli/gradtool
+fi
+case $GRADTOOL in /*) ;; *) GRADTOOL=$PWD/$GRADTOOL ;; esac
+if [ ! -x "$GRADTOOL" ]; then
+  echo "run.sh: $GRADTOOL: no such executable (set GRADTOOL)" >&2
+  exit 99
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gradtool-hostile.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' HUP INT TERM
+cd "$here" || exit 99
+
+# rep N TEXT: TEXT repeated N times, no newline.
+rep() { printf "%$1s" '' | sed "s/ /$2/g"; }
+# bytes N CHAR: N copies of the one character CHAR (fast for megabytes).
+bytes() { head -c "$1" /dev/zero | tr '\0' "$2"; }
+
+# ---- generated inputs ------------------------------------------------------
+gen_paren_100k()   { printf 'y = %s1%s\n' "$(bytes 100000 '(')" "$(bytes 100000 ')')"; }
+gen_bracket_100k() { printf 'y = %s1%s\n' "$(bytes 100000 '[')" "$(bytes 100000 ']')"; }
+gen_minus_100k()   { printf 'y = %s1\n' "$(bytes 100000 -)"; }
+gen_not_100k()     { printf 'y = %s1\n' "$(rep 100000 'not ')"; }
+gen_power_100k()   { printf 'y = 1%s\n' "$(rep 100000 '^1')"; }
+gen_call_100k()    { printf 'y = %s1%s\n' "$(rep 100000 'sin(')" "$(bytes 100000 ')')"; }
+gen_if_100k()      { printf '%sy = 1%s\n' "$(rep 100000 'if 1 {')" "$(bytes 100000 '}')"; }
+gen_while_100k()   { printf '%sbreak%s\n' "$(rep 100000 'while 1 {')" "$(bytes 100000 '}')"; }
+gen_def_100k()     { printf 'def f(x) {\n%sreturn x%s\n}\ny = f(1)\n' \
+                       "$(rep 100000 'if x {')" "$(bytes 100000 '}')"; }
+# a chain is a loop in the parser but a tree as deep as it is long
+gen_sum_5m()       { printf 'y = 1%s\n' "$(bytes 5000000 x | sed 's/x/+1/g')"; }
+gen_sum_20k()      { printf 'y = 1%s\n' "$(rep 19999 '+1')"; }
+gen_max_60k()      { printf 'y = max(1%s)\n' "$(rep 60000 ',1')"; }
+gen_comment_10mb() { printf 'y = 1 # %s\nz = y + 1\n' "$(bytes 10000000 a)"; }
+gen_space_10mb()   { printf 'y = 1 %s+\n' "$(bytes 10000000 ' ')"; }
+gen_digits_1m()    { printf 'y = %s\n' "$(bytes 1000000 7)"; }
+gen_name_1m()      { printf '%s = 1\n' "$(bytes 1000000 a)"; }
+# each call nests 400 levels of expression: calls use up the C stack
+# before --max-depth is reached, and the interpreter's guard must stop them
+gen_cstack()       { printf 'def f(n) { return %sf(n + 1)%s }\ny = f(0)\n' \
+                       "$(rep 400 '0+(')" "$(bytes 400 ')')"; }
+gen_many_stmts()   { for i in $(seq 1 200000); do echo "x$((i % 50)) = $i"; done; }
+
+# ---- the runner ---------------------------------------------------------------
+passed=0 failed=0 skipped=0
+
+only=" $* "     # names given on the command line (all when none)
+limit_kb=       # ulimit -v for the next case (oom_case)
+
+# run_case NAME STATUS REGEX ARGS...
+run_case() {
+  local name=$1 want=$2 re=$3 a args=()
+  shift 3
+  [ "$only" = "  " ] || case $only in *" $name "*) ;; *) return ;; esac
+  for a in "$@"; do
+    case $a in
+      @*) args+=("${a#@}") ;;
+      %*) "gen_${a#%}" >"$tmp/${a#%}.gt" || return 99
+          args+=("$tmp/${a#%}.gt") ;;
+      *) args+=("$a") ;;
+    esac
+  done
+  # shellcheck disable=SC2086 # the wrapper is split into words on purpose
+  (
+    [ -z "$limit_kb" ] || ulimit -v "$limit_kb"
+    exec timeout "${GRADTOOL_TIMEOUT:-60}" ${GRADTOOL_WRAPPER:-} \
+      "$GRADTOOL" "${args[@]}"
+  ) </dev/null >"$tmp/out" 2>"$tmp/err"
+  local status=$? first ok=1
+  # (AddressSanitizer warns when a longjmp leaves a very deep stack)
+  first=$(grep -Ev '^(==[0-9]+==WARNING: ASan is ignoring requested __asan_handle_no_return|False positive error reports may follow|For details see .*sanitizers/issues/189)' \
+            "$tmp/err" | head -n 1 | cut -c 1-300 | sed "s|$tmp/||")
+  printf '%s\n' "$status" | grep -Eqx -- "$want" || ok=0
+  if [ "$re" = - ]; then
+    [ -s "$tmp/err" ] && ok=0
+  else
+    printf '%s\n' "$first" | grep -Eq -- "$re" || ok=0
+  fi
+  rm -f "$tmp"/*.gt
+  if [ $ok = 1 ]; then
+    echo "PASS: $name"
+    passed=$((passed + 1))
+    return
+  fi
+  echo "FAIL: $name"
+  if [ "$status" = 124 ]; then
+    echo "    timed out after ${GRADTOOL_TIMEOUT:-60} s (expected exit status $want)"
+  else
+    echo "    exit status $status, expected $want"
+  fi
+  echo "    stderr starts: $first"
+  [ "$re" = - ] || echo "    expected match: $re"
+  failed=$((failed + 1))
+}
+
+# oom_case NAME KB STATUS REGEX ARGS...: run_case under ulimit -v KB;
+# skipped where that limit cannot be used (sanitizer builds reserve
+# terabytes of address space; valgrind has its own allocator).
+oom_case() {
+  local name=$1 kb=$2
+  shift 2
+  [ "$only" = "  " ] || case $only in *" $name "*) ;; *) return ;; esac
+  if [ -n "${GRADTOOL_WRAPPER:-}" ] \
+     || ! (ulimit -v "$kb" && "$GRADTOOL" --version) >/dev/null 2>&1; then
+    echo "SKIP: $name (ulimit -v does not fit this build)"
+    skipped=$((skipped + 1))
+    return
+  fi
+  limit_kb=$kb
+  run_case "$name" "$@"
+  limit_kb=
+}
+
+nest='error: program nested too deeply \(more than 1000 levels\)'
+deep='error: expression more than 25000 operations deep'
+cases() {
+  # nesting: every recursive path of the parser stops at 1000 levels
+  run_case paren_100k        3 "^paren_100k.gt:1:[0-9]+: $nest" %paren_100k
+  run_case bracket_100k      3 "^bracket_100k.gt:1:[0-9]+: $nest" %bracket_100k
+  run_case unary_minus_100k  3 "^minus_100k.gt:1:1004: $nest" %minus_100k
+  run_case not_chain_100k    3 "^not_100k.gt:1:4001: $nest" %not_100k
+  run_case power_chain_100k  3 "^power_100k.gt:1:2004: $nest" %power_100k
+  run_case call_nest_100k    3 "^call_100k.gt:1:[0-9]+: $nest" %call_100k
+  run_case if_blocks_100k    3 "^if_100k.gt:1:[0-9]+: $nest" %if_100k
+  run_case while_blocks_100k 3 "^while_100k.gt:1:[0-9]+: $nest" %while_100k
+  run_case def_blocks_100k   3 "^def_100k.gt:2:[0-9]+: $nest" %def_100k
+  # chains: flat to parse, deep to walk
+  run_case sum_20k_terms     0 - %sum_20k
+  run_case sum_5m_terms_10mb 3 "^sum_5m.gt:1:50004: $deep" %sum_5m
+  run_case max_60k_args      3 "^max_60k.gt:1:5: $deep" %max_60k
+  # long lines and big tokens
+  run_case comment_10mb      0 - %comment_10mb
+  run_case space_10mb_error  3 "^space_10mb.gt:1:10000008: error: expected an expression at end of line" %space_10mb
+  run_case digits_1m         0 - %digits_1m
+  run_case name_1m           0 - %name_1m
+  run_case many_statements   0 - %many_stmts
+  # bytes that are not the language
+  run_case nul_byte          3 '^nul_byte.gt:2:6: error: stray byte 0x00 in program' @nul_byte.gt
+  run_case invalid_utf8      3 '^invalid_utf8.gt:3:5: error: stray byte 0xC3 in program' @invalid_utf8.gt
+  run_case utf8_in_comment   0 - @utf8_in_comment.gt
+  run_case unterminated_block 3 "^unterminated_block.gt:5:11: error: expected '\}' before end of file" @unterminated_block.gt
+  # numbers at the ends of the range: values, with a warning
+  run_case huge_literal      0 '^huge_literal.gt:1:5: warning: number literal overflows to inf' @huge_literal.gt
+  run_case huge_at           0 '^<at>:1:1: warning: number literal overflows to inf' --at x=1e999999999 -e 'input x = 0'
+  run_case range_huge        4 '^<command-line>:1:16: error: a range bound is too large' --max-steps 1000 -e 'for i in range(1e18) { x = i }'
+  run_case range_inf         4 '^<command-line>:1:16: error: a range bound must be an integer' -e 'for i in range(inf) { x = i }'
+  # enormous shapes: checked with overflow-safe products before allocating
+  run_case shape_1e15        4 '^<command-line>:1:26: error: a tensor of more than 10000000 elements' -e 'y = ones(100000, 100000, 100000)'
+  run_case shape_overflow    4 '^<command-line>:1:46: error: the tensor is too large' -e 'y = ones(4294967296, 4294967296, 4294967296, 4294967296)'
+  run_case shape_eye_1e6     4 '^<command-line>:1:5: error: a tensor of more than 10000000 elements' -e 'y = eye(1e6)'
+  run_case shape_linspace    4 '^<command-line>:1:20: error: a tensor of more than 10000000 elements' -e 'y = linspace(0, 1, 1e12)'
+  run_case shape_negative    4 '^<command-line>:1:11: error: a dimension must not be negative' -e 'y = zeros(-1)'
+  run_case shape_not_integer 4 '^<command-line>:1:22: error: a dimension must be an integer' -e 'y = reshape(ones(4), [2, 2, 1e18])'
+  run_case max_elements      4 '^<command-line>:1:[0-9]+: error: a tensor of more than 100 elements' --max-elements 100 -e 'y = ones(10, 11)'
+  # limits
+  run_case endless_while     4 '^endless_while.gt:2:1: error: more than 100000 loop iterations' --max-steps 100000 @endless_while.gt
+  run_case runaway_recursion 4 '^runaway_recursion.gt:2:10: error: calls nested more than 10000 deep' @runaway_recursion.gt
+  run_case recursion_limit   4 '^runaway_recursion.gt:2:10: error: calls nested more than 100 deep' --max-depth 100 @runaway_recursion.gt
+  run_case c_stack_guard     4 '^cstack.gt:1:[0-9]+: error: calls nested [0-9]+ deep use up the C stack available to the run' --max-depth 100000 %cstack
+  run_case max_nodes         4 '^many_nodes.gt:4:7: error: the recording exceeds 10000 nodes' --max-nodes 10000 @many_nodes.gt
+  run_case prec_too_big      2 "^gradtool: " --prec 1000001 -e 'y = 1'
+  run_case prec_1m           0 - --prec 1000000 -e 'x = exp(sqrt(2)); y = x * x'
+  # out of memory: an error message, never a crash
+  # GMP and MPFR abort when malloc fails unless the command catches it:
+  # at every limit the run must finish or say "out of memory", exit 4
+  local kb
+  for kb in 18000 22000 26000 30000; do
+    oom_case "oom_mpfr_$kb" "$kb" '0|4' '^(gradtool: out of memory)?$' \
+      --digits 5 --max-depth 1 --prec 1000000 -e 'y = exp(sqrt(2))'
+  done
+  oom_case oom_recording 300000 4 '^<command-line>:1:[0-9]+: error: out of memory' --prec 1000000 -e 'x = 1.5; for i in range(100000) { x = x * 1.0001 }'
+}
+
+cases
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
