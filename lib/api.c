@@ -473,6 +473,16 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       }
     int32_t fail_node;
     int fail_order;
+    /* the same work limit as in a run: O(K^2) per node, wider numbers */
+    double span = onodes[o] >= w ? (double)(onodes[o] - w) + 1 : 1;
+    double wide = (double)(s->opt.prec + 2 * order) / 128.0;
+    if ((double)order * order * span * (wide > 1 ? wide : 1)
+        > 10.0 * (double)s->opt.max_steps) {
+      st = error(s, GT_ERUNTIME, "--order %d: Taylor mode would take more "
+                 "than %.3g MPFR operations (the limit is 10 times "
+                 "--max-steps)", order, 10.0 * (double)s->opt.max_steps);
+      break;
+    }
     int rc = gt_taylor(&s->tape, w, onodes[o], order, out, &fail_node,
                        &fail_order);
     if (rc == -2) {

@@ -509,6 +509,9 @@ typedef struct GtRec {
   unsigned char *kinks;   /* per expression id: kink note given (or NULL:
                              no notes) */
   int any_kink;           /* a kink was hit */
+  double work;            /* MPFR operations charged by the operations
+                             whose cost a node count does not show (Taylor
+                             mode, matmul): see gt_rec_charge */
 } GtRec;
 
 /* Appends op(a, b, c) and computes its value; on a limit or out of memory
@@ -519,6 +522,9 @@ int32_t gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c);
 int32_t gt_rec_jacobian(GtRec *r, int32_t y, int32_t x);
 /* Notes naming the calls that led to a frame record, innermost first. */
 void gt_rec_call_chain(GtRec *r, uint32_t frame);
+/* Charges ops MPFR operations to the run; fails (a limit, exit 4) past
+   10 x --max-steps, so that no single operation runs for hours. */
+void gt_rec_charge(GtRec *r, double ops);
 /* Notes a kink of op at r's site (once per site). */
 void gt_rec_note_kink(GtRec *r, GtOp op);
 /* A constant node holding num / den (rounded). */

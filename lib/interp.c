@@ -538,11 +538,33 @@ call(Interp *in, const GtExpr *e)
   return v;
 }
 
+void
+gt_rec_charge(GtRec *r, double ops)
+{
+  r->work += ops;
+  double limit = 10.0 * (double)r->env->opt->max_steps;
+  if (r->work > limit)
+    gt_rec_fail(r, GT_ERUNTIME,
+                "this would take more than %.3g MPFR operations (the limit "
+                "is 10 times --max-steps)", limit);
+}
+
+/* The MPFR operations of a Taylor sweep of order k over the nodes x..y:
+   O(k^2) each, at the working precision plus 2k guard bits. */
+static double
+taylor_cost(const GtTape *t, int32_t y, int32_t x, long k)
+{
+  double span = y >= x ? (double)(y - x) + 1 : 1;
+  double wide = (double)(t->prec + 2 * k) / 128.0;
+  return (double)k * (double)k * span * (wide > 1 ? wide : 1);
+}
+
 int32_t
 gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
 {
   if (k == 0)
     return y;
+  gt_rec_charge(r, taylor_cost(r->tape, y, x, k));
   if (k > 65535)
     gt_rec_fail(r, GT_ERUNTIME, "the order of grad is too large (at most "
                 "65535)");

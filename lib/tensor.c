@@ -524,6 +524,7 @@ gt_rec_matmul(GtRec *r, int32_t a, int32_t b)
   size_t kb = bs.rank == 2 ? bs.dim[0] : bs.dim[0];
   if (k != kb)
     shape_error(r, "matmul", &as, &bs);
+  gt_rec_charge(r, (double)m * (double)k * (double)n);
   memset(&ys, 0, sizeof ys);
   if (as.rank == 2)
     ys.dim[ys.rank++] = m;
