@@ -131,10 +131,40 @@ gt_diag_vadd(GtDiagList *l, GtSeverity sev, const GtSource *src, GtSpan span,
     size_t shown = end;
     if (shown > start && src->text[shown - 1] == '\r')
       shown--;
-    char *line = malloc(shown - start + 1);
+    /* a long line (a generated program, say) is quoted as a window of
+       GT_DIAG_WINDOW bytes around the column, marked with "..." */
+    enum { GT_DIAG_WINDOW = 160 };
+    size_t from = start, to = shown;
+    int cut_left = 0, cut_right = 0;
+    if (shown - start > 2 * GT_DIAG_WINDOW) {
+      if (off > start + GT_DIAG_WINDOW / 2) {
+        from = off - GT_DIAG_WINDOW / 2;
+        cut_left = 1;
+      }
+      if (from + GT_DIAG_WINDOW < shown) {
+        to = from + GT_DIAG_WINDOW;
+        cut_right = 1;
+      }
+    }
+    size_t n = to - from;
+    char *line = malloc(n + 7);
     if (line != NULL) {
-      memcpy(line, src->text + start, shown - start);
-      line[shown - start] = '\0';
+      size_t k = 0;
+      if (cut_left) {
+        memcpy(line, "...", 3);
+        k = 3;
+      }
+      memcpy(line + k, src->text + from, n);
+      k += n;
+      if (cut_right) {
+        memcpy(line + k, "...", 3);
+        k += 3;
+      }
+      line[k] = '\0';
+      if (cut_left)
+        d->source_col = (unsigned)(off - from + 4);
+      if (cut_right)
+        end = to; /* the underline stops at the window */
     }
     d->source_line = line;
     /* the underline stays on the first line of a multi-line span */
@@ -321,7 +351,7 @@ gt_diag_format(const GtDiag *d)
     if (n > 0 && src[n - 1] == '\r')
       n--;
     /* 0-based first byte of the span, at most one past the end */
-    col = d->col - 1;
+    col = (d->source_col ? d->source_col : d->col) - 1;
     if (col > n)
       col = n;
     /* one past the span's last byte: at least one byte, within the line */

@@ -43,6 +43,9 @@ typedef struct GtDiag {
   unsigned line, col, len;
   const char *message;
   const char *source_line; /* the text of that line, without newline, or NULL */
+  /* a long line is quoted as a window around the column: the caret's
+     1-based column within source_line (0: the same as col) */
+  unsigned source_col;
 } GtDiag;
 
 /* Limits and settings of a session; gt_options_init fills the defaults. */
