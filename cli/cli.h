@@ -103,6 +103,14 @@ typedef struct Row {
   size_t nnotes;
 } Row;
 
+/* A growing NUL-terminated string (out of memory ends the command). */
+typedef struct Buf {
+  char *s;
+  size_t len, cap;
+} Buf;
+void buf_add(Buf *b, const char *t, size_t n);
+void buf_adds(Buf *b, const char *t);
+
 char *number_text(mpfr_srcptr x, long digits);
 /* "dz/dx", "d2y/dx2", "d2z/dxdy" */
 char *deriv_label(const GtDeriv *d);

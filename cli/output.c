@@ -126,18 +126,11 @@ verified_cell(Cell *cell, mpfr_srcptr lo, mpfr_srcptr hi, long digits)
   cell->shortened = 1;
 }
 
-/* A growing string. */
-typedef struct Str {
-  char *s;
-  size_t len, cap;
-} Str;
-
-static void
-str_add(Str *b, const char *t)
+void
+buf_add(Buf *b, const char *t, size_t n)
 {
-  size_t n = strlen(t);
   if (b->len + n + 1 > b->cap) {
-    size_t c = b->cap ? b->cap * 2 : 64;
+    size_t c = b->cap ? b->cap * 2 : 256;
     while (c < b->len + n + 1)
       c *= 2;
     char *s = realloc(b->s, c);
@@ -146,25 +139,32 @@ str_add(Str *b, const char *t)
     b->s = s;
     b->cap = c;
   }
-  memcpy(b->s + b->len, t, n + 1);
+  memcpy(b->s + b->len, t, n);
   b->len += n;
+  b->s[b->len] = '\0';
+}
+
+void
+buf_adds(Buf *b, const char *t)
+{
+  buf_add(b, t, strlen(t));
 }
 
 /* Nested lists of a tensor's element texts, row-major. */
 static void
-nest(Str *b, const Cell *c, int d, size_t *k, char *const *texts)
+nest(Buf *b, const Cell *c, int d, size_t *k, char *const *texts)
 {
   if (d == c->rank) {
-    str_add(b, texts[(*k)++]);
+    buf_adds(b, texts[(*k)++]);
     return;
   }
-  str_add(b, "[");
+  buf_adds(b, "[");
   for (size_t j = 0; j < c->dims[d]; j++) {
     if (j)
-      str_add(b, ", ");
+      buf_adds(b, ", ");
     nest(b, c, d + 1, k, texts);
   }
-  str_add(b, "]");
+  buf_adds(b, "]");
 }
 
 static char *
@@ -215,11 +215,11 @@ cell_set(Cell *cell, const GtValue *v, const GtValue *hi, long digits)
                         : e.number ? xstrdup(e.text) : cat3("\"", e.text, "\"");
     cell->elem[k] = e.text; /* "" when unknown */
   }
-  Str b = { 0 };
+  Buf b = { 0 };
   size_t k = 0;
   nest(&b, cell, 0, &k, text);
   cell->text = b.s;
-  Str j = { 0 };
+  Buf j = { 0 };
   k = 0;
   nest(&j, cell, 0, &k, json);
   cell->json = j.s;

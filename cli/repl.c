@@ -54,11 +54,6 @@ typedef struct Chunk {
   int is_if;              /* an if statement (an else may join it) */
 } Chunk;
 
-typedef struct Buf {
-  char *s;
-  size_t len, cap;
-} Buf;
-
 typedef struct Repl {
   const Cli *cli;
   GtOptions opt;
@@ -88,30 +83,6 @@ static int sigpipe_fd[2] = { -1, -1 };
 static volatile sig_atomic_t resized;
 
 /* ---- small helpers ------------------------------------------------------- */
-
-static void
-buf_add(Buf *b, const char *t, size_t n)
-{
-  if (b->len + n + 1 > b->cap) {
-    size_t c = b->cap ? b->cap * 2 : 256;
-    while (c < b->len + n + 1)
-      c *= 2;
-    char *s = realloc(b->s, c);
-    if (s == NULL)
-      out_of_memory();
-    b->s = s;
-    b->cap = c;
-  }
-  memcpy(b->s + b->len, t, n);
-  b->len += n;
-  b->s[b->len] = '\0';
-}
-
-static void
-buf_adds(Buf *b, const char *t)
-{
-  buf_add(b, t, strlen(t));
-}
 
 static char *
 xstrdup(const char *s)
