@@ -369,6 +369,16 @@ intern(GtSession *s, const char *name)
   return id == UINT32_MAX ? "?" : s->names.text[id];
 }
 
+/* A recorder on the session's tape after the run, for derivatives. */
+static GtRec
+recorder(GtSession *s, const GtRunEnv *env, jmp_buf *fail)
+{
+  GtRec r = { .tape = &s->tape, .env = env, .prog = s->prog, .fail = fail };
+  for (int k = 0; k < 4; k++)
+    r.cache[k] = -1;
+  return r;
+}
+
 /* One level of recorded differentiation: nodes d(out)/d(wrt[k]). */
 static GtStatus
 record_level(GtSession *s, int32_t out, const int32_t *wrt, size_t n,
@@ -376,10 +386,7 @@ record_level(GtSession *s, int32_t out, const int32_t *wrt, size_t n,
 {
   GtRunEnv env = env_of(s);
   jmp_buf fail;
-  GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog,
-              .fail = &fail };
-  for (int k = 0; k < 4; k++)
-    r.cache[k] = -1;
+  GtRec r = recorder(s, &env, &fail);
   if (setjmp(fail))
     return r.status ? r.status : GT_ERUNTIME;
   gt_rev_record(&r, out, wrt, n, res);
@@ -399,10 +406,7 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
 {
   GtRunEnv env = env_of(s);
   jmp_buf fail;
-  GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog,
-              .fail = &fail };
-  for (int k = 0; k < 4; k++)
-    r.cache[k] = -1;
+  GtRec r = recorder(s, &env, &fail);
   size_t *idx = calloc((size_t)order + 1, sizeof *idx);
   if (idx == NULL)
     return error(s, GT_ERUNTIME, "out of memory");
