@@ -17,6 +17,7 @@ diag(GtSeverity sev, const char *file, unsigned line, unsigned col,
      unsigned len, const char *msg, const char *src)
 {
   GtDiag d;
+  memset(&d, 0, sizeof d); /* fields added later stay 0 */
   d.severity = sev;
   d.file = file;
   d.line = line;
