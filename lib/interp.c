@@ -610,6 +610,37 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
    differentiated again with respect to x only. */
 #define GT_NESTED_MAX 3
 
+/* Are x and every node between x and y that y uses scalars (so that
+   Taylor mode can sweep them)? */
+static int
+scalar_path(const GtTape *t, int32_t x, int32_t y)
+{
+  if (t->nodes[x].shape != 0)
+    return 0;
+  if (y < x)
+    return 1;
+  size_t span = (size_t)(y - x) + 1;
+  unsigned char *used = calloc(span, 1);
+  if (used == NULL)
+    return 1; /* Taylor mode will say it is out of memory */
+  used[span - 1] = 1;
+  int ok = 1;
+  for (int32_t i = y; i >= x && ok; i--) {
+    if (!used[i - x])
+      continue;
+    if (t->nodes[i].shape != 0 || gt_is_tensor_op((GtOp)t->nodes[i].op))
+      ok = 0;
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t n = gt_node_operands(t, i, buf, &ops);
+    for (size_t k = 0; k < n; k++)
+      if (ops[k] >= x)
+        used[ops[k] - x] = 1;
+  }
+  free(used);
+  return ok;
+}
+
 /* grad(y, x, k); a non-scalar y is summed first, as TensorFlow does */
 static int32_t
 grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
@@ -620,10 +651,9 @@ grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
   r->site = e->id;
   if (gt_node_shape(r->tape, y)->rank != 0)
     y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
-  if (k > GT_NESTED_MAX && gt_node_shape(r->tape, x)->rank != 0)
-    gt_rec_fail(r, GT_ERUNTIME, "grad(y, x, k) with k > %d needs a scalar x "
-                "(Taylor mode)", GT_NESTED_MAX);
-  if (k <= GT_NESTED_MAX)
+  /* Taylor mode is scalar-only: through tensors, nest (exponential cost,
+     bounded by --max-nodes) */
+  if (k <= GT_NESTED_MAX || !scalar_path(r->tape, x, y))
     for (long j = 0; j < k; j++) {
       int32_t g;
       gt_rev_record(r, y, &x, 1, &g);
