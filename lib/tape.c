@@ -213,18 +213,15 @@ gt_node_has_nan(const GtTape *t, int32_t i)
   return 0;
 }
 
-int32_t
-gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
-                    uint32_t shape, uint32_t site, uint32_t frame)
+/* Room for one more node: -2 at max_nodes, -1 out of memory, else 0. */
+static int
+room(GtTape *t)
 {
-  size_t size = t->shapes[shape].size;
-  if (t->max_elems && size > t->max_elems)
-    return -3;
   if (t->n >= t->max_nodes || t->n >= (size_t)INT32_MAX)
     return -2;
   if (t->n == t->cap) {
     if (t->mapped)
-      return -2;
+      return -2; /* the reservation is max_nodes long */
     size_t cap = t->cap * 2;
     GtNode *nodes = realloc(t->nodes, cap * sizeof *nodes);
     if (nodes == NULL)
@@ -232,9 +229,14 @@ gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
     t->nodes = nodes;
     t->cap = cap;
   }
-  mpfr_ptr v = size == 1 ? gt_tape_number(t) : gt_tape_numbers(t, size);
-  if (v == NULL)
-    return -1;
+  return 0;
+}
+
+/* Appends the node (room() said yes) holding value v. */
+static int32_t
+append(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c, uint32_t shape,
+       uint32_t site, uint32_t frame, mpfr_ptr v)
+{
   GtNode *n = &t->nodes[t->n];
   n->op = (uint8_t)op;
   n->flags = 0;
@@ -251,10 +253,33 @@ gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
 }
 
 int32_t
+gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
+                    uint32_t shape, uint32_t site, uint32_t frame)
+{
+  size_t size = t->shapes[shape].size;
+  if (t->max_elems && size > t->max_elems)
+    return -3;
+  int rc = room(t);
+  if (rc != 0)
+    return rc;
+  mpfr_ptr v = size == 1 ? gt_tape_number(t) : gt_tape_numbers(t, size);
+  if (v == NULL)
+    return -1;
+  return append(t, op, a, b, c, shape, site, frame, v);
+}
+
+/* The scalar case, the hot path of a recording: no shape to look up. */
+int32_t
 gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
              uint32_t site, uint32_t frame)
 {
-  return gt_tape_push_shaped(t, op, a, b, c, 0, site, frame);
+  int rc = room(t);
+  if (rc != 0)
+    return rc;
+  mpfr_ptr v = gt_tape_number(t);
+  if (v == NULL)
+    return -1;
+  return append(t, op, a, b, c, 0, site, frame, v);
 }
 
 uint32_t
