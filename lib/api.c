@@ -152,8 +152,8 @@ gt_session_load_ex(GtSession *s, const char *file, const char *text,
   return GT_OK;
 }
 
-static long
-input_index(const GtSession *s, const char *name)
+long
+gt_session_input_index(const GtSession *s, const char *name)
 {
   for (size_t i = 0; i < s->prog->ninputs; i++)
     if (strcmp(s->names.text[s->prog->inputs[i].name], name) == 0)
@@ -166,7 +166,7 @@ gt_session_set_input(GtSession *s, const char *name, const char *expr)
 {
   if (s->prog == NULL)
     return error(s, GT_EUSAGE, "no program is loaded");
-  long i = input_index(s, name);
+  long i = gt_session_input_index(s, name);
   if (i < 0)
     return error(s, GT_EUSAGE, "the program has no input named '%s'", name);
   long id = add_source(s, "<at>", expr, strlen(expr));
@@ -321,7 +321,7 @@ gt_session_function_name(const GtSession *s, size_t i)
 static int32_t
 node_of(const GtSession *s, const char *name)
 {
-  long i = input_index(s, name);
+  long i = gt_session_input_index(s, name);
   if (i >= 0 && s->res.input_nodes[i] >= 0)
     return s->res.input_nodes[i];
   int32_t slot = gt_program_global(s->prog, name);

@@ -568,6 +568,10 @@ void gt_run_result_free(GtRunResult *res);
 /* reverse.c -- reverse sweeps                                          */
 /* ------------------------------------------------------------------ */
 
+/* The nodes x..y that y uses (through any operation): a malloc'd flag
+   array indexed i - x, NULL when out of memory. */
+unsigned char *gt_rev_uses(const GtTape *t, int32_t x, int32_t y);
+
 /* Numeric sweep: derivative of node `out` with respect to each node in
    wrt[], written to res[k] (initialised numbers at the tape's precision);
    connected[k] says whether out depends on wrt[k].  On a NaN derivative
@@ -638,6 +642,9 @@ int gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
 /* ------------------------------------------------------------------ */
 /* api.c -- the session behind the public API                          */
 /* ------------------------------------------------------------------ */
+
+/* The index of input `name` in s's program, or -1. */
+long gt_session_input_index(const GtSession *s, const char *name);
 
 /* What a GtSession owns; other files implement parts of the public API on
    it (taylor.c, replay.c). */

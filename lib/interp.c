@@ -619,24 +619,14 @@ scalar_path(const GtTape *t, int32_t x, int32_t y)
     return 0;
   if (y < x)
     return 1;
-  size_t span = (size_t)(y - x) + 1;
-  unsigned char *used = calloc(span, 1);
+  unsigned char *used = gt_rev_uses(t, x, y);
   if (used == NULL)
     return 1; /* Taylor mode will say it is out of memory */
-  used[span - 1] = 1;
   int ok = 1;
-  for (int32_t i = y; i >= x && ok; i--) {
-    if (!used[i - x])
-      continue;
-    if (t->nodes[i].shape != 0 || gt_is_tensor_op((GtOp)t->nodes[i].op))
+  for (int32_t i = y; i >= x && ok; i--)
+    if (used[i - x] && (t->nodes[i].shape != 0
+                        || gt_is_tensor_op((GtOp)t->nodes[i].op)))
       ok = 0;
-    int32_t buf[3];
-    const int32_t *ops;
-    size_t n = gt_node_operands(t, i, buf, &ops);
-    for (size_t k = 0; k < n; k++)
-      if (ops[k] >= x)
-        used[ops[k] - x] = 1;
-  }
   free(used);
   return ok;
 }

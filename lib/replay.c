@@ -22,15 +22,6 @@
 
 #include "internal.h"
 
-static long
-input_index(const GtSession *s, const char *name)
-{
-  for (size_t i = 0; i < s->prog->ninputs; i++)
-    if (strcmp(s->names.text[s->prog->inputs[i].name], name) == 0)
-      return (long)i;
-  return -1;
-}
-
 static GtStatus
 usage(GtSession *s, const char *name)
 {
@@ -44,7 +35,7 @@ gt_session_set_input_value(GtSession *s, const char *name, mpfr_srcptr v)
 {
   if (s->prog == NULL)
     return usage(s, name);
-  long i = input_index(s, name);
+  long i = gt_session_input_index(s, name);
   if (i < 0)
     return usage(s, name);
   if (s->at_value == NULL) {

@@ -63,6 +63,27 @@ lowest(const int32_t *wrt, size_t nwrt, int32_t out)
   return lo;
 }
 
+unsigned char *
+gt_rev_uses(const GtTape *t, int32_t x, int32_t y)
+{
+  size_t span = (size_t)(y - x) + 1;
+  unsigned char *used = calloc(span, 1);
+  if (used == NULL)
+    return NULL;
+  used[span - 1] = 1;
+  for (int32_t i = y; i > x; i--) {
+    if (!used[i - x])
+      continue;
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t n = gt_node_operands(t, i, buf, &ops);
+    for (size_t k = 0; k < n; k++)
+      if (ops[k] >= x)
+        used[ops[k] - x] = 1;
+  }
+  return used;
+}
+
 /* Does out depend on w at all (through any operation)? */
 static int
 depends(const GtTape *t, int32_t out, int32_t w)

@@ -754,23 +754,10 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   for (int k = 0; k < 6 && status == 0; k++)
     if ((T.s[k] = num(&T)) == NULL)
       status = -2;
-  /* only the nodes y uses: one backward pass marks them */
-  unsigned char *used = status == 0 ? calloc(span, 1) : NULL;
+  /* only the nodes y uses */
+  unsigned char *used = status == 0 ? gt_rev_uses(t, x, y) : NULL;
   if (status == 0 && used == NULL)
     status = -2;
-  if (used != NULL) {
-    used[span - 1] = 1;
-    for (int32_t i = y; i > x; i--) {
-      if (!used[i - x])
-        continue;
-      int32_t buf[3];
-      const int32_t *ops;
-      size_t nops = gt_node_operands(t, i, buf, &ops);
-      for (size_t k = 0; k < nops; k++)
-        if (ops[k] >= x)
-          used[ops[k] - x] = 1;
-    }
-  }
   for (int32_t i = x; i <= y && status == 0; i++) {
     const GtNode *n = &t->nodes[i];
     if (!used[i - x])
