@@ -494,6 +494,15 @@ typedef struct GtRunEnv {
   GtNames *names;
 } GtRunEnv;
 
+/* Kinks met during a run (abs at 0, a tie of max, ...), kept pending: a
+   note is due only when a derivative asked for passes through one. */
+typedef struct GtKinks {
+  int32_t *node;          /* the kink nodes, in tape order */
+  size_t n, cap;
+  unsigned char *noted;   /* per expression id: its note was given */
+  size_t nsites;
+} GtKinks;
+
 /* The recorder: a tape plus what an error needs to point at the source.
    interp.c and reverse.c both append nodes through it. */
 typedef struct GtRec {
@@ -506,8 +515,7 @@ typedef struct GtRec {
   uint32_t site;          /* current expression id */
   uint8_t flags;          /* GT_NF_ flags for new nodes */
   int32_t cache[4];       /* constants 0, 1, 2, 0.5 made in this run */
-  unsigned char *kinks;   /* per expression id: kink note given (or NULL:
-                             no notes) */
+  GtKinks *kinks;         /* pending kinks (NULL: no notes) */
   int any_kink;           /* a kink was hit */
   double work;            /* MPFR operations charged by the operations
                              whose cost a node count does not show (Taylor
@@ -525,8 +533,18 @@ void gt_rec_call_chain(GtRec *r, uint32_t frame);
 /* Charges ops MPFR operations to the run; fails (a limit, exit 4) past
    10 x --max-steps, so that no single operation runs for hours. */
 void gt_rec_charge(GtRec *r, double ops);
-/* Notes a kink of op at r's site (once per site). */
+/* Marks the node just appended (an op evaluated at its kink) as a pending
+   kink; its note is given by gt_kinks_note if a derivative flows through
+   it. */
 void gt_rec_note_kink(GtRec *r, GtOp op);
+/* Gives the note (once per site) of each pending kink through which a
+   derivative of an output in outs with respect to a node in wrt flows:
+   the kink depends on a wrt node and an output uses it, both through
+   differentiable operations. */
+void gt_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
+                   const GtRunEnv *env, const int32_t *outs, size_t nouts,
+                   const int32_t *wrt, size_t nwrt);
+void gt_kinks_free(GtKinks *k);
 /* A constant node holding num / den (rounded). */
 int32_t gt_rec_const(GtRec *r, long num, long den);
 /* A constant node whose value the caller sets right away (through
@@ -555,6 +573,7 @@ typedef struct GtRunResult {
   int32_t *input_nodes;   /* per input index: its INPUT node or -1 */
   int32_t *globals;       /* final binding per global slot, -1 unbound */
   int any_kink;
+  GtKinks kinks;          /* pending kinks, for the derivatives asked later */
 } GtRunResult;
 
 GtStatus gt_interp_run(const GtProgram *prog, const GtRunEnv *env,

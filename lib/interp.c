@@ -32,6 +32,7 @@ typedef struct Interp {
   const char *stack_top;    /* C stack at the start of the run */
   size_t top_off;           /* where the running top-level statement starts */
   size_t stack_budget;      /* bytes of C stack calls may use */
+  GtKinks kinks;            /* pending kinks (rec.kinks points here) */
 } Interp;
 
 /* ---- recording ---------------------------------------------------------- */
@@ -108,15 +109,115 @@ fail_at_node(GtRec *r, int32_t i, const char *fmt, ...)
 void
 gt_rec_note_kink(GtRec *r, GtOp op)
 {
+  (void)op; /* the node's own op names the note */
   if (r->flags & GT_NF_ADJ)
     return; /* derivative rules evaluate kinks on purpose */
   r->any_kink = 1;
-  if (r->kinks == NULL || r->site >= r->prog->nexprs || r->kinks[r->site])
+  GtKinks *k = r->kinks;
+  if (k == NULL || r->tape->n == 0)
     return;
-  r->kinks[r->site] = 1;
-  GtSpan sp;
-  const GtSource *src = site_source(r, r->site, &sp);
-  gt_diag_add(r->env->diags, GT_SEV_NOTE, src, sp, "%s", gt_ops[op].kink_note);
+  int32_t i = (int32_t)r->tape->n - 1;
+  if (k->n > 0 && k->node[k->n - 1] == i)
+    return;
+  if (k->n == k->cap) {
+    size_t cap = k->cap ? 2 * k->cap : 16;
+    int32_t *p = realloc(k->node, cap * sizeof *p);
+    if (p == NULL)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+    k->node = p;
+    k->cap = cap;
+  }
+  k->node[k->n++] = i;
+}
+
+/* Does a derivative flow from operand slot k of node n into n? where()'s
+   condition carries none; non-smooth ops carry none at all. */
+static int
+carries(const GtNode *n, size_t k)
+{
+  if (!gt_ops[n->op].smooth)
+    return 0;
+  return !(n->op == GT_OP_WHERE && k == 0);
+}
+
+void
+gt_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
+              const GtRunEnv *env, const int32_t *outs, size_t nouts,
+              const int32_t *wrt, size_t nwrt)
+{
+  if (k == NULL || k->n == 0 || nouts == 0 || nwrt == 0)
+    return;
+  int32_t lo = INT32_MAX, hi = -1;
+  for (size_t j = 0; j < nwrt; j++)
+    lo = wrt[j] < lo ? wrt[j] : lo;
+  for (size_t j = 0; j < nouts; j++)
+    hi = outs[j] > hi ? outs[j] : hi;
+  /* only kinks strictly after a name and not after an output matter */
+  int due = 0;
+  for (size_t j = 0; j < k->n && !due; j++) {
+    int32_t i = k->node[j];
+    uint32_t site = t->nodes[i].site;
+    due = i > lo && i <= hi && site < k->nsites && !k->noted[site];
+  }
+  if (!due)
+    return;
+  size_t span = (size_t)(hi - lo) + 1;
+  unsigned char *f = calloc(span, 1);
+  if (f == NULL)
+    return; /* a note is not worth an out-of-memory error */
+  enum { DEPENDS = 1, USED = 2, NAME = 4 };
+  for (size_t j = 0; j < nwrt; j++)
+    if (wrt[j] <= hi)
+      f[wrt[j] - lo] |= DEPENDS | NAME;
+  for (int32_t i = lo; i <= hi; i++) {
+    if (f[i - lo] & DEPENDS)
+      continue;
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, i, buf, &ops);
+    for (size_t m = 0; m < nops; m++)
+      if (ops[m] >= lo && (f[ops[m] - lo] & DEPENDS)
+          && carries(&t->nodes[i], m)) {
+        f[i - lo] |= DEPENDS;
+        break;
+      }
+  }
+  for (size_t j = 0; j < nouts; j++)
+    if (outs[j] >= lo)
+      f[outs[j] - lo] |= USED;
+  for (int32_t i = hi; i >= lo; i--) {
+    if ((f[i - lo] & (DEPENDS | USED)) != (DEPENDS | USED))
+      continue;
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, i, buf, &ops);
+    for (size_t m = 0; m < nops; m++)
+      if (ops[m] >= lo && carries(&t->nodes[i], m))
+        f[ops[m] - lo] |= USED;
+  }
+  for (size_t j = 0; j < k->n; j++) {
+    int32_t i = k->node[j];
+    if (i < lo || i > hi || (f[i - lo] & NAME)
+        || (f[i - lo] & (DEPENDS | USED)) != (DEPENDS | USED))
+      continue;
+    const GtNode *n = &t->nodes[i];
+    if (n->site >= k->nsites || k->noted[n->site]
+        || gt_ops[n->op].kink_note == NULL)
+      continue;
+    k->noted[n->site] = 1;
+    const GtExpr *e = prog->exprs[n->site < prog->nexprs ? n->site : 0];
+    gt_diag_add(env->diags, GT_SEV_NOTE, env->sources[e->span.src], e->span,
+                "%s", gt_ops[n->op].kink_note);
+  }
+  free(f);
+}
+
+void
+gt_kinks_free(GtKinks *k)
+{
+  free(k->node);
+  free(k->noted);
+  memset(k, 0, sizeof *k);
 }
 
 static void
@@ -641,6 +742,7 @@ grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
   r->site = e->id;
   if (gt_node_shape(r->tape, y)->rank != 0)
     y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
+  gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
   /* Taylor mode is scalar-only: through tensors, nest (exponential cost,
      bounded by --max-nodes) */
   if (k <= GT_NESTED_MAX || !scalar_path(r->tape, x, y))
@@ -1077,6 +1179,7 @@ jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x)
   if (gt_node_shape(r->tape, y)->rank == 0)
     return grad(in, e, y, x, 1);
   r->site = e->id;
+  gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
   return gt_rec_jacobian(r, y, x);
 }
 
@@ -1573,12 +1676,14 @@ setup(Interp *in, const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
   in->retval = -1;
   in->globals = malloc((prog->nglobals + 1) * sizeof *in->globals);
   in->lits = malloc((prog->nexprs + 1) * sizeof *in->lits);
-  in->rec.kinks = calloc(prog->nexprs + 1, 1);
+  in->kinks.noted = calloc(prog->nexprs + 1, 1);
+  in->kinks.nsites = prog->nexprs + 1;
+  in->rec.kinks = &in->kinks;
   in->stackcap = 256;
   in->stack = malloc(in->stackcap * sizeof *in->stack);
   in->outs = malloc((count_outputs(&prog->top) + 1) * sizeof *in->outs);
   in->input_nodes = malloc((prog->ninputs + 1) * sizeof *in->input_nodes);
-  if (!in->globals || !in->lits || !in->rec.kinks || !in->stack || !in->outs
+  if (!in->globals || !in->lits || !in->kinks.noted || !in->stack || !in->outs
       || !in->input_nodes)
     return -1;
   memset(in->globals, 0xff, (prog->nglobals + 1) * sizeof *in->globals);
@@ -1592,7 +1697,7 @@ teardown(Interp *in)
 {
   free(in->globals);
   free(in->lits);
-  free(in->rec.kinks);
+  gt_kinks_free(&in->kinks);
   free(in->line);
   free(in->stack);
   free(in->outs);
@@ -1678,6 +1783,8 @@ gt_interp_run(const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
   res->input_nodes = in.input_nodes;
   res->globals = in.globals;
   res->any_kink = in.rec.any_kink;
+  res->kinks = in.kinks;
+  memset(&in.kinks, 0, sizeof in.kinks);
   in.input_nodes = NULL;
   in.globals = NULL;
   teardown(&in);
@@ -1716,5 +1823,6 @@ gt_run_result_free(GtRunResult *res)
   free(res->out_nodes);
   free(res->input_nodes);
   free(res->globals);
+  gt_kinks_free(&res->kinks);
   memset(res, 0, sizeof *res);
 }

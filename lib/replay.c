@@ -175,6 +175,7 @@ gt_session_replay(GtSession *s, const char *const *names,
   if (fast && reevaluate(s)) {
     s->replayed++;
     s->res.any_kink = 0;
+    s->res.kinks.n = 0; /* this point is at no kink */
     return GT_OK;
   }
   s->recorded++;

@@ -372,13 +372,18 @@ test_where_derivative(void **state)
   gt_session_free(s);
 }
 
-/* abs at 0: the derivative is 0 and a note says so. */
+/* abs at 0: the derivative is 0 and a note says so, once the derivative
+   through it is asked for (issue 10, item 5: not before). */
 static void
 test_kink_note(void **state)
 {
   (void)state;
   GtSession *s = load_run("input x = 0\ny = abs(x)\n");
   expect_output(s, 0, "y", 0);
+  assert_int_equal(gt_session_diag_count(s), 0);
+  size_t n;
+  const GtDeriv *d = derivs(s, NULL, 0, 1, &n);
+  expect_deriv(&d[0], "y", "x", 0, 1);
   size_t notes = 0;
   for (size_t i = 0; i < gt_session_diag_count(s); i++) {
     const GtDiag *g = gt_session_diag(s, i);
@@ -390,9 +395,20 @@ test_kink_note(void **state)
     notes++;
   }
   assert_int_equal(notes, 1);
+  gt_session_free(s);
+}
+
+/* A kink that only decides a branch gets no note (issue 10, item 5). */
+static void
+test_kink_branch_no_note(void **state)
+{
+  (void)state;
+  GtSession *s = load_run("input x = 0\nif abs(x) < 1 { y = 2 * x } "
+                          "else { y = x }\n");
   size_t n;
   const GtDeriv *d = derivs(s, NULL, 0, 1, &n);
-  expect_deriv(&d[0], "y", "x", 0, 1);
+  expect_deriv(&d[0], "y", "x", 2, 1);
+  assert_int_equal(gt_session_diag_count(s), 0);
   gt_session_free(s);
 }
 
@@ -890,6 +906,7 @@ main(void)
     cmocka_unit_test(test_tutorial_examples),
     cmocka_unit_test(test_where_derivative),
     cmocka_unit_test(test_kink_note),
+    cmocka_unit_test(test_kink_branch_no_note),
     cmocka_unit_test(test_nan_derivative),
     cmocka_unit_test(test_set_input),
     cmocka_unit_test(test_misuse),
