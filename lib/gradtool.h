@@ -80,7 +80,7 @@ typedef struct GtOptions {
 
 typedef struct GtSession GtSession;
 
-/* A value of the program: a tensor of rank 0..8 (only rank 0 for now). */
+/* A value of the program: a tensor of rank 0..8. */
 typedef struct GtValue {
   int rank;
   const size_t *dims;      /* rank entries */
