@@ -54,5 +54,17 @@ case_ "--check: inputs with =" "rate= " gradtool prog.gt --check r
 case_ "-e TEXT: its names" "a b " gradtool -e "'input a = 1; b = a^2'" -w ""
 case_ "--expr=TEXT: its names" "a= " gradtool "--expr=input a = 1; b = a^2" --at ""
 case_ "--order takes a number" "" gradtool prog.gt --order ""
+# the zsh completion: at least it parses and loads (when zsh is here)
+if command -v zsh >/dev/null 2>&1; then
+  if zsh -n "$top_srcdir/completions/_gradtool" &&
+     zsh -fc "fpath=($top_srcdir/completions \$fpath); autoload -Uz compinit;
+              compinit -u -d $tmp/zcompdump; autoload -Uz _gradtool" \
+       >"$tmp/zsh.log" 2>&1 && [ ! -s "$tmp/zsh.log" ]; then
+    echo "PASS: zsh loads completions/_gradtool"; ok=$((ok + 1))
+  else
+    echo "FAIL: zsh loads completions/_gradtool"; bad=$((bad + 1))
+    sed 's/^/    /' "$tmp/zsh.log"
+  fi
+fi
 echo "$ok passed, $bad failed"
 [ $bad -eq 0 ]
