@@ -191,6 +191,10 @@ cases() {
   run_case nul_byte          3 '^nul_byte.gt:2:6: error: stray byte 0x00 in program' @nul_byte.gt
   run_case invalid_utf8      3 '^invalid_utf8.gt:3:5: error: stray byte 0xC3 in program' @invalid_utf8.gt
   run_case utf8_in_comment   0 - @utf8_in_comment.gt
+  # issue 11: an unknown escape is an error, not dropped in silence
+  run_case unknown_escape    3 '^<command-line>:1:9: error: unknown escape sequence .\\q. in a string' -e 'print("a\q")'
+  run_case escape_nonascii   3 '^<command-line>:1:10: error: unknown escape sequence in a string: .\\. followed by byte 0xC3' -e 'print("ab\é")'
+  run_case known_escapes     0 '^\\ " $' -e 'print("\\ \" \n \t")'
   run_case unterminated_block 3 "^unterminated_block.gt:5:11: error: expected '\}' before end of file" @unterminated_block.gt
   # numbers at the ends of the range: values, with a warning
   run_case huge_literal      0 '^huge_literal.gt:1:5: warning: number literal overflows to inf' @huge_literal.gt
