@@ -220,6 +220,13 @@ cases() {
   run_case max_nodes         4 '^many_nodes.gt:4:7: error: the recording exceeds 10000 nodes' --max-nodes 10000 @many_nodes.gt
   run_case prec_too_big      2 "^gradtool: " --prec 1000001 -e 'y = 1'
   run_case prec_1m           0 - --prec 1000000 -e 'x = exp(sqrt(2)); y = x * x'
+  # issue 11: the functions whose one call takes minutes at high precision
+  run_case prec_lgamma_100k  4 "^<command-line>:1:5: error: lgamma is limited to 10000 bits of precision \(this run uses 100000\)" --prec 100000 -e 'y = lgamma(0.7)'
+  run_case prec_gamma_20k    4 '^<command-line>:1:5: error: gamma is limited to 10000 bits' --prec 20000 -e 'y = gamma(0.7)'
+  run_case prec_digamma_20k  4 '^<command-line>:1:23: error: digamma is limited to 10000 bits' --prec 20000 -e 'input x = [1, 2]; y = digamma(x)'
+  run_case prec_erfc_20k     4 '^<command-line>:1:5: error: erfc is limited to 10000 bits' --prec 20000 -e 'y = erfc(150)'
+  run_case prec_erf_1m       4 '^<command-line>:1:5: error: erf is limited to 10000 bits' --prec 1000000 -e 'y = erf(0.7)'
+  run_case prec_gamma_10k    0 - --prec 10000 --digits 10 -e 'y = gamma(0.7)'
   # out of memory: an error message, never a crash
   # GMP and MPFR abort when malloc fails unless the command catches it:
   # at every limit the run must finish or say "out of memory", exit 4
