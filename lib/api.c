@@ -108,6 +108,21 @@ error(GtSession *s, GtStatus st, const char *fmt, ...)
   return st;
 }
 
+/* The status of a parse that gave no program: a syntax error, unless
+   memory ran out (no diagnostic could be added, or the last says so),
+   which is a run-time failure like any other (exit status 4). */
+static GtStatus
+parse_failed(GtSession *s, size_t ndiags)
+{
+  if (s->diags.n == ndiags)
+    return error(s, GT_ERUNTIME, "out of memory");
+  const GtDiag *d = &s->diags.items[s->diags.n - 1];
+  if (d->file == NULL && d->message != NULL
+      && strcmp(d->message, "out of memory") == 0)
+    return GT_ERUNTIME;
+  return GT_ESYNTAX;
+}
+
 /* Adds a source; returns its index or -1. */
 static long
 add_source(GtSession *s, const char *name, const char *text, size_t len)
@@ -142,10 +157,11 @@ gt_session_load_ex(GtSession *s, const char *file, const char *text,
   long id = add_source(s, file, text, len);
   if (id < 0)
     return error(s, GT_ERUNTIME, "out of memory");
+  size_t nd = s->diags.n;
   s->prog = gt_parse_with(s->sources[id], (uint32_t)id, &s->names, &s->diags,
                           0, lo);
   if (s->prog == NULL)
-    return GT_ESYNTAX;
+    return parse_failed(s, nd);
   s->at = calloc(s->prog->ninputs + 1, sizeof *s->at);
   if (s->at == NULL)
     return error(s, GT_ERUNTIME, "out of memory");
@@ -155,10 +171,7 @@ gt_session_load_ex(GtSession *s, const char *file, const char *text,
 long
 gt_session_input_index(const GtSession *s, const char *name)
 {
-  for (size_t i = 0; i < s->prog->ninputs; i++)
-    if (strcmp(s->names.text[s->prog->inputs[i].name], name) == 0)
-      return (long)i;
-  return -1;
+  return gt_program_input(s->prog, name);
 }
 
 GtStatus
@@ -172,10 +185,11 @@ gt_session_set_input(GtSession *s, const char *name, const char *expr)
   long id = add_source(s, "<at>", expr, strlen(expr));
   if (id < 0)
     return error(s, GT_ERUNTIME, "out of memory");
+  size_t nd = s->diags.n;
   GtProgram *p = gt_parse(s->sources[id], (uint32_t)id, &s->names, &s->diags,
                           1);
   if (p == NULL)
-    return GT_ESYNTAX;
+    return parse_failed(s, nd);
   gt_program_free(s->at[i]);
   s->at[i] = p;
   gt_replay_unset(s, (size_t)i);
@@ -561,18 +575,29 @@ derive(GtSession *s, const char *const *of, size_t nof,
   const char **wnames = malloc((nw + 1) * sizeof *wnames);
   int32_t *onodes = malloc((no + 1) * sizeof *onodes);
   int32_t *wnodes = malloc((nw + 1) * sizeof *wnodes);
+  /* by interned name: output index + 1, and "seen" marks for the
+     duplicates below, so that many names cost linear time */
+  for (size_t i = 0; of && i < nof; i++)
+    intern(s, of[i]);
+  for (size_t i = 0; wrt && i < nwrt; i++)
+    intern(s, wrt[i]);
+  size_t nn = s->names.n;
+  uint32_t *out_of = calloc(nn + 1, sizeof *out_of);
+  unsigned char *seen = calloc(nn + 1, 1);
   GtStatus st = GT_OK;
-  if (!onames || !wnames || !onodes || !wnodes) {
+  if (!onames || !wnames || !onodes || !wnodes || !out_of || !seen) {
     st = error(s, GT_ERUNTIME, "out of memory");
     goto done;
   }
+  for (size_t k = 0; k < s->res.nout; k++)
+    out_of[s->res.out_names[k]] = (uint32_t)k + 1;
   for (size_t i = 0; i < no; i++) {
     if (of && nof) {
       onames[i] = intern(s, of[i]);
       onodes[i] = -1;
-      for (size_t k = 0; k < s->res.nout; k++)
-        if (strcmp(s->names.text[s->res.out_names[k]], of[i]) == 0)
-          onodes[i] = s->res.out_nodes[k];
+      uint32_t id = gt_names_find(&s->names, of[i], strlen(of[i]));
+      if (id < nn && out_of[id])
+        onodes[i] = s->res.out_nodes[out_of[id] - 1];
       if (onodes[i] < 0)
         onodes[i] = node_of(s, of[i]);
       if (onodes[i] < 0) {
@@ -590,11 +615,12 @@ derive(GtSession *s, const char *const *of, size_t nof,
     size_t j = 0;
     for (size_t i = 0; i < nwrt; i++) {
       const char *nm = intern(s, wrt[i]);
-      size_t d = 0;
-      while (d < j && wnames[d] != nm)
-        d++;
-      if (d < j)
-        continue;
+      uint32_t id = gt_names_find(&s->names, wrt[i], strlen(wrt[i]));
+      if (id < nn) {
+        if (seen[id])
+          continue;
+        seen[id] = 1;
+      }
       wnames[j] = nm;
       wnodes[j] = node_of(s, wrt[i]);
       if (wnodes[j] < 0) {
@@ -616,14 +642,15 @@ derive(GtSession *s, const char *const *of, size_t nof,
 
   if (of && nof) {
     size_t j = 0;
+    memset(seen, 0, nn + 1);
     for (size_t i = 0; i < no; i++) {
-      size_t d = 0;
-      while (d < j && onames[d] != onames[i])
-        d++;
-      if (d == j) {
-        onames[j] = onames[i];
-        onodes[j++] = onodes[i];
-      }
+      uint32_t id = gt_names_find(&s->names, onames[i], strlen(onames[i]));
+      if (id < nn && seen[id])
+        continue;
+      if (id < nn)
+        seen[id] = 1;
+      onames[j] = onames[i];
+      onodes[j++] = onodes[i];
     }
     no = j;
   }
@@ -775,6 +802,8 @@ done:
   free(wnames);
   free(onodes);
   free(wnodes);
+  free(out_of);
+  free(seen);
   return st;
 }
 

@@ -387,6 +387,18 @@ typedef struct GtExpr {
   struct GtExpr **args;
 } GtExpr;
 
+/* A link of a left chain such as a + b - c + ... or a and b and ...: a
+   binary operation, or and/or.  The parser builds a chain by a loop into
+   a tree as deep as it is long; every walker of the tree follows the
+   first operands of links by a loop (an explicit stack where it must come
+   back up), so that only real nesting costs C stack. */
+static inline int
+gt_expr_is_link(const GtExpr *e)
+{
+  return (e->kind == GT_EX_OP && e->nargs == 2) || e->kind == GT_EX_AND
+         || e->kind == GT_EX_OR;
+}
+
 typedef enum GtStmtKind {
   GT_ST_EXPR, GT_ST_ASSIGN, GT_ST_IF, GT_ST_FOR, GT_ST_WHILE, GT_ST_BREAK,
   GT_ST_CONTINUE, GT_ST_RETURN, GT_ST_INPUT, GT_ST_OUTPUT, GT_ST_ASSERT,
@@ -440,31 +452,46 @@ typedef struct GtInputDecl {
   GtSpan span;
 } GtInputDecl;
 
-/* Interned names: index -> text. */
+/* Interned names: index -> text, and text -> index by an open-addressing
+   hash table (linear probing, at most half full), so that interning and
+   looking up cost O(length of the name) whatever the number of names.
+   The texts live in the arena; zero-initialised is a valid empty table. */
 typedef struct GtNames {
   char **text;
   size_t n, cap;
+  uint64_t *slots;        /* hash table: hash tag and id + 1, 0 if empty */
+  size_t nslots;          /* a power of two, or 0 */
+  GtArena arena;          /* the texts */
 } GtNames;
 
 typedef struct GtProgram {
   GtArena arena;          /* AST memory */
   GtBlock top;
   GtFunc *funcs;
-  size_t nfuncs;
+  size_t nfuncs, funccap;
   GtExpr **exprs;         /* by id; exprs[0] unused */
   size_t nexprs, exprcap;
   int32_t *global_name;   /* slot -> interned name */
-  size_t nglobals;
+  size_t nglobals, globalcap;
   GtInputDecl *inputs;
-  size_t ninputs;
+  size_t ninputs, inputcap;
   GtNames *names;         /* shared with the session */
+  /* by interned name, for the names known when the program was parsed
+     (nnamed of them; arena memory): */
+  int32_t *name_global;   /* global slot, or -1 */
+  int32_t *name_input;    /* index in inputs, or -1 */
+  int32_t *name_func;     /* index in funcs, or -1 */
+  size_t nnamed;
 } GtProgram;
 
 /* Predefined globals, in slot order. */
 enum { GT_GLOBAL_PI, GT_GLOBAL_E, GT_GLOBAL_INF, GT_GLOBAL_NAN,
        GT_NPREDEF };
 
+/* The id of the name s[0..len), added if new; UINT32_MAX when out of
+   memory.  gt_names_find only looks: UINT32_MAX when absent. */
 uint32_t gt_names_intern(GtNames *names, const char *s, size_t len);
+uint32_t gt_names_find(const GtNames *names, const char *s, size_t len);
 void gt_names_free(GtNames *names);
 
 /* Parses a program; NULL after adding diagnostics on error.  expr_only
@@ -477,8 +504,10 @@ GtProgram *gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
                          GtDiagList *diags, int expr_only,
                          const GtLoadOptions *lo);
 void gt_program_free(GtProgram *p);
-/* Global slot of a name, or -1. */
+/* Global slot of a name, or -1.  O(length of the name). */
 int32_t gt_program_global(const GtProgram *p, const char *name);
+/* Index in p->inputs of the input of that name, or -1.  O(length). */
+long gt_program_input(const GtProgram *p, const char *name);
 
 /* ------------------------------------------------------------------ */
 /* interp.c -- runs the syntax tree, recording the tape                 */

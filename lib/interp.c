@@ -25,6 +25,10 @@ typedef struct Interp {
   int32_t *lits;            /* node per literal expression id, -1 */
   int32_t *outs;            /* output global slots */
   size_t nout;
+  unsigned char *is_out;    /* by global slot: in outs */
+  size_t inputs_bound;      /* input statements run so far */
+  const GtExpr **links;     /* pending links of the chains being evaluated */
+  size_t nlinks, linkcap;
   int32_t last;             /* last top-level binding's slot */
   const int32_t *at;
   int32_t *input_nodes;
@@ -313,9 +317,39 @@ rec_elementwise(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
   return i;
 }
 
+/* One call of erf, erfc or the gamma family costs far more than its
+   precision suggests, and no loop limit sees it: measured with MPFR 4.2
+   (one core), lgamma, gamma and digamma at 0.7 take 0.08 s at 5000 bits,
+   0.8 s at 10000, 8 s at 20000 and minutes at 50000; erfc(120) takes 1 s
+   at 10000 bits and erfc(150) more than 10 s at 20000; trigamma (special.c)
+   costs about as much as digamma, plus Bernoulli numbers for minutes at
+   10^5 bits.  (sin, exp, log, pow stay within 2 s at 10^6 bits.)  So these
+   functions refuse precisions above GT_SPECIAL_MAX_PREC, before the call,
+   with an error at the call: at most about a second each.  Their
+   derivatives (digamma, trigamma, exp) run at the same precision. */
+#define GT_SPECIAL_MAX_PREC 10000
+
+static void
+check_special_prec(GtRec *r, GtOp op)
+{
+  switch (op) {
+  case GT_OP_ERF: case GT_OP_ERFC: case GT_OP_GAMMA: case GT_OP_LGAMMA:
+  case GT_OP_DIGAMMA: case GT_OP_TRIGAMMA:
+    if (r->tape->prec > GT_SPECIAL_MAX_PREC)
+      gt_rec_fail(r, GT_ERUNTIME, "%s is limited to %d bits of precision "
+                  "(this run uses %ld): beyond, one call takes minutes",
+                  gt_ops[op].name, GT_SPECIAL_MAX_PREC,
+                  (long)r->tape->prec);
+    break;
+  default:
+    break;
+  }
+}
+
 int32_t
 gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
 {
+  check_special_prec(r, op);
   GtNode *nodes = r->tape->nodes;
   if ((a >= 0 && nodes[a].shape) || (b >= 0 && nodes[b].shape)
       || (c >= 0 && nodes[c].shape))
@@ -1221,10 +1255,75 @@ gt_rec_jacobian(GtRec *r, int32_t y, int32_t x)
   return gt_rec_reshape(r, j, &js);
 }
 
+/* Records op e (one, two or three operands) on the operands' nodes v. */
+static int32_t
+apply_op(Interp *in, const GtExpr *e, const int32_t *v)
+{
+  GtRec *r = R(in);
+  r->site = e->id;
+  GtOp op = (GtOp)e->op;
+  if (op >= GT_OP_EQ && op <= GT_OP_GE) {
+    /* a comparison makes a NaN visible */
+    gt_rec_check_nan(r, v[0]);
+    gt_rec_check_nan(r, v[1]);
+  } else if (op == GT_OP_WHERE || op == GT_OP_NOT)
+    gt_rec_check_nan(r, v[0]);
+  return gt_rec_op(r, op, v[0], v[1], v[2]);
+}
+
+/* The link e of a chain (gt_expr_is_link) whose first operand has the
+   value a: evaluates the second operand and records e. */
+static int32_t
+apply_link(Interp *in, const GtExpr *e, int32_t a)
+{
+  GtRec *r = R(in);
+  if (e->kind == GT_EX_OP) {
+    int32_t v[3] = { a, eval(in, e->args[1]), -1 };
+    return apply_op(in, e, v);
+  }
+  int want = e->kind == GT_EX_OR; /* the value that decides early */
+  int t = truth(in, a, e->args[0]->id);
+  if (t != want)
+    t = truth(in, eval(in, e->args[1]), e->args[1]->id);
+  r->site = e->id;
+  return gt_rec_const(r, t, 1);
+}
+
+/* A chain a + b - c ... of links, as deep as it is long: down the first
+   operands by a loop, the links kept on in->links, then the links from the
+   innermost out, in the order recursion would take.  C stack: one frame
+   whatever the length. */
+static int32_t
+eval_chain(Interp *in, const GtExpr *e)
+{
+  size_t base = in->nlinks;
+  for (; gt_expr_is_link(e); e = e->args[0]) {
+    if (in->nlinks == in->linkcap) {
+      size_t cap = in->linkcap ? in->linkcap * 2 : 64;
+      const GtExpr **t = realloc(in->links, cap * sizeof *t);
+      if (t == NULL)
+        gt_rec_fail(R(in), GT_ERUNTIME, "out of memory");
+      in->links = t;
+      in->linkcap = cap;
+    }
+    in->links[in->nlinks++] = e;
+  }
+  size_t top = in->nlinks;
+  int32_t v = eval(in, e);
+  for (size_t i = top; i-- > base;) {
+    in->nlinks = i; /* chains in the operand stack above the pending links */
+    v = apply_link(in, in->links[i], v);
+  }
+  in->nlinks = base;
+  return v;
+}
+
 static int32_t
 eval(Interp *in, const GtExpr *e)
 {
   GtRec *r = R(in);
+  if (gt_expr_is_link(e) && gt_expr_is_link(e->args[0]))
+    return eval_chain(in, e);
   switch ((GtExprKind)e->kind) {
   case GT_EX_NUM:
     return literal(in, e);
@@ -1237,25 +1336,11 @@ eval(Interp *in, const GtExpr *e)
     int32_t v[3] = { -1, -1, -1 };
     for (int k = 0; k < e->nargs && k < 3; k++)
       v[k] = eval(in, e->args[k]);
-    r->site = e->id;
-    GtOp op = (GtOp)e->op;
-    if (op >= GT_OP_EQ && op <= GT_OP_GE) {
-      /* a comparison makes a NaN visible */
-      gt_rec_check_nan(r, v[0]);
-      gt_rec_check_nan(r, v[1]);
-    } else if (op == GT_OP_WHERE || op == GT_OP_NOT)
-      gt_rec_check_nan(r, v[0]);
-    return gt_rec_op(r, op, v[0], v[1], v[2]);
+    return apply_op(in, e, v);
   }
   case GT_EX_AND:
-  case GT_EX_OR: {
-    int want = e->kind == GT_EX_OR; /* the value that decides early */
-    int t = truth(in, eval(in, e->args[0]), e->args[0]->id);
-    if (t != want)
-      t = truth(in, eval(in, e->args[1]), e->args[1]->id);
-    r->site = e->id;
-    return gt_rec_const(r, t, 1);
-  }
+  case GT_EX_OR:
+    return apply_link(in, e, eval(in, e->args[0]));
   case GT_EX_CALL: {
     int32_t v = call(in, e);
     if (v < 0) {
@@ -1560,10 +1645,8 @@ exec_stmt(Interp *in, const GtStmt *s)
       v = eval(in, s->expr);
       /* a default computed after other inputs may depend on them: it
          would go stale in a replay that sets only those */
-      for (size_t k = 0; k < in->prog->ninputs; k++)
-        if (in->input_nodes[k] >= 0
-            && r->tape->nodes[v].op != GT_OP_CONST)
-          r->tape->no_replay = 1;
+      if (in->inputs_bound && r->tape->nodes[v].op != GT_OP_CONST)
+        r->tape->no_replay = 1;
     } else {
       const GtSource *src = r->env->sources[s->namespan.src];
       gt_diag_add(r->env->diags, GT_SEV_ERROR, src, s->namespan,
@@ -1579,17 +1662,17 @@ exec_stmt(Interp *in, const GtStmt *s)
     for (size_t k = 0; k < vs.size; k++)
       mpfr_set(&r->tape->nodes[n].v[k], &r->tape->nodes[v].v[k], MPFR_RNDN);
     in->input_nodes[idx] = n;
+    in->inputs_bound++;
     bind(in, s, n);
     return FLOW_NEXT;
   }
   case GT_ST_OUTPUT:
     for (size_t k = 0; k < s->nargs; k++) {
       int32_t slot = s->args[k]->slot;
-      size_t j = 0;
-      while (j < in->nout && in->outs[j] != slot)
-        j++;
-      if (j == in->nout)
+      if (!in->is_out[slot]) {
+        in->is_out[slot] = 1;
         in->outs[in->nout++] = slot;
+      }
     }
     return FLOW_NEXT;
   case GT_ST_ASSERT:
@@ -1682,9 +1765,10 @@ setup(Interp *in, const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
   in->stackcap = 256;
   in->stack = malloc(in->stackcap * sizeof *in->stack);
   in->outs = malloc((count_outputs(&prog->top) + 1) * sizeof *in->outs);
+  in->is_out = calloc(prog->nglobals + 1, 1);
   in->input_nodes = malloc((prog->ninputs + 1) * sizeof *in->input_nodes);
   if (!in->globals || !in->lits || !in->kinks.noted || !in->stack || !in->outs
-      || !in->input_nodes)
+      || !in->is_out || !in->input_nodes)
     return -1;
   memset(in->globals, 0xff, (prog->nglobals + 1) * sizeof *in->globals);
   memset(in->lits, 0xff, (prog->nexprs + 1) * sizeof *in->lits);
@@ -1701,6 +1785,8 @@ teardown(Interp *in)
   free(in->line);
   free(in->stack);
   free(in->outs);
+  free(in->is_out);
+  free(in->links);
   free(in->input_nodes);
 }
 

@@ -162,8 +162,24 @@ gt_lex(const GtSource *src, uint32_t srcid, GtDiagList *diags, size_t *ntok)
     } else if (c == '"') {
       i++;
       while (i < len && s[i] != '"' && s[i] != '\n') {
-        if (s[i] == '\\' && i + 1 < len && s[i + 1] != '\n')
+        if (s[i] == '\\' && i + 1 < len && s[i + 1] != '\n') {
+          /* the escapes print() resolves; any other is a mistake that
+             would otherwise vanish from the output */
+          unsigned char e = (unsigned char)s[i + 1];
+          if (e != '"' && e != '\\' && e != 'n' && e != 't') {
+            GtSpan sp = { srcid, (uint32_t)i, 2 };
+            if (e > ' ' && e < 0x7f)
+              gt_diag_add(diags, GT_SEV_ERROR, src, sp,
+                          "unknown escape sequence '\\%c' in a string "
+                          "(use \\\\ for a backslash)", e);
+            else
+              gt_diag_add(diags, GT_SEV_ERROR, src, sp,
+                          "unknown escape sequence in a string: '\\' "
+                          "followed by byte 0x%02X", e);
+            failed = 1;
+          }
           i++;
+        }
         i++;
       }
       if (i >= len || s[i] != '"') {

@@ -15,16 +15,101 @@
 #include "internal.h"
 
 #define GT_MAX_NEST 1000 /* nesting of expressions and blocks */
-#define GT_MAX_TREE 25000 /* depth of an expression tree (chains included) */
+#define GT_MAX_TREE 25000 /* depth of an expression tree (a chain's links
+                             count as one level) */
 
 /* ---- interned names ---------------------------------------------------- */
+
+/* FNV-1a over the bytes, then a final mix so that the low bits, which
+   pick the slot, depend on every byte.  Cost O(len). */
+static uint64_t
+name_hash(const char *s, size_t len)
+{
+  uint64_t h = 0xcbf29ce484222325u;
+  for (size_t i = 0; i < len; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 0x100000001b3u;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdu;
+  h ^= h >> 33;
+  return h;
+}
+
+/* Is the interned text t the name s[0..len)?  (strncmp stops at t's end,
+   so a shorter t is never read past.) */
+static int
+same_name(const char *t, const char *s, size_t len)
+{
+  return strncmp(t, s, len) == 0 && t[len] == '\0';
+}
+
+/* A slot holds the id + 1 in its low 32 bits (0: empty) and the high
+   half of the name's hash above, so that a probe compares texts only
+   when the hashes agree. */
+#define SLOT_ID(x) ((uint32_t)(x))
+
+/* The table slot holding s (hash h), or the empty slot where it would go. */
+static size_t
+name_slot(const GtNames *names, const char *s, size_t len, uint64_t h)
+{
+  size_t mask = names->nslots - 1;
+  size_t i = (size_t)h & mask;
+  uint64_t tag = h & 0xffffffff00000000u;
+  for (;; i = (i + 1) & mask) {
+    uint64_t x = names->slots[i];
+    if (x == 0)
+      return i;
+    if ((x & 0xffffffff00000000u) == tag
+        && same_name(names->text[SLOT_ID(x) - 1], s, len))
+      return i;
+  }
+}
+
+uint32_t
+gt_names_find(const GtNames *names, const char *s, size_t len)
+{
+  if (names->nslots == 0)
+    return UINT32_MAX;
+  uint64_t x = names->slots[name_slot(names, s, len, name_hash(s, len))];
+  return x ? SLOT_ID(x) - 1 : UINT32_MAX;
+}
+
+/* Doubles the table (amortised O(1) per name). */
+static int
+rehash(GtNames *names)
+{
+  size_t ns = names->nslots ? names->nslots * 2 : 256;
+  uint64_t *t = calloc(ns, sizeof *t);
+  if (t == NULL)
+    return -1;
+  for (size_t i = 0; i < names->nslots; i++) {
+    /* the names are distinct: each goes to the first empty slot */
+    uint64_t x = names->slots[i];
+    if (x == 0)
+      continue;
+    const char *nm = names->text[SLOT_ID(x) - 1];
+    size_t j = (size_t)name_hash(nm, strlen(nm)) & (ns - 1);
+    while (t[j] != 0)
+      j = (j + 1) & (ns - 1);
+    t[j] = x;
+  }
+  free(names->slots);
+  names->slots = t;
+  names->nslots = ns;
+  return 0;
+}
 
 uint32_t
 gt_names_intern(GtNames *names, const char *s, size_t len)
 {
-  for (size_t i = 0; i < names->n; i++)
-    if (strlen(names->text[i]) == len && memcmp(names->text[i], s, len) == 0)
-      return (uint32_t)i;
+  uint32_t id = gt_names_find(names, s, len);
+  if (id != UINT32_MAX)
+    return id;
+  if (names->n >= UINT32_MAX - 1)
+    return UINT32_MAX;
+  if ((names->n + 1) * 2 > names->nslots && rehash(names) != 0)
+    return UINT32_MAX;
   if (names->n == names->cap) {
     size_t cap = names->cap ? names->cap * 2 : 64;
     char **t = realloc(names->text, cap * sizeof *t);
@@ -33,23 +118,23 @@ gt_names_intern(GtNames *names, const char *s, size_t len)
     names->text = t;
     names->cap = cap;
   }
-  char *copy = malloc(len + 1);
+  char *copy = gt_arena_strndup(&names->arena, s, len);
   if (copy == NULL)
     return UINT32_MAX;
-  memcpy(copy, s, len);
-  copy[len] = '\0';
+  uint64_t h = name_hash(s, len);
   names->text[names->n] = copy;
+  names->slots[name_slot(names, s, len, h)] =
+      (h & 0xffffffff00000000u) | ((uint64_t)names->n + 1);
   return (uint32_t)names->n++;
 }
 
 void
 gt_names_free(GtNames *names)
 {
-  for (size_t i = 0; i < names->n; i++)
-    free(names->text[i]);
   free(names->text);
-  names->text = NULL;
-  names->n = names->cap = 0;
+  free(names->slots);
+  gt_arena_free(&names->arena);
+  memset(names, 0, sizeof *names);
 }
 
 /* ---- parser state ------------------------------------------------------ */
@@ -66,6 +151,8 @@ typedef struct Parser {
   int in_func;
   int loops;        /* enclosing loops, for break and continue */
   const GtLoadOptions *lo; /* implicit inputs, result name (or NULL) */
+  int32_t *fidx;    /* by interned name: index in p->funcs, or -1 */
+  size_t nfidx;     /* names fidx covers */
 } Parser;
 
 static const GtToken *
@@ -908,10 +995,20 @@ parse_def(Parser *ps)
   const GtToken *nm = expect_name(ps, "a function name");
   GtProgram *p = ps->p;
   uint32_t name = intern_tok(ps, nm);
-  for (size_t i = 0; i < p->nfuncs; i++)
-    if (p->funcs[i].name == name)
-      fail_at(ps, nm->span, "function '%s' is defined twice",
-              p->names->text[name]);
+  if (name < ps->nfidx && ps->fidx[name] >= 0)
+    fail_at(ps, nm->span, "function '%s' is defined twice",
+            p->names->text[name]);
+  if (name >= ps->nfidx) {
+    /* a bigger map in the arena (the old one stays there): O(1)
+       amortised per name */
+    size_t n = ps->nfidx * 2 > name + 1 ? ps->nfidx * 2 : name + 1;
+    int32_t *t = alloc(ps, n * sizeof *t);
+    memset(t, 0xff, n * sizeof *t);
+    if (ps->nfidx)
+      memcpy(t, ps->fidx, ps->nfidx * sizeof *t);
+    ps->fidx = t;
+    ps->nfidx = n;
+  }
   expect(ps, GT_TOK_LPAREN);
   uint32_t params[256];
   size_t np = 0;
@@ -931,11 +1028,17 @@ parse_def(Parser *ps)
       next(ps);
     }
   expect(ps, GT_TOK_RPAREN);
-  GtFunc *fs = realloc(p->funcs, (p->nfuncs + 1) * sizeof *fs);
-  if (fs == NULL)
-    oom(ps);
-  p->funcs = fs;
+  if (p->nfuncs == p->funccap) {
+    size_t cap = p->funccap ? p->funccap * 2 : 8;
+    GtFunc *t = realloc(p->funcs, cap * sizeof *t);
+    if (t == NULL)
+      oom(ps);
+    p->funcs = t;
+    p->funccap = cap;
+  }
+  GtFunc *fs = p->funcs;
   size_t fi = p->nfuncs++;
+  ps->fidx[name] = (int32_t)fi;
   memset(&fs[fi], 0, sizeof fs[fi]);
   fs[fi].name = name;
   fs[fi].span = nm->span;
@@ -956,12 +1059,32 @@ typedef struct Resolver {
   Parser *ps;
   GtProgram *p;
   int32_t *gslot;   /* by interned name: global slot or -1 */
-  int32_t *lslot;   /* by interned name: local slot of the current function */
+  int32_t *lslot;   /* by interned name: local slot of the current function,
+                       valid where lmark is fnid */
+  uint32_t *lmark;  /* by interned name: the fnid that set lslot */
+  uint32_t fnid;    /* 1 + index of the current function */
+  int32_t *islot;   /* by interned name: input index or -1 */
   GtFunc *fn;       /* current function, NULL at top level */
   size_t nnames;
   GtExpr **implicit; /* first use of each implicit input, in order */
-  size_t nimplicit;
+  size_t nimplicit, implicitcap;
+  unsigned char *may_imply; /* by interned name: an implicit input's name */
+  GtExpr **links;           /* pending links of the chains being resolved */
+  size_t nlinks, linkcap;
 } Resolver;
+
+static int32_t
+local_of(const Resolver *r, uint32_t name)
+{
+  return r->lmark[name] == r->fnid ? r->lslot[name] : -1;
+}
+
+static void
+set_local(Resolver *r, uint32_t name, int32_t slot)
+{
+  r->lmark[name] = r->fnid;
+  r->lslot[name] = slot;
+}
 
 
 static const struct {
@@ -986,15 +1109,6 @@ tfunc(const char *name)
     if (strcmp(tfuncs[i].name, name) == 0)
       return (int)tfuncs[i].tf;
   return -1;
-}
-
-static int
-is_in(const char *name, const char *const *list, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(name, list[i]) == 0)
-      return 1;
-  return 0;
 }
 
 static const char *const special_builtins[] = {
@@ -1062,7 +1176,7 @@ suggest(Resolver *r, const char *name, int calls)
       consider(tfuncs[i].name, name, &best, &bd);
   } else {
     for (size_t i = 0; i < r->nnames; i++)
-      if ((r->fn && r->lslot[i] >= 0) || r->gslot[i] >= 0)
+      if ((r->fn && local_of(r, (uint32_t)i) >= 0) || r->gslot[i] >= 0)
         consider(nm->text[i], name, &best, &bd);
   }
   return best;
@@ -1082,14 +1196,39 @@ add_global(Resolver *r, uint32_t name)
 {
   if (r->gslot[name] < 0) {
     GtProgram *p = r->p;
-    int32_t *t = realloc(p->global_name, (p->nglobals + 1) * sizeof *t);
-    if (t == NULL)
-      oom(r->ps);
-    p->global_name = t;
-    t[p->nglobals] = (int32_t)name;
+    if (p->nglobals == p->globalcap) {
+      size_t cap = p->globalcap ? p->globalcap * 2 : 64;
+      int32_t *t = realloc(p->global_name, cap * sizeof *t);
+      if (t == NULL)
+        oom(r->ps);
+      p->global_name = t;
+      p->globalcap = cap;
+    }
+    p->global_name[p->nglobals] = (int32_t)name;
     r->gslot[name] = (int32_t)p->nglobals++;
   }
   return r->gslot[name];
+}
+
+/* Appends an input declaration; returns its index. */
+static int
+add_input(Resolver *r, uint32_t name, int32_t slot, GtSpan span)
+{
+  GtProgram *p = r->p;
+  if (p->ninputs == p->inputcap) {
+    size_t cap = p->inputcap ? p->inputcap * 2 : 16;
+    GtInputDecl *t = realloc(p->inputs, cap * sizeof *t);
+    if (t == NULL)
+      oom(r->ps);
+    p->inputs = t;
+    p->inputcap = cap;
+  }
+  GtInputDecl *in = &p->inputs[p->ninputs];
+  in->name = name;
+  in->slot = slot;
+  in->span = span;
+  r->islot[name] = (int32_t)p->ninputs;
+  return (int)p->ninputs++;
 }
 
 /* Collects the names a block binds: globals at top level, locals in a
@@ -1104,24 +1243,16 @@ collect(Resolver *r, const GtBlock *b)
     case GT_ST_FOR:
     case GT_ST_INPUT:
       if (r->fn) {
-        if (r->lslot[s->name] < 0)
-          r->lslot[s->name] = (int32_t)r->fn->nlocals++;
+        if (local_of(r, s->name) < 0)
+          set_local(r, s->name, (int32_t)r->fn->nlocals++);
       } else
         add_global(r, s->name);
       if (s->kind == GT_ST_INPUT) {
-        GtProgram *p = r->p;
-        for (size_t k = 0; k < p->ninputs; k++)
-          if (p->inputs[k].name == s->name)
-            fail_at(r->ps, s->namespan, "input '%s' is declared twice",
-                    p->names->text[s->name]);
-        GtInputDecl *in = realloc(p->inputs, (p->ninputs + 1) * sizeof *in);
-        if (in == NULL)
-          oom(r->ps);
-        p->inputs = in;
-        in[p->ninputs].name = s->name;
-        in[p->ninputs].slot = r->gslot[s->name];
-        in[p->ninputs].span = s->namespan;
-        s->input_index = (int)p->ninputs++;
+        if (r->islot[s->name] >= 0)
+          fail_at(r->ps, s->namespan, "input '%s' is declared twice",
+                  r->p->names->text[s->name]);
+        s->input_index = add_input(r, s->name, r->gslot[s->name],
+                                   s->namespan);
       }
       break;
     default:
@@ -1159,17 +1290,17 @@ resolve_call(Resolver *r, GtExpr *e)
   GtProgram *p = r->p;
   const char *name = p->names->text[e->name];
   int tf;
-  for (size_t i = 0; i < p->nfuncs; i++)
-    if (p->funcs[i].name == e->name) {
-      if (e->nargs != p->funcs[i].nparams)
-        fail_at(r->ps, e->span, "function '%s' takes %zu argument%s, not %d",
-                name, p->funcs[i].nparams,
-                p->funcs[i].nparams == 1 ? "" : "s", e->nargs);
-      e->slot = (int32_t)i;
-      for (int k = 0; k < e->nargs; k++)
-        resolve_expr(r, e->args[k]);
-      return;
-    }
+  int32_t i = p->name_func[e->name];
+  if (i >= 0) {
+    if (e->nargs != p->funcs[i].nparams)
+      fail_at(r->ps, e->span, "function '%s' takes %zu argument%s, not %d",
+              name, p->funcs[i].nparams,
+              p->funcs[i].nparams == 1 ? "" : "s", e->nargs);
+    e->slot = i;
+    for (int k = 0; k < e->nargs; k++)
+      resolve_expr(r, e->args[k]);
+    return;
+  }
   if (strcmp(name, "grad") == 0 || strcmp(name, "jacobian") == 0
       || strcmp(name, "hessian") == 0) {
     int hess = name[0] == 'h';
@@ -1224,15 +1355,11 @@ resolve_call(Resolver *r, GtExpr *e)
 static int
 implicit_input(Resolver *r, GtExpr *e)
 {
-  const GtLoadOptions *lo = r->ps->lo;
-  if (lo == NULL || !is_in(r->p->names->text[e->name], lo->implicit_inputs,
-                           lo->nimplicit))
+  if (r->may_imply == NULL || !r->may_imply[e->name])
     return 0;
-  GtExpr **v = alloc(r->ps, (r->nimplicit + 1) * sizeof *v);
-  if (r->nimplicit)
-    memcpy(v, r->implicit, r->nimplicit * sizeof *v);
-  v[r->nimplicit++] = e;
-  r->implicit = v;
+  r->implicit = grow(r->ps, r->implicit, r->nimplicit, &r->implicitcap,
+                     sizeof *r->implicit);
+  r->implicit[r->nimplicit++] = e;
   add_global(r, e->name);
   return 1;
 }
@@ -1255,14 +1382,7 @@ declare_implicit(Resolver *r)
     s->namespan = e->span;
     s->target_kind = GT_EX_GLOBAL;
     s->slot = r->gslot[e->name];
-    GtInputDecl *in = realloc(p->inputs, (p->ninputs + 1) * sizeof *in);
-    if (in == NULL)
-      oom(r->ps);
-    p->inputs = in;
-    in[p->ninputs].name = e->name;
-    in[p->ninputs].slot = s->slot;
-    in[p->ninputs].span = e->span;
-    s->input_index = (int)p->ninputs++;
+    s->input_index = add_input(r, e->name, s->slot, e->span);
     v[k] = s;
   }
   if (b->n)
@@ -1274,9 +1394,9 @@ declare_implicit(Resolver *r)
 static void
 resolve_name(Resolver *r, GtExpr *e)
 {
-  if (r->fn && r->lslot[e->name] >= 0) {
+  if (r->fn && local_of(r, e->name) >= 0) {
     e->kind = GT_EX_LOCAL;
-    e->slot = r->lslot[e->name];
+    e->slot = local_of(r, e->name);
   } else if (r->gslot[e->name] >= 0) {
     e->kind = GT_EX_GLOBAL;
     e->slot = r->gslot[e->name];
@@ -1299,6 +1419,26 @@ resolve_expr(Resolver *r, GtExpr *e)
     resolve_call(r, e);
     return;
   default:
+    if (gt_expr_is_link(e) && gt_expr_is_link(e->args[0])) {
+      /* a chain: down the first operands by a loop, then the second
+         operands from the innermost link out (source order, which fixes
+         the order of implicit inputs and of errors) */
+      size_t base = r->nlinks;
+      GtExpr *x = e;
+      for (; gt_expr_is_link(x); x = x->args[0]) {
+        r->links = grow(r->ps, r->links, r->nlinks, &r->linkcap,
+                        sizeof *r->links);
+        r->links[r->nlinks++] = x;
+      }
+      size_t top = r->nlinks;
+      resolve_expr(r, x);
+      for (size_t i = top; i-- > base;) {
+        r->nlinks = i; /* deeper chains stack above the pending links */
+        resolve_expr(r, r->links[i]->args[1]);
+      }
+      r->nlinks = base;
+      return;
+    }
     for (int k = 0; k < e->nargs; k++)
       if (e->args[k] != NULL)
         resolve_expr(r, e->args[k]);
@@ -1310,7 +1450,7 @@ resolve_target(Resolver *r, GtStmt *s)
 {
   if (r->fn) {
     s->target_kind = GT_EX_LOCAL;
-    s->slot = r->lslot[s->name];
+    s->slot = local_of(r, s->name);
   } else {
     s->target_kind = GT_EX_GLOBAL;
     s->slot = r->gslot[s->name];
@@ -1357,6 +1497,10 @@ resolve_block(Resolver *r, GtBlock *b)
 static int
 expr_reads(const GtExpr *e, int kind, int32_t slot)
 {
+  /* a chain: the second operands, then down the first by a loop */
+  for (; gt_expr_is_link(e); e = e->args[0])
+    if (expr_reads(e->args[1], kind, slot))
+      return 1;
   if ((e->kind == GT_EX_GLOBAL || e->kind == GT_EX_LOCAL) && e->kind == kind
       && e->slot == slot)
     return 1;
@@ -1364,6 +1508,38 @@ expr_reads(const GtExpr *e, int kind, int32_t slot)
     if (e->args[k] != NULL && expr_reads(e->args[k], kind, slot))
       return 1;
   return 0;
+}
+
+/* Marks in read[] the global slots that e reads. */
+static void
+expr_globals(const GtExpr *e, unsigned char *read)
+{
+  for (; gt_expr_is_link(e); e = e->args[0])
+    expr_globals(e->args[1], read);
+  if (e->kind == GT_EX_GLOBAL && e->slot >= 0)
+    read[e->slot] = 1;
+  for (int k = 0; k < e->nargs; k++)
+    if (e->args[k] != NULL)
+      expr_globals(e->args[k], read);
+}
+
+/* Marks in read[] the global slots that block b reads. */
+static void
+block_globals(const GtBlock *b, unsigned char *read)
+{
+  for (size_t i = 0; i < b->n; i++) {
+    const GtStmt *s = b->stmts[i];
+    if (s->expr)
+      expr_globals(s->expr, read);
+    if (s->kind != GT_ST_OUTPUT && s->kind != GT_ST_ASSERT)
+      for (size_t k = 0; k < s->nargs; k++)
+        expr_globals(s->args[k], read);
+    block_globals(&s->body, read);
+    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
+      block_globals(&s->elifs[k], read);
+    if (s->has_else)
+      block_globals(&s->orelse, read);
+  }
 }
 
 static int
@@ -1394,72 +1570,95 @@ block_reads(const GtBlock *b, int kind, int32_t slot)
 
 /* Marks the for loops whose body may read the loop variable: only those
    need a recorded counter per iteration.  A global counter may also be
-   read by any function called from the body. */
+   read by any function called from the body: fn_read[] marks the global
+   slots some function reads. */
 static void
-mark_loops(GtProgram *p, GtBlock *b)
+mark_loops(GtBlock *b, const unsigned char *fn_read)
 {
   for (size_t i = 0; i < b->n; i++) {
     GtStmt *s = b->stmts[i];
-    if (s->kind == GT_ST_FOR) {
-      s->var_read = block_reads(&s->body, s->target_kind, s->slot);
-      for (size_t f = 0; !s->var_read && s->target_kind == GT_EX_GLOBAL
-                         && f < p->nfuncs; f++)
-        s->var_read = block_reads(&p->funcs[f].body, GT_EX_GLOBAL, s->slot);
-    }
-    mark_loops(p, &s->body);
+    if (s->kind == GT_ST_FOR)
+      s->var_read = block_reads(&s->body, s->target_kind, s->slot)
+                    || (s->target_kind == GT_EX_GLOBAL && fn_read[s->slot]);
+    mark_loops(&s->body, fn_read);
     for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      mark_loops(p, &s->elifs[k]);
+      mark_loops(&s->elifs[k], fn_read);
     if (s->has_else)
-      mark_loops(p, &s->orelse);
+      mark_loops(&s->orelse, fn_read);
   }
+}
+
+/* A map by interned name of n entries in the arena, every byte c. */
+static void *
+name_map(Parser *ps, size_t n, size_t elem, int c)
+{
+  void *m = alloc(ps, (n + 1) * elem);
+  memset(m, c, (n + 1) * elem);
+  return m;
 }
 
 static void
 resolve(Parser *ps)
 {
   GtProgram *p = ps->p;
-  Resolver r = { .ps = ps, .p = p, .nnames = p->names->n };
-  /* parse and resolution use the arena, so these die with the program */
-  r.gslot = alloc(ps, (r.nnames + 1) * sizeof *r.gslot);
-  r.lslot = alloc(ps, (r.nnames + 1) * sizeof *r.lslot);
-  memset(r.gslot, 0xff, (r.nnames + 1) * sizeof *r.gslot);
+  Resolver r = { .ps = ps, .p = p };
+  /* the predefined names first, so that the maps cover them */
   static const char *const predef[GT_NPREDEF] = { "pi", "e", "inf", "nan" };
+  uint32_t pre[GT_NPREDEF];
   for (int i = 0; i < GT_NPREDEF; i++) {
-    uint32_t id = gt_names_intern(p->names, predef[i], strlen(predef[i]));
-    if (id == UINT32_MAX)
+    pre[i] = gt_names_intern(p->names, predef[i], strlen(predef[i]));
+    if (pre[i] == UINT32_MAX)
       oom(ps);
-    if (id >= r.nnames) {
-      /* a predefined name the program never mentions: widen the maps */
-      int32_t *g = alloc(ps, (id + 1) * sizeof *g);
-      int32_t *l = alloc(ps, (id + 1) * sizeof *l);
-      memset(g, 0xff, (id + 1) * sizeof *g);
-      memcpy(g, r.gslot, r.nnames * sizeof *g);
-      r.gslot = g;
-      r.lslot = l;
-      r.nnames = id + 1;
-    }
-    add_global(&r, id);
   }
+  /* maps by interned name, O(1) per lookup; parse and resolution use the
+     arena, so these die with the program */
+  r.nnames = p->names->n;
+  r.gslot = name_map(ps, r.nnames, sizeof *r.gslot, 0xff);
+  r.lslot = name_map(ps, r.nnames, sizeof *r.lslot, 0xff);
+  r.lmark = name_map(ps, r.nnames, sizeof *r.lmark, 0);
+  r.islot = name_map(ps, r.nnames, sizeof *r.islot, 0xff);
+  p->name_func = name_map(ps, r.nnames, sizeof *p->name_func, 0xff);
+  if (ps->nfidx)
+    memcpy(p->name_func, ps->fidx,
+           (ps->nfidx < r.nnames ? ps->nfidx : r.nnames) * sizeof *ps->fidx);
+  p->name_global = r.gslot;
+  p->name_input = r.islot;
+  p->nnamed = r.nnames;
+  if (ps->lo && ps->lo->nimplicit) {
+    r.may_imply = name_map(ps, r.nnames, 1, 0);
+    for (size_t i = 0; i < ps->lo->nimplicit; i++) {
+      const char *nm = ps->lo->implicit_inputs[i];
+      uint32_t id = gt_names_find(p->names, nm, strlen(nm));
+      if (id < r.nnames) /* else the program never mentions it */
+        r.may_imply[id] = 1;
+    }
+  }
+  for (int i = 0; i < GT_NPREDEF; i++)
+    add_global(&r, pre[i]);
   if (ps->in_func < 0) /* expression mode: only the predefined names */
     goto resolve_top;
   collect(&r, &p->top);
   for (size_t i = 0; i < p->nfuncs; i++) {
     GtFunc *f = &p->funcs[i];
-    memset(r.lslot, 0xff, r.nnames * sizeof *r.lslot);
     r.fn = f;
+    r.fnid = (uint32_t)i + 1; /* forgets the previous function's locals */
     f->nlocals = 0;
     for (size_t k = 0; k < f->nparams; k++)
-      r.lslot[f->params[k]] = (int32_t)f->nlocals++;
+      set_local(&r, f->params[k], (int32_t)f->nlocals++);
     collect(&r, &f->body);
     resolve_block(&r, &f->body);
   }
 resolve_top:
   r.fn = NULL;
+  r.fnid = 0;
   resolve_block(&r, &p->top);
   declare_implicit(&r);
-  mark_loops(p, &p->top);
+  unsigned char *fn_read = name_map(ps, p->nglobals, 1, 0);
   for (size_t i = 0; i < p->nfuncs; i++)
-    mark_loops(p, &p->funcs[i].body);
+    block_globals(&p->funcs[i].body, fn_read);
+  mark_loops(&p->top, fn_read);
+  for (size_t i = 0; i < p->nfuncs; i++)
+    mark_loops(&p->funcs[i].body, fn_read);
 }
 
 /* ---- the names of the built-in functions ------------------------------- */
@@ -1492,13 +1691,16 @@ gt_builtin_name(size_t i)
 
 /* The whole parse; errors jump to ps->fail. */
 /* The passes after the parse (resolution, the interpreter) recurse once per
-   level of an expression tree.  Nesting is limited while parsing, but a
-   chain such as 1+1+...+1 is parsed by a loop into a tree as deep as it is
-   long (and min/max with many arguments become one when resolved), so
-   the depth of every tree is checked here, without recursion, before
-   anything walks it.  GT_MAX_TREE levels take about 3 MB of C stack in the
-   deepest walker (130 bytes a level; 320 with AddressSanitizer), within
-   the 4 MB the command line keeps in reserve.  Cost: O(expressions). */
+   level of an expression tree, except along a chain such as 1+1+...+1,
+   which the parser builds by a loop into a tree as deep as it is long and
+   every walker follows by a loop (gt_expr_is_link): the links of a chain
+   count here as one level.  Nesting is limited while parsing, but not
+   every deep tree is nested (x[1][1]..., a @ b @ ..., min/max with many
+   arguments), so the depth of every tree is checked here, without
+   recursion, before anything walks it.  GT_MAX_TREE levels take about
+   3 MB of C stack in the deepest walker (130 bytes a level; 320 with
+   AddressSanitizer), within the 4 MB the command line keeps in reserve.
+   Cost: O(expressions). */
 static void
 check_tree_depth(Parser *ps)
 {
@@ -1533,6 +1735,8 @@ check_tree_depth(Parser *ps)
           uint32_t dc = depth[c];
           if (e->kind == GT_EX_CALL && e->nargs > 2)
             dc += (uint32_t)(e->nargs - k);
+          else if (k == 0 && gt_expr_is_link(e) && gt_expr_is_link(e->args[0]))
+            dc--; /* the next link of a chain: the same level */
           if (dc > d)
             d = dc;
         }
@@ -1648,8 +1852,13 @@ gt_program_free(GtProgram *p)
 int32_t
 gt_program_global(const GtProgram *p, const char *name)
 {
-  for (size_t i = 0; i < p->nglobals; i++)
-    if (strcmp(p->names->text[p->global_name[i]], name) == 0)
-      return (int32_t)i;
-  return -1;
+  uint32_t id = gt_names_find(p->names, name, strlen(name));
+  return id < p->nnamed ? p->name_global[id] : -1;
+}
+
+long
+gt_program_input(const GtProgram *p, const char *name)
+{
+  uint32_t id = gt_names_find(p->names, name, strlen(name));
+  return id < p->nnamed ? p->name_input[id] : -1;
 }

@@ -425,6 +425,9 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
     }
     status = scalar_adj(&S, i, g, wrt, nan_node);
   }
+  /* which targets out uses at all: one backward pass for all of them,
+     made when a target without an adjoint first needs it */
+  unsigned char *uses = NULL;
   if (status == GT_OK)
     for (size_t k = 0; k < nwrt; k++) {
       int32_t w = wrt[k];
@@ -435,9 +438,13 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
         for (size_t j = 0; j < sz; j++)
           mpfr_set(&res[k][j], &S.adj[w - lo][j], MPFR_RNDN);
         connected[k] = 1;
-      } else
-        connected[k] = (S.f[w - lo] & DEP) && depends(t, out, w);
+      } else if (S.f[w - lo] & DEP) {
+        if (uses == NULL)
+          uses = gt_rev_uses(t, lo, out);
+        connected[k] = uses ? uses[w - lo] : depends(t, out, w);
+      }
     }
+  free(uses);
   gt_arena_free(&S.holder.vals);
   free(S.spare);
   free(S.adj);

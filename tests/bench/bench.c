@@ -30,6 +30,10 @@
  * hessian() in the language (f by tensor operations and by a loop) and
  * by gt_session_derivatives of order 2 over 100 scalar inputs, each
  * checked against the closed form.
+ * The growth workload (issue 11, -w names): load, run and gradient of
+ * programs with 10^4, 10^5 and 10^6 distinct names (variables summed by
+ * one long chain; inputs, differentiated with respect to all), time per
+ * name at 10^6 / at 10^4, target <= 5 (a quadratic lookup gives 100).
  * Each time is the minimum over several repetitions (-r), because the
  * machines are shared.  The figures are informational: the program exits
  * 0 unless something fails.
@@ -165,6 +169,17 @@ now(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of the process (user and system, page faults included): the
+   growth workload compares runs seconds apart on a shared machine, where
+   the wall clock measures the neighbours. */
+static double
+cpu_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -1141,6 +1156,103 @@ report_hessian(long reps, long prec)
     free(prog[k]);
 }
 
+/* ---- growth with the number of names (issue 11) ---------------------------- */
+
+/* Time per name must stay about constant from 10^4 to 10^6 names: a lookup
+   that scans (quadratic in total) would make it 100 times larger. */
+#define GROWTH_TARGET 5.0
+
+/* A program with n distinct names.  kind 0: n variables v_k = x + k and
+   their sum s = v_1 + ... + v_n (one left chain of n terms), the output;
+   kind 1: n inputs v_k = k and y = v_1 + ... + v_n, differentiated with
+   respect to all of them. */
+static char *
+names_program(int kind, long n)
+{
+  char *buf;
+  size_t len;
+  FILE *f = text_open(&buf, &len);
+  if (kind == 0) {
+    fputs("input x = 1\n", f);
+    for (long k = 1; k <= n; k++)
+      fprintf(f, "v%ld = x + %ld\n", k, k);
+    fputs("s = v1", f);
+  } else {
+    for (long k = 1; k <= n; k++)
+      fprintf(f, "input v%ld = %ld\n", k, k);
+    fputs("y = v1", f);
+  }
+  for (long k = 2; k <= n; k++)
+    fprintf(f, " + v%ld", k);
+  fputs("\n", f);
+  return text_close(f, &buf);
+}
+
+/* Load, run and first derivatives of names_program(kind, n); checks the
+   value and the derivatives against the closed forms. */
+static double
+time_names(int kind, long n, long prec)
+{
+  char *text = names_program(kind, n);
+  double t0 = cpu_now();
+  const GtDeriv *d;
+  size_t nd;
+  double tr, td;
+  GtSession *s = run_timed(text, prec, NULL, 0, 1, &tr, &td, &d, &nd);
+  double t = cpu_now() - t0;
+  /* kind 0: s = n x + n (n + 1) / 2 at x = 1, ds/dx = n;
+     kind 1: y = n (n + 1) / 2, dy/dv_k = 1 */
+  double want = (double)n * (double)(n + 1) / 2 + (kind == 0 ? (double)n : 0);
+  int ok = gt_session_output_count(s) == 1
+           && mpfr_cmp_d(gt_session_output_value(s, 0).elems, want) == 0
+           && nd == (kind == 0 ? 1 : (size_t)n);
+  for (size_t i = 0; ok && i < nd; i++)
+    ok = d[i].connected
+         && mpfr_cmp_si(d[i].value.elems, kind == 0 ? n : 1) == 0;
+  if (!ok) {
+    fprintf(stderr, "bench: names (%s, %ld): wrong value or derivatives\n",
+            kind == 0 ? "variables" : "inputs", n);
+    exit(1);
+  }
+  gt_session_free(s);
+  free(text);
+  return t;
+}
+
+static void
+report_names(long reps, long prec)
+{
+  static const long sizes[] = { 10000, 100000, 1000000 };
+  static const char *const what[] = { "variables+sum", "inputs+grad" };
+  printf("\nnames (issue 11): load, run and gradient of a program with N "
+         "distinct names,\n%ld bits, CPU time; time per name should not grow "
+         "with N\n", prec);
+  printf("%-14s %9s %10s %12s %8s\n", "program", "N", "cpu(s)",
+         "us per name", "ratio");
+  int ok = 1;
+  for (int kind = 0; kind < 2; kind++) {
+    double base = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+      long n = sizes[i];
+      /* fewer repetitions for the big ones (seconds each), but as many
+         as two so that every size gets a warm start */
+      long r = n >= 100000 && reps > 2 ? 2 : reps;
+      double best = 1e300;
+      for (long k = 0; k < r; k++)
+        best = min2(best, time_names(kind, n, prec));
+      double per = best / (double)n * 1e6;
+      if (i == 0)
+        base = per;
+      printf("%-14s %9ld %10.3f %12.2f %8.2f\n", what[kind], n, best, per,
+             per / base);
+      if (per / base > GROWTH_TARGET)
+        ok = 0;
+    }
+  }
+  printf("%s  time per name at 10^6 / at 10^4 <= %.0f\n", verdict(ok),
+         GROWTH_TARGET);
+}
+
 /* ---- the scalar workloads' report ------------------------------------------ */
 
 /* The add/mul and sin/exp/log workloads, those of run[]. */
@@ -1276,7 +1388,7 @@ usage(void)
         "  -n NODES     recorded operations per workload, about (1000000)\n"
         "  -p PREC      working precision in bits (128)\n"
         "  -w WORKLOAD  only this workload: add/mul, sin/exp/log, batch,\n"
-        "               matvec, taylor100, nested10 or hessian\n",
+        "               matvec, taylor100, nested10, hessian or names\n",
         stderr);
   exit(2);
 }
@@ -1383,6 +1495,7 @@ main(int argc, char **argv)
     { "nested10", report_nested },
     { "hessian", report_hessian },
     { "startup", report_startup },
+    { "names", report_names },
   };
   enum { NOTHER = sizeof others / sizeof others[0] };
   int run_other[NOTHER], nother = 0;

@@ -191,6 +191,45 @@ test_many(void **state)
   gt_arena_free(&a);
 }
 
+/* Under AddressSanitizer the arena poisons what no allocation asked for
+   (issue 11): the bytes just past an object, an empty object, the rest of
+   the chunk.  Elsewhere there is nothing to check. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN)
+#define TEST_ASAN 1
+#endif
+#ifdef TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+static void
+test_poisoned(void **state)
+{
+  (void)state;
+#ifdef TEST_ASAN
+  GtArena a = { 0 };
+  unsigned char *p = gt_arena_alloc(&a, 24);
+  assert_non_null(p);
+  assert_false(__asan_address_is_poisoned(p));
+  assert_false(__asan_address_is_poisoned(p + 23));
+  assert_true(__asan_address_is_poisoned(p + 24));    /* padding */
+  unsigned char *e = gt_arena_alloc(&a, 0);           /* an empty tensor */
+  assert_non_null(e);
+  assert_true(__asan_address_is_poisoned(e));
+  assert_true(__asan_address_is_poisoned(e + 1000));  /* unused chunk */
+  unsigned char *big = gt_arena_alloc(&a, (size_t)4 << 20); /* mmap'd */
+  assert_non_null(big);
+  assert_false(__asan_address_is_poisoned(big + ((size_t)4 << 20) - 1));
+  gt_arena_free(&a);
+#else
+  skip();
+#endif
+}
+
 int
 main(void)
 {
@@ -202,6 +241,7 @@ main(void)
     cmocka_unit_test(test_strndup),
     cmocka_unit_test(test_free_empty),
     cmocka_unit_test(test_many),
+    cmocka_unit_test(test_poisoned),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -914,7 +914,14 @@ test_names_intern(void **state)
   }
   assert_int_equal(gt_names_intern(&n, "n7", 2), gt_names_intern(&n, "n7", 2));
   assert_int_equal(n.n, 1002);
+  /* lookups without adding (issue 11: a hash table, through rehashing) */
+  assert_int_equal(gt_names_find(&n, "beta", 4), b);
+  assert_int_equal(gt_names_find(&n, "alph", 4), UINT32_MAX);
+  assert_int_equal(gt_names_find(&n, "n999", 4), 1001);
+  assert_int_equal(gt_names_find(&n, "n1000", 5), UINT32_MAX);
+  assert_int_equal(n.n, 1002);
   gt_names_free(&n);
+  assert_int_equal(gt_names_find(&n, "beta", 4), UINT32_MAX);
   assert_int_equal(n.n, 0);
 }
 
