@@ -142,10 +142,19 @@ gt_session_load_ex(GtSession *s, const char *file, const char *text,
   long id = add_source(s, file, text, len);
   if (id < 0)
     return error(s, GT_ERUNTIME, "out of memory");
+  size_t before = s->diags.n;
   s->prog = gt_parse_with(s->sources[id], (uint32_t)id, &s->names, &s->diags,
                           0, lo);
-  if (s->prog == NULL)
+  if (s->prog == NULL) {
+    /* The parser ran out of memory when its error says so, or when it
+       could not even record one: a runtime error (4), not a syntax error */
+    const GtDiag *last = s->diags.n > before ? &s->diags.items[s->diags.n - 1]
+                                             : NULL;
+    if (last == NULL || last->message == NULL
+        || strcmp(last->message, "out of memory") == 0)
+      return GT_ERUNTIME;
     return GT_ESYNTAX;
+  }
   s->at = calloc(s->prog->ninputs + 1, sizeof *s->at);
   if (s->at == NULL)
     return error(s, GT_ERUNTIME, "out of memory");
