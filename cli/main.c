@@ -174,7 +174,7 @@ help(void)
 "\n"
 "Exit status: 0 success; 1 an assert, --check or --fd-check failed; 2 usage\n"
 "error (also a bad --batch row); 3 syntax or name error in the program;\n"
-"4 runtime error (domain, NaN, limit).\n"
+"4 runtime error (domain, NaN, limit) or write error.\n"
 "\n"
 "Examples:\n"
 "  gradtool -e 'input x = 3; y = x * x; z = y * y; output z, y' --wrt x\n"
