@@ -170,7 +170,7 @@ oom_case() {
 # io_case NAME IN OUT STATUS REGEX ARGS...: run_case with standard input
 # IN (- for /dev/null, <%GEN the output of gen_GEN as a file, |%GEN the
 # same through a pipe) and standard output OUT (- for a file, full for
-# /dev/full, closed for a closed descriptor).
+# /dev/full, null for /dev/null, closed for a closed descriptor).
 io_case() {
   local name=$1 in=$2 out=$3
   shift 3
@@ -186,10 +186,19 @@ io_case() {
     -) ;;
     full) stdout_to=/dev/full ;;
     closed) stdout_to=closed ;;
+    null) stdout_to=/dev/null ;;
     *) echo "run.sh: $name: bad output '$out'" >&2; return 99 ;;
   esac
   run_case "$name" "$@"
   stdin_from=/dev/null stdin_pipe= stdout_to=
+}
+
+# oom_null_case NAME KB STATUS REGEX ARGS...: oom_case with standard
+# output to /dev/null (output too big to keep)
+oom_null_case() {
+  stdout_to=/dev/null
+  oom_case "$@"
+  stdout_to=
 }
 
 nest='error: program nested too deeply \(more than 1000 levels\)'
@@ -269,6 +278,12 @@ cases() {
   io_case program_2g_stdin '<%sparse_2g' - 2 '^gradtool: error reading standard input: a program has at most 2147483647 bytes$' -
   io_case header_1m_dup '<%header_1m_dup' - 2 "^<stdin>:1: error: the header names 'c1' twice$" --batch -e 'y = 1'
   io_case header_1m     '<%header_1m'     - 2 "^<stdin>:1: error: the header names 'c1', which is not an input of the program$" --batch -e 'y = 1'
+  # printing streams: the text of a big tensor is never held whole (the
+  # tensors themselves take 320 MB each at 128 bits)
+  oom_null_case print_zeros_1e7 800000 0 - -e 'y = zeros(10000000)'
+  oom_null_case print_zeros_1e7_json 800000 0 - -f json -e 'y = zeros(10000000)'
+  oom_null_case print_zeros_1e7_csv 800000 0 - -f csv -e 'y = zeros(10000000)'
+  oom_null_case print_transpose_rank8 1500000 0 - -e 'y = transpose(zeros(1,1,1,1,1,1,1,10000000))'
   oom_case oom_recording 300000 4 '^<command-line>:1:[0-9]+: error: out of memory' --prec 1000000 -e 'x = 1.5; for i in range(100000) { x = x * 1.0001 }'
 }
 
