@@ -18,7 +18,7 @@
  *
  * The header's names are checked for duplicates, and against the
  * program's inputs, through a hash set: linear time in the header's
- * length, so a header of a million columns is read in a second.
+ * length (a million columns take about a second).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
