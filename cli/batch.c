@@ -11,13 +11,19 @@
  * signal is ignored, with no message.
  *
  * A row that is not a point (wrong field count, a field that is not a
- * number) or where the program fails is an error naming its line, exit
- * status 2 (4 when the program fails); --skip-bad-rows reports it as a
- * warning and goes on.
+ * number or holds a NUL byte) or where the program fails is an error
+ * naming its line, exit status 2 (4 when the program fails);
+ * --skip-bad-rows reports it as a warning and goes on.  A NUL byte in the
+ * header is an error too: C strings would cut the line short there.
+ *
+ * The header's names are checked for duplicates, and against the
+ * program's inputs, through a hash set: linear time in the header's
+ * length (a million columns take about a second).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +39,7 @@ static struct {
   unsigned long header_line;
   char *buf;
   size_t cap;
+  size_t len;             /* length of the last line, NUL bytes included */
 } B;
 
 static const char *const stdin_name = "<stdin>";
@@ -47,13 +54,84 @@ next_line(void)
   B.line++;
   while (n > 0 && (B.buf[n - 1] == '\n' || B.buf[n - 1] == '\r'))
     B.buf[--n] = '\0';
+  B.len = (size_t)n;
   return B.buf;
 }
 
+/* The field (from 1) of the last line that holds its first NUL byte, or
+   0 when it holds none. */
+static size_t
+nul_field(const char *line, char sep)
+{
+  const char *nul = memchr(line, '\0', B.len);
+  if (nul == NULL)
+    return 0;
+  size_t f = 1;
+  for (const char *p = line; p < nul; p++)
+    f += *p == sep;
+  return f;
+}
+
+/* ---- a set of names ------------------------------------------------------- */
+
+/* Open addressing with linear probing over a power-of-two table at most
+   half full; a slot holds 1 + the index of its name in the caller's
+   array (0: empty).  FNV-1a hashes the name.  O(1) expected per lookup. */
+typedef struct NameSet {
+  size_t *slot;
+  size_t mask;
+} NameSet;
+
+static void
+set_init(NameSet *t, size_t n)
+{
+  size_t cap = 16;
+  while (cap / 2 < n)
+    cap *= 2;
+  t->slot = calloc(cap, sizeof *t->slot);
+  if (t->slot == NULL)
+    out_of_memory();
+  t->mask = cap - 1;
+}
+
+static size_t
+hash_name(const char *s)
+{
+  uint64_t h = 14695981039346656037u;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return (size_t)(h ^ (h >> 32));
+}
+
+/* Adds v[i] unless an equal name is there already; returns 1 + the index
+   of that name, or 0 when v[i] was added.  At most n names (set_init). */
+static size_t
+set_add(NameSet *t, const char *const *v, size_t i)
+{
+  size_t k = hash_name(v[i]) & t->mask;
+  for (; t->slot[k] != 0; k = (k + 1) & t->mask)
+    if (strcmp(v[t->slot[k] - 1], v[i]) == 0)
+      return t->slot[k];
+  t->slot[k] = i + 1;
+  return 0;
+}
+
+/* Whether s is one of the names of the set, held in v. */
+static int
+set_has(const NameSet *t, const char *const *v, const char *s)
+{
+  size_t k = hash_name(s) & t->mask;
+  for (; t->slot[k] != 0; k = (k + 1) & t->mask)
+    if (strcmp(v[t->slot[k] - 1], s) == 0)
+      return 1;
+  return 0;
+}
+
+/* Whether the last line is spaces and tabs only (a NUL byte is not). */
 static int
 blank(const char *s)
 {
-  return s[strspn(s, " \t")] == '\0';
+  return strspn(s, " \t") == B.len;
 }
 
 /* Splits line at sep in place; fields trimmed of spaces and of one pair
@@ -87,10 +165,16 @@ split(char *line, char sep, char **fields, size_t max)
 }
 
 static _Noreturn void
-header_error(const char *fmt, const char *arg)
+header_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static _Noreturn void
+header_error(const char *fmt, ...)
 {
+  va_list ap;
+  va_start(ap, fmt);
   fprintf(stderr, "%s:%lu: error: ", stdin_name, B.line);
-  fprintf(stderr, fmt, arg);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
   fputc('\n', stderr);
   exit(GT_EUSAGE);
 }
@@ -106,7 +190,10 @@ batch_read_header(Cli *c)
     return;
   }
   B.header_line = B.line;
-  B.sep = strchr(line, '\t') ? '\t' : ',';
+  B.sep = memchr(line, '\t', B.len) ? '\t' : ',';
+  size_t nul = nul_field(line, B.sep);
+  if (nul)
+    header_error("field %zu of the header holds a NUL byte", nul);
   size_t n = 1;
   for (const char *p = line; (p = strchr(p, B.sep)) != NULL; p++)
     n++;
@@ -114,15 +201,18 @@ batch_read_header(Cli *c)
   if (f == NULL)
     out_of_memory();
   split(line, B.sep, f, n);
+  NameSet seen;
+  set_init(&seen, n);
   for (size_t i = 0; i < n; i++) {
     if (!is_name(f[i], strlen(f[i])))
       header_error("the header line must name the program's inputs; '%s' "
                    "is not a name", f[i]);
-    if (names_has(&B.cols, f[i]))
+    if (set_add(&seen, (const char *const *)f, i))
       header_error("the header names '%s' twice", f[i]);
     names_add(&B.cols, f[i], strlen(f[i]));
     names_add(&c->implicit, f[i], strlen(f[i]));
   }
+  free(seen.slot);
   free(f);
 }
 
@@ -164,14 +254,27 @@ run_batch(Cli *c, GtSession *s)
 {
   if (B.empty)
     return 0; /* no header, no points: nothing to print */
-  size_t n = B.cols.n;
+  size_t n = B.cols.n, nin = gt_session_input_count(s);
+  const char **inputs = calloc(nin + 1, sizeof *inputs);
+  if (inputs == NULL)
+    out_of_memory();
+  NameSet in;
+  set_init(&in, nin);
+  for (size_t i = 0; i < nin; i++) {
+    inputs[i] = gt_session_input_name(s, i);
+    set_add(&in, inputs, i);
+  }
   for (size_t i = 0; i < n; i++)
-    if (input_index(s, B.cols.v[i]) < 0) {
+    if (!set_has(&in, inputs, B.cols.v[i])) {
       fprintf(stderr, "%s:%lu: error: the header names '%s', which is not "
               "an input of the program\n", stdin_name, B.header_line,
               B.cols.v[i]);
+      free(in.slot);
+      free(inputs);
       return GT_EUSAGE;
     }
+  free(in.slot);
+  free(inputs);
   enum Format fmt = c->format;
   if (!c->format_given)
     fmt = B.sep == '\t' ? FMT_TSV : FMT_CSV;
@@ -198,6 +301,13 @@ run_batch(Cli *c, GtSession *s)
   while (rc == 0 && (line = next_line()) != NULL) {
     if (blank(line))
       continue;
+    size_t nul = nul_field(line, B.sep);
+    if (nul) {
+      bad_row(c, "field %zu holds a NUL byte", nul);
+      if (!c->skip_bad)
+        rc = GT_EUSAGE;
+      continue;
+    }
     size_t got = split(line, B.sep, fields, n);
     if (got != n) {
       bad_row(c, "%zu field%s where the header names %zu", got,
@@ -271,11 +381,11 @@ run_batch(Cli *c, GtSession *s)
       print_text(stdout, &row, 1);
     if (!have_head || head.in != row.in)
       row_free(&row);
-    if (pipe && fflush(stdout) != 0) {
-      if (errno == EPIPE)
-        break; /* the reader is gone: end quietly */
-      rc = GT_ERUNTIME;
-    }
+    if (pipe)
+      fflush(stdout);
+    if (ferror(stdout))
+      break; /* nobody reads the rows: close_stdout (main.c) says why, or
+                ends quietly when the reader went away (EPIPE) */
   }
   if (have_head)
     row_free(&head);

@@ -76,19 +76,23 @@ int run_session(const Cli *c, int argc, char **argv, int first);
 
 /* ---- output.c ------------------------------------------------------------ */
 
-/* One printed number. */
+/* One printed number, or a tensor (rank > 0) whose elements are
+   formatted one at a time as they are printed: a tensor of 10^7 elements
+   is written without ever holding its text. */
 typedef struct Cell {
-  char *text;             /* malloc'd; "" when unknown (--verified); a
-                             tensor's nested lists "[[1, 2], [3, 4]]" */
+  char *text;             /* a number: malloc'd; "" when unknown
+                             (--verified); NULL for a tensor */
   int number;             /* finite: a JSON number, not a string */
-  int shortened;          /* --verified dropped digits */
+  int shortened;          /* --verified dropped digits (a tensor: of an
+                             element printed so far) */
   int unknown;            /* --verified: no digit agrees */
-  /* a tensor: its JSON (nested arrays) and its elements for CSV/TSV */
-  char *json;
-  size_t nelem;
-  char **elem;
+  /* a tensor: the session's elements (valid until its next run) */
   int rank;
   size_t dims[8];
+  size_t nelem;
+  mpfr_srcptr elems;
+  mpfr_srcptr helems;     /* --verified: the same at higher precision */
+  long digits;
 } Cell;
 
 /* A run's results, formatted: inputs, outputs, derivatives. */

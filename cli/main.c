@@ -10,10 +10,13 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -66,6 +69,39 @@ gmp_free(void *p, size_t n)
 {
   (void)n;
   free(p);
+}
+
+/* At exit, as GNU's close_stdout: output that could not be written (a
+   full disk, a closed descriptor) is an error, "gradtool: write error:
+   REASON" and exit status 4 whatever the status was; a reader that went
+   away (EPIPE, when SIGPIPE is ignored) ends the program quietly with
+   its status.  A closed standard output that nothing was written to is
+   no error (EBADF from fclose alone). */
+static void
+close_stdout(void)
+{
+  int failed = ferror(stdout) != 0;
+  errno = 0;
+  if (fflush(stdout) != 0)
+    failed = 1;
+  int err = errno;
+  /* An earlier failed write leaves no errno behind; a pipe or socket
+     whose reader went away still says so to poll (POLLERR, POLLHUP). */
+  struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+  if (failed && err == 0 && poll(&p, 1, 0) == 1
+      && (p.revents & (POLLERR | POLLHUP)) != 0)
+    err = EPIPE;
+  if (fclose(stdout) != 0 && errno != EBADF && !failed) {
+    failed = 1;
+    err = errno;
+  }
+  if (!failed || err == EPIPE)
+    return;
+  if (err != 0)
+    fprintf(stderr, "%s: write error: %s\n", program_name, strerror(err));
+  else
+    fprintf(stderr, "%s: write error\n", program_name);
+  _exit(GT_ERUNTIME);
 }
 
 static void
@@ -138,7 +174,7 @@ help(void)
 "\n"
 "Exit status: 0 success; 1 an assert, --check or --fd-check failed; 2 usage\n"
 "error (also a bad --batch row); 3 syntax or name error in the program;\n"
-"4 runtime error (domain, NaN, limit).\n"
+"4 runtime error (domain, NaN, limit) or write error.\n"
 "\n"
 "Examples:\n"
 "  gradtool -e 'input x = 3; y = x * x; z = y * y; output z, y' --wrt x\n"
@@ -164,10 +200,14 @@ version(void)
 void
 names_add(Names *l, const char *s, size_t n)
 {
-  char **v = realloc(l->v, (l->n + 1) * sizeof *v);
-  if (v == NULL)
-    out_of_memory();
-  l->v = v;
+  /* the array doubles when its count reaches a power of two: amortised
+     O(1) per name (a --batch header may name a million inputs) */
+  if ((l->n & (l->n - 1)) == 0) {
+    char **v = realloc(l->v, (l->n ? 2 * l->n : 1) * sizeof *v);
+    if (v == NULL)
+      out_of_memory();
+    l->v = v;
+  }
   char *c = malloc(n + 1);
   if (c == NULL)
     out_of_memory();
@@ -239,18 +279,46 @@ parse_count(const char *arg, const char *opt, unsigned long lo,
   return v;
 }
 
+/* The largest program the command reads, in bytes: the library takes
+   at most INT32_MAX (gt_session_load_ex).  gradtool(1) documents it. */
+#define PROGRAM_MAX ((size_t)INT32_MAX)
+
+/* Why read_stream failed: errno, or EFBIG for more than PROGRAM_MAX. */
+static const char *
+read_error(int err)
+{
+  return err == EFBIG ? "a program has at most 2147483647 bytes"
+                      : strerror(err);
+}
+
+/* All of f, NUL-terminated (as the text of -e is: --fd-check searches
+   it); NULL with errno set on a read error, or EFBIG when f holds more
+   than PROGRAM_MAX bytes (a regular file is refused by its size before
+   any reading, a pipe after PROGRAM_MAX + 1 bytes). */
 static char *
 read_stream(FILE *f, size_t *len)
 {
   size_t cap = 4096, n = 0;
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+    if (st.st_size > (off_t)PROGRAM_MAX) {
+      errno = EFBIG;
+      return NULL;
+    }
+    if ((size_t)st.st_size >= cap)
+      cap = (size_t)st.st_size + 1; /* one read, and one more to see EOF */
+  }
   char *buf = malloc(cap);
   if (buf == NULL)
     out_of_memory();
   for (;;) {
     if (n == cap) {
-      if (cap > ((size_t)1 << 31))
-        break;
-      cap *= 2;
+      if (n > PROGRAM_MAX) {
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+      }
+      cap = cap > PROGRAM_MAX / 2 ? PROGRAM_MAX + 1 : cap * 2;
       char *t = realloc(buf, cap);
       if (t == NULL)
         out_of_memory();
@@ -262,10 +330,11 @@ read_stream(FILE *f, size_t *len)
       break;
   }
   if (ferror(f)) {
+    int err = errno;
     free(buf);
+    errno = err;
     return NULL;
   }
-  /* NUL-terminated, as the text of -e is (--fd-check searches it) */
   if (n == cap) {
     char *t = realloc(buf, cap + 1);
     if (t == NULL)
@@ -512,6 +581,7 @@ int
 main(int argc, char **argv)
 {
   mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
+  atexit(close_stdout);
   Cli c;
   memset(&c, 0, sizeof c);
   gt_options_init(&c.opt);
@@ -570,7 +640,7 @@ load_text(Cli *c, int argc, char **argv)
     c->text = read_stream(stdin, &c->len);
     if (c->text == NULL) {
       fprintf(stderr, "%s: error reading standard input: %s\n",
-              program_name, strerror(errno));
+              program_name, read_error(errno));
       return GT_EUSAGE;
     }
     return 0;
@@ -582,12 +652,22 @@ load_text(Cli *c, int argc, char **argv)
             strerror(errno));
     return GT_EUSAGE;
   }
+  /* --batch /dev/stdin, /proc/self/fd/0...: the program would swallow the
+     points.  The same file is the same device and inode. */
+  struct stat fs, in;
+  if (c->batch && fstat(fileno(f), &fs) == 0
+      && fstat(STDIN_FILENO, &in) == 0 && fs.st_dev == in.st_dev
+      && fs.st_ino == in.st_ino) {
+    fclose(f);
+    usage_error("--batch: the program file '%s' is standard input, which "
+                "holds the points", path);
+  }
   c->text = read_stream(f, &c->len);
   int err = errno;
   fclose(f);
   if (c->text == NULL) {
     fprintf(stderr, "%s: cannot read '%s': %s\n", program_name, path,
-            strerror(err));
+            read_error(err));
     return GT_EUSAGE;
   }
   return 0;
@@ -763,13 +843,7 @@ run(Cli *cp, int argc, char **argv)
   names_free(&c.checks);
   names_free(&c.ranges);
   names_free(&c.implicit);
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    if (errno == EPIPE)
-      return rc;
-    fprintf(stderr, "%s: write error: %s\n", program_name, strerror(errno));
-    return GT_ERUNTIME;
-  }
-  return rc;
+  return rc; /* a write error is close_stdout's, at exit */
 }
 
 long

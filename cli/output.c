@@ -150,34 +150,6 @@ buf_adds(Buf *b, const char *t)
   buf_add(b, t, strlen(t));
 }
 
-/* Nested lists of a tensor's element texts, row-major. */
-static void
-nest(Buf *b, const Cell *c, int d, size_t *k, char *const *texts)
-{
-  if (d == c->rank) {
-    buf_adds(b, texts[(*k)++]);
-    return;
-  }
-  buf_adds(b, "[");
-  for (size_t j = 0; j < c->dims[d]; j++) {
-    if (j)
-      buf_adds(b, ", ");
-    nest(b, c, d + 1, k, texts);
-  }
-  buf_adds(b, "]");
-}
-
-static char *
-cat3(const char *a, const char *b, const char *c)
-{
-  size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-  char *t = malloc(n);
-  if (t == NULL)
-    out_of_memory();
-  snprintf(t, n, "%s%s%s", a, b, c);
-  return t;
-}
-
 static void
 cell_set(Cell *cell, const GtValue *v, const GtValue *hi, long digits)
 {
@@ -191,54 +163,105 @@ cell_set(Cell *cell, const GtValue *v, const GtValue *hi, long digits)
     return;
   }
   /* a tensor: nested lists in text and JSON, one column an element in
-     CSV and TSV; --verified works element by element */
-  int check = hi != NULL && hi->size == v->size;
+     CSV and TSV, formatted as printed; --verified works element by
+     element */
   cell->rank = v->rank;
   for (int d = 0; d < v->rank && d < 8; d++)
     cell->dims[d] = v->dims[d];
   cell->nelem = v->size;
-  cell->elem = xcalloc(v->size, sizeof *cell->elem);
-  char **text = xcalloc(v->size, sizeof *text);
-  char **json = xcalloc(v->size, sizeof *json);
-  for (size_t k = 0; k < v->size; k++) {
-    Cell e;
-    memset(&e, 0, sizeof e);
-    e.number = mpfr_number_p(&v->elems[k]);
-    if (check)
-      verified_cell(&e, &v->elems[k], &hi->elems[k], digits);
-    else
-      e.text = number_text(&v->elems[k], digits);
-    cell->shortened |= e.shortened;
-    text[k] = e.unknown ? xstrdup("?")
-                        : cat3(e.text, e.shortened ? "~" : "", "");
-    json[k] = e.unknown ? xstrdup("null")
-                        : e.number ? xstrdup(e.text) : cat3("\"", e.text, "\"");
-    cell->elem[k] = e.text; /* "" when unknown */
+  cell->elems = v->elems;
+  if (hi != NULL && hi->size == v->size)
+    cell->helems = hi->elems;
+  cell->digits = digits;
+}
+
+/* One element of a tensor cell, formatted. */
+typedef struct Elem {
+  Cell c;                 /* text, number, shortened, unknown */
+  char small[32];         /* the text of a small integer, not malloc'd */
+} Elem;
+
+/* The shortest form of an exact integer |x| < 2^63 (and of either zero)
+   written into buf without MPFR's conversion: gt_format_number prints
+   the integer's own digits, in plain notation below 10^21 (see
+   lib/format.c), when its exponent is at most its precision.  Returns 0
+   for any other number. */
+static int
+small_integer(mpfr_srcptr x, char *buf, size_t size)
+{
+  if (mpfr_zero_p(x)) {
+    snprintf(buf, size, "0");
+    return 1;
   }
-  Buf b = { 0 };
-  size_t k = 0;
-  nest(&b, cell, 0, &k, text);
-  cell->text = b.s;
-  Buf j = { 0 };
-  k = 0;
-  nest(&j, cell, 0, &k, json);
-  cell->json = j.s;
-  for (size_t i = 0; i < v->size; i++) {
-    free(text[i]);
-    free(json[i]);
+  if (!mpfr_integer_p(x) || mpfr_get_exp(x) > mpfr_get_prec(x)
+      || !mpfr_fits_slong_p(x, MPFR_RNDN))
+    return 0;
+  snprintf(buf, size, "%ld", mpfr_get_si(x, MPFR_RNDN));
+  return 1;
+}
+
+static void
+elem_format(Cell *c, size_t k, Elem *e)
+{
+  mpfr_srcptr x = &c->elems[k];
+  memset(&e->c, 0, sizeof e->c);
+  e->c.number = mpfr_number_p(x);
+  if (c->helems != NULL) {
+    verified_cell(&e->c, x, &c->helems[k], c->digits);
+    c->shortened |= e->c.shortened;
+  } else if (c->digits == 0 && small_integer(x, e->small, sizeof e->small))
+    e->c.text = e->small;
+  else
+    e->c.text = number_text(x, c->digits);
+}
+
+static void
+elem_done(Elem *e)
+{
+  if (e->c.text != e->small)
+    free(e->c.text);
+}
+
+/* Element k as text ("~" marks a shortened one, "?" an unknown one) or
+   as JSON (NaN and the infinities as strings, null when unknown). */
+static void
+put_elem(FILE *out, Cell *c, size_t k, int json)
+{
+  Elem e;
+  elem_format(c, k, &e);
+  if (e.c.unknown)
+    fputs(json ? "null" : "?", out);
+  else if (json && !e.c.number)
+    fprintf(out, "\"%s\"", e.c.text);
+  else {
+    fputs(e.c.text, out);
+    if (!json && e.c.shortened)
+      fputc('~', out);
   }
-  free(text);
-  free(json);
+  elem_done(&e);
+}
+
+/* Nested lists of a tensor's elements, row-major. */
+static void
+nest(FILE *out, Cell *c, int d, size_t *k, int json)
+{
+  if (d == c->rank) {
+    put_elem(out, c, (*k)++, json);
+    return;
+  }
+  fputc('[', out);
+  for (size_t j = 0; j < c->dims[d]; j++) {
+    if (j)
+      fputs(", ", out);
+    nest(out, c, d + 1, k, json);
+  }
+  fputc(']', out);
 }
 
 static void
 cell_free(Cell *c)
 {
   free(c->text);
-  free(c->json);
-  for (size_t k = 0; k < c->nelem; k++)
-    free(c->elem[k]);
-  free(c->elem);
 }
 
 void
@@ -326,13 +349,16 @@ row_free(Row *row)
 
 /* "~" marks a number --verified shortened; "?" one with no digit agreeing */
 static void
-text_cell(FILE *out, const Cell *c)
+text_cell(FILE *out, Cell *c)
 {
-  if (c->unknown)
+  size_t k = 0;
+  if (c->rank > 0)
+    nest(out, c, 0, &k, 0); /* a tensor's marks are inside */
+  else if (c->unknown)
     fputc('?', out);
   else {
     fputs(c->text, out);
-    if (c->shortened && c->json == NULL) /* a tensor's marks are inside */
+    if (c->shortened)
       fputc('~', out);
   }
 }
@@ -386,10 +412,11 @@ json_string(FILE *out, const char *s)
 
 /* a JSON number; NaN and the infinities as strings; null when unknown */
 static void
-json_cell(FILE *out, const Cell *c)
+json_cell(FILE *out, Cell *c)
 {
-  if (c->json)
-    fputs(c->json, out);
+  size_t k = 0;
+  if (c->rank > 0)
+    nest(out, c, 0, &k, 1);
   else if (c->unknown)
     fputs("null", out);
   else if (c->number)
@@ -505,7 +532,7 @@ field(FILE *out, const char *s, char sep)
 static void
 header_cell(FILE *out, const char *name, const Cell *c, char sep, int *first)
 {
-  if (c->json == NULL) {
+  if (c->rank == 0) {
     if (!*first)
       fputc(sep, out);
     field(out, name, sep);
@@ -550,16 +577,26 @@ void
 print_row(FILE *out, const Row *r, char sep)
 {
   int first = 1;
-  const Cell *groups[3] = { r->in, r->out, r->der };
+  Cell *groups[3] = { r->in, r->out, r->der };
   size_t counts[3] = { r->nin, r->nout, r->nder };
   for (int g = 0; g < 3; g++)
     for (size_t i = 0; i < counts[g]; i++) {
-      const Cell *c = &groups[g][i];
-      size_t n = c->json ? c->nelem : 1;
-      for (size_t k = 0; k < n; k++, first = 0) {
+      Cell *c = &groups[g][i];
+      if (c->rank == 0) {
         if (!first)
           fputc(sep, out);
-        field(out, c->json ? c->elem[k] : c->text, sep);
+        field(out, c->text, sep);
+        first = 0;
+        continue;
+      }
+      /* a tensor: an element a column ("" when --verified finds no digit) */
+      for (size_t k = 0; k < c->nelem; k++, first = 0) {
+        Elem e;
+        elem_format(c, k, &e);
+        if (!first)
+          fputc(sep, out);
+        field(out, e.c.text, sep);
+        elem_done(&e);
       }
     }
   fputc('\n', out);

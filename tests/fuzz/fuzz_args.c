@@ -4,7 +4,8 @@
  * byte 1 the significant digits (0: shortest, else 1 to 60), the rest is
  * the text of an --at expression, as in `gradtool --at x=TEXT`.  The
  * expression is set as input x of `input x = 0; output x` and run (NaN
- * allowed).  When it runs, the value is formatted and:
+ * allowed) with small limits (10,000 nodes and loop steps, tensors of at
+ * most 10,000 elements), so that no input makes the fuzzer wait.  When it runs, the value is formatted and:
  *   - the shortest form (digits 0) must read back with mpfr_strtofr at the
  *     same precision to exactly the same number (NaN to NaN);
  *   - both forms must read back through the language itself: used as the
@@ -33,9 +34,10 @@ eval(long prec, const char *text, mpfr_ptr out)
   gt_options_init(&opt);
   opt.prec = prec;
   opt.nan_ok = 1;
-  opt.max_nodes = 100000;
-  opt.max_steps = 100000;
+  opt.max_nodes = 10000;
+  opt.max_steps = 10000;
   opt.max_depth = 100;
+  opt.max_elems = 10000;
   GtSession *s = gt_session_new(&opt);
   if (s == NULL)
     return -1;

@@ -1,8 +1,10 @@
 /* fuzz_program.c -- libFuzzer target: arbitrary bytes as a gradtool program.
  *
- * The input is a program, parsed and run with small limits (100,000 nodes,
- * 100,000 loop steps, call depth 100, 64 bits) so that every input ends
- * quickly; then first derivatives of every output with respect to every
+ * The input is a program, parsed and run with small limits (10,000 nodes,
+ * 10,000 loop steps, call depth 100, tensors of at most 10,000 elements,
+ * 64 bits) so that every input ends within milliseconds and the fuzzer
+ * explores instead of waiting (with the command's defaults one input
+ * such as zeros(10000000) takes seconds, and -timeout stops the run); then first derivatives of every output with respect to every
  * input, and every value, derivative and diagnostic is formatted.  When
  * the first byte is 0x01 to 0x07 it is not part of the program but flags:
  * bit 0 --nan-ok, bit 1 second derivatives as well, bit 2 run twice on one
@@ -59,9 +61,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   GtOptions opt;
   gt_options_init(&opt);
   opt.prec = 64;
-  opt.max_nodes = 100000;
-  opt.max_steps = 100000;
+  opt.max_nodes = 10000;
+  opt.max_steps = 10000;
   opt.max_depth = 100;
+  opt.max_elems = 10000;
   opt.nan_ok = flags & 1;
   GtSession *s = gt_session_new(&opt);
   if (s == NULL)

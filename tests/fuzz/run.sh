@@ -34,11 +34,20 @@ for t in 'pi/4' '1e-40' '-3' '0.1' '2^0.5' 'inf' '-inf' 'nan' '1e999999999' \
   done
 done
 
+# Both targets run whatever the first finds: libFuzzer stops a target at
+# its first crash, leak or slow unit (-timeout), and the script then
+# fails, naming the targets that stopped.
 common=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10
         -print_final_stats=1 -artifact_prefix="$out/artifacts/")
+failed=
 # shellcheck disable=SC2086 # FUZZ_FLAGS is split into words on purpose
 "$out/fuzz_program" "${common[@]}" -dict="$srcdir/tests/fuzz/gt.dict" \
-  ${FUZZ_FLAGS:-} "$out/corpus_program" "$out/seed_program"
+  ${FUZZ_FLAGS:-} "$out/corpus_program" "$out/seed_program" ||
+  failed="$failed fuzz_program"
 # shellcheck disable=SC2086
 "$out/fuzz_args" "${common[@]}" ${FUZZ_FLAGS:-} \
-  "$out/corpus_args" "$out/seed_args"
+  "$out/corpus_args" "$out/seed_args" || failed="$failed fuzz_args"
+if [ -n "$failed" ]; then
+  echo "run.sh: stopped early:$failed (see $out/artifacts/)" >&2
+  exit 1
+fi

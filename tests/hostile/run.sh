@@ -8,8 +8,11 @@
 # empty"), then the gradtool arguments.  In the
 # arguments, @NAME.gt stands for the file NAME.gt of this directory, and
 # %NAME for a file made by the function gen_NAME below (big inputs are
-# made when the suite runs, not kept in the repository).  Cases run with
-# the working directory set to this directory.  Issue 7 (hardening).
+# made when the suite runs, not kept in the repository; it gets the
+# file's path as $1, so it may also extend it with truncate).  Cases run
+# with the working directory set to this directory, standard input from
+# /dev/null and standard output to a file, unless io_case says otherwise.
+# Issue 7 (hardening), issue 11 (robustness at scale).
 #
 # Usage: run.sh [NAME]...        (default: every case)
 # GRADTOOL is the binary (default: ../../cli/gradtool from this script, or
@@ -82,12 +85,27 @@ gen_chain_in_def() { printf 'def f(x) {\n  return x%s\n}\nfor i in range(2) { y 
                        "$(rep 100000 '+x')"; }
 gen_chain_args()   { printf 'input x = 1\ny = (x%s) * (1%s)\nz = grad(y, x, 2)\n' \
                        "$(rep 50000 '+x')" "$(rep 50000 '+x*x')"; }
+# issue 11: a file beyond the largest program (2 GiB - 1 bytes), sparse
+gen_sparse_2g()    { truncate -s 2147483648 "$1"; }
+# --batch input: NUL bytes in a field and in the header
+gen_nul_field()    { printf 'x\n1\0002\n3\n'; }
+gen_nul_header()   { printf 'x\000y\n1\n'; }
+gen_nul_second()   { printf 'x,y\n1,2\n3,4\0005\n'; }
+gen_points()       { printf 'x\n1\n2\n'; }
+gen_prog_points()  { printf 'y = x^2\nx\n1\n2\n'; }
+# a header of a million distinct names (c1 to c1000000), then one again
+gen_header_1m()    { seq 1 1000000 | sed 's/^/c/' | paste -sd, -; }
+gen_header_1m_dup() { { seq 1 1000000; echo 1; } | sed "s/^/c/" \
+                       | paste -sd, -; }
 
 # ---- the runner ---------------------------------------------------------------
 passed=0 failed=0 skipped=0
 
 only=" $* "     # names given on the command line (all when none)
 limit_kb=       # ulimit -v for the next case (oom_case)
+stdin_from=/dev/null  # standard input of the next case (io_case)
+stdin_pipe=     # 1: through a pipe (cat FILE |) rather than a redirection
+stdout_to=      # standard output of the next case: a path, or "closed"
 
 # run_case NAME STATUS REGEX ARGS...
 run_case() {
@@ -97,18 +115,32 @@ run_case() {
   for a in "$@"; do
     case $a in
       @*) args+=("${a#@}") ;;
-      %*) "gen_${a#%}" >"$tmp/${a#%}.gt" || return 99
+      %*) "gen_${a#%}" "$tmp/${a#%}.gt" >"$tmp/${a#%}.gt" || return 99
           args+=("$tmp/${a#%}.gt") ;;
       *) args+=("$a") ;;
     esac
   done
   # shellcheck disable=SC2086 # the wrapper is split into words on purpose
-  (
-    [ -z "$limit_kb" ] || ulimit -v "$limit_kb"
-    exec timeout "${GRADTOOL_TIMEOUT:-60}" ${GRADTOOL_WRAPPER:-} \
-      "$GRADTOOL" "${args[@]}"
-  ) </dev/null >"$tmp/out" 2>"$tmp/err"
-  local status=$? first ok=1
+  local status first ok=1
+  one_run() {
+    (
+      [ -z "$limit_kb" ] || ulimit -v "$limit_kb"
+      case $stdout_to in
+        '') ;;
+        closed) exec >&- ;;
+        *) exec >"$stdout_to" ;;
+      esac
+      exec timeout "${GRADTOOL_TIMEOUT:-60}" ${GRADTOOL_WRAPPER:-} \
+        "$GRADTOOL" "${args[@]}"
+    ) >"$tmp/out" 2>"$tmp/err"
+  }
+  if [ -n "$stdin_pipe" ]; then
+    cat "$stdin_from" | one_run
+    status=${PIPESTATUS[1]}
+  else
+    one_run <"$stdin_from"
+    status=$?
+  fi
   # (AddressSanitizer warns when a longjmp leaves a very deep stack)
   first=$(grep -Ev '^(==[0-9]+==WARNING: ASan is ignoring requested __asan_handle_no_return|False positive error reports may follow|For details see .*sanitizers/issues/189)' \
             "$tmp/err" | head -n 1 | cut -c 1-300 | sed "s|$tmp/||")
@@ -118,7 +150,7 @@ run_case() {
   else
     printf '%s\n' "$first" | grep -Eq -- "$re" || ok=0
   fi
-  rm -f "$tmp"/*.gt
+  rm -f "$tmp"/*.gt "$tmp"/*.in
   if [ $ok = 1 ]; then
     echo "PASS: $name"
     passed=$((passed + 1))
@@ -151,6 +183,40 @@ oom_case() {
   limit_kb=$kb
   run_case "$name" "$@"
   limit_kb=
+}
+
+# io_case NAME IN OUT STATUS REGEX ARGS...: run_case with standard input
+# IN (- for /dev/null, <%GEN the output of gen_GEN as a file, |%GEN the
+# same through a pipe) and standard output OUT (- for a file, full for
+# /dev/full, null for /dev/null, closed for a closed descriptor).
+io_case() {
+  local name=$1 in=$2 out=$3
+  shift 3
+  [ "$only" = "  " ] || case $only in *" $name "*) ;; *) return ;; esac
+  case $in in
+    -) ;;
+    [\<\|]%*) "gen_${in#?%}" "$tmp/$name.in" >"$tmp/$name.in" || return 99
+              stdin_from=$tmp/$name.in
+              [ "${in%%%*}" = '|' ] && stdin_pipe=1 ;;
+    *) echo "run.sh: $name: bad input '$in'" >&2; return 99 ;;
+  esac
+  case $out in
+    -) ;;
+    full) stdout_to=/dev/full ;;
+    closed) stdout_to=closed ;;
+    null) stdout_to=/dev/null ;;
+    *) echo "run.sh: $name: bad output '$out'" >&2; return 99 ;;
+  esac
+  run_case "$name" "$@"
+  stdin_from=/dev/null stdin_pipe= stdout_to=
+}
+
+# oom_null_case NAME KB STATUS REGEX ARGS...: oom_case with standard
+# output to /dev/null (output too big to keep)
+oom_null_case() {
+  stdout_to=/dev/null
+  oom_case "$@"
+  stdout_to=
 }
 
 nest='error: program nested too deeply \(more than 1000 levels\)'
@@ -235,6 +301,32 @@ cases() {
     oom_case "oom_mpfr_$kb" "$kb" '0|4' '^(gradtool: out of memory)?$' \
       --digits 5 --max-depth 1 --prec 1000000 -e 'y = exp(sqrt(2))'
   done
+  # issue 11: write errors, NUL bytes in --batch input, the program and
+  # the points from one stream, the largest program, wide headers
+  io_case help_to_full         - full   4 '^gradtool: write error: No space left on device$' --help
+  io_case version_to_full      - full   4 '^gradtool: write error: No space left on device$' --version
+  io_case help_to_closed       - closed 4 '^gradtool: write error: Bad file descriptor$' --help
+  io_case version_to_closed    - closed 4 '^gradtool: write error: Bad file descriptor$' --version
+  io_case run_to_full          - full   4 '^gradtool: write error: No space left on device$' -e 'y = 1'
+  io_case batch_to_full '<%points' full 4 '^gradtool: write error: No space left on device$' --batch -e 'y = x^2'
+  io_case nothing_to_closed    - closed 0 - --batch -e 'y = x^2'
+  io_case batch_nul_field  '<%nul_field'  - 2 '^<stdin>:2: error: field 1 holds a NUL byte$' --batch -e 'y = x^2'
+  io_case batch_nul_header '<%nul_header' - 2 '^<stdin>:1: error: field 1 of the header holds a NUL byte$' --batch -e 'y = x^2'
+  io_case batch_nul_second '<%nul_second' - 2 '^<stdin>:3: error: field 2 holds a NUL byte$' --batch -e 'z = x + y'
+  io_case batch_nul_skip   '<%nul_field'  - 0 '^<stdin>:2: warning: field 1 holds a NUL byte; row skipped$' --batch --skip-bad-rows -e 'y = x^2'
+  io_case batch_dev_stdin  '<%prog_points' - 2 "^gradtool: --batch: the program file '/dev/stdin' is standard input, which holds the points$" --batch /dev/stdin
+  io_case batch_dev_stdin_pipe '|%prog_points' - 2 "^gradtool: --batch: the program file '/dev/stdin' is standard input" --batch /dev/stdin
+  io_case batch_proc_fd0   '<%prog_points' - 2 "^gradtool: --batch: the program file '/proc/self/fd/0' is standard input" --batch /proc/self/fd/0
+  run_case program_2g_file     2 "^gradtool: cannot read 'sparse_2g.gt': a program has at most 2147483647 bytes$" %sparse_2g
+  io_case program_2g_stdin '<%sparse_2g' - 2 '^gradtool: error reading standard input: a program has at most 2147483647 bytes$' -
+  io_case header_1m_dup '<%header_1m_dup' - 2 "^<stdin>:1: error: the header names 'c1' twice$" --batch -e 'y = 1'
+  io_case header_1m     '<%header_1m'     - 2 "^<stdin>:1: error: the header names 'c1', which is not an input of the program$" --batch -e 'y = 1'
+  # printing streams: the text of a big tensor is never held whole (the
+  # tensors themselves take 320 MB each at 128 bits)
+  oom_null_case print_zeros_1e7 800000 0 - -e 'y = zeros(10000000)'
+  oom_null_case print_zeros_1e7_json 800000 0 - -f json -e 'y = zeros(10000000)'
+  oom_null_case print_zeros_1e7_csv 800000 0 - -f csv -e 'y = zeros(10000000)'
+  oom_null_case print_transpose_rank8 1500000 0 - -e 'y = transpose(zeros(1,1,1,1,1,1,1,10000000))'
   oom_case oom_recording 300000 4 '^<command-line>:1:[0-9]+: error: out of memory' --prec 1000000 -e 'x = 1.5; for i in range(100000) { x = x * 1.0001 }'
 }
 
