@@ -453,6 +453,15 @@ read_var(Interp *in, const GtExpr *e)
   return v;
 }
 
+/* The integer value of scalar node i, guarded for replays. */
+static long
+int_arg_value(Interp *in, int32_t i)
+{
+  long k = mpfr_get_si(R(in)->tape->nodes[i].v, MPFR_RNDN);
+  guard(in, i, GT_GUARD_INT, k);
+  return k;
+}
+
 static long
 int_arg(Interp *in, const GtExpr *e, const char *what)
 {
@@ -466,9 +475,27 @@ int_arg(Interp *in, const GtExpr *e, const char *what)
     gt_rec_fail(r, GT_ERUNTIME, "%s must be an integer", what);
   if (mpfr_cmpabs_ui(v, 1UL << 52) > 0) /* the loop counter stays exact */
     gt_rec_fail(r, GT_ERUNTIME, "%s is too large", what);
-  long k = mpfr_get_si(v, MPFR_RNDN);
-  guard(in, i, GT_GUARD_INT, k);
-  return k;
+  return int_arg_value(in, i);
+}
+
+/* A slice start or stop: an integer, clipped as NumPy clips it, so one
+   beyond any length (x[1e30:]) is no error; it is held at +-2^52, which
+   the slice clips to the axis. */
+static long
+slice_bound(Interp *in, const GtExpr *e, const char *what)
+{
+  int32_t i = eval(in, e);
+  GtRec *r = R(in);
+  r->site = e->id;
+  need_scalar(in, i, what);
+  gt_rec_check_nan(r, i);
+  mpfr_srcptr v = r->tape->nodes[i].v;
+  if (!mpfr_integer_p(v) && !mpfr_inf_p(v))
+    gt_rec_fail(r, GT_ERUNTIME, "%s must be an integer", what);
+  if (mpfr_cmpabs_ui(v, 1UL << 52) <= 0)
+    return int_arg_value(in, i);
+  /* no guard: a replay then records again, which decides anew */
+  return mpfr_sgn(v) > 0 ? 1L << 52 : -(1L << 52);
 }
 
 /* Stops the run when the embedding program asks (Ctrl-C in a session). */
@@ -676,13 +703,13 @@ slice_bounds(Interp *in, const GtExpr *sl, size_t n, long *first,
   long lo = st > 0 ? 0 : -1, hi = st > 0 ? len : len - 1;
   long a = st > 0 ? lo : hi, b = st > 0 ? hi : lo;
   if (sl->args[0] != NULL) {
-    a = int_arg(in, sl->args[0], "a slice start");
+    a = slice_bound(in, sl->args[0], "a slice start");
     if (a < 0)
       a += len;
     a = a < lo ? lo : a > hi ? hi : a;
   }
   if (sl->args[1] != NULL) {
-    b = int_arg(in, sl->args[1], "a slice stop");
+    b = slice_bound(in, sl->args[1], "a slice stop");
     if (b < 0)
       b += len;
     b = b < lo ? lo : b > hi ? hi : b;
@@ -809,6 +836,9 @@ dims_arg(Interp *in, GtExpr *const *args, size_t n, GtShape *s,
   s->rank = (int)nd;
   for (size_t k = 0; k < nd; k++)
     s->dim[k] = (size_t)(d[k] < 0 ? 0 : d[k]);
+  /* the dimension to infer, told apart from a dimension of 0 */
+  if (infer >= 0)
+    s->dim[infer] = SIZE_MAX;
   s->size = infer >= 0 ? 0 : size;
   if (r->tape->max_elems && size > r->tape->max_elems)
     gt_rec_fail(r, GT_ERUNTIME, "a tensor of more than %zu elements (raise "
@@ -939,7 +969,7 @@ eval_tfunc(Interp *in, const GtExpr *e)
       size_t rest = 1;
       int inf = -1;
       for (int d = 0; d < s.rank; d++)
-        if (s.dim[d] == 0 && inf < 0)
+        if (s.dim[d] == SIZE_MAX)
           inf = d;
         else
           rest *= s.dim[d];
