@@ -286,6 +286,40 @@ elem_at(const GtTape *t, int32_t i, size_t at, size_t size)
   return &t->nodes[i].v[sz == size ? at : 0];
 }
 
+/* A grad(y, x, k) by Taylor mode came out NaN: sweep again to find the
+   primitive whose Taylor rule made the NaN, and fail there (a value that
+   overflowed, or a point without a Taylor series, as 1/x at 0).  Returns
+   when it cannot tell. */
+static void
+taylor_nan(GtRec *r, int32_t o)
+{
+  const GtTape *t = r->tape;
+  const GtNode *n = &t->nodes[o];
+  int k = n->aux;
+  GtTape hold = { .prec = t->prec };
+  mpfr_ptr *d = malloc((size_t)(k + 1) * sizeof *d);
+  int ok = d != NULL;
+  for (int j = 0; ok && j <= k; j++)
+    ok = (d[j] = gt_tape_number(&hold)) != NULL;
+  int32_t fn = -1;
+  int fo;
+  if (ok && gt_taylor(t, n->b, n->a, k, d, &fn, &fo) != 0)
+    fn = -1;
+  free(d);
+  gt_arena_free(&hold.vals);
+  if (fn < 0)
+    return;
+  int fault = gt_rev_range_fault(t, fn, 0);
+  if (fault)
+    fail_at_node(r, fn, "%s %s here (its exact value is beyond MPFR's "
+                 "exponent range), so the order-%d derivative through it "
+                 "would be wrong", gt_ops[t->nodes[fn].op].name,
+                 fault == 1 ? "overflows to inf" : "underflows to 0", k);
+  fail_at_node(r, fn, "the derivatives of %s are not numbers (NaN) at this "
+               "point (needed for grad(..., %d))", gt_ops[t->nodes[fn].op].name,
+               k);
+}
+
 void
 gt_rec_check_nan(GtRec *r, int32_t i)
 {
@@ -305,6 +339,8 @@ gt_rec_check_nan(GtRec *r, int32_t i)
   if (gt_is_tensor_op((GtOp)n->op))
     fail_at_node(r, o, "%s gives NaN (not a number); pass --nan-ok to allow "
                  "NaN values", gt_ops[n->op].name);
+  if (n->op == GT_OP_TAYLOR)
+    taylor_nan(r, o);
   const GtOpInfo *info = &gt_ops[n->op];
   if (n->flags & GT_NF_ADJ) {
     /* inf * 0 in a derivative: blame the rule that made the infinity */
