@@ -80,6 +80,22 @@ gt_rev_range_fault(const GtTape *t, int32_t i, size_t e)
   mpfr_srcptr v = &n->v[e];
   if (!mpfr_inf_p(v) && !mpfr_zero_p(v))
     return 0;
+  switch (n->op) {
+  /* the primitives whose result can leave the exponent range although
+     their operands are finite and nonzero; the others cannot (sqrt, log,
+     sin, where, relu, ...) or give their infinities exactly (1/0) */
+  case GT_OP_ADD: case GT_OP_SUB: case GT_OP_MUL: case GT_OP_DIV:
+  case GT_OP_POW: case GT_OP_EXP: case GT_OP_EXP2: case GT_OP_EXPM1:
+  case GT_OP_SINH: case GT_OP_COSH: case GT_OP_GAMMA: case GT_OP_LGAMMA:
+  case GT_OP_TRIGAMMA: case GT_OP_ERFC: case GT_OP_HYPOT:
+  case GT_OP_SIGMOID: case GT_OP_SOFTPLUS: case GT_OP_ATAN2:
+    break;
+  default:
+    return 0;
+  }
+  /* a sum is 0 only exactly (MPFR's sums do not underflow) */
+  if (mpfr_zero_p(v) && (n->op == GT_OP_ADD || n->op == GT_OP_SUB))
+    return 0;
   /* the operands' elements behind element e, broadcast */
   const GtShape *ys = gt_node_shape(t, i);
   int32_t ops[3] = { n->a, n->b, n->c };
@@ -96,6 +112,11 @@ gt_rev_range_fault(const GtTape *t, int32_t i, size_t e)
       rem /= ys->dim[d];
     }
     x[k] = &t->nodes[ops[k]].v[off];
+    /* an infinite operand makes an infinity exactly, a zero one a zero
+       (x * 0, 0 / x), no range is left */
+    if (mpfr_inf_p(x[k]) || mpfr_nan_p(x[k])
+        || (mpfr_zero_p(v) && mpfr_zero_p(x[k])))
+      return 0;
   }
   /* evaluate again with MPFR's flags cleared, then restore them */
   mpfr_flags_t saved = mpfr_flags_save();
