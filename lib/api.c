@@ -344,11 +344,26 @@ node_of(const GtSession *s, const char *name)
   return slot >= 0 ? s->res.globals[slot] : -1;
 }
 
-/* Reports a NaN derivative, pointing at the primitive whose rule made it. */
+/* gt_rev_range_fault of the first element of node i that has one */
+static int
+range_fault(const GtTape *t, int32_t i)
+{
+  size_t sz = gt_node_size(t, i);
+  for (size_t e = 0; e < sz; e++) {
+    int f = gt_rev_range_fault(t, i, e);
+    if (f)
+      return f;
+  }
+  return 0;
+}
+
+/* Reports a NaN derivative, pointing at the primitive whose rule made it
+   (or at the intermediate that overflowed or underflowed). */
 static GtStatus
 nan_derivative(GtSession *s, int32_t node, const char *of, const char *wrt,
                int unimplemented)
 {
+  int fault;
   if (node < 0)
     return error(s, GT_ERUNTIME,
                  "the derivative of %s with respect to %s is not a number "
@@ -360,6 +375,13 @@ nan_derivative(GtSession *s, int32_t node, const char *of, const char *wrt,
                 "d%s/d%s passes through grad(y, x, %d), computed in Taylor "
                 "mode, which can be differentiated again with respect to x "
                 "only; nest grad() for mixed derivatives", of, wrt, n->aux);
+  else if ((fault = range_fault(&s->tape, node)) != 0)
+    gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+                "%s %s here (its exact value is beyond MPFR's exponent "
+                "range), so the derivative d%s/d%s through it would be "
+                "wrong", gt_ops[n->op].name,
+                fault == 1 ? "overflows to inf" : "underflows to 0", of,
+                wrt);
   else
   gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
               unimplemented
@@ -541,9 +563,32 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
     d->connected = gt_rev_depends_avoiding(&s->tape, onodes[o], w, -1)
                    || onodes[o] == w;
     d->value = scalar(out[order]);
-    if (mpfr_nan_p(out[order]) && !s->opt.nan_ok)
+    if (mpfr_nan_p(out[order]) && !s->opt.nan_ok && fail_node < 0)
       st = error(s, GT_ERUNTIME, "the order-%d derivative of %s with respect "
                  "to %s is not a number (NaN)", order, onames[o], wname);
+    else if (mpfr_nan_p(out[order]) && !s->opt.nan_ok) {
+      /* located at the primitive whose Taylor rule made the NaN */
+      const GtNode *n = &s->tape.nodes[fail_node];
+      GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
+      int fault = range_fault(&s->tape, fail_node);
+      if (fault)
+        gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+                    "%s %s here (its exact value is beyond MPFR's exponent "
+                    "range), so the order-%d derivative of %s with respect "
+                    "to %s through it would be wrong", gt_ops[n->op].name,
+                    fault == 1 ? "overflows to inf" : "underflows to 0",
+                    order, onames[o], wname);
+      else
+        gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+                    "the derivatives of %s are not numbers (NaN) at this "
+                    "point (needed for the order-%d derivative of %s with "
+                    "respect to %s)", gt_ops[n->op].name, order, onames[o],
+                    wname);
+      GtRunEnv env = env_of(s);
+      GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog };
+      gt_rec_call_chain(&r, n->frame);
+      st = GT_ERUNTIME;
+    }
   }
   free(out);
   return st;

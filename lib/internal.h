@@ -162,12 +162,16 @@ enum {
 
 /* Operands and scratch for an adjoint rule: given g = dL/dy, the rule
    writes the contribution dL/d(operand k) into out[k] for each k with
-   need[k] set. */
+   need[k] set.  A rule sets none[k] (when none is not NULL) when no
+   derivative flows to operand k at all at this point (the branch where()
+   did not select, relu below 0, the loser of max): out[k] is then 0 and
+   the sweep treats it as absent, as the recorded rule's -1. */
 typedef struct GtAdjArgs {
   mpfr_srcptr y, a, b, c;     /* result and operands */
   mpfr_srcptr g;              /* adjoint of y */
   mpfr_ptr out[3];            /* contributions, at the working precision */
   int need[3];
+  int *none;                  /* out, 3 flags: no contribution to operand k */
   mpfr_ptr t;                 /* scratch at the working precision */
 } GtAdjArgs;
 
@@ -630,6 +634,12 @@ int gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt,
                  size_t nwrt, mpfr_ptr *res, int *connected,
                  int32_t *nan_node);
 
+/* 1 when element e of elementwise node i overflowed to +-inf, 2 when it
+   underflowed to 0 (its exact value is beyond MPFR's exponent range);
+   0 otherwise, also for nodes without a forward rule.  O(1) unless the
+   element is +-inf or 0, then one forward evaluation. */
+int gt_rev_range_fault(const GtTape *t, int32_t i, size_t e);
+
 /* Recorded sweep: appends the nodes computing d(out)/d(wrt[k]) and
    returns them in res[k] (a zero constant when unconnected). */
 void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
@@ -683,7 +693,9 @@ int32_t gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g);
    leaf fixed), written to out[0..K] (initialised numbers; each rounded
    once to its precision).  Returns 0; -1 when a rule is missing at this
    point or order (*fail_node, *fail_order say which); -2 when out of
-   memory.  Cost O(K^2) per node between x and y that depends on x. */
+   memory.  At a point where a derivative does not exist (1/x at 0, an
+   overflowed intermediate) the coefficients become NaN: then 0 is
+   returned with *fail_node the node whose rule first made a NaN.  Cost O(K^2) per node between x and y that depends on x. */
 int gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
               int32_t *fail_node, int *fail_order);
 

@@ -421,6 +421,40 @@ elem_at(const GtTape *t, int32_t i, size_t at, size_t size)
   return &t->nodes[i].v[sz == size ? at : 0];
 }
 
+/* A grad(y, x, k) by Taylor mode came out NaN: sweep again to find the
+   primitive whose Taylor rule made the NaN, and fail there (a value that
+   overflowed, or a point without a Taylor series, as 1/x at 0).  Returns
+   when it cannot tell. */
+static void
+taylor_nan(GtRec *r, int32_t o)
+{
+  const GtTape *t = r->tape;
+  const GtNode *n = &t->nodes[o];
+  int k = n->aux;
+  GtTape hold = { .prec = t->prec };
+  mpfr_ptr *d = malloc((size_t)(k + 1) * sizeof *d);
+  int ok = d != NULL;
+  for (int j = 0; ok && j <= k; j++)
+    ok = (d[j] = gt_tape_number(&hold)) != NULL;
+  int32_t fn = -1;
+  int fo;
+  if (ok && gt_taylor(t, n->b, n->a, k, d, &fn, &fo) != 0)
+    fn = -1;
+  free(d);
+  gt_arena_free(&hold.vals);
+  if (fn < 0)
+    return;
+  int fault = gt_rev_range_fault(t, fn, 0);
+  if (fault)
+    fail_at_node(r, fn, "%s %s here (its exact value is beyond MPFR's "
+                 "exponent range), so the order-%d derivative through it "
+                 "would be wrong", gt_ops[t->nodes[fn].op].name,
+                 fault == 1 ? "overflows to inf" : "underflows to 0", k);
+  fail_at_node(r, fn, "the derivatives of %s are not numbers (NaN) at this "
+               "point (needed for grad(..., %d))", gt_ops[t->nodes[fn].op].name,
+               k);
+}
+
 void
 gt_rec_check_nan(GtRec *r, int32_t i)
 {
@@ -440,6 +474,8 @@ gt_rec_check_nan(GtRec *r, int32_t i)
   if (gt_is_tensor_op((GtOp)n->op))
     fail_at_node(r, o, "%s gives NaN (not a number); pass --nan-ok to allow "
                  "NaN values", gt_ops[n->op].name);
+  if (n->op == GT_OP_TAYLOR)
+    taylor_nan(r, o);
   const GtOpInfo *info = &gt_ops[n->op];
   if (n->flags & GT_NF_ADJ) {
     /* inf * 0 in a derivative: blame the rule that made the infinity */
@@ -588,6 +624,15 @@ read_var(Interp *in, const GtExpr *e)
   return v;
 }
 
+/* The integer value of scalar node i, guarded for replays. */
+static long
+int_arg_value(Interp *in, int32_t i)
+{
+  long k = mpfr_get_si(R(in)->tape->nodes[i].v, MPFR_RNDN);
+  guard(in, i, GT_GUARD_INT, k);
+  return k;
+}
+
 static long
 int_arg(Interp *in, const GtExpr *e, const char *what)
 {
@@ -601,9 +646,27 @@ int_arg(Interp *in, const GtExpr *e, const char *what)
     gt_rec_fail(r, GT_ERUNTIME, "%s must be an integer", what);
   if (mpfr_cmpabs_ui(v, 1UL << 52) > 0) /* the loop counter stays exact */
     gt_rec_fail(r, GT_ERUNTIME, "%s is too large", what);
-  long k = mpfr_get_si(v, MPFR_RNDN);
-  guard(in, i, GT_GUARD_INT, k);
-  return k;
+  return int_arg_value(in, i);
+}
+
+/* A slice start or stop: an integer, clipped as NumPy clips it, so one
+   beyond any length (x[1e30:]) is no error; it is held at +-2^52, which
+   the slice clips to the axis. */
+static long
+slice_bound(Interp *in, const GtExpr *e, const char *what)
+{
+  int32_t i = eval(in, e);
+  GtRec *r = R(in);
+  r->site = e->id;
+  need_scalar(in, i, what);
+  gt_rec_check_nan(r, i);
+  mpfr_srcptr v = r->tape->nodes[i].v;
+  if (!mpfr_integer_p(v) && !mpfr_inf_p(v))
+    gt_rec_fail(r, GT_ERUNTIME, "%s must be an integer", what);
+  if (mpfr_cmpabs_ui(v, 1UL << 52) <= 0)
+    return int_arg_value(in, i);
+  /* no guard: a replay then records again, which decides anew */
+  return mpfr_sgn(v) > 0 ? 1L << 52 : -(1L << 52);
 }
 
 /* Stops the run when the embedding program asks (Ctrl-C in a session). */
@@ -812,13 +875,13 @@ slice_bounds(Interp *in, const GtExpr *sl, size_t n, long *first,
   long lo = st > 0 ? 0 : -1, hi = st > 0 ? len : len - 1;
   long a = st > 0 ? lo : hi, b = st > 0 ? hi : lo;
   if (sl->args[0] != NULL) {
-    a = int_arg(in, sl->args[0], "a slice start");
+    a = slice_bound(in, sl->args[0], "a slice start");
     if (a < 0)
       a += len;
     a = a < lo ? lo : a > hi ? hi : a;
   }
   if (sl->args[1] != NULL) {
-    b = int_arg(in, sl->args[1], "a slice stop");
+    b = slice_bound(in, sl->args[1], "a slice stop");
     if (b < 0)
       b += len;
     b = b < lo ? lo : b > hi ? hi : b;
@@ -945,6 +1008,9 @@ dims_arg(Interp *in, GtExpr *const *args, size_t n, GtShape *s,
   s->rank = (int)nd;
   for (size_t k = 0; k < nd; k++)
     s->dim[k] = (size_t)(d[k] < 0 ? 0 : d[k]);
+  /* the dimension to infer, told apart from a dimension of 0 */
+  if (infer >= 0)
+    s->dim[infer] = SIZE_MAX;
   s->size = infer >= 0 ? 0 : size;
   if (r->tape->max_elems && size > r->tape->max_elems)
     gt_rec_fail(r, GT_ERUNTIME, "a tensor of more than %zu elements (raise "
@@ -1075,7 +1141,7 @@ eval_tfunc(Interp *in, const GtExpr *e)
       size_t rest = 1;
       int inf = -1;
       for (int d = 0; d < s.rank; d++)
-        if (s.dim[d] == 0 && inf < 0)
+        if (s.dim[d] == SIZE_MAX)
           inf = d;
         else
           rest *= s.dim[d];

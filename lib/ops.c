@@ -313,15 +313,41 @@ a_mod(const GtAdjArgs *X)
   return 0;
 }
 
-/* y = a^b: da = g b a^(b-1) (0 when b = 0: x^0 is constant, also at
-   x = 0), db = g y log a (0 when a = 0, the limit for b > 0).  With b an
-   integer this is n x^(n-1), valid at x <= 0 too: no log is involved. */
+/* y = a^b, each partial taken as its limit where a = 0 (gradtool(5),
+   "pow at base 0"):
+     d/da = b a^(b-1), exact (no log): 0 when b = 0 (a^0 is 1 for every a,
+       0 included).  At a = 0 this gives the limit of the derivative: 1 for
+       b = 1, 0 for b > 1, +inf for 0 < b < 1, -inf for b < 0, except an
+       even negative integer b, where b x^(b-1) tends to -inf on one side
+       and +inf on the other: NaN.
+     d/db = y log a for a > 0.  At a = 0: 0 for b > 0 (0^b is 0 all around
+       b); NaN for b <= 0 (0^b jumps from +inf to 1 to 0 at b = 0, so
+       x^x at 0 has no derivative of this form).  At a < 0, log a is NaN:
+       a^b is NaN at the non-integer b nearby. */
+#define NONE(k) do { if (X->none) X->none[k] = 1; } while (0)
+
+static int
+even_negative_integer(mpfr_srcptr b)
+{
+  if (!mpfr_integer_p(b) || mpfr_sgn(b) >= 0)
+    return 0;
+  mpfr_t h;
+  mpfr_init2(h, mpfr_get_prec(b));
+  mpfr_div_2ui(h, b, 1, RND); /* exact */
+  int even = mpfr_integer_p(h);
+  mpfr_clear(h);
+  return even;
+}
+
 static int
 a_pow(const GtAdjArgs *X)
 {
   if (NEED(0)) {
-    if (mpfr_zero_p(X->b))
+    if (mpfr_zero_p(X->b)) {
       mpfr_set_zero(O0, 1);
+      NONE(0);
+    } else if (mpfr_zero_p(X->a) && even_negative_integer(X->b))
+      mpfr_set_nan(O0);
     else {
       mpfr_sub_ui(T, X->b, 1, RND);
       mpfr_pow(T, X->a, T, RND);
@@ -330,8 +356,11 @@ a_pow(const GtAdjArgs *X)
     }
   }
   if (NEED(1)) {
-    if (mpfr_zero_p(X->a))
+    if (mpfr_zero_p(X->a) && mpfr_sgn(X->b) > 0) {
       mpfr_set_zero(O1, 1);
+      NONE(1);
+    } else if (mpfr_zero_p(X->a))
+      mpfr_set_nan(O1);
     else {
       mpfr_log(T, X->a, RND);
       mpfr_mul(T, T, X->y, RND);
@@ -346,9 +375,10 @@ static int
 a_abs(const GtAdjArgs *X)
 {
   int s = mpfr_sgn(X->a);
-  if (s == 0)
+  if (s == 0) {
     mpfr_set_zero(O0, 1);
-  else if (s > 0)
+    NONE(0);
+  } else if (s > 0)
     mpfr_set(O0, G, RND);
   else
     mpfr_neg(O0, G, RND);
@@ -576,9 +606,10 @@ a_hypot(const GtAdjArgs *X)
 {
   for (int k = 0; k < 2; k++)
     if (NEED(k)) {
-      if (mpfr_zero_p(X->y))
+      if (mpfr_zero_p(X->y)) {
         mpfr_set_zero(X->out[k], 1);
-      else {
+        NONE(k);
+      } else {
         mpfr_mul(X->out[k], G, k ? X->b : X->a, RND);
         mpfr_div(X->out[k], X->out[k], X->y, RND);
       }
@@ -651,8 +682,10 @@ minmax(const GtAdjArgs *X, int cmp)
         mpfr_set(X->out[k], G, RND);
       else if (c == 0)
         mpfr_div_2ui(X->out[k], G, 1, RND);
-      else
+      else {
         mpfr_set_zero(X->out[k], 1);
+        NONE(k);
+      }
     }
   return 0;
 }
@@ -687,8 +720,10 @@ a_relu(const GtAdjArgs *X)
 {
   if (mpfr_sgn(X->a) > 0)
     mpfr_set(O0, G, RND);
-  else
+  else {
     mpfr_set_zero(O0, 1);
+    NONE(0);
+  }
   return 0;
 }
 
@@ -697,16 +732,17 @@ static int
 a_where(const GtAdjArgs *X)
 {
   int first = !mpfr_zero_p(X->a);
-  if (NEED(0)) mpfr_set_zero(O0, 1);
+  if (NEED(0)) { mpfr_set_zero(O0, 1); NONE(0); }
   if (NEED(1)) {
-    if (first) mpfr_set(O1, G, RND); else mpfr_set_zero(O1, 1);
+    if (first) mpfr_set(O1, G, RND); else { mpfr_set_zero(O1, 1); NONE(1); }
   }
   if (NEED(2)) {
-    if (first) mpfr_set_zero(O2, 1); else mpfr_set(O2, G, RND);
+    if (first) { mpfr_set_zero(O2, 1); NONE(2); } else mpfr_set(O2, G, RND);
   }
   return 0;
 }
 
+#undef NONE
 #undef NEED
 #undef O0
 #undef O1
@@ -761,21 +797,91 @@ r_mod(GtRec *r, int32_t i, int k, int32_t g)
   return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, q));
 }
 
+/* Does node i depend on no input at all (a literal, a loop counter, an
+   expression of those)?  Such an operand is constant under every later
+   differentiation too.  The walk gives up (answers no) after a few dozen
+   nodes, so it costs O(1). */
+static int
+constant_tree(const GtTape *t, int32_t i)
+{
+  int32_t stack[48];
+  int sp = 0, seen = 0;
+  stack[sp++] = i;
+  while (sp > 0) {
+    int32_t j = stack[--sp];
+    if (++seen > 48)
+      return 0;
+    const GtNode *n = &t->nodes[j];
+    if (n->op == GT_OP_INPUT || n->op == GT_OP_TAYLOR)
+      return 0;
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, j, buf, &ops);
+    for (size_t k = 0; k < nops; k++) {
+      if (ops[k] < 0)
+        continue;
+      if (sp == (int)(sizeof stack / sizeof *stack))
+        return 0;
+      stack[sp++] = ops[k];
+    }
+  }
+  return 1;
+}
+
+/* A NaN contribution blamed on the rule being applied: x - x for an
+   infinite x that the rule computed (gt_rec_check_nan follows the
+   infinity back to this primitive's site). */
+static int32_t
+nan_of(GtRec *r, int32_t inf)
+{
+  return gt_rec_op(r, GT_OP_SUB, inf, inf, -1);
+}
+
+/* The cases of a_pow, decided on this run's values; where an operand
+   depends on inputs, its further derivatives are taken too, so the
+   special values are used only where they hold for all of them:
+     d/da: b a^(b-1), nothing when b is a constant 0; with a constant b
+       the exponent b - 1 is a fresh constant.
+     d/db: y log a; nothing at a = 0 < b when a is constant (0^b = 0);
+       NaN at a = 0 and b <= 0. */
 static int32_t
 r_pow(GtRec *r, int32_t i, int k, int32_t g)
 {
   int32_t a = N(i).a, b = N(i).b;
+  GtTape *t = r->tape;
   if (k == 0) {
-    if (SCALAR(b) && mpfr_zero_p(V(b)))
+    int cb = constant_tree(t, b);
+    if (SCALAR(b) && mpfr_zero_p(V(b)) && cb)
       return -1;
-    int32_t p = OP2(GT_OP_POW, a, OP2(GT_OP_SUB, b, K(1)));
+    int32_t e1;
+    if (SCALAR(b) && cb) {
+      e1 = gt_rec_leaf(r);
+      mpfr_sub_ui(V(e1), V(b), 1, RND);
+    } else
+      e1 = OP2(GT_OP_SUB, b, K(1));
+    int32_t p = OP2(GT_OP_POW, a, e1);
+    if (SCALAR(a) && SCALAR(b) && mpfr_zero_p(V(a))
+        && even_negative_integer(V(b)))
+      return nan_of(r, p);
     int32_t d = OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, b, p));
-    return SCALAR(b) ? d : WHERE(OP2(GT_OP_EQ, b, K(0)), K(0), d);
+    return SCALAR(b) || !cb ? d : WHERE(OP2(GT_OP_EQ, b, K(0)), K(0), d);
   }
-  if (SCALAR(a) && mpfr_zero_p(V(a)))
-    return -1;
+  int ca = constant_tree(t, a);
+  if (SCALAR(a) && SCALAR(b) && mpfr_zero_p(V(a))) {
+    if (mpfr_sgn(V(b)) > 0 && ca)
+      return -1;
+    if (mpfr_sgn(V(b)) <= 0)
+      return nan_of(r, OP1(GT_OP_LOG, a));
+  }
   int32_t d = OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, i, OP1(GT_OP_LOG, a)));
-  return SCALAR(a) ? d : WHERE(OP2(GT_OP_EQ, a, K(0)), K(0), d);
+  if (SCALAR(a) && SCALAR(b))
+    return d;
+  if (!ca)
+    return d;
+  /* a constant tensor base: 0 where a = 0 < b */
+  int32_t zero = OP2(GT_OP_MUL, OP2(GT_OP_EQ, a, K(0)),
+                     OP2(GT_OP_GT, b, K(0)));
+  return WHERE(zero, K(0), d);
 }
 
 static int32_t

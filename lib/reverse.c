@@ -7,10 +7,16 @@
  * for a derivative nobody needs (d/db of a^b with a constant b, say).
  *
  * The numeric sweep accumulates adjoints as numbers: O(1) MPFR operations
- * per marked node.  A zero adjoint is not propagated, which is also what
- * keeps where() from turning an unselected branch's infinite derivative
- * into NaN.  The recorded sweep (grad() in the language) appends the same
- * rules as nodes, so its result can be differentiated again.
+ * per marked node.  Where no derivative flows at all (the branch where()
+ * did not select, relu below 0: the rules' none[] flags, the recorded
+ * rules' -1) nothing is propagated, which keeps where() from turning an
+ * unselected branch's infinite derivative into NaN.  An adjoint that is
+ * merely zero is skipped too, for speed, unless the node's value is
+ * infinite (then 0 * inf must become NaN, as in the recorded sweep).
+ * A node on the way whose value overflowed to inf or underflowed to 0
+ * makes the derivatives through it NaN: they would be wrong.
+ * The recorded sweep (grad() in the language) appends the same rules as
+ * nodes, so its result can be differentiated again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +67,68 @@ lowest(const int32_t *wrt, size_t nwrt, int32_t out)
     if (wrt[k] >= 0 && wrt[k] < lo)
       lo = wrt[k];
   return lo;
+}
+
+int
+gt_rev_range_fault(const GtTape *t, int32_t i, size_t e)
+{
+  const GtNode *n = &t->nodes[i];
+  const GtOpInfo *info = &gt_ops[n->op];
+  if (info->fwd == NULL || gt_is_tensor_op((GtOp)n->op)
+      || n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
+    return 0;
+  mpfr_srcptr v = &n->v[e];
+  if (!mpfr_inf_p(v) && !mpfr_zero_p(v))
+    return 0;
+  switch (n->op) {
+  /* the primitives whose result can leave the exponent range although
+     their operands are finite and nonzero; the others cannot (sqrt, log,
+     sin, where, relu, ...) or give their infinities exactly (1/0) */
+  case GT_OP_ADD: case GT_OP_SUB: case GT_OP_MUL: case GT_OP_DIV:
+  case GT_OP_POW: case GT_OP_EXP: case GT_OP_EXP2: case GT_OP_EXPM1:
+  case GT_OP_SINH: case GT_OP_COSH: case GT_OP_GAMMA: case GT_OP_LGAMMA:
+  case GT_OP_TRIGAMMA: case GT_OP_ERFC: case GT_OP_HYPOT:
+  case GT_OP_SIGMOID: case GT_OP_SOFTPLUS: case GT_OP_ATAN2:
+    break;
+  default:
+    return 0;
+  }
+  /* a sum is 0 only exactly (MPFR's sums do not underflow) */
+  if (mpfr_zero_p(v) && (n->op == GT_OP_ADD || n->op == GT_OP_SUB))
+    return 0;
+  /* the operands' elements behind element e, broadcast */
+  const GtShape *ys = gt_node_shape(t, i);
+  int32_t ops[3] = { n->a, n->b, n->c };
+  mpfr_srcptr x[3] = { NULL, NULL, NULL };
+  for (int k = 0; k < 3; k++) {
+    if (ops[k] < 0)
+      continue;
+    long st[GT_MAX_RANK];
+    gt_bcast_strides(ys, gt_node_shape(t, ops[k]), st);
+    size_t rem = e;
+    long off = 0;
+    for (int d = ys->rank - 1; d >= 0; d--) {
+      off += st[d] * (long)(rem % ys->dim[d]);
+      rem /= ys->dim[d];
+    }
+    x[k] = &t->nodes[ops[k]].v[off];
+    /* an infinite operand makes an infinity exactly, a zero one a zero
+       (x * 0, 0 / x), no range is left */
+    if (mpfr_inf_p(x[k]) || mpfr_nan_p(x[k])
+        || (mpfr_zero_p(v) && mpfr_zero_p(x[k])))
+      return 0;
+  }
+  /* evaluate again with MPFR's flags cleared, then restore them */
+  mpfr_flags_t saved = mpfr_flags_save();
+  mpfr_flags_clear(MPFR_FLAGS_OVERFLOW | MPFR_FLAGS_UNDERFLOW);
+  mpfr_t y;
+  mpfr_init2(y, mpfr_get_prec(v));
+  info->fwd(y, x[0], x[1], x[2]);
+  int fault = mpfr_overflow_p() && mpfr_inf_p(y) ? 1
+              : mpfr_underflow_p() && mpfr_zero_p(y) ? 2 : 0;
+  mpfr_clear(y);
+  mpfr_flags_restore(saved, MPFR_FLAGS_ALL);
+  return fault;
 }
 
 unsigned char *
@@ -221,7 +289,8 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   int32_t ops[3] = { n->a, n->b, n->c };
   long st[3][GT_MAX_RANK];
   mpfr_ptr acc[3] = { NULL, NULL, NULL };
-  GtAdjArgs X = { .t = S->scratch[3] };
+  int none[3];
+  GtAdjArgs X = { .t = S->scratch[3], .none = none };
   for (int k = 0; k < 3; k++) {
     X.out[k] = S->scratch[k];
     X.need[k] = ops[k] >= S->lo && (S->f[ops[k] - S->lo] & REL);
@@ -233,18 +302,27 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   size_t idx[GT_MAX_RANK] = { 0 };
   long off[3] = { 0, 0, 0 };
   for (size_t e = 0; e < ys->size; e++) {
+    /* an element's zero adjoint is skipped: a tensor does not tell
+       where() from a zero that happens (see the header) */
     if (!mpfr_zero_p(&g[e])) {
       X.y = &n->v[e];
       X.g = &g[e];
       X.a = ops[0] >= 0 ? &t->nodes[ops[0]].v[off[0]] : NULL;
       X.b = ops[1] >= 0 ? &t->nodes[ops[1]].v[off[1]] : NULL;
       X.c = ops[2] >= 0 ? &t->nodes[ops[2]].v[off[2]] : NULL;
+      none[0] = none[1] = none[2] = 0;
       if (info->adj(&X) != 0) {
         *nan_node = i;
         return GT_ERUNTIME;
       }
+      int fault = !mpfr_regular_p(X.y) && gt_rev_range_fault(t, i, e);
       for (int k = 0; k < 3; k++)
-        if (X.need[k]) {
+        if (X.need[k] && !none[k]) {
+          if (fault) {
+            if (*nan_node < 0)
+              *nan_node = i;
+            mpfr_set_nan(X.out[k]);
+          }
           blame(S, i, X.g, X.out[k], nan_node);
           mpfr_add(&acc[k][off[k]], &acc[k][off[k]], X.out[k], MPFR_RNDN);
         }
@@ -274,7 +352,8 @@ scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
   const GtNode *n = &t->nodes[i];
   int32_t lo = S->lo;
   int32_t ops[3] = { n->a, n->b, n->c };
-  GtAdjArgs X = { .y = n->v, .g = g, .t = S->scratch[3] };
+  int none[3] = { 0, 0, 0 };
+  GtAdjArgs X = { .y = n->v, .g = g, .t = S->scratch[3], .none = none };
   for (int k = 0; k < 3; k++) {
     X.out[k] = S->scratch[k];
     X.need[k] = ops[k] >= lo && (S->f[ops[k] - lo] & REL);
@@ -286,13 +365,20 @@ scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
     *nan_node = i;
     return GT_ERUNTIME;
   }
+  /* an overflowed or underflowed value: the derivatives through it are
+     NaN, blamed on it */
+  int fault = !mpfr_regular_p(n->v) && gt_rev_range_fault(t, i, 0);
+  if (fault && *nan_node < 0)
+    *nan_node = i;
   if (!(S->f[i - lo] & WRT)) {
     S->spare[S->nspare++] = g;
     S->adj[i - lo] = NULL;
   }
   for (int k = 0; k < 3; k++) {
-    if (!X.need[k])
+    if (!X.need[k] || none[k])
       continue;
+    if (fault)
+      mpfr_set_nan(X.out[k]);
     if (!mpfr_number_p(X.out[k]))
       blame(S, i, g, X.out[k], nan_node);
     mpfr_ptr *slot = &S->adj[ops[k] - lo];
@@ -357,7 +443,10 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
     if (n->shape == 0 && info->adj != NULL) {
       /* the hot path: a scalar elementwise op (tensor operations and
          grad(y, x, k) have no adj) */
-      if (mpfr_zero_p(g))
+      /* a zero adjoint contributes nothing unless a partial is
+         infinite (0 * inf) or the value is out of range */
+      if (mpfr_zero_p(g) && !mpfr_inf_p(n->v)
+          && !(mpfr_zero_p(n->v) && gt_rev_range_fault(t, i, 0)))
         continue;
       int32_t ops[3] = { n->a, n->b, n->c };
       int any = 0, shaped = 0;
@@ -506,6 +595,22 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
       continue;
     r->site = n.site;
     r->frame = n.frame;
+    if (!tensor_op && info->fwd != NULL) {
+      /* an overflowed or underflowed value on the way (elements that the
+         adjoint does not reach, as where()'s other branch, excepted) */
+      size_t sz = gt_node_size(r->tape, i);
+      size_t gsz = gt_node_size(r->tape, g);
+      for (size_t e = 0; e < sz; e++) {
+        if (sz > 1 && mpfr_zero_p(&r->tape->nodes[g].v[gsz == sz ? e : 0]))
+          continue;
+        int fault = gt_rev_range_fault(r->tape, i, e);
+        if (fault)
+          gt_rec_fail(r, GT_ERUNTIME, "%s %s here (its exact value is beyond "
+                      "MPFR's exponent range), so the derivative through it "
+                      "would be wrong", info->name,
+                      fault == 1 ? "overflows to inf" : "underflows to 0");
+      }
+    }
     if (n.op == GT_OP_TAYLOR && taylor_mixed(r->tape, &n, wrt, nwrt))
       gt_rec_fail(r, GT_ERUNTIME,
                   "differentiating grad(y, x, k) with respect to a variable "

@@ -259,6 +259,18 @@ integ_arr(Taylor *T, mpfr_ptr *y, mpfr_ptr *d)
 
 /* ---- the rule of one node -------------------------------------------------- */
 
+/* A point where the derivatives do not exist as numbers (1/x at 0, x^0.5
+   at 0, an overflowed value): coefficients 1..K are NaN, so the NaN
+   policy reports them, pointing at this node, unless a where() leaves
+   this branch aside. */
+static int
+singular(Taylor *T, mpfr_ptr *y)
+{
+  for (int j = 1; j <= T->K; j++)
+    mpfr_set_nan(y[j]);
+  return 0;
+}
+
 /* Fills y with node i's series.  Returns 0, or -1 when the rule does not
    exist at this point or order (T->fail_order says which order). */
 static int
@@ -297,7 +309,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     return 0;
   case GT_OP_DIV:
     if (mpfr_zero_p(C(T, b, 0)))
-      break;
+      return singular(T, y);
     if (!(p = arr(T, a)) || !(q = arr(T, b)))
       return -2;
     div_arr(T, y, p, q);
@@ -346,11 +358,19 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
           mpfr_set(y[j], q[j], RND);
         return 0;
       }
-      break;
+      /* a_0 = 0 with a negative or non-integer power: no Taylor series
+         (x^0.5, x^-1 at 0) */
+      return singular(T, y);
     }
-    /* a^b = exp(b log a) for a_0 > 0 */
+    /* a variable exponent on a constant base 0: 0^b is 0 all around
+       b > 0; at b <= 0 it jumps (gradtool(5), "pow at base 0") */
+    if (mpfr_zero_p(C(T, a, 0)) && (a < T->lo || T->ser[a - T->lo] == NULL)
+        && mpfr_sgn(C(T, b, 0)) > 0)
+      return 0;
+    /* a^b = exp(b log a) for a_0 > 0; a_0 < 0 is NaN at non-integer b
+       nearby, and a_0 = 0 has log terms (x^x) */
     if (mpfr_sgn(C(T, a, 0)) <= 0)
-      break;
+      return singular(T, y);
     if (!(p = series(T)) || !(q = series(T)) || !(w = series(T)))
       return -2;
     mpfr_log(p[0], C(T, a, 0), RND);
@@ -392,14 +412,14 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
   }
   case GT_OP_SQRT:
     if (mpfr_sgn(C(T, a, 0)) <= 0)
-      break;
+      return singular(T, y);
     if (!(p = arr(T, a)))
       return -2;
     sqrt_arr(T, y, p);
     return 0;
   case GT_OP_CBRT:
     if (mpfr_zero_p(C(T, a, 0)))
-      break;
+      return singular(T, y);
     mpfr_set_ui(T->s[4], 1, RND);
     mpfr_div_ui(T->s[4], T->s[4], 3, RND);
     pow_const(T, y, a, T->s[4]);
@@ -441,7 +461,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     if (op == GT_OP_LOG1P)
       mpfr_add_ui(q[0], q[0], 1, RND);
     if (mpfr_sgn(q[0]) <= 0)
-      break;
+      return singular(T, y);
     inv_ode(T, y, a, q);
     if (op == GT_OP_LOG2 || op == GT_OP_LOG10) {
       mpfr_set_ui(T->s[4], op == GT_OP_LOG2 ? 2 : 10, RND);
@@ -542,7 +562,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     else
       mpfr_add_ui(sq[0], sq[0], 1, RND);
     if (mpfr_sgn(sq[0]) <= 0 && op != GT_OP_ATAN)
-      break;
+      return singular(T, y);
     if (op == GT_OP_ATAN || op == GT_OP_ATANH)
       for (int j = 0; j <= K; j++)
         mpfr_set(q[j], sq[j], RND);
@@ -565,7 +585,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     for (int j = 0; j <= K; j++)
       mpfr_add(d[j], t1[j], t2[j], RND);
     if (mpfr_zero_p(d[0]))
-      break;
+      return singular(T, y);
     deriv_arr(T, da, a);
     deriv_arr(T, db, b);
     conv_arr(T, t1, bv, da);
@@ -731,6 +751,42 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
 
 /* ---- entry ---------------------------------------------------------------- */
 
+static int
+has_nan(mpfr_ptr *s, int K)
+{
+  for (int j = 0; s != NULL && j <= K; j++)
+    if (mpfr_nan_p(s[j]))
+      return 1;
+  return 0;
+}
+
+/* The node whose rule first made a NaN that reaches node i: back along
+   operands with a NaN in their series (where(): the selected one only). */
+static int32_t
+nan_origin(const Taylor *T, int32_t i)
+{
+  for (;;) {
+    const GtNode *n = &T->t->nodes[i];
+    int32_t buf[3], next = -1;
+    const int32_t *ops;
+    size_t nops = gt_node_operands(T->t, i, buf, &ops);
+    if (n->op == GT_OP_WHERE) {
+      buf[0] = mpfr_zero_p(C(T, n->a, 0)) ? n->c : n->b;
+      ops = buf;
+      nops = 1;
+    }
+    for (size_t k = 0; k < nops && next < 0; k++) {
+      if (ops[k] < T->lo || T->ser[ops[k] - T->lo] == NULL)
+        continue;
+      if (has_nan(T->ser[ops[k] - T->lo], T->K))
+        next = ops[k];
+    }
+    if (next < 0)
+      return i;
+    i = next;
+  }
+}
+
 int
 gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
           int32_t *fail_node, int *fail_order)
@@ -796,9 +852,15 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
         }
         break;
       }
+      /* a value that overflowed or underflowed: its derivatives, taken
+         from the rounded value, would be wrong */
+      if (!mpfr_regular_p(n->v) && gt_rev_range_fault(t, i, 0))
+        singular(&T, s);
     }
     T.ser[i - x] = s;
   }
+  if (status == 0 && has_nan(T.ser[y - x] ? T.ser[y - x] : NULL, K))
+    *fail_node = nan_origin(&T, y);
   if (status == 0) {
     /* derivatives: n! y_n, rounded once to the caller's precision */
     mpfr_ptr f = T.s[5];

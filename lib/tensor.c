@@ -210,7 +210,12 @@ lanes(const GtShape *s, int axis)
   for (int d = axis + 1; d < s->rank; d++)
     L.inner *= s->dim[d];
   L.step = L.inner;
-  L.n = L.lane ? s->size / L.lane : 0;
+  /* the lanes, one per result element, also when they are empty (the
+     sum of none is 0, the product of none 1, as in NumPy) */
+  L.n = 1;
+  for (int d = 0; d < s->rank; d++)
+    if (d != axis)
+      L.n *= s->dim[d];
   return L;
 }
 
@@ -357,13 +362,37 @@ tensor_fwd(GtTape *t, int32_t i, mpfr_ptr tmp)
   case GT_OP_NORM: {
     size_t sz = gt_node_size(t, n->a);
     mpfr_srcptr a = t->nodes[n->a].v;
-    /* one rounding per step; sqrt(sum of squares) */
+    /* sqrt(sum of squares), scaled as hypot is: by 2^-e with 2^e just
+       above the largest |a_k| (exact), so that the squares neither
+       overflow nor underflow; one rounding per step */
+    mpfr_exp_t e = MPFR_EMIN_MIN;
+    int inf = 0, nan = 0;
+    for (size_t k = 0; k < sz; k++) {
+      if (mpfr_nan_p(&a[k]))
+        nan = 1;
+      else if (mpfr_inf_p(&a[k]))
+        inf = 1;
+      else if (!mpfr_zero_p(&a[k]) && mpfr_get_exp(&a[k]) > e)
+        e = mpfr_get_exp(&a[k]);
+    }
+    if (inf || nan || e == MPFR_EMIN_MIN) {
+      /* an infinite element wins over NaN, as in hypot */
+      if (inf)
+        mpfr_set_inf(n->v, 1);
+      else if (nan)
+        mpfr_set_nan(n->v);
+      else
+        mpfr_set_zero(n->v, 1);
+      break;
+    }
     mpfr_set_zero(n->v, 1);
     for (size_t k = 0; k < sz; k++) {
-      mpfr_sqr(tmp, &a[k], RND);
+      mpfr_mul_2si(tmp, &a[k], -e, RND);
+      mpfr_sqr(tmp, tmp, RND);
       mpfr_add(n->v, n->v, tmp, RND);
     }
     mpfr_sqrt(n->v, n->v, RND);
+    mpfr_mul_2si(n->v, n->v, e, RND);
     break;
   }
   case GT_OP_VIEW: {
@@ -721,14 +750,15 @@ gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
       mpfr_add(&acc[j], &acc[j], &g[j], RND);
     return 0;
   case GT_OP_NORM: {
-    /* d|a| = g a / |a|, and 0 at a = 0 (the convention at the kink) */
+    /* d|a| = g (a / |a|), and 0 at a = 0 (the convention at the kink);
+       a / |a| is at most 1, so it neither overflows nor underflows */
     if (mpfr_zero_p(n->v))
       return 0;
     size_t sz = gt_node_size(t, n->a);
-    mpfr_div(tmp, g, n->v, RND);
     for (size_t j = 0; j < sz; j++) {
-      mpfr_mul(scratch + 1, tmp, &t->nodes[n->a].v[j], RND);
-      mpfr_add(&acc[j], &acc[j], scratch + 1, RND);
+      mpfr_div(tmp, &t->nodes[n->a].v[j], n->v, RND);
+      mpfr_mul(tmp, tmp, g, RND);
+      mpfr_add(&acc[j], &acc[j], tmp, RND);
     }
     return 0;
   }
@@ -824,24 +854,52 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
         int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
         return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
       }
-      /* with a zero element y / a is 0/0: take the product of the other
-         elements directly, as the products of the rows of an m x m
-         matrix whose row j is a with its element j replaced by 1 */
-      if (axis >= 0 || as.size > 4096)
+      /* with a zero element y / a is 0/0: take the products of the
+         other elements of each lane directly.  A new axis of the lane's
+         length L goes after the lane's axis; row j along it is the lane
+         with its element j replaced by 1, and the product along the new
+         axis is the product of the others, exact (no division).  Costs
+         size * L elements; its own derivative (a Hessian) is the same
+         construction one rank up. */
+      GtShape base = as;
+      int ax = axis;
+      int32_t src = n.a;
+      if (axis < 0) {
+        GtShape flat = { 1, as.size, { as.size } };
+        base = flat;
+        ax = 0;
+        src = gt_rec_reshape(r, n.a, &flat);
+      }
+      if (base.rank >= GT_MAX_RANK)
         gt_rec_fail(r, GT_ERUNTIME, "the recorded derivative of reduce_prod "
-                    "%s with a zero element is not implemented",
-                    axis >= 0 ? "along an axis" : "of more than 4096 "
-                    "elements");
-      size_t m = as.size;
-      GtShape flat = { 1, m, { m } }, sq = { 2, m * m, { m, m } };
-      int32_t rows = gt_rec_expand(r, gt_rec_reshape(r, n.a, &flat), &sq);
-      int32_t diag = gt_rec_zeros(r, &sq);
-      for (size_t j = 0; j < m; j++)
-        mpfr_set_ui(&r->tape->nodes[diag].v[j * m + j], 1, RND);
-      int32_t one = gt_rec_const(r, 1, 1);
+                    "of a tensor of rank %d with a zero element is not "
+                    "implemented (it needs one more axis)", GT_MAX_RANK);
+      size_t L = base.dim[ax];
+      GtShape one = base, ex = base, dm = { 0, L * L, { 0 } };
+      one.rank = ex.rank = base.rank + 1;
+      for (int d = base.rank; d > ax; d--) {
+        one.dim[d] = base.dim[d - 1];
+        ex.dim[d] = base.dim[d - 1];
+      }
+      one.dim[ax] = 1;
+      ex.dim[ax] = L;
+      one.size = base.size;
+      ex.size = base.size * L;
+      /* the diagonal mask (L, L, 1, ..., 1) broadcasts against ex */
+      dm.rank = 2 + base.rank - ax - 1;
+      dm.dim[0] = dm.dim[1] = L;
+      for (int d = 2; d < dm.rank; d++)
+        dm.dim[d] = 1;
+      int32_t rows = gt_rec_expand(r, gt_rec_reshape(r, src, &one), &ex);
+      int32_t diag = gt_rec_zeros(r, &dm);
+      for (size_t j = 0; j < L; j++)
+        mpfr_set_ui(&r->tape->nodes[diag].v[j * L + j], 1, RND);
       int32_t others = gt_rec_reduce(
-          r, GT_OP_PROD, gt_rec_op(r, GT_OP_WHERE, diag, one, rows), 2);
-      return gt_rec_reshape(r, gt_rec_op(r, GT_OP_MUL, g, others, -1), &as);
+          r, GT_OP_PROD, gt_rec_op(r, GT_OP_WHERE, diag, gt_rec_const(r, 1, 1),
+                                   rows), ax + 2);
+      GtShape kb = keepdims(&base, ax);
+      int32_t ge = gt_rec_expand(r, gt_rec_reshape(r, g, &kb), &base);
+      return gt_rec_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
     }
     /* max, min: the tied extremes share g */
     int32_t yk = gt_rec_expand(r, gt_rec_reshape(r, i, &kd), &as);
@@ -878,8 +936,8 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
   case GT_OP_NORM: {
     if (mpfr_zero_p(r->tape->nodes[i].v))
       return -1;
-    int32_t q = gt_rec_op(r, GT_OP_DIV, g, i, -1);
-    return gt_rec_op(r, GT_OP_MUL, q, n.a, -1);
+    int32_t q = gt_rec_op(r, GT_OP_DIV, n.a, i, -1);
+    return gt_rec_op(r, GT_OP_MUL, q, g, -1);
   }
   case GT_OP_VIEW: {
     GtShape as = shape_of(r->tape, n.a);

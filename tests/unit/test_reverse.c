@@ -393,6 +393,45 @@ test_zero_adjoint_where(void **state)
   clear_sweep(&s, 1);
 }
 
+/* issue 10.6a: a value that left MPFR's exponent range (exp(x) at
+   x = 1e10 overflows, x * x at 2^-700000000 underflows) makes the
+   derivative through it NaN, blamed on it, even where the adjoint reaching
+   it is 0 (log(inf) passes 1/inf = 0 to exp); exact infinities (1/0) and
+   zeros (x * 0) are no such fault. */
+static void
+test_range_fault(void **state)
+{
+  Fixture *fx = *state;
+  NO_FAIL(fx);
+  int32_t x = input(fx, "1e10");
+  int32_t ex = op1(fx, GT_OP_EXP, x);
+  int32_t y = op1(fx, GT_OP_LOG, ex);
+  assert_int_equal(gt_rev_range_fault(&fx->tape, ex, 0), 1);
+  assert_int_equal(gt_rev_range_fault(&fx->tape, y, 0), 0); /* log(inf) */
+  Sweep s;
+  sweep(fx, y, &x, 1, &s);
+  assert_int_equal(s.status, GT_OK);
+  assert_true(mpfr_nan_p(s.res[0]));
+  assert_int_equal(s.nan_node, ex);
+  clear_sweep(&s, 1);
+
+  int32_t t = input(fx, "0x1p-700000000");
+  int32_t sq = op2(fx, GT_OP_MUL, t, t);
+  int32_t q = op2(fx, GT_OP_DIV, sq, t);
+  assert_int_equal(gt_rev_range_fault(&fx->tape, sq, 0), 2);
+  sweep(fx, q, &t, 1, &s);
+  assert_true(mpfr_nan_p(s.res[0]));
+  assert_int_equal(s.nan_node, sq);
+  clear_sweep(&s, 1);
+
+  int32_t z = input(fx, "0");
+  int32_t zero = gt_rec_const(&fx->rec, 0, 1);
+  assert_int_equal(gt_rev_range_fault(&fx->tape,
+                                      op2(fx, GT_OP_DIV, x, z), 0), 0);
+  assert_int_equal(gt_rev_range_fault(&fx->tape,
+                                      op2(fx, GT_OP_MUL, x, zero), 0), 0);
+}
+
 /* where(c, b, e) is piecewise constant in c: the condition gets no
    derivative, even when it is a number that depends on x.  With
    w = where(x, x, 0) and z = (w + 1) + w at x = 2, dz/dx = 2. */
@@ -537,6 +576,7 @@ main(void)
     cmocka_unit_test_setup_teardown(test_zero_adjoint_where, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_where_condition, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_range_fault, setup, teardown),
     cmocka_unit_test_setup_teardown(test_nested_recorded, setup, teardown),
     cmocka_unit_test_setup_teardown(test_nan_blame, setup, teardown),
     cmocka_unit_test_setup_teardown(test_nan_blame_recorded, setup,

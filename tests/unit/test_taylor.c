@@ -395,6 +395,58 @@ test_fail_located(void **state)
     mpfr_clear(o[j]);
 }
 
+/* issue 11.11: where a function has no Taylor series (1/x and x^0.5 at
+   0, a base 0 with a variable exponent) the coefficients are NaN and
+   fail_node names the primitive, also through later operations and not
+   through the branch a where() leaves aside; x^3 at 0 is exact, and so is
+   0^x for x > 0 (0 all around). */
+static void
+test_singular_points(void **state)
+{
+  (void)state;
+  Fixture fx;
+  mpfr_t o[4];
+  mpfr_ptr op[4] = { o[0], o[1], o[2], o[3] };
+  int32_t fn;
+  int fo;
+  for (int j = 0; j < 4; j++)
+    mpfr_init2(o[j], PREC);
+  fixture_init(&fx);
+  if (setjmp(fx.fail))
+    fail_msg("recording failed");
+  int32_t x = leaf(&fx, GT_OP_INPUT, "0");
+  int32_t one = leaf(&fx, GT_OP_CONST, "1");
+  int32_t half = leaf(&fx, GT_OP_CONST, "0x1p-1");
+  int32_t three = leaf(&fx, GT_OP_CONST, "3");
+  int32_t inv = op2(&fx, GT_OP_DIV, one, x);
+  int32_t later = op1(&fx, GT_OP_SIN, op2(&fx, GT_OP_ADD, inv, x));
+  assert_int_equal(gt_taylor(&fx.tape, x, later, 3, op, &fn, &fo), 0);
+  assert_true(mpfr_nan_p(o[3]));
+  assert_int_equal(fn, inv);
+  int32_t rt = op2(&fx, GT_OP_POW, x, half);
+  assert_int_equal(gt_taylor(&fx.tape, x, rt, 2, op, &fn, &fo), 0);
+  assert_true(mpfr_nan_p(o[2]));
+  assert_int_equal(fn, rt);
+  int32_t cube = op2(&fx, GT_OP_POW, x, three);
+  assert_int_equal(gt_taylor(&fx.tape, x, cube, 3, op, &fn, &fo), 0);
+  assert_int_equal(mpfr_cmp_ui(o[3], 6), 0);
+  assert_int_equal(fn, -1);
+  int32_t w = gt_rec_op(&fx.rec, GT_OP_WHERE, op2(&fx, GT_OP_EQ, x, x), cube,
+                        inv);
+  assert_int_equal(gt_taylor(&fx.tape, x, w, 3, op, &fn, &fo), 0);
+  assert_int_equal(mpfr_cmp_ui(o[3], 6), 0);
+  assert_int_equal(fn, -1);
+  int32_t a = leaf(&fx, GT_OP_INPUT, "2");
+  int32_t zero = leaf(&fx, GT_OP_CONST, "0");
+  int32_t zp = op2(&fx, GT_OP_POW, zero, a);
+  assert_int_equal(gt_taylor(&fx.tape, a, zp, 3, op, &fn, &fo), 0);
+  assert_true(mpfr_zero_p(o[1]) && mpfr_zero_p(o[3]));
+  assert_int_equal(fn, -1);
+  fixture_free(&fx);
+  for (int j = 0; j < 4; j++)
+    mpfr_clear(o[j]);
+}
+
 /* ---- known bugs (expected failures) ----
    Each test checks the correct behaviour.  While KNOWN_BUG_x is 1 a
    failure is reported and the test is skipped; when the check passes the
@@ -727,6 +779,7 @@ main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_every_op),
     cmocka_unit_test(test_fail_located),
+    cmocka_unit_test(test_singular_points),
     cmocka_unit_test(test_unrelated_node),
     cmocka_unit_test(test_constant_series),
     cmocka_unit_test(test_high_order_closed_forms),

@@ -827,6 +827,111 @@ test_prod_with_zero(void **state)
   numbers_free(rec, 3);
 }
 
+/* issue 10.19: along an axis too, and its derivative (the Hessian of a
+   lane's product: the product of the two others) */
+static void
+test_prod_axis_with_zero(void **state)
+{
+  (void)state;
+  Fixture fx;
+  mpfr_ptr num = numbers(6, PREC), rec = numbers(6, PREC);
+  /* the sum of the row products of [[2, 0, 3], [0, 4, 5]]: d/dx is the
+     product of the row's other elements */
+  static const double x0[] = { 2, 0, 3, 0, 4, 5 },
+                      d[] = { 0, 6, 0, 20, 0, 0 };
+  GtShape s23 = S2(2, 3);
+  fixture_init(&fx, PREC);
+  assert_int_equal(setjmp(fx.fail), 0);
+  int32_t x = input(&fx, &s23, x0, -1, 0);
+  int32_t p = gt_rec_reduce(&fx.rec, GT_OP_PROD, x, 2);
+  int32_t l = gt_rec_reduce(&fx.rec, GT_OP_SUM, p, 0);
+  both_sweeps(&fx, l, x, 6, num, rec);
+  assert_values(num, d, 6);
+  assert_values(rec, d, 6);
+  /* again: the sum of the Hessian's rows, x02 + x01, x00 + x02, ... */
+  int32_t g;
+  gt_rev_record(&fx.rec, l, &x, 1, &g);
+  int32_t sg = gt_rec_reduce(&fx.rec, GT_OP_SUM, g, 0);
+  static const double d2[] = { 3, 5, 2, 9, 5, 4 };
+  both_sweeps(&fx, sg, x, 6, num, rec);
+  assert_values(num, d2, 6);
+  assert_values(rec, d2, 6);
+  fixture_free(&fx);
+  numbers_free(num, 6);
+  numbers_free(rec, 6);
+}
+
+/* issue 10.6b: the product along an empty axis is 1 (as NumPy's) */
+static void
+test_prod_empty_axis(void **state)
+{
+  (void)state;
+  Fixture fx;
+  GtShape s03 = S2(0, 3);
+  fixture_init(&fx, PREC);
+  assert_int_equal(setjmp(fx.fail), 0);
+  int32_t x = input(&fx, &s03, NULL, -1, 0);
+  int32_t p = gt_rec_reduce(&fx.rec, GT_OP_PROD, x, 1);
+  int32_t q = gt_rec_reduce(&fx.rec, GT_OP_SUM, x, 1);
+  static const double ones[] = { 1, 1, 1 }, zeros[] = { 0, 0, 0 };
+  assert_int_equal(gt_node_size(&fx.tape, p), 3);
+  assert_values(fx.tape.nodes[p].v, ones, 3);
+  assert_values(fx.tape.nodes[q].v, zeros, 3);
+  fixture_free(&fx);
+}
+
+/* issue 10.6b: norm scales as hypot does; the squares of 3e-200000000
+   underflow and those of 3e200000000 overflow at MPFR's exponent range */
+static void
+norm_scaled_at(long e)
+{
+  {
+    Fixture fx;
+    mpfr_ptr num = numbers(2, PREC), rec = numbers(2, PREC);
+    static const double x0[] = { 3, 4 };
+    GtShape s2 = S1(2);
+    fixture_init(&fx, PREC);
+    assert_int_equal(setjmp(fx.fail), 0);
+    int32_t x = input(&fx, &s2, x0, -1, 0);
+    /* 3 * 2^e, 4 * 2^e: exact, so the derivative is exactly 0.6, 0.8
+       (to the rounding of those) and the norm 5 * 2^e */
+    for (int k = 0; k < 2; k++)
+      mpfr_mul_2si(&fx.tape.nodes[x].v[k], &fx.tape.nodes[x].v[k], e,
+                   MPFR_RNDN);
+    int32_t l = gt_rec_norm(&fx.rec, x);
+    mpfr_t want;
+    mpfr_init2(want, PREC);
+    mpfr_set_ui_2exp(want, 5, e, MPFR_RNDN);
+    assert_true(mpfr_equal_p(fx.tape.nodes[l].v, want));
+    mpfr_clear(want);
+    both_sweeps(&fx, l, x, 2, num, rec);
+    /* 3/5 and 4/5 to a few ulps */
+    mpfr_t q, err;
+    mpfr_inits2(PREC, q, err, (mpfr_ptr)0);
+    for (int k = 0; k < 2; k++) {
+      mpfr_set_ui(q, k ? 4 : 3, MPFR_RNDN);
+      mpfr_div_ui(q, q, 5, MPFR_RNDN);
+      for (int which = 0; which < 2; which++) {
+        mpfr_sub(err, which ? &rec[k] : &num[k], q, MPFR_RNDN);
+        mpfr_abs(err, err, MPFR_RNDN);
+        assert_true(mpfr_cmp_ui_2exp(err, 1, -(PREC - 3)) <= 0);
+      }
+    }
+    mpfr_clears(q, err, (mpfr_ptr)0);
+    fixture_free(&fx);
+    numbers_free(num, 2);
+    numbers_free(rec, 2);
+  }
+}
+
+static void
+test_norm_scaled(void **state)
+{
+  (void)state;
+  norm_scaled_at(1000000000L);
+  norm_scaled_at(-1000000000L);
+}
+
 /* ---- through the language: reshape with -1, views and updates with
    negative steps ---- */
 
@@ -911,6 +1016,9 @@ main(void)
     cmocka_unit_test(test_extreme_ties),
     cmocka_unit_test(test_norm_at_zero),
     cmocka_unit_test(test_prod_with_zero),
+    cmocka_unit_test(test_prod_axis_with_zero),
+    cmocka_unit_test(test_prod_empty_axis),
+    cmocka_unit_test(test_norm_scaled),
     cmocka_unit_test(test_language_views),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
