@@ -328,7 +328,7 @@ enum {
   OPT_DIGITS = 256, OPT_NAN_OK, OPT_MAX_NODES, OPT_MAX_STEPS, OPT_MAX_DEPTH,
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
-  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS
+  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED
 };
 
 static const struct option long_options[] = {
@@ -351,6 +351,7 @@ static const struct option long_options[] = {
   { "batch", no_argument, NULL, OPT_BATCH },
   { "check", required_argument, NULL, OPT_CHECK },
   { "fd-check", no_argument, NULL, OPT_FD_CHECK },
+  { "allow-unchecked", no_argument, NULL, OPT_ALLOW_UNCHECKED },
   { "verified", no_argument, NULL, OPT_VERIFIED },
   { "samples", required_argument, NULL, OPT_SAMPLES },
   { "range", required_argument, NULL, OPT_RANGE },
@@ -428,14 +429,17 @@ parse_options(Cli *c, int argc, char **argv)
     case OPT_BATCH: c->batch = 1; break;
     case OPT_SKIP_BAD: c->skip_bad = 1; break;
     case OPT_FD_CHECK: c->fd_check = 1; break;
+    case OPT_ALLOW_UNCHECKED: c->allow_unchecked = 1; break;
     case OPT_VERIFIED: c->verified = 1; break;
     case OPT_CHECK:
     case OPT_RANGE: {
       const char *opt = ch == OPT_CHECK ? "--check" : "--range";
       const char *eq = strchr(optarg, '=');
-      if (eq == NULL || !is_name(optarg, (size_t)(eq - optarg)))
-        usage_error("%s: expected NAME=%s, not '%s'", opt,
-                    ch == OPT_CHECK ? "EXPR" : "LO:HI", optarg);
+      if (eq == NULL
+          || (ch == OPT_RANGE && !is_name(optarg, (size_t)(eq - optarg))))
+        usage_error("%s: expected %s, not '%s'", opt,
+                    ch == OPT_CHECK ? "[OUT:]NAME=EXPR" : "NAME=LO:HI",
+                    optarg);
       if (ch == OPT_RANGE && strchr(eq, ':') == NULL)
         usage_error("--range: expected NAME=LO:HI, not '%s'", optarg);
       names_add(ch == OPT_CHECK ? &c->checks : &c->ranges, optarg,
@@ -478,8 +482,8 @@ parse_options(Cli *c, int argc, char **argv)
       usage_error("--check does not combine with %s",
                   c->batch ? "--batch" : c->fd_check ? "--fd-check"
                                                      : "--verified");
-    if (c->format != FMT_TEXT)
-      usage_error("--check reports as text only");
+    if (c->format == FMT_CSV || c->format == FMT_TSV)
+      usage_error("--check reports as text or JSON");
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
@@ -664,20 +668,20 @@ run_once(const Cli *c, GtSession *s)
       return (int)st;
     }
   }
-  int *fd = NULL;
-  const char **why = NULL;
-  int bad = 0;
+  FdResult *fd = NULL;
+  int *digits = NULL;
   if (c->fd_check) {
     fd = calloc(nd + 1, sizeof *fd);
-    why = calloc(nd + 1, sizeof *why);
-    if (fd == NULL || why == NULL)
+    digits = calloc(nd + 1, sizeof *digits);
+    if (fd == NULL || digits == NULL)
       out_of_memory();
-    bad = fd_check(c, s, ds, nd, fd, why);
+    fd_check(c, s, ds, nd, fd);
+    for (size_t i = 0; i < nd; i++)
+      digits[i] = fd[i].digits;
   }
   Row row;
   row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, c->format == FMT_JSON);
-  if (c->format == FMT_JSON)
-    row.fd_digits = fd;
+  row.fd_digits = digits;
   report(s, c->quiet, GT_OK);
   switch (c->format) {
   case FMT_TEXT:
@@ -692,24 +696,19 @@ run_once(const Cli *c, GtSession *s)
     print_row(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
     break;
   }
-  if (c->fd_check && c->format == FMT_TEXT)
-    for (size_t i = 0; i < nd; i++) {
-      if (fd[i] < 0)
-        printf("fd-check %s: not checked (%s)\n", row.der_labels[i], why[i]);
-      else
-        printf("fd-check %s: %d digits agree%s\n", row.der_labels[i], fd[i],
-               fd[i] < fd_threshold(c->opt.prec) ? " (too few)" : "");
-    }
-  if (bad)
-    fprintf(stderr, "%s: --fd-check: %d derivative%s agree%s with finite "
-            "differences to fewer than %d digits\n", program_name, bad,
-            bad == 1 ? "" : "s", bad == 1 ? "s" : "",
-            fd_threshold(c->opt.prec));
+  int rc = 0;
+  if (c->fd_check) {
+    int bad = 0, unchecked = 0;
+    fd_report(c, stdout, ds, nd, fd, c->format == FMT_TEXT, &bad,
+              &unchecked);
+    fflush(stdout);
+    rc = fd_status(c, bad, unchecked, nd == 0, "");
+  }
   row_free(&row);
   free(fd);
-  free(why);
+  free(digits);
   gt_session_free(hi);
-  return bad ? GT_EASSERT : 0;
+  return rc;
 }
 
 /* Names an option makes candidates for implicit inputs: NAME=... */
@@ -743,7 +742,7 @@ run(Cli *cp, int argc, char **argv)
   add_implicit(&c, &c.at, 1);
   add_implicit(&c, &c.wrt, 0);
   add_implicit(&c, &c.ranges, 1);
-  add_implicit(&c, &c.checks, 1);
+  check_implicit(&c);
 
   GtStatus st;
   GtSession *s = open_session(&c, c.opt.prec, &st);
