@@ -139,6 +139,14 @@ void batch_read_header(Cli *c);
 int run_batch(Cli *c, GtSession *s);
 /* stdin held no header line (so no points) */
 int batch_empty(void);
+/* --check --batch: the next point read (the header's names and the row's
+   values, valid until the next call): 1, or 0 at the end, or a negative
+   status after a bad row (reported).  The first call checks the header's
+   names against s's inputs. */
+int batch_point(const Cli *c, GtSession *s, const char *const **names,
+                mpfr_srcptr **values, size_t *n);
+/* The line number of the last point read. */
+unsigned long batch_line(void);
 
 /* ---- verify.c ------------------------------------------------------------ */
 

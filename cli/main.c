@@ -478,18 +478,17 @@ parse_options(Cli *c, int argc, char **argv)
     if (c->tol)
       usage_error("--tol goes with --check");
   } else {
-    if (c->batch || c->fd_check || c->verified)
+    if (c->fd_check || c->verified)
       usage_error("--check does not combine with %s",
-                  c->batch ? "--batch" : c->fd_check ? "--fd-check"
-                                                     : "--verified");
+                  c->fd_check ? "--fd-check" : "--verified");
+    if (c->batch && (c->ranges.n || c->samples))
+      usage_error("--check --batch checks at the points read; %s does not "
+                  "combine with it", c->ranges.n ? "--range" : "--samples");
     if (c->format == FMT_CSV || c->format == FMT_TSV)
       usage_error("--check reports as text or JSON");
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
-  if (c->fd_check && (c->batch || c->format == FMT_CSV
-                      || c->format == FMT_TSV))
-    usage_error("--fd-check reports as text or JSON, one run at a time");
 }
 
 typedef struct Job {
@@ -736,6 +735,11 @@ run(Cli *cp, int argc, char **argv)
     batch_read_header(&c);
     if (batch_empty()) {
       free(c.text); /* no points: nothing to do */
+      if ((c.checks.n || c.fd_check) && !c.allow_unchecked) {
+        fprintf(stderr, "%s: --batch read no points, so nothing was "
+                "checked (--allow-unchecked accepts that)\n", program_name);
+        return GT_EASSERT;
+      }
       return 0;
     }
   }
@@ -748,10 +752,10 @@ run(Cli *cp, int argc, char **argv)
   GtSession *s = open_session(&c, c.opt.prec, &st);
   if (s == NULL)
     rc = (int)st;
-  else if (c.batch)
-    rc = run_batch(&c, s);
   else if (c.checks.n)
     rc = run_check(&c, s);
+  else if (c.batch)
+    rc = run_batch(&c, s);
   else
     rc = run_once(&c, s);
   gt_session_free(s);

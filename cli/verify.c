@@ -734,6 +734,8 @@ verdict_text(const Check *k, unsigned long points, mpfr_srcptr tol)
     free(rel);
     free(dl);
     free(el);
+  } else if (points == 0) {
+    printf("check %s = %s: not checked (no points)\n", k->label, k->expr);
   } else if (defined == 0) {
     printf("check %s = %s: UNDEFINED at every point (%lu)\n", k->label,
            k->expr, points);
@@ -945,38 +947,67 @@ run_check(Cli *c, GtSession *s)
   }
   drawn.n = nr;
   unsigned long points = 0;
-  for (unsigned long p = 0; p < samples && rc == 0; p++) {
+  Point given = { 0, NULL, NULL };
+  for (unsigned long p = 0; rc == 0; p++) {
     size_t ns = 0;
-    for (size_t i = 0; i < nr; i++) {
-      for (size_t e = 0; e < rg[i].v.size; e++) {
-        mpfr_ptr x = &rg[i].elems[e];
-        /* LO + (HI - LO) u, u uniform in [0, 1) with 53 random bits */
-        mpfr_set_ui(t, (unsigned long)(rng_next(&rng) >> 11), RND);
-        mpfr_div_2ui(t, t, 53, RND);
-        mpfr_sub(x, rg[i].hi, rg[i].lo, RND);
-        mpfr_mul(x, x, t, RND);
-        mpfr_add(x, x, rg[i].lo, RND);
-        /* 12 significant digits: a point that prints short and that
-           --at reproduces exactly */
-        if (mpfr_number_p(x) && !mpfr_zero_p(x)) {
-          char *txt = number_text(x, 12);
-          mpfr_set_str(x, txt, 10, RND);
-          free(txt);
+    GtStatus st;
+    Point *at = nr ? &drawn : NULL;
+    if (c->batch) {
+      /* the points of --batch */
+      const char *const *bn;
+      mpfr_srcptr *bv;
+      size_t bk;
+      int r = batch_point(c, s, &bn, &bv, &bk);
+      if (r <= 0) {
+        rc = -r;
+        break;
+      }
+      point_free(&given);
+      given.names = calloc(bk + 1, sizeof *given.names);
+      given.vals = calloc(bk + 1, sizeof *given.vals);
+      if (given.names == NULL || given.vals == NULL)
+        out_of_memory();
+      for (size_t i = 0; i < bk; i++) {
+        given.names[i] = bn[i];
+        given.vals[i].size = 1;
+        given.vals[i].elems = bv[i];
+      }
+      given.n = bk;
+      at = &given;
+      st = gt_session_replay(s, bn, bv, bk);
+    } else {
+      if (p >= samples)
+        break;
+      for (size_t i = 0; i < nr; i++) {
+        for (size_t e = 0; e < rg[i].v.size; e++) {
+          mpfr_ptr x = &rg[i].elems[e];
+          /* LO + (HI - LO) u, u uniform in [0, 1) with 53 random bits */
+          mpfr_set_ui(t, (unsigned long)(rng_next(&rng) >> 11), RND);
+          mpfr_div_2ui(t, t, 53, RND);
+          mpfr_sub(x, rg[i].hi, rg[i].lo, RND);
+          mpfr_mul(x, x, t, RND);
+          mpfr_add(x, x, rg[i].lo, RND);
+          /* 12 significant digits: a point that prints short and that
+             --at reproduces exactly */
+          if (mpfr_number_p(x) && !mpfr_zero_p(x)) {
+            char *txt = number_text(x, 12);
+            mpfr_set_str(x, txt, 10, RND);
+            free(txt);
+          }
+        }
+        if (rg[i].v.rank == 0) {
+          snames[ns] = rg[i].name;
+          svals[ns++] = rg[i].elems;
+        } else if (gt_session_set_input_tensor(s, rg[i].name, &rg[i].v)
+                   != GT_OK) {
+          report(s, c->quiet, GT_EUSAGE);
+          rc = GT_EUSAGE;
         }
       }
-      if (rg[i].v.rank == 0) {
-        snames[ns] = rg[i].name;
-        svals[ns++] = rg[i].elems;
-      } else if (gt_session_set_input_tensor(s, rg[i].name, &rg[i].v)
-                 != GT_OK) {
-        report(s, c->quiet, GT_EUSAGE);
-        rc = GT_EUSAGE;
-      }
+      if (rc)
+        break;
+      st = nr ? gt_session_replay(s, snames, svals, ns) : gt_session_run(s);
     }
-    if (rc)
-      break;
-    GtStatus st = nr ? gt_session_replay(s, snames, svals, ns)
-                     : gt_session_run(s);
     if (st == GT_EUSAGE || st == GT_ESYNTAX) {
       report(s, c->quiet, st);
       rc = (int)st;
@@ -985,8 +1016,7 @@ run_check(Cli *c, GtSession *s)
     points++;
     if (st != GT_OK) {
       for (size_t i = 0; i < nc; i++)
-        undefined(&ck[i], nr ? &drawn : NULL, "the --at point",
-                  first_error(s));
+        undefined(&ck[i], at, "the --at point", first_error(s));
       gt_session_clear_diags(s);
       continue;
     }
@@ -1010,7 +1040,22 @@ run_check(Cli *c, GtSession *s)
       GtStatus dst = gt_session_derivatives(s, &k->of, 1, k->uniq, k->nuniq,
                                             k->order, &ds, &nd);
       if (dst == GT_EUSAGE) {
-        report(s, c->quiet, dst);
+        /* the library speaks of --of and --wrt: say --check */
+        for (size_t m = 0; m < gt_session_diag_count(s); m++) {
+          const GtDiag *g = gt_session_diag(s, m);
+          const char *msg = g->message;
+          if (g->severity != GT_SEV_ERROR)
+            continue;
+          if (strncmp(msg, "--of: ", 6) == 0)
+            msg += 6;
+          else if (strncmp(msg, "--wrt: ", 7) == 0)
+            msg += 7;
+          fprintf(stderr, "%s: --check %s: %s\n", program_name, k->spec,
+                  msg);
+        }
+        fprintf(stderr, "Try '%s --help' for more information.\n",
+                program_name);
+        gt_session_clear_diags(s);
         rc = (int)dst;
         break;
       }
@@ -1103,6 +1148,7 @@ run_check(Cli *c, GtSession *s)
       c->ranges.v[i][strlen(c->ranges.v[i])] = '=';
   }
   point_free(&drawn);
+  point_free(&given);
   mpfr_clears(tol, t, (mpfr_ptr)0);
   free(rg);
   free(ck);
