@@ -1548,11 +1548,13 @@ fd_report(const Cli *c, FILE *out, const GtDeriv *ds, size_t nd,
   for (size_t i = 0; i < nd; i++) {
     char *label = deriv_label(&ds[i]);
     char *el = element_text(&ds[i].value, r[i].worst, 0);
-    if (r[i].digits < 0) {
-      if (!r[i].exact)
-        (*unchecked)++;
+    if (r[i].exact) {
+      if (text)
+        fprintf(out, "fd-check %s: 0 exactly (not connected)\n", label);
+    } else if (r[i].digits < 0) {
+      (*unchecked)++;
       if (text) {
-        if (r[i].tensor && !r[i].exact)
+        if (r[i].tensor)
           fprintf(out, "fd-check %s: not checked (%s, at element %s)\n",
                   label, r[i].why, el);
         else
