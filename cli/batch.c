@@ -297,6 +297,7 @@ run_batch(Cli *c, GtSession *s)
   }
   Row head;
   int have_head = 0, rc = 0;
+  int fd_bad = 0, fd_unchecked = 0, fd_none = 0; /* --fd-check */
   char *line;
   while (rc == 0 && (line = next_line()) != NULL) {
     if (blank(line))
@@ -354,8 +355,20 @@ run_batch(Cli *c, GtSession *s)
         rc = (int)st;
       continue;
     }
+    FdResult *fr = NULL;
+    int *fdd = NULL;
+    if (c->fd_check) {
+      fr = calloc(nd + 1, sizeof *fr);
+      fdd = calloc(nd + 1, sizeof *fdd);
+      if (fr == NULL || fdd == NULL)
+        out_of_memory();
+      fd_check(c, s, ds, nd, fr);
+      for (size_t i = 0; i < nd; i++)
+        fdd[i] = fr[i].digits;
+    }
     Row row;
     row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, fmt == FMT_JSON);
+    row.fd_digits = fdd;
     if (gt_session_diag_count(s) > 0)
       fflush(stdout);
     report(s, c->quiet, GT_OK);
@@ -379,6 +392,14 @@ run_batch(Cli *c, GtSession *s)
       print_json(stdout, &row, c->opt.prec, 1);
     else
       print_text(stdout, &row, 1);
+    if (c->fd_check) {
+      fd_report(c, stdout, ds, nd, fr, fmt == FMT_TEXT, &fd_bad,
+                &fd_unchecked);
+      fd_none += nd == 0;
+      free(fr);
+      free(fdd);
+      row.fd_digits = NULL;
+    }
     if (!have_head || head.in != row.in)
       row_free(&row);
     if (pipe)
@@ -389,6 +410,8 @@ run_batch(Cli *c, GtSession *s)
   }
   if (have_head)
     row_free(&head);
+  if (c->fd_check && rc == 0)
+    rc = fd_status(c, fd_bad, fd_unchecked, fd_none > 0, "");
   if (ferror(stdin)) {
     fprintf(stderr, "%s: error reading standard input: %s\n", program_name,
             strerror(errno));
@@ -403,4 +426,86 @@ run_batch(Cli *c, GtSession *s)
   names_free(&B.cols);
   gt_session_free(hi);
   return rc;
+}
+
+/* --check --batch: reads the next point and gives the header's names and
+   the row's values (valid until the next call).  1: a point; 0: the end
+   of the input; a negative status: a bad row (reported) ends the run. */
+int
+batch_point(const Cli *c, GtSession *s, const char *const **names,
+            mpfr_srcptr **values, size_t *n)
+{
+  static mpfr_t *vals;
+  static mpfr_srcptr *ptrs;
+  static char **fields;
+  size_t nc = B.cols.n;
+  if (vals == NULL) {
+    for (size_t i = 0; i < nc; i++)
+      if (input_index(s, B.cols.v[i]) < 0) {
+        fprintf(stderr, "%s:%lu: error: the header names '%s', which is "
+                "not an input of the program\n", stdin_name, B.header_line,
+                B.cols.v[i]);
+        return -GT_EUSAGE;
+      }
+    vals = calloc(nc + 1, sizeof *vals);
+    ptrs = calloc(nc + 1, sizeof *ptrs);
+    fields = calloc(nc + 1, sizeof *fields);
+    if (!vals || !ptrs || !fields)
+      out_of_memory();
+    for (size_t i = 0; i < nc; i++) {
+      mpfr_init2(vals[i], (mpfr_prec_t)c->opt.prec);
+      ptrs[i] = vals[i];
+    }
+  }
+  char *line;
+  while (vals != NULL && (line = next_line()) != NULL) {
+    if (blank(line))
+      continue;
+    size_t got = split(line, B.sep, fields, nc);
+    size_t bad = nc;
+    if (got != nc)
+      bad_row(c, "%zu field%s where the header names %zu", got,
+              got == 1 ? "" : "s", nc);
+    else
+      for (size_t i = 0; i < nc && bad == nc; i++) {
+        char *end;
+        mpfr_strtofr(vals[i], fields[i], &end, 10, MPFR_RNDN);
+        if (end == fields[i] || *end != '\0' || mpfr_nan_p(vals[i])) {
+          bad = i;
+          bad_row(c, "field %zu ('%s') is not a number", bad + 1,
+                  fields[bad]);
+        }
+      }
+    if (got != nc || bad < nc) {
+      if (c->skip_bad)
+        continue;
+      return -GT_EUSAGE;
+    }
+    *names = (const char *const *)B.cols.v;
+    *values = ptrs;
+    *n = nc;
+    return 1;
+  }
+  /* the end: free what the points needed */
+  if (vals != NULL)
+    for (size_t i = 0; i < nc; i++)
+      mpfr_clear(vals[i]);
+  free(vals);
+  free(ptrs);
+  free(fields);
+  vals = NULL;
+  ptrs = NULL;
+  fields = NULL;
+  free(B.buf);
+  B.buf = NULL;
+  names_free(&B.cols);
+  memset(&B.cols, 0, sizeof B.cols);
+  return 0;
+}
+
+/* The line number of the last point read (for messages). */
+unsigned long
+batch_line(void)
+{
+  return B.line;
 }

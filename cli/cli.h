@@ -33,6 +33,7 @@ typedef struct Cli {
   const char *expr;
   int quiet;
   int batch, skip_bad, fd_check, verified;
+  int allow_unchecked;    /* --allow-unchecked */
   int interactive;        /* -i */
   unsigned long samples;  /* 0: not given */
   unsigned long long seed;
@@ -142,15 +143,46 @@ void batch_read_header(Cli *c);
 int run_batch(Cli *c, GtSession *s);
 /* stdin held no header line (so no points) */
 int batch_empty(void);
+/* --check --batch: the next point read (the header's names and the row's
+   values, valid until the next call): 1, or 0 at the end, or a negative
+   status after a bad row (reported).  The first call checks the header's
+   names against s's inputs. */
+int batch_point(const Cli *c, GtSession *s, const char *const **names,
+                mpfr_srcptr **values, size_t *n);
+/* The line number of the last point read. */
+unsigned long batch_line(void);
 
 /* ---- verify.c ------------------------------------------------------------ */
 
+/* --check: adds the names the checks differentiate by to c->implicit
+   (a malformed check is a usage error). */
+void check_implicit(Cli *c);
 int run_check(Cli *c, GtSession *s);
-/* --fd-check: agreeing digits per derivative into digits[] (-1: not
-   checked, why[] says why); returns how many fall below the threshold.
-   s holds the run the derivatives ds come from. */
+
+/* --fd-check, per derivative. */
+typedef struct FdResult {
+  int digits;             /* the fewest agreeing digits over the elements;
+                             -1: not checked */
+  const char *why;        /* why not checked */
+  int exact;              /* not connected: 0 exactly, nothing to check */
+  int tensor;             /* the derivative is a tensor */
+  size_t elements;        /* its elements */
+  size_t worst;           /* flat index of the element with the fewest
+                             digits, or of the one not checked */
+} FdResult;
+/* Checks each derivative ds[i] of s's last run into r[i]; returns how
+   many agree to fewer than fd_threshold digits. */
 int fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
-             int *digits, const char **why);
+             FdResult *r);
+/* The "fd-check LABEL: ..." lines on out (when text), and the counts of
+   derivatives with too few digits and not checked added to *bad and
+   *unchecked. */
+void fd_report(const Cli *c, FILE *out, const GtDeriv *ds, size_t nd,
+               const FdResult *r, int text, int *bad, int *unchecked);
+/* The exit status of those counts (none: there was no derivative), with
+   a message on stderr prefixed by where ("" or "<stdin>:3: "). */
+int fd_status(const Cli *c, int bad, int unchecked, int none,
+              const char *where);
 int fd_threshold(long prec);
 long verified_prec(long prec);
 

@@ -153,17 +153,22 @@ help(void)
 "      --skip-bad-rows    report a bad row or a failing point and go on\n"
 "\n"
 "Checking derivatives:\n"
-"      --check=NAME=EXPR  compare d(output)/d(NAME) (the K-th derivative with\n"
-"                         --order K) with EXPR, written in the language with\n"
-"                         the program's inputs; exit 1 on disagreement\n"
-"                         (repeatable)\n"
-"      --range=NAME=LO:HI draw input NAME uniformly from [LO, HI]\n"
+"      --check=[OUT:]NAME=EXPR  compare d(OUT)/d(NAME) (the K-th derivative\n"
+"                         with --order K; NAME,NAME for a mixed partial),\n"
+"                         every element, with EXPR, written in the language\n"
+"                         after the program (so it sees the program's names);\n"
+"                         exit 1 on disagreement (repeatable; at the --batch\n"
+"                         points with --batch)\n"
+"      --range=NAME=LO:HI draw input NAME (each element) uniformly from [LO, HI]\n"
 "      --samples=N        check at N points (default 100 with --range)\n"
 "      --seed=S           seed of the pseudo-random points (default 1)\n"
 "      --tol=T            relative tolerance (default 2^-(BITS/2))\n"
-"      --fd-check         compare every derivative with finite differences at\n"
-"                         higher precision; exit 1 when fewer than half the\n"
-"                         working digits agree\n"
+"      --fd-check         compare every derivative, element by element, with\n"
+"                         finite differences at higher precision; exit 1 when\n"
+"                         fewer than half the working digits agree, or when a\n"
+"                         derivative could not be checked\n"
+"      --allow-unchecked  a derivative --fd-check or --check could not check\n"
+"                         at all does not make the exit status 1\n"
 "      --verified         run again at 2*BITS+32 bits and print only the digits\n"
 "                         both runs agree on ('~' marks a shortened number,\n"
 "                         '?' one with no digit agreeing)\n"
@@ -397,7 +402,7 @@ enum {
   OPT_DIGITS = 256, OPT_NAN_OK, OPT_MAX_NODES, OPT_MAX_STEPS, OPT_MAX_DEPTH,
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
-  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS
+  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED
 };
 
 static const struct option long_options[] = {
@@ -420,6 +425,7 @@ static const struct option long_options[] = {
   { "batch", no_argument, NULL, OPT_BATCH },
   { "check", required_argument, NULL, OPT_CHECK },
   { "fd-check", no_argument, NULL, OPT_FD_CHECK },
+  { "allow-unchecked", no_argument, NULL, OPT_ALLOW_UNCHECKED },
   { "verified", no_argument, NULL, OPT_VERIFIED },
   { "samples", required_argument, NULL, OPT_SAMPLES },
   { "range", required_argument, NULL, OPT_RANGE },
@@ -497,14 +503,17 @@ parse_options(Cli *c, int argc, char **argv)
     case OPT_BATCH: c->batch = 1; break;
     case OPT_SKIP_BAD: c->skip_bad = 1; break;
     case OPT_FD_CHECK: c->fd_check = 1; break;
+    case OPT_ALLOW_UNCHECKED: c->allow_unchecked = 1; break;
     case OPT_VERIFIED: c->verified = 1; break;
     case OPT_CHECK:
     case OPT_RANGE: {
       const char *opt = ch == OPT_CHECK ? "--check" : "--range";
       const char *eq = strchr(optarg, '=');
-      if (eq == NULL || !is_name(optarg, (size_t)(eq - optarg)))
-        usage_error("%s: expected NAME=%s, not '%s'", opt,
-                    ch == OPT_CHECK ? "EXPR" : "LO:HI", optarg);
+      if (eq == NULL
+          || (ch == OPT_RANGE && !is_name(optarg, (size_t)(eq - optarg))))
+        usage_error("%s: expected %s, not '%s'", opt,
+                    ch == OPT_CHECK ? "[OUT:]NAME=EXPR" : "NAME=LO:HI",
+                    optarg);
       if (ch == OPT_RANGE && strchr(eq, ':') == NULL)
         usage_error("--range: expected NAME=LO:HI, not '%s'", optarg);
       names_add(ch == OPT_CHECK ? &c->checks : &c->ranges, optarg,
@@ -543,18 +552,17 @@ parse_options(Cli *c, int argc, char **argv)
     if (c->tol)
       usage_error("--tol goes with --check");
   } else {
-    if (c->batch || c->fd_check || c->verified)
+    if (c->fd_check || c->verified)
       usage_error("--check does not combine with %s",
-                  c->batch ? "--batch" : c->fd_check ? "--fd-check"
-                                                     : "--verified");
-    if (c->format != FMT_TEXT)
-      usage_error("--check reports as text only");
+                  c->fd_check ? "--fd-check" : "--verified");
+    if (c->batch && (c->ranges.n || c->samples))
+      usage_error("--check --batch checks at the points read; %s does not "
+                  "combine with it", c->ranges.n ? "--range" : "--samples");
+    if (c->format == FMT_CSV || c->format == FMT_TSV)
+      usage_error("--check reports as text or JSON");
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
-  if (c->fd_check && (c->batch || c->format == FMT_CSV
-                      || c->format == FMT_TSV))
-    usage_error("--fd-check reports as text or JSON, one run at a time");
 }
 
 typedef struct Job {
@@ -744,20 +752,20 @@ run_once(const Cli *c, GtSession *s)
       return (int)st;
     }
   }
-  int *fd = NULL;
-  const char **why = NULL;
-  int bad = 0;
+  FdResult *fd = NULL;
+  int *digits = NULL;
   if (c->fd_check) {
     fd = calloc(nd + 1, sizeof *fd);
-    why = calloc(nd + 1, sizeof *why);
-    if (fd == NULL || why == NULL)
+    digits = calloc(nd + 1, sizeof *digits);
+    if (fd == NULL || digits == NULL)
       out_of_memory();
-    bad = fd_check(c, s, ds, nd, fd, why);
+    fd_check(c, s, ds, nd, fd);
+    for (size_t i = 0; i < nd; i++)
+      digits[i] = fd[i].digits;
   }
   Row row;
   row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, c->format == FMT_JSON);
-  if (c->format == FMT_JSON)
-    row.fd_digits = fd;
+  row.fd_digits = digits;
   report(s, c->quiet, GT_OK);
   switch (c->format) {
   case FMT_TEXT:
@@ -772,24 +780,19 @@ run_once(const Cli *c, GtSession *s)
     print_row(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
     break;
   }
-  if (c->fd_check && c->format == FMT_TEXT)
-    for (size_t i = 0; i < nd; i++) {
-      if (fd[i] < 0)
-        printf("fd-check %s: not checked (%s)\n", row.der_labels[i], why[i]);
-      else
-        printf("fd-check %s: %d digits agree%s\n", row.der_labels[i], fd[i],
-               fd[i] < fd_threshold(c->opt.prec) ? " (too few)" : "");
-    }
-  if (bad)
-    fprintf(stderr, "%s: --fd-check: %d derivative%s agree%s with finite "
-            "differences to fewer than %d digits\n", program_name, bad,
-            bad == 1 ? "" : "s", bad == 1 ? "s" : "",
-            fd_threshold(c->opt.prec));
+  int rc = 0;
+  if (c->fd_check) {
+    int bad = 0, unchecked = 0;
+    fd_report(c, stdout, ds, nd, fd, c->format == FMT_TEXT, &bad,
+              &unchecked);
+    fflush(stdout);
+    rc = fd_status(c, bad, unchecked, nd == 0, "");
+  }
   row_free(&row);
   free(fd);
-  free(why);
+  free(digits);
   gt_session_free(hi);
-  return bad ? GT_EASSERT : 0;
+  return rc;
 }
 
 /* Names an option makes candidates for implicit inputs: NAME=... */
@@ -817,22 +820,27 @@ run(Cli *cp, int argc, char **argv)
     batch_read_header(&c);
     if (batch_empty()) {
       free(c.text); /* no points: nothing to do */
+      if ((c.checks.n || c.fd_check) && !c.allow_unchecked) {
+        fprintf(stderr, "%s: --batch read no points, so nothing was "
+                "checked (--allow-unchecked accepts that)\n", program_name);
+        return GT_EASSERT;
+      }
       return 0;
     }
   }
   add_implicit(&c, &c.at, 1);
   add_implicit(&c, &c.wrt, 0);
   add_implicit(&c, &c.ranges, 1);
-  add_implicit(&c, &c.checks, 1);
+  check_implicit(&c);
 
   GtStatus st;
   GtSession *s = open_session(&c, c.opt.prec, &st);
   if (s == NULL)
     rc = (int)st;
-  else if (c.batch)
-    rc = run_batch(&c, s);
   else if (c.checks.n)
     rc = run_check(&c, s);
+  else if (c.batch)
+    rc = run_batch(&c, s);
   else
     rc = run_once(&c, s);
   gt_session_free(s);

@@ -570,6 +570,16 @@ print_header(FILE *out, const Row *r, char sep)
     header_cell(out, r->out_names[i], &r->out[i], sep, &first);
   for (size_t i = 0; i < r->nder; i++)
     header_cell(out, r->der_labels[i], &r->der[i], sep, &first);
+  /* --fd-check: the agreeing digits of each derivative */
+  for (size_t i = 0; r->fd_digits && i < r->nder; i++) {
+    char *name = malloc(strlen(r->der_labels[i]) + 16);
+    if (name == NULL)
+      out_of_memory();
+    sprintf(name, "fd_digits(%s)", r->der_labels[i]);
+    fputc(sep, out);
+    field(out, name, sep);
+    free(name);
+  }
   fputc('\n', out);
 }
 
@@ -599,6 +609,14 @@ print_row(FILE *out, const Row *r, char sep)
         elem_done(&e);
       }
     }
+  /* --fd-check: digits, or an empty field when not checked */
+  for (size_t i = 0; r->fd_digits && i < r->nder; i++) {
+    char t[16] = "";
+    if (r->fd_digits[i] >= 0)
+      snprintf(t, sizeof t, "%d", r->fd_digits[i]);
+    fputc(sep, out);
+    field(out, t, sep);
+  }
   fputc('\n', out);
 }
 

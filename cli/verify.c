@@ -52,25 +52,6 @@ fd_threshold(long prec)
   return d < 1 ? 1 : d;
 }
 
-/* The first error message the session holds (for "undefined" points). */
-static char *
-first_error(GtSession *s)
-{
-  for (size_t i = 0; i < gt_session_diag_count(s); i++) {
-    const GtDiag *d = gt_session_diag(s, i);
-    if (d->severity == GT_SEV_ERROR) {
-      char *t = strdup(d->message);
-      if (t == NULL)
-        out_of_memory();
-      return t;
-    }
-  }
-  char *t = strdup("the run failed");
-  if (t == NULL)
-    out_of_memory();
-  return t;
-}
-
 /* Evaluates constant language text (a --range bound) at precision prec. */
 static GtStatus
 eval_const(const char *text, long prec, mpfr_ptr out, const char *what)
@@ -140,113 +121,709 @@ rng_next(Rng *r)
   return result;
 }
 
-/* ---- --check ----------------------------------------------------------------- */
+/* ---- values, points and elements as text and JSON ----------------------------- */
 
-typedef struct Check {
-  const char *name;       /* differentiate with respect to this */
-  const char *expr;       /* the hand-derived expression */
-  GtSession *cs;          /* EXPR loaded as a program */
-  unsigned long agree, disagree, undefined;
-  char *fail_point, *fail_ad, *fail_ex, *fail_diff, *label;
-  char *undef_point, *undef_why;
-} Check;
+enum { SHOW_ELEMS = 100 }; /* a tensor with more elements is elided */
+enum { MAX_RANK = 8 };      /* the library's largest rank */
 
-/* "x = 1.5, n = 6": every input of the run */
-static char *
-point_text(GtSession *s)
+static void
+buf_num(Buf *b, mpfr_srcptr x)
 {
-  size_t cap = 64, len = 0;
-  char *t = malloc(cap);
-  if (t == NULL)
-    out_of_memory();
-  t[0] = '\0';
-  for (size_t i = 0; i < gt_session_input_count(s); i++) {
-    GtValue v = gt_session_input_value(s, i);
-    if (v.size == 0)
-      continue;
-    char *num = number_text(v.elems, 0);
-    const char *name = gt_session_input_name(s, i);
-    size_t need = len + strlen(name) + strlen(num) + 8;
-    if (need > cap) {
-      cap = need * 2;
-      char *u = realloc(t, cap);
-      if (u == NULL)
-        out_of_memory();
-      t = u;
-    }
-    len += (size_t)sprintf(t + len, "%s%s = %s", len ? ", " : "", name, num);
-    free(num);
+  char *t = number_text(x, 0);
+  buf_adds(b, t);
+  free(t);
+}
+
+/* A JSON number, or "nan", "inf", "-inf" as strings */
+static void
+json_num(Buf *b, mpfr_srcptr x)
+{
+  if (mpfr_number_p(x))
+    buf_num(b, x);
+  else {
+    buf_adds(b, "\"");
+    buf_num(b, x);
+    buf_adds(b, "\"");
   }
-  return t;
 }
 
 static void
-undefined(Check *k, const char *point, GtSession *from)
+json_str(Buf *b, const char *s)
 {
-  k->undefined++;
-  if (k->undef_point == NULL) {
-    k->undef_point = strdup(point);
-    if (k->undef_point == NULL)
+  buf_adds(b, "\"");
+  for (; *s; s++) {
+    char e[8];
+    if (*s == '"' || *s == '\\') {
+      e[0] = '\\';
+      e[1] = *s;
+      buf_add(b, e, 2);
+    } else if ((unsigned char)*s < 0x20) {
+      snprintf(e, sizeof e, "\\u%04x", (unsigned)(unsigned char)*s);
+      buf_adds(b, e);
+    } else
+      buf_add(b, s, 1);
+  }
+  buf_adds(b, "\"");
+}
+
+/* nested arrays over dims[d..rank) from element *k on */
+static void
+json_nested(Buf *b, const GtValue *v, int d, size_t *k)
+{
+  if (d == v->rank) {
+    json_num(b, &v->elems[(*k)++]);
+    return;
+  }
+  buf_adds(b, "[");
+  for (size_t i = 0; i < v->dims[d]; i++) {
+    if (i)
+      buf_adds(b, ", ");
+    json_nested(b, v, d + 1, k);
+  }
+  buf_adds(b, "]");
+}
+
+static void
+json_value(Buf *b, const GtValue *v)
+{
+  size_t k = 0;
+  json_nested(b, v, 0, &k);
+}
+
+/* "scalar" or "[2, 3]" */
+static void
+shape_text(Buf *b, const GtValue *v)
+{
+  if (v->rank == 0) {
+    buf_adds(b, "scalar");
+    return;
+  }
+  buf_adds(b, "[");
+  for (int d = 0; d < v->rank; d++) {
+    char t[32];
+    snprintf(t, sizeof t, "%s%zu", d ? ", " : "", v->dims[d]);
+    buf_adds(b, t);
+  }
+  buf_adds(b, "]");
+}
+
+/* A value in full, or a tensor of more than SHOW_ELEMS elements elided:
+   "[1, 2, 3, 4, 5, ..., 600] (shape [20, 30], row-major)" */
+static void
+value_text(Buf *b, const GtValue *v)
+{
+  if (v->rank == 0) {
+    buf_num(b, v->elems);
+    return;
+  }
+  if (v->size <= SHOW_ELEMS) {
+    char *t = gt_format_value(v, 0);
+    if (t == NULL)
       out_of_memory();
-    k->undef_why = from ? first_error(from) : strdup("the value is NaN");
+    buf_adds(b, t);
+    free(t);
+    return;
+  }
+  buf_adds(b, "[");
+  for (size_t k = 0; k < 5; k++) {
+    buf_num(b, &v->elems[k]);
+    buf_adds(b, ", ");
+  }
+  buf_adds(b, "..., ");
+  buf_num(b, &v->elems[v->size - 1]);
+  buf_adds(b, "] (shape ");
+  shape_text(b, v);
+  buf_adds(b, ", row-major)");
+}
+
+/* The point: every input the run set, by name. */
+typedef struct Point {
+  size_t n;
+  const char **names;
+  GtValue *vals;
+} Point;
+
+static void
+point_free(Point *p)
+{
+  free(p->names);
+  free(p->vals);
+  p->names = NULL;
+  p->vals = NULL;
+  p->n = 0;
+}
+
+/* The inputs of s's last run (those whose input statement ran). */
+static void
+point_of_run(Point *p, GtSession *s)
+{
+  size_t n = gt_session_input_count(s);
+  p->names = calloc(n + 1, sizeof *p->names);
+  p->vals = calloc(n + 1, sizeof *p->vals);
+  if (p->names == NULL || p->vals == NULL)
+    out_of_memory();
+  p->n = 0;
+  for (size_t i = 0; i < n; i++) {
+    GtValue v = gt_session_input_value(s, i);
+    if (v.rank == 0 && v.size == 0)
+      continue; /* did not run */
+    p->names[p->n] = gt_session_input_name(s, i);
+    p->vals[p->n++] = v;
   }
 }
 
-/* Runs the check expression at the run's input values: 0, or -1 when it
-   is undefined there, or a status to exit with. */
-static int
-eval_check(Check *k, GtSession *s, long prec, mpfr_ptr out)
+/* "x = 1.5, p = [1, 2]" */
+static char *
+point_text(const Point *p)
 {
-  size_t n = gt_session_input_count(k->cs);
-  const char **names = calloc(n + 1, sizeof *names);
-  mpfr_srcptr *vals = calloc(n + 1, sizeof *vals);
-  if (names == NULL || vals == NULL)
-    out_of_memory();
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
-    const char *name = gt_session_input_name(k->cs, i);
-    long j = input_index(s, name);
-    if (j < 0)
-      continue;
-    GtValue v = gt_session_input_value(s, (size_t)j);
-    if (v.size == 0)
-      continue;
-    names[m] = name;
-    vals[m++] = v.elems;
+  Buf b = { NULL, 0, 0 };
+  buf_adds(&b, "");
+  for (size_t i = 0; i < p->n; i++) {
+    buf_adds(&b, i ? ", " : "");
+    buf_adds(&b, p->names[i]);
+    buf_adds(&b, " = ");
+    value_text(&b, &p->vals[i]);
   }
-  GtStatus st = gt_session_replay(k->cs, names, vals, m);
-  free(names);
-  free(vals);
-  if (st == GT_EUSAGE || st == GT_ESYNTAX) {
-    report(k->cs, 0, st);
-    return (int)st;
-  }
-  if (st != GT_OK)
-    return -1;
-  if (gt_session_output_count(k->cs) != 1) {
-    fprintf(stderr, "%s: --check %s=%s: the expression has no value\n",
-            program_name, k->name, k->expr);
-    return GT_EUSAGE;
-  }
-  (void)prec;
-  if (gt_session_output_value(k->cs, 0).size == 0)
-    return -1; /* an empty tensor: no element to compare */
-  mpfr_set(out, gt_session_output_value(k->cs, 0).elems, RND);
-  return 0;
+  return b.s;
 }
+
+/* {"x": 1.5, "p": [1, 2]} */
+static char *
+point_json(const Point *p)
+{
+  Buf b = { NULL, 0, 0 };
+  buf_adds(&b, "{");
+  for (size_t i = 0; i < p->n; i++) {
+    buf_adds(&b, i ? ", " : "");
+    json_str(&b, p->names[i]);
+    buf_adds(&b, ": ");
+    json_value(&b, &p->vals[i]);
+  }
+  buf_adds(&b, "}");
+  return b.s;
+}
+
+/* Element k (row-major) of a value of v's shape: "[0,1]" or, with json,
+   "[0, 1]"; "" and "[]" for a scalar. */
+static char *
+element_text(const GtValue *v, size_t k, int json)
+{
+  Buf b = { NULL, 0, 0 };
+  size_t idx[MAX_RANK];
+  buf_adds(&b, "");
+  if (v->rank == 0 && !json)
+    return b.s;
+  for (int d = v->rank - 1; d >= 0; d--) {
+    idx[d] = v->dims[d] ? k % v->dims[d] : 0;
+    k = v->dims[d] ? k / v->dims[d] : 0;
+  }
+  buf_adds(&b, "[");
+  for (int d = 0; d < v->rank; d++) {
+    char t[32];
+    snprintf(t, sizeof t, "%s%zu", d ? (json ? ", " : ",") : "", idx[d]);
+    buf_adds(&b, t);
+  }
+  buf_adds(&b, "]");
+  return b.s;
+}
+
+static char *
+xstrdup(const char *s)
+{
+  char *t = strdup(s);
+  if (t == NULL)
+    out_of_memory();
+  return t;
+}
+
+/* ---- --check ----------------------------------------------------------------- */
+
+/* The name EXPR's value is bound to, after the program's own statements. */
+static const char check_result[] = "__check";
+
+typedef struct Check {
+  const char *spec;       /* the option's text, as given */
+  char *head;             /* [OUT:]NAMES, a copy */
+  const char *of;         /* the output (NULL: --of's or the only one) */
+  const char **wrt;       /* the names as written: x, or x,y */
+  size_t nwrt;
+  const char **uniq;      /* the distinct names, for the library */
+  size_t nuniq;
+  int order;
+  const char *expr;       /* the hand-derived expression */
+  GtSession *cs;          /* the program, then EXPR bound to check_result */
+  unsigned expr_line;     /* EXPR's first line in cs's text */
+  char *label;
+  unsigned long agree, disagree, undefined;
+  /* the element with the largest relative error over every point */
+  int have_worst;
+  mpfr_t worst;
+  char *w_point, *w_point_json, *w_elem, *w_elem_json;
+  char *w_ad, *w_ex, *w_diff;
+  /* the first point where a side is undefined */
+  char *u_point, *u_point_json, *u_why;
+} Check;
 
 static void
 check_free(Check *k)
 {
   gt_session_free(k->cs);
-  free(k->fail_point);
-  free(k->fail_ad);
-  free(k->fail_ex);
-  free(k->fail_diff);
+  free(k->head);
+  free(k->wrt);
+  free(k->uniq);
   free(k->label);
-  free(k->undef_point);
-  free(k->undef_why);
+  if (k->have_worst)
+    mpfr_clear(k->worst);
+  free(k->w_point);
+  free(k->w_point_json);
+  free(k->w_elem);
+  free(k->w_elem_json);
+  free(k->w_ad);
+  free(k->w_ex);
+  free(k->w_diff);
+  free(k->u_point);
+  free(k->u_point_json);
+  free(k->u_why);
 }
+
+/* Splits spec "[OUT:]NAME[,NAME]...=EXPR" into k; a malformed one is a
+   usage error. */
+static void
+check_parse(Check *k, const char *spec, int order)
+{
+  const char *eq = strchr(spec, '=');
+  k->spec = spec;
+  if (eq == NULL)
+    usage_error("--check: expected [OUT:]NAME=EXPR, not '%s'", spec);
+  k->expr = eq + 1;
+  k->head = malloc((size_t)(eq - spec) + 1);
+  if (k->head == NULL)
+    out_of_memory();
+  memcpy(k->head, spec, (size_t)(eq - spec));
+  k->head[eq - spec] = '\0';
+  char *names = k->head, *colon = strchr(k->head, ':');
+  if (colon) {
+    *colon = '\0';
+    if (!is_name(k->head, strlen(k->head)))
+      usage_error("--check: '%s' is not an output name (in '%s')", k->head,
+                  spec);
+    k->of = k->head;
+    names = colon + 1;
+  }
+  size_t n = 1;
+  for (const char *p = names; *p; p++)
+    n += *p == ',';
+  k->wrt = calloc(n + 1, sizeof *k->wrt);
+  k->uniq = calloc(n + 1, sizeof *k->uniq);
+  if (k->wrt == NULL || k->uniq == NULL)
+    out_of_memory();
+  for (char *p = names;;) {
+    char *c = strchr(p, ',');
+    if (c)
+      *c = '\0';
+    if (!is_name(p, strlen(p)))
+      usage_error("--check: expected [OUT:]NAME=EXPR or NAME,NAME=EXPR, "
+                  "not '%s'", spec);
+    k->wrt[k->nwrt++] = p;
+    size_t j = 0;
+    while (j < k->nuniq && strcmp(k->uniq[j], p) != 0)
+      j++;
+    if (j == k->nuniq)
+      k->uniq[k->nuniq++] = p;
+    if (c == NULL)
+      break;
+    p = c + 1;
+  }
+  k->order = order;
+  if (k->nwrt > 1 && (int)k->nwrt != order)
+    usage_error("--check %s: a partial in %zu names needs --order %zu",
+                spec, k->nwrt, k->nwrt);
+}
+
+void
+check_implicit(Cli *c)
+{
+  for (size_t i = 0; i < c->checks.n; i++) {
+    Check k;
+    memset(&k, 0, sizeof k);
+    check_parse(&k, c->checks.v[i], c->order);
+    for (size_t j = 0; j < k.nuniq; j++)
+      names_add(&c->implicit, k.uniq[j], strlen(k.uniq[j]));
+    free(k.head);
+    free(k.wrt);
+    free(k.uniq);
+  }
+}
+
+/* The first error message the session holds (for "undefined" points). */
+static char *
+first_error(GtSession *s)
+{
+  for (size_t i = 0; i < gt_session_diag_count(s); i++) {
+    const GtDiag *d = gt_session_diag(s, i);
+    if (d->severity == GT_SEV_ERROR)
+      return xstrdup(d->message);
+  }
+  return xstrdup("the run failed");
+}
+
+/* Prints cs's errors and warnings, the lines of EXPR located in
+   "<check>", and drops them. */
+static void
+report_check(const Check *k, const Cli *c)
+{
+  GtSession *cs = k->cs;
+  for (size_t i = 0; i < gt_session_diag_count(cs); i++) {
+    GtDiag d = *gt_session_diag(cs, i);
+    if (d.severity == GT_SEV_NOTE)
+      continue;
+    if (d.line == 0 && d.file == NULL) {
+      fprintf(stderr, "%s: %s%s\n", program_name,
+              d.severity == GT_SEV_ERROR ? "" : "warning: ", d.message);
+      continue;
+    }
+    if (d.file != NULL && strcmp(d.file, c->file) == 0
+        && d.line >= k->expr_line) {
+      d.file = "<check>";
+      d.line -= k->expr_line - 1;
+    }
+    char *text = gt_diag_format(&d);
+    if (text == NULL)
+      out_of_memory();
+    fputs(text, stderr);
+    free(text);
+  }
+  gt_session_clear_diags(cs);
+}
+
+/* Loads the program followed by EXPR into k->cs. */
+static GtStatus
+check_load(Check *k, const Cli *c)
+{
+  GtOptions opt = c->opt;
+  opt.print = NULL; /* the program's print() ran once already */
+  k->cs = gt_session_new(&opt);
+  if (k->cs == NULL)
+    out_of_memory();
+  size_t el = strlen(k->expr);
+  char *text = malloc(c->len + el + 3);
+  if (text == NULL)
+    out_of_memory();
+  memcpy(text, c->text, c->len);
+  text[c->len] = '\n';
+  memcpy(text + c->len + 1, k->expr, el);
+  text[c->len + 1 + el] = '\n';
+  k->expr_line = 2;
+  for (size_t i = 0; i < c->len; i++)
+    k->expr_line += c->text[i] == '\n';
+  GtLoadOptions lo = { (const char *const *)c->implicit.v, c->implicit.n,
+                       check_result };
+  GtStatus st = gt_session_load_ex(k->cs, c->file, text, c->len + el + 2,
+                                   &lo);
+  free(text);
+  for (size_t i = 0; i < c->at.n && st == GT_OK; i++) {
+    char *eq = strchr(c->at.v[i], '=');
+    *eq = '\0';
+    st = gt_session_set_input(k->cs, c->at.v[i], eq + 1);
+    *eq = '=';
+  }
+  if (st != GT_OK)
+    report_check(k, c);
+  return st;
+}
+
+/* Runs the check session at the inputs of s's run: 0 with *out set, -1
+   when EXPR is undefined there, or a status to exit with. */
+static int
+eval_check(Check *k, const Cli *c, GtSession *s, GtValue *out)
+{
+  GtSession *cs = k->cs;
+  for (size_t i = 0; i < gt_session_input_count(cs); i++) {
+    const char *name = gt_session_input_name(cs, i);
+    long j = input_index(s, name);
+    if (j < 0)
+      continue;
+    GtValue v = gt_session_input_value(s, (size_t)j);
+    if (v.rank == 0 && v.size == 0)
+      continue;
+    if (gt_session_set_input_tensor(cs, name, &v) != GT_OK) {
+      report_check(k, c);
+      return GT_ERUNTIME;
+    }
+  }
+  GtStatus st = gt_session_replay(cs, NULL, NULL, 0);
+  if (st == GT_EUSAGE || st == GT_ESYNTAX) {
+    report_check(k, c);
+    return (int)st;
+  }
+  if (st != GT_OK)
+    return -1;
+  for (size_t i = 0; i < gt_session_global_count(cs); i++)
+    if (strcmp(gt_session_global_name(cs, i), check_result) == 0
+        && gt_session_global_value(cs, i, out))
+      return 0;
+  fprintf(stderr, "%s: --check %s: the expression has no value\n",
+          program_name, k->spec);
+  return GT_EUSAGE;
+}
+
+static void
+undefined(Check *k, const Point *pt, const char *fallback, char *why)
+{
+  k->undefined++;
+  if (k->u_why == NULL) {
+    k->u_point = pt ? point_text(pt) : xstrdup(fallback);
+    k->u_point_json = pt ? point_json(pt) : xstrdup("null");
+    k->u_why = why;
+  } else
+    free(why);
+}
+
+/* rel = |ex - ad| / max(|ad|, |ex|), 0 when both are 0 or equal
+   infinities, +inf when one side is infinite and the other not. */
+static void
+relative_error(mpfr_ptr rel, mpfr_srcptr ad, mpfr_srcptr ex, mpfr_ptr t)
+{
+  if (mpfr_inf_p(ad) || mpfr_inf_p(ex)) {
+    if (mpfr_equal_p(ad, ex))
+      mpfr_set_zero(rel, 1);
+    else
+      mpfr_set_inf(rel, 1);
+    return;
+  }
+  mpfr_sub(rel, ex, ad, RND);
+  mpfr_abs(rel, rel, RND);
+  if (mpfr_zero_p(rel))
+    return;
+  mpfr_abs(t, ad, RND);
+  if (mpfr_cmpabs(ex, t) > 0)
+    mpfr_abs(t, ex, RND);
+  mpfr_div(rel, rel, t, RND);
+}
+
+static int
+same_shape(const GtValue *a, const GtValue *b)
+{
+  if (a->rank != b->rank)
+    return 0;
+  for (int d = 0; d < a->rank; d++)
+    if (a->dims[d] != b->dims[d])
+      return 0;
+  return 1;
+}
+
+/* Compares derivative D with EXPR's value E at one point; a status to
+   exit with, or 0. */
+static int
+compare(Check *k, const Point *pt, const GtValue *D, const GtValue *E,
+        mpfr_srcptr tol, long prec)
+{
+  if (!same_shape(D, E)) {
+    Buf b = { NULL, 0, 0 };
+    buf_adds(&b, "");
+    if (E->rank == 0)
+      buf_adds(&b, "the expression is a scalar");
+    else {
+      buf_adds(&b, "the expression has shape ");
+      shape_text(&b, E);
+    }
+    buf_adds(&b, ", but ");
+    buf_adds(&b, k->label);
+    if (D->rank == 0)
+      buf_adds(&b, " is a scalar");
+    else {
+      buf_adds(&b, " has shape ");
+      shape_text(&b, D);
+    }
+    fprintf(stderr, "%s: --check %s: %s\nTry '%s --help' for more "
+            "information.\n", program_name, k->spec, b.s, program_name);
+    free(b.s);
+    return GT_EUSAGE;
+  }
+  mpfr_t rel, t, big;
+  mpfr_inits2((mpfr_prec_t)prec, rel, t, big, (mpfr_ptr)0);
+  size_t worst = 0;
+  int nan = 0, bad = 0;
+  mpfr_set_zero(big, 1);
+  for (size_t e = 0; e < D->size; e++) {
+    mpfr_srcptr ad = &D->elems[e], ex = &E->elems[e];
+    if (mpfr_nan_p(ad) || mpfr_nan_p(ex)) {
+      char *el = element_text(D, e, 0);
+      char why[160];
+      snprintf(why, sizeof why, "%s%s is NaN", mpfr_nan_p(ad) ? k->label
+               : "the expression", el);
+      free(el);
+      undefined(k, pt, "", xstrdup(why));
+      nan = 1;
+      break;
+    }
+    relative_error(rel, ad, ex, t);
+    if (mpfr_cmp(rel, tol) > 0)
+      bad = 1;
+    if (e == 0 || mpfr_cmp(rel, big) > 0) {
+      mpfr_set(big, rel, RND);
+      worst = e;
+    }
+  }
+  if (!nan) {
+    if (bad)
+      k->disagree++;
+    else
+      k->agree++;
+    if (D->size > 0 && (!k->have_worst || mpfr_cmp(big, k->worst) > 0)) {
+      if (!k->have_worst) {
+        mpfr_init2(k->worst, (mpfr_prec_t)prec);
+        k->have_worst = 1;
+      }
+      mpfr_set(k->worst, big, RND);
+      free(k->w_point);
+      free(k->w_point_json);
+      free(k->w_elem);
+      free(k->w_elem_json);
+      free(k->w_ad);
+      free(k->w_ex);
+      free(k->w_diff);
+      k->w_point = point_text(pt);
+      k->w_point_json = point_json(pt);
+      k->w_elem = element_text(D, worst, 0);
+      k->w_elem_json = element_text(D, worst, 1);
+      k->w_ad = number_text(&D->elems[worst], 0);
+      k->w_ex = number_text(&E->elems[worst], 0);
+      mpfr_sub(t, &E->elems[worst], &D->elems[worst], RND);
+      k->w_diff = number_text(t, 0);
+    }
+  }
+  mpfr_clears(rel, t, big, (mpfr_ptr)0);
+  return 0;
+}
+
+/* "5.4e-20", "1e-06" */
+static char *
+short_text(mpfr_srcptr x, int digits)
+{
+  char *t = NULL;
+  if (mpfr_asprintf(&t, "%.*Rg", digits, x) < 0 || t == NULL)
+    out_of_memory();
+  char *u = xstrdup(t);
+  mpfr_free_str(t);
+  return u;
+}
+
+static void
+verdict_text(const Check *k, unsigned long points, mpfr_srcptr tol)
+{
+  unsigned long defined = k->agree + k->disagree;
+  if (k->disagree) {
+    printf("check %s = %s: DISAGREES at %lu of %lu point%s\n", k->label,
+           k->expr, k->disagree, points, points == 1 ? "" : "s");
+    char *rel = short_text(k->worst, 3);
+    char *dl = malloc(strlen(k->label) + strlen(k->w_elem) + 1);
+    char *el = malloc(strlen("expression") + strlen(k->w_elem) + 1);
+    if (dl == NULL || el == NULL)
+      out_of_memory();
+    sprintf(dl, "%s%s", k->label, k->w_elem);
+    sprintf(el, "expression%s", k->w_elem);
+    int w = (int)strlen(dl);
+    if ((int)strlen(el) > w)
+      w = (int)strlen(el);
+    printf("  worst (relative error %s) at %s%s%s:\n", rel, k->w_point,
+           *k->w_elem ? ", element " : "", k->w_elem);
+    printf("    %-*s = %s\n", w, dl, k->w_ad);
+    printf("    %-*s = %s\n", w, el, k->w_ex);
+    printf("    %-*s = %s\n", w, "difference", k->w_diff);
+    free(rel);
+    free(dl);
+    free(el);
+  } else if (points == 0) {
+    printf("check %s = %s: not checked (no points)\n", k->label, k->expr);
+  } else if (defined == 0) {
+    printf("check %s = %s: UNDEFINED at every point (%lu)\n", k->label,
+           k->expr, points);
+  } else {
+    char *tt = short_text(tol, 2);
+    printf("check %s = %s: agrees at %lu of %lu point%s (relative "
+           "tolerance %s)\n", k->label, k->expr, k->agree, points,
+           points == 1 ? "" : "s", tt);
+    free(tt);
+  }
+  if (k->undefined)
+    printf("  undefined at %lu point%s, the first at %s: %s\n",
+           k->undefined, k->undefined == 1 ? "" : "s", k->u_point,
+           k->u_why);
+}
+
+static void
+verdict_json(Buf *b, const Check *k, const char *of)
+{
+  buf_adds(b, "{\"of\": ");
+  if (of)
+    json_str(b, of);
+  else
+    buf_adds(b, "null");
+  buf_adds(b, ", \"wrt\": [");
+  for (int i = 0; i < k->order; i++) {
+    buf_adds(b, i ? ", " : "");
+    json_str(b, k->wrt[k->nwrt == 1 ? 0 : i]);
+  }
+  buf_adds(b, "], \"expression\": ");
+  json_str(b, k->expr);
+  buf_adds(b, ", \"verdict\": ");
+  buf_adds(b, k->disagree ? "\"disagrees\""
+              : k->agree ? "\"agrees\"" : "\"undefined\"");
+  char t[128];
+  snprintf(t, sizeof t, ", \"agree\": %lu, \"disagree\": %lu, "
+           "\"undefined\": %lu", k->agree, k->disagree, k->undefined);
+  buf_adds(b, t);
+  buf_adds(b, ",\n    \"worst\": ");
+  if (k->have_worst) {
+    buf_adds(b, "{\"point\": ");
+    buf_adds(b, k->w_point_json);
+    buf_adds(b, ", \"element\": ");
+    buf_adds(b, k->w_elem_json);
+    const char *keys[] = { "derivative", "expression", "difference" };
+    const char *vals[] = { k->w_ad, k->w_ex, k->w_diff };
+    for (int i = 0; i < 3; i++) {
+      buf_adds(b, ", ");
+      json_str(b, keys[i]);
+      buf_adds(b, ": ");
+      int num = strcmp(vals[i], "nan") != 0 && strcmp(vals[i], "inf") != 0
+                && strcmp(vals[i], "-inf") != 0;
+      if (!num)
+        buf_adds(b, "\"");
+      buf_adds(b, vals[i]);
+      if (!num)
+        buf_adds(b, "\"");
+    }
+    buf_adds(b, ", \"relative_error\": ");
+    char *rel = short_text(k->worst, 3);
+    if (mpfr_inf_p(k->worst))
+      json_str(b, "inf");
+    else
+      buf_adds(b, rel);
+    free(rel);
+    buf_adds(b, "}");
+  } else
+    buf_adds(b, "null");
+  buf_adds(b, ",\n    \"first_undefined\": ");
+  if (k->u_why) {
+    buf_adds(b, "{\"point\": ");
+    buf_adds(b, k->u_point_json);
+    buf_adds(b, ", \"reason\": ");
+    json_str(b, k->u_why);
+    buf_adds(b, "}");
+  } else
+    buf_adds(b, "null");
+  buf_adds(b, "}");
+}
+
+/* The ranges: NAME=LO:HI, each input's elements drawn from [LO, HI]. */
+typedef struct Range {
+  const char *name;       /* cut out of the option's text */
+  mpfr_t lo, hi;
+  GtValue v;              /* the value drawn: the input's shape */
+  size_t dims[MAX_RANK];
+  mpfr_ptr elems;         /* v.size numbers */
+} Range;
 
 int
 run_check(Cli *c, GtSession *s)
@@ -254,284 +831,329 @@ run_check(Cli *c, GtSession *s)
   long prec = c->opt.prec;
   int rc = 0;
   size_t nr = c->ranges.n, nc = c->checks.n;
-  const char **rnames = calloc(nr + 1, sizeof *rnames);
-  mpfr_t *lo = calloc(nr + 1, sizeof *lo), *hi = calloc(nr + 1, sizeof *hi);
-  mpfr_t *val = calloc(nr + 1, sizeof *val);
-  mpfr_srcptr *vptr = calloc(nr + 1, sizeof *vptr);
+  Range *rg = calloc(nr + 1, sizeof *rg);
   Check *ck = calloc(nc + 1, sizeof *ck);
-  if (!rnames || !lo || !hi || !val || !vptr || !ck)
+  const char **snames = calloc(nr + 1, sizeof *snames);
+  mpfr_srcptr *svals = calloc(nr + 1, sizeof *svals);
+  if (!rg || !ck || !snames || !svals)
     out_of_memory();
-  for (size_t i = 0; i < nr; i++) {
-    mpfr_inits2((mpfr_prec_t)prec, lo[i], hi[i], val[i], (mpfr_ptr)0);
-    vptr[i] = val[i];
-  }
-  mpfr_t ad, ex, diff, tol, t;
-  mpfr_inits2((mpfr_prec_t)prec, ad, ex, diff, tol, t, (mpfr_ptr)0);
+  mpfr_t tol, t;
+  mpfr_inits2((mpfr_prec_t)prec, tol, t, (mpfr_ptr)0);
 
-  /* the ranges: NAME=LO:HI, bounds in the language (-pi:pi) */
+  /* the tolerance: relative, 2^-(p/2) unless --tol */
+  if (c->tol) {
+    char *end;
+    if (mpfr_strtofr(tol, c->tol, &end, 10, RND), *end != '\0'
+        || end == c->tol || !(mpfr_sgn(tol) > 0) || !mpfr_number_p(tol))
+      usage_error("--tol: expected a positive number, not '%s'", c->tol);
+  } else {
+    mpfr_set_ui(tol, 1, RND);
+    mpfr_div_2si(tol, tol, prec / 2, RND);
+  }
+  if (c->samples && nr == 0)
+    usage_error("--samples needs --range for at least one input");
+  for (size_t i = 0; i < nc; i++)
+    check_parse(&ck[i], c->checks.v[i], c->order);
+  for (size_t i = 0; i < nc; i++)
+    if (ck[i].of == NULL && c->of.n > 1)
+      usage_error("--check %s: --of names %zu outputs; name one as "
+                  "OUT:%s", ck[i].spec, c->of.n, ck[i].spec);
+    else if (ck[i].of == NULL && c->of.n == 1)
+      ck[i].of = c->of.v[0];
+
+  /* the ranges: bounds in the language (-pi:pi); the shape is the one
+     the input has at the --at point or its default */
+  for (size_t i = 0; i < nr; i++) {
+    mpfr_inits2((mpfr_prec_t)prec, rg[i].lo, rg[i].hi, (mpfr_ptr)0);
+    rg[i].v.dims = rg[i].dims;
+    rg[i].v.size = 1;
+  }
+  int shaped = 0;
   for (size_t i = 0; i < nr && rc == 0; i++) {
     char *spec = c->ranges.v[i], *eq = strchr(spec, '=');
     char *colon = strchr(eq + 1, ':');
     *eq = '\0';
-    rnames[i] = spec;
-    if (input_index(s, spec) < 0) {
+    rg[i].name = spec;
+    long j = input_index(s, spec);
+    if (j < 0) {
       fprintf(stderr, "%s: --range: the program has no input named '%s'\n"
               "Try '%s --help' for more information.\n", program_name, spec,
               program_name);
       rc = GT_EUSAGE;
       break;
     }
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(rnames[j], spec) == 0) {
-        fprintf(stderr, "%s: --range: '%s' is given twice\n", program_name,
-                spec);
-        rc = GT_EUSAGE;
-      }
+    for (size_t m = 0; m < i; m++)
+      if (strcmp(rg[m].name, spec) == 0)
+        usage_error("--range: '%s' is given twice", spec);
     *colon = '\0';
-    GtStatus st = eval_const(eq + 1, prec, lo[i], "<range>");
+    GtStatus st = eval_const(eq + 1, prec, rg[i].lo, "<range>");
     if (st == GT_OK)
-      st = eval_const(colon + 1, prec, hi[i], "<range>");
+      st = eval_const(colon + 1, prec, rg[i].hi, "<range>");
     *colon = ':';
+    if (st != GT_OK) {
+      rc = (int)st;
+      break;
+    }
+    if (!mpfr_number_p(rg[i].lo) || !mpfr_number_p(rg[i].hi)
+        || mpfr_cmp(rg[i].lo, rg[i].hi) > 0) {
+      fprintf(stderr, "%s: --range %s=%s: expected finite bounds LO <= HI\n",
+              program_name, spec, eq + 1);
+      rc = GT_EUSAGE;
+      break;
+    }
+    if (!shaped) {
+      /* one run at the --at point gives the shapes (an input with no
+         value there is a scalar) */
+      shaped = 1 + (gt_session_run(s) == GT_OK);
+      gt_session_clear_diags(s);
+    }
+    if (shaped == 2) {
+      GtValue v = gt_session_input_value(s, (size_t)j);
+      if (v.rank > 0) {
+        rg[i].v.rank = v.rank;
+        memcpy(rg[i].dims, v.dims, sizeof *v.dims * (size_t)v.rank);
+        rg[i].v.size = v.size;
+      }
+    }
+  }
+  for (size_t i = 0; i < nr; i++) {
+    rg[i].elems = malloc((rg[i].v.size + 1) * sizeof(__mpfr_struct));
+    if (rg[i].elems == NULL)
+      out_of_memory();
+    for (size_t e = 0; e < rg[i].v.size; e++)
+      mpfr_init2(&rg[i].elems[e], (mpfr_prec_t)prec);
+    rg[i].v.elems = rg[i].elems;
+  }
+
+  /* the checks: the program followed by EXPR, which so sees the
+     program's inputs, top-level names and functions */
+  for (size_t i = 0; i < nc && rc == 0; i++) {
+    GtStatus st = check_load(&ck[i], c);
     if (st != GT_OK)
       rc = (int)st;
-    else if (!mpfr_number_p(lo[i]) || !mpfr_number_p(hi[i])
-             || mpfr_cmp(lo[i], hi[i]) > 0) {
-      fprintf(stderr, "%s: --range %s=%s: expected finite bounds LO <= HI\n",
-              program_name, spec, colon - eq > 0 ? eq + 1 : "");
-      rc = GT_EUSAGE;
-    }
   }
-  unsigned long samples = c->samples ? c->samples : nr ? 100 : 1;
-  if (rc == 0 && c->samples && nr == 0) {
-    usage_error("--samples needs --range for at least one input");
-  }
-  /* the tolerance: relative, 2^-(p/2) unless --tol */
-  if (rc == 0) {
-    if (c->tol) {
-      char *end;
-      if (mpfr_strtofr(tol, c->tol, &end, 10, RND) , *end != '\0'
-          || end == c->tol || !(mpfr_sgn(tol) > 0) || !mpfr_number_p(tol))
-        usage_error("--tol: expected a positive number, not '%s'", c->tol);
-    } else {
-      mpfr_set_ui(tol, 1, RND);
-      mpfr_div_2si(tol, tol, prec / 2, RND);
-    }
-  }
-  /* the checks: EXPR is a program whose free names are the inputs */
-  const char **inames = calloc(gt_session_input_count(s) + 1,
-                               sizeof *inames);
-  if (inames == NULL)
-    out_of_memory();
-  for (size_t i = 0; i < gt_session_input_count(s); i++)
-    inames[i] = gt_session_input_name(s, i);
-  for (size_t i = 0; i < nc && rc == 0; i++) {
-    char *spec = c->checks.v[i], *eq = strchr(spec, '=');
-    *eq = '\0';
-    ck[i].name = spec;
-    ck[i].expr = eq + 1;
-    GtOptions opt = c->opt;
-    ck[i].cs = gt_session_new(&opt);
-    if (ck[i].cs == NULL)
-      out_of_memory();
-    GtLoadOptions lopt = { inames, gt_session_input_count(s), "__check" };
-    GtStatus st = gt_session_load_ex(ck[i].cs, "<check>", ck[i].expr,
-                                     strlen(ck[i].expr), &lopt);
-    if (st != GT_OK) {
-      report(ck[i].cs, c->quiet, st);
-      rc = (int)st;
-    }
-  }
-  if (c->of.n > 1 && rc == 0)
-    usage_error("--check compares one output; --of names %zu", c->of.n);
 
   Rng rng;
   rng_seed(&rng, (uint64_t)c->seed);
-  const char *of = c->of.n ? c->of.v[0] : NULL;
-  for (unsigned long p = 0; p < samples && rc == 0; p++) {
-    for (size_t i = 0; i < nr; i++) {
-      /* LO + (HI - LO) u, u uniform in [0, 1) with 53 random bits */
-      mpfr_set_ui(t, (unsigned long)(rng_next(&rng) >> 11), RND);
-      mpfr_div_2ui(t, t, 53, RND);
-      mpfr_sub(val[i], hi[i], lo[i], RND);
-      mpfr_mul(val[i], val[i], t, RND);
-      mpfr_add(val[i], val[i], lo[i], RND);
-      /* 12 significant digits: a point that prints short and that
-         --at reproduces exactly */
-      if (mpfr_number_p(val[i]) && !mpfr_zero_p(val[i])) {
-        char *txt = number_text(val[i], 12);
-        mpfr_set_str(val[i], txt, 10, RND);
-        free(txt);
+  unsigned long samples = c->samples ? c->samples : nr ? 100 : 1;
+  Point drawn = { 0, NULL, NULL };
+  drawn.names = calloc(nr + 1, sizeof *drawn.names);
+  drawn.vals = calloc(nr + 1, sizeof *drawn.vals);
+  if (drawn.names == NULL || drawn.vals == NULL)
+    out_of_memory();
+  for (size_t i = 0; i < nr; i++) {
+    drawn.names[i] = rg[i].name;
+    drawn.vals[i] = rg[i].v;
+  }
+  drawn.n = nr;
+  unsigned long points = 0;
+  Point given = { 0, NULL, NULL };
+  for (unsigned long p = 0; rc == 0; p++) {
+    size_t ns = 0;
+    GtStatus st;
+    Point *at = nr ? &drawn : NULL;
+    if (c->batch) {
+      /* the points of --batch */
+      const char *const *bn;
+      mpfr_srcptr *bv;
+      size_t bk;
+      int r = batch_point(c, s, &bn, &bv, &bk);
+      if (r <= 0) {
+        rc = -r;
+        break;
       }
-    }
-    /* the point, for messages: the sampled inputs (or the --at point) */
-    char *pt = NULL;
-    {
-      size_t len = 32;
-      for (size_t i = 0; i < nr; i++)
-        len += strlen(rnames[i]) + 64 + (size_t)prec / 3;
-      pt = malloc(len);
-      if (pt == NULL)
+      point_free(&given);
+      given.names = calloc(bk + 1, sizeof *given.names);
+      given.vals = calloc(bk + 1, sizeof *given.vals);
+      if (given.names == NULL || given.vals == NULL)
         out_of_memory();
-      strcpy(pt, nr ? "" : "the --at point");
-      for (size_t i = 0; i < nr; i++) {
-        char *num = number_text(val[i], 0);
-        sprintf(pt + strlen(pt), "%s%s = %s", i ? ", " : "", rnames[i], num);
-        free(num);
+      for (size_t i = 0; i < bk; i++) {
+        given.names[i] = bn[i];
+        given.vals[i].size = 1;
+        given.vals[i].elems = bv[i];
       }
+      given.n = bk;
+      at = &given;
+      st = gt_session_replay(s, bn, bv, bk);
+    } else {
+      if (p >= samples)
+        break;
+      for (size_t i = 0; i < nr; i++) {
+        for (size_t e = 0; e < rg[i].v.size; e++) {
+          mpfr_ptr x = &rg[i].elems[e];
+          /* LO + (HI - LO) u, u uniform in [0, 1) with 53 random bits */
+          mpfr_set_ui(t, (unsigned long)(rng_next(&rng) >> 11), RND);
+          mpfr_div_2ui(t, t, 53, RND);
+          mpfr_sub(x, rg[i].hi, rg[i].lo, RND);
+          mpfr_mul(x, x, t, RND);
+          mpfr_add(x, x, rg[i].lo, RND);
+          /* 12 significant digits: a point that prints short and that
+             --at reproduces exactly */
+          if (mpfr_number_p(x) && !mpfr_zero_p(x)) {
+            char *txt = number_text(x, 12);
+            mpfr_set_str(x, txt, 10, RND);
+            free(txt);
+          }
+        }
+        if (rg[i].v.rank == 0) {
+          snames[ns] = rg[i].name;
+          svals[ns++] = rg[i].elems;
+        } else if (gt_session_set_input_tensor(s, rg[i].name, &rg[i].v)
+                   != GT_OK) {
+          report(s, c->quiet, GT_EUSAGE);
+          rc = GT_EUSAGE;
+        }
+      }
+      if (rc)
+        break;
+      st = nr ? gt_session_replay(s, snames, svals, ns) : gt_session_run(s);
     }
-    GtStatus st = gt_session_replay(s, rnames, vptr, nr);
     if (st == GT_EUSAGE || st == GT_ESYNTAX) {
       report(s, c->quiet, st);
       rc = (int)st;
-      free(pt);
       break;
     }
-    if (st == GT_OK && of == NULL) {
-      if (gt_session_output_count(s) != 1) {
-        fprintf(stderr, "%s: --check compares one output, and the program "
-                "has %zu; choose one with --of\n", program_name,
-                gt_session_output_count(s));
-        rc = GT_EUSAGE;
-        free(pt);
-        break;
-      }
-      of = gt_session_output_name(s, 0);
+    points++;
+    if (st != GT_OK) {
+      for (size_t i = 0; i < nc; i++)
+        undefined(&ck[i], at, "the --at point", first_error(s));
+      gt_session_clear_diags(s);
+      continue;
     }
-    for (size_t i = 0; i < nc; i++) {
+    Point pt;
+    point_of_run(&pt, s);
+    for (size_t i = 0; i < nc && rc == 0; i++) {
       Check *k = &ck[i];
-      if (st != GT_OK) {
-        undefined(k, pt, s);
-        continue;
+      if (k->of == NULL) {
+        if (gt_session_output_count(s) != 1) {
+          fprintf(stderr, "%s: --check compares one output, and the "
+                  "program has %zu; choose one with --of or as "
+                  "OUT:NAME=EXPR\n", program_name,
+                  gt_session_output_count(s));
+          rc = GT_EUSAGE;
+          break;
+        }
+        k->of = gt_session_output_name(s, 0);
       }
       const GtDeriv *ds;
       size_t nd;
-      const char *w = k->name;
-      GtStatus dst = gt_session_derivatives(s, &of, 1, &w, 1, c->order, &ds,
-                                            &nd);
+      GtStatus dst = gt_session_derivatives(s, &k->of, 1, k->uniq, k->nuniq,
+                                            k->order, &ds, &nd);
       if (dst == GT_EUSAGE) {
-        report(s, c->quiet, dst);
+        /* the library speaks of --of and --wrt: say --check */
+        for (size_t m = 0; m < gt_session_diag_count(s); m++) {
+          const GtDiag *g = gt_session_diag(s, m);
+          const char *msg = g->message;
+          if (g->severity != GT_SEV_ERROR)
+            continue;
+          if (strncmp(msg, "--of: ", 6) == 0)
+            msg += 6;
+          else if (strncmp(msg, "--wrt: ", 7) == 0)
+            msg += 7;
+          fprintf(stderr, "%s: --check %s: %s\n", program_name, k->spec,
+                  msg);
+        }
+        fprintf(stderr, "Try '%s --help' for more information.\n",
+                program_name);
+        gt_session_clear_diags(s);
         rc = (int)dst;
         break;
       }
-      if (dst != GT_OK || nd != 1) {
-        undefined(k, pt, s);
+      const GtDeriv *d = NULL;
+      for (size_t j = 0; dst == GT_OK && j < nd && d == NULL; j++) {
+        int same = ds[j].order == k->order;
+        for (int m = 0; same && m < k->order; m++)
+          same = strcmp(ds[j].wrt[m], k->wrt[k->nwrt == 1 ? 0 : m]) == 0;
+        if (same)
+          d = &ds[j];
+      }
+      if (d == NULL) {
+        undefined(k, &pt, "", first_error(s));
         gt_session_clear_diags(s);
         continue;
       }
       if (k->label == NULL)
-        k->label = deriv_label(&ds[0]);
-      if (ds[0].value.size == 0) {
-        /* with respect to an empty tensor: no element to compare */
-        undefined(k, pt, NULL);
-        if (k->undefined == 1) {
-          free(k->undef_why);
-          k->undef_why = strdup("the derivative is an empty tensor");
-        }
-        continue;
-      }
-      mpfr_set(ad, ds[0].value.elems, RND);
-      int e = eval_check(k, s, prec, ex);
+        k->label = deriv_label(d);
+      GtValue ex;
+      int e = eval_check(k, c, s, &ex);
       if (e > 0) {
         rc = e;
         break;
       }
       if (e < 0) {
-        undefined(k, pt, k->cs);
+        undefined(k, &pt, "", first_error(k->cs));
         gt_session_clear_diags(k->cs);
         continue;
       }
       gt_session_clear_diags(k->cs);
-      if (mpfr_nan_p(ad) || mpfr_nan_p(ex)) {
-        undefined(k, pt, NULL);
-        continue;
-      }
-      /* agree: |ad - ex| <= tol max(|ad|, |ex|); equal infinities agree */
-      int ok;
-      if (mpfr_inf_p(ad) || mpfr_inf_p(ex)) {
-        ok = mpfr_equal_p(ad, ex);
-        mpfr_sub(diff, ex, ad, RND);
-      } else {
-        mpfr_sub(diff, ex, ad, RND);
-        mpfr_abs(t, ad, RND);
-        if (mpfr_cmpabs(ex, t) > 0)
-          mpfr_abs(t, ex, RND);
-        mpfr_mul(t, t, tol, RND);
-        ok = mpfr_cmpabs(diff, t) <= 0;
-      }
-      if (ok)
-        k->agree++;
-      else {
-        if (k->disagree++ == 0) {
-          k->fail_point = point_text(s);
-          k->fail_ad = number_text(ad, 0);
-          k->fail_ex = number_text(ex, 0);
-          k->fail_diff = number_text(diff, 0);
-        }
-      }
+      rc = compare(k, &pt, &d->value, &ex, tol, prec);
     }
+    point_free(&pt);
     gt_session_clear_diags(s);
-    free(pt);
   }
 
   /* the verdicts */
   int failed = 0;
+  Buf js = { NULL, 0, 0 };
+  if (rc == 0 && c->format == FMT_JSON) {
+    char *tt = short_text(tol, 2);
+    char head[256];
+    snprintf(head, sizeof head, "{\"precision\": %ld,\n \"tolerance\": %s,\n"
+             " \"points\": %lu,\n \"checks\": [", prec, tt, points);
+    free(tt);
+    buf_adds(&js, head);
+  }
   for (size_t i = 0; i < nc && rc == 0; i++) {
     Check *k = &ck[i];
-    char fallback[256];
-    snprintf(fallback, sizeof fallback, "d%s/d%s", of ? of : "(output)",
-             k->name);
-    const char *label = k->label ? k->label : fallback;
-    unsigned long defined = k->agree + k->disagree;
-    if (k->disagree) {
-      failed = 1;
-      printf("check %s = %s: DISAGREES at %lu of %lu point%s\n", label,
-             k->expr, k->disagree, samples, samples == 1 ? "" : "s");
-      size_t wl = strlen(label) > strlen(k->expr) ? strlen(label)
-                                                 : strlen(k->expr);
-      if (wl < 10)
-        wl = 10;
-      printf("  first at %s:\n", k->fail_point);
-      printf("    %-*s = %s\n", (int)wl, label, k->fail_ad);
-      printf("    %-*s = %s\n", (int)wl, k->expr, k->fail_ex);
-      printf("    %-*s = %s\n", (int)wl, "difference", k->fail_diff);
-    } else if (defined == 0) {
-      failed = 1;
-      printf("check %s = %s: UNDEFINED at every point (%lu)\n", label,
-             k->expr, samples);
-    } else {
-      char *tt = number_text(tol, 2);
-      printf("check %s = %s: agrees at %lu of %lu point%s (relative "
-             "tolerance %s)\n", label, k->expr, k->agree, samples,
-             samples == 1 ? "" : "s", tt);
-      free(tt);
+    if (k->label == NULL) {
+      GtDeriv fake;
+      memset(&fake, 0, sizeof fake);
+      fake.of = k->of ? k->of : "(output)";
+      const char **w = calloc((size_t)k->order + 1, sizeof *w);
+      if (w == NULL)
+        out_of_memory();
+      for (int m = 0; m < k->order; m++)
+        w[m] = k->wrt[k->nwrt == 1 ? 0 : m];
+      fake.wrt = w;
+      fake.order = k->order;
+      k->label = deriv_label(&fake);
+      free(w);
     }
-    if (k->undefined)
-      printf("  undefined at %lu point%s, the first at %s: %s\n",
-             k->undefined, k->undefined == 1 ? "" : "s", k->undef_point,
-             k->undef_why);
+    if (k->disagree || (k->agree == 0 && !c->allow_unchecked))
+      failed = 1;
+    if (c->format == FMT_JSON) {
+      buf_adds(&js, i ? ",\n   " : "\n   ");
+      verdict_json(&js, k, k->of);
+    } else
+      verdict_text(k, points, tol);
   }
+  if (rc == 0 && c->format == FMT_JSON) {
+    buf_adds(&js, "]}\n");
+    fputs(js.s, stdout);
+  }
+  free(js.s);
   if (rc == 0 && failed)
     rc = GT_EASSERT;
 
   for (size_t i = 0; i < nc; i++)
     check_free(&ck[i]);
-  for (size_t i = 0; i < nr; i++)
-    mpfr_clears(lo[i], hi[i], val[i], (mpfr_ptr)0);
-  mpfr_clears(ad, ex, diff, tol, t, (mpfr_ptr)0);
-  /* the range specs were cut at '=': mend them */
-  for (size_t i = 0; i < nr; i++)
-    if (rnames[i])
+  for (size_t i = 0; i < nr; i++) {
+    mpfr_clears(rg[i].lo, rg[i].hi, (mpfr_ptr)0);
+    if (rg[i].elems)
+      for (size_t e = 0; e < rg[i].v.size; e++)
+        mpfr_clear(&rg[i].elems[e]);
+    free(rg[i].elems);
+    /* the range specs were cut at '=' */
+    if (rg[i].name)
       c->ranges.v[i][strlen(c->ranges.v[i])] = '=';
-  for (size_t i = 0; i < nc; i++)
-    if (ck[i].name)
-      c->checks.v[i][strlen(c->checks.v[i])] = '=';
-  free(inames);
-  free(rnames);
-  free(lo);
-  free(hi);
-  free(val);
-  free(vptr);
+  }
+  point_free(&drawn);
+  point_free(&given);
+  mpfr_clears(tol, t, (mpfr_ptr)0);
+  free(rg);
   free(ck);
+  free(snames);
+  free(svals);
   return rc;
 }
 
@@ -539,26 +1161,54 @@ run_check(Cli *c, GtSession *s)
 
 enum { FD_LEVELS = 6 };
 
-/* f at base + sum of the signed steps; 0, or -1 when the run fails */
+/* An input of the run, at the finite differences' precision: its shape,
+   its value at the point (base) and the value evaluated at (pt). */
+typedef struct FdInput {
+  const char *name;
+  GtValue v;              /* elems = pt */
+  size_t dims[MAX_RANK];
+  mpfr_ptr base, pt;
+} FdInput;
+
+/* The sum of output out's elements at the inputs' pt values; 0, or -1
+   when the run fails or the sum is not finite. */
 static int
-fd_eval(GtSession *f, const char **names, mpfr_ptr *pt, size_t n,
-        size_t out, mpfr_ptr y)
+fd_eval(GtSession *f, FdInput *in, size_t n, const char **snames,
+        mpfr_srcptr *svals, size_t out, mpfr_ptr y)
 {
-  GtStatus st = gt_session_replay(f, names, (mpfr_srcptr const *)pt, n);
+  size_t ns = 0;
+  for (size_t j = 0; j < n; j++)
+    if (in[j].v.rank == 0) {
+      snames[ns] = in[j].name;
+      svals[ns++] = in[j].pt;
+    } else if (gt_session_set_input_tensor(f, in[j].name, &in[j].v)
+               != GT_OK) {
+      gt_session_clear_diags(f);
+      return -1;
+    }
+  GtStatus st = gt_session_replay(f, snames, svals, ns);
   gt_session_clear_diags(f);
   if (st != GT_OK || out >= gt_session_output_count(f))
     return -1;
-  mpfr_set(y, gt_session_output_value(f, out).elems, RND);
+  GtValue v = gt_session_output_value(f, out);
+  mpfr_set_zero(y, 1);
+  for (size_t k = 0; k < v.size; k++)
+    mpfr_add(y, y, &v.elems[k], RND);
   return mpfr_number_p(y) ? 0 : -1;
 }
 
-/* One Richardson table from steps s_j 2^-(k+l): est and its error
+/* One coordinate of a partial: element e of input j, step scale s. */
+typedef struct FdCoord {
+  size_t j, e;
+  mpfr_ptr scale;
+} FdCoord;
+
+/* One Richardson table from steps s_m 2^-(k+l): est and its error
    estimate err; -1 when an evaluation fails. */
 static int
-fd_richardson(GtSession *f, const char **names, mpfr_ptr *base,
-              mpfr_ptr *pt, size_t n, size_t out, const size_t *wi,
-              int K, mpfr_ptr *scale, long k, mpfr_ptr est, mpfr_ptr err,
-              mpfr_prec_t P)
+fd_richardson(GtSession *f, FdInput *in, size_t n, const char **snames,
+              mpfr_srcptr *svals, size_t out, const FdCoord *co, int K,
+              long k, mpfr_ptr est, mpfr_ptr err, mpfr_prec_t P)
 {
   mpfr_t T[FD_LEVELS][FD_LEVELS], y, sum, h, den;
   mpfr_inits2(P, y, sum, h, den, (mpfr_ptr)0);
@@ -570,29 +1220,30 @@ fd_richardson(GtSession *f, const char **names, mpfr_ptr *base,
     mpfr_set_zero(sum, 1);
     /* sum over sign patterns of prod(sign) f(x + sum sign_m h_m e_m) */
     for (unsigned long mask = 0; mask < (1UL << K) && rc == 0; mask++) {
-      for (size_t j = 0; j < n; j++)
-        mpfr_set(pt[j], base[j], RND);
       int neg = 0;
       for (int m = 0; m < K; m++) {
         int minus = (mask >> m) & 1;
         neg ^= minus;
-        mpfr_mul_2si(h, scale[m], -(k + l), RND);
+        mpfr_mul_2si(h, co[m].scale, -(k + l), RND);
+        mpfr_ptr x = &in[co[m].j].pt[co[m].e];
         if (minus)
-          mpfr_sub(pt[wi[m]], pt[wi[m]], h, RND);
+          mpfr_sub(x, x, h, RND);
         else
-          mpfr_add(pt[wi[m]], pt[wi[m]], h, RND);
+          mpfr_add(x, x, h, RND);
       }
-      if (fd_eval(f, names, pt, n, out, y) != 0)
+      if (fd_eval(f, in, n, snames, svals, out, y) != 0)
         rc = -1;
       else if (neg)
         mpfr_sub(sum, sum, y, RND);
       else
         mpfr_add(sum, sum, y, RND);
+      for (int m = 0; m < K; m++)
+        mpfr_set(&in[co[m].j].pt[co[m].e], &in[co[m].j].base[co[m].e], RND);
     }
     /* divided by prod(2 h_m) */
     mpfr_set_ui(den, 1, RND);
     for (int m = 0; m < K; m++) {
-      mpfr_mul_2si(h, scale[m], -(k + l) + 1, RND);
+      mpfr_mul_2si(h, co[m].scale, -(k + l) + 1, RND);
       mpfr_mul(den, den, h, RND);
     }
     mpfr_div(T[l][0], sum, den, RND);
@@ -637,68 +1288,155 @@ agreeing_digits(mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr scale, int cap,
   return digits;
 }
 
+/* The agreeing digits of one element, ad, of a derivative of order K
+   along the coordinates co; -1 with *why set when the finite
+   differences cannot judge. */
+static int
+fd_element(const Cli *c, GtSession *f, FdInput *in, size_t n,
+           const char **snames, mpfr_srcptr *svals, size_t out,
+           const FdCoord *co, int K, mpfr_srcptr ad, mpfr_prec_t P,
+           const char **why)
+{
+  long prec = c->opt.prec;
+  int threshold = fd_threshold(prec), cap = prec_digits(prec), dg = -1;
+  /* starting exponents: coarse to fine, while rounding at P bits stays
+     far below the working precision */
+  static const long ks[] = { 2, 4, 7, 10, 14, 19, 25, 32, 40, 50, 62, 76,
+                             92, 110 };
+  mpfr_t est, err, best, besterr, sc, f0, goal, spread;
+  mpfr_inits2(P, est, err, best, besterr, sc, f0, goal, spread, (mpfr_ptr)0);
+  /* The best estimate is the one with the smallest Richardson error; a
+     second estimate from another starting step must agree with it (at
+     a jump or a one-sided branch they never do). */
+  int found = 0, confirmed = 0;
+  mpfr_set_inf(spread, 1);
+  for (size_t q = 0; q < sizeof ks / sizeof *ks && !confirmed; q++) {
+    long k = ks[q];
+    if ((long)K * (k + FD_LEVELS) > (long)P - prec - 16)
+      break;
+    if (fd_richardson(f, in, n, snames, svals, out, co, K, k, est, err, P)
+        != 0)
+      continue;
+    if (found) {
+      /* how far this estimate is from the best so far */
+      mpfr_sub(sc, est, best, RND);
+      mpfr_abs(sc, sc, RND);
+      if (mpfr_cmp(sc, spread) < 0)
+        mpfr_set(spread, sc, RND);
+    }
+    if (!found || mpfr_cmp(err, besterr) < 0) {
+      if (found) {
+        mpfr_sub(sc, est, best, RND);
+        mpfr_abs(spread, sc, RND);
+      }
+      mpfr_set(best, est, RND);
+      mpfr_set(besterr, err, RND);
+    }
+    found = 1;
+    /* done when the best and another estimate agree far below the
+       working precision */
+    mpfr_abs(goal, best, RND);
+    mpfr_mul_2si(goal, goal, -(prec + 8), RND);
+    confirmed = mpfr_cmp(besterr, goal) <= 0 && mpfr_cmp(spread, goal) <= 0;
+  }
+  if (found && mpfr_cmp(spread, besterr) > 0)
+    mpfr_set(besterr, spread, RND);
+  if (!found) {
+    *why = "the program fails or is not finite near the point";
+  } else {
+    /* the scale: the larger derivative, or, when both are near 0, the
+       output's size per unit step */
+    mpfr_abs(sc, best, RND);
+    if (mpfr_cmpabs(ad, sc) > 0)
+      mpfr_abs(sc, ad, RND);
+    if (fd_eval(f, in, n, snames, svals, out, f0) == 0) {
+      mpfr_abs(f0, f0, RND);
+      for (int m = 0; m < K; m++)
+        mpfr_div(f0, f0, co[m].scale, RND);
+      mpfr_mul_2si(f0, f0, -(prec / 2), RND);
+      if (mpfr_cmp(f0, sc) > 0)
+        mpfr_set(sc, f0, RND);
+    }
+    dg = agreeing_digits(ad, best, sc, cap, P);
+    if (dg < threshold) {
+      /* finite differences whose own error estimate is as large as the
+         disagreement did not converge: they cannot judge */
+      mpfr_sub(sc, ad, best, RND);
+      if (mpfr_cmpabs(besterr, sc) >= 0) {
+        *why = "finite differences do not converge here";
+        dg = -1;
+      }
+    }
+  }
+  mpfr_clears(est, err, best, besterr, sc, f0, goal, spread, (mpfr_ptr)0);
+  return dg;
+}
+
 int
 fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
-         int *digits, const char **why)
+         FdResult *r)
 {
   long prec = c->opt.prec;
   mpfr_prec_t P = (mpfr_prec_t)fd_prec(prec);
-  int threshold = fd_threshold(prec), cap = prec_digits(prec), bad = 0;
+  int threshold = fd_threshold(prec), bad = 0;
   int kink = 0;
   for (size_t i = 0; i < gt_session_diag_count(s); i++)
     kink |= gt_session_diag(s, i)->severity == GT_SEV_NOTE;
   GtStatus st;
   GtSession *f = open_session(c, (long)P, &st);
   size_t n = gt_session_input_count(s);
-  const char **names = calloc(n + 1, sizeof *names);
-  mpfr_ptr *base = calloc(n + 1, sizeof *base), *pt = calloc(n + 1,
-                                                              sizeof *pt);
-  if (!names || !base || !pt)
+  FdInput *in = calloc(n + 1, sizeof *in);
+  const char **snames = calloc(n + 1, sizeof *snames);
+  mpfr_srcptr *svals = calloc(n + 1, sizeof *svals);
+  if (!in || !snames || !svals)
     out_of_memory();
   size_t m = 0;
-  int tensors = 0;
   for (size_t i = 0; i < n; i++) {
     GtValue v = gt_session_input_value(s, i);
-    if (v.size == 0)
-      continue;
-    tensors |= v.rank != 0;
-    names[m] = gt_session_input_name(s, i);
-    base[m] = malloc(sizeof(__mpfr_struct));
-    pt[m] = malloc(sizeof(__mpfr_struct));
-    if (!base[m] || !pt[m])
+    if (v.rank == 0 && v.size == 0)
+      continue; /* its input statement did not run */
+    FdInput *x = &in[m++];
+    x->name = gt_session_input_name(s, i);
+    x->v.rank = v.rank;
+    x->v.size = v.size;
+    memcpy(x->dims, v.dims, sizeof *v.dims * (size_t)v.rank);
+    x->v.dims = x->dims;
+    x->base = malloc((v.size + 1) * sizeof(__mpfr_struct));
+    x->pt = malloc((v.size + 1) * sizeof(__mpfr_struct));
+    if (!x->base || !x->pt)
       out_of_memory();
-    mpfr_init2(base[m], P);
-    mpfr_init2(pt[m], P);
-    mpfr_set(base[m], v.elems, RND);
-    m++;
+    for (size_t e = 0; e < v.size; e++) {
+      mpfr_init2(&x->base[e], P);
+      mpfr_init2(&x->pt[e], P);
+      mpfr_set(&x->base[e], &v.elems[e], RND);
+      mpfr_set(&x->pt[e], &v.elems[e], RND);
+    }
+    x->v.elems = x->pt;
   }
-  mpfr_t est, err, best, besterr, sc, f0;
-  mpfr_inits2(P, est, err, best, besterr, sc, f0, (mpfr_ptr)0);
   for (size_t i = 0; i < nd; i++) {
     const GtDeriv *d = &ds[i];
-    digits[i] = -1;
+    FdResult *res = &r[i];
+    res->digits = -1;
+    res->worst = 0;
+    res->elements = d->value.size;
+    res->tensor = d->value.rank != 0;
+    res->why = NULL;
+    res->exact = 0;
     if (f == NULL) {
-      why[i] = "the program fails at the higher precision";
+      res->why = "the program fails at the higher precision";
       continue;
     }
     if (!d->connected) {
-      why[i] = "not connected: 0 exactly";
-      continue;
-    }
-    if (tensors || d->value.rank != 0) {
-      why[i] = "tensors are not checked yet";
-      continue;
-    }
-    if (!mpfr_number_p(d->value.elems)) {
-      why[i] = "not a finite number";
+      res->why = "not connected: 0 exactly";
+      res->exact = 1;
       continue;
     }
     if (kink) {
-      why[i] = "the point is at a kink";
+      res->why = "the point is at a kink";
       continue;
     }
     if (strstr(c->text, "stop_gradient") != NULL) {
-      why[i] = "the program uses stop_gradient";
+      res->why = "the program uses stop_gradient";
       continue;
     }
     /* the output, among f's, and the inputs differentiated */
@@ -707,135 +1445,162 @@ fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
       if (strcmp(gt_session_output_name(s, o), d->of) == 0)
         out = o;
     if (out == (size_t)-1) {
-      why[i] = "not an output";
+      res->why = "not an output";
       continue;
     }
-    if (gt_session_output_value(s, out).rank != 0) {
-      /* the derivative is that of the sum of the elements */
-      why[i] = "tensors are not checked yet";
+    if (d->order > 8) {
+      res->why = "the order is too high for finite differences";
       continue;
     }
-    size_t *wi = calloc((size_t)d->order + 1, sizeof *wi);
-    mpfr_ptr *scale = calloc((size_t)d->order + 1, sizeof *scale);
-    if (wi == NULL || scale == NULL)
-      out_of_memory();
-    int ok = d->order <= 8;
-    if (!ok)
-      why[i] = "the order is too high for finite differences";
+    FdCoord co[8];
+    size_t total = 1;
+    int ok = 1;
     for (int k = 0; k < d->order && ok; k++) {
       size_t j = 0;
-      while (j < m && strcmp(names[j], d->wrt[k]) != 0)
+      while (j < m && strcmp(in[j].name, d->wrt[k]) != 0)
         j++;
       if (j == m) {
         ok = 0;
-        why[i] = "differentiated with respect to a variable, not an input";
+        res->why = "differentiated with respect to a variable, not an input";
         break;
       }
-      wi[k] = j;
-      scale[k] = malloc(sizeof(__mpfr_struct));
-      if (scale[k] == NULL)
+      co[k].j = j;
+      total *= in[j].v.size;
+    }
+    if (ok && total != d->value.size) {
+      ok = 0;
+      res->why = "the derivative's shape is not the inputs'";
+    }
+    for (int k = 0; k < d->order; k++) {
+      co[k].scale = malloc(sizeof(__mpfr_struct));
+      if (co[k].scale == NULL)
         out_of_memory();
-      mpfr_init2(scale[k], P);
-      mpfr_abs(scale[k], base[j], RND);
-      if (mpfr_zero_p(scale[k]) || !mpfr_number_p(scale[k]))
-        mpfr_set_ui(scale[k], 1, RND);
+      mpfr_init2(co[k].scale, P);
+    }
+    /* element by element: the partial along coordinates (j_m, e_m),
+       e_m from the flat index, row-major over the inputs' shapes */
+    int fewest = -1;
+    for (size_t flat = 0; ok && flat < total; flat++) {
+      size_t rest = flat;
+      for (int k = d->order - 1; k >= 0; k--) {
+        size_t sz = in[co[k].j].v.size;
+        co[k].e = rest % sz;
+        rest /= sz;
+        mpfr_ptr b = &in[co[k].j].base[co[k].e];
+        mpfr_abs(co[k].scale, b, RND);
+        if (mpfr_zero_p(co[k].scale) || !mpfr_number_p(co[k].scale))
+          mpfr_set_ui(co[k].scale, 1, RND);
+      }
+      mpfr_srcptr ad = &d->value.elems[flat];
+      if (!mpfr_number_p(ad)) {
+        res->why = "not a finite number";
+        res->worst = flat;
+        ok = 0;
+        break;
+      }
+      const char *why = NULL;
+      int dg = fd_element(c, f, in, m, snames, svals, out, co, d->order, ad,
+                          P, &why);
+      if (dg < 0) {
+        res->why = why;
+        res->worst = flat;
+        ok = 0;
+        break;
+      }
+      if (fewest < 0 || dg < fewest) {
+        fewest = dg;
+        res->worst = flat;
+      }
     }
     if (ok) {
-      /* starting exponents: coarse to fine, while rounding at P bits
-         stays far below the working precision */
-      static const long ks[] = { 2, 4, 7, 10, 14, 19, 25, 32, 40, 50, 62,
-                                 76, 92, 110 };
-      /* The best estimate is the one with the smallest Richardson error;
-         a second estimate from another starting step must agree with it
-         (at a jump or a one-sided branch they never do). */
-      int found = 0, confirmed = 0;
-      mpfr_t goal, spread;
-      mpfr_inits2(P, goal, spread, (mpfr_ptr)0);
-      mpfr_set_inf(spread, 1);
-      for (size_t q = 0; q < sizeof ks / sizeof *ks && !confirmed; q++) {
-        long k = ks[q];
-        if ((long)d->order * (k + FD_LEVELS) > (long)P - prec - 16)
-          break;
-        if (fd_richardson(f, names, base, pt, m, out, wi, d->order, scale, k,
-                          est, err, P) != 0)
-          continue;
-        if (found) {
-          /* how far this estimate is from the best so far */
-          mpfr_sub(sc, est, best, RND);
-          mpfr_abs(sc, sc, RND);
-          if (mpfr_cmp(sc, spread) < 0)
-            mpfr_set(spread, sc, RND);
-        }
-        if (!found || mpfr_cmp(err, besterr) < 0) {
-          if (found) {
-            mpfr_sub(sc, est, best, RND);
-            mpfr_abs(spread, sc, RND);
-          }
-          mpfr_set(best, est, RND);
-          mpfr_set(besterr, err, RND);
-        }
-        found = 1;
-        /* done when the best and another estimate agree far below the
-           working precision */
-        mpfr_abs(goal, best, RND);
-        mpfr_mul_2si(goal, goal, -(prec + 8), RND);
-        confirmed = mpfr_cmp(besterr, goal) <= 0 && mpfr_cmp(spread, goal) <= 0;
-      }
-      if (found && mpfr_cmp(spread, besterr) > 0)
-        mpfr_set(besterr, spread, RND);
-      mpfr_clears(goal, spread, (mpfr_ptr)0);
-      if (!found) {
-        why[i] = "the program fails or is not finite near the point";
-      } else {
-        /* the scale: the larger derivative, or, when both are near 0,
-           the output's size per unit step */
-        mpfr_abs(sc, best, RND);
-        if (mpfr_cmpabs(d->value.elems, sc) > 0)
-          mpfr_abs(sc, d->value.elems, RND);
-        if (fd_eval(f, names, base, m, out, f0) == 0) {
-          mpfr_abs(f0, f0, RND);
-          for (int k = 0; k < d->order; k++)
-            mpfr_div(f0, f0, scale[k], RND);
-          mpfr_mul_2si(f0, f0, -(prec / 2), RND);
-          if (mpfr_cmp(f0, sc) > 0)
-            mpfr_set(sc, f0, RND);
-        }
-        int dg = agreeing_digits(d->value.elems, best, sc, cap, P);
-        if (dg < threshold) {
-          /* finite differences whose own error estimate is as large as
-             the disagreement did not converge: they cannot judge */
-          mpfr_t diff;
-          mpfr_init2(diff, P);
-          mpfr_sub(diff, d->value.elems, best, RND);
-          int unconverged = mpfr_cmpabs(besterr, diff) >= 0;
-          mpfr_clear(diff);
-          if (unconverged) {
-            why[i] = "finite differences do not converge here";
-            dg = -1;
-          } else
-            bad++;
-        }
-        digits[i] = dg;
-      }
+      res->digits = fewest < 0 ? prec_digits(prec) : fewest;
+      if (res->digits < threshold)
+        bad++;
     }
-    for (int k = 0; k < d->order; k++)
-      if (scale[k]) {
-        mpfr_clear(scale[k]);
-        free(scale[k]);
-      }
-    free(scale);
-    free(wi);
+    for (int k = 0; k < d->order; k++) {
+      mpfr_clear(co[k].scale);
+      free(co[k].scale);
+    }
   }
-  mpfr_clears(est, err, best, besterr, sc, f0, (mpfr_ptr)0);
   for (size_t j = 0; j < m; j++) {
-    mpfr_clear(base[j]);
-    mpfr_clear(pt[j]);
-    free(base[j]);
-    free(pt[j]);
+    for (size_t e = 0; e < in[j].v.size; e++) {
+      mpfr_clear(&in[j].base[e]);
+      mpfr_clear(&in[j].pt[e]);
+    }
+    free(in[j].base);
+    free(in[j].pt);
   }
-  free(base);
-  free(pt);
-  free(names);
+  free(in);
+  free(snames);
+  free(svals);
   gt_session_free(f);
   return bad;
+}
+
+/* The "fd-check LABEL: ..." lines (with text), and the counts of
+   derivatives that agree to too few digits and that were not checked
+   added to *bad and *unchecked. */
+void
+fd_report(const Cli *c, FILE *out, const GtDeriv *ds, size_t nd,
+          const FdResult *r, int text, int *bad, int *unchecked)
+{
+  int threshold = fd_threshold(c->opt.prec);
+  for (size_t i = 0; i < nd; i++) {
+    char *label = deriv_label(&ds[i]);
+    char *el = element_text(&ds[i].value, r[i].worst, 0);
+    if (r[i].exact) {
+      if (text)
+        fprintf(out, "fd-check %s: 0 exactly (not connected)\n", label);
+    } else if (r[i].digits < 0) {
+      (*unchecked)++;
+      if (text) {
+        if (r[i].tensor)
+          fprintf(out, "fd-check %s: not checked (%s, at element %s)\n",
+                  label, r[i].why, el);
+        else
+          fprintf(out, "fd-check %s: not checked (%s)\n", label, r[i].why);
+      }
+    } else {
+      if (r[i].digits < threshold)
+        (*bad)++;
+      if (text && r[i].tensor)
+        fprintf(out, "fd-check %s: %d digits agree (%zu element%s, the "
+                "fewest at %s)%s\n", label, r[i].digits, r[i].elements,
+                r[i].elements == 1 ? "" : "s", el,
+                r[i].digits < threshold ? " (too few)" : "");
+      else if (text)
+        fprintf(out, "fd-check %s: %d digits agree%s\n", label, r[i].digits,
+                r[i].digits < threshold ? " (too few)" : "");
+    }
+    free(label);
+    free(el);
+  }
+}
+
+/* The exit status the counts give, with their messages on stderr: 1
+   when a derivative agrees to too few digits, or when one could not be
+   checked (or there was none) and --allow-unchecked is not given.
+   where prefixes the messages ("" or "<stdin>:3: "). */
+int
+fd_status(const Cli *c, int bad, int unchecked, int none, const char *where)
+{
+  int rc = 0;
+  if (bad) {
+    fprintf(stderr, "%s: %s--fd-check: %d derivative%s agree%s with finite "
+            "differences to fewer than %d digits\n", program_name, where,
+            bad, bad == 1 ? "" : "s", bad == 1 ? "s" : "",
+            fd_threshold(c->opt.prec));
+    rc = GT_EASSERT;
+  }
+  if (!c->allow_unchecked && (unchecked || none)) {
+    if (none)
+      fprintf(stderr, "%s: %s--fd-check: there is no derivative to check "
+              "(--allow-unchecked accepts that)\n", program_name, where);
+    else
+      fprintf(stderr, "%s: %s--fd-check: %d derivative%s could not be "
+              "checked (--allow-unchecked accepts that)\n", program_name,
+              where, unchecked, unchecked == 1 ? "" : "s");
+    rc = GT_EASSERT;
+  }
+  return rc;
 }

@@ -165,6 +165,12 @@ GT_API GtStatus gt_session_derivatives(GtSession *s,
 GT_API GtStatus gt_session_set_input_value(GtSession *s, const char *name,
                                            mpfr_srcptr v);
 
+/* The same for a tensor: input `name` becomes v (its shape and its
+   elements, rounded to the working precision; a rank-0 v is a number).
+   The session copies v. */
+GT_API GtStatus gt_session_set_input_tensor(GtSession *s, const char *name,
+                                            const GtValue *v);
+
 /* The value input i had in the last run (size 0 when its input statement
    did not run). */
 GT_API GtValue gt_session_input_value(const GtSession *s, size_t i);

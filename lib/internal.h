@@ -727,12 +727,19 @@ struct GtSession {
   const char **wrt_names; /* storage for every GtDeriv's wrt list */
   /* replay.c: inputs set by value, and counts */
   mpfr_ptr *at_value;     /* per input: its value or NULL */
+  struct GtInputTensor **at_tensor; /* per input: a tensor value or NULL */
   unsigned long replayed, recorded;
 };
 
 /* ------------------------------------------------------------------ */
 /* replay.c -- inputs by value, re-evaluating the tape at new inputs   */
 /* ------------------------------------------------------------------ */
+
+/* An input set to a tensor by value (gt_session_set_input_tensor). */
+typedef struct GtInputTensor {
+  GtShape shape;
+  mpfr_ptr elems;         /* shape.size numbers (malloc'd, each inited) */
+} GtInputTensor;
 
 /* When input i was set by value, appends a leaf holding it to tape and
    returns 1 with its node in *node; else returns 0. */

@@ -30,6 +30,19 @@ usage(GtSession *s, const char *name)
   return GT_EUSAGE;
 }
 
+static void
+free_tensor(GtSession *s, size_t i)
+{
+  if (s->at_tensor == NULL || s->at_tensor[i] == NULL)
+    return;
+  GtInputTensor *t = s->at_tensor[i];
+  for (size_t k = 0; k < t->shape.size; k++)
+    mpfr_clear(&t->elems[k]);
+  free(t->elems);
+  free(t);
+  s->at_tensor[i] = NULL;
+}
+
 GtStatus
 gt_session_set_input_value(GtSession *s, const char *name, mpfr_srcptr v)
 {
@@ -50,9 +63,58 @@ gt_session_set_input_value(GtSession *s, const char *name, mpfr_srcptr v)
     mpfr_init2(s->at_value[i], (mpfr_prec_t)s->opt.prec);
   }
   mpfr_set(s->at_value[i], v, MPFR_RNDN);
-  /* the value replaces an --at expression */
+  /* the value replaces an --at expression or a tensor */
   gt_program_free(s->at[i]);
   s->at[i] = NULL;
+  free_tensor(s, (size_t)i);
+  return GT_OK;
+oom:
+  gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+              "out of memory");
+  return GT_ERUNTIME;
+}
+
+GtStatus
+gt_session_set_input_tensor(GtSession *s, const char *name, const GtValue *v)
+{
+  if (v->rank == 0)
+    return gt_session_set_input_value(s, name, v->elems);
+  if (s->prog == NULL)
+    return usage(s, name);
+  long i = gt_session_input_index(s, name);
+  if (i < 0)
+    return usage(s, name);
+  if (v->rank > GT_MAX_RANK) {
+    gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+                "input '%s': a tensor has at most %d dimensions", name,
+                GT_MAX_RANK);
+    return GT_EUSAGE;
+  }
+  if (s->at_tensor == NULL) {
+    s->at_tensor = calloc(s->prog->ninputs + 1, sizeof *s->at_tensor);
+    if (s->at_tensor == NULL)
+      goto oom;
+  }
+  GtInputTensor *t = calloc(1, sizeof *t);
+  if (t == NULL)
+    goto oom;
+  t->elems = malloc((v->size + 1) * sizeof(__mpfr_struct));
+  if (t->elems == NULL) {
+    free(t);
+    goto oom;
+  }
+  t->shape.rank = v->rank;
+  t->shape.size = v->size;
+  memcpy(t->shape.dim, v->dims, sizeof *v->dims * (size_t)v->rank);
+  for (size_t k = 0; k < v->size; k++) {
+    mpfr_init2(&t->elems[k], (mpfr_prec_t)s->opt.prec);
+    mpfr_set(&t->elems[k], &v->elems[k], MPFR_RNDN);
+  }
+  /* it replaces an --at expression or a number */
+  gt_replay_unset(s, (size_t)i);
+  gt_program_free(s->at[i]);
+  s->at[i] = NULL;
+  s->at_tensor[i] = t;
   return GT_OK;
 oom:
   gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
@@ -63,6 +125,20 @@ oom:
 int
 gt_replay_input_node(GtSession *s, size_t i, GtTape *tape, int32_t *node)
 {
+  if (s->at_tensor != NULL && s->at_tensor[i] != NULL) {
+    const GtInputTensor *t = s->at_tensor[i];
+    uint32_t sh = gt_tape_shape(tape, &t->shape);
+    *node = sh == UINT32_MAX ? -1
+            : gt_tape_push_shaped(tape, GT_OP_CONST, -1, -1, -1, sh, 0, 0);
+    if (*node < 0) {
+      *node = -1; /* the run reports it on its next node */
+      return 1;
+    }
+    mpfr_ptr d = tape->nodes[*node].v;
+    for (size_t k = 0; k < t->shape.size; k++)
+      mpfr_set(&d[k], &t->elems[k], MPFR_RNDN);
+    return 1;
+  }
   if (s->at_value == NULL || s->at_value[i] == NULL)
     return 0;
   *node = gt_tape_push(tape, GT_OP_CONST, -1, -1, -1, 0, 0);
@@ -77,6 +153,7 @@ gt_replay_input_node(GtSession *s, size_t i, GtTape *tape, int32_t *node)
 void
 gt_replay_unset(GtSession *s, size_t i)
 {
+  free_tensor(s, i);
   if (s->at_value == NULL || s->at_value[i] == NULL)
     return;
   mpfr_clear(s->at_value[i]);
@@ -87,11 +164,13 @@ gt_replay_unset(GtSession *s, size_t i)
 void
 gt_replay_free(GtSession *s)
 {
-  if (s->at_value != NULL && s->prog != NULL)
+  if ((s->at_value != NULL || s->at_tensor != NULL) && s->prog != NULL)
     for (size_t i = 0; i < s->prog->ninputs; i++)
       gt_replay_unset(s, i);
   free(s->at_value);
   s->at_value = NULL;
+  free(s->at_tensor);
+  s->at_tensor = NULL;
 }
 
 GtValue
