@@ -1374,6 +1374,17 @@ exec_for(Interp *in, const GtStmt *s)
   return fl == FLOW_RETURN ? fl : FLOW_NEXT;
 }
 
+/* Global `slot` becomes an output, once, in the order outputs run. */
+static void
+add_output(Interp *in, int32_t slot)
+{
+  size_t j = 0;
+  while (j < in->nout && in->outs[j] != slot)
+    j++;
+  if (j == in->nout)
+    in->outs[in->nout++] = slot;
+}
+
 static Flow
 exec_stmt(Interp *in, const GtStmt *s)
 {
@@ -1386,7 +1397,13 @@ exec_stmt(Interp *in, const GtStmt *s)
       eval(in, s->expr);
     return FLOW_NEXT;
   case GT_ST_ASSIGN: {
-    int32_t v = eval(in, s->expr);
+    int32_t v;
+    if (s->bare && s->expr->kind == GT_EX_CALL) {
+      v = call(in, s->expr);
+      if (v < 0)
+        return FLOW_NEXT;       /* a function that returns nothing */
+    } else
+      v = eval(in, s->expr);
     if (s->nargs > 0) {
       /* x[items] = v: x becomes a new tensor with those elements set */
       int32_t old = s->target_kind == GT_EX_GLOBAL
@@ -1416,6 +1433,8 @@ exec_stmt(Interp *in, const GtStmt *s)
       v = gt_rec_setview(r, old, v, &view, &vs);
     }
     bind(in, s, v);
+    if (s->bare)
+      add_output(in, s->slot);
     return FLOW_NEXT;
   }
   case GT_ST_IF:
@@ -1480,14 +1499,8 @@ exec_stmt(Interp *in, const GtStmt *s)
     return FLOW_NEXT;
   }
   case GT_ST_OUTPUT:
-    for (size_t k = 0; k < s->nargs; k++) {
-      int32_t slot = s->args[k]->slot;
-      size_t j = 0;
-      while (j < in->nout && in->outs[j] != slot)
-        j++;
-      if (j == in->nout)
-        in->outs[in->nout++] = slot;
-    }
+    for (size_t k = 0; k < s->nargs; k++)
+      add_output(in, s->args[k]->slot);
     return FLOW_NEXT;
   case GT_ST_ASSERT:
     if (!truth(in, eval(in, s->expr), s->expr->id)) {
@@ -1530,6 +1543,7 @@ count_outputs(const GtBlock *b)
     const GtStmt *s = b->stmts[i];
     if (s->kind == GT_ST_OUTPUT)
       n += s->nargs;
+    n += s->bare;
     n += count_outputs(&s->body);
     for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
       n += count_outputs(&s->elifs[k]);
