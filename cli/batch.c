@@ -243,6 +243,59 @@ stdout_is_pipe(void)
          && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
+/* Is t a JSON number (RFC 8259): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int
+json_number(const char *t)
+{
+  if (*t == '-')
+    t++;
+  if (*t == '0')
+    t++;
+  else if (*t >= '1' && *t <= '9')
+    while (*t >= '0' && *t <= '9')
+      t++;
+  else
+    return 0;
+  if (*t == '.') {
+    if (*++t < '0' || *t > '9')
+      return 0;
+    while (*t >= '0' && *t <= '9')
+      t++;
+  }
+  if (*t == 'e' || *t == 'E') {
+    t++;
+    if (*t == '+' || *t == '-')
+      t++;
+    if (*t < '0' || *t > '9')
+      return 0;
+    while (*t >= '0' && *t <= '9')
+      t++;
+  }
+  return *t == '\0';
+}
+
+/* An input column echoes its field exactly as read (--digits rounds only
+   what is computed), so that a row can be joined back to its input; in
+   JSON only a field that is a JSON number, the others (.5, +3) print
+   the value read in its shortest exact form. */
+static void
+echo_field(Row *row, const char *name, const char *field, mpfr_srcptr v,
+           int json)
+{
+  for (size_t k = 0; k < row->nin; k++) {
+    Cell *cell = &row->in[k];
+    if (strcmp(row->in_names[k], name) != 0 || cell->nelem != 0)
+      continue;
+    char *t = json && !(cell->number && json_number(field))
+                  ? number_text(v, 0) : strdup(field);
+    if (t == NULL)
+      out_of_memory();
+    free(cell->text);
+    cell->text = t;
+    return;
+  }
+}
+
 int
 batch_empty(void)
 {
@@ -321,11 +374,13 @@ run_batch(Cli *c, GtSession *s)
     for (size_t i = 0; i < n && bad == n; i++) {
       char *end;
       mpfr_strtofr(vals[i], fields[i], &end, 10, MPFR_RNDN);
-      if (end == fields[i] || *end != '\0')
+      /* a NaN read is no point: blame the field, not the program */
+      if (end == fields[i] || *end != '\0' || mpfr_nan_p(vals[i]))
         bad = i;
     }
     if (bad < n) {
-      bad_row(c, "field %zu ('%s') is not a number", bad + 1, fields[bad]);
+      bad_row(c, "field '%s': '%s' is not a number", B.cols.v[bad],
+              fields[bad]);
       if (!c->skip_bad)
         rc = GT_EUSAGE;
       continue;
@@ -369,6 +424,8 @@ run_batch(Cli *c, GtSession *s)
     Row row;
     row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, fmt == FMT_JSON);
     row.fd_digits = fdd;
+    for (size_t i = 0; i < n; i++)
+      echo_field(&row, B.cols.v[i], fields[i], vals[i], fmt == FMT_JSON);
     if (gt_session_diag_count(s) > 0)
       fflush(stdout);
     report(s, c->quiet, GT_OK);

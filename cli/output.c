@@ -39,6 +39,22 @@ xcalloc(size_t n, size_t size)
   return p;
 }
 
+/* Is s one parenthesized group, "(...)" with its first '(' closed last? */
+static int
+parenthesized(const char *s)
+{
+  size_t n = strlen(s);
+  int depth = 0;
+  if (n < 2 || s[0] != '(' || s[n - 1] != ')')
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+    if (depth == 0 && i < n - 1)
+      return 0;
+  }
+  return 1;
+}
+
 char *
 deriv_label(const GtDeriv *d)
 {
@@ -48,10 +64,14 @@ deriv_label(const GtDeriv *d)
   char *s = malloc(cap), *p = s;
   if (s == NULL)
     out_of_memory();
+  /* an unnamed output (a bare expression, named by its text) is
+     parenthesized: d(x^2)/dx */
+  int wrap = !is_name(d->of, strlen(d->of)) && !parenthesized(d->of);
   if (d->order > 1)
-    p += sprintf(p, "d%d%s/", d->order, d->of);
+    p += sprintf(p, "d%d%s%s%s/", d->order, wrap ? "(" : "", d->of,
+                 wrap ? ")" : "");
   else
-    p += sprintf(p, "d%s/", d->of);
+    p += sprintf(p, "d%s%s%s/", wrap ? "(" : "", d->of, wrap ? ")" : "");
   /* repeated names in a row are powers: d3z/dx2dy */
   for (int i = 0; i < d->order;) {
     int j = i;

@@ -415,6 +415,19 @@ recorder(GtSession *s, const GtRunEnv *env, jmp_buf *fail)
   return r;
 }
 
+/* Mixed partials are symmetric (the functions are smooth wherever a
+   derivative is taken), so each distinct one is computed and listed once:
+   the tuple of name indices in nondecreasing order, that is the names in
+   the order they were asked for.  Is idx[0..n) such a tuple? */
+static int
+nondecreasing(const size_t *idx, int n)
+{
+  for (int d = 1; d < n; d++)
+    if (idx[d] < idx[d - 1])
+      return 0;
+  return 1;
+}
+
 /* One level of recorded differentiation: nodes d(out)/d(wrt[k]). */
 static GtStatus
 record_level(GtSession *s, int32_t out, const int32_t *wrt, size_t n,
@@ -461,6 +474,8 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
         idx[d] = rem % nw;
         rem /= nw;
       }
+      if (!nondecreasing(idx, order))
+        continue;               /* the same partial in another order */
       int32_t g = onodes[o];
       if (s->tape.nodes[g].shape)
         g = gt_rec_reduce(&r, GT_OP_SUM, g, 0);
@@ -773,6 +788,10 @@ derive(GtSession *s, const char *const *of, size_t nof,
         idx[d] = rem % nw;
         rem /= nw;
       }
+      if (!nondecreasing(idx, order - 1))
+        continue;               /* the same partials in another order */
+      /* the last name is at least the prefix's last: names lo..nw-1 */
+      size_t lo = order >= 2 ? idx[order - 2] : 0;
       prefix = onodes[o];
       for (int d = 0; d < order - 1 && st == GT_OK; d++) {
         int32_t g;
@@ -781,7 +800,7 @@ derive(GtSession *s, const char *const *of, size_t nof,
       }
       if (st != GT_OK)
         break;
-      for (size_t k = 0; k < nw; k++) {
+      for (size_t k = lo; k < nw; k++) {
         vals[k] = gt_tape_numbers(&s->results, gt_node_size(&s->tape,
                                                             wnodes[k]));
         if (vals[k] == NULL) {
@@ -792,13 +811,13 @@ derive(GtSession *s, const char *const *of, size_t nof,
       if (st != GT_OK)
         break;
       int32_t nan_node;
-      int rc = gt_rev_sweep(&s->tape, prefix, wnodes, nw, vals, conn,
-                            &nan_node);
+      int rc = gt_rev_sweep(&s->tape, prefix, wnodes + lo, nw - lo,
+                            vals + lo, conn + lo, &nan_node);
       if (rc < 0) {
         st = error(s, GT_ERUNTIME, "out of memory");
         break;
       }
-      for (size_t k = 0; k < nw; k++) {
+      for (size_t k = lo; k < nw; k++) {
         GtDeriv *d = &s->derivs[e++];
         d->of = onames[o];
         d->order = order;

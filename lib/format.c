@@ -31,8 +31,16 @@
  * scientific exponent is E - 1.  Plain notation when -6 <= E - 1 <= 21
  * (1e21 prints 1000000000000000000000, 1e22 prints 1e+22, 0.000001 prints
  * 0.000001, 1e-7 prints 1e-7); scientific otherwise: d[.ddd]e+N / e-N.
- * Integers print with no point.  Zero of either sign prints "0" ("0.00"
- * with three digits); NaN, +inf, -inf print "nan", "inf", "-inf".
+ * Integers print with no point.  Zero of either sign prints "0"; NaN,
+ * +inf, -inf print "nan", "inf", "-inf".
+ *
+ * With digits > 0 no printed digit may claim more than was asked for: an
+ * exact integer of at most `digits` decimal digits prints as an integer,
+ * exactly as with digits == 0 (8 prints "8", a loop counter 0 prints "0"),
+ * and any other number prints its `digits` rounded digits, plain only when
+ * no zero has to be padded before the point (2.5 prints "2.50" with three,
+ * 0.0001234 "0.00012" with two), scientific otherwise (299792458 prints
+ * "3.00e+08" with three digits, not "300000000", and 1e21 "1.00e+21").
  *
  * Cost: O(log n) conversions of at most n digits, n ~ 0.3 p, each
  * subquadratic in GMP; typically 2 to 6 when nearly all digits are needed.
@@ -61,10 +69,12 @@ dup_str(const char *s)
 /* Lays out the digits dig[0..n-1] (no sign, dig[0] != '0' unless the value
    is zero) of the value 0.dig * 10^e, negated when neg. */
 static char *
-layout(int neg, const char *dig, size_t n, mpfr_exp_t e)
+layout(int neg, const char *dig, size_t n, mpfr_exp_t e, int rounded)
 {
-  /* e - 1 is the scientific exponent; compare without overflowing. */
-  int plain = e >= PLAIN_MIN + 1 && e <= PLAIN_MAX + 1;
+  /* e - 1 is the scientific exponent; compare without overflowing.
+     A rounded number (--digits) pads no zero before the point. */
+  int plain = e >= PLAIN_MIN + 1 && e <= PLAIN_MAX + 1
+              && (!rounded || e <= (mpfr_exp_t)n);
   size_t size, k = 0;
   char *r;
 
@@ -195,14 +205,16 @@ bisect:
   return n;
 }
 
-/* Exact integer |x| < 2^prec: its own digits, trailing zeros dropped. */
+/* Exact integer x: its own digits, trailing zeros dropped, or NULL (with
+   *toolong set) when it has more than max digits (max == 0: no bound). */
 static char *
-format_integer(mpfr_srcptr x)
+format_integer(mpfr_srcptr x, size_t max, int *toolong)
 {
   mpz_t z;
   char *dig, *r;
   size_t n;
 
+  *toolong = 0;
   mpz_init(z);
   mpfr_get_z(z, x, MPFR_RNDN);                   /* exact */
   mpz_abs(z, z);
@@ -214,10 +226,15 @@ format_integer(mpfr_srcptr x)
   mpz_get_str(dig, 10, z);
   mpz_clear(z);
   n = strlen(dig);
+  if (max > 0 && n > max) {
+    free(dig);
+    *toolong = 1;
+    return NULL;
+  }
   mpfr_exp_t e = (mpfr_exp_t)n;
   while (n > 1 && dig[n - 1] == '0')
     n--;
-  r = layout(mpfr_signbit(x) != 0, dig, n, e);
+  r = layout(mpfr_signbit(x) != 0, dig, n, e, 0);
   free(dig);
   return r;
 }
@@ -232,8 +249,10 @@ format_shortest(mpfr_srcptr x)
   char *r = NULL;
   int is_pow2;
 
-  if (mpfr_integer_p(x) && mpfr_get_exp(x) <= prec)
-    return format_integer(x);
+  if (mpfr_integer_p(x) && mpfr_get_exp(x) <= prec) {
+    int toolong;
+    return format_integer(x, 0, &toolong);
+  }
 
   s.buf = malloc(hi + 40);
   if (s.buf == NULL)
@@ -272,7 +291,7 @@ format_shortest(mpfr_srcptr x)
     /* Trailing zeros: the value is the same with fewer digits. */
     while (n > 1 && s.buf[n - 1] == '0')
       n--;
-    r = layout(mpfr_signbit(x) != 0, s.buf, n, e);
+    r = layout(mpfr_signbit(x) != 0, s.buf, n, e, 0);
   }
   mpfr_clear(s.t);
   mpfr_clear(ax);
@@ -286,11 +305,20 @@ format_digits(mpfr_srcptr x, size_t digits)
   mpfr_exp_t e;
   char *s, *r;
 
+  /* An integer below 10^digits is below 2^(3.33 digits + 1): only those
+     are worth converting whole to count their digits. */
+  if (mpfr_integer_p(x)
+      && mpfr_get_exp(x) <= (mpfr_exp_t)(digits / 3 * 10 + 14)) {
+    int toolong;
+    r = format_integer(x, digits, &toolong);
+    if (r != NULL || !toolong)
+      return r;
+  }
   s = mpfr_get_str(NULL, &e, 10, digits, x, MPFR_RNDN);
   if (s == NULL)
     return NULL;
   /* mpfr_get_str writes the sign itself; layout wants bare digits. */
-  r = layout(s[0] == '-', s + (s[0] == '-'), digits, e);
+  r = layout(s[0] == '-', s + (s[0] == '-'), digits, e, 1);
   mpfr_free_str(s);
   return r;
 }
@@ -302,19 +330,8 @@ gt_format_number(mpfr_srcptr x, long digits)
     return dup_str("nan");
   if (mpfr_inf_p(x))
     return dup_str(mpfr_signbit(x) ? "-inf" : "inf");
-  if (mpfr_zero_p(x)) {
-    /* Both zeros print unsigned: "0", or "0.000" with digits zeros. */
-    size_t n = digits > 0 ? (size_t)digits : 1, k;
-    char *dig = malloc(n + 1), *r;
-    if (dig == NULL)
-      return NULL;
-    for (k = 0; k < n; k++)
-      dig[k] = '0';
-    dig[n] = '\0';
-    r = layout(0, dig, n, 1);
-    free(dig);
-    return r;
-  }
+  if (mpfr_zero_p(x))
+    return dup_str("0");          /* both zeros, with any digits: an integer */
   if (digits > 0)
     return format_digits(x, (size_t)digits);
   return format_shortest(x);

@@ -148,9 +148,10 @@ GT_API const char *gt_session_input_name(const GtSession *s, size_t i);
 
 /* Derivatives of order `order` (>= 1) of outputs `of` (NULL/0: every
    output) with respect to names `wrt` (NULL/0: every input).  With one
-   name the result is one entry per output; with several and order K, all
-   K-th order partials (names in nondecreasing index order, as a Hessian's
-   upper triangle is not enough for users: every ordered tuple is given).
+   name the result is one entry per output; with several and order K,
+   each distinct K-th order partial once (mixed partials are symmetric):
+   its names in nondecreasing index order, that is in the order of `wrt`
+   (x, y gives xx, xy, yy; never yx), listed lexicographically.
    *out points into the session. */
 GT_API GtStatus gt_session_derivatives(GtSession *s,
                                        const char *const *of, size_t nof,

@@ -439,6 +439,8 @@ struct GtStmt {
                              keyword, where loop limits point */
   int var_read;           /* FOR: the body may read the loop variable (if
                              not, the counter is bound once, after the loop) */
+  int bare;               /* ASSIGN: a top-level bare expression, bound to
+                             its own text and an output when it runs */
 };
 
 typedef struct GtFunc {

@@ -1628,6 +1628,16 @@ exec_for(Interp *in, const GtStmt *s)
   return fl == FLOW_RETURN ? fl : FLOW_NEXT;
 }
 
+/* Global `slot` becomes an output, once, in the order outputs run. */
+static void
+add_output(Interp *in, int32_t slot)
+{
+  if (!in->is_out[slot]) {
+    in->is_out[slot] = 1;
+    in->outs[in->nout++] = slot;
+  }
+}
+
 static Flow
 exec_stmt(Interp *in, const GtStmt *s)
 {
@@ -1640,7 +1650,13 @@ exec_stmt(Interp *in, const GtStmt *s)
       eval(in, s->expr);
     return FLOW_NEXT;
   case GT_ST_ASSIGN: {
-    int32_t v = eval(in, s->expr);
+    int32_t v;
+    if (s->bare && s->expr->kind == GT_EX_CALL) {
+      v = call(in, s->expr);
+      if (v < 0)
+        return FLOW_NEXT;       /* a function that returns nothing */
+    } else
+      v = eval(in, s->expr);
     if (s->nargs > 0) {
       /* x[items] = v: x becomes a new tensor with those elements set */
       int32_t old = s->target_kind == GT_EX_GLOBAL
@@ -1670,6 +1686,8 @@ exec_stmt(Interp *in, const GtStmt *s)
       v = gt_rec_setview(r, old, v, &view, &vs);
     }
     bind(in, s, v);
+    if (s->bare)
+      add_output(in, s->slot);
     return FLOW_NEXT;
   }
   case GT_ST_IF:
@@ -1733,13 +1751,8 @@ exec_stmt(Interp *in, const GtStmt *s)
     return FLOW_NEXT;
   }
   case GT_ST_OUTPUT:
-    for (size_t k = 0; k < s->nargs; k++) {
-      int32_t slot = s->args[k]->slot;
-      if (!in->is_out[slot]) {
-        in->is_out[slot] = 1;
-        in->outs[in->nout++] = slot;
-      }
-    }
+    for (size_t k = 0; k < s->nargs; k++)
+      add_output(in, s->args[k]->slot);
     return FLOW_NEXT;
   case GT_ST_ASSERT:
     if (!truth(in, eval(in, s->expr), s->expr->id)) {
@@ -1782,6 +1795,7 @@ count_outputs(const GtBlock *b)
     const GtStmt *s = b->stmts[i];
     if (s->kind == GT_ST_OUTPUT)
       n += s->nargs;
+    n += s->bare;
     n += count_outputs(&s->body);
     for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
       n += count_outputs(&s->elifs[k]);

@@ -1758,6 +1758,43 @@ check_tree_depth(Parser *ps)
             "(split it into several statements)", GT_MAX_TREE);
 }
 
+/* Makes the bare expression statement s bind its value to `name`, or
+   when name is NULL to the expression's text with each run of blanks
+   (newlines and comments included) made one space: "sin(x) + 1". */
+static void
+bare_output(Parser *ps, GtStmt *s, const char *name, size_t len)
+{
+  char *buf = NULL;
+  if (name == NULL) {
+    const char *t = ps->src->text + s->expr->span.off;
+    size_t n = s->expr->span.len, k = 0;
+    buf = malloc(n + 1);
+    if (buf == NULL)
+      oom(ps);
+    for (size_t i = 0; i < n; i++) {
+      char c = t[i];
+      if (c == '#')
+        while (i + 1 < n && t[i + 1] != '\n')
+          i++;
+      else if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+        buf[k++] = c;
+      else if (k > 0 && buf[k - 1] != ' ')
+        buf[k++] = ' ';
+    }
+    while (k > 0 && buf[k - 1] == ' ')
+      k--;
+    name = buf;
+    len = k;
+  }
+  s->kind = GT_ST_ASSIGN;
+  s->bare = 1;
+  s->name = gt_names_intern(ps->p->names, name, len);
+  free(buf);
+  if (s->name == UINT32_MAX)
+    oom(ps);
+  s->namespan = s->expr->span;
+}
+
 static void
 parse_all(Parser *ps, int expr_only)
 {
@@ -1788,17 +1825,16 @@ parse_all(Parser *ps, int expr_only)
       v = push_stmt(ps, v, &n, &cap, parse_stmt(ps, 1));
     }
   }
-  /* a result name: the final expression statement binds it */
-  if (ps->lo && ps->lo->result && !expr_only && n > 0
-      && v[n - 1]->kind == GT_ST_EXPR) {
-    GtStmt *s = v[n - 1];
-    s->kind = GT_ST_ASSIGN;
-    s->name = gt_names_intern(p->names, ps->lo->result,
-                              strlen(ps->lo->result));
-    if (s->name == UINT32_MAX)
-      oom(ps);
-    s->namespan = s->expr->span;
-  }
+  /* A top-level bare expression is an unnamed output: bound to its own
+     text (or, for the last one, to the result name when one is given),
+     a name no program can spell, and an output when it runs. */
+  for (size_t i = 0; !expr_only && i < n; i++)
+    if (v[i]->kind == GT_ST_EXPR) {
+      if (i == n - 1 && ps->lo && ps->lo->result)
+        bare_output(ps, v[i], ps->lo->result, strlen(ps->lo->result));
+      else
+        bare_output(ps, v[i], NULL, 0);
+    }
   p->top.stmts = v;
   p->top.n = n;
   check_tree_depth(ps);

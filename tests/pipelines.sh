@@ -32,6 +32,23 @@ for script in "$top_srcdir"/examples/pipelines/*.sh; do
   fi
 done
 
+# Run as the README says, with no GRADTOOL and no gradtool on PATH, each
+# script finds the binary built in the source tree (issue 10 item 20).
+if [ -x "$top_srcdir/cli/gradtool" ]; then
+  script=$top_srcdir/examples/pipelines/derivative_table.sh
+  (unset GRADTOOL; PATH=/usr/bin:/bin timeout 60 sh "$script") \
+    >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  if [ $status = 0 ] && cmp -s "${script%.sh}.out" "$tmp/out"; then
+    pass "examples/pipelines/derivative_table.sh without GRADTOOL"
+  else
+    fail "examples/pipelines/derivative_table.sh without GRADTOOL" \
+      "exit status $status" "$(head -5 "$tmp/err")"
+  fi
+else
+  echo "SKIP: examples/pipelines without GRADTOOL (out-of-tree build)"
+fi
+
 # ---- a reader that goes away ------------------------------------------------
 # 10^6 points would take seconds: head must end the run at once, and
 # gradtool must say nothing.

@@ -4,9 +4,16 @@
 #
 # seq makes the columns, paste joins them with commas under a header line;
 # gradtool answers in CSV (the input's format), one row per point.
-# GRADTOOL names the binary (default: gradtool on PATH).
+# GRADTOOL names the binary; without it, the one built in this source
+# tree (cli/gradtool), else gradtool on PATH.
 set -eu
-gradtool=${GRADTOOL:-gradtool}
+if [ -n "${GRADTOOL:-}" ]; then
+  gradtool=$GRADTOOL
+elif [ -x "$(dirname "$0")/../../cli/gradtool" ]; then
+  gradtool=$(dirname "$0")/../../cli/gradtool
+else
+  gradtool=gradtool
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gt-table.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 

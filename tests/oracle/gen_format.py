@@ -94,11 +94,12 @@ def shortest(v, p):
     return digits.rstrip("0") or "0", e
 
 
-def layout(neg, digits, e):
-    """The number 0.DIGITS * 10^E as gradtool prints it."""
+def layout(neg, digits, e, rounded=False):
+    """The number 0.DIGITS * 10^E as gradtool prints it; a rounded number
+    (--digits) is plain only when no zero is padded before the point."""
     n = len(digits)
     sci = e - 1
-    if -6 <= sci <= 21:
+    if -6 <= sci <= 21 and (not rounded or e <= n):
         if e <= 0:
             s = "0." + "0" * (-e) + digits
         elif e < n:
@@ -114,12 +115,17 @@ def layout(neg, digits, e):
 def expected(x, p, ndigits):
     v, neg = exact(x)
     if v == 0:
-        return "0" if ndigits == 0 else layout(False, "0" * ndigits, 1)
+        return "0"
     if ndigits == 0:
         digits, e = shortest(abs(v), p)
-    else:
-        digits, e = round_decimal(abs(v), ndigits)
-    return layout(neg, digits, e)
+        return layout(neg, digits, e)
+    if v.denominator == 1 and len(str(abs(v.numerator))) <= ndigits:
+        # an exact integer that fits in the digits prints as an integer
+        digits = str(abs(v.numerator))
+        e = len(digits)
+        return layout(neg, digits.rstrip("0") or "0", e)
+    digits, e = round_decimal(abs(v), ndigits)
+    return layout(neg, digits, e, rounded=True)
 
 
 def at(p, f):
@@ -183,6 +189,19 @@ def main():
     add("2/3 digits=40", 128, lambda: mpf(2) / 3, 40)
     add("1e22 digits=2", 53, lambda: mpf("1e22"), 2)
     add("-0.000123456 digits=2", 53, lambda: mpf("-0.000123456"), 2)
+    # issue 10 item 6: integers print as integers, and no digit claims more
+    # than was asked for
+    add("299792458 digits=3", 128, lambda: mpf(299792458), 3)
+    add("299792458 digits=9", 128, lambda: mpf(299792458), 9)
+    add("1e21 digits=3", 128, lambda: mpf("1e21"), 3)
+    add("-1e21 digits=22", 128, lambda: mpf("-1e21"), 22)
+    add("5 digits=20", 128, lambda: mpf(5), 20)
+    add("1000 digits=3", 128, lambda: mpf(1000), 3)
+    add("99.96 digits=2", 53, lambda: mpf("99.96"), 2)
+    add("2.5 digits=3", 53, lambda: mpf("2.5"), 3)
+    add("123.4 digits=3", 53, lambda: mpf("123.4"), 3)
+    add("1e25 digits=30", 128, lambda: mpf("1e25"), 30)
+    add("2^200 digits=5", 256, lambda: mpf(2) ** 200, 5)
 
     # Powers of two where "reads back" is not monotone in the digit count,
     # the case lib/format.c treats specially.

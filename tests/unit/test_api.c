@@ -256,38 +256,28 @@ test_mixed_partials(void **state)
   expect_deriv(&d[1], "z", "y", 9, 1);
 
   d = derivs(s, xy, 2, 2, &n);
-  assert_int_equal(n, 4); /* every ordered pair */
-  static const struct {
-    const char *pair;
-    long value;
-  } want[] = { { "x,x", 10 }, { "x,y", 6 }, { "y,x", 6 }, { "y,y", 0 } };
-  int seen[4] = { 0 };
-  for (size_t i = 0; i < n; i++) {
-    char pair[16];
-    snprintf(pair, sizeof pair, "%s,%s", d[i].wrt[0], d[i].wrt[1]);
-    size_t k = 0;
-    while (k < 4 && strcmp(want[k].pair, pair) != 0)
-      k++;
-    if (k == 4)
-      fail_msg("unexpected pair %s", pair);
-    assert_int_equal(seen[k], 0);
-    seen[k] = 1;
-    expect_deriv(&d[i], "z", want[k].pair, want[k].value, -1);
-  }
-  /* the order is the natural one: last name fastest */
+  assert_int_equal(n, 3); /* each distinct partial once, names in wrt order */
   expect_deriv(&d[0], "z", "x,x", 10, 1);
   expect_deriv(&d[1], "z", "x,y", 6, 1);
-  expect_deriv(&d[2], "z", "y,x", 6, 1);
-  expect_deriv(&d[3], "z", "y,y", 0, -1);
+  expect_deriv(&d[2], "z", "y,y", 0, -1);
 
-  /* third order: 8 triples; z_xxy (in any order of x, x, y) = 2, the
+  /* the names in the order asked for: y,x gives yy, yx, xx */
+  static const char *const yx[] = { "y", "x" };
+  d = derivs(s, yx, 2, 2, &n);
+  assert_int_equal(n, 3);
+  expect_deriv(&d[0], "z", "y,y", 0, -1);
+  expect_deriv(&d[1], "z", "y,x", 6, 1);
+  expect_deriv(&d[2], "z", "x,x", 10, 1);
+
+  /* third order: 4 distinct triples xxx, xxy, xyy, yyy; z_xxy = 2, the
      rest 0 */
   d = derivs(s, xy, 2, 3, &n);
-  assert_int_equal(n, 8);
+  assert_int_equal(n, 4);
   for (size_t i = 0; i < n; i++) {
     int ny = 0;
     for (int k = 0; k < 3; k++)
       ny += strcmp(d[i].wrt[k], "y") == 0;
+    assert_int_equal(ny, (int)i);
     char label[32];
     snprintf(label, sizeof label, "z_%s%s%s", d[i].wrt[0], d[i].wrt[1],
              d[i].wrt[2]);
@@ -678,7 +668,7 @@ test_format_number(void **state)
     { "108", 0, "108" },   { "-3", 0, "-3" },      { "0.5", 0, "0.5" },
     { "0.1", 0, "0.1" },   { "81", 0, "81" },      { "1e22", 0, "1e+22" },
     { "1e21", 0, "1000000000000000000000" },       { "1e-7", 0, "1e-7" },
-    { "0.000001", 0, "0.000001" },                 { "8", 3, "8.00" },
+    { "0.000001", 0, "0.000001" },                 { "8", 3, "8" },
     { "-0.25", 0, "-0.25" },                       { "1e-40", 0, "1e-40" },
   };
   mpfr_t x;

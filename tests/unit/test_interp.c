@@ -373,9 +373,22 @@ test_default_output(void **state)
   assert_string_equal(gt_session_output_name(s, 0), "a");
   expect_int(s, "a", 3);
   gt_session_free(s);
-  /* a function's locals and a bare call do not count */
+  /* a function's locals do not count; a bare top-level expression, a
+     call included, is an output named by its text (issue 10 item 15) */
   s = run_ok("def f() { t = 9\n return t }\na = 1\nf()\n");
+  assert_int_equal(gt_session_output_count(s), 1);
+  assert_string_equal(gt_session_output_name(s, 0), "f()");
+  gt_session_free(s);
+  /* ... but a call that returns nothing is no output */
+  s = run_ok("def g() { t = 9 }\na = 1\ng()\n");
+  assert_int_equal(gt_session_output_count(s), 1);
   assert_string_equal(gt_session_output_name(s, 0), "a");
+  gt_session_free(s);
+  /* bare expressions and output statements, in the order they run */
+  s = run_ok("a = 2\na  *  3 # six\noutput a\n");
+  assert_int_equal(gt_session_output_count(s), 2);
+  assert_string_equal(gt_session_output_name(s, 0), "a * 3");
+  assert_string_equal(gt_session_output_name(s, 1), "a");
   gt_session_free(s);
   /* declared outputs: in order of declaration, values at the end */
   s = run_ok("y = 1\nz = 2\noutput z, y\ny = 10\nw = 5\n");
