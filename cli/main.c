@@ -77,6 +77,10 @@ gmp_free(void *p, size_t n)
    away (EPIPE, when SIGPIPE is ignored) ends the program quietly with
    its status.  A closed standard output that nothing was written to is
    no error (EBADF from fclose alone). */
+/* errno of a write that failed before the final flush (the help text is
+   longer than stdio's buffer), for close_stdout's message */
+static int stdout_errno;
+
 static void
 close_stdout(void)
 {
@@ -84,7 +88,7 @@ close_stdout(void)
   errno = 0;
   if (fflush(stdout) != 0)
     failed = 1;
-  int err = errno;
+  int err = errno ? errno : stdout_errno;
   /* An earlier failed write leaves no errno behind; a pipe or socket
      whose reader went away still says so to poll (POLLERR, POLLHUP). */
   struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
@@ -532,9 +536,11 @@ parse_options(Cli *c, int argc, char **argv)
       break;
     case 'h':
       help();
+      stdout_errno = ferror(stdout) ? errno : 0;
       exit(0);
     case 'V':
       version();
+      stdout_errno = ferror(stdout) ? errno : 0;
       exit(0);
     case ':':
       usage_error("option '%s' requires an argument", argv[optind - 1]);
