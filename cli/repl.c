@@ -619,9 +619,9 @@ static const char *const commands[] = {
 };
 
 static void
-help_text(void)
+help_text(const Repl *r)
 {
-  fputs(
+  printf(
 "Type statements of the language; a bare expression prints its value.  A\n"
 "block or a bracket left open continues on the next line (prompt '...> ').\n"
 "Commands:\n"
@@ -637,7 +637,7 @@ help_text(void)
 "  :reset              forget every statement and name\n"
 "  :quit               leave (so does Ctrl-D on an empty line)\n"
 "Tab completes names, Ctrl-C abandons the line or stops a running loop.\n",
-      stdout);
+      r->order);
 }
 
 static void
@@ -843,7 +843,7 @@ command(Repl *r, const char *line)
     return;
   }
   if (strcmp(cmd, "help") == 0)
-    help_text();
+    help_text(r);
   else if (strcmp(cmd, "vars") == 0)
     cmd_vars(r);
   else if (strcmp(cmd, "grad") == 0)
