@@ -658,6 +658,14 @@ load_text(Cli *c, int argc, char **argv)
               program_name, read_error(errno));
       return GT_EUSAGE;
     }
+    /* no FILE and nothing on standard input: no program at all (an empty
+       file named as FILE, '-' included, is an empty program) */
+    if (path == NULL && c->len == 0) {
+      free(c->text);
+      c->text = NULL;
+      usage_error("no program given: name a FILE, use -e TEXT, or pipe "
+                  "the program to standard input");
+    }
     return 0;
   }
   c->file = path;
