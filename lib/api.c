@@ -535,7 +535,8 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
         > 10.0 * (double)s->opt.max_steps) {
       st = error(s, GT_ERUNTIME, "--order %d: Taylor mode would take more "
                  "than %.3g MPFR operations (the limit is 10 times "
-                 "--max-steps)", order, 10.0 * (double)s->opt.max_steps);
+                 "--max-steps: raise --max-steps for orders in the "
+                 "thousands)", order, 10.0 * (double)s->opt.max_steps);
       break;
     }
     int rc = gt_taylor(&s->tape, w, onodes[o], order, out, &fail_node,
