@@ -834,13 +834,13 @@ run(Cli *cp, int argc, char **argv)
   if (c.batch) {
     batch_read_header(&c);
     if (batch_empty()) {
-      free(c.text); /* no points: nothing to do */
+      /* no points: nothing to do */
       if ((c.checks.n || c.fd_check) && !c.allow_unchecked) {
         fprintf(stderr, "%s: --batch read no points, so nothing was "
                 "checked (--allow-unchecked accepts that)\n", program_name);
-        return GT_EASSERT;
+        rc = GT_EASSERT;
       }
-      return 0;
+      goto done;
     }
   }
   add_implicit(&c, &c.at, 1);
@@ -859,6 +859,7 @@ run(Cli *cp, int argc, char **argv)
   else
     rc = run_once(&c, s);
   gt_session_free(s);
+done:
   free(c.text);
   names_free(&c.wrt);
   names_free(&c.of);
