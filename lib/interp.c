@@ -633,14 +633,23 @@ int_arg_value(Interp *in, int32_t i)
   return k;
 }
 
-static long
-int_arg(Interp *in, const GtExpr *e, const char *what)
+/* Evaluates e, which must be a scalar that is not NaN; returns its node. */
+static int32_t
+scalar_arg(Interp *in, const GtExpr *e, const char *what)
 {
   int32_t i = eval(in, e);
   GtRec *r = R(in);
   r->site = e->id;
   need_scalar(in, i, what);
   gt_rec_check_nan(r, i);
+  return i;
+}
+
+static long
+int_arg(Interp *in, const GtExpr *e, const char *what)
+{
+  int32_t i = scalar_arg(in, e, what);
+  GtRec *r = R(in);
   mpfr_srcptr v = r->tape->nodes[i].v;
   if (!mpfr_integer_p(v))
     gt_rec_fail(r, GT_ERUNTIME, "%s must be an integer", what);
@@ -655,11 +664,8 @@ int_arg(Interp *in, const GtExpr *e, const char *what)
 static long
 slice_bound(Interp *in, const GtExpr *e, const char *what)
 {
-  int32_t i = eval(in, e);
+  int32_t i = scalar_arg(in, e, what);
   GtRec *r = R(in);
-  r->site = e->id;
-  need_scalar(in, i, what);
-  gt_rec_check_nan(r, i);
   mpfr_srcptr v = r->tape->nodes[i].v;
   if (!mpfr_integer_p(v) && !mpfr_inf_p(v))
     gt_rec_fail(r, GT_ERUNTIME, "%s must be an integer", what);
