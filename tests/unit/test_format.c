@@ -195,7 +195,7 @@ test_round_trip(void **state)
   gmp_randseed_ui(rs, 12345);
   for (i = 0; i < sizeof precs / sizeof precs[0]; i++) {
     long prec = precs[i];
-    int k, nvals = prec >= 1000 ? 20 : 60;
+    int k, nvals = prec >= 1000 ? 40 : 400;
     for (k = 0; k < nvals; k++) {
       mpfr_t x, y;
       char *s;
@@ -243,6 +243,55 @@ test_round_trip(void **state)
   }
   assert_true(count >= 300);
   gmp_randclear(rs);
+}
+
+/* Values on and next to short decimals, at every precision from 2 to 70
+   bits and a few larger: where an end of the rounding interval can itself
+   be a short decimal, so that the shortest-digits search must tell open
+   ends from closed ones.  Same two properties as above. */
+static void
+test_near_decimals(void **state)
+{
+  static const char *lits[] = {
+    "0.1", "0.2", "0.3", "0.5", "0.25", "0.125", "0.375", "1.5", "2.5",
+    "9.5", "9.75", "99.5", "999.5", "0.95", "0.995", "1e-5", "3e7",
+    "1.1", "1.01", "123.456", "5e-324", "9.999", "1000000.5",
+  };
+  static const long big[] = {100, 113, 128, 200, 256};
+  (void)state;
+  for (long pi = 0; pi < 69 + (long)(sizeof big / sizeof *big); pi++) {
+    long prec = pi < 69 ? pi + 2 : big[pi - 69];
+    for (size_t l = 0; l < sizeof lits / sizeof *lits; l++)
+      for (int d = -2; d <= 2; d++) {
+        mpfr_t x, y;
+        char *s;
+        size_t n, m;
+        mpfr_init2(x, prec);
+        mpfr_init2(y, prec);
+        mpfr_set_str(x, lits[l], 10, MPFR_RNDN);
+        for (int k = 0; k < d; k++)
+          mpfr_nextabove(x);
+        for (int k = 0; k > d; k--)
+          mpfr_nextbelow(x);
+        s = gt_format_number(x, 0);
+        assert_non_null(s);
+        assert_int_equal(mpfr_set_str(y, s, 10, MPFR_RNDN), 0);
+        if (!mpfr_equal_p(x, y)) {
+          mpfr_fprintf(stderr, "%Ra at %ld bits printed as %s\n", x, prec, s);
+          fail();
+        }
+        n = significant_digits(s);
+        for (m = 1; m < n; m++)
+          if (reads_back(x, m)) {
+            mpfr_fprintf(stderr, "%Ra at %ld bits printed as %s, but %zu "
+                         "digits read back\n", x, prec, s, m);
+            fail();
+          }
+        free(s);
+        mpfr_clear(x);
+        mpfr_clear(y);
+      }
+  }
 }
 
 /* gt_set_decimal must give mpfr_set_str's correctly rounded result, on its
@@ -308,6 +357,7 @@ main(void)
     cmocka_unit_test(test_special_values),
     cmocka_unit_test(test_oracle_table),
     cmocka_unit_test(test_round_trip),
+    cmocka_unit_test(test_near_decimals),
     cmocka_unit_test(test_set_decimal),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
