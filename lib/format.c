@@ -257,54 +257,137 @@ all_zeros(const char *s, size_t from, size_t to)
   return 1;
 }
 
-/* The least n for |x| (not a power of two) read from the digits of its
-   rounding interval's ends, or 0 when this cannot decide.  With
-   lo = |x| - h and hi = |x| + h (h half an ulp; both exact at prec + 1),
-   A and B their N-digit truncations (N two digits beyond the most ever
-   needed, so A != B):
-   - different decimal exponents: a power of ten lies in (lo, hi], so one
-     digit is enough (unless hi is that power itself: undecided);
-   - else let i be the first index where A and B differ and n0 = i + 1.
-     With g = 10^(eA - n0), floor(hi/g) = A[0..n0) > B[0..n0) = floor(lo/g),
-     so the multiple A[0..n0) * g lies in (lo, hi], strictly below hi when
-     A has a non-zero digit after n0.  With fewer digits n < n0 the ends
-     truncate alike, so a multiple of 10^(eA - n) lies in [lo, hi] only if
-     it is lo itself, impossible when B has a non-zero digit after n0.
-   Then n0 digits hold a decimal in the open interval, n0 - 1 hold none in
-   the closed one: whether the ends are open (ties to even) no longer
-   matters, and since the interval is symmetric about |x| the nearest
-   n0-digit rounding of |x| lies in it too, so it reads back.  Two
-   conversions instead of a search with a read-back per probe. */
-static size_t
-interval_digits(Search *s, size_t max)
+/* q = floor(m * 2^e2 * 10^s) for m > 0, exactly, with 10^s = 5^s 2^s and
+   p5 = 5^|s| given; *exact says whether the floor dropped nothing.  t is
+   scratch. */
+static void
+scaled_floor(mpz_ptr q, mpz_srcptr m, long e2, long s, mpz_srcptr p5,
+             mpz_ptr t, int *exact)
 {
-  size_t N = max + 2, n = 0;
-  mpfr_t h, lo, hi;
-  mpfr_exp_t ea, eb;
-  char *a = malloc(2 * (N + 2));
-  if (a == NULL)
-    return 0;
-  char *b = a + N + 2;
-  mpfr_inits2(s->prec + 1, h, lo, hi, (mpfr_ptr)0);
-  mpfr_set_ui_2exp(h, 1, mpfr_get_exp(s->ax) - s->prec - 1, MPFR_RNDN);
-  mpfr_sub(lo, s->ax, h, MPFR_RNDN);                /* exact at prec + 1 */
-  mpfr_add(hi, s->ax, h, MPFR_RNDN);                /* exact at prec + 1 */
-  mpfr_get_str(a, &ea, 10, N, hi, MPFR_RNDZ);
-  mpfr_get_str(b, &eb, 10, N, lo, MPFR_RNDZ);
-  if (ea != eb) {
-    if (!all_zeros(a, 1, N))
-      n = 1;
-  } else {
-    size_t i = 0;
-    while (i < N && a[i] == b[i])
-      i++;
-    if (i < N && i + 1 <= max && !all_zeros(a, i + 1, N)
-        && !all_zeros(b, i + 1, N))
-      n = i + 1;
+  long f2 = e2 + s;
+  if (s >= 0) {
+    mpz_mul(q, m, p5);
+    if (f2 >= 0) {
+      mpz_mul_2exp(q, q, (mp_bitcnt_t)f2);
+      *exact = 1;
+    } else {
+      *exact = mpz_divisible_2exp_p(q, (mp_bitcnt_t)-f2);
+      mpz_fdiv_q_2exp(q, q, (mp_bitcnt_t)-f2);
+    }
+    return;
   }
-  mpfr_clears(h, lo, hi, (mpfr_ptr)0);
-  free(a);
-  return n;
+  if (f2 >= 0) {
+    mpz_mul_2exp(q, m, (mp_bitcnt_t)f2);
+    mpz_set(t, p5);
+  } else {
+    mpz_set(q, m);
+    mpz_mul_2exp(t, p5, (mp_bitcnt_t)-f2);
+  }
+  *exact = mpz_divisible_p(q, t);
+  mpz_fdiv_q(q, q, t);
+}
+
+/* The shortest digits of |x| (x not +-2^k, not an integer below 2^prec)
+   by exact integer arithmetic on its rounding interval, into dig[0..*n)
+   with *e as mpfr_get_str's exponent; 0 on success, -1 when this cannot
+   decide (the caller searches instead).
+   With |x| = M 2^E (M the p-bit significand), the interval's ends are
+   lo = (2M - 1) 2^(E-1) and hi = (2M + 1) 2^(E-1), h = 2^(E-1) half an
+   ulp.  Scaled by 10^s so that they have about N = max + 2 digits,
+   A = floor(hi 10^s) and B = floor(lo 10^s) (exact integers, with a flag
+   saying whether the floor dropped anything):
+   - A and B of different lengths: a power of ten lies in (lo, hi]; this
+     rare case is left to the search;
+   - else let n0 be one more than the length of their common prefix.  With
+     g = 10^(len - n0 - s), floor(hi/g) = A[0..n0) > B[0..n0) = floor(lo/g),
+     so the multiple A[0..n0) g lies in (lo, hi], strictly below hi unless
+     hi is exactly that multiple (undecided).  With fewer digits n < n0 the
+     ends truncate alike, so a multiple of 10^(len - n - s) lies in
+     [lo, hi] only if it is lo itself (undecided when lo is exactly a
+     multiple of 10^(len - n0 - s)).
+   So n0 digits hold a decimal in the open interval and n0 - 1 hold none in
+   the closed one: whether the ends are open (ties to even) does not
+   matter, and as the interval is symmetric about |x|, the nearest n0-digit
+   rounding of |x| lies in it and reads back.  That rounding is
+   floor(2 |x| 10^s') with s' = n0 - len + s: its last bit says whether the
+   remainder reaches one half (an exact half is undecided, to leave ties to
+   mpfr_get_str's own rule).  Nothing here goes through mpfr_get_str or a
+   read-back: a few products and quotients of integers of about p + 3.3 N
+   bits (more for exponents far from 0; beyond 2^+-30000 the search is
+   cheaper). */
+static int
+interval_digits(mpfr_srcptr x, mpfr_prec_t prec, size_t max, char *dig,
+                size_t *n, mpfr_exp_t *e)
+{
+  long ex = (long)mpfr_get_exp(x);
+  if (ex < -30000 || ex > 30000)
+    return -1;
+  size_t N = max + 2;
+  /* k0 = floor((ex - 1) log10 2) + 1, within one of the decimal exponent
+     (only the scale depends on it: the lengths below are measured) */
+  double d = (double)(ex - 1) * 0.30102999566398120;
+  long k0 = (long)d;
+  if ((double)k0 > d)
+    k0--;
+  k0++;
+  long s = (long)N - k0;
+  mp_bitcnt_t bits = (mp_bitcnt_t)prec + 4 * (mp_bitcnt_t)N + 64
+                     + 3 * (mp_bitcnt_t)(s < 0 ? -s : s);
+  mpz_t m, a, b, t, p5;
+  int rc = -1, exa, exb, exq;
+  mpz_init2(m, (mp_bitcnt_t)prec + 64);
+  mpz_init2(a, bits);
+  mpz_init2(b, bits);
+  mpz_init2(t, bits);
+  mpz_init2(p5, bits);
+  long E = (long)mpfr_get_z_2exp(m, x);            /* x = m 2^E, exact */
+  mpz_abs(m, m);
+  mpz_ui_pow_ui(p5, 5, (unsigned long)(s < 0 ? -s : s));
+  mpz_mul_2exp(m, m, 1);
+  mpz_add_ui(m, m, 1);                             /* 2M + 1 */
+  scaled_floor(a, m, E - 1, s, p5, t, &exa);
+  mpz_sub_ui(m, m, 2);                             /* 2M - 1 */
+  scaled_floor(b, m, E - 1, s, p5, t, &exb);
+  /* dig has room for max + 40 characters: A and B have about N */
+  size_t la = mpz_sizeinbase(a, 10), lb = mpz_sizeinbase(b, 10);
+  if (la > max + 30 || lb > max + 30)
+    goto done;
+  char *sb = dig + la + 2;
+  mpz_get_str(dig, 10, a);
+  la = strlen(dig);                                /* sizeinbase may be 1 over */
+  if (la > lb)
+    goto done;              /* B is shorter: a power of ten in between */
+  mpz_get_str(sb, 10, b);
+  if (la != strlen(sb))
+    goto done;
+  size_t i = 0;
+  while (i < la && dig[i] == sb[i])
+    i++;
+  if (i == la || (exa && all_zeros(dig, i + 1, la))
+      || (exb && all_zeros(sb, i + 1, la)) || i + 1 > max)
+    goto done;
+  size_t n0 = i + 1;
+  /* nearest n0-digit rounding: K = la - s is |x|'s decimal exponent */
+  long K = (long)la - s;
+  mpz_add_ui(m, m, 1);                             /* 2M */
+  long s2 = (long)n0 - K;
+  mpz_ui_pow_ui(p5, 5, (unsigned long)(s2 < 0 ? -s2 : s2));
+  scaled_floor(a, m, E, s2, p5, t, &exq);          /* floor(2 |x| 10^s2) */
+  if (mpz_odd_p(a) && exq)
+    goto done;                                     /* an exact tie */
+  int up = mpz_odd_p(a);
+  mpz_fdiv_q_2exp(a, a, 1);
+  if (up)
+    mpz_add_ui(a, a, 1);
+  if (mpz_sizeinbase(a, 10) > n0 + 1)
+    goto done;
+  mpz_get_str(dig, 10, a);
+  *n = strlen(dig);
+  *e = (mpfr_exp_t)(K + (long)(*n - n0));          /* a carry to 10^n0 */
+  rc = *n == n0 || *n == n0 + 1 ? 0 : -1;
+done:
+  mpz_clears(m, a, b, t, p5, (mpz_ptr)0);
+  return rc;
 }
 
 static char *
@@ -313,33 +396,30 @@ format_shortest(mpfr_srcptr x)
   mpfr_prec_t prec = mpfr_get_prec(x);
   size_t hi = mpfr_get_str_ndigits(10, prec), n;
   Search s;
-  mpfr_t ax, pow2;
+  mpfr_t ax;
+  mpfr_exp_t e;
   char *r = NULL;
-  int is_pow2;
+  int neg = mpfr_signbit(x) != 0, is_pow2;
 
   if (mpfr_integer_p(x) && mpfr_get_exp(x) <= prec) {
     int toolong;
     return format_integer(x, 0, &toolong);
   }
 
-  s.buf = malloc(hi + 40);
+  s.buf = malloc(2 * hi + 80);
   if (s.buf == NULL)
     return NULL;
+  is_pow2 = mpfr_cmp_si_2exp(x, neg ? -1 : 1, mpfr_get_exp(x) - 1) == 0;
+  if (!is_pow2 && interval_digits(x, prec, hi, s.buf, &n, &e) == 0)
+    goto lay_out;
+
   mpfr_init2(ax, prec);
   mpfr_abs(ax, x, MPFR_RNDN);                      /* exact */
   s.ax = ax;
   s.prec = prec;
   mpfr_init2(s.t, prec + 2);
-
-  mpfr_init2(pow2, 2);
-  mpfr_set_ui_2exp(pow2, 1, mpfr_get_exp(x) - 1, MPFR_RNDN);   /* exact */
-  is_pow2 = mpfr_equal_p(ax, pow2);
-  mpfr_clear(pow2);
-
   if (!is_pow2) {
-    n = interval_digits(&s, hi);
-    if (n == 0)
-      n = least_true(&s, hi, reads_back);
+    n = least_true(&s, hi, reads_back);
   } else {
     /* |x| = 2^k: interval [2^k - h, 2^k + 2h], h = 2^(k-prec-1), so
        2h = 2^(k-prec) = 2^(EXP-1-prec). */
@@ -354,17 +434,14 @@ format_shortest(mpfr_srcptr x)
     mpfr_clear(s.lo2);
     mpfr_clear(s.hi2);
   }
-
-  {
-    mpfr_exp_t e;
-    mpfr_get_str(s.buf, &e, 10, n, ax, MPFR_RNDN);
-    /* Trailing zeros: the value is the same with fewer digits. */
-    while (n > 1 && s.buf[n - 1] == '0')
-      n--;
-    r = layout(mpfr_signbit(x) != 0, s.buf, n, e, 0);
-  }
+  mpfr_get_str(s.buf, &e, 10, n, ax, MPFR_RNDN);
   mpfr_clear(s.t);
   mpfr_clear(ax);
+lay_out:
+  /* Trailing zeros: the value is the same with fewer digits. */
+  while (n > 1 && s.buf[n - 1] == '0')
+    n--;
+  r = layout(neg, s.buf, n, e, 0);
   free(s.buf);
   return r;
 }
