@@ -390,11 +390,25 @@ done:
   return rc;
 }
 
+/* mpfr_get_str_ndigits(10, p) = 1 + ceil(p log10 2), which MPFR computes
+   exactly at a cost of about a thousand instructions: here from a double
+   when p log10 2 is clearly not an integer (its error is below 1e-16 p),
+   from MPFR otherwise. */
+static size_t
+max_digits(mpfr_prec_t p)
+{
+  double d = (double)p * 0.30102999566398120;
+  double c = (double)(long long)d + 1;            /* ceil for non-integers */
+  if (p < ((mpfr_prec_t)1 << 40) && c - d > 1e-3 && c - d < 1 - 1e-3)
+    return (size_t)c + 1;
+  return mpfr_get_str_ndigits(10, p);
+}
+
 static char *
 format_shortest(mpfr_srcptr x)
 {
   mpfr_prec_t prec = mpfr_get_prec(x);
-  size_t hi = mpfr_get_str_ndigits(10, prec), n;
+  size_t hi = max_digits(prec), n;
   Search s;
   mpfr_t ax;
   mpfr_exp_t e;
