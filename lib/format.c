@@ -40,7 +40,7 @@
  * and any other number prints its `digits` rounded digits, plain only when
  * no zero has to be padded before the point (2.5 prints "2.50" with three,
  * 0.0001234 "0.00012" with two), scientific otherwise (299792458 prints
- * "3.00e+08" with three digits, not "300000000", and 1e21 "1.00e+21").
+ * "3.00e+8" with three digits, not "300000000", and 1e21 "1.00e+21").
  *
  * Reading the interval's ends.  Before searching, interval_digits reads the
  * least n directly from the decimal truncations of the interval's two ends:
