@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gradtool.h"
+#include "fixture.h"
 
 /* examples/tutorial/persistent.gt */
 static const char persistent[] =
@@ -48,15 +49,6 @@ static const char higher_order[] =
     "output y\n";
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static const char *
-first_error(const GtSession *s)
-{
-  for (size_t i = 0; i < gt_session_diag_count(s); i++)
-    if (gt_session_diag(s, i)->severity == GT_SEV_ERROR)
-      return gt_session_diag(s, i)->message;
-  return "(no error)";
-}
 
 static GtSession *
 load(const char *text)

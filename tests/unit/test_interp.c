@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "fixture.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -41,15 +42,6 @@ static GtSession *
 run(const char *text, GtStatus *st)
 {
   return run_opt(text, NULL, st);
-}
-
-static const char *
-first_error(const GtSession *s)
-{
-  for (size_t i = 0; i < gt_session_diag_count(s); i++)
-    if (gt_session_diag(s, i)->severity == GT_SEV_ERROR)
-      return gt_session_diag(s, i)->message;
-  return "(no error)";
 }
 
 /* Runs text, which must succeed. */
