@@ -1372,26 +1372,13 @@ fd_element(const Cli *c, GtSession *f, FdInput *in, size_t n,
   return dg;
 }
 
-int
-fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
-         FdResult *r)
+/* Copies the inputs that ran in s (their shapes and values, at P bits)
+   into in[]; returns how many. */
+static size_t
+fd_inputs(GtSession *s, FdInput *in, mpfr_prec_t P)
 {
-  long prec = c->opt.prec;
-  mpfr_prec_t P = (mpfr_prec_t)fd_prec(prec);
-  int threshold = fd_threshold(prec), bad = 0;
-  int kink = 0;
-  for (size_t i = 0; i < gt_session_diag_count(s); i++)
-    kink |= gt_session_diag(s, i)->severity == GT_SEV_NOTE;
-  GtStatus st;
-  GtSession *f = open_session(c, (long)P, &st);
-  size_t n = gt_session_input_count(s);
-  FdInput *in = calloc(n + 1, sizeof *in);
-  const char **snames = calloc(n + 1, sizeof *snames);
-  mpfr_srcptr *svals = calloc(n + 1, sizeof *svals);
-  if (!in || !snames || !svals)
-    out_of_memory();
   size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < gt_session_input_count(s); i++) {
     GtValue v = gt_session_input_value(s, i);
     if (v.rank == 0 && v.size == 0)
       continue; /* its input statement did not run */
@@ -1413,115 +1400,12 @@ fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
     }
     x->v.elems = x->pt;
   }
-  for (size_t i = 0; i < nd; i++) {
-    const GtDeriv *d = &ds[i];
-    FdResult *res = &r[i];
-    res->digits = -1;
-    res->worst = 0;
-    res->elements = d->value.size;
-    res->tensor = d->value.rank != 0;
-    res->why = NULL;
-    res->exact = 0;
-    if (f == NULL) {
-      res->why = "the program fails at the higher precision";
-      continue;
-    }
-    if (!d->connected) {
-      res->why = "not connected: 0 exactly";
-      res->exact = 1;
-      continue;
-    }
-    if (kink) {
-      res->why = "the point is at a kink";
-      continue;
-    }
-    if (strstr(c->text, "stop_gradient") != NULL) {
-      res->why = "the program uses stop_gradient";
-      continue;
-    }
-    /* the output, among f's, and the inputs differentiated */
-    size_t out = (size_t)-1;
-    for (size_t o = 0; o < gt_session_output_count(s); o++)
-      if (strcmp(gt_session_output_name(s, o), d->of) == 0)
-        out = o;
-    if (out == (size_t)-1) {
-      res->why = "not an output";
-      continue;
-    }
-    if (d->order > 8) {
-      res->why = "the order is too high for finite differences";
-      continue;
-    }
-    FdCoord co[8];
-    size_t total = 1;
-    int ok = 1;
-    for (int k = 0; k < d->order && ok; k++) {
-      size_t j = 0;
-      while (j < m && strcmp(in[j].name, d->wrt[k]) != 0)
-        j++;
-      if (j == m) {
-        ok = 0;
-        res->why = "differentiated with respect to a variable, not an input";
-        break;
-      }
-      co[k].j = j;
-      total *= in[j].v.size;
-    }
-    if (ok && total != d->value.size) {
-      ok = 0;
-      res->why = "the derivative's shape is not the inputs'";
-    }
-    for (int k = 0; k < d->order; k++) {
-      co[k].scale = malloc(sizeof(__mpfr_struct));
-      if (co[k].scale == NULL)
-        out_of_memory();
-      mpfr_init2(co[k].scale, P);
-    }
-    /* element by element: the partial along coordinates (j_m, e_m),
-       e_m from the flat index, row-major over the inputs' shapes */
-    int fewest = -1;
-    for (size_t flat = 0; ok && flat < total; flat++) {
-      size_t rest = flat;
-      for (int k = d->order - 1; k >= 0; k--) {
-        size_t sz = in[co[k].j].v.size;
-        co[k].e = rest % sz;
-        rest /= sz;
-        mpfr_ptr b = &in[co[k].j].base[co[k].e];
-        mpfr_abs(co[k].scale, b, RND);
-        if (mpfr_zero_p(co[k].scale) || !mpfr_number_p(co[k].scale))
-          mpfr_set_ui(co[k].scale, 1, RND);
-      }
-      mpfr_srcptr ad = &d->value.elems[flat];
-      if (!mpfr_number_p(ad)) {
-        res->why = "not a finite number";
-        res->worst = flat;
-        ok = 0;
-        break;
-      }
-      const char *why = NULL;
-      int dg = fd_element(c, f, in, m, snames, svals, out, co, d->order, ad,
-                          P, &why);
-      if (dg < 0) {
-        res->why = why;
-        res->worst = flat;
-        ok = 0;
-        break;
-      }
-      if (fewest < 0 || dg < fewest) {
-        fewest = dg;
-        res->worst = flat;
-      }
-    }
-    if (ok) {
-      res->digits = fewest < 0 ? prec_digits(prec) : fewest;
-      if (res->digits < threshold)
-        bad++;
-    }
-    for (int k = 0; k < d->order; k++) {
-      mpfr_clear(co[k].scale);
-      free(co[k].scale);
-    }
-  }
+  return m;
+}
+
+static void
+fd_inputs_free(FdInput *in, size_t m)
+{
   for (size_t j = 0; j < m; j++) {
     for (size_t e = 0; e < in[j].v.size; e++) {
       mpfr_clear(&in[j].base[e]);
@@ -1530,6 +1414,158 @@ fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
     free(in[j].base);
     free(in[j].pt);
   }
+}
+
+/* Why derivative d cannot be checked by finite differences on f (the
+   session at the higher precision, NULL when the program failed there),
+   or NULL with *out the index of d's output among s's. */
+static const char *
+fd_cannot(const Cli *c, GtSession *s, GtSession *f, const GtDeriv *d,
+          int kink, size_t *out, int *exact)
+{
+  if (f == NULL)
+    return "the program fails at the higher precision";
+  if (!d->connected) {
+    *exact = 1;
+    return "not connected: 0 exactly";
+  }
+  if (kink)
+    return "the point is at a kink";
+  if (strstr(c->text, "stop_gradient") != NULL)
+    return "the program uses stop_gradient";
+  /* the output, among f's */
+  *out = (size_t)-1;
+  for (size_t o = 0; o < gt_session_output_count(s); o++)
+    if (strcmp(gt_session_output_name(s, o), d->of) == 0)
+      *out = o;
+  if (*out == (size_t)-1)
+    return "not an output";
+  if (d->order > 8)
+    return "the order is too high for finite differences";
+  return NULL;
+}
+
+/* The coordinates of d's partials: co[k].j is the input of d->wrt[k]
+   among in[0..m-1]; *total the number of elements they span.  NULL, or
+   why they do not fit d. */
+static const char *
+fd_coords(const FdInput *in, size_t m, const GtDeriv *d, FdCoord *co,
+          size_t *total)
+{
+  *total = 1;
+  for (int k = 0; k < d->order; k++) {
+    size_t j = 0;
+    while (j < m && strcmp(in[j].name, d->wrt[k]) != 0)
+      j++;
+    if (j == m)
+      return "differentiated with respect to a variable, not an input";
+    co[k].j = j;
+    *total *= in[j].v.size;
+  }
+  if (*total != d->value.size)
+    return "the derivative's shape is not the inputs'";
+  return NULL;
+}
+
+/* Element by element over total elements: the partial along coordinates
+   (j_m, e_m), e_m from the flat index, row-major over the inputs'
+   shapes.  Sets res's digits (the fewest), worst and why. */
+static void
+fd_elements(const Cli *c, GtSession *f, FdInput *in, size_t m,
+            const char **snames, mpfr_srcptr *svals, size_t out,
+            const GtDeriv *d, FdCoord *co, size_t total, mpfr_prec_t P,
+            FdResult *res)
+{
+  int fewest = -1;
+  for (size_t flat = 0; flat < total; flat++) {
+    size_t rest = flat;
+    for (int k = d->order - 1; k >= 0; k--) {
+      size_t sz = in[co[k].j].v.size;
+      co[k].e = rest % sz;
+      rest /= sz;
+      mpfr_ptr b = &in[co[k].j].base[co[k].e];
+      mpfr_abs(co[k].scale, b, RND);
+      if (mpfr_zero_p(co[k].scale) || !mpfr_number_p(co[k].scale))
+        mpfr_set_ui(co[k].scale, 1, RND);
+    }
+    mpfr_srcptr ad = &d->value.elems[flat];
+    if (!mpfr_number_p(ad)) {
+      res->why = "not a finite number";
+      res->worst = flat;
+      return;
+    }
+    const char *why = NULL;
+    int dg = fd_element(c, f, in, m, snames, svals, out, co, d->order, ad,
+                        P, &why);
+    if (dg < 0) {
+      res->why = why;
+      res->worst = flat;
+      return;
+    }
+    if (fewest < 0 || dg < fewest) {
+      fewest = dg;
+      res->worst = flat;
+    }
+  }
+  res->digits = fewest < 0 ? prec_digits(c->opt.prec) : fewest;
+}
+
+/* Checks derivative d into *res; 1 when it agrees to too few digits. */
+static int
+fd_derivative(const Cli *c, GtSession *s, GtSession *f, FdInput *in,
+              size_t m, const char **snames, mpfr_srcptr *svals, int kink,
+              const GtDeriv *d, FdResult *res, mpfr_prec_t P)
+{
+  res->digits = -1;
+  res->worst = 0;
+  res->elements = d->value.size;
+  res->tensor = d->value.rank != 0;
+  res->why = NULL;
+  res->exact = 0;
+  size_t out, total;
+  res->why = fd_cannot(c, s, f, d, kink, &out, &res->exact);
+  if (res->why != NULL)
+    return 0;
+  FdCoord co[8];
+  res->why = fd_coords(in, m, d, co, &total);
+  for (int k = 0; k < d->order; k++) {
+    co[k].scale = malloc(sizeof(__mpfr_struct));
+    if (co[k].scale == NULL)
+      out_of_memory();
+    mpfr_init2(co[k].scale, P);
+  }
+  if (res->why == NULL)
+    fd_elements(c, f, in, m, snames, svals, out, d, co, total, P, res);
+  for (int k = 0; k < d->order; k++) {
+    mpfr_clear(co[k].scale);
+    free(co[k].scale);
+  }
+  return res->digits >= 0 && res->digits < fd_threshold(c->opt.prec);
+}
+
+int
+fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
+         FdResult *r)
+{
+  long prec = c->opt.prec;
+  mpfr_prec_t P = (mpfr_prec_t)fd_prec(prec);
+  int bad = 0;
+  int kink = 0;
+  for (size_t i = 0; i < gt_session_diag_count(s); i++)
+    kink |= gt_session_diag(s, i)->severity == GT_SEV_NOTE;
+  GtStatus st;
+  GtSession *f = open_session(c, (long)P, &st);
+  size_t n = gt_session_input_count(s);
+  FdInput *in = calloc(n + 1, sizeof *in);
+  const char **snames = calloc(n + 1, sizeof *snames);
+  mpfr_srcptr *svals = calloc(n + 1, sizeof *svals);
+  if (!in || !snames || !svals)
+    out_of_memory();
+  size_t m = fd_inputs(s, in, P);
+  for (size_t i = 0; i < nd; i++)
+    bad += fd_derivative(c, s, f, in, m, snames, svals, kink, &ds[i], &r[i],
+                         P);
+  fd_inputs_free(in, m);
   free(in);
   free(snames);
   free(svals);
