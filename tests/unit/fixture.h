@@ -111,6 +111,21 @@ op2(Fixture *fx, GtOp op, int32_t a, int32_t b)
 
 /* ---- sessions ---- */
 
+/* x is exactly num/den (den a power of two or 1); what names x. */
+static inline void
+expect_number(mpfr_srcptr x, long num, long den, const char *what)
+{
+  mpfr_t want;
+  mpfr_init2(want, 256);
+  mpfr_set_si(want, num, MPFR_RNDN);
+  mpfr_div_si(want, want, den, MPFR_RNDN);
+  if (!mpfr_equal_p(x, want)) {
+    char *g = gt_format_number(x, 0);
+    fail_msg("%s = %s, want %ld/%ld", what, g ? g : "?", num, den);
+  }
+  mpfr_clear(want);
+}
+
 /* The message of s's first error, or "(no error)". */
 static inline const char *
 first_error(const GtSession *s)

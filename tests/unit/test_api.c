@@ -71,21 +71,6 @@ load_run(const char *text)
   return s;
 }
 
-/* x is exactly num/den (den a power of two or 1) */
-static void
-expect_number(mpfr_srcptr x, long num, long den, const char *what)
-{
-  mpfr_t want;
-  mpfr_init2(want, 256);
-  mpfr_set_si(want, num, MPFR_RNDN);
-  mpfr_div_si(want, want, den, MPFR_RNDN);
-  if (!mpfr_equal_p(x, want)) {
-    char *g = gt_format_number(x, 0);
-    fail_msg("%s = %s, want %ld/%ld", what, g ? g : "?", num, den);
-  }
-  mpfr_clear(want);
-}
-
 static void
 expect_output(const GtSession *s, size_t i, const char *name, long want)
 {
