@@ -647,9 +647,8 @@ load_text(Cli *c, int argc, char **argv)
   if (c->batch && (path == NULL || strcmp(path, "-") == 0))
     usage_error("--batch reads its points from standard input: give the "
                 "program as a FILE or with -e");
-  if (path == NULL && isatty(STDIN_FILENO))
-    usage_error("no program given (the interactive session is not "
-                "implemented in this version)");
+  /* no FILE and a terminal on stdin never gets here: run() started the
+     interactive session instead */
   if (path == NULL || strcmp(path, "-") == 0) {
     c->file = "<stdin>";
     c->text = read_stream(stdin, &c->len);

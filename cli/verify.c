@@ -825,56 +825,72 @@ typedef struct Range {
   mpfr_ptr elems;         /* v.size numbers */
 } Range;
 
-int
-run_check(Cli *c, GtSession *s)
-{
-  long prec = c->opt.prec;
-  int rc = 0;
-  size_t nr = c->ranges.n, nc = c->checks.n;
-  Range *rg = calloc(nr + 1, sizeof *rg);
-  Check *ck = calloc(nc + 1, sizeof *ck);
-  const char **snames = calloc(nr + 1, sizeof *snames);
-  mpfr_srcptr *svals = calloc(nr + 1, sizeof *svals);
-  if (!rg || !ck || !snames || !svals)
-    out_of_memory();
-  mpfr_t tol, t;
-  mpfr_inits2((mpfr_prec_t)prec, tol, t, (mpfr_ptr)0);
+/* What a --check run works on. */
+typedef struct CheckRun {
+  Cli *c;
+  GtSession *s;
+  long prec;
+  Range *rg;              /* the --range options, nr of them */
+  size_t nr;
+  Check *ck;              /* the --check options, nc of them */
+  size_t nc;
+  mpfr_ptr tol;           /* the relative tolerance */
+  mpfr_ptr t;             /* scratch */
+  const char **snames;    /* the scalar inputs drawn at a point */
+  mpfr_srcptr *svals;
+  Point drawn;            /* the inputs of the ranges, as drawn */
+  Point given;            /* the inputs of a --batch row */
+  unsigned long points;   /* points run */
+} CheckRun;
 
-  /* the tolerance: relative, 2^-(p/2) unless --tol */
+/* --tol (relative, 2^-(p/2) unless given) and the --check options. */
+static void
+check_options(CheckRun *r)
+{
+  Cli *c = r->c;
   if (c->tol) {
     char *end;
-    if (mpfr_strtofr(tol, c->tol, &end, 10, RND), *end != '\0'
-        || end == c->tol || !(mpfr_sgn(tol) > 0) || !mpfr_number_p(tol))
+    if (mpfr_strtofr(r->tol, c->tol, &end, 10, RND), *end != '\0'
+        || end == c->tol || !(mpfr_sgn(r->tol) > 0)
+        || !mpfr_number_p(r->tol))
       usage_error("--tol: expected a positive number, not '%s'", c->tol);
   } else {
-    mpfr_set_ui(tol, 1, RND);
-    mpfr_div_2si(tol, tol, prec / 2, RND);
+    mpfr_set_ui(r->tol, 1, RND);
+    mpfr_div_2si(r->tol, r->tol, r->prec / 2, RND);
   }
-  if (c->samples && nr == 0)
+  if (c->samples && r->nr == 0)
     usage_error("--samples needs --range for at least one input");
-  for (size_t i = 0; i < nc; i++)
-    check_parse(&ck[i], c->checks.v[i], c->order);
-  for (size_t i = 0; i < nc; i++)
-    if (ck[i].of == NULL && c->of.n > 1)
+  for (size_t i = 0; i < r->nc; i++)
+    check_parse(&r->ck[i], c->checks.v[i], c->order);
+  for (size_t i = 0; i < r->nc; i++)
+    if (r->ck[i].of == NULL && c->of.n > 1)
       usage_error("--check %s: --of names %zu outputs; name one as "
-                  "OUT:%s", ck[i].spec, c->of.n, ck[i].spec);
-    else if (ck[i].of == NULL && c->of.n == 1)
-      ck[i].of = c->of.v[0];
+                  "OUT:%s", r->ck[i].spec, c->of.n, r->ck[i].spec);
+    else if (r->ck[i].of == NULL && c->of.n == 1)
+      r->ck[i].of = c->of.v[0];
+}
 
-  /* the ranges: bounds in the language (-pi:pi); the shape is the one
-     the input has at the --at point or its default */
-  for (size_t i = 0; i < nr; i++) {
+/* The ranges: bounds in the language (-pi:pi); the shape is the one the
+   input has at the --at point or its default.  0, or a status to exit
+   with (the message given).  Every range's numbers are initialised. */
+static int
+ranges_parse(CheckRun *r)
+{
+  Range *rg = r->rg;
+  long prec = r->prec;
+  int rc = 0;
+  for (size_t i = 0; i < r->nr; i++) {
     mpfr_inits2((mpfr_prec_t)prec, rg[i].lo, rg[i].hi, (mpfr_ptr)0);
     rg[i].v.dims = rg[i].dims;
     rg[i].v.size = 1;
   }
   int shaped = 0;
-  for (size_t i = 0; i < nr && rc == 0; i++) {
-    char *spec = c->ranges.v[i], *eq = strchr(spec, '=');
+  for (size_t i = 0; i < r->nr && rc == 0; i++) {
+    char *spec = r->c->ranges.v[i], *eq = strchr(spec, '=');
     char *colon = strchr(eq + 1, ':');
     *eq = '\0';
     rg[i].name = spec;
-    long j = input_index(s, spec);
+    long j = input_index(r->s, spec);
     if (j < 0) {
       fprintf(stderr, "%s: --range: the program has no input named '%s'\n"
               "Try '%s --help' for more information.\n", program_name, spec,
@@ -904,11 +920,11 @@ run_check(Cli *c, GtSession *s)
     if (!shaped) {
       /* one run at the --at point gives the shapes (an input with no
          value there is a scalar) */
-      shaped = 1 + (gt_session_run(s) == GT_OK);
-      gt_session_clear_diags(s);
+      shaped = 1 + (gt_session_run(r->s) == GT_OK);
+      gt_session_clear_diags(r->s);
     }
     if (shaped == 2) {
-      GtValue v = gt_session_input_value(s, (size_t)j);
+      GtValue v = gt_session_input_value(r->s, (size_t)j);
       if (v.rank > 0) {
         rg[i].v.rank = v.rank;
         memcpy(rg[i].dims, v.dims, sizeof *v.dims * (size_t)v.rank);
@@ -916,7 +932,7 @@ run_check(Cli *c, GtSession *s)
       }
     }
   }
-  for (size_t i = 0; i < nr; i++) {
+  for (size_t i = 0; i < r->nr; i++) {
     rg[i].elems = malloc((rg[i].v.size + 1) * sizeof(__mpfr_struct));
     if (rg[i].elems == NULL)
       out_of_memory();
@@ -924,7 +940,272 @@ run_check(Cli *c, GtSession *s)
       mpfr_init2(&rg[i].elems[e], (mpfr_prec_t)prec);
     rg[i].v.elems = rg[i].elems;
   }
+  return rc;
+}
 
+/* The next row of --batch, replayed: 1 with its status in *st, or
+   batch_point's 0 (no more rows) or -status. */
+static int
+check_batch_point(CheckRun *r, GtStatus *st)
+{
+  const char *const *bn;
+  mpfr_srcptr *bv;
+  size_t bk;
+  int got = batch_point(r->c, r->s, &bn, &bv, &bk);
+  if (got <= 0)
+    return got;
+  Point *given = &r->given;
+  point_free(given);
+  given->names = calloc(bk + 1, sizeof *given->names);
+  given->vals = calloc(bk + 1, sizeof *given->vals);
+  if (given->names == NULL || given->vals == NULL)
+    out_of_memory();
+  for (size_t i = 0; i < bk; i++) {
+    given->names[i] = bn[i];
+    given->vals[i].size = 1;
+    given->vals[i].elems = bv[i];
+  }
+  given->n = bk;
+  *st = gt_session_replay(r->s, bn, bv, bk);
+  return 1;
+}
+
+/* Draws a point in the ranges (none without ranges) and runs the program
+   there, its status in *st; 0, or a status to exit with. */
+static int
+check_random_point(CheckRun *r, Rng *rng, GtStatus *st)
+{
+  size_t ns = 0;
+  int rc = 0;
+  for (size_t i = 0; i < r->nr; i++) {
+    Range *rg = &r->rg[i];
+    for (size_t e = 0; e < rg->v.size; e++) {
+      mpfr_ptr x = &rg->elems[e];
+      /* LO + (HI - LO) u, u uniform in [0, 1) with 53 random bits */
+      mpfr_set_ui(r->t, (unsigned long)(rng_next(rng) >> 11), RND);
+      mpfr_div_2ui(r->t, r->t, 53, RND);
+      mpfr_sub(x, rg->hi, rg->lo, RND);
+      mpfr_mul(x, x, r->t, RND);
+      mpfr_add(x, x, rg->lo, RND);
+      /* 12 significant digits: a point that prints short and that
+         --at reproduces exactly */
+      if (mpfr_number_p(x) && !mpfr_zero_p(x)) {
+        char *txt = number_text(x, 12);
+        mpfr_set_str(x, txt, 10, RND);
+        free(txt);
+      }
+    }
+    if (rg->v.rank == 0) {
+      r->snames[ns] = rg->name;
+      r->svals[ns++] = rg->elems;
+    } else if (gt_session_set_input_tensor(r->s, rg->name, &rg->v)
+               != GT_OK) {
+      report(r->s, r->c->quiet, GT_EUSAGE);
+      rc = GT_EUSAGE;
+    }
+  }
+  if (rc)
+    return rc;
+  *st = r->nr ? gt_session_replay(r->s, r->snames, r->svals, ns)
+              : gt_session_run(r->s);
+  return 0;
+}
+
+/* Says a usage error of the derivative check k asked for, in terms of
+   --check where the library speaks of --of and --wrt. */
+static void
+check_usage_error(const Check *k, GtSession *s)
+{
+  for (size_t m = 0; m < gt_session_diag_count(s); m++) {
+    const GtDiag *g = gt_session_diag(s, m);
+    const char *msg = g->message;
+    if (g->severity != GT_SEV_ERROR)
+      continue;
+    if (strncmp(msg, "--of: ", 6) == 0)
+      msg += 6;
+    else if (strncmp(msg, "--wrt: ", 7) == 0)
+      msg += 7;
+    fprintf(stderr, "%s: --check %s: %s\n", program_name, k->spec, msg);
+  }
+  fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
+  gt_session_clear_diags(s);
+}
+
+/* Check k at the point the session has run (pt): the derivative against
+   the expression's value.  0, or a status to exit with. */
+static int
+check_at_point(CheckRun *r, Check *k, const Point *pt)
+{
+  GtSession *s = r->s;
+  if (k->of == NULL) {
+    if (gt_session_output_count(s) != 1) {
+      fprintf(stderr, "%s: --check compares one output, and the "
+              "program has %zu; choose one with --of or as "
+              "OUT:NAME=EXPR\n", program_name, gt_session_output_count(s));
+      return GT_EUSAGE;
+    }
+    k->of = gt_session_output_name(s, 0);
+  }
+  const GtDeriv *ds;
+  size_t nd;
+  GtStatus dst = gt_session_derivatives(s, &k->of, 1, k->uniq, k->nuniq,
+                                        k->order, &ds, &nd);
+  if (dst == GT_EUSAGE) {
+    check_usage_error(k, s);
+    return (int)dst;
+  }
+  const GtDeriv *d = NULL;
+  for (size_t j = 0; dst == GT_OK && j < nd && d == NULL; j++) {
+    int same = ds[j].order == k->order;
+    for (int m = 0; same && m < k->order; m++)
+      same = strcmp(ds[j].wrt[m], k->wrt[k->nwrt == 1 ? 0 : m]) == 0;
+    if (same)
+      d = &ds[j];
+  }
+  if (d == NULL) {
+    undefined(k, pt, "", first_error(s));
+    gt_session_clear_diags(s);
+    return 0;
+  }
+  if (k->label == NULL)
+    k->label = deriv_label(d);
+  GtValue ex;
+  int e = eval_check(k, r->c, s, &ex);
+  if (e > 0)
+    return e;
+  if (e < 0) {
+    undefined(k, pt, "", first_error(k->cs));
+    gt_session_clear_diags(k->cs);
+    return 0;
+  }
+  gt_session_clear_diags(k->cs);
+  return compare(k, pt, &d->value, &ex, r->tol, r->prec);
+}
+
+/* The points: the rows of --batch, or --samples points drawn in the
+   ranges (one, the --at point, without ranges); every check at each.
+   0, or a status to exit with. */
+static int
+check_points(CheckRun *r)
+{
+  Cli *c = r->c;
+  GtSession *s = r->s;
+  size_t nr = r->nr;
+  int rc = 0;
+  Rng rng;
+  rng_seed(&rng, (uint64_t)c->seed);
+  unsigned long samples = c->samples ? c->samples : nr ? 100 : 1;
+  r->drawn.names = calloc(nr + 1, sizeof *r->drawn.names);
+  r->drawn.vals = calloc(nr + 1, sizeof *r->drawn.vals);
+  if (r->drawn.names == NULL || r->drawn.vals == NULL)
+    out_of_memory();
+  for (size_t i = 0; i < nr; i++) {
+    r->drawn.names[i] = r->rg[i].name;
+    r->drawn.vals[i] = r->rg[i].v;
+  }
+  r->drawn.n = nr;
+  for (unsigned long p = 0; rc == 0; p++) {
+    GtStatus st;
+    Point *at = nr ? &r->drawn : NULL;
+    if (c->batch) {
+      int got = check_batch_point(r, &st);
+      if (got <= 0) {
+        rc = -got;
+        break;
+      }
+      at = &r->given;
+    } else {
+      if (p >= samples)
+        break;
+      rc = check_random_point(r, &rng, &st);
+      if (rc)
+        break;
+    }
+    if (st == GT_EUSAGE || st == GT_ESYNTAX) {
+      report(s, c->quiet, st);
+      rc = (int)st;
+      break;
+    }
+    r->points++;
+    if (st != GT_OK) {
+      for (size_t i = 0; i < r->nc; i++)
+        undefined(&r->ck[i], at, "the --at point", first_error(s));
+      gt_session_clear_diags(s);
+      continue;
+    }
+    Point pt;
+    point_of_run(&pt, s);
+    for (size_t i = 0; i < r->nc && rc == 0; i++)
+      rc = check_at_point(r, &r->ck[i], &pt);
+    point_free(&pt);
+    gt_session_clear_diags(s);
+  }
+  return rc;
+}
+
+/* A label for a check that never saw its derivative ("dy/dx" from the
+   names alone). */
+static void
+check_label(Check *k)
+{
+  GtDeriv fake;
+  memset(&fake, 0, sizeof fake);
+  fake.of = k->of ? k->of : "(output)";
+  const char **w = calloc((size_t)k->order + 1, sizeof *w);
+  if (w == NULL)
+    out_of_memory();
+  for (int m = 0; m < k->order; m++)
+    w[m] = k->wrt[k->nwrt == 1 ? 0 : m];
+  fake.wrt = w;
+  fake.order = k->order;
+  k->label = deriv_label(&fake);
+  free(w);
+}
+
+static void
+check_run_free(CheckRun *r)
+{
+  for (size_t i = 0; i < r->nc; i++)
+    check_free(&r->ck[i]);
+  for (size_t i = 0; i < r->nr; i++) {
+    Range *rg = &r->rg[i];
+    mpfr_clears(rg->lo, rg->hi, (mpfr_ptr)0);
+    if (rg->elems)
+      for (size_t e = 0; e < rg->v.size; e++)
+        mpfr_clear(&rg->elems[e]);
+    free(rg->elems);
+    /* the range specs were cut at '=' */
+    if (rg->name)
+      r->c->ranges.v[i][strlen(r->c->ranges.v[i])] = '=';
+  }
+  point_free(&r->drawn);
+  point_free(&r->given);
+  free(r->rg);
+  free(r->ck);
+  free(r->snames);
+  free(r->svals);
+}
+
+int
+run_check(Cli *c, GtSession *s)
+{
+  long prec = c->opt.prec;
+  int rc = 0;
+  size_t nr = c->ranges.n, nc = c->checks.n;
+  mpfr_t tol, t;
+  mpfr_inits2((mpfr_prec_t)prec, tol, t, (mpfr_ptr)0);
+  CheckRun run = { c, s, prec, NULL, nr, NULL, nc, tol, t, NULL, NULL,
+                   { 0, NULL, NULL }, { 0, NULL, NULL }, 0 };
+  run.rg = calloc(nr + 1, sizeof *run.rg);
+  run.ck = calloc(nc + 1, sizeof *run.ck);
+  run.snames = calloc(nr + 1, sizeof *run.snames);
+  run.svals = calloc(nr + 1, sizeof *run.svals);
+  if (!run.rg || !run.ck || !run.snames || !run.svals)
+    out_of_memory();
+  Check *ck = run.ck;
+
+  check_options(&run);
+  rc = ranges_parse(&run);
   /* the checks: the program followed by EXPR, which so sees the
      program's inputs, top-level names and functions */
   for (size_t i = 0; i < nc && rc == 0; i++) {
@@ -932,165 +1213,9 @@ run_check(Cli *c, GtSession *s)
     if (st != GT_OK)
       rc = (int)st;
   }
-
-  Rng rng;
-  rng_seed(&rng, (uint64_t)c->seed);
-  unsigned long samples = c->samples ? c->samples : nr ? 100 : 1;
-  Point drawn = { 0, NULL, NULL };
-  drawn.names = calloc(nr + 1, sizeof *drawn.names);
-  drawn.vals = calloc(nr + 1, sizeof *drawn.vals);
-  if (drawn.names == NULL || drawn.vals == NULL)
-    out_of_memory();
-  for (size_t i = 0; i < nr; i++) {
-    drawn.names[i] = rg[i].name;
-    drawn.vals[i] = rg[i].v;
-  }
-  drawn.n = nr;
-  unsigned long points = 0;
-  Point given = { 0, NULL, NULL };
-  for (unsigned long p = 0; rc == 0; p++) {
-    size_t ns = 0;
-    GtStatus st;
-    Point *at = nr ? &drawn : NULL;
-    if (c->batch) {
-      /* the points of --batch */
-      const char *const *bn;
-      mpfr_srcptr *bv;
-      size_t bk;
-      int r = batch_point(c, s, &bn, &bv, &bk);
-      if (r <= 0) {
-        rc = -r;
-        break;
-      }
-      point_free(&given);
-      given.names = calloc(bk + 1, sizeof *given.names);
-      given.vals = calloc(bk + 1, sizeof *given.vals);
-      if (given.names == NULL || given.vals == NULL)
-        out_of_memory();
-      for (size_t i = 0; i < bk; i++) {
-        given.names[i] = bn[i];
-        given.vals[i].size = 1;
-        given.vals[i].elems = bv[i];
-      }
-      given.n = bk;
-      at = &given;
-      st = gt_session_replay(s, bn, bv, bk);
-    } else {
-      if (p >= samples)
-        break;
-      for (size_t i = 0; i < nr; i++) {
-        for (size_t e = 0; e < rg[i].v.size; e++) {
-          mpfr_ptr x = &rg[i].elems[e];
-          /* LO + (HI - LO) u, u uniform in [0, 1) with 53 random bits */
-          mpfr_set_ui(t, (unsigned long)(rng_next(&rng) >> 11), RND);
-          mpfr_div_2ui(t, t, 53, RND);
-          mpfr_sub(x, rg[i].hi, rg[i].lo, RND);
-          mpfr_mul(x, x, t, RND);
-          mpfr_add(x, x, rg[i].lo, RND);
-          /* 12 significant digits: a point that prints short and that
-             --at reproduces exactly */
-          if (mpfr_number_p(x) && !mpfr_zero_p(x)) {
-            char *txt = number_text(x, 12);
-            mpfr_set_str(x, txt, 10, RND);
-            free(txt);
-          }
-        }
-        if (rg[i].v.rank == 0) {
-          snames[ns] = rg[i].name;
-          svals[ns++] = rg[i].elems;
-        } else if (gt_session_set_input_tensor(s, rg[i].name, &rg[i].v)
-                   != GT_OK) {
-          report(s, c->quiet, GT_EUSAGE);
-          rc = GT_EUSAGE;
-        }
-      }
-      if (rc)
-        break;
-      st = nr ? gt_session_replay(s, snames, svals, ns) : gt_session_run(s);
-    }
-    if (st == GT_EUSAGE || st == GT_ESYNTAX) {
-      report(s, c->quiet, st);
-      rc = (int)st;
-      break;
-    }
-    points++;
-    if (st != GT_OK) {
-      for (size_t i = 0; i < nc; i++)
-        undefined(&ck[i], at, "the --at point", first_error(s));
-      gt_session_clear_diags(s);
-      continue;
-    }
-    Point pt;
-    point_of_run(&pt, s);
-    for (size_t i = 0; i < nc && rc == 0; i++) {
-      Check *k = &ck[i];
-      if (k->of == NULL) {
-        if (gt_session_output_count(s) != 1) {
-          fprintf(stderr, "%s: --check compares one output, and the "
-                  "program has %zu; choose one with --of or as "
-                  "OUT:NAME=EXPR\n", program_name,
-                  gt_session_output_count(s));
-          rc = GT_EUSAGE;
-          break;
-        }
-        k->of = gt_session_output_name(s, 0);
-      }
-      const GtDeriv *ds;
-      size_t nd;
-      GtStatus dst = gt_session_derivatives(s, &k->of, 1, k->uniq, k->nuniq,
-                                            k->order, &ds, &nd);
-      if (dst == GT_EUSAGE) {
-        /* the library speaks of --of and --wrt: say --check */
-        for (size_t m = 0; m < gt_session_diag_count(s); m++) {
-          const GtDiag *g = gt_session_diag(s, m);
-          const char *msg = g->message;
-          if (g->severity != GT_SEV_ERROR)
-            continue;
-          if (strncmp(msg, "--of: ", 6) == 0)
-            msg += 6;
-          else if (strncmp(msg, "--wrt: ", 7) == 0)
-            msg += 7;
-          fprintf(stderr, "%s: --check %s: %s\n", program_name, k->spec,
-                  msg);
-        }
-        fprintf(stderr, "Try '%s --help' for more information.\n",
-                program_name);
-        gt_session_clear_diags(s);
-        rc = (int)dst;
-        break;
-      }
-      const GtDeriv *d = NULL;
-      for (size_t j = 0; dst == GT_OK && j < nd && d == NULL; j++) {
-        int same = ds[j].order == k->order;
-        for (int m = 0; same && m < k->order; m++)
-          same = strcmp(ds[j].wrt[m], k->wrt[k->nwrt == 1 ? 0 : m]) == 0;
-        if (same)
-          d = &ds[j];
-      }
-      if (d == NULL) {
-        undefined(k, &pt, "", first_error(s));
-        gt_session_clear_diags(s);
-        continue;
-      }
-      if (k->label == NULL)
-        k->label = deriv_label(d);
-      GtValue ex;
-      int e = eval_check(k, c, s, &ex);
-      if (e > 0) {
-        rc = e;
-        break;
-      }
-      if (e < 0) {
-        undefined(k, &pt, "", first_error(k->cs));
-        gt_session_clear_diags(k->cs);
-        continue;
-      }
-      gt_session_clear_diags(k->cs);
-      rc = compare(k, &pt, &d->value, &ex, tol, prec);
-    }
-    point_free(&pt);
-    gt_session_clear_diags(s);
-  }
+  if (rc == 0)
+    rc = check_points(&run);
+  unsigned long points = run.points;
 
   /* the verdicts */
   int failed = 0;
@@ -1105,20 +1230,8 @@ run_check(Cli *c, GtSession *s)
   }
   for (size_t i = 0; i < nc && rc == 0; i++) {
     Check *k = &ck[i];
-    if (k->label == NULL) {
-      GtDeriv fake;
-      memset(&fake, 0, sizeof fake);
-      fake.of = k->of ? k->of : "(output)";
-      const char **w = calloc((size_t)k->order + 1, sizeof *w);
-      if (w == NULL)
-        out_of_memory();
-      for (int m = 0; m < k->order; m++)
-        w[m] = k->wrt[k->nwrt == 1 ? 0 : m];
-      fake.wrt = w;
-      fake.order = k->order;
-      k->label = deriv_label(&fake);
-      free(w);
-    }
+    if (k->label == NULL)
+      check_label(k);
     if (k->disagree || (k->agree == 0 && !c->allow_unchecked))
       failed = 1;
     if (c->format == FMT_JSON) {
@@ -1135,25 +1248,8 @@ run_check(Cli *c, GtSession *s)
   if (rc == 0 && failed)
     rc = GT_EASSERT;
 
-  for (size_t i = 0; i < nc; i++)
-    check_free(&ck[i]);
-  for (size_t i = 0; i < nr; i++) {
-    mpfr_clears(rg[i].lo, rg[i].hi, (mpfr_ptr)0);
-    if (rg[i].elems)
-      for (size_t e = 0; e < rg[i].v.size; e++)
-        mpfr_clear(&rg[i].elems[e]);
-    free(rg[i].elems);
-    /* the range specs were cut at '=' */
-    if (rg[i].name)
-      c->ranges.v[i][strlen(c->ranges.v[i])] = '=';
-  }
-  point_free(&drawn);
-  point_free(&given);
+  check_run_free(&run);
   mpfr_clears(tol, t, (mpfr_ptr)0);
-  free(rg);
-  free(ck);
-  free(snames);
-  free(svals);
   return rc;
 }
 
@@ -1372,26 +1468,13 @@ fd_element(const Cli *c, GtSession *f, FdInput *in, size_t n,
   return dg;
 }
 
-int
-fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
-         FdResult *r)
+/* Copies the inputs that ran in s (their shapes and values, at P bits)
+   into in[]; returns how many. */
+static size_t
+fd_inputs(GtSession *s, FdInput *in, mpfr_prec_t P)
 {
-  long prec = c->opt.prec;
-  mpfr_prec_t P = (mpfr_prec_t)fd_prec(prec);
-  int threshold = fd_threshold(prec), bad = 0;
-  int kink = 0;
-  for (size_t i = 0; i < gt_session_diag_count(s); i++)
-    kink |= gt_session_diag(s, i)->severity == GT_SEV_NOTE;
-  GtStatus st;
-  GtSession *f = open_session(c, (long)P, &st);
-  size_t n = gt_session_input_count(s);
-  FdInput *in = calloc(n + 1, sizeof *in);
-  const char **snames = calloc(n + 1, sizeof *snames);
-  mpfr_srcptr *svals = calloc(n + 1, sizeof *svals);
-  if (!in || !snames || !svals)
-    out_of_memory();
   size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < gt_session_input_count(s); i++) {
     GtValue v = gt_session_input_value(s, i);
     if (v.rank == 0 && v.size == 0)
       continue; /* its input statement did not run */
@@ -1413,115 +1496,12 @@ fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
     }
     x->v.elems = x->pt;
   }
-  for (size_t i = 0; i < nd; i++) {
-    const GtDeriv *d = &ds[i];
-    FdResult *res = &r[i];
-    res->digits = -1;
-    res->worst = 0;
-    res->elements = d->value.size;
-    res->tensor = d->value.rank != 0;
-    res->why = NULL;
-    res->exact = 0;
-    if (f == NULL) {
-      res->why = "the program fails at the higher precision";
-      continue;
-    }
-    if (!d->connected) {
-      res->why = "not connected: 0 exactly";
-      res->exact = 1;
-      continue;
-    }
-    if (kink) {
-      res->why = "the point is at a kink";
-      continue;
-    }
-    if (strstr(c->text, "stop_gradient") != NULL) {
-      res->why = "the program uses stop_gradient";
-      continue;
-    }
-    /* the output, among f's, and the inputs differentiated */
-    size_t out = (size_t)-1;
-    for (size_t o = 0; o < gt_session_output_count(s); o++)
-      if (strcmp(gt_session_output_name(s, o), d->of) == 0)
-        out = o;
-    if (out == (size_t)-1) {
-      res->why = "not an output";
-      continue;
-    }
-    if (d->order > 8) {
-      res->why = "the order is too high for finite differences";
-      continue;
-    }
-    FdCoord co[8];
-    size_t total = 1;
-    int ok = 1;
-    for (int k = 0; k < d->order && ok; k++) {
-      size_t j = 0;
-      while (j < m && strcmp(in[j].name, d->wrt[k]) != 0)
-        j++;
-      if (j == m) {
-        ok = 0;
-        res->why = "differentiated with respect to a variable, not an input";
-        break;
-      }
-      co[k].j = j;
-      total *= in[j].v.size;
-    }
-    if (ok && total != d->value.size) {
-      ok = 0;
-      res->why = "the derivative's shape is not the inputs'";
-    }
-    for (int k = 0; k < d->order; k++) {
-      co[k].scale = malloc(sizeof(__mpfr_struct));
-      if (co[k].scale == NULL)
-        out_of_memory();
-      mpfr_init2(co[k].scale, P);
-    }
-    /* element by element: the partial along coordinates (j_m, e_m),
-       e_m from the flat index, row-major over the inputs' shapes */
-    int fewest = -1;
-    for (size_t flat = 0; ok && flat < total; flat++) {
-      size_t rest = flat;
-      for (int k = d->order - 1; k >= 0; k--) {
-        size_t sz = in[co[k].j].v.size;
-        co[k].e = rest % sz;
-        rest /= sz;
-        mpfr_ptr b = &in[co[k].j].base[co[k].e];
-        mpfr_abs(co[k].scale, b, RND);
-        if (mpfr_zero_p(co[k].scale) || !mpfr_number_p(co[k].scale))
-          mpfr_set_ui(co[k].scale, 1, RND);
-      }
-      mpfr_srcptr ad = &d->value.elems[flat];
-      if (!mpfr_number_p(ad)) {
-        res->why = "not a finite number";
-        res->worst = flat;
-        ok = 0;
-        break;
-      }
-      const char *why = NULL;
-      int dg = fd_element(c, f, in, m, snames, svals, out, co, d->order, ad,
-                          P, &why);
-      if (dg < 0) {
-        res->why = why;
-        res->worst = flat;
-        ok = 0;
-        break;
-      }
-      if (fewest < 0 || dg < fewest) {
-        fewest = dg;
-        res->worst = flat;
-      }
-    }
-    if (ok) {
-      res->digits = fewest < 0 ? prec_digits(prec) : fewest;
-      if (res->digits < threshold)
-        bad++;
-    }
-    for (int k = 0; k < d->order; k++) {
-      mpfr_clear(co[k].scale);
-      free(co[k].scale);
-    }
-  }
+  return m;
+}
+
+static void
+fd_inputs_free(FdInput *in, size_t m)
+{
   for (size_t j = 0; j < m; j++) {
     for (size_t e = 0; e < in[j].v.size; e++) {
       mpfr_clear(&in[j].base[e]);
@@ -1530,6 +1510,158 @@ fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
     free(in[j].base);
     free(in[j].pt);
   }
+}
+
+/* Why derivative d cannot be checked by finite differences on f (the
+   session at the higher precision, NULL when the program failed there),
+   or NULL with *out the index of d's output among s's. */
+static const char *
+fd_cannot(const Cli *c, GtSession *s, GtSession *f, const GtDeriv *d,
+          int kink, size_t *out, int *exact)
+{
+  if (f == NULL)
+    return "the program fails at the higher precision";
+  if (!d->connected) {
+    *exact = 1;
+    return "not connected: 0 exactly";
+  }
+  if (kink)
+    return "the point is at a kink";
+  if (strstr(c->text, "stop_gradient") != NULL)
+    return "the program uses stop_gradient";
+  /* the output, among f's */
+  *out = (size_t)-1;
+  for (size_t o = 0; o < gt_session_output_count(s); o++)
+    if (strcmp(gt_session_output_name(s, o), d->of) == 0)
+      *out = o;
+  if (*out == (size_t)-1)
+    return "not an output";
+  if (d->order > 8)
+    return "the order is too high for finite differences";
+  return NULL;
+}
+
+/* The coordinates of d's partials: co[k].j is the input of d->wrt[k]
+   among in[0..m-1]; *total the number of elements they span.  NULL, or
+   why they do not fit d. */
+static const char *
+fd_coords(const FdInput *in, size_t m, const GtDeriv *d, FdCoord *co,
+          size_t *total)
+{
+  *total = 1;
+  for (int k = 0; k < d->order; k++) {
+    size_t j = 0;
+    while (j < m && strcmp(in[j].name, d->wrt[k]) != 0)
+      j++;
+    if (j == m)
+      return "differentiated with respect to a variable, not an input";
+    co[k].j = j;
+    *total *= in[j].v.size;
+  }
+  if (*total != d->value.size)
+    return "the derivative's shape is not the inputs'";
+  return NULL;
+}
+
+/* Element by element over total elements: the partial along coordinates
+   (j_m, e_m), e_m from the flat index, row-major over the inputs'
+   shapes.  Sets res's digits (the fewest), worst and why. */
+static void
+fd_elements(const Cli *c, GtSession *f, FdInput *in, size_t m,
+            const char **snames, mpfr_srcptr *svals, size_t out,
+            const GtDeriv *d, FdCoord *co, size_t total, mpfr_prec_t P,
+            FdResult *res)
+{
+  int fewest = -1;
+  for (size_t flat = 0; flat < total; flat++) {
+    size_t rest = flat;
+    for (int k = d->order - 1; k >= 0; k--) {
+      size_t sz = in[co[k].j].v.size;
+      co[k].e = rest % sz;
+      rest /= sz;
+      mpfr_ptr b = &in[co[k].j].base[co[k].e];
+      mpfr_abs(co[k].scale, b, RND);
+      if (mpfr_zero_p(co[k].scale) || !mpfr_number_p(co[k].scale))
+        mpfr_set_ui(co[k].scale, 1, RND);
+    }
+    mpfr_srcptr ad = &d->value.elems[flat];
+    if (!mpfr_number_p(ad)) {
+      res->why = "not a finite number";
+      res->worst = flat;
+      return;
+    }
+    const char *why = NULL;
+    int dg = fd_element(c, f, in, m, snames, svals, out, co, d->order, ad,
+                        P, &why);
+    if (dg < 0) {
+      res->why = why;
+      res->worst = flat;
+      return;
+    }
+    if (fewest < 0 || dg < fewest) {
+      fewest = dg;
+      res->worst = flat;
+    }
+  }
+  res->digits = fewest < 0 ? prec_digits(c->opt.prec) : fewest;
+}
+
+/* Checks derivative d into *res; 1 when it agrees to too few digits. */
+static int
+fd_derivative(const Cli *c, GtSession *s, GtSession *f, FdInput *in,
+              size_t m, const char **snames, mpfr_srcptr *svals, int kink,
+              const GtDeriv *d, FdResult *res, mpfr_prec_t P)
+{
+  res->digits = -1;
+  res->worst = 0;
+  res->elements = d->value.size;
+  res->tensor = d->value.rank != 0;
+  res->why = NULL;
+  res->exact = 0;
+  size_t out, total;
+  res->why = fd_cannot(c, s, f, d, kink, &out, &res->exact);
+  if (res->why != NULL)
+    return 0;
+  FdCoord co[8];
+  res->why = fd_coords(in, m, d, co, &total);
+  for (int k = 0; k < d->order; k++) {
+    co[k].scale = malloc(sizeof(__mpfr_struct));
+    if (co[k].scale == NULL)
+      out_of_memory();
+    mpfr_init2(co[k].scale, P);
+  }
+  if (res->why == NULL)
+    fd_elements(c, f, in, m, snames, svals, out, d, co, total, P, res);
+  for (int k = 0; k < d->order; k++) {
+    mpfr_clear(co[k].scale);
+    free(co[k].scale);
+  }
+  return res->digits >= 0 && res->digits < fd_threshold(c->opt.prec);
+}
+
+int
+fd_check(const Cli *c, GtSession *s, const GtDeriv *ds, size_t nd,
+         FdResult *r)
+{
+  long prec = c->opt.prec;
+  mpfr_prec_t P = (mpfr_prec_t)fd_prec(prec);
+  int bad = 0;
+  int kink = 0;
+  for (size_t i = 0; i < gt_session_diag_count(s); i++)
+    kink |= gt_session_diag(s, i)->severity == GT_SEV_NOTE;
+  GtStatus st;
+  GtSession *f = open_session(c, (long)P, &st);
+  size_t n = gt_session_input_count(s);
+  FdInput *in = calloc(n + 1, sizeof *in);
+  const char **snames = calloc(n + 1, sizeof *snames);
+  mpfr_srcptr *svals = calloc(n + 1, sizeof *svals);
+  if (!in || !snames || !svals)
+    out_of_memory();
+  size_t m = fd_inputs(s, in, P);
+  for (size_t i = 0; i < nd; i++)
+    bad += fd_derivative(c, s, f, in, m, snames, svals, kink, &ds[i], &r[i],
+                         P);
+  fd_inputs_free(in, m);
   free(in);
   free(snames);
   free(svals);

@@ -5,6 +5,15 @@
  * derivatives, diagnostics) lives until the session is run again or freed.
  * The library never prints and never exits: every call returns a GtStatus
  * and leaves its messages as located diagnostics in the session.
+ *
+ * Threads: the library is thread-safe in the usual sense, provided MPFR
+ * was built thread-safe (mpfr_buildopt_tls_p() is nonzero, as in the
+ * GNU/Linux distributions' packages).  Different sessions may be used
+ * from different threads at the same time; one session must not be used
+ * by two threads at once (lock it yourself, or give each thread its own).
+ * The one state the sessions share, a cache of Bernoulli numbers for the
+ * special functions, is built and read without locks through C11 atomics.
+ * A thread other than the main one should set GtOptions.max_stack.
  */
 #ifndef GRADTOOL_H
 #define GRADTOOL_H

@@ -764,8 +764,10 @@ void gt_set_decimal(mpfr_ptr x, const char *s);
 /* special.c -- special functions MPFR lacks                            */
 /* ------------------------------------------------------------------ */
 
-/* psi1(x) = d/dx digamma(x), rounded to r's precision. */
+/* psi1(x) = d/dx digamma(x), rounded to r's precision.  Safe to call from
+   several threads at once (the Bernoulli cache is lock-free). */
 void gt_special_trigamma(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd);
+/* Frees the Bernoulli cache; not while another thread is in the library. */
 void gt_special_free_cache(void);
 
 #endif /* GT_INTERNAL_H */

@@ -30,6 +30,14 @@ usage(GtSession *s, const char *name)
   return GT_EUSAGE;
 }
 
+static GtStatus
+out_of_memory(GtSession *s)
+{
+  gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+              "out of memory");
+  return GT_ERUNTIME;
+}
+
 static void
 free_tensor(GtSession *s, size_t i)
 {
@@ -43,35 +51,49 @@ free_tensor(GtSession *s, size_t i)
   s->at_tensor[i] = NULL;
 }
 
+/* The index of input name in the loaded program through *i, or the usage
+   error. */
+static GtStatus
+input_slot(GtSession *s, const char *name, long *i)
+{
+  *i = s->prog != NULL ? gt_session_input_index(s, name) : -1;
+  return *i < 0 ? usage(s, name) : GT_OK;
+}
+
+/* Input i is about to be given by value: its --at expression goes, and so
+   do the other by-value representations (all but a number when
+   keep_number). */
+static void
+replace_input(GtSession *s, size_t i, int keep_number)
+{
+  if (keep_number)
+    free_tensor(s, i);
+  else
+    gt_replay_unset(s, i);
+  gt_program_free(s->at[i]);
+  s->at[i] = NULL;
+}
+
 GtStatus
 gt_session_set_input_value(GtSession *s, const char *name, mpfr_srcptr v)
 {
-  if (s->prog == NULL)
-    return usage(s, name);
-  long i = gt_session_input_index(s, name);
-  if (i < 0)
-    return usage(s, name);
+  long i;
+  if (input_slot(s, name, &i) != GT_OK)
+    return GT_EUSAGE;
   if (s->at_value == NULL) {
     s->at_value = calloc(s->prog->ninputs + 1, sizeof *s->at_value);
     if (s->at_value == NULL)
-      goto oom;
+      return out_of_memory(s);
   }
   if (s->at_value[i] == NULL) {
     s->at_value[i] = malloc(sizeof(__mpfr_struct));
     if (s->at_value[i] == NULL)
-      goto oom;
+      return out_of_memory(s);
     mpfr_init2(s->at_value[i], (mpfr_prec_t)s->opt.prec);
   }
   mpfr_set(s->at_value[i], v, MPFR_RNDN);
-  /* the value replaces an --at expression or a tensor */
-  gt_program_free(s->at[i]);
-  s->at[i] = NULL;
-  free_tensor(s, (size_t)i);
+  replace_input(s, (size_t)i, 1);
   return GT_OK;
-oom:
-  gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
-              "out of memory");
-  return GT_ERUNTIME;
 }
 
 GtStatus
@@ -79,11 +101,9 @@ gt_session_set_input_tensor(GtSession *s, const char *name, const GtValue *v)
 {
   if (v->rank == 0)
     return gt_session_set_input_value(s, name, v->elems);
-  if (s->prog == NULL)
-    return usage(s, name);
-  long i = gt_session_input_index(s, name);
-  if (i < 0)
-    return usage(s, name);
+  long i;
+  if (input_slot(s, name, &i) != GT_OK)
+    return GT_EUSAGE;
   if (v->rank > GT_MAX_RANK) {
     gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
                 "input '%s': a tensor has at most %d dimensions", name,
@@ -93,15 +113,15 @@ gt_session_set_input_tensor(GtSession *s, const char *name, const GtValue *v)
   if (s->at_tensor == NULL) {
     s->at_tensor = calloc(s->prog->ninputs + 1, sizeof *s->at_tensor);
     if (s->at_tensor == NULL)
-      goto oom;
+      return out_of_memory(s);
   }
   GtInputTensor *t = calloc(1, sizeof *t);
   if (t == NULL)
-    goto oom;
+    return out_of_memory(s);
   t->elems = malloc((v->size + 1) * sizeof(__mpfr_struct));
   if (t->elems == NULL) {
     free(t);
-    goto oom;
+    return out_of_memory(s);
   }
   t->shape.rank = v->rank;
   t->shape.size = v->size;
@@ -110,16 +130,9 @@ gt_session_set_input_tensor(GtSession *s, const char *name, const GtValue *v)
     mpfr_init2(&t->elems[k], (mpfr_prec_t)s->opt.prec);
     mpfr_set(&t->elems[k], &v->elems[k], MPFR_RNDN);
   }
-  /* it replaces an --at expression or a number */
-  gt_replay_unset(s, (size_t)i);
-  gt_program_free(s->at[i]);
-  s->at[i] = NULL;
+  replace_input(s, (size_t)i, 0);
   s->at_tensor[i] = t;
   return GT_OK;
-oom:
-  gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
-              "out of memory");
-  return GT_ERUNTIME;
 }
 
 int

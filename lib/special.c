@@ -37,39 +37,61 @@
  * numbers T_k (tan z = sum T_k z^(2k-1)/(2k-1)!) with the integer-only
  * recurrence of Brent and Harvey (2011), then
  *   B_2k = (-1)^(k-1) 2k T_k / (2^2k (2^2k - 1)).
- * They live in a static cache that grows by doubling and is freed by
- * gt_special_free_cache.  The cache makes these functions not thread-safe.
+ * They live in a cache shared by all threads: a table of B_2 .. B_2n that
+ * is never changed once published.  A call that needs more numbers builds
+ * a larger table (at least twice as long: the tangent-number sweep starts
+ * again from T_1, so doubling keeps the total cost O(n^2)) and publishes
+ * it with one atomic compare-and-swap; the tables it replaces stay
+ * allocated, since another thread may still be reading one, until
+ * gt_special_free_cache (at most twice the memory of the largest).  Two
+ * threads that grow the cache at once both compute; the one that loses
+ * the race frees its table and uses the winner's.  No lock, and a reader
+ * of a long enough table pays one atomic load.
  */
 #include "internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 
-static mpq_t *bern;          /* bern[k-1] = B_2k for k = 1 .. bern_count */
-static size_t bern_count;
+typedef struct BernTable {
+  size_t count;              /* holds B_2 .. B_2count */
+  mpq_t *b;                  /* b[k-1] = B_2k */
+  struct BernTable *older;   /* the table this one replaced, or NULL */
+} BernTable;
 
-/* Makes B_2 .. B_2n available; 0 on success, -1 when out of memory.
-   The tangent-number sweep has to restart from T_1 for a larger n, so the
-   cache grows at least twofold to keep the total cost O(n^2). */
-static int
-bern_ensure(size_t n)
+/* The newest table, or NULL; its contents are visible to a thread that
+   loads the pointer with acquire order. */
+static _Atomic(BernTable *) bern_table;
+
+static void
+bern_free(BernTable *tb)
+{
+  for (size_t k = 0; k < tb->count; k++)
+    mpq_clear(tb->b[k]);
+  free(tb->b);
+  free(tb);
+}
+
+/* A new table of B_2 .. B_2n; NULL when out of memory. */
+static BernTable *
+bern_compute(size_t n)
 {
   mpz_t *t;
-  mpq_t *nb;
   size_t j, k;
+  BernTable *tb = malloc(sizeof *tb);
 
-  if (n <= bern_count)
-    return 0;
-  if (n < 2 * bern_count)
-    n = 2 * bern_count;
-  if (n < 32)
-    n = 32;
   t = malloc(n * sizeof *t);
-  nb = malloc(n * sizeof *nb);
-  if (t == NULL || nb == NULL) {
+  if (tb != NULL)
+    tb->b = malloc(n * sizeof *tb->b);
+  if (t == NULL || tb == NULL || tb->b == NULL) {
     free(t);
-    free(nb);
-    return -1;
+    if (tb != NULL)
+      free(tb->b);
+    free(tb);
+    return NULL;
   }
+  tb->count = n;
+  tb->older = NULL;
 
   /* Tangent numbers, t[k-1] = T_k (Brent & Harvey, "Fast computation of
      Bernoulli, tangent and secant numbers", algorithm TangentNumbers):
@@ -87,15 +109,8 @@ bern_ensure(size_t n)
       mpz_addmul_ui(t[j - 1], t[j - 2], j - k);
     }
 
-  /* Keep the numbers already cached (moved with mpq_swap, never by copying
-     the structs), add the new ones. */
-  for (k = 0; k < bern_count; k++) {
-    mpq_init(nb[k]);
-    mpq_swap(nb[k], bern[k]);
-    mpq_clear(bern[k]);
-  }
-  for (k = bern_count + 1; k <= n; k++) {
-    mpq_ptr b = nb[k - 1];
+  for (k = 1; k <= n; k++) {
+    mpq_ptr b = tb->b[k - 1];
     mpq_init(b);
     /* B_2k = (-1)^(k-1) 2k T_k / (2^2k (2^2k - 1)) */
     mpz_mul_ui(mpq_numref(b), t[k - 1], 2 * k);
@@ -110,21 +125,47 @@ bern_ensure(size_t n)
   for (k = 0; k < n; k++)
     mpz_clear(t[k]);
   free(t);
-  free(bern);
-  bern = nb;
-  bern_count = n;
-  return 0;
+  return tb;
+}
+
+/* A table holding at least B_2 .. B_2n (never modified: safe to read
+   from any thread); NULL when out of memory. */
+static const BernTable *
+bern_get(size_t n)
+{
+  BernTable *cur = atomic_load_explicit(&bern_table, memory_order_acquire);
+  for (;;) {
+    if (cur != NULL && n <= cur->count)
+      return cur;
+    size_t want = n;
+    if (cur != NULL && want < 2 * cur->count)
+      want = 2 * cur->count;
+    if (want < 32)
+      want = 32;
+    BernTable *tb = bern_compute(want);
+    if (tb == NULL)
+      return NULL;
+    tb->older = cur;
+    /* publish it, unless another thread published a table since cur was
+       read: then cur becomes that table and the loop looks again */
+    if (atomic_compare_exchange_strong_explicit(&bern_table, &cur, tb,
+                                                memory_order_acq_rel,
+                                                memory_order_acquire))
+      return tb;
+    bern_free(tb);
+  }
 }
 
 void
 gt_special_free_cache(void)
 {
-  size_t k;
-  for (k = 0; k < bern_count; k++)
-    mpq_clear(bern[k]);
-  free(bern);
-  bern = NULL;
-  bern_count = 0;
+  BernTable *tb = atomic_exchange_explicit(&bern_table, NULL,
+                                           memory_order_acq_rel);
+  while (tb != NULL) {
+    BernTable *older = tb->older;
+    bern_free(tb);
+    tb = older;
+  }
 }
 
 /* res = psi1(x) for x >= 1/2 at precision w (res must have precision w).
@@ -137,6 +178,7 @@ trigamma_pos(mpfr_ptr res, mpfr_srcptr x, mpfr_prec_t w, unsigned long *count)
   mpfr_t v, t, s, p, z, term;
   unsigned long m, k, threshold = (unsigned long)(w / 4) + 2;
   mpfr_exp_t prev_exp = 0;
+  const BernTable *bt = NULL;
   int rc = 0;
 
   mpfr_inits2(w, v, t, s, p, z, term, (mpfr_ptr)0);
@@ -163,14 +205,14 @@ trigamma_pos(mpfr_ptr res, mpfr_srcptr x, mpfr_prec_t w, unsigned long *count)
   mpfr_add(t, t, p, MPFR_RNDN);
   for (k = 1;; k++) {
     int done;
-    if (bern_ensure(k) != 0) {
+    if ((bt == NULL || k > bt->count) && (bt = bern_get(k)) == NULL) {
       rc = -1;
       break;
     }
     mpfr_mul(p, p, z, MPFR_RNDN);
     if (mpfr_zero_p(p))                      /* underflow: y is huge */
       break;
-    mpfr_mul_q(term, p, bern[k - 1], MPFR_RNDN);
+    mpfr_mul_q(term, p, bt->b[k - 1], MPFR_RNDN);
     /* Safety net: terms that stop shrinking mean the series has passed
        its smallest term before reaching 2^-w, which the threshold rules
        out; report failure rather than loop on a divergent series. */

@@ -7,6 +7,8 @@
  * mpfr_init2 and frees the whole recording at once.
  */
 #define _DEFAULT_SOURCE
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -38,6 +40,28 @@ reserve_nodes(GtTape *t)
   t->cap = n;
   t->mapped = bytes;
   return 0;
+}
+
+/* Room for `need` entries of elsize bytes in the array p of *cap
+   entries: p itself when it has room, else p grown by doubling (from
+   `first` entries when empty) with *cap updated.  NULL, and p untouched,
+   when out of memory or when more than `limit` entries would be needed
+   (the tables indexed by uint32_t stop below UINT32_MAX). */
+static void *
+grow(void *p, size_t *cap, size_t need, size_t elsize, size_t first,
+     size_t limit)
+{
+  if (need <= *cap)
+    return p;
+  size_t c = *cap ? *cap : first;
+  while (c < need)
+    c = c > limit / 2 ? need : c * 2;
+  if (c > limit || c > SIZE_MAX / elsize)
+    return NULL;
+  void *v = realloc(p, c * elsize);
+  if (v != NULL)
+    *cap = c;
+  return v;
 }
 
 int
@@ -149,14 +173,11 @@ gt_tape_shape(GtTape *t, const GtShape *s)
         && memcmp(o->dim, s->dim, (size_t)s->rank * sizeof s->dim[0]) == 0)
       return (uint32_t)(t->nshapes - 1 - k);
   }
-  if (t->nshapes == t->shapecap) {
-    size_t cap = t->shapecap * 2;
-    GtShape *v = realloc(t->shapes, cap * sizeof *v);
-    if (v == NULL || cap > UINT32_MAX - 1)
-      return UINT32_MAX;
-    t->shapes = v;
-    t->shapecap = cap;
-  }
+  GtShape *v = grow(t->shapes, &t->shapecap, t->nshapes + 1, sizeof *v, 16,
+                    UINT32_MAX - 1);
+  if (v == NULL)
+    return UINT32_MAX;
+  t->shapes = v;
   GtShape *n = &t->shapes[t->nshapes];
   memset(n, 0, sizeof *n);
   n->rank = s->rank;
@@ -171,16 +192,11 @@ gt_tape_shape(GtTape *t, const GtShape *s)
 long
 gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n)
 {
-  if (t->nxargs + n > t->xargcap) {
-    size_t cap = t->xargcap ? t->xargcap * 2 : 64;
-    while (cap < t->nxargs + n)
-      cap *= 2;
-    int32_t *v = realloc(t->xargs, cap * sizeof *v);
-    if (v == NULL)
-      return -1;
-    t->xargs = v;
-    t->xargcap = cap;
-  }
+  int32_t *v = grow(t->xargs, &t->xargcap, t->nxargs + n, sizeof *v, 64,
+                    (size_t)LONG_MAX);
+  if (v == NULL)
+    return -1;
+  t->xargs = v;
   memcpy(t->xargs + t->nxargs, ops, n * sizeof *ops);
   long off = (long)t->nxargs;
   t->nxargs += n;
@@ -190,14 +206,11 @@ gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n)
 uint32_t
 gt_tape_view(GtTape *t, const GtView *v)
 {
-  if (t->nviews == t->viewcap) {
-    size_t cap = t->viewcap ? t->viewcap * 2 : 16;
-    GtView *w = realloc(t->views, cap * sizeof *w);
-    if (w == NULL)
-      return UINT32_MAX;
-    t->views = w;
-    t->viewcap = cap;
-  }
+  GtView *w = grow(t->views, &t->viewcap, t->nviews + 1, sizeof *w, 16,
+                   UINT32_MAX - 1);
+  if (w == NULL)
+    return UINT32_MAX;
+  t->views = w;
   t->views[t->nviews] = *v;
   return (uint32_t)t->nviews++;
 }
@@ -285,14 +298,11 @@ gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
 uint32_t
 gt_tape_frame(GtTape *t, uint32_t parent, uint32_t site)
 {
-  if (t->nframes == t->framecap) {
-    size_t cap = t->framecap * 2;
-    GtFrameRec *f = realloc(t->frames, cap * sizeof *f);
-    if (f == NULL || cap > UINT32_MAX - 1)
-      return UINT32_MAX;
-    t->frames = f;
-    t->framecap = cap;
-  }
+  GtFrameRec *f = grow(t->frames, &t->framecap, t->nframes + 1, sizeof *f,
+                       64, UINT32_MAX - 1);
+  if (f == NULL)
+    return UINT32_MAX;
+  t->frames = f;
   t->frames[t->nframes].parent = parent;
   t->frames[t->nframes].site = site;
   return (uint32_t)t->nframes++;
@@ -301,14 +311,11 @@ gt_tape_frame(GtTape *t, uint32_t parent, uint32_t site)
 int
 gt_tape_guard(GtTape *t, int32_t node, int kind, long value)
 {
-  if (t->nguards == t->guardcap) {
-    size_t cap = t->guardcap ? t->guardcap * 2 : 64;
-    GtGuard *g = realloc(t->guards, cap * sizeof *g);
-    if (g == NULL)
-      return -1;
-    t->guards = g;
-    t->guardcap = cap;
-  }
+  GtGuard *v = grow(t->guards, &t->guardcap, t->nguards + 1, sizeof *v, 64,
+                    SIZE_MAX);
+  if (v == NULL)
+    return -1;
+  t->guards = v;
   GtGuard *g = &t->guards[t->nguards++];
   g->node = node;
   g->kind = kind;

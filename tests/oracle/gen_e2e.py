@@ -540,46 +540,46 @@ def builtin(name, prog, at2, outs, derivs=None, digits=D30):
          inputs=[("x", R(at2))], outputs=outs, digits=digits, derivs=derivs)
 
 
-builtin("bi_trig", "input x = 0.5\na = sin(x)\nb = cos(x)\nc = tan(x)\n"
+builtin("builtin_trig", "input x = 0.5\na = sin(x)\nb = cos(x)\nc = tan(x)\n"
         "output a, b, c\n", "-2.5",
         [("a", sp.sin(X)), ("b", sp.cos(X)), ("c", sp.tan(X))])
-builtin("bi_invtrig", "input x = 0.5\na = asin(x)\nb = acos(x)\nc = atan(x)\n"
+builtin("builtin_invtrig", "input x = 0.5\na = asin(x)\nb = acos(x)\nc = atan(x)\n"
         "d = atan2(x, -0.75)\nf = atan2(0.5, x)\noutput a, b, c, d, f\n",
         "-0.25",
         [("a", sp.asin(X)), ("b", sp.acos(X)), ("c", sp.atan(X)),
          ("d", sp.atan2(X, R(-3, 4))), ("f", sp.atan2(R(1, 2), X))])
-builtin("bi_hyper", "input x = 0.5\na = sinh(x)\nb = cosh(x)\nc = tanh(x)\n"
+builtin("builtin_hyper", "input x = 0.5\na = sinh(x)\nb = cosh(x)\nc = tanh(x)\n"
         "output a, b, c\n", "-1.5",
         [("a", sp.sinh(X)), ("b", sp.cosh(X)), ("c", sp.tanh(X))])
-builtin("bi_invhyper", "input x = 0.5\na = asinh(x)\nb = acosh(x + 2)\n"
+builtin("builtin_invhyper", "input x = 0.5\na = asinh(x)\nb = acosh(x + 2)\n"
         "c = atanh(x)\noutput a, b, c\n", "-0.25",
         [("a", sp.asinh(X)), ("b", sp.acosh(X + 2)), ("c", sp.atanh(X))])
-builtin("bi_exp", "input x = 0.5\na = exp(x)\nb = exp2(x)\nc = expm1(x)\n"
+builtin("builtin_exp", "input x = 0.5\na = exp(x)\nb = exp2(x)\nc = expm1(x)\n"
         "output a, b, c\n", "-3",
         [("a", sp.exp(X)), ("b", 2 ** X), ("c", sp.exp(X) - 1)])
-builtin("bi_log", "input x = 0.5\na = log(x)\nb = log2(x)\nc = log10(x)\n"
+builtin("builtin_log", "input x = 0.5\na = log(x)\nb = log2(x)\nc = log10(x)\n"
         "d = log1p(x)\noutput a, b, c, d\n", "3",
         [("a", sp.log(X)), ("b", sp.log(X) / sp.log(2)),
          ("c", sp.log(X) / sp.log(10)), ("d", sp.log(1 + X))])
-builtin("bi_pow", "input x = 0.5\na = sqrt(x)\nb = cbrt(x)\nc = pow(x, 2.5)\n"
+builtin("builtin_pow", "input x = 0.5\na = sqrt(x)\nb = cbrt(x)\nc = pow(x, 2.5)\n"
         "d = pow(2.5, x)\nf = hypot(x, 0.75)\ng = hypot(1.25, x)\n"
         "output a, b, c, d, f, g\n", "3",
         [("a", sp.sqrt(X)), ("b", X ** R(1, 3)), ("c", X ** R(5, 2)),
          ("d", R(5, 2) ** X), ("f", sp.sqrt(X ** 2 + R(9, 16))),
          ("g", sp.sqrt(R(25, 16) + X ** 2))])
-case("bi_cbrt_neg", prog="input x = -3.375\ny = cbrt(x)\n",
-     args="--digits=30 bi_cbrt_neg.gt", inputs=[("x", R(-27, 8))],
+case("builtin_cbrt_neg", prog="input x = -3.375\ny = cbrt(x)\n",
+     args="--digits=30 builtin_cbrt_neg.gt", inputs=[("x", R(-27, 8))],
      outputs=[("y", Exact(Q(-3, 2)))], digits=D30,
      derivs={("y", ("x",)): R(1, 3) / R(9, 4)})     # 1/(3 cbrt(x)^2)
 LG = sp.log(sp.Abs(sp.gamma(X)))
-builtin("bi_special", "input x = 0.5\na = erf(x)\nb = erfc(x)\nc = gamma(x)\n"
+builtin("builtin_special", "input x = 0.5\na = erf(x)\nb = erfc(x)\nc = gamma(x)\n"
         "d = lgamma(x)\nf = digamma(x)\noutput a, b, c, d, f\n", "-2.5",
         [("a", sp.erf(X)), ("b", sp.erfc(X)), ("c", sp.gamma(X)),
          ("d", LG), ("f", sp.polygamma(0, X))],
         derivs={("d", ("x",)): sp.polygamma(0, X),
                 ("f", ("x",)): sp.polygamma(1, X)})
 ROUND_D = {(o, ("x",)): 0 for o in "abcdfg"}
-builtin("bi_round", "input x = 2.5\na = floor(x)\nb = ceil(x)\nc = round(x)\n"
+builtin("builtin_round", "input x = 2.5\na = floor(x)\nb = ceil(x)\nc = round(x)\n"
         "d = trunc(x)\nf = round(x + 1)\ng = round(x + 0.25)\n"
         "output a, b, c, d, f, g\n", "-2.5",
         [("a", sp.floor(X)), ("b", sp.ceiling(X)),
@@ -613,14 +613,14 @@ h = min(x, 5, -3)
 k = where(x > 0, x * x, 3 * x)
 output a, b, c, d, f, g, h, k
 """
-case("bi_piecewise", prog=PW_PROG, inputs=[("x", R(-3, 2))], outputs=PW,
+case("builtin_piecewise", prog=PW_PROG, inputs=[("x", R(-3, 2))], outputs=PW,
      derivs=pw_derivs(-1.5))
-case("bi_piecewise_2", args="--at x=2 bi_piecewise.gt", inputs=[("x", 2)],
+case("builtin_piecewise_2", args="--at x=2 builtin_piecewise.gt", inputs=[("x", 2)],
      outputs=PW, derivs=pw_derivs(2))
-builtin("bi_nn", "input x = 0.5\na = sigmoid(x)\nb = softplus(x)\n"
+builtin("builtin_nn", "input x = 0.5\na = sigmoid(x)\nb = softplus(x)\n"
         "output a, b\n", "-2",
         [("a", 1 / (1 + sp.exp(-X))), ("b", sp.log(1 + sp.exp(X)))])
-case("bi_tfnames", prog="""\
+case("builtin_tfnames", prog="""\
 input x = 3
 a = add(x, 2)
 b = subtract(x, 2)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """gen_taylor.py -- oracle for Taylor mode (lib/taylor.c): the unit table
-tests/unit/taylor_table.h and the end-to-end cases tests/e2e/t4_*.
+tests/unit/taylor_table.h and the end-to-end cases tests/e2e/taylor_*.
 
 Unit table.  For every primitive of lib/ops.c (the enum GtOp) and two or
 three points, one scalar input x and a tiny function of it: the op applied
@@ -23,7 +23,7 @@ lgamma have rules to order 2, digamma to order 1, trigamma to order 0 (class
 LIMITED: the next order must fail).  Mixed partials of a few functions of
 (x, y) come from sympy, for the symmetry test through the public API.
 
-End-to-end cases (t4_*).  High derivatives printed by gradtool, expected
+End-to-end cases (taylor_*).  High derivatives printed by gradtool, expected
 values from mpmath.taylor at 250 and 300 digits (which must agree), or from
 closed forms where there are (1/(1+x): (-1)^n n!/(1+x)^(n+1); atan:
 (-1)^(n-1) (n-1)! Im (x - i)^-n, both exact rationals at x = 1/2), rounded
@@ -572,7 +572,7 @@ def e2e(name, args, lines, status=0, err=None, prog=None):
 
 def e2e_cases():
     half = Q(1, 2)
-    F = "t4_f_order10.gt"
+    F = "taylor_f_order10.gt"
     fprog = "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n"
     fmp = lambda t: mpmath.exp(mpmath.sin(t)) / (1 + t * t)  # noqa: E731
     with mpmath.workdps(250):
@@ -580,11 +580,11 @@ def e2e_cases():
     y128 = printed(fval, 128, 30)
     for n in (10, 20, 50):
         d = mp_derivative(fmp, mpf(1) / 2, n, 250, "f")
-        e2e("t4_f_order%d" % n, "--wrt x --order %d --digits 30 %s" % (n, F),
+        e2e("taylor_f_order%d" % n, "--wrt x --order %d --digits 30 %s" % (n, F),
             ["y = " + y128, "d%dy/dx%d = %s" % (n, n, printed(d, 128, 30))],
             prog=fprog if n == 10 else None)
     d100 = mp_derivative(fmp, mpf(1) / 2, 100, 250, "f")
-    e2e("t4_f_order100_prec256",
+    e2e("taylor_f_order100_prec256",
         "--prec 256 --digits 60 --wrt x --order 100 %s" % F,
         ["y = " + printed(fval, 256, 60),
          "d100y/dx100 = " + printed(d100, 256, 60)])
@@ -597,9 +597,9 @@ def e2e_cases():
         if y0 is None:
             with mpmath.workdps(250):
                 y0 = gen_e2e.to_fraction(mpmath.atan(mpf(1) / 2))
-        gt = "t4_%s_order10.gt" % tag
+        gt = "taylor_%s_order10.gt" % tag
         for n in (10, 20, 50):
-            e2e("t4_%s_order%d" % (tag, n),
+            e2e("taylor_%s_order%d" % (tag, n),
                 "--wrt x --order %d --digits 30 %s" % (n, gt),
                 ["y = " + printed(y0, 128, 30),
                  "d%dy/dx%d = %s" % (n, n, printed(dfun(n, half), 128, 30))],
@@ -610,8 +610,8 @@ def e2e_cases():
     with mpmath.workdps(250):
         y0 = gen_e2e.to_fraction(xx(mpf(1) / 2))
     for n in (10, 20, 50):
-        e2e("t4_xpowx_order%d" % n,
-            "--wrt x --order %d --digits 30 t4_xpowx_order10.gt" % n,
+        e2e("taylor_xpowx_order%d" % n,
+            "--wrt x --order %d --digits 30 taylor_xpowx_order10.gt" % n,
             ["y = " + printed(y0, 128, 30),
              "d%dy/dx%d = %s" % (n, n, printed(
                  mp_derivative(xx, mpf(1) / 2, n, 250, "xx"), 128, 30))],
@@ -621,12 +621,12 @@ def e2e_cases():
     # with respect to the input x, one order up
     g3 = mp_derivative(fmp, mpf(1) / 2, 3, 250, "f")
     g4 = mp_derivative(fmp, mpf(1) / 2, 4, 250, "f")
-    e2e("t4_grad3", "--digits 30 t4_grad3.gt",
+    e2e("taylor_grad3", "--digits 30 taylor_grad3.gt",
         ["d3 = " + printed(g3, 128, 30), "dd3/dx = " + printed(g4, 128, 30)],
         prog="input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n"
              "d3 = grad(y, x, 3)\noutput d3\n")
     # grad(grad(y, x, 2), x) and three nested grads equal grad(y, x, 3)
-    e2e("t4_grad_nested", "--digits 30 t4_grad_nested.gt",
+    e2e("taylor_grad_nested", "--digits 30 taylor_grad_nested.gt",
         ["%s = %s" % (v, printed(g3, 128, 30)) for v in "abc"]
         + ["d%s/dx = %s" % (v, printed(g4, 128, 30)) for v in "abc"],
         prog="input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n"
@@ -638,7 +638,7 @@ def e2e_cases():
     # reverse rule of the recorded Taylor node, and so does d/dx of both
     g5 = mp_derivative(fmp, mpf(1) / 2, 5, 250, "f")
     g6 = mp_derivative(fmp, mpf(1) / 2, 6, 250, "f")
-    e2e("t4_grad5", "--digits 30 t4_grad5.gt",
+    e2e("taylor_grad5", "--digits 30 taylor_grad5.gt",
         ["a = " + printed(g5, 128, 30), "b = " + printed(g5, 128, 30),
          "da/dx = " + printed(g6, 128, 30), "db/dx = " + printed(g6, 128, 30)],
         prog="input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n"
@@ -657,13 +657,13 @@ def e2e_cases():
     hval = printed(symq(h), 128, 30)
     hes = [("d2z/dx2", (Xs, Xs)), ("d2z/dxdy", (Xs, Ys)),
            ("d2z/dydx", (Ys, Xs)), ("d2z/dy2", (Ys, Ys))]
-    e2e("t4_hessian", "--wrt x,y --order 2 --digits 30 t4_hessian.gt",
+    e2e("taylor_hessian", "--wrt x,y --order 2 --digits 30 taylor_hessian.gt",
         ["z = " + hval] + ["%s = %s" % (lab, printed(symq(sp.diff(h, *v)),
                                                      128, 30))
                            for lab, v in hes],
         prog="input x = 0.5\ninput y = -0.75\nz = exp(x * y) * sin(x + y^2)\n")
     g3xy = sp.diff(h, Xs, 3)
-    e2e("t4_grad3_wrt_y", "--wrt y --digits 30 t4_grad3_wrt_y.gt",
+    e2e("taylor_grad3_wrt_y", "--wrt y --digits 30 taylor_grad3_wrt_y.gt",
         ["g = " + printed(symq(g3xy), 128, 30),
          "dg/dy = " + printed(symq(sp.diff(g3xy, Ys)), 128, 30)],
         prog="input x = 0.5\ninput y = -0.75\nz = exp(x * y) * sin(x + y^2)\n"
@@ -672,17 +672,17 @@ def e2e_cases():
         return ("%5d | %s\n      | %s^%s\n"
                 % (line[0], line[1], " " * (col - 1), "~" * (length - 1)))
     # a located error: order 3 through digamma (rules to order 1 only)
-    e2e("t4_digamma_order3", "--wrt x --order 3 t4_digamma_order3.gt", None,
+    e2e("taylor_digamma_order3", "--wrt x --order 3 taylor_digamma_order3.gt", None,
         status=4, prog="input x = 0.5\nt = x * x + 1\n"
         "y = exp(digamma(t))\n",
-        err="t4_digamma_order3.gt:3:9: error: derivatives of digamma of order 2 "
+        err="taylor_digamma_order3.gt:3:9: error: derivatives of digamma of order 2 "
         "and higher are not implemented (they need polygamma functions of "
         "higher order) (needed for the order-3 derivative of y)\n"
         + caret((3, "y = exp(digamma(t))"), 9, len("digamma(t)")))
     # the same in the language
-    e2e("t4_digamma_grad5", "t4_digamma_grad5.gt", None, status=4,
+    e2e("taylor_digamma_grad5", "taylor_digamma_grad5.gt", None, status=4,
         prog="input x = 0.5\ny = digamma(x * x)\nd = grad(y, x, 5)\n",
-        err="t4_digamma_grad5.gt:2:5: error: derivatives of digamma of order "
+        err="taylor_digamma_grad5.gt:2:5: error: derivatives of digamma of order "
         "2 and higher are not implemented (they need polygamma functions of "
         "higher order)\n"
         + caret((2, "y = digamma(x * x)"), 5, len("digamma(x * x)")))

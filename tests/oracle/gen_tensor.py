@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""gen_tensor.py -- independent oracle for the tensor end-to-end cases (t3_*,
-ex_t3_*) of issue 3.
+"""gen_tensor.py -- independent oracle for the tensor end-to-end cases
+(tensor_*, ex_tensor_*) of issue 3.
 
 Writes NAME.gt (when the case owns its program), NAME.args and NAME.out
 (and NAME.err for print() output) into tests/e2e/.  numpy is not used: a
@@ -357,7 +357,7 @@ M23 = [[1, -2, "0.5"], [3, "1.5", "-0.75"]]
 V3 = ["0.5", "-1.25", 2]
 
 # ---- broadcasting: (2,3)+(3,), (3,1)*(1,3), scalar with tensor --------------
-case("t3_broadcast", prog="""\
+case("tensor_broadcast", prog="""\
 input m = [[1, -2, 0.5], [3, 1.5, -0.75]]
 input v = [0.5, -1.25, 2]
 input s = 1.5
@@ -373,7 +373,7 @@ output a, b, c, y
          m + v, v.reshape(3, 1) * v.reshape(1, 3), s * m - v))
 
 # ---- reductions, matmul, transpose, dot --------------------------------------
-case("t3_reduce", prog="""\
+case("tensor_reduce", prog="""\
 input m = [[1, -2, 0.5], [3, 1.5, -0.75]]
 a = sum(m, 0)
 b = mean(m, -1)
@@ -392,7 +392,7 @@ output a, b, c, d, f, g, h
 
 # ---- indexing and slicing as NumPy --------------------------------------------
 X5 = [10, 20, 30, 40, 50]
-case("t3_index_slices", prog="""\
+case("tensor_index_slices", prog="""\
 input x = [10, 20, 30, 40, 50]
 m = [[1, 2, 3], [4, 5, 6]]
 a = x[-1]
@@ -413,8 +413,8 @@ output a, b, c, d, f, g, h, k, p, y
          ("p", x[-4:-1:2]),
          ("y", (x[1:3] * T.of([1, 2])).sum() + (m[1, :] * x[:3]).sum()
           + x[-1] * m[:, 1][0])])(T.of([[1, 2, 3], [4, 5, 6]])))
-case("t3_at_vector_index", args="--at 'x=[1, 2, 3, 4, 5]' --of y,d "
-     "t3_index_slices.gt", inputs=[("x", [1, 2, 3, 4, 5])],
+case("tensor_at_vector_index", args="--at 'x=[1, 2, 3, 4, 5]' --of y,d "
+     "tensor_index_slices.gt", inputs=[("x", [1, 2, 3, 4, 5])],
      fn=CASES[-1]["fn"], of=["y", "d"])
 
 
@@ -431,7 +431,7 @@ def assign_loop(x, u):
     return [("v", v), ("m", m), ("s", v.sum() + (m * m).sum())]
 
 
-case("t3_assign_loop", prog="""\
+case("tensor_assign_loop", prog="""\
 input x = 0.5
 v = zeros(4)
 for i in range(4) {
@@ -457,7 +457,7 @@ def slice_assign(x):
                                  + (g * g).sum())]
 
 
-case("t3_assign_slice", prog="""\
+case("tensor_assign_slice", prog="""\
 input x = [1, 2, 3]
 f = x
 f[::-2] = 10 * x[:2]
@@ -468,7 +468,7 @@ output f, g, y
 """, inputs=[("x", [1, 2, 3])], fn=slice_assign)
 
 # ---- jacobian and hessian -----------------------------------------------------------
-case("t3_jacobian", prog="""\
+case("tensor_jacobian", prog="""\
 input x = [1, 2, 0.5]
 y = [x[0] * x[1], x[1]^2 * x[2], x[0] + 3 * x[2]]
 j = jacobian(y, x)
@@ -479,13 +479,13 @@ output j, k
                                          x.data[1] ** 2 * x.data[2],
                                          x.data[0] + 3 * x.data[2]]), x)),
                    ("k", jacobian(x * x, x))])
-case("t3_jacobian_tanh", prog="""\
+case("tensor_jacobian_tanh", prog="""\
 input x = [0.5, -1]
 A = [[1, 2], [-0.5, 0.25], [3, -1]]
 y = tanh(A @ x)
 j = jacobian(y, x)
 output y, j
-""", args="--digits 30 t3_jacobian_tanh.gt", digits=30,
+""", args="--digits 30 tensor_jacobian_tanh.gt", digits=30,
      inputs=[("x", ["0.5", -1])],
      fn=lambda x: (lambda y: [("y", y), ("j", jacobian(y, x))])(
          (T.of([[1, 2], ["-0.5", "0.25"], [3, -1]]) @ x).map(sp.tanh)))
@@ -496,28 +496,28 @@ def hess_fn(x):
     return [("f", f), ("h", jacobian(grad(f, x), x))]
 
 
-case("t3_hessian", prog="""\
+case("tensor_hessian", prog="""\
 input x = [1, 2, 3]
 f = sum(x^3) + x[0] * x[1] * x[2]
 h = hessian(f, x)
 output f, h
 """, inputs=[("x", [1, 2, 3])], fn=hess_fn)
-case("t3_at_vector", args="--at 'x=[2, -1, 0.5]' t3_hessian.gt",
+case("tensor_at_vector", args="--at 'x=[2, -1, 0.5]' tensor_hessian.gt",
      inputs=[("x", [2, -1, "0.5"])], fn=hess_fn)
-case("t3_json_tensor", args="-f json t3_hessian.gt",
+case("tensor_json", args="-f json tensor_hessian.gt",
      inputs=[("x", [1, 2, 3])], fn=hess_fn, json=True)
-case("t3_json_unconnected", args="-f json --at 'u=[1, 1, 2]' "
-     "t3_assign_loop.gt", inputs=[("x", "0.5"), ("u", [1, 1, 2])],
+case("tensor_json_unconnected", args="-f json --at 'u=[1, 1, 2]' "
+     "tensor_assign_loop.gt", inputs=[("x", "0.5"), ("u", [1, 1, 2])],
      fn=assign_loop, json=True)
 
 # ---- the seed's tensor example with --wrt on a tensor and --at -------------------
-case("t3_gradient_tape_at", args="--at 'x=[[1, 2], [3, 4]]' --wrt x "
+case("tensor_gradient_tape_at", args="--at 'x=[[1, 2], [3, 4]]' --wrt x "
      "../../examples/tutorial/gradient_tape.gt",
      inputs=[("x", [[1, 2], [3, 4]])],
      fn=lambda x: [("z", x.sum() ** 2)])
 
 # ---- min/max of three at a tie: 1/k each (the kink note is in .err) -------------
-case("t3_max3_tie", prog="""\
+case("tensor_max3_tie", prog="""\
 input a = 2
 input b = 2
 input c = 2
@@ -529,16 +529,16 @@ output m, n
      derivs={("m", "a"): R(1, 3), ("m", "b"): R(1, 3), ("m", "c"): R(1, 3),
              ("n", "a"): R(1, 2), ("n", "b"): 0, ("n", "c"): R(1, 2)},
      err="""\
-t3_max3_tie.gt:4:5: note: the largest value is tied; the derivative is split evenly between the tied elements
+tensor_max3_tie.gt:4:5: note: the largest value is tied; the derivative is split evenly between the tied elements
     4 | m = max(a, b, c)
       |     ^~~~~~~~~~~~
-t3_max3_tie.gt:5:5: note: the smallest value is tied; the derivative is split evenly between the tied elements
+tensor_max3_tie.gt:5:5: note: the smallest value is tied; the derivative is split evenly between the tied elements
     5 | n = min(a, b + 1, c)
       |     ^~~~~~~~~~~~~~~~
 """)
 
 # ---- prod with a zero: the numeric sweep (--wrt) is exact ----------------------------
-case("t3_prod_zero", prog="input x = [2, 0, 3]\ny = prod(x)\n",
+case("tensor_prod_zero", prog="input x = [2, 0, 3]\ny = prod(x)\n",
      inputs=[("x", [2, 0, 3])], fn=lambda x: [("y", x.prod())])
 
 
@@ -554,10 +554,10 @@ def logistic(w, b):
     return [("loss", loss)]
 
 
-case("ex_t3_logistic", args=f"--digits 30 {EX}/logistic_regression.gt",
+case("ex_tensor_logistic", args=f"--digits 30 {EX}/logistic_regression.gt",
      inputs=[("w", ["0.5", "-0.25"]), ("b", "0.125")], fn=logistic,
      digits=30)
-case("ex_t3_logistic_at", args=f"--digits 30 --wrt w --at 'w=[1, 1]' "
+case("ex_tensor_logistic_at", args=f"--digits 30 --wrt w --at 'w=[1, 1]' "
      f"{EX}/logistic_regression.gt",
      inputs=[("w", [1, 1]), ("b", "0.125")], fn=logistic, wrt=["w"],
      digits=30)
@@ -645,7 +645,7 @@ def main():
             write(base + ".err", c["err"])
         write(base + ".out", expected(c))
     out, err = two_layer_case()
-    base = os.path.join(E2E, "ex_t3_two_layer")
+    base = os.path.join(E2E, "ex_tensor_two_layer")
     write(base + ".args", f"--digits 20 {EX}/two_layer_net.gt\n")
     write(base + ".out", out)
     write(base + ".err", err)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gradtool.h"
+#include "fixture.h"
 
 /* examples/tutorial/persistent.gt */
 static const char persistent[] =
@@ -49,15 +50,6 @@ static const char higher_order[] =
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static const char *
-first_error(const GtSession *s)
-{
-  for (size_t i = 0; i < gt_session_diag_count(s); i++)
-    if (gt_session_diag(s, i)->severity == GT_SEV_ERROR)
-      return gt_session_diag(s, i)->message;
-  return "(no error)";
-}
-
 static GtSession *
 load(const char *text)
 {
@@ -77,21 +69,6 @@ load_run(const char *text)
   if (st != GT_OK)
     fail_msg("run: status %d, %s", st, first_error(s));
   return s;
-}
-
-/* x is exactly num/den (den a power of two or 1) */
-static void
-expect_number(mpfr_srcptr x, long num, long den, const char *what)
-{
-  mpfr_t want;
-  mpfr_init2(want, 256);
-  mpfr_set_si(want, num, MPFR_RNDN);
-  mpfr_div_si(want, want, den, MPFR_RNDN);
-  if (!mpfr_equal_p(x, want)) {
-    char *g = gt_format_number(x, 0);
-    fail_msg("%s = %s, want %ld/%ld", what, g ? g : "?", num, den);
-  }
-  mpfr_clear(want);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "fixture.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -41,15 +42,6 @@ static GtSession *
 run(const char *text, GtStatus *st)
 {
   return run_opt(text, NULL, st);
-}
-
-static const char *
-first_error(const GtSession *s)
-{
-  for (size_t i = 0; i < gt_session_diag_count(s); i++)
-    if (gt_session_diag(s, i)->severity == GT_SEV_ERROR)
-      return gt_session_diag(s, i)->message;
-  return "(no error)";
 }
 
 /* Runs text, which must succeed. */
@@ -81,16 +73,7 @@ output(const GtSession *s, const char *name)
 static void
 expect_frac(const GtSession *s, const char *name, long num, long den)
 {
-  mpfr_srcptr v = output(s, name);
-  mpfr_t want;
-  mpfr_init2(want, 128);
-  mpfr_set_si(want, num, MPFR_RNDN);
-  mpfr_div_si(want, want, den, MPFR_RNDN);
-  if (!mpfr_equal_p(v, want)) {
-    char *g = gt_format_number(v, 0);
-    fail_msg("%s = %s, want %ld/%ld", name, g ? g : "?", num, den);
-  }
-  mpfr_clear(want);
+  expect_number(output(s, name), num, den, name);
 }
 
 static void

@@ -41,21 +41,7 @@
 #define MIN_ROWS 3
 #define SENTINEL -777     /* preset in out[k]: a rule must overwrite it */
 
-/* ---- a recorder outside a run ---- */
-
-/* What gt_rec_op, gt_rev_record and their error reports need: options,
-   a source and a parsed program (errors look at prog->exprs[site]). */
-static void
-fixture_init(Fixture *fx)
-{
-  assert_int_equal(fixture_open(fx, "x = 1\n", PREC), 0);
-}
-
-static void
-fixture_free(Fixture *fx)
-{
-  fixture_close(fx);
-}
+/* ---- a recorder outside a run (fixture.h) ---- */
 
 /* An INPUT leaf holding x. */
 static int32_t
@@ -211,7 +197,7 @@ check_sweeps(Stats *st, const struct OpCase *c, mpfr_ptr *x, mpfr_srcptr y)
   mpfr_ptr resp[3] = { res[0], res[1], res[2] };
   int conn[3];
   int32_t nan_node;
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   for (int k = 0; k < c->arity; k++)
     leaf[k] = input(&fx, x[k]);
   if (setjmp(fx.fail)) {

@@ -39,7 +39,7 @@ static int
 teardown(void **state)
 {
   Fixture *fx = *state;
-  fixture_close(fx);
+  fixture_free(fx);
   free(fx);
   return 0;
 }
@@ -55,25 +55,11 @@ teardown(void **state)
     }                                                                        \
   } while (0)
 
+/* An input leaf holding value (fixture.h: leaf, op1, op2). */
 static int32_t
 input(Fixture *fx, const char *value)
 {
-  int32_t i = gt_tape_push(&fx->tape, GT_OP_INPUT, -1, -1, -1, 0, 0);
-  assert_true(i >= 0);
-  assert_int_equal(mpfr_set_str(fx->tape.nodes[i].v, value, 0, MPFR_RNDN), 0);
-  return i;
-}
-
-static int32_t
-op1(Fixture *fx, GtOp op, int32_t a)
-{
-  return gt_rec_op(&fx->rec, op, a, -1, -1);
-}
-
-static int32_t
-op2(Fixture *fx, GtOp op, int32_t a, int32_t b)
-{
-  return gt_rec_op(&fx->rec, op, a, b, -1);
+  return leaf(fx, GT_OP_INPUT, value);
 }
 
 /* The id of the program's first expression applying op (the site the

@@ -5,6 +5,8 @@
  * result must be within one ulp of the oracle, and the downward and upward
  * roundings must bracket it.  A second check runs the recurrence
  * psi1(x) - psi1(x+1) = 1/x^2 across the reflection point at random x.
+ * Threads that grow the shared Bernoulli cache at the same time get the
+ * results a single thread gets.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <mpfr.h>
@@ -204,6 +207,91 @@ test_cache(void **state)
   mpfr_clears(x, r1, r2, (mpfr_ptr)0);
 }
 
+/* Four threads start on an empty cache, each at its own sequence of
+   precisions (so that they grow the cache at once), and compute psi1 at
+   x = 0.3, 2.5 and -1.7 at each; every result must equal the one computed
+   beforehand on this thread alone. */
+#define NTHREADS 4
+#define NPRECS 4
+#define NPOINTS 3
+static const double thread_points[NPOINTS] = { 0.3, 2.5, -1.7 };
+static const mpfr_prec_t thread_precs[NTHREADS][NPRECS] = {
+  { 3000, 200, 1500, 64 }, { 64, 1500, 3000, 200 },
+  { 1500, 3000, 64, 200 }, { 200, 64, 1500, 3000 },
+};
+static const mpfr_prec_t all_precs[NPRECS] = { 64, 200, 1500, 3000 };
+
+typedef struct Worker {
+  int id;
+  int mismatches;
+  mpfr_t want[NPRECS][NPOINTS];   /* by index in all_precs */
+} Worker;
+
+static int
+prec_index(mpfr_prec_t p)
+{
+  for (int i = 0; i < NPRECS; i++)
+    if (all_precs[i] == p)
+      return i;
+  return -1;
+}
+
+static void *
+worker(void *arg)
+{
+  Worker *w = arg;
+  mpfr_t x, r;
+  mpfr_init2(x, 53);
+  mpfr_init2(r, 64);
+  for (int i = 0; i < NPRECS; i++) {
+    mpfr_prec_t p = thread_precs[w->id][i];
+    mpfr_set_prec(r, p);
+    for (int j = 0; j < NPOINTS; j++) {
+      mpfr_set_d(x, thread_points[j], MPFR_RNDN);
+      gt_special_trigamma(r, x, MPFR_RNDN);
+      if (!mpfr_equal_p(r, w->want[prec_index(p)][j]))
+        w->mismatches++;
+    }
+  }
+  mpfr_clears(x, r, (mpfr_ptr)0);
+  mpfr_free_cache();           /* this thread's MPFR constants */
+  return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+  (void)state;
+  static Worker w[NTHREADS];
+  pthread_t th[NTHREADS];
+  mpfr_t x;
+  mpfr_init2(x, 53);
+  gt_special_free_cache();
+  for (int t = 0; t < NTHREADS; t++) {
+    w[t].id = t;
+    w[t].mismatches = 0;
+    for (int i = 0; i < NPRECS; i++)
+      for (int j = 0; j < NPOINTS; j++) {
+        mpfr_init2(w[t].want[i][j], all_precs[i]);
+        mpfr_set_d(x, thread_points[j], MPFR_RNDN);
+        gt_special_trigamma(w[t].want[i][j], x, MPFR_RNDN);
+      }
+  }
+  gt_special_free_cache();
+  for (int t = 0; t < NTHREADS; t++)
+    assert_int_equal(pthread_create(&th[t], NULL, worker, &w[t]), 0);
+  for (int t = 0; t < NTHREADS; t++)
+    assert_int_equal(pthread_join(th[t], NULL), 0);
+  for (int t = 0; t < NTHREADS; t++) {
+    assert_int_equal(w[t].mismatches, 0);
+    for (int i = 0; i < NPRECS; i++)
+      for (int j = 0; j < NPOINTS; j++)
+        mpfr_clear(w[t].want[i][j]);
+  }
+  mpfr_clear(x);
+  gt_special_free_cache();
+}
+
 int
 main(void)
 {
@@ -214,6 +302,7 @@ main(void)
     cmocka_unit_test(test_huge_argument),
     cmocka_unit_test(test_recurrence),
     cmocka_unit_test(test_cache),
+    cmocka_unit_test(test_threads),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   gt_special_free_cache();

@@ -64,41 +64,7 @@ nested_tol(int k)
   return ldexp(1.0, 2 * k + 2);   /* 4^(k+1) */
 }
 
-/* ---- a recorder outside a run (as in test_ops.c) ---- */
-
-static void
-fixture_init(Fixture *fx)
-{
-  assert_int_equal(fixture_open(fx, "x = 1\n", PREC), 0);
-}
-
-static void
-fixture_free(Fixture *fx)
-{
-  fixture_close(fx);
-}
-
-/* A leaf of kind op (INPUT or CONST) holding the exact hexadecimal hex. */
-static int32_t
-leaf(Fixture *fx, GtOp op, const char *hex)
-{
-  int32_t i = gt_tape_push(&fx->tape, op, -1, -1, -1, 0, 0);
-  assert_true(i >= 0);
-  assert_int_equal(mpfr_set_str(fx->tape.nodes[i].v, hex, 0, MPFR_RNDN), 0);
-  return i;
-}
-
-static int32_t
-op1(Fixture *fx, GtOp op, int32_t a)
-{
-  return gt_rec_op(&fx->rec, op, a, -1, -1);
-}
-
-static int32_t
-op2(Fixture *fx, GtOp op, int32_t a, int32_t b)
-{
-  return gt_rec_op(&fx->rec, op, a, b, -1);
-}
+/* ---- a recorder outside a run (fixture.h: leaf, op1, op2) ---- */
 
 /* Records an inner function of x; -1 for TI_NONE. */
 static int32_t
@@ -208,7 +174,7 @@ check_case(Stats *st, const struct TaylorCase *c)
     report(st, c, "row does not match gt_ops[op] (arity, smooth)");
     return;
   }
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   if (setjmp(fx.fail)) {
     report(st, c, "recording failed: %s", fx.diags.n
          ? fx.diags.items[fx.diags.n - 1].message : "?");
@@ -352,7 +318,7 @@ test_fail_located(void **state)
   for (int j = 0; j < 5; j++)
     mpfr_init2(o[j], PREC);
 
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   if (setjmp(fx.fail))
     fail_msg("recording failed");
   int32_t x = leaf(&fx, GT_OP_INPUT, "0x3p-2");
@@ -373,7 +339,7 @@ test_fail_located(void **state)
   assert_int_equal(fo, 2);
   fixture_free(&fx);
 
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   if (setjmp(fx.fail))
     fail_msg("recording failed");
   x = leaf(&fx, GT_OP_INPUT, "0x3p-2");
@@ -411,7 +377,7 @@ test_singular_points(void **state)
   int fo;
   for (int j = 0; j < 4; j++)
     mpfr_init2(o[j], PREC);
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   if (setjmp(fx.fail))
     fail_msg("recording failed");
   int32_t x = leaf(&fx, GT_OP_INPUT, "0");
@@ -480,7 +446,7 @@ test_unrelated_node(void **state)
   mpfr_ptr op[4] = { o[0], o[1], o[2], o[3] };
   int32_t fn;
   int fo;
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   for (int j = 0; j < 4; j++)
     mpfr_init2(o[j], PREC);
   mpfr_init2(w, PREC);
@@ -515,7 +481,7 @@ test_constant_series(void **state)
   mpfr_ptr op[4] = { o[0], o[1], o[2], o[3] };
   int32_t fn;
   int fo;
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   for (int j = 0; j < 4; j++)
     mpfr_init2(o[j], PREC);
   if (setjmp(fx.fail))
@@ -582,7 +548,7 @@ test_high_order_closed_forms(void **state)
   mpfr_ptr op[HIGH + 1];
   int32_t fn;
   int fo;
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   for (int j = 0; j <= HIGH; j++) {
     mpfr_init2(o[j], PREC);
     op[j] = o[j];
@@ -653,7 +619,7 @@ test_rec_taylor(void **state)
   mpfr_ptr op[8];
   int32_t fn;
   int fo;
-  fixture_init(&fx);
+  fixture_init(&fx, PREC);
   for (int j = 0; j < 8; j++) {
     mpfr_init2(o[j], PREC);
     op[j] = o[j];

@@ -36,20 +36,6 @@
 
 static int failures;
 
-/* ---- a recorder outside a run (as in test_ops.c) ---- */
-
-static void
-fixture_init(Fixture *fx, mpfr_prec_t prec)
-{
-  assert_int_equal(fixture_open(fx, "x = 1\n", prec), 0);
-}
-
-static void
-fixture_free(Fixture *fx)
-{
-  fixture_close(fx);
-}
-
 /* ---- shapes and data ---- */
 
 /* Shapes as initializers: rank, size, dims. */
