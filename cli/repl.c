@@ -982,6 +982,22 @@ generator(const char *text, int state)
   return NULL;
 }
 
+static int
+is_load_line(const char *line)
+{
+  const char *p = skip_blanks(line);
+  return strncmp(p, ":load", 5) == 0 && (p[5] == ' ' || p[5] == '\t');
+}
+
+/* After ":load " a word is a path: only blanks separate words there, so
+   "dir/sub/fi" and "~/x" complete as a whole (issue 10 item 14). */
+static char *
+word_breaks(void)
+{
+  static char path_breaks[] = " \t\n";
+  return is_load_line(rl_line_buffer) ? path_breaks : NULL;
+}
+
 static char **
 complete(const char *text, int start, int end)
 {
@@ -1177,6 +1193,7 @@ loop_tty(Repl *r)
   rl_catch_sigwinch = 0;
   rl_attempted_completion_function = complete;
   rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[]+-*/%^!:)}";
+  rl_completion_word_break_hook = word_breaks;
   hist_open(r);
   rl_callback_handler_install(PROMPT, on_line);
   while (!r->done) {
