@@ -272,6 +272,68 @@ split_names(Names *l, const char *arg, const char *opt)
   }
 }
 
+/* Where the text of one --at holds a second assignment after a comma
+   outside brackets and strings ("x=2,z=3"), the start of that "z";
+   otherwise NULL.  EXPR itself never has a comma at its top level. */
+static const char *
+second_assignment(const char *expr)
+{
+  int depth = 0;
+  for (const char *p = expr; *p; p++) {
+    if (*p == '"') {
+      while (p[1] && p[1] != '"')
+        p += p[1] == '\\' && p[2] ? 2 : 1;
+      if (p[1])
+        p++;
+    } else if (*p == '(' || *p == '[' || *p == '{')
+      depth++;
+    else if (*p == ')' || *p == ']' || *p == '}')
+      depth--;
+    else if (*p == ',' && depth == 0) {
+      const char *q = p + 1;
+      while (*q == ' ')
+        q++;
+      const char *n = q;
+      while (*q && is_name(n, (size_t)(q - n) + 1))
+        q++;
+      const char *e = q;
+      while (*e == ' ')
+        e++;
+      if (q > n && e[0] == '=' && e[1] != '=')
+        return n;
+    }
+  }
+  return NULL;
+}
+
+/* --at NAME=EXPR, one input per option (LANGUAGE.md, gradtool(1)):
+   "x=2,z=3" is a usage error that shows the options to write. */
+static void
+add_at(Names *at, const char *arg)
+{
+  const char *eq = strchr(arg, '=');
+  if (eq == NULL || !is_name(arg, (size_t)(eq - arg)))
+    usage_error("--at: expected NAME=EXPR, not '%s'", arg);
+  const char *next = second_assignment(eq + 1);
+  if (next != NULL) {
+    Buf b = { NULL, 0, 0 };
+    const char *from = arg;
+    for (; next != NULL; next = second_assignment(strchr(next, '=') + 1)) {
+      const char *comma = next;
+      while (comma[-1] != ',')
+        comma--;
+      buf_adds(&b, "--at ");
+      buf_add(&b, from, (size_t)(comma - 1 - from));
+      buf_adds(&b, " ");
+      from = next;
+    }
+    buf_adds(&b, "--at ");
+    buf_adds(&b, from);
+    usage_error("--at sets one input: write '%s', not '--at %s'", b.s, arg);
+  }
+  names_add(at, arg, strlen(arg));
+}
+
 static unsigned long
 parse_count(const char *arg, const char *opt, unsigned long lo,
             unsigned long hi)
@@ -452,13 +514,7 @@ parse_options(Cli *c, int argc, char **argv)
     switch (ch) {
     case 'w': split_names(&c->wrt, optarg, "--wrt"); break;
     case 'o': split_names(&c->of, optarg, "--of"); break;
-    case 'a': {
-      const char *eq = strchr(optarg, '=');
-      if (eq == NULL || !is_name(optarg, (size_t)(eq - optarg)))
-        usage_error("--at: expected NAME=EXPR, not '%s'", optarg);
-      names_add(&c->at, optarg, strlen(optarg));
-      break;
-    }
+    case 'a': add_at(&c->at, optarg); break;
     case 'k':
       c->order = (int)parse_count(optarg, "--order", 1, 65535);
       break;
