@@ -1141,6 +1141,9 @@ edit_distance(const char *a, const char *b)
   return row[lb];
 }
 
+/* Ranks cand by edit distance; at equal distance a candidate that is a
+   prefix of name or has name as its prefix ("sin" for "sinn") comes
+   before one that is not ("sign"). */
 static void
 consider(const char *cand, const char *name, const char **best, size_t *bd)
 {
@@ -1148,8 +1151,10 @@ consider(const char *cand, const char *name, const char **best, size_t *bd)
     return;
   size_t d = edit_distance(cand, name);
   size_t lim = strlen(name) / 3 + 1;
-  if (d <= lim && d < *bd) {
-    *bd = d;
+  size_t lc = strlen(cand), ln = strlen(name);
+  size_t key = 2 * d + (strncmp(cand, name, lc < ln ? lc : ln) != 0);
+  if (d <= lim && key < *bd) {
+    *bd = key;
     *best = cand;
   }
 }
@@ -1159,7 +1164,7 @@ static const char *
 suggest(Resolver *r, const char *name, int calls)
 {
   const char *best = NULL;
-  size_t bd = 99;
+  size_t bd = SIZE_MAX;
   GtNames *nm = r->p->names;
   if (calls) {
     for (size_t i = 0; i < r->p->nfuncs; i++)
