@@ -20,6 +20,7 @@
  * plainly, with no prompt and no history.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -546,6 +547,24 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
   return 0;
 }
 
+/* Whether name is an input or a variable of s (not a constant such as
+   pi): what :grad may differentiate with respect to. */
+static int
+session_has(GtSession *s, const char *name)
+{
+  static const char *const constants[] = { "pi", "e", "inf", "nan", NULL };
+  for (size_t k = 0; constants[k]; k++)
+    if (strcmp(name, constants[k]) == 0)
+      return 0;
+  for (size_t i = 0; i < gt_session_input_count(s); i++)
+    if (strcmp(gt_session_input_name(s, i), name) == 0)
+      return 1;
+  for (size_t i = 0; i < gt_session_global_count(s); i++)
+    if (strcmp(gt_session_global_name(s, i), name) == 0)
+      return 1;
+  return 0;
+}
+
 /* :grad EXPR wrt NAMES: d(EXPR)/d(each name), at the session's order. */
 static void
 print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
@@ -558,6 +577,12 @@ print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
             "NAME[, NAME]...\n", program_name);
     return;
   }
+  for (size_t k = 0; k < wrt->n; k++)
+    if (!session_has(s, wrt->v[k])) {
+      fprintf(stderr, "%s: :grad: the session has no input or variable "
+              "named '%s'\n", program_name, wrt->v[k]);
+      return;
+    }
   GtStatus st = gt_session_derivatives(s, &of, 1,
                                        (const char *const *)wrt->v, wrt->n,
                                        r->order, &ds, &nd);
@@ -757,6 +782,50 @@ load_file(Repl *r, const char *path)
   free(text);
 }
 
+static int
+is_keyword(const char *p, size_t n)
+{
+  static const char *const words[] = { "and", "or", "not", "if", "else",
+                                       "in", "for", NULL };
+  for (size_t k = 0; words[k]; k++)
+    if (strlen(words[k]) == n && strncmp(p, words[k], n) == 0)
+      return 1;
+  return 0;
+}
+
+/* In ":grad EXPR NAMES" without "wrt", where NAMES start: a name after a
+   blank, outside brackets, that follows an operand (a name, a number or a
+   closing bracket) with no operator between; otherwise NULL. */
+static const char *
+names_without_wrt(const char *arg)
+{
+  int d = 0;
+  const char *word = NULL; /* the name or number just before, if any */
+  for (const char *p = arg; *p; p++) {
+    if (*p == '(' || *p == '[')
+      d++;
+    else if (*p == ')' || *p == ']')
+      d--;
+    if (d != 0 || (*p != ' ' && *p != '\t'))
+      continue;
+    const char *b = p;
+    while (b > arg && (isalnum((unsigned char)b[-1]) || b[-1] == '_'))
+      b--;
+    word = b < p ? b : NULL;
+    const char *q = skip_blanks(p);
+    const char *e = q;
+    while (isalnum((unsigned char)*e) || *e == '_')
+      e++;
+    int operand = (word && !is_keyword(word, (size_t)(p - word)))
+                  || (p > arg && (p[-1] == ')' || p[-1] == ']'));
+    if (operand && is_name(q, (size_t)(e - q))
+        && !is_keyword(q, (size_t)(e - q)))
+      return q;
+    p = q - 1;
+  }
+  return NULL;
+}
+
 /* ":grad EXPR wrt a, b": splits at the last word "wrt" outside brackets. */
 static void
 cmd_grad(Repl *r, const char *arg)
@@ -771,6 +840,16 @@ cmd_grad(Repl *r, const char *arg)
     else if (d == 0 && word_at(p, "wrt") && p > arg
              && (p[-1] == ' ' || p[-1] == '\t'))
       wrt = p;
+  }
+  if (word_at(skip_blanks(arg), "wrt")) {
+    cmd_error("usage: :grad EXPR wrt NAME[, NAME]...");
+    return;
+  }
+  const char *bare = wrt ? NULL : names_without_wrt(arg);
+  if (bare) {
+    cmd_error(":grad: expected 'wrt' before '%s': :grad EXPR wrt NAME[, "
+              "NAME]...", bare);
+    return;
   }
   Names names = { NULL, 0 };
   size_t elen = wrt ? (size_t)(wrt - arg) : strlen(arg);
