@@ -103,35 +103,7 @@ count_lines(const char *s, size_t n)
   return k;
 }
 
-/* ---- reading inputs: when is one complete? ------------------------------- */
-
-/* Bracket depth of text, outside strings and comments: ( [ { count up,
-   ) ] } down.  The parser ends a statement at a newline only at depth 0
-   of ( and [; a block is open until its }. */
-static int
-depth_of(const char *t)
-{
-  int d = 0;
-  for (const char *p = t; *p; p++) {
-    if (*p == '#') {
-      while (p[1] && p[1] != '\n')
-        p++;
-    } else if (*p == '"') {
-      p++;
-      while (*p && *p != '"' && *p != '\n') {
-        if (*p == '\\' && p[1] && p[1] != '\n')
-          p++;
-        p++;
-      }
-      if (*p == '\0')
-        break;
-    } else if (*p == '(' || *p == '[' || *p == '{')
-      d++;
-    else if (*p == ')' || *p == ']' || *p == '}')
-      d--;
-  }
-  return d;
-}
+/* ---- reading inputs ------------------------------------------------------ */
 
 static int
 word_at(const char *p, const char *w)
@@ -150,90 +122,14 @@ skip_blanks(const char *p)
   return p;
 }
 
-/* What the top-level statements of an input are, roughly (the parser has
-   the last word): whether the last is a bare expression, whether that is
-   the only statement, and whether the input is an if statement. */
-typedef struct Shape {
-  int last_expr, only_expr, is_if;
-} Shape;
-
-static const char *const stmt_words[] = {
-  "if", "elif", "else", "for", "while", "break", "continue", "def",
-  "return", "input", "output", "assert", "print", NULL
-};
-
-static int
-stmt_is_expr(const char *p, const char *end)
-{
-  for (size_t k = 0; stmt_words[k]; k++)
-    if (word_at(p, stmt_words[k]))
-      return 0;
-  int d = 0;
-  for (const char *q = p; q < end; q++) {
-    if (*q == '"') {
-      q++;
-      while (q < end && *q != '"') {
-        if (*q == '\\')
-          q++;
-        q++;
-      }
-    } else if (*q == '#')
-      break;
-    else if (*q == '(' || *q == '[' || *q == '{')
-      d++;
-    else if (*q == ')' || *q == ']' || *q == '}')
-      d--;
-    else if (d == 0 && *q == '=' && q[1] != '=' && q > p
-             && !strchr("=!<>", q[-1]))
-      return 0; /* = += -= *= /= */
-  }
-  return p < end;
-}
-
-static Shape
+/* The parser's view of a text (gt_text_shape); out of memory ends the
+   session as everywhere else. */
+static GtTextShape
 shape_of(const char *t)
 {
-  Shape sh = { 0, 0, 0 };
-  int nstmt = 0, d = 0;
-  const char *p = skip_blanks(t);
-  sh.is_if = word_at(p, "if");
-  const char *start = p;
-  for (const char *q = p;; q++) {
-    int end = *q == '\0' || (d <= 0 && (*q == '\n' || *q == ';'));
-    if (*q == '#') {
-      while (q[1] && q[1] != '\n')
-        q++;
-      continue;
-    }
-    if (*q == '"') {
-      q++;
-      while (*q && *q != '"' && *q != '\n') {
-        if (*q == '\\' && q[1])
-          q++;
-        q++;
-      }
-      if (*q == '\0')
-        q--;
-      continue;
-    }
-    if (*q == '(' || *q == '[' || *q == '{')
-      d++;
-    else if (*q == ')' || *q == ']' || *q == '}')
-      d--;
-    if (!end)
-      continue;
-    const char *s = skip_blanks(start);
-    if (s < q && *s != '#') {
-      nstmt++;
-      sh.last_expr = stmt_is_expr(s, q);
-      if (nstmt > 1 || !sh.last_expr)
-        sh.is_if = sh.is_if && nstmt == 1;
-    }
-    if (*q == '\0')
-      break;
-    start = q + 1;
-  }
-  sh.only_expr = nstmt == 1 && sh.last_expr;
+  GtTextShape sh;
+  if (gt_text_shape(t, strlen(t), &sh) != 0)
+    out_of_memory();
   return sh;
 }
 
@@ -431,18 +327,39 @@ drop_text(Repl *r)
 static void print_derivs(Repl *r, GtSession *s, const char *expr,
                          Names *wrt);
 
+/* An else or elif on a line of its own continues the if just before. */
+static int
+joins_if(const Repl *r, const char *entry)
+{
+  return r->last_if && r->nchunks > 0 && r->chunks[r->nchunks - 1].is_if
+         && (word_at(skip_blanks(entry), "else")
+             || word_at(skip_blanks(entry), "elif"));
+}
+
+/* Whether the lines typed so far end a statement (the parser says so,
+   judging an else or elif together with its if); if not, more follow. */
+static int
+pending_complete(const Repl *r)
+{
+  if (!joins_if(r, r->pending.s))
+    return shape_of(r->pending.s).complete;
+  const Chunk *c = &r->chunks[r->nchunks - 1];
+  Buf t = { NULL, 0, 0 };
+  buf_add(&t, r->text.s + c->off, r->text.len - c->off);
+  buf_adds(&t, r->pending.s);
+  int complete = shape_of(t.s).complete;
+  free(t.s);
+  return complete;
+}
+
 /* Runs the accepted text followed by `entry` (from `file`, its first line
    numbered `origin`).  Returns 0 on success. */
 static int
 evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
          enum Mode mode, Names *wrt)
 {
-  Shape sh = shape_of(entry);
-  /* an else or elif on a line of its own continues the if just before */
-  int join = mode == MODE_ENTRY && r->last_if && r->nchunks > 0
-             && r->chunks[r->nchunks - 1].is_if
-             && (word_at(skip_blanks(entry), "else")
-                 || word_at(skip_blanks(entry), "elif"));
+  GtTextShape sh = shape_of(entry);
+  int join = mode == MODE_ENTRY && joins_if(r, entry);
   size_t keep_len = r->text.len;
   unsigned keep_lines = r->text_lines;
   if (join) {
@@ -994,7 +911,7 @@ take_line(Repl *r, const char *line)
   }
   buf_adds(&r->pending, line);
   buf_adds(&r->pending, "\n");
-  if (depth_of(r->pending.s) > 0)
+  if (!pending_complete(r))
     return; /* a block or a bracket is still open */
   evaluate(r, r->pending.s, SOURCE_NAME, r->pending_line, MODE_ENTRY, NULL);
   interrupted = 0;
