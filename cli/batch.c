@@ -331,7 +331,7 @@ run_batch(Cli *c, GtSession *s)
   enum Format fmt = c->format;
   if (!c->format_given)
     fmt = B.sep == '\t' ? FMT_TSV : FMT_CSV;
-  char sep = fmt == FMT_TSV ? '\t' : ',';
+  const OutFormat *f = &out_formats[fmt];
   int pipe = stdout_is_pipe();
 
   GtSession *hi = NULL;
@@ -431,9 +431,9 @@ run_batch(Cli *c, GtSession *s)
     report(s, c->quiet, GT_OK);
     if (hi)
       gt_session_clear_diags(hi);
-    if (fmt == FMT_CSV || fmt == FMT_TSV) {
+    if (f->header) {
       if (!have_head) {
-        print_header(stdout, &row, sep);
+        f->header(stdout, &row, f->sep);
         head = row;
         have_head = 1;
       } else if (!row_same_columns(&head, &row)) {
@@ -444,11 +444,8 @@ run_batch(Cli *c, GtSession *s)
         row_free(&row);
         continue;
       }
-      print_row(stdout, &row, sep);
-    } else if (fmt == FMT_JSON)
-      print_json(stdout, &row, c->opt.prec, 1);
-    else
-      print_text(stdout, &row, 1);
+    }
+    f->row(stdout, &row, c->opt.prec, 1, f->sep);
     if (c->fd_check) {
       fd_report(c, stdout, ds, nd, fr, fmt == FMT_TEXT, &fd_bad,
                 &fd_unchecked);

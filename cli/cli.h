@@ -1,7 +1,8 @@
 /* cli.h -- what the files of the gradtool command share.
  *
  * main.c parses the options and runs a program once; output.c prints a
- * run's results as text, JSON, CSV or TSV; batch.c runs it over points
+ * run's results as text, JSON, CSV or TSV; format.c is the table of those
+ * formats and the JSON writing they share; batch.c runs it over points
  * read from stdin; verify.c holds --check, --fd-check and --verified;
  * repl.c is the interactive session.
  */
@@ -134,6 +135,32 @@ void print_header(FILE *out, const Row *r, char sep);
 void print_row(FILE *out, const Row *r, char sep);
 /* Whether r has the same columns as the header row h. */
 int row_same_columns(const Row *h, const Row *r);
+
+/* ---- format.c ------------------------------------------------------------ */
+
+/* One output format: how --format and :format name it, and its writers. */
+typedef struct OutFormat {
+  const char *name;
+  char sep;               /* field separator of CSV and TSV, else 0 */
+  int session;            /* the interactive session offers it */
+  /* before the first row (NULL: nothing) */
+  void (*header)(FILE *out, const Row *r, char sep);
+  /* one run's results; batch: one --batch point */
+  void (*row)(FILE *out, const Row *r, long prec, int batch, char sep);
+} OutFormat;
+
+/* Indexed by enum Format. */
+extern const OutFormat out_formats[];
+/* The format called name (session: only those the session offers) into
+   *f; 0 when there is none. */
+int format_named(const char *name, int session, enum Format *f);
+
+/* JSON: a string with its escapes; a number (NaN and the infinities as
+   strings); a value, a tensor as nested arrays.  digits as number_text. */
+void json_add_string(Buf *b, const char *s);
+void json_add_number(Buf *b, mpfr_srcptr x, long digits);
+void json_add_value(Buf *b, const GtValue *v, long digits);
+void json_put_string(FILE *out, const char *s);
 
 /* ---- batch.c ------------------------------------------------------------- */
 

@@ -529,15 +529,7 @@ parse_options(Cli *c, int argc, char **argv)
       c->digits = (long)parse_count(optarg, "--digits", 1, 1000000);
       break;
     case 'f':
-      if (strcmp(optarg, "text") == 0)
-        c->format = FMT_TEXT;
-      else if (strcmp(optarg, "json") == 0)
-        c->format = FMT_JSON;
-      else if (strcmp(optarg, "csv") == 0)
-        c->format = FMT_CSV;
-      else if (strcmp(optarg, "tsv") == 0)
-        c->format = FMT_TSV;
-      else
+      if (!format_named(optarg, 0, &c->format))
         usage_error("--format: unknown format '%s' (text, json, csv or tsv)",
                     optarg);
       c->format_given = 1;
@@ -838,19 +830,10 @@ run_once(const Cli *c, GtSession *s)
   row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, c->format == FMT_JSON);
   row.fd_digits = digits;
   report(s, c->quiet, GT_OK);
-  switch (c->format) {
-  case FMT_TEXT:
-    print_text(stdout, &row, 0);
-    break;
-  case FMT_JSON:
-    print_json(stdout, &row, c->opt.prec, 0);
-    break;
-  case FMT_CSV:
-  case FMT_TSV:
-    print_header(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
-    print_row(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
-    break;
-  }
+  const OutFormat *f = &out_formats[c->format];
+  if (f->header)
+    f->header(stdout, &row, f->sep);
+  f->row(stdout, &row, c->opt.prec, 0, f->sep);
   int rc = 0;
   if (c->fd_check) {
     int bad = 0, unchecked = 0;

@@ -60,7 +60,7 @@ typedef struct Repl {
   GtOptions opt;
   long digits;
   int order;
-  int json;
+  enum Format format;     /* :format: text or json */
   Buf text;               /* the accepted statements */
   unsigned text_lines;
   Chunk *chunks;
@@ -142,60 +142,6 @@ fmt_value(const GtValue *v, long digits)
   if (t == NULL)
     out_of_memory();
   return t;
-}
-
-static void
-json_number(Buf *b, mpfr_srcptr x, long digits)
-{
-  char *t = number_text(x, digits);
-  int q = !mpfr_number_p(x);
-  if (q)
-    buf_adds(b, "\"");
-  buf_adds(b, t);
-  if (q)
-    buf_adds(b, "\"");
-  free(t);
-}
-
-static void
-json_nest(Buf *b, const GtValue *v, int d, size_t *k, long digits)
-{
-  if (d == v->rank) {
-    json_number(b, &v->elems[(*k)++], digits);
-    return;
-  }
-  buf_adds(b, "[");
-  for (size_t j = 0; j < v->dims[d]; j++) {
-    if (j)
-      buf_adds(b, ", ");
-    json_nest(b, v, d + 1, k, digits);
-  }
-  buf_adds(b, "]");
-}
-
-static void
-json_value(Buf *b, const GtValue *v, long digits)
-{
-  size_t k = 0;
-  json_nest(b, v, 0, &k, digits);
-}
-
-static void
-json_string(Buf *b, const char *s)
-{
-  buf_adds(b, "\"");
-  for (; *s; s++) {
-    char e[8];
-    if (*s == '"' || *s == '\\') {
-      e[0] = '\\', e[1] = *s, e[2] = '\0';
-      buf_adds(b, e);
-    } else if ((unsigned char)*s < 0x20) {
-      snprintf(e, sizeof e, "\\u%04x", (unsigned char)*s);
-      buf_adds(b, e);
-    } else
-      buf_add(b, s, 1);
-  }
-  buf_adds(b, "\"");
 }
 
 static void
@@ -415,8 +361,8 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
   GtValue v;
   if (lo.result && mode == MODE_ENTRY && find_global(s, VALUE_NAME, &v)) {
     Buf out = { NULL, 0, 0 };
-    if (r->json)
-      json_value(&out, &v, r->digits);
+    if (r->format == FMT_JSON)
+      json_add_value(&out, &v, r->digits);
     else {
       char *t = fmt_value(&v, r->digits);
       buf_adds(&out, t);
@@ -523,17 +469,17 @@ print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
     GtDeriv d = ds[i];
     d.of = label.s;
     Buf out = { NULL, 0, 0 };
-    if (r->json) {
+    if (r->format == FMT_JSON) {
       buf_adds(&out, "{\"of\": ");
-      json_string(&out, raw.s);
+      json_add_string(&out, raw.s);
       buf_adds(&out, ", \"wrt\": [");
       for (int k = 0; k < d.order; k++) {
         if (k)
           buf_adds(&out, ", ");
-        json_string(&out, d.wrt[k]);
+        json_add_string(&out, d.wrt[k]);
       }
       buf_adds(&out, "], \"value\": ");
-      json_value(&out, &d.value, r->digits);
+      json_add_value(&out, &d.value, r->digits);
       if (!d.connected)
         buf_adds(&out, ", \"connected\": false");
       buf_adds(&out, "}");
@@ -589,7 +535,7 @@ cmd_vars(Repl *r)
     return;
   GtSession *s = r->s;
   Buf out = { NULL, 0, 0 };
-  if (r->json)
+  if (r->format == FMT_JSON)
     buf_adds(&out, "{");
   int first = 1;
   for (size_t i = 0; i < gt_session_global_count(s); i++) {
@@ -597,12 +543,12 @@ cmd_vars(Repl *r)
     GtValue v;
     if (!is_name(name, strlen(name)) || !gt_session_global_value(s, i, &v))
       continue;
-    if (r->json) {
+    if (r->format == FMT_JSON) {
       if (!first)
         buf_adds(&out, ", ");
-      json_string(&out, name);
+      json_add_string(&out, name);
       buf_adds(&out, ": ");
-      json_value(&out, &v, r->digits);
+      json_add_value(&out, &v, r->digits);
     } else {
       char *t = fmt_value(&v, r->digits);
       buf_adds(&out, name);
@@ -619,12 +565,13 @@ cmd_vars(Repl *r)
     }
     first = 0;
   }
-  for (size_t i = 0; !r->json && i < gt_session_function_count(s); i++) {
+  for (size_t i = 0; r->format != FMT_JSON && i < gt_session_function_count(s);
+       i++) {
     buf_adds(&out, "def ");
     buf_adds(&out, gt_session_function_name(s, i));
     buf_adds(&out, "\n");
   }
-  if (r->json)
+  if (r->format == FMT_JSON)
     buf_adds(&out, "}\n");
   if (out.s)
     fputs(out.s, stdout);
@@ -881,10 +828,8 @@ command(Repl *r, const char *line)
     }
   } else if (strcmp(cmd, "format") == 0) {
     if (*a == '\0')
-      printf("format %s\n", r->json ? "json" : "text");
-    else if (strcmp(a, "text") == 0 || strcmp(a, "json") == 0)
-      r->json = a[0] == 'j';
-    else
+      printf("format %s\n", out_formats[r->format].name);
+    else if (!format_named(a, 1, &r->format))
       cmd_error(":format: text or json, not '%s'", a);
   }
   free(a);
@@ -1265,7 +1210,7 @@ run_session(const Cli *c, int argc, char **argv, int first)
       || c->of.n || c->at.n)
     usage_error("the interactive session takes none of --batch, --check, "
                 "--fd-check, --verified, --wrt, --of, --at");
-  if (c->format == FMT_CSV || c->format == FMT_TSV)
+  if (!out_formats[c->format].session)
     usage_error("the interactive session prints text or JSON");
   if (first + 1 < argc)
     usage_error("extra operand '%s'", argv[first + 1]);
@@ -1281,7 +1226,7 @@ run_session(const Cli *c, int argc, char **argv, int first)
   r.digits = c->digits;
   r.opt.digits = c->digits;
   r.order = c->order;
-  r.json = c->format == FMT_JSON;
+  r.format = c->format;
   r.tty = isatty(STDIN_FILENO);
   cur = &r;
   if (r.tty && !c->quiet)
