@@ -4,7 +4,8 @@
  * run's results as text, JSON, CSV or TSV; format.c is the table of those
  * formats and the JSON writing they share; batch.c runs it over points
  * read from stdin; verify.c holds --check, --fd-check and --verified;
- * repl.c is the interactive session.
+ * session.c is the interactive session's logic (session.h) and repl.c
+ * its terminal (readline, history, completion).
  */
 #ifndef GT_CLI_H
 #define GT_CLI_H
