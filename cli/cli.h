@@ -1,6 +1,8 @@
 /* cli.h -- what the files of the gradtool command share.
  *
- * main.c parses the options and runs a program once; output.c prints a
+ * main.c is the entry point: it parses the options and starts the run on
+ * a thread of its own; run.c reads the program and runs it once (or hands
+ * it on); util.c holds the helpers all share; output.c prints a
  * run's results as text, JSON, CSV or TSV; format.c is the table of those
  * formats and the JSON writing they share; batch.c runs it over points
  * read from stdin; verify.c holds --check, --fd-check and --verified;
@@ -69,6 +71,12 @@ void report(GtSession *s, int quiet, GtStatus st);
 /* The derivatives the command line asks for, after a successful run. */
 GtStatus derivatives(const Cli *c, GtSession *s, const GtDeriv **ds,
                      size_t *nd);
+
+/* ---- run.c --------------------------------------------------------------- */
+
+/* Runs what the command line asks (after parse_options): the session,
+   --check, --batch or one run; returns the exit status. */
+int run_program(Cli *c, int argc, char **argv);
 
 /* ---- repl.c -------------------------------------------------------------- */
 
