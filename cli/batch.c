@@ -302,12 +302,12 @@ batch_empty(void)
   return B.empty;
 }
 
-int
-run_batch(Cli *c, GtSession *s)
+/* Every column of the header is an input of the program; else reports
+   and returns GT_EUSAGE. */
+static int
+check_header(GtSession *s)
 {
-  if (B.empty)
-    return 0; /* no header, no points: nothing to print */
-  size_t n = B.cols.n, nin = gt_session_input_count(s);
+  size_t nin = gt_session_input_count(s);
   const char **inputs = calloc(nin + 1, sizeof *inputs);
   if (inputs == NULL)
     out_of_memory();
@@ -317,171 +317,219 @@ run_batch(Cli *c, GtSession *s)
     inputs[i] = gt_session_input_name(s, i);
     set_add(&in, inputs, i);
   }
-  for (size_t i = 0; i < n; i++)
+  int rc = 0;
+  for (size_t i = 0; i < B.cols.n && rc == 0; i++)
     if (!set_has(&in, inputs, B.cols.v[i])) {
       fprintf(stderr, "%s:%lu: error: the header names '%s', which is not "
               "an input of the program\n", stdin_name, B.header_line,
               B.cols.v[i]);
-      free(in.slot);
-      free(inputs);
-      return GT_EUSAGE;
+      rc = GT_EUSAGE;
     }
   free(in.slot);
   free(inputs);
-  enum Format fmt = c->format;
-  if (!c->format_given)
-    fmt = B.sep == '\t' ? FMT_TSV : FMT_CSV;
-  char sep = fmt == FMT_TSV ? '\t' : ',';
-  int pipe = stdout_is_pipe();
+  return rc;
+}
 
-  GtSession *hi = NULL;
-  GtStatus st;
-  if (c->verified && (hi = open_session(c, verified_prec(c->opt.prec), &st))
-                         == NULL)
-    return (int)st;
-  mpfr_t *vals = calloc(n + 1, sizeof *vals);
-  mpfr_srcptr *ptrs = calloc(n + 1, sizeof *ptrs);
-  char **fields = calloc(n + 1, sizeof *fields);
-  if (!vals || !ptrs || !fields)
-    out_of_memory();
-  for (size_t i = 0; i < n; i++) {
-    mpfr_init2(vals[i], (mpfr_prec_t)c->opt.prec);
-    ptrs[i] = vals[i];
+/* The state of one --batch run over the points. */
+typedef struct Run {
+  Cli *c;
+  GtSession *s, *hi;      /* hi: --verified, or NULL */
+  enum Format fmt;
+  const OutFormat *f;
+  size_t n;               /* columns */
+  mpfr_t *vals;
+  mpfr_srcptr *ptrs;
+  char **fields;
+  Row head;               /* the first row (table formats) */
+  int have_head, rc;
+  int fd_bad, fd_unchecked, fd_none; /* --fd-check */
+} Run;
+
+/* A bad row: reported; ends the run unless --skip-bad.  Returns 1. */
+static int
+reject(Run *R)
+{
+  if (!R->c->skip_bad)
+    R->rc = GT_EUSAGE;
+  return 1;
+}
+
+/* Splits line into R->fields and reads R->vals; 0 when it is a point. */
+static int
+read_point(Run *R, char *line)
+{
+  size_t n = R->n;
+  size_t nul = nul_field(line, B.sep);
+  if (nul) {
+    bad_row(R->c, "field %zu holds a NUL byte", nul);
+    return reject(R);
   }
-  Row head;
-  int have_head = 0, rc = 0;
-  int fd_bad = 0, fd_unchecked = 0, fd_none = 0; /* --fd-check */
-  char *line;
-  while (rc == 0 && (line = next_line()) != NULL) {
-    if (blank(line))
-      continue;
-    size_t nul = nul_field(line, B.sep);
-    if (nul) {
-      bad_row(c, "field %zu holds a NUL byte", nul);
-      if (!c->skip_bad)
-        rc = GT_EUSAGE;
-      continue;
+  size_t got = split(line, B.sep, R->fields, n);
+  if (got != n) {
+    bad_row(R->c, "%zu field%s where the header names %zu", got,
+            got == 1 ? "" : "s", n);
+    return reject(R);
+  }
+  for (size_t i = 0; i < n; i++) {
+    char *end;
+    mpfr_strtofr(R->vals[i], R->fields[i], &end, 10, MPFR_RNDN);
+    /* a NaN read is no point: blame the field, not the program */
+    if (end == R->fields[i] || *end != '\0' || mpfr_nan_p(R->vals[i])) {
+      bad_row(R->c, "field '%s': '%s' is not a number", B.cols.v[i],
+              R->fields[i]);
+      return reject(R);
     }
-    size_t got = split(line, B.sep, fields, n);
-    if (got != n) {
-      bad_row(c, "%zu field%s where the header names %zu", got,
-              got == 1 ? "" : "s", n);
-      if (!c->skip_bad)
-        rc = GT_EUSAGE;
-      continue;
-    }
-    size_t bad = n;
-    for (size_t i = 0; i < n && bad == n; i++) {
-      char *end;
-      mpfr_strtofr(vals[i], fields[i], &end, 10, MPFR_RNDN);
-      /* a NaN read is no point: blame the field, not the program */
-      if (end == fields[i] || *end != '\0' || mpfr_nan_p(vals[i]))
-        bad = i;
-    }
-    if (bad < n) {
-      bad_row(c, "field '%s': '%s' is not a number", B.cols.v[bad],
-              fields[bad]);
-      if (!c->skip_bad)
-        rc = GT_EUSAGE;
-      continue;
-    }
-    const GtDeriv *ds = NULL, *hds = NULL;
-    size_t nd = 0, hnd = 0;
-    st = gt_session_replay(s, (const char *const *)B.cols.v, ptrs, n);
+  }
+  return 0;
+}
+
+/* Runs the program (and the --verified one) at the point read; 0 on
+   success, else reported. */
+static int
+run_point(Run *R, const GtDeriv **ds, size_t *nd, const GtDeriv **hds,
+          size_t *hnd)
+{
+  Cli *c = R->c;
+  const char *const *names = (const char *const *)B.cols.v;
+  GtStatus st = gt_session_replay(R->s, names, R->ptrs, R->n);
+  if (st == GT_OK)
+    st = derivatives(c, R->s, ds, nd);
+  if (st == GT_OK && R->hi != NULL) {
+    st = gt_session_replay(R->hi, names, R->ptrs, R->n);
     if (st == GT_OK)
-      st = derivatives(c, s, &ds, &nd);
-    if (st == GT_OK && hi != NULL) {
-      st = gt_session_replay(hi, (const char *const *)B.cols.v, ptrs, n);
-      if (st == GT_OK)
-        st = derivatives(c, hi, &hds, &hnd);
-      if (st != GT_OK) {
-        report(hi, c->quiet, st);
-        fprintf(stderr, "%s:%lu: note: --verified: the run at %ld bits "
-                "failed at this row\n", stdin_name, B.line,
-                verified_prec(c->opt.prec));
-      }
-    }
+      st = derivatives(c, R->hi, hds, hnd);
     if (st != GT_OK) {
-      fflush(stdout);
-      report(s, c->quiet, st);
-      fprintf(stderr, "%s:%lu: note: the program fails at this row%s\n",
-              stdin_name, B.line, c->skip_bad ? "; row skipped" : "");
-      if (!c->skip_bad)
-        rc = (int)st;
-      continue;
+      report(R->hi, c->quiet, st);
+      fprintf(stderr, "%s:%lu: note: --verified: the run at %ld bits "
+              "failed at this row\n", stdin_name, B.line,
+              verified_prec(c->opt.prec));
     }
-    FdResult *fr = NULL;
-    int *fdd = NULL;
-    if (c->fd_check) {
-      fr = calloc(nd + 1, sizeof *fr);
-      fdd = calloc(nd + 1, sizeof *fdd);
-      if (fr == NULL || fdd == NULL)
-        out_of_memory();
-      fd_check(c, s, ds, nd, fr);
-      for (size_t i = 0; i < nd; i++)
-        fdd[i] = fr[i].digits;
-    }
-    Row row;
-    row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, fmt == FMT_JSON);
-    row.fd_digits = fdd;
-    for (size_t i = 0; i < n; i++)
-      echo_field(&row, B.cols.v[i], fields[i], vals[i], fmt == FMT_JSON);
-    if (gt_session_diag_count(s) > 0)
-      fflush(stdout);
-    report(s, c->quiet, GT_OK);
-    if (hi)
-      gt_session_clear_diags(hi);
-    if (fmt == FMT_CSV || fmt == FMT_TSV) {
-      if (!have_head) {
-        print_header(stdout, &row, sep);
-        head = row;
-        have_head = 1;
-      } else if (!row_same_columns(&head, &row)) {
-        bad_row(c, "the outputs or derivatives differ from the first "
-                "row's");
-        if (!c->skip_bad)
-          rc = GT_EUSAGE;
-        row_free(&row);
-        continue;
-      }
-      print_row(stdout, &row, sep);
-    } else if (fmt == FMT_JSON)
-      print_json(stdout, &row, c->opt.prec, 1);
-    else
-      print_text(stdout, &row, 1);
-    if (c->fd_check) {
-      fd_report(c, stdout, ds, nd, fr, fmt == FMT_TEXT, &fd_bad,
-                &fd_unchecked);
-      fd_none += nd == 0;
+  }
+  if (st == GT_OK)
+    return 0;
+  fflush(stdout);
+  report(R->s, c->quiet, st);
+  fprintf(stderr, "%s:%lu: note: the program fails at this row%s\n",
+          stdin_name, B.line, c->skip_bad ? "; row skipped" : "");
+  if (!c->skip_bad)
+    R->rc = (int)st;
+  return 1;
+}
+
+/* Prints the point's row (and its --fd-check report). */
+static void
+print_point(Run *R, const GtDeriv *ds, size_t nd, const GtDeriv *hds,
+            size_t hnd)
+{
+  Cli *c = R->c;
+  FdResult *fr = NULL;
+  int *fdd = NULL;
+  if (c->fd_check) {
+    fr = calloc(nd + 1, sizeof *fr);
+    fdd = calloc(nd + 1, sizeof *fdd);
+    if (fr == NULL || fdd == NULL)
+      out_of_memory();
+    fd_check(c, R->s, ds, nd, fr);
+    for (size_t i = 0; i < nd; i++)
+      fdd[i] = fr[i].digits;
+  }
+  Row row;
+  row_make(&row, R->s, ds, nd, c->digits, R->hi, hds, hnd,
+           R->fmt == FMT_JSON);
+  row.fd_digits = fdd;
+  for (size_t i = 0; i < R->n; i++)
+    echo_field(&row, B.cols.v[i], R->fields[i], R->vals[i],
+               R->fmt == FMT_JSON);
+  if (gt_session_diag_count(R->s) > 0)
+    fflush(stdout);
+  report(R->s, c->quiet, GT_OK);
+  if (R->hi)
+    gt_session_clear_diags(R->hi);
+  const OutFormat *f = R->f;
+  if (f->header) {
+    if (!R->have_head) {
+      f->header(stdout, &row, f->sep);
+      R->head = row;
+      R->have_head = 1;
+    } else if (!row_same_columns(&R->head, &row)) {
+      bad_row(c, "the outputs or derivatives differ from the first row's");
+      reject(R);
+      row_free(&row);
       free(fr);
       free(fdd);
-      row.fd_digits = NULL;
+      return;
     }
-    if (!have_head || head.in != row.in)
-      row_free(&row);
+  }
+  f->row(stdout, &row, c->opt.prec, 1, f->sep);
+  if (c->fd_check) {
+    fd_report(c, stdout, ds, nd, fr, R->fmt == FMT_TEXT, &R->fd_bad,
+              &R->fd_unchecked);
+    R->fd_none += nd == 0;
+    row.fd_digits = NULL;
+  }
+  free(fr);
+  free(fdd);
+  if (!R->have_head || R->head.in != row.in)
+    row_free(&row);
+}
+
+int
+run_batch(Cli *c, GtSession *s)
+{
+  if (B.empty)
+    return 0; /* no header, no points: nothing to print */
+  if (check_header(s) != 0)
+    return GT_EUSAGE;
+  Run R = { .c = c, .s = s, .n = B.cols.n };
+  R.fmt = c->format_given ? c->format : B.sep == '\t' ? FMT_TSV : FMT_CSV;
+  R.f = &out_formats[R.fmt];
+  int pipe = stdout_is_pipe();
+  GtStatus st;
+  if (c->verified
+      && (R.hi = open_session(c, verified_prec(c->opt.prec), &st)) == NULL)
+    return (int)st;
+  size_t n = R.n;
+  R.vals = calloc(n + 1, sizeof *R.vals);
+  R.ptrs = calloc(n + 1, sizeof *R.ptrs);
+  R.fields = calloc(n + 1, sizeof *R.fields);
+  if (!R.vals || !R.ptrs || !R.fields)
+    out_of_memory();
+  for (size_t i = 0; i < n; i++) {
+    mpfr_init2(R.vals[i], (mpfr_prec_t)c->opt.prec);
+    R.ptrs[i] = R.vals[i];
+  }
+  char *line;
+  while (R.rc == 0 && (line = next_line()) != NULL) {
+    const GtDeriv *ds = NULL, *hds = NULL;
+    size_t nd = 0, hnd = 0;
+    if (blank(line) || read_point(&R, line) != 0
+        || run_point(&R, &ds, &nd, &hds, &hnd) != 0)
+      continue;
+    print_point(&R, ds, nd, hds, hnd);
     if (pipe)
       fflush(stdout);
     if (ferror(stdout))
       break; /* nobody reads the rows: close_stdout (main.c) says why, or
                 ends quietly when the reader went away (EPIPE) */
   }
-  if (have_head)
-    row_free(&head);
+  if (R.have_head)
+    row_free(&R.head);
+  int rc = R.rc;
   if (c->fd_check && rc == 0)
-    rc = fd_status(c, fd_bad, fd_unchecked, fd_none > 0, "");
+    rc = fd_status(c, R.fd_bad, R.fd_unchecked, R.fd_none > 0, "");
   if (ferror(stdin)) {
     fprintf(stderr, "%s: error reading standard input: %s\n", program_name,
             strerror(errno));
     rc = GT_EUSAGE;
   }
   for (size_t i = 0; i < n; i++)
-    mpfr_clear(vals[i]);
-  free(vals);
-  free(ptrs);
-  free(fields);
+    mpfr_clear(R.vals[i]);
+  free(R.vals);
+  free(R.ptrs);
+  free(R.fields);
   free(B.buf);
   names_free(&B.cols);
-  gt_session_free(hi);
+  gt_session_free(R.hi);
   return rc;
 }
 

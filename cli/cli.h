@@ -1,9 +1,13 @@
 /* cli.h -- what the files of the gradtool command share.
  *
- * main.c parses the options and runs a program once; output.c prints a
- * run's results as text, JSON, CSV or TSV; batch.c runs it over points
+ * main.c is the entry point: it parses the options and starts the run on
+ * a thread of its own; run.c reads the program and runs it once (or hands
+ * it on); util.c holds the helpers all share; output.c prints a
+ * run's results as text, JSON, CSV or TSV; format.c is the table of those
+ * formats and the JSON writing they share; batch.c runs it over points
  * read from stdin; verify.c holds --check, --fd-check and --verified;
- * repl.c is the interactive session.
+ * session.c is the interactive session's logic (session.h) and repl.c
+ * its terminal (readline, history, completion).
  */
 #ifndef GT_CLI_H
 #define GT_CLI_H
@@ -67,6 +71,12 @@ void report(GtSession *s, int quiet, GtStatus st);
 /* The derivatives the command line asks for, after a successful run. */
 GtStatus derivatives(const Cli *c, GtSession *s, const GtDeriv **ds,
                      size_t *nd);
+
+/* ---- run.c --------------------------------------------------------------- */
+
+/* Runs what the command line asks (after parse_options): the session,
+   --check, --batch or one run; returns the exit status. */
+int run_program(Cli *c, int argc, char **argv);
 
 /* ---- repl.c -------------------------------------------------------------- */
 
@@ -134,6 +144,32 @@ void print_header(FILE *out, const Row *r, char sep);
 void print_row(FILE *out, const Row *r, char sep);
 /* Whether r has the same columns as the header row h. */
 int row_same_columns(const Row *h, const Row *r);
+
+/* ---- format.c ------------------------------------------------------------ */
+
+/* One output format: how --format and :format name it, and its writers. */
+typedef struct OutFormat {
+  const char *name;
+  char sep;               /* field separator of CSV and TSV, else 0 */
+  int session;            /* the interactive session offers it */
+  /* before the first row (NULL: nothing) */
+  void (*header)(FILE *out, const Row *r, char sep);
+  /* one run's results; batch: one --batch point */
+  void (*row)(FILE *out, const Row *r, long prec, int batch, char sep);
+} OutFormat;
+
+/* Indexed by enum Format. */
+extern const OutFormat out_formats[];
+/* The format called name (session: only those the session offers) into
+   *f; 0 when there is none. */
+int format_named(const char *name, int session, enum Format *f);
+
+/* JSON: a string with its escapes; a number (NaN and the infinities as
+   strings); a value, a tensor as nested arrays.  digits as number_text. */
+void json_add_string(Buf *b, const char *s);
+void json_add_number(Buf *b, mpfr_srcptr x, long digits);
+void json_add_value(Buf *b, const GtValue *v, long digits);
+void json_put_string(FILE *out, const char *s);
 
 /* ---- batch.c ------------------------------------------------------------- */
 

@@ -1,46 +1,24 @@
-/* main.c -- the gradtool command: options, one run, exit statuses.
+/* main.c -- the gradtool command's entry point: the options (--help,
+ * --version, the checks of their combinations) and the thread whose stack
+ * fits --max-depth, on which run.c runs the program.
  *
  * Everything else (parsing, running, differentiating) is libgradtool's;
- * this file turns the command line into session calls and the session's
+ * run.c turns the command line into session calls and the session's
  * diagnostics into an exit status.  output.c prints the results, batch.c
  * runs over points read from stdin, verify.c checks derivatives.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
-
-const char *program_name = "gradtool";
-
-_Noreturn void
-usage_error(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "%s: ", program_name);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fprintf(stderr, "\nTry '%s --help' for more information.\n", program_name);
-  exit(GT_EUSAGE);
-}
-
-_Noreturn void
-out_of_memory(void)
-{
-  fprintf(stderr, "%s: out of memory\n", program_name);
-  exit(GT_ERUNTIME);
-}
 
 /* GMP and MPFR abort the process when an allocation fails; the command
    ends with a message and exit status 4 instead.  The library never exits,
@@ -207,46 +185,6 @@ version(void)
          "it.\n", gt_version(), mpfr_get_version());
 }
 
-void
-names_add(Names *l, const char *s, size_t n)
-{
-  /* the array doubles when its count reaches a power of two: amortised
-     O(1) per name (a --batch header may name a million inputs) */
-  if ((l->n & (l->n - 1)) == 0) {
-    char **v = realloc(l->v, (l->n ? 2 * l->n : 1) * sizeof *v);
-    if (v == NULL)
-      out_of_memory();
-    l->v = v;
-  }
-  char *c = malloc(n + 1);
-  if (c == NULL)
-    out_of_memory();
-  memcpy(c, s, n);
-  c[n] = '\0';
-  l->v[l->n++] = c;
-}
-
-void
-names_free(Names *l)
-{
-  for (size_t i = 0; i < l->n; i++)
-    free(l->v[i]);
-  free(l->v);
-}
-
-int
-is_name(const char *s, size_t n)
-{
-  if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')
-                  || s[0] == '_'))
-    return 0;
-  for (size_t i = 1; i < n; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')
-          || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-      return 0;
-  return 1;
-}
-
 /* "a, b,c" -> names, each checked */
 static void
 split_names(Names *l, const char *arg, const char *opt)
@@ -272,6 +210,68 @@ split_names(Names *l, const char *arg, const char *opt)
   }
 }
 
+/* Where the text of one --at holds a second assignment after a comma
+   outside brackets and strings ("x=2,z=3"), the start of that "z";
+   otherwise NULL.  EXPR itself never has a comma at its top level. */
+static const char *
+second_assignment(const char *expr)
+{
+  int depth = 0;
+  for (const char *p = expr; *p; p++) {
+    if (*p == '"') {
+      while (p[1] && p[1] != '"')
+        p += p[1] == '\\' && p[2] ? 2 : 1;
+      if (p[1])
+        p++;
+    } else if (*p == '(' || *p == '[' || *p == '{')
+      depth++;
+    else if (*p == ')' || *p == ']' || *p == '}')
+      depth--;
+    else if (*p == ',' && depth == 0) {
+      const char *q = p + 1;
+      while (*q == ' ')
+        q++;
+      const char *n = q;
+      while (*q && is_name(n, (size_t)(q - n) + 1))
+        q++;
+      const char *e = q;
+      while (*e == ' ')
+        e++;
+      if (q > n && e[0] == '=' && e[1] != '=')
+        return n;
+    }
+  }
+  return NULL;
+}
+
+/* --at NAME=EXPR, one input per option (LANGUAGE.md, gradtool(1)):
+   "x=2,z=3" is a usage error that shows the options to write. */
+static void
+add_at(Names *at, const char *arg)
+{
+  const char *eq = strchr(arg, '=');
+  if (eq == NULL || !is_name(arg, (size_t)(eq - arg)))
+    usage_error("--at: expected NAME=EXPR, not '%s'", arg);
+  const char *next = second_assignment(eq + 1);
+  if (next != NULL) {
+    Buf b = { NULL, 0, 0 };
+    const char *from = arg;
+    for (; next != NULL; next = second_assignment(strchr(next, '=') + 1)) {
+      const char *comma = next;
+      while (comma[-1] != ',')
+        comma--;
+      buf_adds(&b, "--at ");
+      buf_add(&b, from, (size_t)(comma - 1 - from));
+      buf_adds(&b, " ");
+      from = next;
+    }
+    buf_adds(&b, "--at ");
+    buf_adds(&b, from);
+    usage_error("--at sets one input: write '%s', not '--at %s'", b.s, arg);
+  }
+  names_add(at, arg, strlen(arg));
+}
+
 static unsigned long
 parse_count(const char *arg, const char *opt, unsigned long lo,
             unsigned long hi)
@@ -289,118 +289,12 @@ parse_count(const char *arg, const char *opt, unsigned long lo,
   return v;
 }
 
-/* The largest program the command reads, in bytes: the library takes
-   at most INT32_MAX (gt_session_load_ex).  gradtool(1) documents it. */
-#define PROGRAM_MAX ((size_t)INT32_MAX)
-
-/* Why read_stream failed: errno, or EFBIG for more than PROGRAM_MAX. */
-static const char *
-read_error(int err)
-{
-  return err == EFBIG ? "a program has at most 2147483647 bytes"
-                      : strerror(err);
-}
-
-/* All of f, NUL-terminated (as the text of -e is: --fd-check searches
-   it); NULL with errno set on a read error, or EFBIG when f holds more
-   than PROGRAM_MAX bytes (a regular file is refused by its size before
-   any reading, a pipe after PROGRAM_MAX + 1 bytes). */
-static char *
-read_stream(FILE *f, size_t *len)
-{
-  size_t cap = 4096, n = 0;
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
-    if (st.st_size > (off_t)PROGRAM_MAX) {
-      errno = EFBIG;
-      return NULL;
-    }
-    if ((size_t)st.st_size >= cap)
-      cap = (size_t)st.st_size + 1; /* one read, and one more to see EOF */
-  }
-  char *buf = malloc(cap);
-  if (buf == NULL)
-    out_of_memory();
-  for (;;) {
-    if (n == cap) {
-      if (n > PROGRAM_MAX) {
-        free(buf);
-        errno = EFBIG;
-        return NULL;
-      }
-      cap = cap > PROGRAM_MAX / 2 ? PROGRAM_MAX + 1 : cap * 2;
-      char *t = realloc(buf, cap);
-      if (t == NULL)
-        out_of_memory();
-      buf = t;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0)
-      break;
-  }
-  if (ferror(f)) {
-    int err = errno;
-    free(buf);
-    errno = err;
-    return NULL;
-  }
-  if (n == cap) {
-    char *t = realloc(buf, cap + 1);
-    if (t == NULL)
-      out_of_memory();
-    buf = t;
-  }
-  buf[n] = '\0';
-  *len = n;
-  return buf;
-}
-
 static void
 print_to_stderr(void *user, const char *line)
 {
   (void)user;
   fputs(line, stderr);
   fputc('\n', stderr);
-}
-
-int
-names_has(const Names *l, const char *s)
-{
-  for (size_t i = 0; i < l->n; i++)
-    if (strcmp(l->v[i], s) == 0)
-      return 1;
-  return 0;
-}
-
-/* Prints the session's diagnostics and drops them. */
-void
-report(GtSession *s, int quiet, GtStatus st)
-{
-  size_t n = gt_session_diag_count(s);
-  int unlocated_usage = 0;
-  for (size_t i = 0; i < n; i++) {
-    const GtDiag *d = gt_session_diag(s, i);
-    if (quiet && d->severity == GT_SEV_NOTE && st == GT_OK)
-      continue;
-    if (d->line == 0 && d->file == NULL) {
-      fprintf(stderr, "%s: %s%s\n", program_name,
-              d->severity == GT_SEV_ERROR ? ""
-              : d->severity == GT_SEV_NOTE ? "note: " : "warning: ",
-              d->message);
-      if (d->severity == GT_SEV_ERROR && st == GT_EUSAGE)
-        unlocated_usage = 1;
-      continue;
-    }
-    char *text = gt_diag_format(d);
-    if (text == NULL)
-      out_of_memory();
-    fputs(text, stderr);
-    free(text);
-  }
-  if (unlocated_usage)
-    fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
-  gt_session_clear_diags(s);
 }
 
 enum {
@@ -452,13 +346,7 @@ parse_options(Cli *c, int argc, char **argv)
     switch (ch) {
     case 'w': split_names(&c->wrt, optarg, "--wrt"); break;
     case 'o': split_names(&c->of, optarg, "--of"); break;
-    case 'a': {
-      const char *eq = strchr(optarg, '=');
-      if (eq == NULL || !is_name(optarg, (size_t)(eq - optarg)))
-        usage_error("--at: expected NAME=EXPR, not '%s'", optarg);
-      names_add(&c->at, optarg, strlen(optarg));
-      break;
-    }
+    case 'a': add_at(&c->at, optarg); break;
     case 'k':
       c->order = (int)parse_count(optarg, "--order", 1, 65535);
       break;
@@ -473,15 +361,7 @@ parse_options(Cli *c, int argc, char **argv)
       c->digits = (long)parse_count(optarg, "--digits", 1, 1000000);
       break;
     case 'f':
-      if (strcmp(optarg, "text") == 0)
-        c->format = FMT_TEXT;
-      else if (strcmp(optarg, "json") == 0)
-        c->format = FMT_JSON;
-      else if (strcmp(optarg, "csv") == 0)
-        c->format = FMT_CSV;
-      else if (strcmp(optarg, "tsv") == 0)
-        c->format = FMT_TSV;
-      else
+      if (!format_named(optarg, 0, &c->format))
         usage_error("--format: unknown format '%s' (text, json, csv or tsv)",
                     optarg);
       c->format_given = 1;
@@ -579,13 +459,11 @@ typedef struct Job {
   int status;
 } Job;
 
-static int run(Cli *c, int argc, char **argv);
-
 static void *
 run_job(void *arg)
 {
   Job *j = arg;
-  j->status = run(j->c, j->argc, j->argv);
+  j->status = run_program(j->c, j->argc, j->argv);
   /* MPFR's constant caches and number pools are per thread: free them
      before the thread ends, or they leak (MPFR manual, mpfr_free_cache). */
   mpfr_free_cache();
@@ -619,261 +497,9 @@ main(int argc, char **argv)
       || pthread_create(&th, &attr, run_job, &job) != 0) {
     /* no thread: run here with the process's own stack */
     c.opt.max_stack = 0;
-    return run(&c, argc, argv);
+    return run_program(&c, argc, argv);
   }
   pthread_join(th, NULL);
   pthread_attr_destroy(&attr);
   return job.status;
-}
-
-/* Reads the program: -e TEXT, FILE, '-' or a non-terminal stdin. */
-static int
-load_text(Cli *c, int argc, char **argv)
-{
-  if (c->expr != NULL) {
-    if (optind < argc)
-      usage_error("both -e and a program file '%s' given", argv[optind]);
-    c->file = "<command-line>";
-    c->len = strlen(c->expr);
-    c->text = malloc(c->len + 1);
-    if (c->text == NULL)
-      out_of_memory();
-    memcpy(c->text, c->expr, c->len + 1);
-    return 0;
-  }
-  if (optind + 1 < argc)
-    usage_error("extra operand '%s'", argv[optind + 1]);
-  const char *path = optind < argc ? argv[optind] : NULL;
-  if (c->batch && (path == NULL || strcmp(path, "-") == 0))
-    usage_error("--batch reads its points from standard input: give the "
-                "program as a FILE or with -e");
-  /* no FILE and a terminal on stdin never gets here: run() started the
-     interactive session instead */
-  if (path == NULL || strcmp(path, "-") == 0) {
-    c->file = "<stdin>";
-    c->text = read_stream(stdin, &c->len);
-    if (c->text == NULL) {
-      fprintf(stderr, "%s: error reading standard input: %s\n",
-              program_name, read_error(errno));
-      return GT_EUSAGE;
-    }
-    /* no FILE and nothing on standard input: no program at all (an empty
-       file named as FILE, '-' included, is an empty program) */
-    if (path == NULL && c->len == 0) {
-      free(c->text);
-      c->text = NULL;
-      usage_error("no program given: name a FILE, use -e TEXT, or pipe "
-                  "the program to standard input");
-    }
-    return 0;
-  }
-  c->file = path;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    fprintf(stderr, "%s: cannot open '%s': %s\n", program_name, path,
-            strerror(errno));
-    return GT_EUSAGE;
-  }
-  /* --batch /dev/stdin, /proc/self/fd/0...: the program would swallow the
-     points.  The same file is the same device and inode. */
-  struct stat fs, in;
-  if (c->batch && fstat(fileno(f), &fs) == 0
-      && fstat(STDIN_FILENO, &in) == 0 && fs.st_dev == in.st_dev
-      && fs.st_ino == in.st_ino) {
-    fclose(f);
-    usage_error("--batch: the program file '%s' is standard input, which "
-                "holds the points", path);
-  }
-  c->text = read_stream(f, &c->len);
-  int err = errno;
-  fclose(f);
-  if (c->text == NULL) {
-    fprintf(stderr, "%s: cannot read '%s': %s\n", program_name, path,
-            read_error(err));
-    return GT_EUSAGE;
-  }
-  return 0;
-}
-
-GtSession *
-open_session(const Cli *c, long prec, GtStatus *st)
-{
-  GtOptions opt = c->opt;
-  opt.prec = prec;
-  GtSession *s = gt_session_new(&opt);
-  if (s == NULL)
-    out_of_memory();
-  GtLoadOptions lo = { (const char *const *)c->implicit.v, c->implicit.n,
-                       NULL };
-  *st = gt_session_load_ex(s, c->file, c->text, c->len, &lo);
-  for (size_t i = 0; i < c->at.n && *st == GT_OK; i++) {
-    char *eq = strchr(c->at.v[i], '=');
-    *eq = '\0';
-    *st = gt_session_set_input(s, c->at.v[i], eq + 1);
-    *eq = '=';
-  }
-  if (*st != GT_OK) {
-    report(s, c->quiet, *st);
-    gt_session_free(s);
-    return NULL;
-  }
-  return s;
-}
-
-GtStatus
-derivatives(const Cli *c, GtSession *s, const GtDeriv **ds, size_t *nd)
-{
-  *ds = NULL;
-  *nd = 0;
-  if (gt_session_output_count(s) == 0
-      || (c->wrt.n == 0 && gt_session_input_count(s) == 0))
-    return GT_OK;
-  if (c->all_orders)
-    return gt_session_derivatives_upto(s, (const char *const *)c->of.v,
-                                       c->of.n, (const char *const *)c->wrt.v,
-                                       c->wrt.n, c->order, ds, nd);
-  return gt_session_derivatives(s, (const char *const *)c->of.v, c->of.n,
-                                (const char *const *)c->wrt.v, c->wrt.n,
-                                c->order, ds, nd);
-}
-
-/* One run: values, derivatives, and what --verified and --fd-check add. */
-static int
-run_once(const Cli *c, GtSession *s)
-{
-  GtStatus st = gt_session_run(s);
-  const GtDeriv *ds = NULL, *hds = NULL;
-  size_t nd = 0, hnd = 0;
-  if (st == GT_OK)
-    st = derivatives(c, s, &ds, &nd);
-  if (st != GT_OK) {
-    report(s, c->quiet, st);
-    return (int)st;
-  }
-  GtSession *hi = NULL;
-  if (c->verified) {
-    hi = open_session(c, verified_prec(c->opt.prec), &st);
-    if (hi == NULL)
-      return (int)st;
-    st = gt_session_run(hi);
-    if (st == GT_OK)
-      st = derivatives(c, hi, &hds, &hnd);
-    if (st != GT_OK) {
-      fprintf(stderr, "%s: --verified: the run at %ld bits failed:\n",
-              program_name, verified_prec(c->opt.prec));
-      report(hi, c->quiet, st);
-      gt_session_free(hi);
-      return (int)st;
-    }
-  }
-  FdResult *fd = NULL;
-  int *digits = NULL;
-  if (c->fd_check) {
-    fd = calloc(nd + 1, sizeof *fd);
-    digits = calloc(nd + 1, sizeof *digits);
-    if (fd == NULL || digits == NULL)
-      out_of_memory();
-    fd_check(c, s, ds, nd, fd);
-    for (size_t i = 0; i < nd; i++)
-      digits[i] = fd[i].digits;
-  }
-  Row row;
-  row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, c->format == FMT_JSON);
-  row.fd_digits = digits;
-  report(s, c->quiet, GT_OK);
-  switch (c->format) {
-  case FMT_TEXT:
-    print_text(stdout, &row, 0);
-    break;
-  case FMT_JSON:
-    print_json(stdout, &row, c->opt.prec, 0);
-    break;
-  case FMT_CSV:
-  case FMT_TSV:
-    print_header(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
-    print_row(stdout, &row, c->format == FMT_CSV ? ',' : '\t');
-    break;
-  }
-  int rc = 0;
-  if (c->fd_check) {
-    int bad = 0, unchecked = 0;
-    fd_report(c, stdout, ds, nd, fd, c->format == FMT_TEXT, &bad,
-              &unchecked);
-    fflush(stdout);
-    rc = fd_status(c, bad, unchecked, nd == 0, "");
-  }
-  row_free(&row);
-  free(fd);
-  free(digits);
-  gt_session_free(hi);
-  return rc;
-}
-
-/* Names an option makes candidates for implicit inputs: NAME=... */
-static void
-add_implicit(Cli *c, const Names *l, int with_value)
-{
-  for (size_t i = 0; i < l->n; i++) {
-    const char *v = l->v[i];
-    size_t n = with_value ? strcspn(v, "=") : strlen(v);
-    names_add(&c->implicit, v, n);
-  }
-}
-
-static int
-run(Cli *cp, int argc, char **argv)
-{
-  Cli c = *cp;
-  if (c.interactive || (c.expr == NULL && optind >= argc && !c.batch
-                        && isatty(STDIN_FILENO)))
-    return run_session(&c, argc, argv, optind);
-  int rc = load_text(&c, argc, argv);
-  if (rc != 0)
-    return rc;
-  if (c.batch) {
-    batch_read_header(&c);
-    if (batch_empty()) {
-      /* no points: nothing to do */
-      if ((c.checks.n || c.fd_check) && !c.allow_unchecked) {
-        fprintf(stderr, "%s: --batch read no points, so nothing was "
-                "checked (--allow-unchecked accepts that)\n", program_name);
-        rc = GT_EASSERT;
-      }
-      goto done;
-    }
-  }
-  add_implicit(&c, &c.at, 1);
-  add_implicit(&c, &c.wrt, 0);
-  add_implicit(&c, &c.ranges, 1);
-  check_implicit(&c);
-
-  GtStatus st;
-  GtSession *s = open_session(&c, c.opt.prec, &st);
-  if (s == NULL)
-    rc = (int)st;
-  else if (c.checks.n)
-    rc = run_check(&c, s);
-  else if (c.batch)
-    rc = run_batch(&c, s);
-  else
-    rc = run_once(&c, s);
-  gt_session_free(s);
-done:
-  free(c.text);
-  names_free(&c.wrt);
-  names_free(&c.of);
-  names_free(&c.at);
-  names_free(&c.checks);
-  names_free(&c.ranges);
-  names_free(&c.implicit);
-  return rc; /* a write error is close_stdout's, at exit */
-}
-
-long
-input_index(GtSession *s, const char *name)
-{
-  for (size_t i = 0; i < gt_session_input_count(s); i++)
-    if (strcmp(gt_session_input_name(s, i), name) == 0)
-      return (long)i;
-  return -1;
 }

@@ -410,26 +410,6 @@ print_text(FILE *out, const Row *r, int batch)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-static void
-json_string(FILE *out, const char *s)
-{
-  fputc('"', out);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(out, "\\%c", c);
-    else if (c == '\n')
-      fputs("\\n", out);
-    else if (c == '\t')
-      fputs("\\t", out);
-    else if (c < 0x20)
-      fprintf(out, "\\u%04x", c);
-    else
-      fputc(c, out);
-  }
-  fputc('"', out);
-}
-
 /* a JSON number; NaN and the infinities as strings; null when unknown */
 static void
 json_cell(FILE *out, Cell *c)
@@ -442,7 +422,7 @@ json_cell(FILE *out, Cell *c)
   else if (c->number)
     fputs(c->text, out);
   else
-    json_string(out, c->text);
+    json_put_string(out, c->text);
 }
 
 void
@@ -455,7 +435,7 @@ print_json(FILE *out, const Row *r, long prec, int batch)
     fputs("\"inputs\": {", out);
     for (size_t i = 0; i < r->nin; i++) {
       fputs(i ? ", " : "", out);
-      json_string(out, r->in_names[i]);
+      json_put_string(out, r->in_names[i]);
       fputs(": ", out);
       json_cell(out, &r->in[i]);
     }
@@ -464,7 +444,7 @@ print_json(FILE *out, const Row *r, long prec, int batch)
   fputs("\"values\": {", out);
   for (size_t i = 0; i < r->nout; i++) {
     fputs(i ? ", " : "", out);
-    json_string(out, r->out_names[i]);
+    json_put_string(out, r->out_names[i]);
     fputs(": ", out);
     json_cell(out, &r->out[i]);
   }
@@ -475,11 +455,11 @@ print_json(FILE *out, const Row *r, long prec, int batch)
       fputc(',', out);
     fputs(batch ? (i ? " " : "") : item, out);
     fputs("{\"of\": ", out);
-    json_string(out, d->of);
+    json_put_string(out, d->of);
     fputs(", \"wrt\": [", out);
     for (int k = 0; k < d->order; k++) {
       fputs(k ? ", " : "", out);
-      json_string(out, d->wrt[k]);
+      json_put_string(out, d->wrt[k]);
     }
     fputs("], \"value\": ", out);
     json_cell(out, &r->der[i]);
@@ -506,13 +486,13 @@ print_json(FILE *out, const Row *r, long prec, int batch)
     for (size_t i = 0; i < r->nout; i++)
       if (r->out[i].shortened) {
         fputs(first ? "" : ", ", out);
-        json_string(out, r->out_names[i]);
+        json_put_string(out, r->out_names[i]);
         first = 0;
       }
     for (size_t i = 0; i < r->nder; i++)
       if (r->der[i].shortened) {
         fputs(first ? "" : ", ", out);
-        json_string(out, r->der_labels[i]);
+        json_put_string(out, r->der_labels[i]);
         first = 0;
       }
     fputc(']', out);
@@ -521,7 +501,7 @@ print_json(FILE *out, const Row *r, long prec, int batch)
     fprintf(out, ",%s\"notes\": [", batch ? " " : nl);
     for (size_t i = 0; i < r->nnotes; i++) {
       fputs(i ? ", " : "", out);
-      json_string(out, r->notes[i]);
+      json_put_string(out, r->notes[i]);
     }
     fputc(']', out);
   }

@@ -1,16 +1,5 @@
-/* repl.c -- the interactive session: GNU readline, history, completion.
- *
- * The session keeps the text of the statements accepted so far.  Each new
- * complete input (a line, or a block left open over several lines) is
- * appended to it and the whole text is loaded and run again in a fresh
- * GtSession: define-by-run makes that cheap at interactive sizes, and it
- * keeps every feature of a program (functions, inputs, grad) for free.
- * An input that fails is dropped, so the text always runs.  print() in
- * earlier statements stays silent on the re-runs (GtOptions.print_from)
- * and their warnings and notes are shown once.
- *
- * Lines of an error are those of the session: <input>:N is the N-th line
- * typed, FILE:N the N-th line of a file given to -i or :load.
+/* repl.c -- the interactive session's terminal: GNU readline, history,
+ * completion, Ctrl-C; the session itself is session.c.
  *
  * Readline runs through its callback interface: a poll() loop waits on
  * the terminal and on a pipe that the SIGINT handler writes to, so Ctrl-C
@@ -24,7 +13,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,894 +22,15 @@
 #include <readline/readline.h>
 #include <readline/history.h>
 
-#include "cli.h"
+#include "session.h"
 
 #define PROMPT "gt> "
 #define PROMPT_MORE "...> "
-#define SOURCE_NAME "<input>"
-/* the name a bare expression's value is bound to: no program can spell
-   it, so it never shadows a user's name */
-#define VALUE_NAME "(value)"
 #define HISTORY_MAX 1000
 
-/* One accepted piece of the session's text. */
-typedef struct Chunk {
-  char *file;             /* "<input>" or a file name */
-  unsigned first;         /* its first line in the session's text */
-  unsigned nlines;
-  unsigned origin;        /* the line number its first line has in file */
-  size_t off;             /* its byte offset in the session's text */
-  int is_if;              /* an if statement (an else may join it) */
-} Chunk;
-
-typedef struct Repl {
-  const Cli *cli;
-  GtOptions opt;
-  long digits;
-  int order;
-  int json;
-  Buf text;               /* the accepted statements */
-  unsigned text_lines;
-  Chunk *chunks;
-  size_t nchunks;
-  GtSession *s;           /* the last successful run (NULL: none) */
-  char **shown;           /* warnings and notes already printed */
-  size_t nshown;
-  Buf pending;            /* an input still open (a block, a bracket) */
-  unsigned pending_line;  /* its first line's number */
-  unsigned lineno;        /* lines typed so far */
-  int last_if;            /* the last input was an if statement */
-  int tty;
-  int done;
-  char *hist_path;        /* NULL: history is not saved */
-  int hist_warned;
-} Repl;
-
 static Repl *cur;                         /* for readline's callbacks */
-static volatile sig_atomic_t interrupted; /* Ctrl-C, also seen by runs */
 static int sigpipe_fd[2] = { -1, -1 };
 static volatile sig_atomic_t resized;
-
-/* ---- small helpers ------------------------------------------------------- */
-
-static char *
-xstrdup(const char *s)
-{
-  char *t = strdup(s);
-  if (t == NULL)
-    out_of_memory();
-  return t;
-}
-
-static unsigned
-count_lines(const char *s, size_t n)
-{
-  unsigned k = 0;
-  for (size_t i = 0; i < n; i++)
-    k += s[i] == '\n';
-  return k;
-}
-
-/* ---- reading inputs: when is one complete? ------------------------------- */
-
-/* Bracket depth of text, outside strings and comments: ( [ { count up,
-   ) ] } down.  The parser ends a statement at a newline only at depth 0
-   of ( and [; a block is open until its }. */
-static int
-depth_of(const char *t)
-{
-  int d = 0;
-  for (const char *p = t; *p; p++) {
-    if (*p == '#') {
-      while (p[1] && p[1] != '\n')
-        p++;
-    } else if (*p == '"') {
-      p++;
-      while (*p && *p != '"' && *p != '\n') {
-        if (*p == '\\' && p[1] && p[1] != '\n')
-          p++;
-        p++;
-      }
-      if (*p == '\0')
-        break;
-    } else if (*p == '(' || *p == '[' || *p == '{')
-      d++;
-    else if (*p == ')' || *p == ']' || *p == '}')
-      d--;
-  }
-  return d;
-}
-
-static int
-word_at(const char *p, const char *w)
-{
-  size_t n = strlen(w);
-  return strncmp(p, w, n) == 0
-         && !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z')
-              || (p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9'));
-}
-
-static const char *
-skip_blanks(const char *p)
-{
-  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ';')
-    p++;
-  return p;
-}
-
-/* What the top-level statements of an input are, roughly (the parser has
-   the last word): whether the last is a bare expression, whether that is
-   the only statement, and whether the input is an if statement. */
-typedef struct Shape {
-  int last_expr, only_expr, is_if;
-} Shape;
-
-static const char *const stmt_words[] = {
-  "if", "elif", "else", "for", "while", "break", "continue", "def",
-  "return", "input", "output", "assert", "print", NULL
-};
-
-static int
-stmt_is_expr(const char *p, const char *end)
-{
-  for (size_t k = 0; stmt_words[k]; k++)
-    if (word_at(p, stmt_words[k]))
-      return 0;
-  int d = 0;
-  for (const char *q = p; q < end; q++) {
-    if (*q == '"') {
-      q++;
-      while (q < end && *q != '"') {
-        if (*q == '\\')
-          q++;
-        q++;
-      }
-    } else if (*q == '#')
-      break;
-    else if (*q == '(' || *q == '[' || *q == '{')
-      d++;
-    else if (*q == ')' || *q == ']' || *q == '}')
-      d--;
-    else if (d == 0 && *q == '=' && q[1] != '=' && q > p
-             && !strchr("=!<>", q[-1]))
-      return 0; /* = += -= *= /= */
-  }
-  return p < end;
-}
-
-static Shape
-shape_of(const char *t)
-{
-  Shape sh = { 0, 0, 0 };
-  int nstmt = 0, d = 0;
-  const char *p = skip_blanks(t);
-  sh.is_if = word_at(p, "if");
-  const char *start = p;
-  for (const char *q = p;; q++) {
-    int end = *q == '\0' || (d <= 0 && (*q == '\n' || *q == ';'));
-    if (*q == '#') {
-      while (q[1] && q[1] != '\n')
-        q++;
-      continue;
-    }
-    if (*q == '"') {
-      q++;
-      while (*q && *q != '"' && *q != '\n') {
-        if (*q == '\\' && q[1])
-          q++;
-        q++;
-      }
-      if (*q == '\0')
-        q--;
-      continue;
-    }
-    if (*q == '(' || *q == '[' || *q == '{')
-      d++;
-    else if (*q == ')' || *q == ']' || *q == '}')
-      d--;
-    if (!end)
-      continue;
-    const char *s = skip_blanks(start);
-    if (s < q && *s != '#') {
-      nstmt++;
-      sh.last_expr = stmt_is_expr(s, q);
-      if (nstmt > 1 || !sh.last_expr)
-        sh.is_if = sh.is_if && nstmt == 1;
-    }
-    if (*q == '\0')
-      break;
-    start = q + 1;
-  }
-  sh.only_expr = nstmt == 1 && sh.last_expr;
-  return sh;
-}
-
-/* ---- printing values and diagnostics ------------------------------------- */
-
-static char *
-fmt_value(const GtValue *v, long digits)
-{
-  char *t = gt_format_value(v, digits);
-  if (t == NULL)
-    out_of_memory();
-  return t;
-}
-
-static void
-json_number(Buf *b, mpfr_srcptr x, long digits)
-{
-  char *t = number_text(x, digits);
-  int q = !mpfr_number_p(x);
-  if (q)
-    buf_adds(b, "\"");
-  buf_adds(b, t);
-  if (q)
-    buf_adds(b, "\"");
-  free(t);
-}
-
-static void
-json_nest(Buf *b, const GtValue *v, int d, size_t *k, long digits)
-{
-  if (d == v->rank) {
-    json_number(b, &v->elems[(*k)++], digits);
-    return;
-  }
-  buf_adds(b, "[");
-  for (size_t j = 0; j < v->dims[d]; j++) {
-    if (j)
-      buf_adds(b, ", ");
-    json_nest(b, v, d + 1, k, digits);
-  }
-  buf_adds(b, "]");
-}
-
-static void
-json_value(Buf *b, const GtValue *v, long digits)
-{
-  size_t k = 0;
-  json_nest(b, v, 0, &k, digits);
-}
-
-static void
-json_string(Buf *b, const char *s)
-{
-  buf_adds(b, "\"");
-  for (; *s; s++) {
-    char e[8];
-    if (*s == '"' || *s == '\\') {
-      e[0] = '\\', e[1] = *s, e[2] = '\0';
-      buf_adds(b, e);
-    } else if ((unsigned char)*s < 0x20) {
-      snprintf(e, sizeof e, "\\u%04x", (unsigned char)*s);
-      buf_adds(b, e);
-    } else
-      buf_add(b, s, 1);
-  }
-  buf_adds(b, "\"");
-}
-
-static void
-shape_text(const GtValue *v, char *out, size_t n)
-{
-  size_t k = (size_t)snprintf(out, n, "(");
-  for (int d = 0; d < v->rank && k < n; d++)
-    k += (size_t)snprintf(out + k, n - k, "%s%zu", d ? ", " : "",
-                          v->dims[d]);
-  if (k < n)
-    snprintf(out + k, n - k, v->rank == 1 ? ",)" : ")");
-}
-
-/* Where line `line` of the session's text came from. */
-static void
-locate(const Repl *r, unsigned line, const char *entry_file,
-       unsigned entry_origin, const char **file, unsigned *l)
-{
-  if (line > r->text_lines) {
-    *file = entry_file;
-    *l = entry_origin + (line - r->text_lines - 1);
-    return;
-  }
-  for (size_t i = r->nchunks; i-- > 0;)
-    if (line >= r->chunks[i].first) {
-      *file = r->chunks[i].file;
-      *l = r->chunks[i].origin + (line - r->chunks[i].first);
-      return;
-    }
-  *file = SOURCE_NAME;
-  *l = line;
-}
-
-/* Prints s's diagnostics with their lines mapped back to what the user
-   typed; warnings and notes only once per session text. */
-static void
-show_diags(Repl *r, GtSession *s, const char *entry_file,
-           unsigned entry_origin, int failed)
-{
-  size_t n = gt_session_diag_count(s);
-  for (size_t i = 0; i < n; i++) {
-    GtDiag d = *gt_session_diag(s, i);
-    if (d.severity == GT_SEV_NOTE && r->cli->quiet && !failed)
-      continue;
-    char *text;
-    if (d.line == 0 && d.file == NULL) {
-      size_t len = strlen(d.message) + strlen(program_name) + 32;
-      text = malloc(len);
-      if (text == NULL)
-        out_of_memory();
-      snprintf(text, len, "%s: %s%s\n", program_name,
-               d.severity == GT_SEV_ERROR ? ""
-               : d.severity == GT_SEV_NOTE ? "note: " : "warning: ",
-               d.message);
-    } else {
-      if (d.file != NULL && strcmp(d.file, SOURCE_NAME) == 0 && d.line > 0)
-        locate(r, d.line, entry_file, entry_origin, &d.file, &d.line);
-      text = gt_diag_format(&d);
-      if (text == NULL)
-        out_of_memory();
-    }
-    int seen = 0;
-    if (d.severity != GT_SEV_ERROR) {
-      for (size_t k = 0; k < r->nshown && !seen; k++)
-        seen = strcmp(r->shown[k], text) == 0;
-      if (!seen) {
-        char **v = realloc(r->shown, (r->nshown + 1) * sizeof *v);
-        if (v == NULL)
-          out_of_memory();
-        r->shown = v;
-        r->shown[r->nshown++] = xstrdup(text);
-      }
-    }
-    if (!seen)
-      fputs(text, stderr);
-    free(text);
-  }
-  gt_session_clear_diags(s);
-}
-
-static void
-print_line(void *user, const char *line)
-{
-  (void)user;
-  fputs(line, stderr);
-  fputc('\n', stderr);
-}
-
-/* ---- running ------------------------------------------------------------- */
-
-enum Mode {
-  MODE_ENTRY,   /* typed statements: a bare expression prints its value */
-  MODE_LOAD,    /* a file (-i FILE, :load) */
-  MODE_RERUN,   /* the accepted text again (:prec) */
-  MODE_GRAD     /* :grad EXPR wrt NAMES: print derivatives, bind nothing */
-};
-
-static int
-find_global(GtSession *s, const char *name, GtValue *v)
-{
-  for (size_t i = 0; i < gt_session_global_count(s); i++)
-    if (strcmp(gt_session_global_name(s, i), name) == 0)
-      return gt_session_global_value(s, i, v);
-  return 0;
-}
-
-static void
-drop_text(Repl *r)
-{
-  for (size_t i = 0; i < r->nchunks; i++)
-    free(r->chunks[i].file);
-  free(r->chunks);
-  r->chunks = NULL;
-  r->nchunks = 0;
-  r->text.len = 0;
-  if (r->text.s)
-    r->text.s[0] = '\0';
-  r->text_lines = 0;
-  for (size_t i = 0; i < r->nshown; i++)
-    free(r->shown[i]);
-  free(r->shown);
-  r->shown = NULL;
-  r->nshown = 0;
-  gt_session_free(r->s);
-  r->s = NULL;
-  r->last_if = 0;
-}
-
-static void print_derivs(Repl *r, GtSession *s, const char *expr,
-                         Names *wrt);
-
-/* Runs the accepted text followed by `entry` (from `file`, its first line
-   numbered `origin`).  Returns 0 on success. */
-static int
-evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
-         enum Mode mode, Names *wrt)
-{
-  Shape sh = shape_of(entry);
-  /* an else or elif on a line of its own continues the if just before */
-  int join = mode == MODE_ENTRY && r->last_if && r->nchunks > 0
-             && r->chunks[r->nchunks - 1].is_if
-             && (word_at(skip_blanks(entry), "else")
-                 || word_at(skip_blanks(entry), "elif"));
-  size_t keep_len = r->text.len;
-  unsigned keep_lines = r->text_lines;
-  if (join) {
-    Chunk *c = &r->chunks[r->nchunks - 1];
-    r->text.len = c->off;
-    r->text_lines = c->first - 1;
-  }
-  Buf prog = { NULL, 0, 0 };
-  buf_add(&prog, r->text.s ? r->text.s : "", r->text.len);
-  size_t entry_off = prog.len;
-  if (join) {
-    Chunk *c = &r->chunks[r->nchunks - 1];
-    buf_add(&prog, keep_len > c->off ? r->text.s + c->off : "",
-            keep_len - c->off);
-  }
-  buf_adds(&prog, entry);
-  if (prog.len == 0 || prog.s[prog.len - 1] != '\n')
-    buf_adds(&prog, "\n");
-
-  GtOptions opt = r->opt;
-  opt.print_from = mode == MODE_RERUN ? prog.len : entry_off;
-  opt.interrupt = &interrupted;
-  GtSession *s = gt_session_new(&opt);
-  if (s == NULL)
-    out_of_memory();
-  const char *efile = join ? r->chunks[r->nchunks - 1].file : file;
-  unsigned eorigin = join ? r->chunks[r->nchunks - 1].origin : origin;
-  GtLoadOptions lo = { NULL, 0, NULL };
-  if (mode == MODE_GRAD || (mode == MODE_ENTRY && sh.last_expr))
-    lo.result = VALUE_NAME;
-  GtStatus st = gt_session_load_ex(s, SOURCE_NAME, prog.s, prog.len, &lo);
-  if (st == GT_OK)
-    st = gt_session_run(s);
-  if (st == GT_OK && mode == MODE_GRAD) {
-    print_derivs(r, s, entry, wrt);
-    st = gt_session_diag_count(s) ? GT_ERUNTIME : GT_OK;
-    /* print_derivs has shown what went wrong */
-  }
-  if (interrupted && st != GT_OK)
-    fputc('\n', stderr); /* after the terminal's ^C */
-  show_diags(r, s, efile, eorigin, st != GT_OK);
-  if (join) {
-    r->text.len = keep_len;
-    r->text_lines = keep_lines;
-  }
-  r->last_if = 0;
-  if (st != GT_OK) {
-    gt_session_free(s);
-    free(prog.s);
-    return -1;
-  }
-
-  GtValue v;
-  if (lo.result && mode == MODE_ENTRY && find_global(s, VALUE_NAME, &v)) {
-    Buf out = { NULL, 0, 0 };
-    if (r->json)
-      json_value(&out, &v, r->digits);
-    else {
-      char *t = fmt_value(&v, r->digits);
-      buf_adds(&out, t);
-      free(t);
-    }
-    puts(out.s);
-    free(out.s);
-  }
-  fflush(stdout);
-
-  /* keep what binds something: everything but a lone bare expression */
-  if (mode == MODE_LOAD || (mode == MODE_ENTRY && !sh.only_expr)) {
-    /* copied first: efile may be the joined chunk's own name */
-    char *file = xstrdup(efile);
-    if (join) {
-      Chunk *c = &r->chunks[r->nchunks - 1];
-      r->text.len = c->off;
-      r->text_lines = c->first - 1;
-      r->nchunks--;
-      free(c->file);
-    }
-    Chunk c;
-    c.file = file;
-    c.first = r->text_lines + 1;
-    c.origin = eorigin;
-    c.off = r->text.len;
-    c.nlines = count_lines(prog.s + c.off, prog.len - c.off);
-    c.is_if = sh.is_if || join;
-    Chunk *cv = realloc(r->chunks, (r->nchunks + 1) * sizeof *cv);
-    if (cv == NULL)
-      out_of_memory();
-    r->chunks = cv;
-    r->chunks[r->nchunks++] = c;
-    r->text.len = 0;
-    buf_add(&r->text, prog.s, prog.len);
-    r->text_lines += c.nlines;
-    r->last_if = c.is_if;
-  }
-  if (mode != MODE_GRAD) {
-    gt_session_free(r->s);
-    r->s = s;
-  } else
-    gt_session_free(s);
-  free(prog.s);
-  return 0;
-}
-
-/* :grad EXPR wrt NAMES: d(EXPR)/d(each name), at the session's order. */
-static void
-print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
-{
-  const char *of = VALUE_NAME;
-  const GtDeriv *ds;
-  size_t nd;
-  if (wrt->n == 0 && gt_session_input_count(s) == 0) {
-    fprintf(stderr, "%s: :grad: say with respect to what: :grad EXPR wrt "
-            "NAME[, NAME]...\n", program_name);
-    return;
-  }
-  GtStatus st = gt_session_derivatives(s, &of, 1,
-                                       (const char *const *)wrt->v, wrt->n,
-                                       r->order, &ds, &nd);
-  if (st != GT_OK)
-    return;
-  /* the expression's own text stands for it: "dy/dx", "d(x^2)/dx" */
-  const char *e = skip_blanks(expr);
-  size_t el = strlen(e);
-  while (el > 0 && strchr(" \t\n;", e[el - 1]))
-    el--;
-  Buf label = { NULL, 0, 0 }, raw = { NULL, 0, 0 };
-  buf_add(&raw, e, el);
-  if (is_name(e, el))
-    buf_add(&label, e, el);
-  else {
-    buf_adds(&label, "(");
-    buf_add(&label, e, el);
-    buf_adds(&label, ")");
-  }
-  for (size_t i = 0; i < nd; i++) {
-    GtDeriv d = ds[i];
-    d.of = label.s;
-    Buf out = { NULL, 0, 0 };
-    if (r->json) {
-      buf_adds(&out, "{\"of\": ");
-      json_string(&out, raw.s);
-      buf_adds(&out, ", \"wrt\": [");
-      for (int k = 0; k < d.order; k++) {
-        if (k)
-          buf_adds(&out, ", ");
-        json_string(&out, d.wrt[k]);
-      }
-      buf_adds(&out, "], \"value\": ");
-      json_value(&out, &d.value, r->digits);
-      if (!d.connected)
-        buf_adds(&out, ", \"connected\": false");
-      buf_adds(&out, "}");
-    } else {
-      char *l = deriv_label(&d);
-      char *t = fmt_value(&d.value, r->digits);
-      buf_adds(&out, l);
-      buf_adds(&out, " = ");
-      buf_adds(&out, t);
-      free(l);
-      free(t);
-    }
-    puts(out.s);
-    free(out.s);
-  }
-  free(label.s);
-  free(raw.s);
-}
-
-/* ---- commands ------------------------------------------------------------ */
-
-static const char *const commands[] = {
-  "help", "vars", "grad", "order", "prec", "digits", "format", "load",
-  "reset", "quit", NULL
-};
-
-static void
-help_text(const Repl *r)
-{
-  printf(
-"Type statements of the language; a bare expression prints its value.  A\n"
-"block or a bracket left open continues on the next line (prompt '...> ').\n"
-"Commands:\n"
-"  :help               this text\n"
-"  :vars               the names bound so far, with their values and shapes\n"
-"  :grad EXPR wrt NAMES  print the derivatives of EXPR with respect to the\n"
-"                      comma-separated NAMES (at the order of :order)\n"
-"  :order K            derivative order of :grad (now %d)\n"
-"  :prec BITS          working precision in bits (runs everything again)\n"
-"  :digits N           significant digits printed (0: shortest)\n"
-"  :format text|json   how values and derivatives are printed\n"
-"  :load FILE          run FILE and keep its names\n"
-"  :reset              forget every statement and name\n"
-"  :quit               leave (so does Ctrl-D on an empty line)\n"
-"Tab completes names, Ctrl-C abandons the line or stops a running loop.\n",
-      r->order);
-}
-
-static void
-cmd_vars(Repl *r)
-{
-  if (r->s == NULL)
-    return;
-  GtSession *s = r->s;
-  Buf out = { NULL, 0, 0 };
-  if (r->json)
-    buf_adds(&out, "{");
-  int first = 1;
-  for (size_t i = 0; i < gt_session_global_count(s); i++) {
-    const char *name = gt_session_global_name(s, i);
-    GtValue v;
-    if (!is_name(name, strlen(name)) || !gt_session_global_value(s, i, &v))
-      continue;
-    if (r->json) {
-      if (!first)
-        buf_adds(&out, ", ");
-      json_string(&out, name);
-      buf_adds(&out, ": ");
-      json_value(&out, &v, r->digits);
-    } else {
-      char *t = fmt_value(&v, r->digits);
-      buf_adds(&out, name);
-      buf_adds(&out, " = ");
-      buf_adds(&out, t);
-      free(t);
-      if (v.rank > 0) {
-        char shp[160];
-        shape_text(&v, shp, sizeof shp);
-        buf_adds(&out, "   # shape ");
-        buf_adds(&out, shp);
-      }
-      buf_adds(&out, "\n");
-    }
-    first = 0;
-  }
-  for (size_t i = 0; !r->json && i < gt_session_function_count(s); i++) {
-    buf_adds(&out, "def ");
-    buf_adds(&out, gt_session_function_name(s, i));
-    buf_adds(&out, "\n");
-  }
-  if (r->json)
-    buf_adds(&out, "}\n");
-  if (out.s)
-    fputs(out.s, stdout);
-  free(out.s);
-}
-
-static void
-cmd_error(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "%s: ", program_name);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-}
-
-/* A whole number from lo to hi in arg; -1 and a message when not. */
-static long
-cmd_number(const char *cmd, const char *arg, long lo, long hi)
-{
-  char *end;
-  errno = 0;
-  long v = strtol(arg, &end, 10);
-  if (*arg == '\0' || *skip_blanks(end) != '\0' || errno || v < lo
-      || v > hi) {
-    cmd_error(":%s: expected a whole number from %ld to %ld, not '%s'", cmd,
-              lo, hi, arg);
-    return -1;
-  }
-  return v;
-}
-
-static char *
-read_file(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return NULL;
-  Buf b = { NULL, 0, 0 };
-  char chunk[4096];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf_add(&b, chunk, got);
-  int bad = ferror(f);
-  int err = errno;
-  fclose(f);
-  if (bad) {
-    free(b.s);
-    errno = err;
-    return NULL;
-  }
-  if (b.s == NULL)
-    buf_adds(&b, "");
-  *len = b.len;
-  return b.s;
-}
-
-static void
-load_file(Repl *r, const char *path)
-{
-  size_t len;
-  char *text = read_file(path, &len);
-  if (text == NULL) {
-    cmd_error("cannot read '%s': %s", path, strerror(errno));
-    return;
-  }
-  if (memchr(text, '\0', len) != NULL)
-    cmd_error("'%s' holds a NUL byte", path);
-  else
-    evaluate(r, text, path, 1, MODE_LOAD, NULL);
-  free(text);
-}
-
-/* ":grad EXPR wrt a, b": splits at the last word "wrt" outside brackets. */
-static void
-cmd_grad(Repl *r, const char *arg)
-{
-  const char *wrt = NULL;
-  int d = 0;
-  for (const char *p = arg; *p; p++) {
-    if (*p == '(' || *p == '[')
-      d++;
-    else if (*p == ')' || *p == ']')
-      d--;
-    else if (d == 0 && word_at(p, "wrt") && p > arg
-             && (p[-1] == ' ' || p[-1] == '\t'))
-      wrt = p;
-  }
-  Names names = { NULL, 0 };
-  size_t elen = wrt ? (size_t)(wrt - arg) : strlen(arg);
-  if (wrt) {
-    const char *p = wrt + 3;
-    for (;;) {
-      while (*p == ' ' || *p == '\t' || *p == ',')
-        p++;
-      if (*p == '\0')
-        break;
-      const char *q = p;
-      while (*q && *q != ' ' && *q != '\t' && *q != ',')
-        q++;
-      if (!is_name(p, (size_t)(q - p))) {
-        cmd_error(":grad: '%.*s' is not a name", (int)(q - p), p);
-        names_free(&names);
-        return;
-      }
-      names_add(&names, p, (size_t)(q - p));
-      p = q;
-    }
-    if (names.n == 0) {
-      cmd_error(":grad: no names after 'wrt'");
-      return;
-    }
-  }
-  char *expr = malloc(elen + 1);
-  if (expr == NULL)
-    out_of_memory();
-  memcpy(expr, arg, elen);
-  expr[elen] = '\0';
-  if (*skip_blanks(expr) == '\0')
-    cmd_error("usage: :grad EXPR wrt NAME[, NAME]...");
-  else
-    evaluate(r, expr, SOURCE_NAME, r->lineno, MODE_GRAD, &names);
-  free(expr);
-  names_free(&names);
-}
-
-static void
-command(Repl *r, const char *line)
-{
-  const char *p = line + 1;
-  const char *e = p;
-  while (*e && *e != ' ' && *e != '\t')
-    e++;
-  size_t n = (size_t)(e - p);
-  const char *arg = skip_blanks(e);
-  char *a = xstrdup(arg); /* without trailing blanks */
-  size_t al = strlen(a);
-  while (al > 0 && (a[al - 1] == ' ' || a[al - 1] == '\t'))
-    a[--al] = '\0';
-  /* a unique prefix will do (:q, :v) */
-  const char *cmd = NULL;
-  int count = 0;
-  for (size_t k = 0; commands[k]; k++)
-    if (n > 0 && strncmp(commands[k], p, n) == 0) {
-      if (strlen(commands[k]) == n) {
-        cmd = commands[k];
-        count = 1;
-        break;
-      }
-      cmd = commands[k];
-      count++;
-    }
-  if (count != 1) {
-    cmd_error("%s command ':%.*s' (try :help)",
-              count ? "ambiguous" : "unknown", (int)n, p);
-    free(a);
-    return;
-  }
-  if (strcmp(cmd, "help") == 0)
-    help_text(r);
-  else if (strcmp(cmd, "vars") == 0)
-    cmd_vars(r);
-  else if (strcmp(cmd, "grad") == 0)
-    cmd_grad(r, a);
-  else if (strcmp(cmd, "quit") == 0)
-    r->done = 1;
-  else if (strcmp(cmd, "reset") == 0)
-    drop_text(r);
-  else if (strcmp(cmd, "load") == 0) {
-    if (*a == '\0')
-      cmd_error("usage: :load FILE");
-    else
-      load_file(r, a);
-  } else if (strcmp(cmd, "order") == 0) {
-    long v = *a ? cmd_number(cmd, a, 1, 65535) : r->order;
-    if (v > 0)
-      r->order = (int)v;
-    if (*a == '\0')
-      printf("order %d\n", r->order);
-  } else if (strcmp(cmd, "digits") == 0) {
-    long v = *a ? cmd_number(cmd, a, 0, 1000000) : r->digits;
-    if (v >= 0)
-      r->digits = r->opt.digits = v;
-    if (*a == '\0')
-      printf("digits %ld%s\n", r->digits, r->digits ? "" : " (shortest)");
-  } else if (strcmp(cmd, "prec") == 0) {
-    long v = *a ? cmd_number(cmd, a, GT_PREC_MIN, GT_PREC_MAX) : r->opt.prec;
-    if (*a == '\0')
-      printf("prec %ld\n", r->opt.prec);
-    else if (v > 0 && v != r->opt.prec) {
-      long old = r->opt.prec;
-      r->opt.prec = v;
-      if (r->text.len > 0
-          && evaluate(r, "", SOURCE_NAME, r->lineno, MODE_RERUN, NULL) != 0) {
-        cmd_error(":prec: the session does not run at %ld bits; "
-                  "precision stays %ld", v, old);
-        r->opt.prec = old;
-      }
-    }
-  } else if (strcmp(cmd, "format") == 0) {
-    if (*a == '\0')
-      printf("format %s\n", r->json ? "json" : "text");
-    else if (strcmp(a, "text") == 0 || strcmp(a, "json") == 0)
-      r->json = a[0] == 'j';
-    else
-      cmd_error(":format: text or json, not '%s'", a);
-  }
-  free(a);
-  fflush(stdout);
-}
-
-/* One line typed (without its newline). */
-static void
-take_line(Repl *r, const char *line)
-{
-  r->lineno++;
-  if (r->pending.len == 0) {
-    const char *p = skip_blanks(line);
-    if (*p == '\0' || *p == '#') {
-      r->last_if = 0; /* a blank line ends an if: no else may follow */
-      return;
-    }
-    if (*p == ':') {
-      r->last_if = 0;
-      command(r, p);
-      return;
-    }
-    r->pending_line = r->lineno;
-  }
-  buf_adds(&r->pending, line);
-  buf_adds(&r->pending, "\n");
-  if (depth_of(r->pending.s) > 0)
-    return; /* a block or a bracket is still open */
-  evaluate(r, r->pending.s, SOURCE_NAME, r->pending_line, MODE_ENTRY, NULL);
-  interrupted = 0;
-  r->pending.len = 0;
-  r->pending.s[0] = '\0';
-}
 
 /* ---- completion ---------------------------------------------------------- */
 
@@ -982,6 +91,22 @@ generator(const char *text, int state)
   return NULL;
 }
 
+static int
+is_load_line(const char *line)
+{
+  const char *p = skip_blanks(line);
+  return strncmp(p, ":load", 5) == 0 && (p[5] == ' ' || p[5] == '\t');
+}
+
+/* After ":load " a word is a path: only blanks separate words there, so
+   "dir/sub/fi" and "~/x" complete as a whole (issue 10 item 14). */
+static char *
+word_breaks(void)
+{
+  static char path_breaks[] = " \t\n";
+  return is_load_line(rl_line_buffer) ? path_breaks : NULL;
+}
+
 static char **
 complete(const char *text, int start, int end)
 {
@@ -995,8 +120,8 @@ complete(const char *text, int start, int end)
     return NULL;
   }
   if (*p == ':' && start == (int)(p - line) + 1) {
-    for (size_t k = 0; commands[k]; k++)
-      cand_add(commands[k], "");
+    for (size_t k = 0; session_commands[k]; k++)
+      cand_add(session_commands[k], "");
   } else {
     for (size_t k = 0; keywords[k]; k++)
       cand_add(keywords[k], "");
@@ -1116,7 +241,7 @@ on_signal(int sig)
 {
   int err = errno;
   if (sig == SIGINT)
-    interrupted = 1;
+    session_interrupted = 1;
   else
     resized = 1;
   if (sigpipe_fd[1] >= 0) {
@@ -1143,22 +268,23 @@ on_line(char *line)
     r->done = 1;
   } else {
     hist_add(r, line);
-    take_line(r, line);
+    session_take_line(r, line);
     free(line);
     drain_signals();
-    interrupted = 0;
+    session_interrupted = 0;
   }
   if (r->done)
     rl_callback_handler_remove(); /* no prompt after the last line */
   else
-    rl_set_prompt(r->pending.len ? PROMPT_MORE : PROMPT);
+    rl_set_prompt(session_open(r) ? PROMPT_MORE : PROMPT);
 }
 
 static int
 loop_tty(Repl *r)
 {
   if (pipe(sigpipe_fd) != 0) {
-    cmd_error("cannot create a pipe: %s", strerror(errno));
+    fprintf(stderr, "%s: cannot create a pipe: %s\n", program_name,
+            strerror(errno));
     return GT_ERUNTIME;
   }
   for (int k = 0; k < 2; k++) {
@@ -1177,6 +303,7 @@ loop_tty(Repl *r)
   rl_catch_sigwinch = 0;
   rl_attempted_completion_function = complete;
   rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(,[]+-*/%^!:)}";
+  rl_completion_word_break_hook = word_breaks;
   hist_open(r);
   rl_callback_handler_install(PROMPT, on_line);
   while (!r->done) {
@@ -1189,17 +316,14 @@ loop_tty(Repl *r)
       resized = 0;
       rl_resize_terminal();
     }
-    if (interrupted) {
+    if (session_interrupted) {
       /* Ctrl-C: abandon the line (and any open block) */
       drain_signals();
-      interrupted = 0;
+      session_interrupted = 0;
       rl_free_line_state();
       rl_callback_sigcleanup();
       rl_echo_signal_char(SIGINT);
-      r->pending.len = 0;
-      if (r->pending.s)
-        r->pending.s[0] = '\0';
-      r->last_if = 0;
+      session_abandon(r);
       rl_replace_line("", 0);
       rl_crlf();
       rl_set_prompt(PROMPT);
@@ -1233,12 +357,9 @@ loop_plain(Repl *r)
   while (!r->done && (n = getline(&line, &cap, stdin)) >= 0) {
     if (n > 0 && line[n - 1] == '\n')
       line[--n] = '\0';
-    take_line(r, line);
+    session_take_line(r, line);
   }
-  /* an input left open at the end: the parser says what is missing */
-  if (!r->done && r->pending.len > 0)
-    evaluate(r, r->pending.s, SOURCE_NAME, r->pending_line, MODE_ENTRY,
-             NULL);
+  session_end(r);
   free(line);
   return 0;
 }
@@ -1252,7 +373,7 @@ run_session(const Cli *c, int argc, char **argv, int first)
       || c->of.n || c->at.n)
     usage_error("the interactive session takes none of --batch, --check, "
                 "--fd-check, --verified, --wrt, --of, --at");
-  if (c->format == FMT_CSV || c->format == FMT_TSV)
+  if (!out_formats[c->format].session)
     usage_error("the interactive session prints text or JSON");
   if (first + 1 < argc)
     usage_error("extra operand '%s'", argv[first + 1]);
@@ -1260,32 +381,22 @@ run_session(const Cli *c, int argc, char **argv, int first)
     usage_error("both -e and a program file '%s' given", argv[first]);
 
   Repl r;
-  memset(&r, 0, sizeof r);
-  r.cli = c;
-  r.opt = c->opt;
-  r.opt.print = print_line;
-  r.opt.print_user = NULL;
-  r.digits = c->digits;
-  r.opt.digits = c->digits;
-  r.order = c->order;
-  r.json = c->format == FMT_JSON;
+  session_init(&r, c);
   r.tty = isatty(STDIN_FILENO);
   cur = &r;
   if (r.tty && !c->quiet)
     printf("gradtool %s: :help lists the commands, Ctrl-D leaves.\n",
            gt_version());
   if (first < argc && strcmp(argv[first], "-") != 0)
-    load_file(&r, argv[first]);
+    session_load(&r, argv[first]);
   else if (c->expr)
-    evaluate(&r, c->expr, "<command-line>", 1, MODE_LOAD, NULL);
+    session_load_text(&r, c->expr, "<command-line>");
   fflush(stdout);
   if (r.tty)
     loop_tty(&r);
   else
     loop_plain(&r);
-  drop_text(&r);
-  free(r.text.s);
-  free(r.pending.s);
+  session_free(&r);
   cands_free();
   cur = NULL;
   fflush(stdout);

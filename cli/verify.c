@@ -134,62 +134,6 @@ buf_num(Buf *b, mpfr_srcptr x)
   free(t);
 }
 
-/* A JSON number, or "nan", "inf", "-inf" as strings */
-static void
-json_num(Buf *b, mpfr_srcptr x)
-{
-  if (mpfr_number_p(x))
-    buf_num(b, x);
-  else {
-    buf_adds(b, "\"");
-    buf_num(b, x);
-    buf_adds(b, "\"");
-  }
-}
-
-static void
-json_str(Buf *b, const char *s)
-{
-  buf_adds(b, "\"");
-  for (; *s; s++) {
-    char e[8];
-    if (*s == '"' || *s == '\\') {
-      e[0] = '\\';
-      e[1] = *s;
-      buf_add(b, e, 2);
-    } else if ((unsigned char)*s < 0x20) {
-      snprintf(e, sizeof e, "\\u%04x", (unsigned)(unsigned char)*s);
-      buf_adds(b, e);
-    } else
-      buf_add(b, s, 1);
-  }
-  buf_adds(b, "\"");
-}
-
-/* nested arrays over dims[d..rank) from element *k on */
-static void
-json_nested(Buf *b, const GtValue *v, int d, size_t *k)
-{
-  if (d == v->rank) {
-    json_num(b, &v->elems[(*k)++]);
-    return;
-  }
-  buf_adds(b, "[");
-  for (size_t i = 0; i < v->dims[d]; i++) {
-    if (i)
-      buf_adds(b, ", ");
-    json_nested(b, v, d + 1, k);
-  }
-  buf_adds(b, "]");
-}
-
-static void
-json_value(Buf *b, const GtValue *v)
-{
-  size_t k = 0;
-  json_nested(b, v, 0, &k);
-}
-
 /* "scalar" or "[2, 3]" */
 static void
 shape_text(Buf *b, const GtValue *v)
@@ -295,9 +239,9 @@ point_json(const Point *p)
   buf_adds(&b, "{");
   for (size_t i = 0; i < p->n; i++) {
     buf_adds(&b, i ? ", " : "");
-    json_str(&b, p->names[i]);
+    json_add_string(&b, p->names[i]);
     buf_adds(&b, ": ");
-    json_value(&b, &p->vals[i]);
+    json_add_value(&b, &p->vals[i], 0);
   }
   buf_adds(&b, "}");
   return b.s;
@@ -757,16 +701,16 @@ verdict_json(Buf *b, const Check *k, const char *of)
 {
   buf_adds(b, "{\"of\": ");
   if (of)
-    json_str(b, of);
+    json_add_string(b, of);
   else
     buf_adds(b, "null");
   buf_adds(b, ", \"wrt\": [");
   for (int i = 0; i < k->order; i++) {
     buf_adds(b, i ? ", " : "");
-    json_str(b, k->wrt[k->nwrt == 1 ? 0 : i]);
+    json_add_string(b, k->wrt[k->nwrt == 1 ? 0 : i]);
   }
   buf_adds(b, "], \"expression\": ");
-  json_str(b, k->expr);
+  json_add_string(b, k->expr);
   buf_adds(b, ", \"verdict\": ");
   buf_adds(b, k->disagree ? "\"disagrees\""
               : k->agree ? "\"agrees\"" : "\"undefined\"");
@@ -784,7 +728,7 @@ verdict_json(Buf *b, const Check *k, const char *of)
     const char *vals[] = { k->w_ad, k->w_ex, k->w_diff };
     for (int i = 0; i < 3; i++) {
       buf_adds(b, ", ");
-      json_str(b, keys[i]);
+      json_add_string(b, keys[i]);
       buf_adds(b, ": ");
       int num = strcmp(vals[i], "nan") != 0 && strcmp(vals[i], "inf") != 0
                 && strcmp(vals[i], "-inf") != 0;
@@ -797,7 +741,7 @@ verdict_json(Buf *b, const Check *k, const char *of)
     buf_adds(b, ", \"relative_error\": ");
     char *rel = short_text(k->worst, 3);
     if (mpfr_inf_p(k->worst))
-      json_str(b, "inf");
+      json_add_string(b, "inf");
     else
       buf_adds(b, rel);
     free(rel);
@@ -809,7 +753,7 @@ verdict_json(Buf *b, const Check *k, const char *of)
     buf_adds(b, "{\"point\": ");
     buf_adds(b, k->u_point_json);
     buf_adds(b, ", \"reason\": ");
-    json_str(b, k->u_why);
+    json_add_string(b, k->u_why);
     buf_adds(b, "}");
   } else
     buf_adds(b, "null");

@@ -252,6 +252,24 @@ GT_API char *gt_format_value(const GtValue *v, long digits);
    or NULL past the last. */
 GT_API const char *gt_builtin_name(size_t i);
 
+/* What a text typed so far is, as the parser sees it, for an interactive
+   front end (as Lua's lua.c asks its parser): incomplete when parsing
+   stops at its end inside an open block or bracket, so that more lines
+   would continue it; otherwise complete, though it may hold an error
+   that loading it reports.  The other fields describe the top level of a
+   complete text without errors (0 otherwise). */
+typedef struct GtTextShape {
+  int complete;
+  int last_expr;          /* the last top-level statement is a bare
+                             expression (after every def) */
+  int only_expr;          /* that expression is all there is */
+  int is_if;              /* the text is one if statement */
+} GtTextShape;
+
+/* Fills *sh for text[0..len); neither resolves names nor runs anything.
+   Returns 0, or -1 when out of memory (then *sh says complete). */
+GT_API int gt_text_shape(const char *text, size_t len, GtTextShape *sh);
+
 /* Version string of the library, e.g. "0.1.0". */
 GT_API const char *gt_version(void);
 

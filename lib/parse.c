@@ -151,6 +151,7 @@ typedef struct Parser {
   int in_func;
   int loops;        /* enclosing loops, for break and continue */
   const GtLoadOptions *lo; /* implicit inputs, result name (or NULL) */
+  int shape_only;   /* gt_text_shape: parse, resolve nothing */
   int32_t *fidx;    /* by interned name: index in p->funcs, or -1 */
   size_t nfidx;     /* names fidx covers */
 } Parser;
@@ -1141,6 +1142,9 @@ edit_distance(const char *a, const char *b)
   return row[lb];
 }
 
+/* Ranks cand by edit distance; at equal distance a candidate that is a
+   prefix of name or has name as its prefix ("sin" for "sinn") comes
+   before one that is not ("sign"). */
 static void
 consider(const char *cand, const char *name, const char **best, size_t *bd)
 {
@@ -1148,8 +1152,10 @@ consider(const char *cand, const char *name, const char **best, size_t *bd)
     return;
   size_t d = edit_distance(cand, name);
   size_t lim = strlen(name) / 3 + 1;
-  if (d <= lim && d < *bd) {
-    *bd = d;
+  size_t lc = strlen(cand), ln = strlen(name);
+  size_t key = 2 * d + (strncmp(cand, name, lc < ln ? lc : ln) != 0);
+  if (d <= lim && key < *bd) {
+    *bd = key;
     *best = cand;
   }
 }
@@ -1159,7 +1165,7 @@ static const char *
 suggest(Resolver *r, const char *name, int calls)
 {
   const char *best = NULL;
-  size_t bd = 99;
+  size_t bd = SIZE_MAX;
   GtNames *nm = r->p->names;
   if (calls) {
     for (size_t i = 0; i < r->p->nfuncs; i++)
@@ -1838,7 +1844,8 @@ parse_all(Parser *ps, int expr_only)
   p->top.stmts = v;
   p->top.n = n;
   check_tree_depth(ps);
-  resolve(ps);
+  if (!ps->shape_only)
+    resolve(ps);
 }
 
 GtProgram *
@@ -1870,6 +1877,58 @@ gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
   parse_all(&ps, expr_only);
   free(ps.toks);
   return ps.p;
+}
+
+/* ---- gt_text_shape: is a typed text complete? -------------------------- */
+
+/* The top level of a program parsed without errors. */
+static void
+top_shape(const GtProgram *p, GtTextShape *sh)
+{
+  if (p->top.n == 0)
+    return;
+  const GtStmt *last = p->top.stmts[p->top.n - 1];
+  int after_defs = p->nfuncs == 0
+                   || p->funcs[p->nfuncs - 1].span.off < last->span.off;
+  sh->last_expr = last->kind == GT_ST_ASSIGN && last->bare && after_defs;
+  sh->only_expr = sh->last_expr && p->top.n == 1 && p->nfuncs == 0;
+  sh->is_if = last->kind == GT_ST_IF && p->top.n == 1 && p->nfuncs == 0;
+}
+
+int
+gt_text_shape(const char *text, size_t len, GtTextShape *sh)
+{
+  memset(sh, 0, sizeof *sh);
+  sh->complete = 1;
+  GtSource *src = gt_source_new("<shape>", text, len);
+  GtNames names = { 0 };
+  GtDiagList diags = { NULL, 0, 0 };
+  Parser ps = { .src = src, .diags = &diags, .shape_only = 1 };
+  int rc = -1;
+  if (src == NULL || (ps.p = calloc(1, sizeof *ps.p)) == NULL)
+    goto done;
+  ps.p->names = &names;
+  ps.toks = gt_lex(src, 0, &diags, &ps.ntok);
+  rc = 0;
+  if (ps.toks == NULL) /* a lexical error: complete, loading reports it */
+    goto done;
+  if (setjmp(ps.fail))
+    /* stopped at the end of the text: more lines would continue it;
+       out of memory counts as complete */
+    sh->complete = peek_kind(&ps) != GT_TOK_EOF
+                   || (diags.n > 0 && diags.items[diags.n - 1].file == NULL);
+  else {
+    parse_all(&ps, 0);
+    top_shape(ps.p, sh);
+  }
+done:
+  free(ps.toks);
+  gt_program_free(ps.p);
+  gt_names_free(&names);
+  gt_diag_clear(&diags);
+  free(diags.items);
+  gt_source_free(src);
+  return rc;
 }
 
 void

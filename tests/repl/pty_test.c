@@ -421,6 +421,54 @@ test_load_first(void)
     fail("exit status %d, not 0", st);
 }
 
+/* :load completes paths: a '/' is not a word break there (issue 10
+   item 14), and "~/" is the home directory. */
+static void
+test_load_completion(void)
+{
+  test_name = ":load completes paths in folders";
+  char path[512];
+  snprintf(path, sizeof path, "%s/sub", tmpdir);
+  mkdir(path, 0700);
+  snprintf(path, sizeof path, "%s/sub/deeper", tmpdir);
+  mkdir(path, 0700);
+  snprintf(path, sizeof path, "%s/sub/deeper/fifteen.gt", tmpdir);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) {
+    fail("cannot write %s", path);
+    return;
+  }
+  fputs("q = 15\n", f);
+  fclose(f);
+  char state[512];
+  snprintf(state, sizeof state, "%s/state", tmpdir);
+  start(state, NULL, NULL);
+  expect("gt> ");
+  char line[1024];
+  snprintf(line, sizeof line, ":load %s/sub/deeper/fi\t", tmpdir);
+  type(line);
+  expect("fteen.gt");
+  type("\r");
+  expect("gt> ");
+  type("q + 1\r");
+  expect("16\r\n");
+  expect("gt> ");
+  test_name = ":load completes ~/";
+  type(":load ~/sub/dee\t");
+  expect("per/");
+  type("fi\t");
+  expect("fteen.gt");
+  type("\r");
+  expect("gt> ");
+  type("q * 2\r");
+  expect("30\r\n");
+  expect("gt> ");
+  type(":q\r");
+  int st = finish();
+  if (st != 0)
+    fail("exit status %d, not 0", st);
+}
+
 /* -i without a terminal: lines from a pipe, no prompt, values printed. */
 static void
 test_plain(void)
@@ -607,6 +655,8 @@ main(void)
   test_unwritable_history();
   cleanup();
   test_load_first();
+  cleanup();
+  test_load_completion();
   cleanup();
   test_manual();
   cleanup();

@@ -925,6 +925,51 @@ test_names_intern(void **state)
   assert_int_equal(n.n, 0);
 }
 
+/* gt_text_shape: complete or not, and the top level (issue 12 item 4). */
+static GtTextShape
+shape(const char *t)
+{
+  GtTextShape sh;
+  assert_int_equal(gt_text_shape(t, strlen(t), &sh), 0);
+  return sh;
+}
+
+static void
+test_text_shape(void)
+{
+  static const char *const open[] = {
+    "if x > 1 {\n", "y = f(1,\n", "v = [1,\n2\n", "def f(a) {\n",
+    "while 1 {\n  if x {\n  }\n", "(1 +\n", "print(\"a {\",\n",
+  };
+  for (size_t i = 0; i < sizeof open / sizeof *open; i++)
+    assert_false(shape(open[i]).complete);
+  static const char *const done[] = {
+    "x = 1 +\n", "}\n", "x = )(\n", "y = \"abc\n", "",
+    "q = 5 # {\n", "print(\"a { b\")\n",
+  };
+  for (size_t i = 0; i < sizeof done / sizeof *done; i++)
+    assert_true(shape(done[i]).complete);
+
+  GtTextShape sh = shape("x + 1\n");
+  assert_true(sh.complete && sh.last_expr && sh.only_expr && !sh.is_if);
+  sh = shape("x = 1; x\n");
+  assert_true(sh.last_expr && !sh.only_expr);
+  sh = shape("x = 1\n");
+  assert_true(sh.complete && !sh.last_expr && !sh.only_expr);
+  sh = shape("def f(a) { return a }\nf(2)\n");
+  assert_true(sh.last_expr && !sh.only_expr);
+  sh = shape("x\ndef f(a) { return a }\n");
+  assert_false(sh.last_expr);
+  sh = shape("if x { y = 1 } else { y = 2 }\n");
+  assert_true(sh.is_if && !sh.last_expr);
+  sh = shape("if x { y = 1 }\nz = 2\n");
+  assert_false(sh.is_if);
+  sh = shape("x == 1\n");
+  assert_true(sh.only_expr);
+  sh = shape("unknown_name(3)\n"); /* names are not resolved */
+  assert_true(sh.only_expr);
+}
+
 int
 main(void)
 {
@@ -948,6 +993,7 @@ main(void)
     cmocka_unit_test(test_nesting_limit_blocks),
     cmocka_unit_test(test_long_flat),
     cmocka_unit_test(test_names_intern),
+    cmocka_unit_test(test_text_shape),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
