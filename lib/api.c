@@ -557,7 +557,7 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                   "derivatives of %s of order %d and higher are not "
                   "implemented%s (needed for the order-%d derivative of %s)",
                   gt_ops[n->op].name, fail_order,
-                  n->op >= GT_OP_GAMMA && n->op <= GT_OP_TRIGAMMA
+                  gt_ops[n->op].flags & GT_OPF_POLYGAMMA
                       ? " (they need polygamma functions of higher order)"
                       : " at this point", order, onames[o]);
       st = GT_ERUNTIME;

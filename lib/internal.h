@@ -119,41 +119,32 @@ const char *gt_lex_kind_name(GtTokKind k);
 /*          adjoint rules side by side                                  */
 /* ------------------------------------------------------------------ */
 
+/* The ops, from the list in ops.def: GT_OP_CONST, GT_OP_INPUT, GT_OP_NEG,
+   ...; GT_OP_COUNT is one past the last. */
 typedef enum GtOp {
-  GT_OP_CONST,     /* y = literal or constant; leaf */
-  GT_OP_INPUT,     /* y = input value; leaf */
-  GT_OP_NEG, GT_OP_ADD, GT_OP_SUB, GT_OP_MUL, GT_OP_DIV, GT_OP_MOD,
-  GT_OP_POW,
-  GT_OP_EQ, GT_OP_NE, GT_OP_LT, GT_OP_LE, GT_OP_GT, GT_OP_GE, GT_OP_NOT,
-  GT_OP_ABS, GT_OP_SIGN, GT_OP_SQRT, GT_OP_CBRT, GT_OP_EXP, GT_OP_EXP2,
-  GT_OP_EXPM1, GT_OP_LOG, GT_OP_LOG2, GT_OP_LOG10, GT_OP_LOG1P,
-  GT_OP_SIN, GT_OP_COS, GT_OP_TAN, GT_OP_ASIN, GT_OP_ACOS, GT_OP_ATAN,
-  GT_OP_ATAN2, GT_OP_SINH, GT_OP_COSH, GT_OP_TANH, GT_OP_ASINH,
-  GT_OP_ACOSH, GT_OP_ATANH, GT_OP_HYPOT, GT_OP_ERF, GT_OP_ERFC,
-  GT_OP_GAMMA, GT_OP_LGAMMA, GT_OP_DIGAMMA, GT_OP_TRIGAMMA,
-  GT_OP_FLOOR, GT_OP_CEIL, GT_OP_ROUND, GT_OP_TRUNC,
-  GT_OP_MIN, GT_OP_MAX, GT_OP_SIGMOID, GT_OP_SOFTPLUS, GT_OP_RELU,
-  GT_OP_WHERE,     /* y = a != 0 ? b : c */
-  GT_OP_STOP,      /* y = a, with no derivative */
-  GT_OP_TAYLOR,    /* y = d^aux a / d b^aux, by Taylor mode (grad(a, b, k)) */
-  /* tensor operations (tensor.c): not elementwise, no fwd in gt_ops */
-  GT_OP_STACK,     /* y = [x_0, ..., x_n-1] (n-ary) */
-  GT_OP_EXPAND,    /* y = a broadcast to y's shape */
-  GT_OP_SUMTO,     /* y = a summed over its broadcast axes to y's shape */
-  GT_OP_SUM,       /* y = sum of a over axis aux-1 (aux 0: everything) */
-  GT_OP_MEAN,      /* y = mean of a, likewise */
-  GT_OP_PROD,      /* y = product of a, likewise */
-  GT_OP_RMAX,      /* y = largest element of a, likewise */
-  GT_OP_RMIN,      /* y = smallest element of a, likewise */
-  GT_OP_MATMUL,    /* y = a @ b (vectors and matrices, as NumPy) */
-  GT_OP_TRANSPOSE, /* y = a with its axes reversed */
-  GT_OP_RESHAPE,   /* y = a's elements in y's shape */
-  GT_OP_NORM,      /* y = sqrt(sum(a^2)), derivative 0 at a = 0 */
-  GT_OP_VIEW,      /* y = elements of a selected by views[param] */
-  GT_OP_SCATTER,   /* y = zeros of y's shape plus a at views[param] */
-  GT_OP_SETVIEW,   /* y = a with views[param] replaced by b (broadcast) */
+#define GT_OP(id, name, arity, flags) GT_OP_##id,
+#include "ops.def"
   GT_OP_COUNT
 } GtOp;
+
+/* Properties of an op (GtOpInfo.flags), as bits: code asks these, never
+   a range of the enum. */
+enum {
+  GT_OPF_CALLABLE = 1 << 0,  /* the language calls it by name */
+  GT_OPF_SMOOTH = 1 << 1,    /* a derivative flows through it (0: zero
+                                everywhere, so no adjoint or Taylor rule
+                                is needed: comparisons, floor, sign ...) */
+  GT_OPF_INFIX = 1 << 2,     /* written as an operator: a + b, a < b */
+  GT_OPF_CMP = 1 << 3,       /* a comparison (its operands' NaN is seen) */
+  GT_OPF_LEAF = 1 << 4,      /* no operands and no rules (constant, input) */
+  GT_OPF_TENSOR = 1 << 5,    /* not elementwise: rules on whole tensors
+                                (tensor.c); no Taylor rule, as Taylor mode
+                                runs on scalars only */
+  GT_OPF_POLYGAMMA = 1 << 6, /* higher derivatives need polygamma
+                                functions that MPFR lacks */
+  GT_OPF_BYSWEEP = 1 << 7    /* value and numeric adjoint computed by the
+                                sweeps (grad(y, x, k)), not by rules */
+};
 
 /* Result flags of a forward rule. */
 enum {
@@ -184,8 +175,9 @@ typedef int32_t (*GtRecAdjFn)(struct GtRec *r, int32_t i, int k, int32_t g);
 typedef struct GtOpInfo {
   const char *name;       /* as the language spells it */
   int arity;              /* operands (0 for leaves) */
-  int callable;           /* the language calls it by `name` */
-  int smooth;             /* 0: derivative zero everywhere (comparisons, floor ...) */
+  unsigned flags;         /* GT_OPF_ */
+  int callable;           /* flags & GT_OPF_CALLABLE, as 0 or 1 */
+  int smooth;             /* flags & GT_OPF_SMOOTH, as 0 or 1 */
   /* Forward rule: y = f(a, b, c) rounded to y's precision; returns
      GT_FWD_ flags. */
   int (*fwd)(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c);
@@ -198,6 +190,13 @@ typedef struct GtOpInfo {
 } GtOpInfo;
 
 extern const GtOpInfo gt_ops[GT_OP_COUNT];
+
+/* Is op a tensor operation (GT_OPF_TENSOR)? */
+static inline int
+gt_is_tensor_op(GtOp op)
+{
+  return (gt_ops[op].flags & GT_OPF_TENSOR) != 0;
+}
 
 /* Looks up a built-in elementwise function by name (e.g. "sin", "add");
    GT_OP_COUNT when there is none. */
@@ -658,7 +657,6 @@ int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
 void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
 /* "(2, 3)" into buf. */
 const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
-int gt_is_tensor_op(GtOp op);
 
 /* Builders: append the operation, compute its value; errors (shapes) are
    reported at r's site and jump. */

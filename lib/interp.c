@@ -410,7 +410,7 @@ short_num(mpfr_srcptr x)
 static int
 is_infix(GtOp op)
 {
-  return op >= GT_OP_NEG && op <= GT_OP_GE && op != GT_OP_POW;
+  return (gt_ops[op].flags & GT_OPF_INFIX) != 0;
 }
 
 /* Element `at` of a broadcast operand of a node of `size` elements. */
@@ -796,7 +796,7 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
     gt_rec_fail(r, GT_ERUNTIME,
                 "derivatives of %s of order %d and higher are not "
                 "implemented%s", gt_ops[n->op].name, fail_order,
-                n->op >= GT_OP_GAMMA && n->op <= GT_OP_TRIGAMMA
+                gt_ops[n->op].flags & GT_OPF_POLYGAMMA
                     ? " (they need polygamma functions of higher order)"
                     : " at this point");
   }
@@ -1334,7 +1334,7 @@ apply_op(Interp *in, const GtExpr *e, const int32_t *v)
   GtRec *r = R(in);
   r->site = e->id;
   GtOp op = (GtOp)e->op;
-  if (op >= GT_OP_EQ && op <= GT_OP_GE) {
+  if (gt_ops[op].flags & GT_OPF_CMP) {
     /* a comparison makes a NaN visible */
     gt_rec_check_nan(r, v[0]);
     gt_rec_check_nan(r, v[1]);

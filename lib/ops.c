@@ -1226,108 +1226,105 @@ r_taylor(GtRec *r, int32_t i, int k, int32_t g)
 
 /* ---- the table ------------------------------------------------------------ */
 
-#define SMOOTH(nm, ar, f, a, r) { nm, ar, 1, 1, f, a, r, NULL }
-#define OPER(nm, ar, f, a, r) { nm, ar, 0, 1, f, a, r, NULL }
-#define FLAT(nm, ar, f) { nm, ar, 1, 0, f, NULL, NULL, NULL }
+/* Names, arities and flags come from the list (ops.def); the rules of each
+   op are named here.  A rule left NULL is absent on purpose: the op's
+   flags say why (test_ops checks). */
+#define GT_OP(id, nm, ar, fl)                                               \
+  [GT_OP_##id].name = nm, [GT_OP_##id].arity = ar, [GT_OP_##id].flags = fl,  \
+  [GT_OP_##id].callable = ((fl) & GT_OPF_CALLABLE) != 0,                     \
+  [GT_OP_##id].smooth = ((fl) & GT_OPF_SMOOTH) != 0,
+#define RULES(id, f, a, r)                                                   \
+  [GT_OP_##id].fwd = f, [GT_OP_##id].adj = a, [GT_OP_##id].radj = r
 
 const GtOpInfo gt_ops[GT_OP_COUNT] = {
-  [GT_OP_CONST] = { "constant", 0, 0, 0, NULL, NULL, NULL, NULL },
-  [GT_OP_INPUT] = { "input", 0, 0, 0, NULL, NULL, NULL, NULL },
-  [GT_OP_NEG] = OPER("-", 1, f_neg, a_neg, r_neg),
-  [GT_OP_ADD] = OPER("+", 2, f_add, a_add, r_add),
-  [GT_OP_SUB] = OPER("-", 2, f_sub, a_sub, r_sub),
-  [GT_OP_MUL] = OPER("*", 2, f_mul, a_mul, r_mul),
-  [GT_OP_DIV] = OPER("/", 2, f_div, a_div, r_div),
-  [GT_OP_MOD] = OPER("%", 2, f_mod, a_mod, r_mod),
-  [GT_OP_POW] = SMOOTH("pow", 2, f_pow, a_pow, r_pow),
-  [GT_OP_EQ] = { "==", 2, 0, 0, f_eq, NULL, NULL, NULL },
-  [GT_OP_NE] = { "!=", 2, 0, 0, f_ne, NULL, NULL, NULL },
-  [GT_OP_LT] = { "<", 2, 0, 0, f_lt, NULL, NULL, NULL },
-  [GT_OP_LE] = { "<=", 2, 0, 0, f_le, NULL, NULL, NULL },
-  [GT_OP_GT] = { ">", 2, 0, 0, f_gt, NULL, NULL, NULL },
-  [GT_OP_GE] = { ">=", 2, 0, 0, f_ge, NULL, NULL, NULL },
-  [GT_OP_NOT] = { "not", 1, 0, 0, f_not, NULL, NULL, NULL },
-  [GT_OP_ABS] = { "abs", 1, 1, 1, f_abs, a_abs, r_abs,
-                  "abs evaluated at its kink (0); its derivative there is "
-                  "taken as 0" },
-  [GT_OP_SIGN] = FLAT("sign", 1, f_sign),
-  [GT_OP_SQRT] = SMOOTH("sqrt", 1, f_sqrt, a_sqrt, r_sqrt),
-  [GT_OP_CBRT] = SMOOTH("cbrt", 1, f_cbrt, a_cbrt, r_cbrt),
-  [GT_OP_EXP] = SMOOTH("exp", 1, f_exp, a_exp, r_exp),
-  [GT_OP_EXP2] = SMOOTH("exp2", 1, f_exp2, a_exp2, r_exp2),
-  [GT_OP_EXPM1] = SMOOTH("expm1", 1, f_expm1, a_expm1, r_expm1),
-  [GT_OP_LOG] = SMOOTH("log", 1, f_log, a_log, r_log),
-  [GT_OP_LOG2] = SMOOTH("log2", 1, f_log2, a_log2, r_log2),
-  [GT_OP_LOG10] = SMOOTH("log10", 1, f_log10, a_log10, r_log10),
-  [GT_OP_LOG1P] = SMOOTH("log1p", 1, f_log1p, a_log1p, r_log1p),
-  [GT_OP_SIN] = SMOOTH("sin", 1, f_sin, a_sin, r_sin),
-  [GT_OP_COS] = SMOOTH("cos", 1, f_cos, a_cos, r_cos),
-  [GT_OP_TAN] = SMOOTH("tan", 1, f_tan, a_tan, r_tan),
-  [GT_OP_ASIN] = SMOOTH("asin", 1, f_asin, a_asin, r_asin),
-  [GT_OP_ACOS] = SMOOTH("acos", 1, f_acos, a_acos, r_acos),
-  [GT_OP_ATAN] = SMOOTH("atan", 1, f_atan, a_atan, r_atan),
-  [GT_OP_ATAN2] = SMOOTH("atan2", 2, f_atan2, a_atan2, r_atan2),
-  [GT_OP_SINH] = SMOOTH("sinh", 1, f_sinh, a_sinh, r_sinh),
-  [GT_OP_COSH] = SMOOTH("cosh", 1, f_cosh, a_cosh, r_cosh),
-  [GT_OP_TANH] = SMOOTH("tanh", 1, f_tanh, a_tanh, r_tanh),
-  [GT_OP_ASINH] = SMOOTH("asinh", 1, f_asinh, a_asinh, r_asinh),
-  [GT_OP_ACOSH] = SMOOTH("acosh", 1, f_acosh, a_acosh, r_acosh),
-  [GT_OP_ATANH] = SMOOTH("atanh", 1, f_atanh, a_atanh, r_atanh),
-  [GT_OP_HYPOT] = { "hypot", 2, 1, 1, f_hypot, a_hypot, r_hypot,
-                    "hypot evaluated at its kink (0, 0); its derivative "
-                    "there is taken as 0" },
-  [GT_OP_ERF] = SMOOTH("erf", 1, f_erf, a_erf, r_erf),
-  [GT_OP_ERFC] = SMOOTH("erfc", 1, f_erfc, a_erfc, r_erf),
-  [GT_OP_GAMMA] = SMOOTH("gamma", 1, f_gamma, a_gamma, r_gamma),
-  [GT_OP_LGAMMA] = SMOOTH("lgamma", 1, f_lgamma, a_lgamma, r_lgamma),
-  [GT_OP_DIGAMMA] = SMOOTH("digamma", 1, f_digamma, a_digamma, r_digamma),
-  [GT_OP_TRIGAMMA] = { "trigamma", 1, 0, 1, f_trigamma, a_none, r_none,
-                       NULL },
-  [GT_OP_FLOOR] = FLAT("floor", 1, f_floor),
-  [GT_OP_CEIL] = FLAT("ceil", 1, f_ceil),
-  [GT_OP_ROUND] = FLAT("round", 1, f_round),
-  [GT_OP_TRUNC] = FLAT("trunc", 1, f_trunc),
-  [GT_OP_MIN] = { "min", 2, 1, 1, f_min, a_min, r_minmax,
-                  "min evaluated at a tie; the derivative is split evenly "
-                  "between the two arguments" },
-  [GT_OP_MAX] = { "max", 2, 1, 1, f_max, a_max, r_minmax,
-                  "max evaluated at a tie; the derivative is split evenly "
-                  "between the two arguments" },
-  [GT_OP_SIGMOID] = SMOOTH("sigmoid", 1, f_sigmoid, a_sigmoid, r_sigmoid),
-  [GT_OP_SOFTPLUS] = SMOOTH("softplus", 1, f_softplus, a_softplus,
-                            r_softplus),
-  [GT_OP_RELU] = { "relu", 1, 1, 1, f_relu, a_relu, r_relu,
-                   "relu evaluated at its kink (0); its derivative there is "
-                   "taken as 0" },
-  [GT_OP_WHERE] = SMOOTH("where", 3, f_where, a_where, r_where),
-  [GT_OP_STOP] = { "stop_gradient", 1, 1, 0, f_stop, NULL, NULL, NULL },
-  /* no forward or numeric rule: interp.c computes the value with the
-     tape, reverse.c the adjoint */
-  [GT_OP_TAYLOR] = { "grad", 2, 0, 1, NULL, NULL, r_taylor, NULL },
-  /* tensor operations: their rules are in tensor.c */
-  [GT_OP_STACK] = { "tensor literal", 0, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_EXPAND] = { "broadcast", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SUMTO] = { "sum to shape", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SUM] = { "reduce_sum", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_MEAN] = { "reduce_mean", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_PROD] = { "reduce_prod", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_RMAX] = { "reduce_max", 1, 0, 1, NULL, NULL, NULL,
-                   "the largest value is tied; the derivative is split "
-                   "evenly between the tied elements" },
-  [GT_OP_RMIN] = { "reduce_min", 1, 0, 1, NULL, NULL, NULL,
-                   "the smallest value is tied; the derivative is split "
-                   "evenly between the tied elements" },
-  [GT_OP_MATMUL] = { "matmul", 2, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_TRANSPOSE] = { "transpose", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_RESHAPE] = { "reshape", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_NORM] = { "norm", 1, 0, 1, NULL, NULL, NULL,
-                   "norm evaluated at its kink (0); its derivative there is "
-                   "taken as 0" },
-  [GT_OP_VIEW] = { "indexing", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SCATTER] = { "scatter", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SETVIEW] = { "element assignment", 2, 0, 1, NULL, NULL, NULL,
-                      NULL },
+#include "ops.def"
+  RULES(NEG, f_neg, a_neg, r_neg),
+  RULES(ADD, f_add, a_add, r_add),
+  RULES(SUB, f_sub, a_sub, r_sub),
+  RULES(MUL, f_mul, a_mul, r_mul),
+  RULES(DIV, f_div, a_div, r_div),
+  RULES(MOD, f_mod, a_mod, r_mod),
+  RULES(POW, f_pow, a_pow, r_pow),
+  RULES(EQ, f_eq, NULL, NULL),
+  RULES(NE, f_ne, NULL, NULL),
+  RULES(LT, f_lt, NULL, NULL),
+  RULES(LE, f_le, NULL, NULL),
+  RULES(GT, f_gt, NULL, NULL),
+  RULES(GE, f_ge, NULL, NULL),
+  RULES(NOT, f_not, NULL, NULL),
+  RULES(ABS, f_abs, a_abs, r_abs),
+  [GT_OP_ABS].kink_note =
+    "abs evaluated at its kink (0); its derivative there is "
+    "taken as 0",
+  RULES(SIGN, f_sign, NULL, NULL),
+  RULES(SQRT, f_sqrt, a_sqrt, r_sqrt),
+  RULES(CBRT, f_cbrt, a_cbrt, r_cbrt),
+  RULES(EXP, f_exp, a_exp, r_exp),
+  RULES(EXP2, f_exp2, a_exp2, r_exp2),
+  RULES(EXPM1, f_expm1, a_expm1, r_expm1),
+  RULES(LOG, f_log, a_log, r_log),
+  RULES(LOG2, f_log2, a_log2, r_log2),
+  RULES(LOG10, f_log10, a_log10, r_log10),
+  RULES(LOG1P, f_log1p, a_log1p, r_log1p),
+  RULES(SIN, f_sin, a_sin, r_sin),
+  RULES(COS, f_cos, a_cos, r_cos),
+  RULES(TAN, f_tan, a_tan, r_tan),
+  RULES(ASIN, f_asin, a_asin, r_asin),
+  RULES(ACOS, f_acos, a_acos, r_acos),
+  RULES(ATAN, f_atan, a_atan, r_atan),
+  RULES(ATAN2, f_atan2, a_atan2, r_atan2),
+  RULES(SINH, f_sinh, a_sinh, r_sinh),
+  RULES(COSH, f_cosh, a_cosh, r_cosh),
+  RULES(TANH, f_tanh, a_tanh, r_tanh),
+  RULES(ASINH, f_asinh, a_asinh, r_asinh),
+  RULES(ACOSH, f_acosh, a_acosh, r_acosh),
+  RULES(ATANH, f_atanh, a_atanh, r_atanh),
+  RULES(HYPOT, f_hypot, a_hypot, r_hypot),
+  [GT_OP_HYPOT].kink_note =
+    "hypot evaluated at its kink (0, 0); its derivative "
+    "there is taken as 0",
+  RULES(ERF, f_erf, a_erf, r_erf),
+  RULES(ERFC, f_erfc, a_erfc, r_erf),
+  RULES(GAMMA, f_gamma, a_gamma, r_gamma),
+  RULES(LGAMMA, f_lgamma, a_lgamma, r_lgamma),
+  RULES(DIGAMMA, f_digamma, a_digamma, r_digamma),
+  RULES(TRIGAMMA, f_trigamma, a_none, r_none),
+  RULES(FLOOR, f_floor, NULL, NULL),
+  RULES(CEIL, f_ceil, NULL, NULL),
+  RULES(ROUND, f_round, NULL, NULL),
+  RULES(TRUNC, f_trunc, NULL, NULL),
+  RULES(MIN, f_min, a_min, r_minmax),
+  [GT_OP_MIN].kink_note =
+    "min evaluated at a tie; the derivative is split evenly "
+    "between the two arguments",
+  RULES(MAX, f_max, a_max, r_minmax),
+  [GT_OP_MAX].kink_note =
+    "max evaluated at a tie; the derivative is split evenly "
+    "between the two arguments",
+  RULES(SIGMOID, f_sigmoid, a_sigmoid, r_sigmoid),
+  RULES(SOFTPLUS, f_softplus, a_softplus, r_softplus),
+  RULES(RELU, f_relu, a_relu, r_relu),
+  [GT_OP_RELU].kink_note =
+    "relu evaluated at its kink (0); its derivative there is "
+    "taken as 0",
+  RULES(WHERE, f_where, a_where, r_where),
+  RULES(STOP, f_stop, NULL, NULL),
+  RULES(TAYLOR, NULL, NULL, r_taylor),
+  RULES(RMAX, NULL, NULL, NULL),
+  [GT_OP_RMAX].kink_note =
+    "the largest value is tied; the derivative is split "
+    "evenly between the tied elements",
+  RULES(RMIN, NULL, NULL, NULL),
+  [GT_OP_RMIN].kink_note =
+    "the smallest value is tied; the derivative is split "
+    "evenly between the tied elements",
+  RULES(NORM, NULL, NULL, NULL),
+  [GT_OP_NORM].kink_note =
+    "norm evaluated at its kink (0); its derivative there is "
+    "taken as 0",
 };
+
+#undef RULES
 
 /* TensorFlow's spellings of the arithmetic operators */
 static const struct {

@@ -65,12 +65,6 @@ gt_shape_str(const GtShape *s, char *buf, size_t n)
   return buf;
 }
 
-int
-gt_is_tensor_op(GtOp op)
-{
-  return op >= GT_OP_STACK && op < GT_OP_COUNT;
-}
-
 static int
 same_shape(const GtShape *a, const GtShape *b)
 {
