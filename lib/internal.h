@@ -689,15 +689,28 @@ int32_t gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g);
 /* taylor.c -- forward Taylor mode                                      */
 /* ------------------------------------------------------------------ */
 
+/* What a Taylor sweep (and each op's Taylor rule) returns. */
+typedef enum GtTaylorStatus {
+  GT_TAYLOR_OK = 0,       /* the coefficients are computed (some may be
+                             NaN: see gt_taylor) */
+  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (trigamma's
+                             derivatives, grad(y, x, k) in another
+                             variable): *fail_node, *fail_order say where */
+  GT_TAYLOR_NOMEM = -2,   /* out of memory */
+  GT_TAYLOR_TENSOR = -3   /* a tensor operation or value between x and y
+                             (*fail_node): Taylor mode runs on scalars
+                             only; the caller may use recorded Jacobians */
+} GtTaylorStatus;
+
 /* Derivatives 0..K of node y with respect to node x (holding every other
    leaf fixed), written to out[0..K] (initialised numbers; each rounded
-   once to its precision).  Returns 0; -1 when a rule is missing at this
-   point or order (*fail_node, *fail_order say which); -2 when out of
-   memory.  At a point where a derivative does not exist (1/x at 0, an
-   overflowed intermediate) the coefficients become NaN: then 0 is
-   returned with *fail_node the node whose rule first made a NaN.  Cost O(K^2) per node between x and y that depends on x. */
-int gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
-              int32_t *fail_node, int *fail_order);
+   once to its precision).  Returns GT_TAYLOR_OK or the failure.  At a
+   point where a derivative does not exist (1/x at 0, an overflowed
+   intermediate) the coefficients become NaN: then GT_TAYLOR_OK is
+   returned with *fail_node the node whose rule first made a NaN.  Cost
+   O(K^2) per node between x and y that depends on x. */
+GtTaylorStatus gt_taylor(const GtTape *t, int32_t x, int32_t y, int K,
+                         mpfr_ptr *out, int32_t *fail_node, int *fail_order);
 
 /* ------------------------------------------------------------------ */
 /* api.c -- the session behind the public API                          */

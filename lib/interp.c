@@ -438,7 +438,7 @@ taylor_nan(GtRec *r, int32_t o)
     ok = (d[j] = gt_tape_number(&hold)) != NULL;
   int32_t fn = -1;
   int fo;
-  if (ok && gt_taylor(t, n->b, n->a, k, d, &fn, &fo) != 0)
+  if (ok && gt_taylor(t, n->b, n->a, k, d, &fn, &fo) != GT_TAYLOR_OK)
     fn = -1;
   free(d);
   gt_arena_free(&hold.vals);
@@ -779,17 +779,18 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
     ok = (out[j] = gt_tape_number(&hold)) != NULL;
   int32_t fail_node = -1;
   int fail_order = 0;
-  int rc = ok ? gt_taylor(r->tape, x, y, (int)k, out, &fail_node, &fail_order)
-              : -2;
+  GtTaylorStatus rc = ok ? gt_taylor(r->tape, x, y, (int)k, out, &fail_node,
+                                     &fail_order)
+                         : GT_TAYLOR_NOMEM;
   int32_t i = -1;
-  if (rc == 0) {
+  if (rc == GT_TAYLOR_OK) {
     i = push(r, GT_OP_TAYLOR, y, x, -1);
     r->tape->nodes[i].aux = (uint16_t)k;
     mpfr_set(r->tape->nodes[i].v, out[k], MPFR_RNDN);
   }
   free(out);
   gt_arena_free(&hold.vals);
-  if (rc == -1) {
+  if (rc == GT_TAYLOR_NORULE) {
     const GtNode *n = &r->tape->nodes[fail_node];
     r->site = n->site;
     r->frame = n->frame;
@@ -800,10 +801,10 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
                     ? " (they need polygamma functions of higher order)"
                     : " at this point");
   }
-  if (rc == -3)
+  if (rc == GT_TAYLOR_TENSOR)
     gt_rec_fail(r, GT_ERUNTIME, "grad(y, x, %ld) is computed in Taylor mode, "
                 "which works on scalars only; nest grad() for tensors", k);
-  if (rc != 0)
+  if (rc != GT_TAYLOR_OK)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   return i;
 }

@@ -217,8 +217,9 @@ taylor_adj(const GtTape *t, const GtNode *n, mpfr_srcptr g, mpfr_ptr out)
     ok = (d[j] = gt_tape_number(&hold)) != NULL;
   int32_t fn;
   int fo;
-  int rc = ok ? gt_taylor(t, n->b, n->a, k, d, &fn, &fo) : -2;
-  if (rc == 0)
+  GtTaylorStatus rc = ok ? gt_taylor(t, n->b, n->a, k, d, &fn, &fo)
+                         : GT_TAYLOR_NOMEM;
+  if (rc == GT_TAYLOR_OK)
     mpfr_mul(out, g, d[k], MPFR_RNDN);
   free(d);
   gt_arena_free(&hold.vals);

@@ -263,17 +263,18 @@ integ_arr(Taylor *T, mpfr_ptr *y, mpfr_ptr *d)
    at 0, an overflowed value): coefficients 1..K are NaN, so the NaN
    policy reports them, pointing at this node, unless a where() leaves
    this branch aside. */
-static int
+static GtTaylorStatus
 singular(Taylor *T, mpfr_ptr *y)
 {
   for (int j = 1; j <= T->K; j++)
     mpfr_set_nan(y[j]);
-  return 0;
+  return GT_TAYLOR_OK;
 }
 
-/* Fills y with node i's series.  Returns 0, or -1 when the rule does not
-   exist at this point or order (T->fail_order says which order). */
-static int
+/* Fills y with node i's series.  Returns GT_TAYLOR_OK, or
+   GT_TAYLOR_NORULE when the rule does not exist at this point or order
+   (T->fail_order says which order). */
+static GtTaylorStatus
 rule(Taylor *T, int32_t i, mpfr_ptr *y)
 {
   const GtNode *n = &T->t->nodes[i];
@@ -311,7 +312,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     if (mpfr_zero_p(C(T, b, 0)))
       return singular(T, y);
     if (!(p = arr(T, a)) || !(q = arr(T, b)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     div_arr(T, y, p, q);
     return 0;
   case GT_OP_MOD: {
@@ -338,7 +339,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
           && mpfr_cmp_ui(r, 1000000) <= 0) {
         unsigned long e = mpfr_get_ui(r, RND);
         if (!(p = arr(T, a)) || !(q = series(T)) || !(w = series(T)))
-          return -2;
+          return GT_TAYLOR_NOMEM;
         for (int j = 0; j <= K; j++)
           mpfr_set_ui(q[j], j == 0, RND); /* q = 1 */
         while (e) {
@@ -372,18 +373,18 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     if (mpfr_sgn(C(T, a, 0)) <= 0)
       return singular(T, y);
     if (!(p = series(T)) || !(q = series(T)) || !(w = series(T)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     mpfr_log(p[0], C(T, a, 0), RND);
     {
       mpfr_ptr *av = arr(T, a);
       if (av == NULL)
-        return -2;
+        return GT_TAYLOR_NOMEM;
       inv_ode(T, p, a, av);     /* p = log a */
     }
     {
       mpfr_ptr *bv = arr(T, b);
       if (bv == NULL)
-        return -2;
+        return GT_TAYLOR_NOMEM;
       conv_arr(T, q, bv, p);    /* q = b log a */
     }
     /* y = exp(q): n y_n = sum k q_k y_{n-k} */
@@ -414,7 +415,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     if (mpfr_sgn(C(T, a, 0)) <= 0)
       return singular(T, y);
     if (!(p = arr(T, a)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     sqrt_arr(T, y, p);
     return 0;
   case GT_OP_CBRT:
@@ -426,13 +427,13 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     return 0;
   case GT_OP_EXP:
     if (!(w = series(T)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     ode(T, y, a, w, w_self, NULL);
     return 0;
   case GT_OP_EXP2:
   case GT_OP_EXPM1:
     if (!(w = series(T)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     if (op == GT_OP_EXPM1) {
       ode(T, y, a, w, w_plus1, NULL);
       return 0;
@@ -457,7 +458,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
   case GT_OP_LOG10:
   case GT_OP_LOG1P: {
     if (!(q = arr(T, a)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     if (op == GT_OP_LOG1P)
       mpfr_add_ui(q[0], q[0], 1, RND);
     if (mpfr_sgn(q[0]) <= 0)
@@ -479,7 +480,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     int hyp = op == GT_OP_SINH || op == GT_OP_COSH;
     mpfr_ptr *s = series(T), *co = series(T);
     if (!s || !co)
-      return -2;
+      return GT_TAYLOR_NOMEM;
     if (hyp) {
       mpfr_sinh(s[0], C(T, a, 0), RND);
       mpfr_cosh(co[0], C(T, a, 0), RND);
@@ -512,20 +513,20 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
   case GT_OP_TANH: {
     int sign = op == GT_OP_TAN ? 1 : -1;
     if (!(w = series(T)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     ode(T, y, a, w, w_quad, &sign);
     return 0;
   }
   case GT_OP_SIGMOID:
     if (!(w = series(T)))
-      return -2;
+      return GT_TAYLOR_NOMEM;
     ode(T, y, a, w, w_logistic, NULL);
     return 0;
   case GT_OP_SOFTPLUS: {
     /* y' = sigmoid(a) a' */
     mpfr_ptr *s = series(T), *w2 = series(T), *d = series(T);
     if (!s || !w2 || !d)
-      return -2;
+      return GT_TAYLOR_NOMEM;
     gt_ops[GT_OP_SIGMOID].fwd(s[0], C(T, a, 0), NULL, NULL);
     ode(T, s, a, w2, w_logistic, NULL);
     /* y_n = (1/n) sum_{k=1..n} k a_k s_{n-k} */
@@ -551,7 +552,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
        sqrt(a^2 - 1) or 1 - a^2 */
     mpfr_ptr *sq = series(T);
     if (!(q = series(T)) || !sq)
-      return -2;
+      return GT_TAYLOR_NOMEM;
     conv(T, sq, a, a);
     int neg = op == GT_OP_ASIN || op == GT_OP_ACOS || op == GT_OP_ATANH;
     for (int j = 0; j <= K; j++)
@@ -579,7 +580,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     mpfr_ptr *d = series(T), *t1 = series(T), *t2 = series(T), *da = series(T),
              *db = series(T), *bv = arr(T, b), *av = arr(T, a), *yp = series(T);
     if (!d || !t1 || !t2 || !da || !db || !bv || !av || !yp)
-      return -2;
+      return GT_TAYLOR_NOMEM;
     conv(T, t1, a, a);
     conv(T, t2, b, b);
     for (int j = 0; j <= K; j++)
@@ -599,7 +600,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
   case GT_OP_HYPOT: {
     mpfr_ptr *t1 = series(T), *t2 = series(T);
     if (!t1 || !t2)
-      return -2;
+      return GT_TAYLOR_NOMEM;
     conv(T, t1, a, a);
     conv(T, t2, b, b);
     for (int j = 0; j <= K; j++)
@@ -616,7 +617,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     /* y' = 2/sqrt(pi) exp(-a^2) a' */
     mpfr_ptr *sq = series(T), *e = series(T);
     if (!sq || !e)
-      return -2;
+      return GT_TAYLOR_NOMEM;
     conv(T, sq, a, a);
     for (int j = 0; j <= K; j++)
       mpfr_neg(sq[j], sq[j], RND);
@@ -657,7 +658,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     int have = op == GT_OP_TRIGAMMA ? 0 : op == GT_OP_DIGAMMA ? 1 : 2;
     if (K > have) {
       T->fail_order = have + 1;
-      return -1;
+      return GT_TAYLOR_NORULE;
     }
     mpfr_srcptr a0 = C(T, a, 0);
     mpfr_ptr d1 = T->s[3], d2 = T->s[4];
@@ -696,16 +697,16 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     mpfr_ptr *d = gt_arena_alloc(&T->hold.vals,
                                  (size_t)(K + k + 1) * sizeof *d);
     if (d == NULL)
-      return -2;
+      return GT_TAYLOR_NOMEM;
     for (int j = 0; j <= K + k; j++)
       if ((d[j] = num(T)) == NULL)
-        return -2;
+        return GT_TAYLOR_NOMEM;
     int32_t fn;
     int fo;
-    int rc = gt_taylor(T->t, b, a, K + k, d, &fn, &fo);
-    if (rc != 0) {
+    GtTaylorStatus rc = gt_taylor(T->t, b, a, K + k, d, &fn, &fo);
+    if (rc != GT_TAYLOR_OK) {
       T->fail_order = fo ? fo : 1;
-      return rc == -2 ? -2 : -1;
+      return rc == GT_TAYLOR_NOMEM ? GT_TAYLOR_NOMEM : GT_TAYLOR_NORULE;
     }
     mpfr_set_ui(T->s[4], 1, RND);
     for (int j = 0; j <= K; j++) {
@@ -746,7 +747,7 @@ rule(Taylor *T, int32_t i, mpfr_ptr *y)
     break;
   }
   T->fail_order = 1;
-  return -1;
+  return GT_TAYLOR_NORULE;
 }
 
 /* ---- entry ---------------------------------------------------------------- */
@@ -787,7 +788,7 @@ nan_origin(const Taylor *T, int32_t i)
   }
 }
 
-int
+GtTaylorStatus
 gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
           int32_t *fail_node, int *fail_order)
 {
@@ -804,17 +805,17 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   T.hold.prec = t->prec + 32 + 2 * (mpfr_prec_t)K;
   size_t span = (size_t)(y - x) + 1;
   T.ser = calloc(span, sizeof *T.ser);
-  int status = 0;
+  GtTaylorStatus status = GT_TAYLOR_OK;
   if (T.ser == NULL || (T.zero = num(&T)) == NULL)
-    status = -2;
-  for (int k = 0; k < 6 && status == 0; k++)
+    status = GT_TAYLOR_NOMEM;
+  for (int k = 0; k < 6 && status == GT_TAYLOR_OK; k++)
     if ((T.s[k] = num(&T)) == NULL)
-      status = -2;
+      status = GT_TAYLOR_NOMEM;
   /* only the nodes y uses */
-  unsigned char *used = status == 0 ? gt_rev_uses(t, x, y) : NULL;
-  if (status == 0 && used == NULL)
-    status = -2;
-  for (int32_t i = x; i <= y && status == 0; i++) {
+  unsigned char *used = status == GT_TAYLOR_OK ? gt_rev_uses(t, x, y) : NULL;
+  if (status == GT_TAYLOR_OK && used == NULL)
+    status = GT_TAYLOR_NOMEM;
+  for (int32_t i = x; i <= y && status == GT_TAYLOR_OK; i++) {
     const GtNode *n = &t->nodes[i];
     if (!used[i - x])
       continue;
@@ -830,12 +831,12 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
       /* Taylor mode runs on scalars only */
       *fail_node = i;
       *fail_order = 0;
-      status = -3;
+      status = GT_TAYLOR_TENSOR;
       break;
     }
     mpfr_ptr *s = series(&T);
     if (s == NULL) {
-      status = -2;
+      status = GT_TAYLOR_NOMEM;
       break;
     }
     if (i == x) {
@@ -843,10 +844,10 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
       for (int j = 1; j <= K; j++)
         mpfr_set_ui(s[j], j == 1, RND);
     } else {
-      int rc = rule(&T, i, s);
-      if (rc != 0) {
+      GtTaylorStatus rc = rule(&T, i, s);
+      if (rc != GT_TAYLOR_OK) {
         status = rc;
-        if (rc == -1) {
+        if (rc == GT_TAYLOR_NORULE) {
           *fail_node = i;
           *fail_order = T.fail_order;
         }
@@ -859,9 +860,9 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
     }
     T.ser[i - x] = s;
   }
-  if (status == 0 && has_nan(T.ser[y - x] ? T.ser[y - x] : NULL, K))
+  if (status == GT_TAYLOR_OK && has_nan(T.ser[y - x] ? T.ser[y - x] : NULL, K))
     *fail_node = nan_origin(&T, y);
-  if (status == 0) {
+  if (status == GT_TAYLOR_OK) {
     /* derivatives: n! y_n, rounded once to the caller's precision */
     mpfr_ptr f = T.s[5];
     mpfr_set_ui(f, 1, RND);
