@@ -167,6 +167,21 @@ typedef struct GtAdjArgs {
 } GtAdjArgs;
 
 struct GtRec;
+struct GtTaylor;
+
+/* What a Taylor sweep (and each op's Taylor rule) returns. */
+typedef enum GtTaylorStatus {
+  GT_TAYLOR_OK = 0,       /* the coefficients are computed (some may be
+                             NaN: see gt_taylor) */
+  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (trigamma's
+                             derivatives, grad(y, x, k) in another
+                             variable): *fail_node, *fail_order say where */
+  GT_TAYLOR_NOMEM = -2,   /* out of memory */
+  GT_TAYLOR_TENSOR = -3   /* a tensor operation or value between x and y
+                             (*fail_node): Taylor mode runs on scalars
+                             only; the caller may use recorded Jacobians */
+} GtTaylorStatus;
+
 
 /* Recorded adjoint rule: returns the node holding the contribution to
    operand k of node i, given node g holding the adjoint of node i. */
@@ -186,6 +201,9 @@ typedef struct GtOpInfo {
   int (*adj)(const GtAdjArgs *x);
   /* The same rule recorded as nodes, so that it can be differentiated. */
   GtRecAdjFn radj;
+  /* Taylor rule: fills y[1..K] with node i's Taylor coefficients, given
+     y[0] (from fwd) and its operands' series (taylor.c's helpers). */
+  GtTaylorStatus (*taylor)(struct GtTaylor *T, int32_t i, mpfr_ptr *y);
   const char *kink_note;  /* text of the note at a kink, or NULL */
 } GtOpInfo;
 
@@ -689,18 +707,89 @@ int32_t gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g);
 /* taylor.c -- forward Taylor mode                                      */
 /* ------------------------------------------------------------------ */
 
-/* What a Taylor sweep (and each op's Taylor rule) returns. */
-typedef enum GtTaylorStatus {
-  GT_TAYLOR_OK = 0,       /* the coefficients are computed (some may be
-                             NaN: see gt_taylor) */
-  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (trigamma's
-                             derivatives, grad(y, x, k) in another
-                             variable): *fail_node, *fail_order say where */
-  GT_TAYLOR_NOMEM = -2,   /* out of memory */
-  GT_TAYLOR_TENSOR = -3   /* a tensor operation or value between x and y
-                             (*fail_node): Taylor mode runs on scalars
-                             only; the caller may use recorded Jacobians */
-} GtTaylorStatus;
+/* The state of one Taylor sweep, as the ops' Taylor rules (ops.c) see it.
+   Every node that depends on x has a series of K+1 coefficients at the
+   sweep's precision; the others are constants. */
+typedef struct GtTaylor {
+  const GtTape *t;
+  int K;                  /* the highest order */
+  int32_t lo;             /* x: nodes below it are constants */
+  mpfr_ptr **ser;         /* per node lo..: K+1 coefficients, or NULL */
+  GtTape hold;            /* an arena of numbers at the sweep's precision */
+  mpfr_ptr zero;
+  mpfr_ptr s[6];          /* scratch: the helpers below use s[0..2], the
+                             rules s[3..5] (the driver, after them) */
+  int fail_order;         /* set by a rule returning GT_TAYLOR_NORULE */
+} GtTaylor;
+
+/* Does node i's series vary with x (else it is a constant)? */
+static inline int
+gt_taylor_varies(const GtTaylor *T, int32_t i)
+{
+  return i >= T->lo && T->ser[i - T->lo] != NULL;
+}
+
+/* Coefficient j of node i's series (a constant's: its value, then 0). */
+static inline mpfr_srcptr
+gt_taylor_coef(const GtTaylor *T, int32_t i, int j)
+{
+  if (!gt_taylor_varies(T, i))
+    return j == 0 ? T->t->nodes[i].v : T->zero;
+  return T->ser[i - T->lo][j];
+}
+
+/* A fresh number, or series of K+1 numbers, at the sweep's precision;
+   NULL when out of memory. */
+mpfr_ptr gt_taylor_num(GtTaylor *T);
+mpfr_ptr *gt_taylor_series(GtTaylor *T);
+/* Node i's series as an array (a constant's is expanded); NULL when out
+   of memory. */
+mpfr_ptr *gt_taylor_arr(GtTaylor *T, int32_t i);
+/* Coefficients 1..K are NaN: a point where the derivatives do not exist
+   as numbers (1/x at 0, x^0.5 at 0, an overflowed value), so the NaN
+   policy reports them, pointing at this node, unless a where() leaves
+   this branch aside.  Returns GT_TAYLOR_OK. */
+GtTaylorStatus gt_taylor_singular(GtTaylor *T, mpfr_ptr *y);
+
+/* The series arithmetic, each O(K^2) (Griewank and Walther, "Evaluating
+   Derivatives", chapter 13).  Node operands are given by index, explicit
+   series as arrays of K+1 numbers. */
+/* y = a b, the Cauchy product: y_n = sum_{k=0..n} a_k b_{n-k} */
+void gt_taylor_conv(GtTaylor *T, mpfr_ptr *y, int32_t a, int32_t b);
+/* the same on arrays: y = p q */
+void gt_taylor_conv_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *p, mpfr_ptr *q);
+/* y = p / q with q_0 != 0: y_n = (p_n - sum_{k=1..n} q_k y_{n-k}) / q_0 */
+void gt_taylor_div_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *p, mpfr_ptr *q);
+/* The recurrence of every op with a first-order ODE y' = w a' (exp: w = y,
+   sin: w = cos, erf: w = 2/sqrt(pi) exp(-a^2), ...):
+     n y_n = sum_{k=1..n} k a_k w_{n-k}.
+   gt_taylor_ksum puts the sum for one n into acc (not T->s[0]), with a_k
+   from the array p, or from node a's series when p is NULL. */
+void gt_taylor_ksum(GtTaylor *T, mpfr_ptr acc, int32_t a, mpfr_ptr *p,
+                    mpfr_ptr *w, int n);
+/* y_n = c (sum_{k=1..n} k a_k w_{n-k}) / n for n = 1..K (c NULL: 1), for
+   a known w; w may be y itself (exp: w_{n-k} is known before y_n). */
+void gt_taylor_rec(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_ptr *p,
+                   mpfr_ptr *w, mpfr_srcptr c);
+/* The same when w is a function of y: upd(T, w, y, m, ctx) fills w[m]
+   from y[0..m]; gt_taylor_ode calls it for m = 0..K, each after y_m. */
+typedef void (*GtTaylorW)(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m,
+                          void *ctx);
+void gt_taylor_ode(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_ptr *w,
+                   GtTaylorW upd, void *ctx);
+/* y with y' q = a' for a series q with q_0 != 0 (log: q = a; asin:
+   q = sqrt(1 - a^2)): n q_0 y_n = n a_n - sum_{k=1..n-1} k y_k q_{n-k} */
+void gt_taylor_inv_ode(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_ptr *q);
+/* y = sqrt(p) with p_0 > 0 (y_0 included):
+   2 y_0 y_n = p_n - sum_{k=1..n-1} y_k y_{n-k} */
+void gt_taylor_sqrt_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *p);
+/* y = a^r for a constant exponent r and a_0 != 0:
+   n a_0 y_n = sum_{k=1..n} (r k - (n - k)) a_k y_{n-k} */
+void gt_taylor_pow_const(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_srcptr r);
+/* the derivative's series: d_k = (k+1) a_{k+1} (d_K = 0) */
+void gt_taylor_deriv_arr(GtTaylor *T, mpfr_ptr *d, int32_t a);
+/* integration: y_n = d_{n-1} / n for n >= 1 (y_0 set by the caller) */
+void gt_taylor_integ_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *d);
 
 /* Derivatives 0..K of node y with respect to node x (holding every other
    leaf fixed), written to out[0..K] (initialised numbers; each rounded

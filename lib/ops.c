@@ -1224,6 +1224,658 @@ r_taylor(GtRec *r, int32_t i, int k, int32_t g)
 #undef SCALAR
 #undef WHERE
 
+/* ---- Taylor rules ------------------------------------------------------------ */
+/* Fill y[1..K] with node i's Taylor coefficients in the sweep's seed x,
+   given y[0] (the forward rule at the sweep's precision) and y[1..K] = 0.
+   Return GT_TAYLOR_OK, GT_TAYLOR_NOMEM, or GT_TAYLOR_NORULE with
+   T->fail_order set. */
+
+#define TN(i) (T->t->nodes[i])
+#define TC(i, j) gt_taylor_coef(T, i, j)
+#define OK GT_TAYLOR_OK
+#define NOMEM GT_TAYLOR_NOMEM
+
+/* locally constant (comparisons, not, sign, floor ..., stop_gradient):
+   y_n = 0 for n >= 1 */
+static GtTaylorStatus
+t_flat(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  (void)T; (void)i; (void)y;
+  return OK;
+}
+
+static GtTaylorStatus
+t_neg(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_neg(y[j], TC(a, j), RND);
+  return OK;
+}
+
+static GtTaylorStatus
+t_add(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_add(y[j], TC(a, j), TC(b, j), RND);
+  return OK;
+}
+
+static GtTaylorStatus
+t_sub(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_sub(y[j], TC(a, j), TC(b, j), RND);
+  return OK;
+}
+
+static GtTaylorStatus
+t_mul(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  gt_taylor_conv(T, y, TN(i).a, TN(i).b);
+  return OK;
+}
+
+static GtTaylorStatus
+t_div(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  mpfr_ptr *p, *q;
+  if (mpfr_zero_p(TC(b, 0)))
+    return gt_taylor_singular(T, y);
+  if (!(p = gt_taylor_arr(T, a)) || !(q = gt_taylor_arr(T, b)))
+    return NOMEM;
+  gt_taylor_div_arr(T, y, p, q);
+  return OK;
+}
+
+static GtTaylorStatus
+t_mod(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  /* a - q b with q = floor(a/b) locally constant */
+  mpfr_sub(T->s[3], TC(a, 0), y[0], RND);
+  mpfr_div(T->s[3], T->s[3], TC(b, 0), RND);
+  mpfr_round(T->s[3], T->s[3]);
+  for (int j = 1; j <= T->K; j++) {
+    mpfr_mul(T->s[0], T->s[3], TC(b, j), RND);
+    mpfr_sub(y[j], TC(a, j), T->s[0], RND);
+  }
+  return OK;
+}
+
+/* a^e for a nonnegative integer e by repeated squaring of series */
+static GtTaylorStatus
+pow_int(GtTaylor *T, mpfr_ptr *y, int32_t a, unsigned long e)
+{
+  int K = T->K;
+  mpfr_ptr *p, *q, *w;
+  if (!(p = gt_taylor_arr(T, a)) || !(q = gt_taylor_series(T))
+      || !(w = gt_taylor_series(T)))
+    return NOMEM;
+  for (int j = 0; j <= K; j++)
+    mpfr_set_ui(q[j], j == 0, RND); /* q = 1 */
+  while (e) {
+    if (e & 1) {
+      gt_taylor_conv_arr(T, w, q, p);
+      for (int j = 0; j <= K; j++)
+        mpfr_set(q[j], w[j], RND);
+    }
+    e >>= 1;
+    if (e) {
+      gt_taylor_conv_arr(T, w, p, p);
+      for (int j = 0; j <= K; j++)
+        mpfr_set(p[j], w[j], RND);
+    }
+  }
+  for (int j = 0; j <= K; j++)
+    mpfr_set(y[j], q[j], RND);
+  return OK;
+}
+
+static GtTaylorStatus
+t_pow(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  mpfr_ptr *p, *q, *w;
+  if (!gt_taylor_varies(T, b)) {
+    /* constant exponent r */
+    mpfr_srcptr r = TC(b, 0);
+    if (!mpfr_zero_p(TC(a, 0))) {
+      gt_taylor_pow_const(T, y, a, r);
+      return OK;
+    }
+    /* a_0 = 0: a nonnegative integer power by repeated products */
+    if (mpfr_integer_p(r) && mpfr_sgn(r) >= 0
+        && mpfr_cmp_ui(r, 1000000) <= 0)
+      return pow_int(T, y, a, mpfr_get_ui(r, RND));
+    /* a_0 = 0 with a negative or non-integer power: no Taylor series
+       (x^0.5, x^-1 at 0) */
+    return gt_taylor_singular(T, y);
+  }
+  /* a variable exponent on a constant base 0: 0^b is 0 all around
+     b > 0; at b <= 0 it jumps (gradtool(5), "pow at base 0") */
+  if (mpfr_zero_p(TC(a, 0)) && !gt_taylor_varies(T, a)
+      && mpfr_sgn(TC(b, 0)) > 0)
+    return OK;
+  /* a^b = exp(b log a) for a_0 > 0; a_0 < 0 is NaN at non-integer b
+     nearby, and a_0 = 0 has log terms (x^x) */
+  if (mpfr_sgn(TC(a, 0)) <= 0)
+    return gt_taylor_singular(T, y);
+  if (!(p = gt_taylor_series(T)) || !(q = gt_taylor_series(T))
+      || !(w = gt_taylor_series(T)))
+    return NOMEM;
+  mpfr_log(p[0], TC(a, 0), RND);
+  mpfr_ptr *av = gt_taylor_arr(T, a);
+  if (av == NULL)
+    return NOMEM;
+  gt_taylor_inv_ode(T, p, a, av);     /* p = log a */
+  mpfr_ptr *bv = gt_taylor_arr(T, b);
+  if (bv == NULL)
+    return NOMEM;
+  gt_taylor_conv_arr(T, q, bv, p);    /* q = b log a */
+  /* y = exp(q): n y_n = sum k q_k y_{n-k} */
+  gt_taylor_rec(T, y, -1, q, y, NULL);
+  return OK;
+}
+
+/* abs: a's series times sign(a_0) (0 at the kink); relu: the same with
+   0 for a_0 < 0 */
+static GtTaylorStatus
+sign_times(GtTaylor *T, int32_t a, mpfr_ptr *y, int s)
+{
+  for (int j = 1; j <= T->K; j++) {
+    if (s > 0)
+      mpfr_set(y[j], TC(a, j), RND);
+    else if (s < 0)
+      mpfr_neg(y[j], TC(a, j), RND);
+  }
+  return OK;
+}
+
+static GtTaylorStatus
+t_abs(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  return sign_times(T, a, y, mpfr_sgn(TC(a, 0)));
+}
+
+static GtTaylorStatus
+t_relu(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  int s = mpfr_sgn(TC(a, 0));
+  return sign_times(T, a, y, s < 0 ? 0 : s);
+}
+
+static GtTaylorStatus
+t_sqrt(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *p;
+  if (mpfr_sgn(TC(a, 0)) <= 0)
+    return gt_taylor_singular(T, y);
+  if (!(p = gt_taylor_arr(T, a)))
+    return NOMEM;
+  gt_taylor_sqrt_arr(T, y, p);
+  return OK;
+}
+
+/* cbrt a = a^(1/3), 1/3 rounded to the sweep's precision */
+static GtTaylorStatus
+t_cbrt(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  if (mpfr_zero_p(TC(a, 0)))
+    return gt_taylor_singular(T, y);
+  mpfr_set_ui(T->s[4], 1, RND);
+  mpfr_div_ui(T->s[4], T->s[4], 3, RND);
+  gt_taylor_pow_const(T, y, a, T->s[4]);
+  return OK;
+}
+
+/* w = y (exp) */
+static void
+w_self(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  (void)T; (void)ctx;
+  mpfr_set(w[m], y[m], RND);
+}
+
+/* w = y + 1 (expm1) */
+static void
+w_plus1(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  (void)T; (void)ctx;
+  if (m == 0)
+    mpfr_add_ui(w[0], y[0], 1, RND);
+  else
+    mpfr_set(w[m], y[m], RND);
+}
+
+/* w = s (1 + y^2) or s (1 - y^2): tan and tanh, with s = +-1 in ctx */
+static void
+w_quad(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  int sign = *(int *)ctx;
+  mpfr_set_zero(w[m], 1);
+  for (int j = 0; j <= m; j++) {
+    mpfr_mul(T->s[2], y[j], y[m - j], RND);
+    mpfr_add(w[m], w[m], T->s[2], RND);
+  }
+  if (sign < 0)
+    mpfr_neg(w[m], w[m], RND);
+  if (m == 0)
+    mpfr_add_ui(w[0], w[0], 1, RND);
+}
+
+/* w = y (1 - y) (sigmoid) */
+static void
+w_logistic(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  (void)ctx;
+  mpfr_set(w[m], y[m], RND);
+  for (int j = 0; j <= m; j++) {
+    mpfr_mul(T->s[2], y[j], y[m - j], RND);
+    mpfr_sub(w[m], w[m], T->s[2], RND);
+  }
+}
+
+/* y' = w(y) a' for one of the w above */
+static GtTaylorStatus
+ode(GtTaylor *T, int32_t i, mpfr_ptr *y, GtTaylorW upd, void *ctx)
+{
+  mpfr_ptr *w = gt_taylor_series(T);
+  if (w == NULL)
+    return NOMEM;
+  gt_taylor_ode(T, y, TN(i).a, w, upd, ctx);
+  return OK;
+}
+
+static GtTaylorStatus
+t_exp(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return ode(T, i, y, w_self, NULL);
+}
+
+/* 2^a: y' = y ln2 a' */
+static GtTaylorStatus
+t_exp2(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  mpfr_const_log2(T->s[4], RND);
+  gt_taylor_rec(T, y, TN(i).a, NULL, y, T->s[4]);
+  return OK;
+}
+
+static GtTaylorStatus
+t_expm1(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return ode(T, i, y, w_plus1, NULL);
+}
+
+/* log(a + add1) / log(base) (base 0: natural): y' (a + add1) = a' */
+static GtTaylorStatus
+log_series(GtTaylor *T, int32_t i, mpfr_ptr *y, int add1, unsigned long base)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *q;
+  if (!(q = gt_taylor_arr(T, a)))
+    return NOMEM;
+  if (add1)
+    mpfr_add_ui(q[0], q[0], 1, RND);
+  if (mpfr_sgn(q[0]) <= 0)
+    return gt_taylor_singular(T, y);
+  gt_taylor_inv_ode(T, y, a, q);
+  if (base) {
+    mpfr_set_ui(T->s[4], base, RND);
+    mpfr_log(T->s[4], T->s[4], RND);
+    for (int j = 1; j <= T->K; j++)
+      mpfr_div(y[j], y[j], T->s[4], RND);
+  }
+  return OK;
+}
+
+static GtTaylorStatus
+t_log(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 0, 0);
+}
+
+static GtTaylorStatus
+t_log2(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 0, 2);
+}
+
+static GtTaylorStatus
+t_log10(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 0, 10);
+}
+
+static GtTaylorStatus
+t_log1p(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 1, 0);
+}
+
+/* sin, cos (hyp = 0) and sinh, cosh (hyp = 1) by the pair
+   s' = c a', c' = -+ s a'; y is s (want_sin) or c */
+static GtTaylorStatus
+sin_cos_pair(GtTaylor *T, int32_t i, mpfr_ptr *y, int hyp, int want_sin)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *s = gt_taylor_series(T), *co = gt_taylor_series(T);
+  if (!s || !co)
+    return NOMEM;
+  if (hyp) {
+    mpfr_sinh(s[0], TC(a, 0), RND);
+    mpfr_cosh(co[0], TC(a, 0), RND);
+  } else {
+    mpfr_sin(s[0], TC(a, 0), RND);
+    mpfr_cos(co[0], TC(a, 0), RND);
+  }
+  for (int m = 1; m <= T->K; m++) {
+    gt_taylor_ksum(T, T->s[1], a, NULL, co, m);
+    gt_taylor_ksum(T, T->s[2], a, NULL, s, m);
+    mpfr_div_ui(s[m], T->s[1], (unsigned long)m, RND);
+    mpfr_div_ui(co[m], T->s[2], (unsigned long)m, RND);
+    if (!hyp)
+      mpfr_neg(co[m], co[m], RND);
+  }
+  mpfr_ptr *src = want_sin ? s : co;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_set(y[j], src[j], RND);
+  return OK;
+}
+
+static GtTaylorStatus
+t_sin(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 0, 1);
+}
+
+static GtTaylorStatus
+t_cos(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 0, 0);
+}
+
+static GtTaylorStatus
+t_sinh(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 1, 1);
+}
+
+static GtTaylorStatus
+t_cosh(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 1, 0);
+}
+
+/* tan: y' = (1 + y^2) a' */
+static GtTaylorStatus
+t_tan(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int sign = 1;
+  return ode(T, i, y, w_quad, &sign);
+}
+
+/* tanh: y' = (1 - y^2) a' */
+static GtTaylorStatus
+t_tanh(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int sign = -1;
+  return ode(T, i, y, w_quad, &sign);
+}
+
+/* sigmoid: y' = y (1 - y) a' */
+static GtTaylorStatus
+t_sigmoid(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return ode(T, i, y, w_logistic, NULL);
+}
+
+/* softplus: y' = sigmoid(a) a', with sigmoid(a)'s own series s */
+static GtTaylorStatus
+t_softplus(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *s = gt_taylor_series(T), *w2 = gt_taylor_series(T);
+  if (!s || !w2)
+    return NOMEM;
+  f_sigmoid(s[0], TC(a, 0), NULL, NULL);
+  gt_taylor_ode(T, s, a, w2, w_logistic, NULL);
+  /* y_n = (1/n) sum_{k=1..n} k a_k s_{n-k} */
+  gt_taylor_rec(T, y, a, NULL, s, NULL);
+  return OK;
+}
+
+/* The inverse functions: y' q = a' with
+     asin: q = sqrt(1 - a^2)   acos: the same, y negated
+     atan: q = 1 + a^2         asinh: q = sqrt(a^2 + 1)
+     acosh: q = sqrt(a^2 - 1)  atanh: q = 1 - a^2
+   (1 - a^2 is computed as -(a^2) + 1: the same number, one rounding) */
+static GtTaylorStatus
+t_inverse(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  GtOp op = (GtOp)TN(i).op;
+  int K = T->K;
+  mpfr_ptr *sq = gt_taylor_series(T), *q;
+  if (!(q = gt_taylor_series(T)) || !sq)
+    return NOMEM;
+  gt_taylor_conv(T, sq, a, a);
+  int neg = op == GT_OP_ASIN || op == GT_OP_ACOS || op == GT_OP_ATANH;
+  for (int j = 0; j <= K; j++)
+    if (neg)
+      mpfr_neg(sq[j], sq[j], RND);
+  if (op == GT_OP_ACOSH)
+    mpfr_sub_ui(sq[0], sq[0], 1, RND);
+  else
+    mpfr_add_ui(sq[0], sq[0], 1, RND);
+  if (mpfr_sgn(sq[0]) <= 0 && op != GT_OP_ATAN)
+    return gt_taylor_singular(T, y);
+  if (op == GT_OP_ATAN || op == GT_OP_ATANH)
+    for (int j = 0; j <= K; j++)
+      mpfr_set(q[j], sq[j], RND);
+  else
+    gt_taylor_sqrt_arr(T, q, sq);
+  gt_taylor_inv_ode(T, y, a, q);
+  if (op == GT_OP_ACOS)
+    for (int j = 1; j <= K; j++)
+      mpfr_neg(y[j], y[j], RND);
+  return OK;
+}
+
+/* atan2(a, b): y' (a^2 + b^2) = b a' - a b', integrated */
+static GtTaylorStatus
+t_atan2(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  int K = T->K;
+  mpfr_ptr *d = gt_taylor_series(T), *t1 = gt_taylor_series(T),
+           *t2 = gt_taylor_series(T), *da = gt_taylor_series(T),
+           *db = gt_taylor_series(T), *bv = gt_taylor_arr(T, b),
+           *av = gt_taylor_arr(T, a), *yp = gt_taylor_series(T);
+  if (!d || !t1 || !t2 || !da || !db || !bv || !av || !yp)
+    return NOMEM;
+  gt_taylor_conv(T, t1, a, a);
+  gt_taylor_conv(T, t2, b, b);
+  for (int j = 0; j <= K; j++)
+    mpfr_add(d[j], t1[j], t2[j], RND);
+  if (mpfr_zero_p(d[0]))
+    return gt_taylor_singular(T, y);
+  gt_taylor_deriv_arr(T, da, a);
+  gt_taylor_deriv_arr(T, db, b);
+  gt_taylor_conv_arr(T, t1, bv, da);
+  gt_taylor_conv_arr(T, t2, av, db);
+  for (int j = 0; j <= K; j++)
+    mpfr_sub(t1[j], t1[j], t2[j], RND);
+  gt_taylor_div_arr(T, yp, t1, d);
+  gt_taylor_integ_arr(T, y, yp);
+  return OK;
+}
+
+/* hypot(a, b) = sqrt(a^2 + b^2); derivatives 0 at (0, 0), the kink */
+static GtTaylorStatus
+t_hypot(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  mpfr_ptr *t1 = gt_taylor_series(T), *t2 = gt_taylor_series(T);
+  if (!t1 || !t2)
+    return NOMEM;
+  gt_taylor_conv(T, t1, a, a);
+  gt_taylor_conv(T, t2, b, b);
+  for (int j = 0; j <= T->K; j++)
+    mpfr_add(t1[j], t1[j], t2[j], RND);
+  if (mpfr_zero_p(t1[0]))
+    return OK; /* the kink convention: derivative 0 */
+  gt_taylor_sqrt_arr(T, t2, t1);
+  for (int j = 1; j <= T->K; j++)
+    mpfr_set(y[j], t2[j], RND);
+  return OK;
+}
+
+/* erf: y' = 2/sqrt(pi) e a' with e = exp(-a^2) (its own series, from
+   e' = e (-a^2)'); erfc: the negative */
+static GtTaylorStatus
+t_erf(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *sq = gt_taylor_series(T), *e = gt_taylor_series(T);
+  if (!sq || !e)
+    return NOMEM;
+  gt_taylor_conv(T, sq, a, a);
+  for (int j = 0; j <= T->K; j++)
+    mpfr_neg(sq[j], sq[j], RND);
+  mpfr_exp(e[0], sq[0], RND);
+  gt_taylor_rec(T, e, -1, sq, e, NULL);
+  mpfr_const_pi(T->s[4], RND);
+  mpfr_rec_sqrt(T->s[4], T->s[4], RND);
+  mpfr_mul_2ui(T->s[4], T->s[4], 1, RND);
+  if (TN(i).op == GT_OP_ERFC)
+    mpfr_neg(T->s[4], T->s[4], RND);
+  gt_taylor_rec(T, y, a, NULL, e, T->s[4]);
+  return OK;
+}
+
+/* gamma, lgamma, digamma, trigamma: by composition with the derivatives
+   of f at a_0, which exist here up to polygamma of order 1 (trigamma):
+   lgamma to order 2, digamma to order 1, gamma to order 2 (Gamma' =
+   Gamma psi, Gamma'' = Gamma (psi^2 + psi1)); trigamma to order 0.
+   y_1 = f' a_1, y_2 = f' a_2 + f''/2 a_1^2. */
+static GtTaylorStatus
+t_polygamma(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  GtOp op = (GtOp)TN(i).op;
+  int K = T->K;
+  int have = op == GT_OP_TRIGAMMA ? 0 : op == GT_OP_DIGAMMA ? 1 : 2;
+  if (K > have) {
+    T->fail_order = have + 1;
+    return GT_TAYLOR_NORULE;
+  }
+  mpfr_srcptr a0 = TC(a, 0);
+  mpfr_ptr d1 = T->s[3], d2 = T->s[4];
+  if (op == GT_OP_DIGAMMA) {
+    gt_special_trigamma(d1, a0, RND);
+    mpfr_set_zero(d2, 1);
+  } else {
+    mpfr_digamma(d1, a0, RND);
+    gt_special_trigamma(d2, a0, RND);
+    if (op == GT_OP_GAMMA) {
+      mpfr_sqr(T->s[5], d1, RND);
+      mpfr_add(d2, d2, T->s[5], RND);
+      mpfr_mul(d2, d2, y[0], RND);
+      mpfr_mul(d1, d1, y[0], RND);
+    }
+  }
+  if (K >= 1)
+    mpfr_mul(y[1], d1, TC(a, 1), RND);
+  if (K >= 2) {
+    mpfr_mul(y[2], d1, TC(a, 2), RND);
+    mpfr_sqr(T->s[0], TC(a, 1), RND);
+    mpfr_mul(T->s[0], T->s[0], d2, RND);
+    mpfr_div_2ui(T->s[0], T->s[0], 1, RND);
+    mpfr_add(y[2], y[2], T->s[0], RND);
+  }
+  return OK;
+}
+
+/* min, max: the selected operand's series; a tie takes the mean */
+static GtTaylorStatus
+t_minmax(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  int cmp = mpfr_cmp(TC(a, 0), TC(b, 0));
+  if (TN(i).op == GT_OP_MIN)
+    cmp = -cmp;
+  for (int j = 1; j <= T->K; j++) {
+    if (cmp > 0)
+      mpfr_set(y[j], TC(a, j), RND);
+    else if (cmp < 0)
+      mpfr_set(y[j], TC(b, j), RND);
+    else {
+      mpfr_add(y[j], TC(a, j), TC(b, j), RND);
+      mpfr_div_2ui(y[j], y[j], 1, RND);
+    }
+  }
+  return OK;
+}
+
+/* where(a, b, c): the selected operand's series */
+static GtTaylorStatus
+t_where(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t s = mpfr_zero_p(TC(TN(i).a, 0)) ? TN(i).c : TN(i).b;
+  for (int j = 0; j <= T->K; j++)
+    mpfr_set(y[j], TC(s, j), RND);
+  return OK;
+}
+
+/* y = grad(a, b, k) = d^k a / db^k taken in the seed x = b itself: its
+   series is a's shifted, y_n = a^(n+k) / n!, from one deeper sweep of a.
+   In any other variable there is no rule. */
+static GtTaylorStatus
+t_grad(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  int K = T->K;
+  if (b != T->lo) {
+    T->fail_order = 1;
+    return GT_TAYLOR_NORULE;
+  }
+  int k = TN(i).aux;
+  mpfr_ptr *d = gt_arena_alloc(&T->hold.vals, (size_t)(K + k + 1) * sizeof *d);
+  if (d == NULL)
+    return NOMEM;
+  for (int j = 0; j <= K + k; j++)
+    if ((d[j] = gt_taylor_num(T)) == NULL)
+      return NOMEM;
+  int32_t fn;
+  int fo;
+  GtTaylorStatus rc = gt_taylor(T->t, b, a, K + k, d, &fn, &fo);
+  if (rc != GT_TAYLOR_OK) {
+    T->fail_order = fo ? fo : 1;
+    return rc == NOMEM ? NOMEM : GT_TAYLOR_NORULE;
+  }
+  mpfr_set_ui(T->s[4], 1, RND);
+  for (int j = 0; j <= K; j++) {
+    if (j > 0)
+      mpfr_mul_ui(T->s[4], T->s[4], (unsigned long)j, RND);
+    mpfr_div(y[j], d[j + k], T->s[4], RND);
+  }
+  return OK;
+}
+
+#undef TN
+#undef TC
+#undef OK
+#undef NOMEM
+
 /* ---- the table ------------------------------------------------------------ */
 
 /* Names, arities and flags come from the list (ops.def); the rules of each
@@ -1233,92 +1885,93 @@ r_taylor(GtRec *r, int32_t i, int k, int32_t g)
   [GT_OP_##id].name = nm, [GT_OP_##id].arity = ar, [GT_OP_##id].flags = fl,  \
   [GT_OP_##id].callable = ((fl) & GT_OPF_CALLABLE) != 0,                     \
   [GT_OP_##id].smooth = ((fl) & GT_OPF_SMOOTH) != 0,
-#define RULES(id, f, a, r)                                                   \
-  [GT_OP_##id].fwd = f, [GT_OP_##id].adj = a, [GT_OP_##id].radj = r
+#define RULES(id, f, a, r, t)                                                \
+  [GT_OP_##id].fwd = f, [GT_OP_##id].adj = a, [GT_OP_##id].radj = r,        \
+  [GT_OP_##id].taylor = t
 
 const GtOpInfo gt_ops[GT_OP_COUNT] = {
 #include "ops.def"
-  RULES(NEG, f_neg, a_neg, r_neg),
-  RULES(ADD, f_add, a_add, r_add),
-  RULES(SUB, f_sub, a_sub, r_sub),
-  RULES(MUL, f_mul, a_mul, r_mul),
-  RULES(DIV, f_div, a_div, r_div),
-  RULES(MOD, f_mod, a_mod, r_mod),
-  RULES(POW, f_pow, a_pow, r_pow),
-  RULES(EQ, f_eq, NULL, NULL),
-  RULES(NE, f_ne, NULL, NULL),
-  RULES(LT, f_lt, NULL, NULL),
-  RULES(LE, f_le, NULL, NULL),
-  RULES(GT, f_gt, NULL, NULL),
-  RULES(GE, f_ge, NULL, NULL),
-  RULES(NOT, f_not, NULL, NULL),
-  RULES(ABS, f_abs, a_abs, r_abs),
+  RULES(NEG, f_neg, a_neg, r_neg, t_neg),
+  RULES(ADD, f_add, a_add, r_add, t_add),
+  RULES(SUB, f_sub, a_sub, r_sub, t_sub),
+  RULES(MUL, f_mul, a_mul, r_mul, t_mul),
+  RULES(DIV, f_div, a_div, r_div, t_div),
+  RULES(MOD, f_mod, a_mod, r_mod, t_mod),
+  RULES(POW, f_pow, a_pow, r_pow, t_pow),
+  RULES(EQ, f_eq, NULL, NULL, t_flat),
+  RULES(NE, f_ne, NULL, NULL, t_flat),
+  RULES(LT, f_lt, NULL, NULL, t_flat),
+  RULES(LE, f_le, NULL, NULL, t_flat),
+  RULES(GT, f_gt, NULL, NULL, t_flat),
+  RULES(GE, f_ge, NULL, NULL, t_flat),
+  RULES(NOT, f_not, NULL, NULL, t_flat),
+  RULES(ABS, f_abs, a_abs, r_abs, t_abs),
   [GT_OP_ABS].kink_note =
     "abs evaluated at its kink (0); its derivative there is "
     "taken as 0",
-  RULES(SIGN, f_sign, NULL, NULL),
-  RULES(SQRT, f_sqrt, a_sqrt, r_sqrt),
-  RULES(CBRT, f_cbrt, a_cbrt, r_cbrt),
-  RULES(EXP, f_exp, a_exp, r_exp),
-  RULES(EXP2, f_exp2, a_exp2, r_exp2),
-  RULES(EXPM1, f_expm1, a_expm1, r_expm1),
-  RULES(LOG, f_log, a_log, r_log),
-  RULES(LOG2, f_log2, a_log2, r_log2),
-  RULES(LOG10, f_log10, a_log10, r_log10),
-  RULES(LOG1P, f_log1p, a_log1p, r_log1p),
-  RULES(SIN, f_sin, a_sin, r_sin),
-  RULES(COS, f_cos, a_cos, r_cos),
-  RULES(TAN, f_tan, a_tan, r_tan),
-  RULES(ASIN, f_asin, a_asin, r_asin),
-  RULES(ACOS, f_acos, a_acos, r_acos),
-  RULES(ATAN, f_atan, a_atan, r_atan),
-  RULES(ATAN2, f_atan2, a_atan2, r_atan2),
-  RULES(SINH, f_sinh, a_sinh, r_sinh),
-  RULES(COSH, f_cosh, a_cosh, r_cosh),
-  RULES(TANH, f_tanh, a_tanh, r_tanh),
-  RULES(ASINH, f_asinh, a_asinh, r_asinh),
-  RULES(ACOSH, f_acosh, a_acosh, r_acosh),
-  RULES(ATANH, f_atanh, a_atanh, r_atanh),
-  RULES(HYPOT, f_hypot, a_hypot, r_hypot),
+  RULES(SIGN, f_sign, NULL, NULL, t_flat),
+  RULES(SQRT, f_sqrt, a_sqrt, r_sqrt, t_sqrt),
+  RULES(CBRT, f_cbrt, a_cbrt, r_cbrt, t_cbrt),
+  RULES(EXP, f_exp, a_exp, r_exp, t_exp),
+  RULES(EXP2, f_exp2, a_exp2, r_exp2, t_exp2),
+  RULES(EXPM1, f_expm1, a_expm1, r_expm1, t_expm1),
+  RULES(LOG, f_log, a_log, r_log, t_log),
+  RULES(LOG2, f_log2, a_log2, r_log2, t_log2),
+  RULES(LOG10, f_log10, a_log10, r_log10, t_log10),
+  RULES(LOG1P, f_log1p, a_log1p, r_log1p, t_log1p),
+  RULES(SIN, f_sin, a_sin, r_sin, t_sin),
+  RULES(COS, f_cos, a_cos, r_cos, t_cos),
+  RULES(TAN, f_tan, a_tan, r_tan, t_tan),
+  RULES(ASIN, f_asin, a_asin, r_asin, t_inverse),
+  RULES(ACOS, f_acos, a_acos, r_acos, t_inverse),
+  RULES(ATAN, f_atan, a_atan, r_atan, t_inverse),
+  RULES(ATAN2, f_atan2, a_atan2, r_atan2, t_atan2),
+  RULES(SINH, f_sinh, a_sinh, r_sinh, t_sinh),
+  RULES(COSH, f_cosh, a_cosh, r_cosh, t_cosh),
+  RULES(TANH, f_tanh, a_tanh, r_tanh, t_tanh),
+  RULES(ASINH, f_asinh, a_asinh, r_asinh, t_inverse),
+  RULES(ACOSH, f_acosh, a_acosh, r_acosh, t_inverse),
+  RULES(ATANH, f_atanh, a_atanh, r_atanh, t_inverse),
+  RULES(HYPOT, f_hypot, a_hypot, r_hypot, t_hypot),
   [GT_OP_HYPOT].kink_note =
     "hypot evaluated at its kink (0, 0); its derivative "
     "there is taken as 0",
-  RULES(ERF, f_erf, a_erf, r_erf),
-  RULES(ERFC, f_erfc, a_erfc, r_erf),
-  RULES(GAMMA, f_gamma, a_gamma, r_gamma),
-  RULES(LGAMMA, f_lgamma, a_lgamma, r_lgamma),
-  RULES(DIGAMMA, f_digamma, a_digamma, r_digamma),
-  RULES(TRIGAMMA, f_trigamma, a_none, r_none),
-  RULES(FLOOR, f_floor, NULL, NULL),
-  RULES(CEIL, f_ceil, NULL, NULL),
-  RULES(ROUND, f_round, NULL, NULL),
-  RULES(TRUNC, f_trunc, NULL, NULL),
-  RULES(MIN, f_min, a_min, r_minmax),
+  RULES(ERF, f_erf, a_erf, r_erf, t_erf),
+  RULES(ERFC, f_erfc, a_erfc, r_erf, t_erf),
+  RULES(GAMMA, f_gamma, a_gamma, r_gamma, t_polygamma),
+  RULES(LGAMMA, f_lgamma, a_lgamma, r_lgamma, t_polygamma),
+  RULES(DIGAMMA, f_digamma, a_digamma, r_digamma, t_polygamma),
+  RULES(TRIGAMMA, f_trigamma, a_none, r_none, t_polygamma),
+  RULES(FLOOR, f_floor, NULL, NULL, t_flat),
+  RULES(CEIL, f_ceil, NULL, NULL, t_flat),
+  RULES(ROUND, f_round, NULL, NULL, t_flat),
+  RULES(TRUNC, f_trunc, NULL, NULL, t_flat),
+  RULES(MIN, f_min, a_min, r_minmax, t_minmax),
   [GT_OP_MIN].kink_note =
     "min evaluated at a tie; the derivative is split evenly "
     "between the two arguments",
-  RULES(MAX, f_max, a_max, r_minmax),
+  RULES(MAX, f_max, a_max, r_minmax, t_minmax),
   [GT_OP_MAX].kink_note =
     "max evaluated at a tie; the derivative is split evenly "
     "between the two arguments",
-  RULES(SIGMOID, f_sigmoid, a_sigmoid, r_sigmoid),
-  RULES(SOFTPLUS, f_softplus, a_softplus, r_softplus),
-  RULES(RELU, f_relu, a_relu, r_relu),
+  RULES(SIGMOID, f_sigmoid, a_sigmoid, r_sigmoid, t_sigmoid),
+  RULES(SOFTPLUS, f_softplus, a_softplus, r_softplus, t_softplus),
+  RULES(RELU, f_relu, a_relu, r_relu, t_relu),
   [GT_OP_RELU].kink_note =
     "relu evaluated at its kink (0); its derivative there is "
     "taken as 0",
-  RULES(WHERE, f_where, a_where, r_where),
-  RULES(STOP, f_stop, NULL, NULL),
-  RULES(TAYLOR, NULL, NULL, r_taylor),
-  RULES(RMAX, NULL, NULL, NULL),
+  RULES(WHERE, f_where, a_where, r_where, t_where),
+  RULES(STOP, f_stop, NULL, NULL, t_flat),
+  RULES(TAYLOR, NULL, NULL, r_taylor, t_grad),
+  RULES(RMAX, NULL, NULL, NULL, NULL),
   [GT_OP_RMAX].kink_note =
     "the largest value is tied; the derivative is split "
     "evenly between the tied elements",
-  RULES(RMIN, NULL, NULL, NULL),
+  RULES(RMIN, NULL, NULL, NULL, NULL),
   [GT_OP_RMIN].kink_note =
     "the smallest value is tied; the derivative is split "
     "evenly between the tied elements",
-  RULES(NORM, NULL, NULL, NULL),
+  RULES(NORM, NULL, NULL, NULL, NULL),
   [GT_OP_NORM].kink_note =
     "norm evaluated at its kink (0); its derivative there is "
     "taken as 0",
