@@ -168,6 +168,7 @@ typedef struct GtAdjArgs {
 
 struct GtRec;
 struct GtTaylor;
+struct GtTape;
 
 /* What a Taylor sweep (and each op's Taylor rule) returns. */
 typedef enum GtTaylorStatus {
@@ -204,6 +205,14 @@ typedef struct GtOpInfo {
   /* Taylor rule: fills y[1..K] with node i's Taylor coefficients, given
      y[0] (from fwd) and its operands' series (taylor.c's helpers). */
   GtTaylorStatus (*taylor)(struct GtTaylor *T, int32_t i, mpfr_ptr *y);
+  /* A tensor op's rules (GT_OPF_TENSOR; fwd, adj and taylor are NULL):
+     tfwd computes node i's elements from its operands' (tmp: a scratch
+     number); tadj adds g * d(node i)/d(operand k) into acc (operand k's
+     size of numbers; scratch: 2 numbers) and returns 0, or -1 when out of
+     memory; radj is the recorded adjoint, as for the others. */
+  void (*tfwd)(struct GtTape *t, int32_t i, mpfr_ptr tmp);
+  int (*tadj)(const struct GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+              mpfr_ptr acc, mpfr_ptr scratch);
   const char *kink_note;  /* text of the note at a kink, or NULL */
 } GtOpInfo;
 
@@ -696,12 +705,33 @@ int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
 int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
                            int32_t c, const GtShape *s);
 
-/* Numeric adjoint of a tensor operation: adds g * d(node i)/d(operand k)
-   into acc (operand k's size of numbers).  scratch: 2 numbers. */
-int gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
-                  mpfr_ptr acc, mpfr_ptr scratch);
-/* Recorded adjoint: the node holding g * d(node i)/d(operand k), or -1. */
-int32_t gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g);
+/* The tensor ops' rules, referenced by the op table (GtOpInfo.tfwd, tadj,
+   radj): gt_tensor_fwd_N, gt_tensor_adj_N and gt_tensor_radj_N for each
+   N below (the reductions share gt_tensor_fwd_reduce). */
+#define GT_TENSOR_FWD(N) void gt_tensor_fwd_##N(GtTape *t, int32_t i,        \
+                                                 mpfr_ptr tmp);
+#define GT_TENSOR_ADJ(N)                                                     \
+  int gt_tensor_adj_##N(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g, \
+                        mpfr_ptr acc, mpfr_ptr scratch);                     \
+  int32_t gt_tensor_radj_##N(GtRec *r, int32_t i, int k, int32_t g);
+#define GT_TENSOR_RULES(N) GT_TENSOR_FWD(N) GT_TENSOR_ADJ(N)
+GT_TENSOR_RULES(stack)
+GT_TENSOR_RULES(expand)
+GT_TENSOR_RULES(sumto)
+GT_TENSOR_FWD(reduce)
+GT_TENSOR_ADJ(sum)        /* reduce_sum and reduce_mean */
+GT_TENSOR_ADJ(prod)
+GT_TENSOR_ADJ(extreme)    /* reduce_max and reduce_min */
+GT_TENSOR_RULES(matmul)
+GT_TENSOR_RULES(transpose)
+GT_TENSOR_RULES(reshape)
+GT_TENSOR_RULES(norm)
+GT_TENSOR_RULES(view)
+GT_TENSOR_RULES(scatter)
+GT_TENSOR_RULES(setview)
+#undef GT_TENSOR_FWD
+#undef GT_TENSOR_ADJ
+#undef GT_TENSOR_RULES
 
 /* ------------------------------------------------------------------ */
 /* taylor.c -- forward Taylor mode                                      */

@@ -1888,6 +1888,10 @@ t_grad(GtTaylor *T, int32_t i, mpfr_ptr *y)
 #define RULES(id, f, a, r, t)                                                \
   [GT_OP_##id].fwd = f, [GT_OP_##id].adj = a, [GT_OP_##id].radj = r,        \
   [GT_OP_##id].taylor = t
+/* a tensor op: value, numeric and recorded adjoint in tensor.c */
+#define TENSOR(id, f, n)                                                     \
+  [GT_OP_##id].tfwd = gt_tensor_fwd_##f, [GT_OP_##id].tadj = gt_tensor_adj_##n, \
+  [GT_OP_##id].radj = gt_tensor_radj_##n
 
 const GtOpInfo gt_ops[GT_OP_COUNT] = {
 #include "ops.def"
@@ -1963,21 +1967,34 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
   RULES(WHERE, f_where, a_where, r_where, t_where),
   RULES(STOP, f_stop, NULL, NULL, t_flat),
   RULES(TAYLOR, NULL, NULL, r_taylor, t_grad),
-  RULES(RMAX, NULL, NULL, NULL, NULL),
+  TENSOR(STACK, stack, stack),
+  TENSOR(EXPAND, expand, expand),
+  TENSOR(SUMTO, sumto, sumto),
+  TENSOR(SUM, reduce, sum),
+  TENSOR(MEAN, reduce, sum),
+  TENSOR(PROD, reduce, prod),
+  TENSOR(RMAX, reduce, extreme),
+  TENSOR(RMIN, reduce, extreme),
+  TENSOR(MATMUL, matmul, matmul),
+  TENSOR(TRANSPOSE, transpose, transpose),
+  TENSOR(RESHAPE, reshape, reshape),
+  TENSOR(NORM, norm, norm),
+  TENSOR(VIEW, view, view),
+  TENSOR(SCATTER, scatter, scatter),
+  TENSOR(SETVIEW, setview, setview),
   [GT_OP_RMAX].kink_note =
     "the largest value is tied; the derivative is split "
     "evenly between the tied elements",
-  RULES(RMIN, NULL, NULL, NULL, NULL),
   [GT_OP_RMIN].kink_note =
     "the smallest value is tied; the derivative is split "
     "evenly between the tied elements",
-  RULES(NORM, NULL, NULL, NULL, NULL),
   [GT_OP_NORM].kink_note =
     "norm evaluated at its kink (0); its derivative there is "
     "taken as 0",
 };
 
 #undef RULES
+#undef TENSOR
 
 /* TensorFlow's spellings of the arithmetic operators */
 static const struct {

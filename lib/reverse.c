@@ -484,7 +484,8 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
       }
       continue;
     }
-    if (gt_is_tensor_op((GtOp)n->op)) {
+    if (info->tadj != NULL) {
+      /* a tensor operation: its rule takes whole tensors */
       int32_t buf[3];
       const int32_t *ops;
       size_t nops = gt_node_operands(t, i, buf, &ops);
@@ -492,7 +493,7 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
         if (ops[k] < lo || !(S.f[ops[k] - lo] & REL))
           continue;
         mpfr_ptr a = adjoint(&S, ops[k]);
-        if (a == NULL || gt_tensor_adj(t, i, k, g, a, S.pair) != 0)
+        if (a == NULL || info->tadj(t, i, k, g, a, S.pair) != 0)
           status = -1;
       }
       continue;
@@ -592,7 +593,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     GtNode n = r->tape->nodes[i]; /* a copy: appending may move nodes */
     const GtOpInfo *info = &gt_ops[n.op];
     int tensor_op = gt_is_tensor_op((GtOp)n.op);
-    if (info->radj == NULL && !tensor_op)
+    if (info->radj == NULL)
       continue;
     r->site = n.site;
     r->frame = n.frame;
@@ -630,8 +631,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     for (size_t k = 0; k < nops; k++) {
       if (ops[k] < lo || !(f[ops[k] - lo] & REL))
         continue;
-      int32_t c = tensor_op ? gt_tensor_radj(r, i, k, g)
-                            : info->radj(r, i, (int)k, g);
+      int32_t c = info->radj(r, i, (int)k, g);
       if (c < 0)
         continue;
       /* an elementwise rule gives the broadcast shape: sum it back */
