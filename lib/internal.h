@@ -773,8 +773,10 @@ gt_taylor_coef(const GtTaylor *T, int32_t i, int j)
 mpfr_ptr gt_taylor_num(GtTaylor *T);
 mpfr_ptr *gt_taylor_series(GtTaylor *T);
 /* Node i's series as an array (a constant's is expanded); NULL when out
-   of memory. */
+   of memory.  It may be node i's own series: read it, do not write it
+   (gt_taylor_copy gives a copy to write). */
 mpfr_ptr *gt_taylor_arr(GtTaylor *T, int32_t i);
+mpfr_ptr *gt_taylor_copy(GtTaylor *T, int32_t i);
 /* Coefficients 1..K are NaN: a point where the derivatives do not exist
    as numbers (1/x at 0, x^0.5 at 0, an overflowed value), so the NaN
    policy reports them, pointing at this node, unless a where() leaves

@@ -442,7 +442,7 @@ pow_int(GtTaylor *T, mpfr_ptr *y, int32_t a, unsigned long e)
 {
   int K = T->K;
   mpfr_ptr *p, *q, *w;
-  if (!(p = gt_taylor_arr(T, a)) || !(q = gt_taylor_series(T))
+  if (!(p = gt_taylor_copy(T, a)) || !(q = gt_taylor_series(T))
       || !(w = gt_taylor_series(T)))
     return GT_TAYLOR_NOMEM;
   for (int j = 0; j <= K; j++)
@@ -880,7 +880,7 @@ log_series(GtTaylor *T, int32_t i, mpfr_ptr *y, int add1, unsigned long base)
 {
   int32_t a = TN(i).a;
   mpfr_ptr *q;
-  if (!(q = gt_taylor_arr(T, a)))
+  if (!(q = gt_taylor_copy(T, a)))
     return GT_TAYLOR_NOMEM;
   if (add1)
     mpfr_add_ui(q[0], q[0], 1, RND);

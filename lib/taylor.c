@@ -177,6 +177,12 @@ gt_taylor_arr(GtTaylor *T, int32_t i)
 {
   if (gt_taylor_varies(T, i))
     return T->ser[i - T->lo];
+  return gt_taylor_copy(T, i);
+}
+
+mpfr_ptr *
+gt_taylor_copy(GtTaylor *T, int32_t i)
+{
   mpfr_ptr *v = gt_taylor_series(T);
   if (v == NULL)
     return NULL;
