@@ -142,8 +142,13 @@ enum {
                                 runs on scalars only */
   GT_OPF_POLYGAMMA = 1 << 6, /* higher derivatives need polygamma
                                 functions that MPFR lacks */
-  GT_OPF_BYSWEEP = 1 << 7    /* value and numeric adjoint computed by the
+  GT_OPF_BYSWEEP = 1 << 7,   /* value and numeric adjoint computed by the
                                 sweeps (grad(y, x, k)), not by rules */
+  GT_OPF_RANGE = 1 << 8      /* the value can leave MPFR's exponent range
+                                (overflow, underflow) although the operands
+                                are finite and nonzero; the others cannot
+                                (sqrt, log, sin, where, relu ...) or give
+                                their infinities exactly (1/0) */
 };
 
 /* Result flags of a forward rule. */
