@@ -11,6 +11,10 @@
  * operations per node, so the K-th derivative costs O(K^2) per recorded
  * operation, not the O(2^K) of nested reverse sweeps.
  *
+ * This file holds the sweep (gt_taylor) and that series arithmetic, which
+ * internal.h exports as gt_taylor_*; each op's own rule is in ops.c (or
+ * absent, by its flags: tensor ops), named by GtOpInfo.taylor.
+ *
  * The sweep works at the working precision plus guard bits and recomputes
  * the values y_0 at that precision too, so that high-order coefficients,
  * which the recurrences amplify, still round correctly to the working
@@ -30,12 +34,6 @@ gt_taylor_num(GtTaylor *T)
   return gt_tape_number(&T->hold);
 }
 
-static mpfr_ptr
-num(GtTaylor *T)
-{
-  return gt_tape_number(&T->hold);
-}
-
 #define C(T, i, j) gt_taylor_coef(T, i, j)
 
 mpfr_ptr *
@@ -45,7 +43,7 @@ gt_taylor_series(GtTaylor *T)
   if (v == NULL)
     return NULL;
   for (int j = 0; j <= T->K; j++)
-    if ((v[j] = num(T)) == NULL)
+    if ((v[j] = gt_taylor_num(T)) == NULL)
       return NULL;
   return v;
 }
@@ -292,10 +290,10 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   size_t span = (size_t)(y - x) + 1;
   T.ser = calloc(span, sizeof *T.ser);
   GtTaylorStatus status = GT_TAYLOR_OK;
-  if (T.ser == NULL || (T.zero = num(&T)) == NULL)
+  if (T.ser == NULL || (T.zero = gt_taylor_num(&T)) == NULL)
     status = GT_TAYLOR_NOMEM;
   for (int k = 0; k < 6 && status == GT_TAYLOR_OK; k++)
-    if ((T.s[k] = num(&T)) == NULL)
+    if ((T.s[k] = gt_taylor_num(&T)) == NULL)
       status = GT_TAYLOR_NOMEM;
   /* only the nodes y uses */
   unsigned char *used = status == GT_TAYLOR_OK ? gt_rev_uses(t, x, y) : NULL;
