@@ -115,8 +115,8 @@ GtToken *gt_lex(const GtSource *src, uint32_t srcid, GtDiagList *diags,
 const char *gt_lex_kind_name(GtTokKind k);
 
 /* ------------------------------------------------------------------ */
-/* ops.c -- the primitive operations: forward, adjoint and recorded    */
-/*          adjoint rules side by side                                  */
+/* ops.c -- the primitive operations (listed in ops.def): value,       */
+/*          adjoint, recorded adjoint and Taylor rules side by side     */
 /* ------------------------------------------------------------------ */
 
 /* The ops, from the list in ops.def: GT_OP_CONST, GT_OP_INPUT, GT_OP_NEG,
@@ -187,7 +187,6 @@ typedef enum GtTaylorStatus {
                              (*fail_node): Taylor mode runs on scalars
                              only; the caller may use recorded Jacobians */
 } GtTaylorStatus;
-
 
 /* Recorded adjoint rule: returns the node holding the contribution to
    operand k of node i, given node g holding the adjoint of node i. */
