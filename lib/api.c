@@ -539,25 +539,26 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                  "thousands)", order, 10.0 * (double)s->opt.max_steps);
       break;
     }
-    int rc = gt_taylor(&s->tape, w, onodes[o], order, out, &fail_node,
-                       &fail_order);
-    if (rc == -2) {
+    GtTaylorStatus rc = gt_taylor(&s->tape, w, onodes[o], order, out,
+                                  &fail_node, &fail_order);
+    if (rc == GT_TAYLOR_NOMEM) {
       st = error(s, GT_ERUNTIME, "out of memory");
       break;
     }
-    if (rc == -3) {
-      /* tensors on the way: the caller takes recorded Jacobians instead */
-      st = (GtStatus)-3;
+    if (rc == GT_TAYLOR_TENSOR) {
+      /* tensors on the way: the caller takes recorded Jacobians instead
+         (the value passes through st, outside GtStatus's range) */
+      st = (GtStatus)GT_TAYLOR_TENSOR;
       break;
     }
-    if (rc == -1) {
+    if (rc == GT_TAYLOR_NORULE) {
       const GtNode *n = &s->tape.nodes[fail_node];
       GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
       gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
                   "derivatives of %s of order %d and higher are not "
                   "implemented%s (needed for the order-%d derivative of %s)",
                   gt_ops[n->op].name, fail_order,
-                  n->op >= GT_OP_GAMMA && n->op <= GT_OP_TRIGAMMA
+                  gt_ops[n->op].flags & GT_OPF_POLYGAMMA
                       ? " (they need polygamma functions of higher order)"
                       : " at this point", order, onames[o]);
       st = GT_ERUNTIME;
@@ -768,7 +769,7 @@ derive(GtSession *s, const char *const *of, size_t nof,
     size_t e0 = e;
     st = taylor_entries(s, onames, onodes, no, wnames[0], wnodes[0], order,
                         &e);
-    if ((int)st == -3) {
+    if ((int)st == GT_TAYLOR_TENSOR) {
       /* Taylor mode is scalar-only: tensors between the name and an
          output are differentiated by recorded Jacobians */
       e = e0;

@@ -115,45 +115,41 @@ GtToken *gt_lex(const GtSource *src, uint32_t srcid, GtDiagList *diags,
 const char *gt_lex_kind_name(GtTokKind k);
 
 /* ------------------------------------------------------------------ */
-/* ops.c -- the primitive operations: forward, adjoint and recorded    */
-/*          adjoint rules side by side                                  */
+/* ops.c -- the primitive operations (listed in ops.def): value,       */
+/*          adjoint, recorded adjoint and Taylor rules side by side     */
 /* ------------------------------------------------------------------ */
 
+/* The ops, from the list in ops.def: GT_OP_CONST, GT_OP_INPUT, GT_OP_NEG,
+   ...; GT_OP_COUNT is one past the last. */
 typedef enum GtOp {
-  GT_OP_CONST,     /* y = literal or constant; leaf */
-  GT_OP_INPUT,     /* y = input value; leaf */
-  GT_OP_NEG, GT_OP_ADD, GT_OP_SUB, GT_OP_MUL, GT_OP_DIV, GT_OP_MOD,
-  GT_OP_POW,
-  GT_OP_EQ, GT_OP_NE, GT_OP_LT, GT_OP_LE, GT_OP_GT, GT_OP_GE, GT_OP_NOT,
-  GT_OP_ABS, GT_OP_SIGN, GT_OP_SQRT, GT_OP_CBRT, GT_OP_EXP, GT_OP_EXP2,
-  GT_OP_EXPM1, GT_OP_LOG, GT_OP_LOG2, GT_OP_LOG10, GT_OP_LOG1P,
-  GT_OP_SIN, GT_OP_COS, GT_OP_TAN, GT_OP_ASIN, GT_OP_ACOS, GT_OP_ATAN,
-  GT_OP_ATAN2, GT_OP_SINH, GT_OP_COSH, GT_OP_TANH, GT_OP_ASINH,
-  GT_OP_ACOSH, GT_OP_ATANH, GT_OP_HYPOT, GT_OP_ERF, GT_OP_ERFC,
-  GT_OP_GAMMA, GT_OP_LGAMMA, GT_OP_DIGAMMA, GT_OP_TRIGAMMA,
-  GT_OP_FLOOR, GT_OP_CEIL, GT_OP_ROUND, GT_OP_TRUNC,
-  GT_OP_MIN, GT_OP_MAX, GT_OP_SIGMOID, GT_OP_SOFTPLUS, GT_OP_RELU,
-  GT_OP_WHERE,     /* y = a != 0 ? b : c */
-  GT_OP_STOP,      /* y = a, with no derivative */
-  GT_OP_TAYLOR,    /* y = d^aux a / d b^aux, by Taylor mode (grad(a, b, k)) */
-  /* tensor operations (tensor.c): not elementwise, no fwd in gt_ops */
-  GT_OP_STACK,     /* y = [x_0, ..., x_n-1] (n-ary) */
-  GT_OP_EXPAND,    /* y = a broadcast to y's shape */
-  GT_OP_SUMTO,     /* y = a summed over its broadcast axes to y's shape */
-  GT_OP_SUM,       /* y = sum of a over axis aux-1 (aux 0: everything) */
-  GT_OP_MEAN,      /* y = mean of a, likewise */
-  GT_OP_PROD,      /* y = product of a, likewise */
-  GT_OP_RMAX,      /* y = largest element of a, likewise */
-  GT_OP_RMIN,      /* y = smallest element of a, likewise */
-  GT_OP_MATMUL,    /* y = a @ b (vectors and matrices, as NumPy) */
-  GT_OP_TRANSPOSE, /* y = a with its axes reversed */
-  GT_OP_RESHAPE,   /* y = a's elements in y's shape */
-  GT_OP_NORM,      /* y = sqrt(sum(a^2)), derivative 0 at a = 0 */
-  GT_OP_VIEW,      /* y = elements of a selected by views[param] */
-  GT_OP_SCATTER,   /* y = zeros of y's shape plus a at views[param] */
-  GT_OP_SETVIEW,   /* y = a with views[param] replaced by b (broadcast) */
+#define GT_OP(id, name, arity, flags) GT_OP_##id,
+#include "ops.def"
   GT_OP_COUNT
 } GtOp;
+
+/* Properties of an op (GtOpInfo.flags), as bits: code asks these, never
+   a range of the enum. */
+enum {
+  GT_OPF_CALLABLE = 1 << 0,  /* the language calls it by name */
+  GT_OPF_SMOOTH = 1 << 1,    /* a derivative flows through it (0: zero
+                                everywhere, so no adjoint or Taylor rule
+                                is needed: comparisons, floor, sign ...) */
+  GT_OPF_INFIX = 1 << 2,     /* written as an operator: a + b, a < b */
+  GT_OPF_CMP = 1 << 3,       /* a comparison (its operands' NaN is seen) */
+  GT_OPF_LEAF = 1 << 4,      /* no operands and no rules (constant, input) */
+  GT_OPF_TENSOR = 1 << 5,    /* not elementwise: rules on whole tensors
+                                (tensor.c); no Taylor rule, as Taylor mode
+                                runs on scalars only */
+  GT_OPF_POLYGAMMA = 1 << 6, /* higher derivatives need polygamma
+                                functions that MPFR lacks */
+  GT_OPF_BYSWEEP = 1 << 7,   /* value and numeric adjoint computed by the
+                                sweeps (grad(y, x, k)), not by rules */
+  GT_OPF_RANGE = 1 << 8      /* the value can leave MPFR's exponent range
+                                (overflow, underflow) although the operands
+                                are finite and nonzero; the others cannot
+                                (sqrt, log, sin, where, relu ...) or give
+                                their infinities exactly (1/0) */
+};
 
 /* Result flags of a forward rule. */
 enum {
@@ -176,6 +172,21 @@ typedef struct GtAdjArgs {
 } GtAdjArgs;
 
 struct GtRec;
+struct GtTaylor;
+struct GtTape;
+
+/* What a Taylor sweep (and each op's Taylor rule) returns. */
+typedef enum GtTaylorStatus {
+  GT_TAYLOR_OK = 0,       /* the coefficients are computed (some may be
+                             NaN: see gt_taylor) */
+  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (trigamma's
+                             derivatives, grad(y, x, k) in another
+                             variable): *fail_node, *fail_order say where */
+  GT_TAYLOR_NOMEM = -2,   /* out of memory */
+  GT_TAYLOR_TENSOR = -3   /* a tensor operation or value between x and y
+                             (*fail_node): Taylor mode runs on scalars
+                             only; the caller may use recorded Jacobians */
+} GtTaylorStatus;
 
 /* Recorded adjoint rule: returns the node holding the contribution to
    operand k of node i, given node g holding the adjoint of node i. */
@@ -184,8 +195,9 @@ typedef int32_t (*GtRecAdjFn)(struct GtRec *r, int32_t i, int k, int32_t g);
 typedef struct GtOpInfo {
   const char *name;       /* as the language spells it */
   int arity;              /* operands (0 for leaves) */
-  int callable;           /* the language calls it by `name` */
-  int smooth;             /* 0: derivative zero everywhere (comparisons, floor ...) */
+  unsigned flags;         /* GT_OPF_ */
+  int callable;           /* flags & GT_OPF_CALLABLE, as 0 or 1 */
+  int smooth;             /* flags & GT_OPF_SMOOTH, as 0 or 1 */
   /* Forward rule: y = f(a, b, c) rounded to y's precision; returns
      GT_FWD_ flags. */
   int (*fwd)(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c);
@@ -194,10 +206,28 @@ typedef struct GtOpInfo {
   int (*adj)(const GtAdjArgs *x);
   /* The same rule recorded as nodes, so that it can be differentiated. */
   GtRecAdjFn radj;
+  /* Taylor rule: fills y[1..K] with node i's Taylor coefficients, given
+     y[0] (from fwd) and its operands' series (taylor.c's helpers). */
+  GtTaylorStatus (*taylor)(struct GtTaylor *T, int32_t i, mpfr_ptr *y);
+  /* A tensor op's rules (GT_OPF_TENSOR; fwd, adj and taylor are NULL):
+     tfwd computes node i's elements from its operands' (tmp: a scratch
+     number); tadj adds g * d(node i)/d(operand k) into acc (operand k's
+     size of numbers; scratch: 2 numbers) and returns 0, or -1 when out of
+     memory; radj is the recorded adjoint, as for the others. */
+  void (*tfwd)(struct GtTape *t, int32_t i, mpfr_ptr tmp);
+  int (*tadj)(const struct GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+              mpfr_ptr acc, mpfr_ptr scratch);
   const char *kink_note;  /* text of the note at a kink, or NULL */
 } GtOpInfo;
 
 extern const GtOpInfo gt_ops[GT_OP_COUNT];
+
+/* Is op a tensor operation (GT_OPF_TENSOR)? */
+static inline int
+gt_is_tensor_op(GtOp op)
+{
+  return (gt_ops[op].flags & GT_OPF_TENSOR) != 0;
+}
 
 /* Looks up a built-in elementwise function by name (e.g. "sin", "add");
    GT_OP_COUNT when there is none. */
@@ -658,7 +688,6 @@ int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
 void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
 /* "(2, 3)" into buf. */
 const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
-int gt_is_tensor_op(GtOp op);
 
 /* Builders: append the operation, compute its value; errors (shapes) are
    reported at r's site and jump. */
@@ -680,26 +709,133 @@ int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
 int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
                            int32_t c, const GtShape *s);
 
-/* Numeric adjoint of a tensor operation: adds g * d(node i)/d(operand k)
-   into acc (operand k's size of numbers).  scratch: 2 numbers. */
-int gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
-                  mpfr_ptr acc, mpfr_ptr scratch);
-/* Recorded adjoint: the node holding g * d(node i)/d(operand k), or -1. */
-int32_t gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g);
+/* The tensor ops' rules, referenced by the op table (GtOpInfo.tfwd, tadj,
+   radj): gt_tensor_fwd_N, gt_tensor_adj_N and gt_tensor_radj_N for each
+   N below (the reductions share gt_tensor_fwd_reduce). */
+#define GT_TENSOR_FWD(N) void gt_tensor_fwd_##N(GtTape *t, int32_t i,        \
+                                                 mpfr_ptr tmp);
+#define GT_TENSOR_ADJ(N)                                                     \
+  int gt_tensor_adj_##N(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g, \
+                        mpfr_ptr acc, mpfr_ptr scratch);                     \
+  int32_t gt_tensor_radj_##N(GtRec *r, int32_t i, int k, int32_t g);
+#define GT_TENSOR_RULES(N) GT_TENSOR_FWD(N) GT_TENSOR_ADJ(N)
+GT_TENSOR_RULES(stack)
+GT_TENSOR_RULES(expand)
+GT_TENSOR_RULES(sumto)
+GT_TENSOR_FWD(reduce)
+GT_TENSOR_ADJ(sum)        /* reduce_sum and reduce_mean */
+GT_TENSOR_ADJ(prod)
+GT_TENSOR_ADJ(extreme)    /* reduce_max and reduce_min */
+GT_TENSOR_RULES(matmul)
+GT_TENSOR_RULES(transpose)
+GT_TENSOR_RULES(reshape)
+GT_TENSOR_RULES(norm)
+GT_TENSOR_RULES(view)
+GT_TENSOR_RULES(scatter)
+GT_TENSOR_RULES(setview)
+#undef GT_TENSOR_FWD
+#undef GT_TENSOR_ADJ
+#undef GT_TENSOR_RULES
 
 /* ------------------------------------------------------------------ */
 /* taylor.c -- forward Taylor mode                                      */
 /* ------------------------------------------------------------------ */
 
+/* The state of one Taylor sweep, as the ops' Taylor rules (ops.c) see it.
+   Every node that depends on x has a series of K+1 coefficients at the
+   sweep's precision; the others are constants. */
+typedef struct GtTaylor {
+  const GtTape *t;
+  int K;                  /* the highest order */
+  int32_t lo;             /* x: nodes below it are constants */
+  mpfr_ptr **ser;         /* per node lo..: K+1 coefficients, or NULL */
+  GtTape hold;            /* an arena of numbers at the sweep's precision */
+  mpfr_ptr zero;
+  mpfr_ptr s[6];          /* scratch: the helpers below use s[0..2], the
+                             rules s[3..5] (the driver, after them) */
+  int fail_order;         /* set by a rule returning GT_TAYLOR_NORULE */
+} GtTaylor;
+
+/* Does node i's series vary with x (else it is a constant)? */
+static inline int
+gt_taylor_varies(const GtTaylor *T, int32_t i)
+{
+  return i >= T->lo && T->ser[i - T->lo] != NULL;
+}
+
+/* Coefficient j of node i's series (a constant's: its value, then 0). */
+static inline mpfr_srcptr
+gt_taylor_coef(const GtTaylor *T, int32_t i, int j)
+{
+  if (!gt_taylor_varies(T, i))
+    return j == 0 ? T->t->nodes[i].v : T->zero;
+  return T->ser[i - T->lo][j];
+}
+
+/* A fresh number, or series of K+1 numbers, at the sweep's precision;
+   NULL when out of memory. */
+mpfr_ptr gt_taylor_num(GtTaylor *T);
+mpfr_ptr *gt_taylor_series(GtTaylor *T);
+/* Node i's series as an array (a constant's is expanded); NULL when out
+   of memory.  It may be node i's own series: read it, do not write it
+   (gt_taylor_copy gives a copy to write). */
+mpfr_ptr *gt_taylor_arr(GtTaylor *T, int32_t i);
+mpfr_ptr *gt_taylor_copy(GtTaylor *T, int32_t i);
+/* Coefficients 1..K are NaN: a point where the derivatives do not exist
+   as numbers (1/x at 0, x^0.5 at 0, an overflowed value), so the NaN
+   policy reports them, pointing at this node, unless a where() leaves
+   this branch aside.  Returns GT_TAYLOR_OK. */
+GtTaylorStatus gt_taylor_singular(GtTaylor *T, mpfr_ptr *y);
+
+/* The series arithmetic, each O(K^2) (Griewank and Walther, "Evaluating
+   Derivatives", chapter 13).  Node operands are given by index, explicit
+   series as arrays of K+1 numbers. */
+/* y = a b, the Cauchy product: y_n = sum_{k=0..n} a_k b_{n-k} */
+void gt_taylor_conv(GtTaylor *T, mpfr_ptr *y, int32_t a, int32_t b);
+/* the same on arrays: y = p q */
+void gt_taylor_conv_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *p, mpfr_ptr *q);
+/* y = p / q with q_0 != 0: y_n = (p_n - sum_{k=1..n} q_k y_{n-k}) / q_0 */
+void gt_taylor_div_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *p, mpfr_ptr *q);
+/* The recurrence of every op with a first-order ODE y' = w a' (exp: w = y,
+   sin: w = cos, erf: w = 2/sqrt(pi) exp(-a^2), ...):
+     n y_n = sum_{k=1..n} k a_k w_{n-k}.
+   gt_taylor_ksum puts the sum for one n into acc (not T->s[0]), with a_k
+   from the array p, or from node a's series when p is NULL. */
+void gt_taylor_ksum(GtTaylor *T, mpfr_ptr acc, int32_t a, mpfr_ptr *p,
+                    mpfr_ptr *w, int n);
+/* y_n = c (sum_{k=1..n} k a_k w_{n-k}) / n for n = 1..K (c NULL: 1), for
+   a known w; w may be y itself (exp: w_{n-k} is known before y_n). */
+void gt_taylor_rec(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_ptr *p,
+                   mpfr_ptr *w, mpfr_srcptr c);
+/* The same when w is a function of y: upd(T, w, y, m, ctx) fills w[m]
+   from y[0..m]; gt_taylor_ode calls it for m = 0..K, each after y_m. */
+typedef void (*GtTaylorW)(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m,
+                          void *ctx);
+void gt_taylor_ode(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_ptr *w,
+                   GtTaylorW upd, void *ctx);
+/* y with y' q = a' for a series q with q_0 != 0 (log: q = a; asin:
+   q = sqrt(1 - a^2)): n q_0 y_n = n a_n - sum_{k=1..n-1} k y_k q_{n-k} */
+void gt_taylor_inv_ode(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_ptr *q);
+/* y = sqrt(p) with p_0 > 0 (y_0 included):
+   2 y_0 y_n = p_n - sum_{k=1..n-1} y_k y_{n-k} */
+void gt_taylor_sqrt_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *p);
+/* y = a^r for a constant exponent r and a_0 != 0:
+   n a_0 y_n = sum_{k=1..n} (r k - (n - k)) a_k y_{n-k} */
+void gt_taylor_pow_const(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_srcptr r);
+/* the derivative's series: d_k = (k+1) a_{k+1} (d_K = 0) */
+void gt_taylor_deriv_arr(GtTaylor *T, mpfr_ptr *d, int32_t a);
+/* integration: y_n = d_{n-1} / n for n >= 1 (y_0 set by the caller) */
+void gt_taylor_integ_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *d);
+
 /* Derivatives 0..K of node y with respect to node x (holding every other
    leaf fixed), written to out[0..K] (initialised numbers; each rounded
-   once to its precision).  Returns 0; -1 when a rule is missing at this
-   point or order (*fail_node, *fail_order say which); -2 when out of
-   memory.  At a point where a derivative does not exist (1/x at 0, an
-   overflowed intermediate) the coefficients become NaN: then 0 is
-   returned with *fail_node the node whose rule first made a NaN.  Cost O(K^2) per node between x and y that depends on x. */
-int gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
-              int32_t *fail_node, int *fail_order);
+   once to its precision).  Returns GT_TAYLOR_OK or the failure.  At a
+   point where a derivative does not exist (1/x at 0, an overflowed
+   intermediate) the coefficients become NaN: then GT_TAYLOR_OK is
+   returned with *fail_node the node whose rule first made a NaN.  Cost
+   O(K^2) per node between x and y that depends on x. */
+GtTaylorStatus gt_taylor(const GtTape *t, int32_t x, int32_t y, int K,
+                         mpfr_ptr *out, int32_t *fail_node, int *fail_order);
 
 /* ------------------------------------------------------------------ */
 /* api.c -- the session behind the public API                          */

@@ -410,7 +410,7 @@ short_num(mpfr_srcptr x)
 static int
 is_infix(GtOp op)
 {
-  return op >= GT_OP_NEG && op <= GT_OP_GE && op != GT_OP_POW;
+  return (gt_ops[op].flags & GT_OPF_INFIX) != 0;
 }
 
 /* Element `at` of a broadcast operand of a node of `size` elements. */
@@ -438,7 +438,7 @@ taylor_nan(GtRec *r, int32_t o)
     ok = (d[j] = gt_tape_number(&hold)) != NULL;
   int32_t fn = -1;
   int fo;
-  if (ok && gt_taylor(t, n->b, n->a, k, d, &fn, &fo) != 0)
+  if (ok && gt_taylor(t, n->b, n->a, k, d, &fn, &fo) != GT_TAYLOR_OK)
     fn = -1;
   free(d);
   gt_arena_free(&hold.vals);
@@ -779,31 +779,32 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
     ok = (out[j] = gt_tape_number(&hold)) != NULL;
   int32_t fail_node = -1;
   int fail_order = 0;
-  int rc = ok ? gt_taylor(r->tape, x, y, (int)k, out, &fail_node, &fail_order)
-              : -2;
+  GtTaylorStatus rc = ok ? gt_taylor(r->tape, x, y, (int)k, out, &fail_node,
+                                     &fail_order)
+                         : GT_TAYLOR_NOMEM;
   int32_t i = -1;
-  if (rc == 0) {
+  if (rc == GT_TAYLOR_OK) {
     i = push(r, GT_OP_TAYLOR, y, x, -1);
     r->tape->nodes[i].aux = (uint16_t)k;
     mpfr_set(r->tape->nodes[i].v, out[k], MPFR_RNDN);
   }
   free(out);
   gt_arena_free(&hold.vals);
-  if (rc == -1) {
+  if (rc == GT_TAYLOR_NORULE) {
     const GtNode *n = &r->tape->nodes[fail_node];
     r->site = n->site;
     r->frame = n->frame;
     gt_rec_fail(r, GT_ERUNTIME,
                 "derivatives of %s of order %d and higher are not "
                 "implemented%s", gt_ops[n->op].name, fail_order,
-                n->op >= GT_OP_GAMMA && n->op <= GT_OP_TRIGAMMA
+                gt_ops[n->op].flags & GT_OPF_POLYGAMMA
                     ? " (they need polygamma functions of higher order)"
                     : " at this point");
   }
-  if (rc == -3)
+  if (rc == GT_TAYLOR_TENSOR)
     gt_rec_fail(r, GT_ERUNTIME, "grad(y, x, %ld) is computed in Taylor mode, "
                 "which works on scalars only; nest grad() for tensors", k);
-  if (rc != 0)
+  if (rc != GT_TAYLOR_OK)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   return i;
 }
@@ -1334,7 +1335,7 @@ apply_op(Interp *in, const GtExpr *e, const int32_t *v)
   GtRec *r = R(in);
   r->site = e->id;
   GtOp op = (GtOp)e->op;
-  if (op >= GT_OP_EQ && op <= GT_OP_GE) {
+  if (gt_ops[op].flags & GT_OPF_CMP) {
     /* a comparison makes a NaN visible */
     gt_rec_check_nan(r, v[0]);
     gt_rec_check_nan(r, v[1]);

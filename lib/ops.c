@@ -3,11 +3,15 @@
  * Each primitive has a forward rule (its value, rounded once to the
  * working precision where MPFR allows), an adjoint rule on numbers (used
  * by the numeric reverse sweep: given g = dL/dy, the contribution to each
- * operand's adjoint) and the same adjoint rule recorded as nodes (used by
+ * operand's adjoint), the same adjoint rule recorded as nodes (used by
  * grad() inside the language, so that a derivative can be differentiated
- * again).  A rule that depends on a comparison of values (max, relu,
- * where, the zero cases of pow) decides it on the values of this run,
- * exactly as the program's own `if` does: define-by-run.
+ * again) and a Taylor rule (its truncated Taylor series from its
+ * operands', for Taylor mode in taylor.c).  The ops come in the order of
+ * their list (ops.def), each op's rules together under a comment giving
+ * the mathematics; the table at the end names them (the tensor ops' rules
+ * are in tensor.c).  A rule that depends on a comparison of values (max,
+ * relu, where, the zero cases of pow) decides it on the values of this
+ * run, exactly as the program's own `if` does: define-by-run.
  *
  * Conventions at kinks: abs'(0) = 0, relu'(0) = 0, min/max ties split the
  * derivative evenly, hypot at (0, 0) has derivative 0; floor, ceil,
@@ -19,14 +23,13 @@
 
 #define RND MPFR_RNDN
 
-/* ---- helpers ----------------------------------------------------------- */
+/* ---- what every rule sees --------------------------------------------------
 
-static int
-set_bool(mpfr_ptr y, int v)
-{
-  mpfr_set_ui(y, v ? 1 : 0, RND);
-  return 0;
-}
+   Forward rules: y = f(a, b, c) rounded to y's precision; they return
+   GT_FWD_ flags.  Adjoint rules on numbers: X->out[k] = g * dy/d(operand
+   k), for each k with X->need[k].  Recorded adjoint rules: the node of
+   g * dy/d(operand k), or -1 for "no contribution".  Taylor rules: y[1..K]
+   from y[0] and the operands' series (taylor.c's helpers), see GtOpInfo. */
 
 /* NaN in, NaN out: for rules built from comparisons, which MPFR answers
    with false instead of NaN. */
@@ -38,18 +41,190 @@ set_bool(mpfr_ptr y, int v)
     }                                                                        \
   } while (0)
 
-/* ---- forward rules ------------------------------------------------------ */
+#define UNARY_RULE(fname, mpfn)                                              \
+  static int fname(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c) \
+  { (void)b; (void)c; mpfn(y, a, RND); return 0; }
+
+/* names in the adjoint rules on numbers */
+#define NEED(k) (X->need[k])
+#define O0 (X->out[0])
+#define O1 (X->out[1])
+#define O2 (X->out[2])
+#define G (X->g)
+#define TMP (X->t)
+#define NONE(k) do { if (X->none) X->none[k] = 1; } while (0)
+
+/* names in the recorded adjoint rules */
+#define N(i) (r->tape->nodes[i])
+#define V(i) (r->tape->nodes[i].v)
+#define OP1(op, x) gt_rec_op(r, op, x, -1, -1)
+#define OP2(op, x, y) gt_rec_op(r, op, x, y, -1)
+#define K(n) gt_rec_const(r, n, 1)
+
+/* Rules that branch on values decide per element on tensors: there they
+   are written with comparisons and where(), which broadcast. */
+#define SCALAR(i) (r->tape->nodes[i].shape == 0)
+#define WHERE(c, x, y) gt_rec_op(r, GT_OP_WHERE, c, x, y)
+
+/* names in the Taylor rules */
+#define TN(i) (T->t->nodes[i])
+#define TC(i, j) gt_taylor_coef(T, i, j)
+
+/* locally constant (comparisons, not, sign, floor ..., stop_gradient):
+   y_n = 0 for n >= 1 */
+static GtTaylorStatus
+t_flat(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  (void)T; (void)i; (void)y;
+  return GT_TAYLOR_OK;
+}
+
+/* ---- neg: y = -a -----------------------------------------------------------
+   da = -g;  Taylor: y_n = -a_n. */
 
 static int f_neg(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 { (void)b; (void)c; mpfr_neg(y, a, RND); return 0; }
+
+static int a_neg(const GtAdjArgs *X) { mpfr_neg(O0, G, RND); return 0; }
+
+static int32_t r_neg(GtRec *r, int32_t i, int k, int32_t g)
+{ (void)i; (void)k; return OP1(GT_OP_NEG, g); }
+
+static GtTaylorStatus
+t_neg(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_neg(y[j], TC(a, j), RND);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- add, sub: y = a + b, y = a - b ----------------------------------------
+   da = g, db = +-g;  Taylor: y_n = a_n +- b_n. */
+
 static int f_add(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 { (void)c; mpfr_add(y, a, b, RND); return 0; }
+
 static int f_sub(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 { (void)c; mpfr_sub(y, a, b, RND); return 0; }
+
+static int
+a_add(const GtAdjArgs *X)
+{
+  if (NEED(0)) mpfr_set(O0, G, RND);
+  if (NEED(1)) mpfr_set(O1, G, RND);
+  return 0;
+}
+
+static int
+a_sub(const GtAdjArgs *X)
+{
+  if (NEED(0)) mpfr_set(O0, G, RND);
+  if (NEED(1)) mpfr_neg(O1, G, RND);
+  return 0;
+}
+
+static int32_t r_add(GtRec *r, int32_t i, int k, int32_t g)
+{ (void)r; (void)i; (void)k; return g; }
+
+static int32_t r_sub(GtRec *r, int32_t i, int k, int32_t g)
+{ (void)i; return k ? OP1(GT_OP_NEG, g) : g; }
+
+static GtTaylorStatus
+t_add(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_add(y[j], TC(a, j), TC(b, j), RND);
+  return GT_TAYLOR_OK;
+}
+
+static GtTaylorStatus
+t_sub(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_sub(y[j], TC(a, j), TC(b, j), RND);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- mul: y = a b ----------------------------------------------------------
+   da = g b, db = g a;  Taylor: the Cauchy product y_n = sum_k a_k b_{n-k}. */
+
 static int f_mul(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 { (void)c; mpfr_mul(y, a, b, RND); return 0; }
+
+/* y = a b: da = g b, db = g a */
+static int
+a_mul(const GtAdjArgs *X)
+{
+  if (NEED(0)) mpfr_mul(O0, G, X->b, RND);
+  if (NEED(1)) mpfr_mul(O1, G, X->a, RND);
+  return 0;
+}
+
+static int32_t
+r_mul(GtRec *r, int32_t i, int k, int32_t g)
+{
+  int32_t other = k ? N(i).a : N(i).b;
+  return OP2(GT_OP_MUL, g, other);
+}
+
+static GtTaylorStatus
+t_mul(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  gt_taylor_conv(T, y, TN(i).a, TN(i).b);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- div: y = a / b --------------------------------------------------------
+   da = g / b, db = -g y / b (y / b is a / b^2 without squaring b);
+   Taylor: y_n = (a_n - sum_{k=1..n} b_k y_{n-k}) / b_0, NaN at b_0 = 0. */
+
 static int f_div(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 { (void)c; mpfr_div(y, a, b, RND); return 0; }
+
+/* y = a / b: da = g / b, db = -g y / b */
+static int
+a_div(const GtAdjArgs *X)
+{
+  if (NEED(0)) mpfr_div(O0, G, X->b, RND);
+  if (NEED(1)) {
+    mpfr_mul(O1, G, X->y, RND);
+    mpfr_div(O1, O1, X->b, RND);
+    mpfr_neg(O1, O1, RND);
+  }
+  return 0;
+}
+
+static int32_t
+r_div(GtRec *r, int32_t i, int k, int32_t g)
+{
+  int32_t b = N(i).b;
+  if (k == 0)
+    return OP2(GT_OP_DIV, g, b);
+  return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, OP2(GT_OP_DIV, i, b)));
+}
+
+static GtTaylorStatus
+t_div(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  mpfr_ptr *p, *q;
+  if (mpfr_zero_p(TC(b, 0)))
+    return gt_taylor_singular(T, y);
+  if (!(p = gt_taylor_arr(T, a)) || !(q = gt_taylor_arr(T, b)))
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_div_arr(T, y, p, q);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- mod: y = a - floor(a/b) b (floored, as Python and NumPy) --------------
+   da = g, db = -g floor(a/b).  The quotient floor(a/b) is taken as
+   (a - y) / b rounded to an integer: a - y is exactly floor(a/b) b, so
+   this is floor(a/b) without rounding a/b first (which can round up to
+   the next integer).  Taylor: q = floor(a/b) is locally constant, so
+   y_n = a_n - q b_n. */
 
 /* floored modulo, as Python and NumPy: the result has the divisor's sign.
    fmod is exact; the correction adds b once (one rounding). */
@@ -71,260 +246,53 @@ f_mod(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
   return 0;
 }
 
-static int f_pow(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)c; mpfr_pow(y, a, b, RND); return 0; }
-
-#define CMP_RULE(fname, test)                                                \
-  static int fname(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c) \
-  { (void)c; return set_bool(y, test(a, b)); }
-CMP_RULE(f_eq, mpfr_equal_p)
-CMP_RULE(f_ne, !mpfr_equal_p)
-CMP_RULE(f_lt, mpfr_less_p)
-CMP_RULE(f_le, mpfr_lessequal_p)
-CMP_RULE(f_gt, mpfr_greater_p)
-CMP_RULE(f_ge, mpfr_greaterequal_p)
-
-static int f_not(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)b; (void)c; return set_bool(y, mpfr_zero_p(a)); }
-
-static int
-f_abs(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)b; (void)c;
-  mpfr_abs(y, a, RND);
-  return mpfr_zero_p(a) ? GT_FWD_KINK : 0;
-}
-
-static int
-f_sign(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)b; (void)c;
-  if (mpfr_nan_p(a))
-    mpfr_set_nan(y);
-  else
-    mpfr_set_si(y, mpfr_sgn(a), RND);
-  return 0;
-}
-
-#define UNARY_RULE(fname, mpfn)                                              \
-  static int fname(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c) \
-  { (void)b; (void)c; mpfn(y, a, RND); return 0; }
-UNARY_RULE(f_sqrt, mpfr_sqrt)
-UNARY_RULE(f_cbrt, mpfr_cbrt)
-UNARY_RULE(f_exp, mpfr_exp)
-UNARY_RULE(f_exp2, mpfr_exp2)
-UNARY_RULE(f_expm1, mpfr_expm1)
-UNARY_RULE(f_log, mpfr_log)
-UNARY_RULE(f_log2, mpfr_log2)
-UNARY_RULE(f_log10, mpfr_log10)
-UNARY_RULE(f_log1p, mpfr_log1p)
-UNARY_RULE(f_sin, mpfr_sin)
-UNARY_RULE(f_cos, mpfr_cos)
-UNARY_RULE(f_tan, mpfr_tan)
-UNARY_RULE(f_asin, mpfr_asin)
-UNARY_RULE(f_acos, mpfr_acos)
-UNARY_RULE(f_atan, mpfr_atan)
-UNARY_RULE(f_sinh, mpfr_sinh)
-UNARY_RULE(f_cosh, mpfr_cosh)
-UNARY_RULE(f_tanh, mpfr_tanh)
-UNARY_RULE(f_asinh, mpfr_asinh)
-UNARY_RULE(f_acosh, mpfr_acosh)
-UNARY_RULE(f_atanh, mpfr_atanh)
-UNARY_RULE(f_erf, mpfr_erf)
-UNARY_RULE(f_erfc, mpfr_erfc)
-UNARY_RULE(f_gamma, mpfr_gamma)
-UNARY_RULE(f_digamma, mpfr_digamma)
-UNARY_RULE(f_trigamma, gt_special_trigamma)
-
-static int f_atan2(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)c; mpfr_atan2(y, a, b, RND); return 0; }
-
-static int
-f_hypot(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)c;
-  mpfr_hypot(y, a, b, RND);
-  return mpfr_zero_p(a) && mpfr_zero_p(b) ? GT_FWD_KINK : 0;
-}
-
-/* lgamma is log|Gamma(a)|, as in C and TensorFlow */
-static int
-f_lgamma(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)b; (void)c;
-  int sign;
-  mpfr_lgamma(y, &sign, a, RND);
-  return 0;
-}
-
-static int f_floor(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)b; (void)c; mpfr_floor(y, a); return 0; }
-static int f_ceil(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)b; (void)c; mpfr_ceil(y, a); return 0; }
-/* half to even, as NumPy and TensorFlow round */
-static int f_round(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)b; (void)c; mpfr_rint(y, a, MPFR_RNDN); return 0; }
-static int f_trunc(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)b; (void)c; mpfr_trunc(y, a); return 0; }
-
-static int
-f_min(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)c;
-  NAN_GUARD2(y, a, b);
-  mpfr_set(y, mpfr_lessequal_p(a, b) ? a : b, RND);
-  return mpfr_equal_p(a, b) ? GT_FWD_KINK : 0;
-}
-
-static int
-f_max(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)c;
-  NAN_GUARD2(y, a, b);
-  mpfr_set(y, mpfr_greaterequal_p(a, b) ? a : b, RND);
-  return mpfr_equal_p(a, b) ? GT_FWD_KINK : 0;
-}
-
-/* sigmoid(a) = 1 / (1 + exp(-a)), computed with guard bits and rounded
-   once at the end */
-static int
-f_sigmoid(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)b; (void)c;
-  mpfr_t t;
-  mpfr_init2(t, mpfr_get_prec(y) + 32);
-  mpfr_neg(t, a, RND);
-  mpfr_exp(t, t, RND);
-  mpfr_add_ui(t, t, 1, RND);
-  mpfr_ui_div(y, 1, t, RND);
-  mpfr_clear(t);
-  return 0;
-}
-
-/* softplus(a) = log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|)), which
-   neither overflows nor cancels */
-static int
-f_softplus(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)b; (void)c;
-  if (mpfr_nan_p(a)) {
-    mpfr_set_nan(y);
-    return 0;
-  }
-  mpfr_t t;
-  mpfr_init2(t, mpfr_get_prec(y) + 32);
-  mpfr_abs(t, a, RND);
-  mpfr_neg(t, t, RND);
-  mpfr_exp(t, t, RND);
-  mpfr_log1p(t, t, RND);
-  if (mpfr_sgn(a) > 0)
-    mpfr_add(y, t, a, RND);
-  else
-    mpfr_set(y, t, RND);
-  mpfr_clear(t);
-  return 0;
-}
-
-static int
-f_relu(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  (void)b; (void)c;
-  if (mpfr_nan_p(a))
-    mpfr_set_nan(y);
-  else if (mpfr_sgn(a) > 0)
-    mpfr_set(y, a, RND);
-  else
-    mpfr_set_zero(y, 1);
-  return mpfr_zero_p(a) ? GT_FWD_KINK : 0;
-}
-
-static int
-f_where(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{
-  mpfr_set(y, mpfr_zero_p(a) ? c : b, RND);
-  return 0;
-}
-
-static int f_stop(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)b; (void)c; mpfr_set(y, a, RND); return 0; }
-
-/* ---- adjoint rules on numbers ------------------------------------------ */
-/* X->out[k] = g * dy/d(operand k), for each k with X->need[k]. */
-
-#define NEED(k) (X->need[k])
-#define O0 (X->out[0])
-#define O1 (X->out[1])
-#define O2 (X->out[2])
-#define G (X->g)
-#define T (X->t)
-
-static int a_neg(const GtAdjArgs *X) { mpfr_neg(O0, G, RND); return 0; }
-
-static int
-a_add(const GtAdjArgs *X)
-{
-  if (NEED(0)) mpfr_set(O0, G, RND);
-  if (NEED(1)) mpfr_set(O1, G, RND);
-  return 0;
-}
-
-static int
-a_sub(const GtAdjArgs *X)
-{
-  if (NEED(0)) mpfr_set(O0, G, RND);
-  if (NEED(1)) mpfr_neg(O1, G, RND);
-  return 0;
-}
-
-/* y = a b: da = g b, db = g a */
-static int
-a_mul(const GtAdjArgs *X)
-{
-  if (NEED(0)) mpfr_mul(O0, G, X->b, RND);
-  if (NEED(1)) mpfr_mul(O1, G, X->a, RND);
-  return 0;
-}
-
-/* y = a / b: da = g / b, db = -g y / b */
-static int
-a_div(const GtAdjArgs *X)
-{
-  if (NEED(0)) mpfr_div(O0, G, X->b, RND);
-  if (NEED(1)) {
-    mpfr_mul(O1, G, X->y, RND);
-    mpfr_div(O1, O1, X->b, RND);
-    mpfr_neg(O1, O1, RND);
-  }
-  return 0;
-}
-
-/* y = a - floor(a/b) b: da = g, db = -g floor(a/b) */
 static int
 a_mod(const GtAdjArgs *X)
 {
   if (NEED(0)) mpfr_set(O0, G, RND);
   if (NEED(1)) {
-    mpfr_sub(T, X->a, X->y, RND);
-    mpfr_div(T, T, X->b, RND);
-    mpfr_round(T, T);
-    mpfr_mul(O1, G, T, RND);
+    mpfr_sub(TMP, X->a, X->y, RND);
+    mpfr_div(TMP, TMP, X->b, RND);
+    mpfr_round(TMP, TMP);
+    mpfr_mul(O1, G, TMP, RND);
     mpfr_neg(O1, O1, RND);
   }
   return 0;
 }
 
-/* y = a^b, each partial taken as its limit where a = 0 (gradtool(5),
-   "pow at base 0"):
-     d/da = b a^(b-1), exact (no log): 0 when b = 0 (a^0 is 1 for every a,
-       0 included).  At a = 0 this gives the limit of the derivative: 1 for
-       b = 1, 0 for b > 1, +inf for 0 < b < 1, -inf for b < 0, except an
-       even negative integer b, where b x^(b-1) tends to -inf on one side
-       and +inf on the other: NaN.
-     d/db = y log a for a > 0.  At a = 0: 0 for b > 0 (0^b is 0 all around
-       b); NaN for b <= 0 (0^b jumps from +inf to 1 to 0 at b = 0, so
-       x^x at 0 has no derivative of this form).  At a < 0, log a is NaN:
-       a^b is NaN at the non-integer b nearby. */
-#define NONE(k) do { if (X->none) X->none[k] = 1; } while (0)
+static int32_t
+r_mod(GtRec *r, int32_t i, int k, int32_t g)
+{
+  if (k == 0)
+    return g;
+  int32_t a = N(i).a, b = N(i).b;
+  int32_t q = OP1(GT_OP_ROUND, OP2(GT_OP_DIV, OP2(GT_OP_SUB, a, i), b));
+  return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, q));
+}
+
+static GtTaylorStatus
+t_mod(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  /* a - q b with q = floor(a/b) locally constant */
+  mpfr_sub(T->s[3], TC(a, 0), y[0], RND);
+  mpfr_div(T->s[3], T->s[3], TC(b, 0), RND);
+  mpfr_round(T->s[3], T->s[3]);
+  for (int j = 1; j <= T->K; j++) {
+    mpfr_mul(T->s[0], T->s[3], TC(b, j), RND);
+    mpfr_sub(y[j], TC(a, j), T->s[0], RND);
+  }
+  return GT_TAYLOR_OK;
+}
+
+/* ---- pow: y = a^b ----------------------------------------------------------
+   da = g b a^(b-1), db = g y log a, with the limits at a = 0 below.
+   Taylor: a constant exponent r by n a_0 y_n = sum_k (r k - (n-k)) a_k y_{n-k}
+   (at a_0 = 0 a nonnegative integer r by repeated squaring of series);
+   a variable one as exp(b log a). */
+
+static int f_pow(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)c; mpfr_pow(y, a, b, RND); return 0; }
 
 static int
 even_negative_integer(mpfr_srcptr b)
@@ -339,6 +307,17 @@ even_negative_integer(mpfr_srcptr b)
   return even;
 }
 
+/* y = a^b, each partial taken as its limit where a = 0 (gradtool(5),
+   "pow at base 0"):
+     d/da = b a^(b-1), exact (no log): 0 when b = 0 (a^0 is 1 for every a,
+       0 included).  At a = 0 this gives the limit of the derivative: 1 for
+       b = 1, 0 for b > 1, +inf for 0 < b < 1, -inf for b < 0, except an
+       even negative integer b, where b x^(b-1) tends to -inf on one side
+       and +inf on the other: NaN.
+     d/db = y log a for a > 0.  At a = 0: 0 for b > 0 (0^b is 0 all around
+       b); NaN for b <= 0 (0^b jumps from +inf to 1 to 0 at b = 0, so
+       x^x at 0 has no derivative of this form).  At a < 0, log a is NaN:
+       a^b is NaN at the non-integer b nearby. */
 static int
 a_pow(const GtAdjArgs *X)
 {
@@ -349,10 +328,10 @@ a_pow(const GtAdjArgs *X)
     } else if (mpfr_zero_p(X->a) && even_negative_integer(X->b))
       mpfr_set_nan(O0);
     else {
-      mpfr_sub_ui(T, X->b, 1, RND);
-      mpfr_pow(T, X->a, T, RND);
-      mpfr_mul(T, T, X->b, RND);
-      mpfr_mul(O0, G, T, RND);
+      mpfr_sub_ui(TMP, X->b, 1, RND);
+      mpfr_pow(TMP, X->a, TMP, RND);
+      mpfr_mul(TMP, TMP, X->b, RND);
+      mpfr_mul(O0, G, TMP, RND);
     }
   }
   if (NEED(1)) {
@@ -362,439 +341,12 @@ a_pow(const GtAdjArgs *X)
     } else if (mpfr_zero_p(X->a))
       mpfr_set_nan(O1);
     else {
-      mpfr_log(T, X->a, RND);
-      mpfr_mul(T, T, X->y, RND);
-      mpfr_mul(O1, G, T, RND);
+      mpfr_log(TMP, X->a, RND);
+      mpfr_mul(TMP, TMP, X->y, RND);
+      mpfr_mul(O1, G, TMP, RND);
     }
   }
   return 0;
-}
-
-/* y = |a|: da = g sign(a), 0 at the kink */
-static int
-a_abs(const GtAdjArgs *X)
-{
-  int s = mpfr_sgn(X->a);
-  if (s == 0) {
-    mpfr_set_zero(O0, 1);
-    NONE(0);
-  } else if (s > 0)
-    mpfr_set(O0, G, RND);
-  else
-    mpfr_neg(O0, G, RND);
-  return 0;
-}
-
-/* y = sqrt a: da = g / (2y) */
-static int
-a_sqrt(const GtAdjArgs *X)
-{
-  mpfr_mul_2ui(T, X->y, 1, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = cbrt a: da = g / (3 y^2) */
-static int
-a_cbrt(const GtAdjArgs *X)
-{
-  mpfr_sqr(T, X->y, RND);
-  mpfr_mul_ui(T, T, 3, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = exp a: da = g y */
-static int a_exp(const GtAdjArgs *X) { mpfr_mul(O0, G, X->y, RND); return 0; }
-
-/* y = 2^a: da = g y log 2 */
-static int
-a_exp2(const GtAdjArgs *X)
-{
-  mpfr_const_log2(T, RND);
-  mpfr_mul(T, T, X->y, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = exp(a) - 1: da = g (y + 1) */
-static int
-a_expm1(const GtAdjArgs *X)
-{
-  mpfr_exp(T, X->a, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = log a: da = g / a */
-static int a_log(const GtAdjArgs *X) { mpfr_div(O0, G, X->a, RND); return 0; }
-
-/* y = log2 a: da = g / (a log 2) */
-static int
-a_log2(const GtAdjArgs *X)
-{
-  mpfr_const_log2(T, RND);
-  mpfr_mul(T, T, X->a, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = log10 a: da = g / (a log 10) */
-static int
-a_log10(const GtAdjArgs *X)
-{
-  mpfr_set_ui(T, 10, RND);
-  mpfr_log(T, T, RND);
-  mpfr_mul(T, T, X->a, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = log(1 + a): da = g / (1 + a) */
-static int
-a_log1p(const GtAdjArgs *X)
-{
-  mpfr_add_ui(T, X->a, 1, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-static int
-a_sin(const GtAdjArgs *X)
-{
-  mpfr_cos(T, X->a, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-static int
-a_cos(const GtAdjArgs *X)
-{
-  mpfr_sin(T, X->a, RND);
-  mpfr_mul(O0, G, T, RND);
-  mpfr_neg(O0, O0, RND);
-  return 0;
-}
-
-/* y = tan a: da = g (1 + y^2) */
-static int
-a_tan(const GtAdjArgs *X)
-{
-  mpfr_sqr(T, X->y, RND);
-  mpfr_add_ui(T, T, 1, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = asin a: da = g / sqrt(1 - a^2); acos: the negative */
-static int
-a_asin(const GtAdjArgs *X)
-{
-  mpfr_add_ui(O0, X->a, 1, RND);
-  mpfr_ui_sub(T, 1, X->a, RND);
-  mpfr_mul(T, T, O0, RND);
-  mpfr_sqrt(T, T, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-static int
-a_acos(const GtAdjArgs *X)
-{
-  a_asin(X);
-  mpfr_neg(O0, O0, RND);
-  return 0;
-}
-
-/* y = atan a: da = g / (1 + a^2) */
-static int
-a_atan(const GtAdjArgs *X)
-{
-  mpfr_sqr(T, X->a, RND);
-  mpfr_add_ui(T, T, 1, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = atan2(a, b): da = g b / (a^2 + b^2), db = -g a / (a^2 + b^2) */
-static int
-a_atan2(const GtAdjArgs *X)
-{
-  mpfr_sqr(T, X->a, RND);
-  if (NEED(0)) {
-    mpfr_sqr(O0, X->b, RND);
-    mpfr_add(T, T, O0, RND);
-  } else {
-    mpfr_sqr(O1, X->b, RND);
-    mpfr_add(T, T, O1, RND);
-  }
-  if (NEED(0)) {
-    mpfr_mul(O0, G, X->b, RND);
-    mpfr_div(O0, O0, T, RND);
-  }
-  if (NEED(1)) {
-    mpfr_mul(O1, G, X->a, RND);
-    mpfr_div(O1, O1, T, RND);
-    mpfr_neg(O1, O1, RND);
-  }
-  return 0;
-}
-
-static int
-a_sinh(const GtAdjArgs *X)
-{
-  mpfr_cosh(T, X->a, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-static int
-a_cosh(const GtAdjArgs *X)
-{
-  mpfr_sinh(T, X->a, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = tanh a: da = g (1 - y^2) */
-static int
-a_tanh(const GtAdjArgs *X)
-{
-  mpfr_cosh(T, X->a, RND);
-  mpfr_sqr(T, T, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = asinh a: da = g / sqrt(a^2 + 1) */
-static int
-a_asinh(const GtAdjArgs *X)
-{
-  mpfr_sqr(T, X->a, RND);
-  mpfr_add_ui(T, T, 1, RND);
-  mpfr_sqrt(T, T, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = acosh a: da = g / sqrt(a^2 - 1) */
-static int
-a_acosh(const GtAdjArgs *X)
-{
-  mpfr_add_ui(O0, X->a, 1, RND);
-  mpfr_sub_ui(T, X->a, 1, RND);
-  mpfr_mul(T, T, O0, RND);
-  mpfr_sqrt(T, T, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = atanh a: da = g / (1 - a^2) */
-static int
-a_atanh(const GtAdjArgs *X)
-{
-  mpfr_add_ui(O0, X->a, 1, RND);
-  mpfr_ui_sub(T, 1, X->a, RND);
-  mpfr_mul(T, T, O0, RND);
-  mpfr_div(O0, G, T, RND);
-  return 0;
-}
-
-/* y = hypot(a, b): da = g a / y, db = g b / y; 0 at (0, 0) */
-static int
-a_hypot(const GtAdjArgs *X)
-{
-  for (int k = 0; k < 2; k++)
-    if (NEED(k)) {
-      if (mpfr_zero_p(X->y)) {
-        mpfr_set_zero(X->out[k], 1);
-        NONE(k);
-      } else {
-        mpfr_mul(X->out[k], G, k ? X->b : X->a, RND);
-        mpfr_div(X->out[k], X->out[k], X->y, RND);
-      }
-    }
-  return 0;
-}
-
-/* y = erf a: da = g 2/sqrt(pi) exp(-a^2); erfc: the negative */
-static int
-a_erf(const GtAdjArgs *X)
-{
-  mpfr_sqr(T, X->a, RND);
-  mpfr_neg(T, T, RND);
-  mpfr_exp(T, T, RND);
-  mpfr_mul(O0, G, T, RND);
-  mpfr_const_pi(T, RND);
-  mpfr_sqrt(T, T, RND);
-  mpfr_div(O0, O0, T, RND);
-  mpfr_mul_2ui(O0, O0, 1, RND);
-  return 0;
-}
-
-static int
-a_erfc(const GtAdjArgs *X)
-{
-  a_erf(X);
-  mpfr_neg(O0, O0, RND);
-  return 0;
-}
-
-/* y = gamma a: da = g y digamma(a) */
-static int
-a_gamma(const GtAdjArgs *X)
-{
-  mpfr_digamma(T, X->a, RND);
-  mpfr_mul(T, T, X->y, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = log|gamma a|: da = g digamma(a) */
-static int
-a_lgamma(const GtAdjArgs *X)
-{
-  mpfr_digamma(T, X->a, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = digamma a: da = g trigamma(a) */
-static int
-a_digamma(const GtAdjArgs *X)
-{
-  gt_special_trigamma(T, X->a, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* the derivative of trigamma (tetragamma) is not implemented */
-static int a_none(const GtAdjArgs *X) { (void)X; return -1; }
-
-/* y = min/max(a, b): the selected operand gets g, a tie splits it */
-static int
-minmax(const GtAdjArgs *X, int cmp)
-{
-  for (int k = 0; k < 2; k++)
-    if (NEED(k)) {
-      int c = k ? -cmp : cmp;
-      if (c > 0)
-        mpfr_set(X->out[k], G, RND);
-      else if (c == 0)
-        mpfr_div_2ui(X->out[k], G, 1, RND);
-      else {
-        mpfr_set_zero(X->out[k], 1);
-        NONE(k);
-      }
-    }
-  return 0;
-}
-
-static int a_max(const GtAdjArgs *X) { return minmax(X, mpfr_cmp(X->a, X->b)); }
-static int a_min(const GtAdjArgs *X) { return minmax(X, mpfr_cmp(X->b, X->a)); }
-
-/* y = sigmoid a: da = g y (1 - y) */
-static int
-a_sigmoid(const GtAdjArgs *X)
-{
-  mpfr_exp(T, X->a, RND);
-  mpfr_add_ui(T, T, 1, RND);
-  mpfr_ui_div(T, 1, T, RND);
-  mpfr_mul(T, T, X->y, RND);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = softplus a: da = g sigmoid(a) */
-static int
-a_softplus(const GtAdjArgs *X)
-{
-  f_sigmoid(T, X->a, NULL, NULL);
-  mpfr_mul(O0, G, T, RND);
-  return 0;
-}
-
-/* y = relu a: da = g for a > 0, else 0 (relu'(0) = 0) */
-static int
-a_relu(const GtAdjArgs *X)
-{
-  if (mpfr_sgn(X->a) > 0)
-    mpfr_set(O0, G, RND);
-  else {
-    mpfr_set_zero(O0, 1);
-    NONE(0);
-  }
-  return 0;
-}
-
-/* y = where(a, b, c): only the selected operand gets g */
-static int
-a_where(const GtAdjArgs *X)
-{
-  int first = !mpfr_zero_p(X->a);
-  if (NEED(0)) { mpfr_set_zero(O0, 1); NONE(0); }
-  if (NEED(1)) {
-    if (first) mpfr_set(O1, G, RND); else { mpfr_set_zero(O1, 1); NONE(1); }
-  }
-  if (NEED(2)) {
-    if (first) { mpfr_set_zero(O2, 1); NONE(2); } else mpfr_set(O2, G, RND);
-  }
-  return 0;
-}
-
-#undef NONE
-#undef NEED
-#undef O0
-#undef O1
-#undef O2
-#undef G
-#undef T
-
-/* ---- adjoint rules recorded as nodes -------------------------------------- */
-/* Return the node of g * dy/d(operand k), or -1 for "no contribution". */
-
-#define N(i) (r->tape->nodes[i])
-#define V(i) (r->tape->nodes[i].v)
-#define OP1(op, x) gt_rec_op(r, op, x, -1, -1)
-#define OP2(op, x, y) gt_rec_op(r, op, x, y, -1)
-#define K(n) gt_rec_const(r, n, 1)
-
-/* Rules that branch on values decide per element on tensors: there they
-   are written with comparisons and where(), which broadcast. */
-#define SCALAR(i) (r->tape->nodes[i].shape == 0)
-#define WHERE(c, x, y) gt_rec_op(r, GT_OP_WHERE, c, x, y)
-
-static int32_t r_neg(GtRec *r, int32_t i, int k, int32_t g)
-{ (void)i; (void)k; return OP1(GT_OP_NEG, g); }
-static int32_t r_add(GtRec *r, int32_t i, int k, int32_t g)
-{ (void)r; (void)i; (void)k; return g; }
-static int32_t r_sub(GtRec *r, int32_t i, int k, int32_t g)
-{ (void)i; return k ? OP1(GT_OP_NEG, g) : g; }
-
-static int32_t
-r_mul(GtRec *r, int32_t i, int k, int32_t g)
-{
-  int32_t other = k ? N(i).a : N(i).b;
-  return OP2(GT_OP_MUL, g, other);
-}
-
-static int32_t
-r_div(GtRec *r, int32_t i, int k, int32_t g)
-{
-  int32_t b = N(i).b;
-  if (k == 0)
-    return OP2(GT_OP_DIV, g, b);
-  return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, OP2(GT_OP_DIV, i, b)));
-}
-
-static int32_t
-r_mod(GtRec *r, int32_t i, int k, int32_t g)
-{
-  if (k == 0)
-    return g;
-  int32_t a = N(i).a, b = N(i).b;
-  int32_t q = OP1(GT_OP_ROUND, OP2(GT_OP_DIV, OP2(GT_OP_SUB, a, i), b));
-  return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, q));
 }
 
 /* Does node i depend on no input at all (a literal, a loop counter, an
@@ -884,6 +436,139 @@ r_pow(GtRec *r, int32_t i, int k, int32_t g)
   return WHERE(zero, K(0), d);
 }
 
+/* a^e for a nonnegative integer e by repeated squaring of series */
+static GtTaylorStatus
+pow_int(GtTaylor *T, mpfr_ptr *y, int32_t a, unsigned long e)
+{
+  int K = T->K;
+  mpfr_ptr *p, *q, *w;
+  if (!(p = gt_taylor_copy(T, a)) || !(q = gt_taylor_series(T))
+      || !(w = gt_taylor_series(T)))
+    return GT_TAYLOR_NOMEM;
+  for (int j = 0; j <= K; j++)
+    mpfr_set_ui(q[j], j == 0, RND); /* q = 1 */
+  while (e) {
+    if (e & 1) {
+      gt_taylor_conv_arr(T, w, q, p);
+      for (int j = 0; j <= K; j++)
+        mpfr_set(q[j], w[j], RND);
+    }
+    e >>= 1;
+    if (e) {
+      gt_taylor_conv_arr(T, w, p, p);
+      for (int j = 0; j <= K; j++)
+        mpfr_set(p[j], w[j], RND);
+    }
+  }
+  for (int j = 0; j <= K; j++)
+    mpfr_set(y[j], q[j], RND);
+  return GT_TAYLOR_OK;
+}
+
+static GtTaylorStatus
+t_pow(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  mpfr_ptr *p, *q, *w;
+  if (!gt_taylor_varies(T, b)) {
+    /* constant exponent r */
+    mpfr_srcptr r = TC(b, 0);
+    if (!mpfr_zero_p(TC(a, 0))) {
+      gt_taylor_pow_const(T, y, a, r);
+      return GT_TAYLOR_OK;
+    }
+    /* a_0 = 0: a nonnegative integer power by repeated products */
+    if (mpfr_integer_p(r) && mpfr_sgn(r) >= 0
+        && mpfr_cmp_ui(r, 1000000) <= 0)
+      return pow_int(T, y, a, mpfr_get_ui(r, RND));
+    /* a_0 = 0 with a negative or non-integer power: no Taylor series
+       (x^0.5, x^-1 at 0) */
+    return gt_taylor_singular(T, y);
+  }
+  /* a variable exponent on a constant base 0: 0^b is 0 all around
+     b > 0; at b <= 0 it jumps (gradtool(5), "pow at base 0") */
+  if (mpfr_zero_p(TC(a, 0)) && !gt_taylor_varies(T, a)
+      && mpfr_sgn(TC(b, 0)) > 0)
+    return GT_TAYLOR_OK;
+  /* a^b = exp(b log a) for a_0 > 0; a_0 < 0 is NaN at non-integer b
+     nearby, and a_0 = 0 has log terms (x^x) */
+  if (mpfr_sgn(TC(a, 0)) <= 0)
+    return gt_taylor_singular(T, y);
+  if (!(p = gt_taylor_series(T)) || !(q = gt_taylor_series(T))
+      || !(w = gt_taylor_series(T)))
+    return GT_TAYLOR_NOMEM;
+  mpfr_log(p[0], TC(a, 0), RND);
+  mpfr_ptr *av = gt_taylor_arr(T, a);
+  if (av == NULL)
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_inv_ode(T, p, a, av);     /* p = log a */
+  mpfr_ptr *bv = gt_taylor_arr(T, b);
+  if (bv == NULL)
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_conv_arr(T, q, bv, p);    /* q = b log a */
+  /* y = exp(q): n y_n = sum k q_k y_{n-k} */
+  gt_taylor_rec(T, y, -1, q, y, NULL);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- comparisons and not: y = 1 or 0 ---------------------------------------
+   Locally constant: no adjoint (the ops are not smooth) and y_n = 0
+   (t_flat).  NaN operands: MPFR's comparisons answer false; the
+   interpreter reports the NaN before comparing. */
+
+static int
+set_bool(mpfr_ptr y, int v)
+{
+  mpfr_set_ui(y, v ? 1 : 0, RND);
+  return 0;
+}
+
+#define CMP_RULE(fname, test)                                                \
+  static int fname(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c) \
+  { (void)c; return set_bool(y, test(a, b)); }
+
+CMP_RULE(f_eq, mpfr_equal_p)
+
+CMP_RULE(f_ne, !mpfr_equal_p)
+
+CMP_RULE(f_lt, mpfr_less_p)
+
+CMP_RULE(f_le, mpfr_lessequal_p)
+
+CMP_RULE(f_gt, mpfr_greater_p)
+
+CMP_RULE(f_ge, mpfr_greaterequal_p)
+
+static int f_not(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)b; (void)c; return set_bool(y, mpfr_zero_p(a)); }
+
+/* ---- abs: y = |a| ----------------------------------------------------------
+   da = g sign(a), and 0 at the kink a = 0 (a note is given);
+   Taylor: y_n = sign(a_0) a_n. */
+
+static int
+f_abs(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)b; (void)c;
+  mpfr_abs(y, a, RND);
+  return mpfr_zero_p(a) ? GT_FWD_KINK : 0;
+}
+
+/* y = |a|: da = g sign(a), 0 at the kink */
+static int
+a_abs(const GtAdjArgs *X)
+{
+  int s = mpfr_sgn(X->a);
+  if (s == 0) {
+    mpfr_set_zero(O0, 1);
+    NONE(0);
+  } else if (s > 0)
+    mpfr_set(O0, G, RND);
+  else
+    mpfr_neg(O0, G, RND);
+  return 0;
+}
+
 static int32_t
 r_abs(GtRec *r, int32_t i, int k, int32_t g)
 {
@@ -895,11 +580,90 @@ r_abs(GtRec *r, int32_t i, int k, int32_t g)
   return s == 0 ? -1 : s > 0 ? g : OP1(GT_OP_NEG, g);
 }
 
+/* abs: a's series times sign(a_0) (0 at the kink); relu: the same with
+   0 for a_0 < 0 */
+static GtTaylorStatus
+sign_times(GtTaylor *T, int32_t a, mpfr_ptr *y, int s)
+{
+  for (int j = 1; j <= T->K; j++) {
+    if (s > 0)
+      mpfr_set(y[j], TC(a, j), RND);
+    else if (s < 0)
+      mpfr_neg(y[j], TC(a, j), RND);
+  }
+  return GT_TAYLOR_OK;
+}
+
+static GtTaylorStatus
+t_abs(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  return sign_times(T, a, y, mpfr_sgn(TC(a, 0)));
+}
+
+/* ---- sign: y = -1, 0, 1 (NaN for NaN) --------------------------------------
+   Locally constant: no adjoint, y_n = 0. */
+
+static int
+f_sign(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)b; (void)c;
+  if (mpfr_nan_p(a))
+    mpfr_set_nan(y);
+  else
+    mpfr_set_si(y, mpfr_sgn(a), RND);
+  return 0;
+}
+
+/* ---- sqrt: y = sqrt a ------------------------------------------------------
+   da = g / (2y);  Taylor: 2 y_0 y_n = a_n - sum_{k=1..n-1} y_k y_{n-k}, NaN
+   at a_0 <= 0. */
+
+UNARY_RULE(f_sqrt, mpfr_sqrt)
+
+/* y = sqrt a: da = g / (2y) */
+static int
+a_sqrt(const GtAdjArgs *X)
+{
+  mpfr_mul_2ui(TMP, X->y, 1, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
+}
+
 static int32_t
 r_sqrt(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   return OP2(GT_OP_DIV, g, OP2(GT_OP_MUL, K(2), i));
+}
+
+static GtTaylorStatus
+t_sqrt(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *p;
+  if (mpfr_sgn(TC(a, 0)) <= 0)
+    return gt_taylor_singular(T, y);
+  if (!(p = gt_taylor_arr(T, a)))
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_sqrt_arr(T, y, p);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- cbrt: y = a^(1/3), real for a < 0 -------------------------------------
+   da = g / (3 y^2);  Taylor: as pow with the constant exponent 1/3, NaN
+   at a_0 = 0. */
+
+UNARY_RULE(f_cbrt, mpfr_cbrt)
+
+/* y = cbrt a: da = g / (3 y^2) */
+static int
+a_cbrt(const GtAdjArgs *X)
+{
+  mpfr_sqr(TMP, X->y, RND);
+  mpfr_mul_ui(TMP, TMP, 3, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
 }
 
 static int32_t
@@ -909,8 +673,69 @@ r_cbrt(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_DIV, g, OP2(GT_OP_MUL, K(3), OP2(GT_OP_MUL, i, i)));
 }
 
+/* cbrt a = a^(1/3), 1/3 rounded to the sweep's precision */
+static GtTaylorStatus
+t_cbrt(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  if (mpfr_zero_p(TC(a, 0)))
+    return gt_taylor_singular(T, y);
+  mpfr_set_ui(T->s[4], 1, RND);
+  mpfr_div_ui(T->s[4], T->s[4], 3, RND);
+  gt_taylor_pow_const(T, y, a, T->s[4]);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- exp: y = e^a ----------------------------------------------------------
+   da = g y;  Taylor: y' = y a', so n y_n = sum_k k a_k y_{n-k}. */
+
+UNARY_RULE(f_exp, mpfr_exp)
+
+/* y = exp a: da = g y */
+static int a_exp(const GtAdjArgs *X) { mpfr_mul(O0, G, X->y, RND); return 0; }
+
 static int32_t r_exp(GtRec *r, int32_t i, int k, int32_t g)
 { (void)k; return OP2(GT_OP_MUL, g, i); }
+
+/* w = y (exp) */
+static void
+w_self(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  (void)T; (void)ctx;
+  mpfr_set(w[m], y[m], RND);
+}
+
+/* y' = w(y) a' for one of the w above */
+static GtTaylorStatus
+ode(GtTaylor *T, int32_t i, mpfr_ptr *y, GtTaylorW upd, void *ctx)
+{
+  mpfr_ptr *w = gt_taylor_series(T);
+  if (w == NULL)
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_ode(T, y, TN(i).a, w, upd, ctx);
+  return GT_TAYLOR_OK;
+}
+
+static GtTaylorStatus
+t_exp(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return ode(T, i, y, w_self, NULL);
+}
+
+/* ---- exp2: y = 2^a ---------------------------------------------------------
+   da = g y log 2;  Taylor: y' = (log 2) y a'. */
+
+UNARY_RULE(f_exp2, mpfr_exp2)
+
+/* y = 2^a: da = g y log 2 */
+static int
+a_exp2(const GtAdjArgs *X)
+{
+  mpfr_const_log2(TMP, RND);
+  mpfr_mul(TMP, TMP, X->y, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
 
 /* a constant node set by an MPFR constant function */
 static int32_t
@@ -929,11 +754,97 @@ r_exp2(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, i, const_log(r, 2)));
 }
 
+/* 2^a: y' = y ln2 a' */
+static GtTaylorStatus
+t_exp2(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  mpfr_const_log2(T->s[4], RND);
+  gt_taylor_rec(T, y, TN(i).a, NULL, y, T->s[4]);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- expm1: y = e^a - 1 ----------------------------------------------------
+   da = g (y + 1), computed as g exp(a): y + 1 would round twice.
+   Taylor: y' = (y + 1) a'. */
+
+UNARY_RULE(f_expm1, mpfr_expm1)
+
+static int
+a_expm1(const GtAdjArgs *X)
+{
+  mpfr_exp(TMP, X->a, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
 static int32_t
 r_expm1(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   return OP2(GT_OP_MUL, g, OP1(GT_OP_EXP, N(i).a));
+}
+
+/* w = y + 1 (expm1) */
+static void
+w_plus1(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  (void)T; (void)ctx;
+  if (m == 0)
+    mpfr_add_ui(w[0], y[0], 1, RND);
+  else
+    mpfr_set(w[m], y[m], RND);
+}
+
+static GtTaylorStatus
+t_expm1(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return ode(T, i, y, w_plus1, NULL);
+}
+
+/* ---- log, log2, log10, log1p: y = log(a) / log(base), y = log(1 + a) -------
+   da = g / (a log base), g / (1 + a);  Taylor: y' q = a' with q = a (or
+   1 + a): n q_0 y_n = n a_n - sum_{k=1..n-1} k y_k q_{n-k}, then divided
+   by log base; NaN at q_0 <= 0. */
+
+UNARY_RULE(f_log, mpfr_log)
+
+UNARY_RULE(f_log2, mpfr_log2)
+
+UNARY_RULE(f_log10, mpfr_log10)
+
+UNARY_RULE(f_log1p, mpfr_log1p)
+
+/* y = log a: da = g / a */
+static int a_log(const GtAdjArgs *X) { mpfr_div(O0, G, X->a, RND); return 0; }
+
+/* y = log2 a: da = g / (a log 2) */
+static int
+a_log2(const GtAdjArgs *X)
+{
+  mpfr_const_log2(TMP, RND);
+  mpfr_mul(TMP, TMP, X->a, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
+}
+
+/* y = log10 a: da = g / (a log 10) */
+static int
+a_log10(const GtAdjArgs *X)
+{
+  mpfr_set_ui(TMP, 10, RND);
+  mpfr_log(TMP, TMP, RND);
+  mpfr_mul(TMP, TMP, X->a, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
+}
+
+/* y = log(1 + a): da = g / (1 + a) */
+static int
+a_log1p(const GtAdjArgs *X)
+{
+  mpfr_add_ui(TMP, X->a, 1, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
 }
 
 static int32_t r_log(GtRec *r, int32_t i, int k, int32_t g)
@@ -963,6 +874,77 @@ r_log1p(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_DIV, g, OP2(GT_OP_ADD, a, K(1)));
 }
 
+/* log(a + add1) / log(base) (base 0: natural): y' (a + add1) = a' */
+static GtTaylorStatus
+log_series(GtTaylor *T, int32_t i, mpfr_ptr *y, int add1, unsigned long base)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *q;
+  if (!(q = gt_taylor_copy(T, a)))
+    return GT_TAYLOR_NOMEM;
+  if (add1)
+    mpfr_add_ui(q[0], q[0], 1, RND);
+  if (mpfr_sgn(q[0]) <= 0)
+    return gt_taylor_singular(T, y);
+  gt_taylor_inv_ode(T, y, a, q);
+  if (base) {
+    mpfr_set_ui(T->s[4], base, RND);
+    mpfr_log(T->s[4], T->s[4], RND);
+    for (int j = 1; j <= T->K; j++)
+      mpfr_div(y[j], y[j], T->s[4], RND);
+  }
+  return GT_TAYLOR_OK;
+}
+
+static GtTaylorStatus
+t_log(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 0, 0);
+}
+
+static GtTaylorStatus
+t_log2(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 0, 2);
+}
+
+static GtTaylorStatus
+t_log10(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 0, 10);
+}
+
+static GtTaylorStatus
+t_log1p(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return log_series(T, i, y, 1, 0);
+}
+
+/* ---- sin, cos --------------------------------------------------------------
+   d sin a = g cos a, d cos a = -g sin a;  Taylor: the pair s' = c a',
+   c' = -s a', both by n s_n = sum_k k a_k c_{n-k}. */
+
+UNARY_RULE(f_sin, mpfr_sin)
+
+UNARY_RULE(f_cos, mpfr_cos)
+
+static int
+a_sin(const GtAdjArgs *X)
+{
+  mpfr_cos(TMP, X->a, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
+static int
+a_cos(const GtAdjArgs *X)
+{
+  mpfr_sin(TMP, X->a, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  mpfr_neg(O0, O0, RND);
+  return 0;
+}
+
 static int32_t
 r_sin(GtRec *r, int32_t i, int k, int32_t g)
 {
@@ -979,11 +961,133 @@ r_cos(GtRec *r, int32_t i, int k, int32_t g)
   return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, OP1(GT_OP_SIN, a)));
 }
 
+/* sin, cos (hyp = 0) and sinh, cosh (hyp = 1) by the pair
+   s' = c a', c' = -+ s a'; y is s (want_sin) or c */
+static GtTaylorStatus
+sin_cos_pair(GtTaylor *T, int32_t i, mpfr_ptr *y, int hyp, int want_sin)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *s = gt_taylor_series(T), *co = gt_taylor_series(T);
+  if (!s || !co)
+    return GT_TAYLOR_NOMEM;
+  if (hyp) {
+    mpfr_sinh(s[0], TC(a, 0), RND);
+    mpfr_cosh(co[0], TC(a, 0), RND);
+  } else {
+    mpfr_sin(s[0], TC(a, 0), RND);
+    mpfr_cos(co[0], TC(a, 0), RND);
+  }
+  for (int m = 1; m <= T->K; m++) {
+    gt_taylor_ksum(T, T->s[1], a, NULL, co, m);
+    gt_taylor_ksum(T, T->s[2], a, NULL, s, m);
+    mpfr_div_ui(s[m], T->s[1], (unsigned long)m, RND);
+    mpfr_div_ui(co[m], T->s[2], (unsigned long)m, RND);
+    if (!hyp)
+      mpfr_neg(co[m], co[m], RND);
+  }
+  mpfr_ptr *src = want_sin ? s : co;
+  for (int j = 1; j <= T->K; j++)
+    mpfr_set(y[j], src[j], RND);
+  return GT_TAYLOR_OK;
+}
+
+static GtTaylorStatus
+t_sin(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 0, 1);
+}
+
+static GtTaylorStatus
+t_cos(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 0, 0);
+}
+
+/* ---- tan: y = tan a --------------------------------------------------------
+   da = g (1 + y^2);  Taylor: y' = (1 + y^2) a'. */
+
+UNARY_RULE(f_tan, mpfr_tan)
+
+/* y = tan a: da = g (1 + y^2) */
+static int
+a_tan(const GtAdjArgs *X)
+{
+  mpfr_sqr(TMP, X->y, RND);
+  mpfr_add_ui(TMP, TMP, 1, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
 static int32_t
 r_tan(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   return OP2(GT_OP_MUL, g, OP2(GT_OP_ADD, K(1), OP2(GT_OP_MUL, i, i)));
+}
+
+/* w = s (1 + y^2) or s (1 - y^2): tan and tanh, with s = +-1 in ctx */
+static void
+w_quad(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  int sign = *(int *)ctx;
+  mpfr_set_zero(w[m], 1);
+  for (int j = 0; j <= m; j++) {
+    mpfr_mul(T->s[2], y[j], y[m - j], RND);
+    mpfr_add(w[m], w[m], T->s[2], RND);
+  }
+  if (sign < 0)
+    mpfr_neg(w[m], w[m], RND);
+  if (m == 0)
+    mpfr_add_ui(w[0], w[0], 1, RND);
+}
+
+/* tan: y' = (1 + y^2) a' */
+static GtTaylorStatus
+t_tan(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int sign = 1;
+  return ode(T, i, y, w_quad, &sign);
+}
+
+/* ---- asin, acos, atan ------------------------------------------------------
+   d asin a = g / sqrt(1 - a^2), d acos a = -g / sqrt(1 - a^2),
+   d atan a = g / (1 + a^2).  1 - a^2 is computed as (1 - a)(1 + a), which
+   does not cancel near |a| = 1.  Taylor: y' q = a' with q = sqrt(1 - a^2)
+   or 1 + a^2 (t_inverse, shared with the inverse hyperbolic functions). */
+
+UNARY_RULE(f_asin, mpfr_asin)
+
+UNARY_RULE(f_acos, mpfr_acos)
+
+UNARY_RULE(f_atan, mpfr_atan)
+
+static int
+a_asin(const GtAdjArgs *X)
+{
+  mpfr_add_ui(O0, X->a, 1, RND);
+  mpfr_ui_sub(TMP, 1, X->a, RND);
+  mpfr_mul(TMP, TMP, O0, RND);
+  mpfr_sqrt(TMP, TMP, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
+}
+
+static int
+a_acos(const GtAdjArgs *X)
+{
+  a_asin(X);
+  mpfr_neg(O0, O0, RND);
+  return 0;
+}
+
+/* y = atan a: da = g / (1 + a^2) */
+static int
+a_atan(const GtAdjArgs *X)
+{
+  mpfr_sqr(TMP, X->a, RND);
+  mpfr_add_ui(TMP, TMP, 1, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
 }
 
 /* sqrt(c + s a^2) for the inverse functions' rules */
@@ -1020,6 +1124,74 @@ r_atan(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_DIV, g, OP2(GT_OP_ADD, K(1), OP2(GT_OP_MUL, a, a)));
 }
 
+/* The inverse functions: y' q = a' with
+     asin: q = sqrt(1 - a^2)   acos: the same, y negated
+     atan: q = 1 + a^2         asinh: q = sqrt(a^2 + 1)
+     acosh: q = sqrt(a^2 - 1)  atanh: q = 1 - a^2
+   (1 - a^2 is computed as -(a^2) + 1: the same number, one rounding) */
+static GtTaylorStatus
+t_inverse(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  GtOp op = (GtOp)TN(i).op;
+  int K = T->K;
+  mpfr_ptr *sq = gt_taylor_series(T), *q;
+  if (!(q = gt_taylor_series(T)) || !sq)
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_conv(T, sq, a, a);
+  int neg = op == GT_OP_ASIN || op == GT_OP_ACOS || op == GT_OP_ATANH;
+  for (int j = 0; j <= K; j++)
+    if (neg)
+      mpfr_neg(sq[j], sq[j], RND);
+  if (op == GT_OP_ACOSH)
+    mpfr_sub_ui(sq[0], sq[0], 1, RND);
+  else
+    mpfr_add_ui(sq[0], sq[0], 1, RND);
+  if (mpfr_sgn(sq[0]) <= 0 && op != GT_OP_ATAN)
+    return gt_taylor_singular(T, y);
+  if (op == GT_OP_ATAN || op == GT_OP_ATANH)
+    for (int j = 0; j <= K; j++)
+      mpfr_set(q[j], sq[j], RND);
+  else
+    gt_taylor_sqrt_arr(T, q, sq);
+  gt_taylor_inv_ode(T, y, a, q);
+  if (op == GT_OP_ACOS)
+    for (int j = 1; j <= K; j++)
+      mpfr_neg(y[j], y[j], RND);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- atan2: y = the angle of the point (b, a) ------------------------------
+   da = g b / (a^2 + b^2), db = -g a / (a^2 + b^2);  Taylor: y' (a^2 + b^2) =
+   b a' - a b', divided as series and integrated; NaN at (0, 0). */
+
+static int f_atan2(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)c; mpfr_atan2(y, a, b, RND); return 0; }
+
+/* y = atan2(a, b): da = g b / (a^2 + b^2), db = -g a / (a^2 + b^2) */
+static int
+a_atan2(const GtAdjArgs *X)
+{
+  mpfr_sqr(TMP, X->a, RND);
+  if (NEED(0)) {
+    mpfr_sqr(O0, X->b, RND);
+    mpfr_add(TMP, TMP, O0, RND);
+  } else {
+    mpfr_sqr(O1, X->b, RND);
+    mpfr_add(TMP, TMP, O1, RND);
+  }
+  if (NEED(0)) {
+    mpfr_mul(O0, G, X->b, RND);
+    mpfr_div(O0, O0, TMP, RND);
+  }
+  if (NEED(1)) {
+    mpfr_mul(O1, G, X->a, RND);
+    mpfr_div(O1, O1, TMP, RND);
+    mpfr_neg(O1, O1, RND);
+  }
+  return 0;
+}
+
 static int32_t
 r_atan2(GtRec *r, int32_t i, int k, int32_t g)
 {
@@ -1028,6 +1200,59 @@ r_atan2(GtRec *r, int32_t i, int k, int32_t g)
   if (k == 0)
     return OP2(GT_OP_MUL, g, OP2(GT_OP_DIV, b, den));
   return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, OP2(GT_OP_DIV, a, den)));
+}
+
+/* atan2(a, b): y' (a^2 + b^2) = b a' - a b', integrated */
+static GtTaylorStatus
+t_atan2(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  int K = T->K;
+  mpfr_ptr *d = gt_taylor_series(T), *t1 = gt_taylor_series(T),
+           *t2 = gt_taylor_series(T), *da = gt_taylor_series(T),
+           *db = gt_taylor_series(T), *bv = gt_taylor_arr(T, b),
+           *av = gt_taylor_arr(T, a), *yp = gt_taylor_series(T);
+  if (!d || !t1 || !t2 || !da || !db || !bv || !av || !yp)
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_conv(T, t1, a, a);
+  gt_taylor_conv(T, t2, b, b);
+  for (int j = 0; j <= K; j++)
+    mpfr_add(d[j], t1[j], t2[j], RND);
+  if (mpfr_zero_p(d[0]))
+    return gt_taylor_singular(T, y);
+  gt_taylor_deriv_arr(T, da, a);
+  gt_taylor_deriv_arr(T, db, b);
+  gt_taylor_conv_arr(T, t1, bv, da);
+  gt_taylor_conv_arr(T, t2, av, db);
+  for (int j = 0; j <= K; j++)
+    mpfr_sub(t1[j], t1[j], t2[j], RND);
+  gt_taylor_div_arr(T, yp, t1, d);
+  gt_taylor_integ_arr(T, y, yp);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- sinh, cosh ------------------------------------------------------------
+   d sinh a = g cosh a, d cosh a = g sinh a;  Taylor: the pair s' = c a',
+   c' = s a'. */
+
+UNARY_RULE(f_sinh, mpfr_sinh)
+
+UNARY_RULE(f_cosh, mpfr_cosh)
+
+static int
+a_sinh(const GtAdjArgs *X)
+{
+  mpfr_cosh(TMP, X->a, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
+static int
+a_cosh(const GtAdjArgs *X)
+{
+  mpfr_sinh(TMP, X->a, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
 }
 
 static int32_t
@@ -1046,12 +1271,91 @@ r_cosh(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_MUL, g, OP1(GT_OP_SINH, a));
 }
 
+static GtTaylorStatus
+t_sinh(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 1, 1);
+}
+
+static GtTaylorStatus
+t_cosh(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return sin_cos_pair(T, i, y, 1, 0);
+}
+
+/* ---- tanh: y = tanh a ------------------------------------------------------
+   da = g (1 - y^2), computed as g / cosh(a)^2: 1 - y^2 cancels as y -> +-1.
+   Taylor: y' = (1 - y^2) a'. */
+
+UNARY_RULE(f_tanh, mpfr_tanh)
+
+static int
+a_tanh(const GtAdjArgs *X)
+{
+  mpfr_cosh(TMP, X->a, RND);
+  mpfr_sqr(TMP, TMP, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
+}
+
 static int32_t
 r_tanh(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   int32_t ch = OP1(GT_OP_COSH, N(i).a);
   return OP2(GT_OP_DIV, g, OP2(GT_OP_MUL, ch, ch));
+}
+
+/* tanh: y' = (1 - y^2) a' */
+static GtTaylorStatus
+t_tanh(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int sign = -1;
+  return ode(T, i, y, w_quad, &sign);
+}
+
+/* ---- asinh, acosh, atanh ---------------------------------------------------
+   d asinh a = g / sqrt(a^2 + 1), d acosh a = g / sqrt(a^2 - 1),
+   d atanh a = g / (1 - a^2); a^2 - 1 and 1 - a^2 are computed as
+   (a - 1)(a + 1) and (1 - a)(1 + a), which do not cancel near |a| = 1.
+   Taylor: y' q = a' (t_inverse above). */
+
+UNARY_RULE(f_asinh, mpfr_asinh)
+
+UNARY_RULE(f_acosh, mpfr_acosh)
+
+UNARY_RULE(f_atanh, mpfr_atanh)
+
+/* y = asinh a: da = g / sqrt(a^2 + 1) */
+static int
+a_asinh(const GtAdjArgs *X)
+{
+  mpfr_sqr(TMP, X->a, RND);
+  mpfr_add_ui(TMP, TMP, 1, RND);
+  mpfr_sqrt(TMP, TMP, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
+}
+
+static int
+a_acosh(const GtAdjArgs *X)
+{
+  mpfr_add_ui(O0, X->a, 1, RND);
+  mpfr_sub_ui(TMP, X->a, 1, RND);
+  mpfr_mul(TMP, TMP, O0, RND);
+  mpfr_sqrt(TMP, TMP, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
+}
+
+static int
+a_atanh(const GtAdjArgs *X)
+{
+  mpfr_add_ui(O0, X->a, 1, RND);
+  mpfr_ui_sub(TMP, 1, X->a, RND);
+  mpfr_mul(TMP, TMP, O0, RND);
+  mpfr_div(O0, G, TMP, RND);
+  return 0;
 }
 
 static int32_t
@@ -1080,6 +1384,35 @@ r_atanh(GtRec *r, int32_t i, int k, int32_t g)
                                 OP2(GT_OP_ADD, K(1), a)));
 }
 
+/* ---- hypot: y = sqrt(a^2 + b^2) --------------------------------------------
+   da = g a / y, db = g b / y, and 0 at the kink (0, 0) (a note is given);
+   Taylor: the series square root of a^2 + b^2, 0 at (0, 0). */
+
+static int
+f_hypot(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)c;
+  mpfr_hypot(y, a, b, RND);
+  return mpfr_zero_p(a) && mpfr_zero_p(b) ? GT_FWD_KINK : 0;
+}
+
+/* y = hypot(a, b): da = g a / y, db = g b / y; 0 at (0, 0) */
+static int
+a_hypot(const GtAdjArgs *X)
+{
+  for (int k = 0; k < 2; k++)
+    if (NEED(k)) {
+      if (mpfr_zero_p(X->y)) {
+        mpfr_set_zero(X->out[k], 1);
+        NONE(k);
+      } else {
+        mpfr_mul(X->out[k], G, k ? X->b : X->a, RND);
+        mpfr_div(X->out[k], X->out[k], X->y, RND);
+      }
+    }
+  return 0;
+}
+
 static int32_t
 r_hypot(GtRec *r, int32_t i, int k, int32_t g)
 {
@@ -1090,6 +1423,57 @@ r_hypot(GtRec *r, int32_t i, int k, int32_t g)
   if (mpfr_zero_p(V(i)))
     return -1;
   return OP2(GT_OP_MUL, g, OP2(GT_OP_DIV, x, i));
+}
+
+/* hypot(a, b) = sqrt(a^2 + b^2); derivatives 0 at (0, 0), the kink */
+static GtTaylorStatus
+t_hypot(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  mpfr_ptr *t1 = gt_taylor_series(T), *t2 = gt_taylor_series(T);
+  if (!t1 || !t2)
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_conv(T, t1, a, a);
+  gt_taylor_conv(T, t2, b, b);
+  for (int j = 0; j <= T->K; j++)
+    mpfr_add(t1[j], t1[j], t2[j], RND);
+  if (mpfr_zero_p(t1[0]))
+    return GT_TAYLOR_OK; /* the kink convention: derivative 0 */
+  gt_taylor_sqrt_arr(T, t2, t1);
+  for (int j = 1; j <= T->K; j++)
+    mpfr_set(y[j], t2[j], RND);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- erf, erfc -------------------------------------------------------------
+   d erf a = g 2/sqrt(pi) exp(-a^2), d erfc a = its negative;  Taylor: y' =
+   2/sqrt(pi) e a' with e = exp(-a^2) from e' = e (-a^2)'. */
+
+UNARY_RULE(f_erf, mpfr_erf)
+
+UNARY_RULE(f_erfc, mpfr_erfc)
+
+/* y = erf a: da = g 2/sqrt(pi) exp(-a^2); erfc: the negative */
+static int
+a_erf(const GtAdjArgs *X)
+{
+  mpfr_sqr(TMP, X->a, RND);
+  mpfr_neg(TMP, TMP, RND);
+  mpfr_exp(TMP, TMP, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  mpfr_const_pi(TMP, RND);
+  mpfr_sqrt(TMP, TMP, RND);
+  mpfr_div(O0, O0, TMP, RND);
+  mpfr_mul_2ui(O0, O0, 1, RND);
+  return 0;
+}
+
+static int
+a_erfc(const GtAdjArgs *X)
+{
+  a_erf(X);
+  mpfr_neg(O0, O0, RND);
+  return 0;
 }
 
 static int32_t
@@ -1105,6 +1489,82 @@ r_erf(GtRec *r, int32_t i, int k, int32_t g)
   int32_t d = OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, c, e));
   return N(i).op == GT_OP_ERFC ? OP1(GT_OP_NEG, d) : d;
 }
+
+/* erf: y' = 2/sqrt(pi) e a' with e = exp(-a^2) (its own series, from
+   e' = e (-a^2)'); erfc: the negative */
+static GtTaylorStatus
+t_erf(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *sq = gt_taylor_series(T), *e = gt_taylor_series(T);
+  if (!sq || !e)
+    return GT_TAYLOR_NOMEM;
+  gt_taylor_conv(T, sq, a, a);
+  for (int j = 0; j <= T->K; j++)
+    mpfr_neg(sq[j], sq[j], RND);
+  mpfr_exp(e[0], sq[0], RND);
+  gt_taylor_rec(T, e, -1, sq, e, NULL);
+  mpfr_const_pi(T->s[4], RND);
+  mpfr_rec_sqrt(T->s[4], T->s[4], RND);
+  mpfr_mul_2ui(T->s[4], T->s[4], 1, RND);
+  if (TN(i).op == GT_OP_ERFC)
+    mpfr_neg(T->s[4], T->s[4], RND);
+  gt_taylor_rec(T, y, a, NULL, e, T->s[4]);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- gamma, lgamma, digamma, trigamma --------------------------------------
+   d gamma a = g y psi(a), d lgamma a = g psi(a) (lgamma is log|gamma|),
+   d digamma a = g psi1(a); trigamma's derivative needs polygamma of order
+   2, which is not implemented: its rules say so.  Taylor: by composition
+   with the derivatives at a_0, as far as psi and psi1 reach. */
+
+UNARY_RULE(f_gamma, mpfr_gamma)
+
+/* lgamma is log|Gamma(a)|, as in C and TensorFlow */
+static int
+f_lgamma(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)b; (void)c;
+  int sign;
+  mpfr_lgamma(y, &sign, a, RND);
+  return 0;
+}
+
+UNARY_RULE(f_digamma, mpfr_digamma)
+
+UNARY_RULE(f_trigamma, gt_special_trigamma)
+
+/* y = gamma a: da = g y digamma(a) */
+static int
+a_gamma(const GtAdjArgs *X)
+{
+  mpfr_digamma(TMP, X->a, RND);
+  mpfr_mul(TMP, TMP, X->y, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
+/* y = log|gamma a|: da = g digamma(a) */
+static int
+a_lgamma(const GtAdjArgs *X)
+{
+  mpfr_digamma(TMP, X->a, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
+/* y = digamma a: da = g trigamma(a) */
+static int
+a_digamma(const GtAdjArgs *X)
+{
+  gt_special_trigamma(TMP, X->a, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
+/* the derivative of trigamma (tetragamma) is not implemented */
+static int a_none(const GtAdjArgs *X) { (void)X; return -1; }
 
 static int32_t
 r_gamma(GtRec *r, int32_t i, int k, int32_t g)
@@ -1141,6 +1601,110 @@ r_none(GtRec *r, int32_t i, int k, int32_t g)
               gt_ops[N(i).op].name);
 }
 
+/* gamma, lgamma, digamma, trigamma: by composition with the derivatives
+   of f at a_0, which exist here up to polygamma of order 1 (trigamma):
+   lgamma to order 2, digamma to order 1, gamma to order 2 (Gamma' =
+   Gamma psi, Gamma'' = Gamma (psi^2 + psi1)); trigamma to order 0.
+   y_1 = f' a_1, y_2 = f' a_2 + f''/2 a_1^2. */
+static GtTaylorStatus
+t_polygamma(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  GtOp op = (GtOp)TN(i).op;
+  int K = T->K;
+  int have = op == GT_OP_TRIGAMMA ? 0 : op == GT_OP_DIGAMMA ? 1 : 2;
+  if (K > have) {
+    T->fail_order = have + 1;
+    return GT_TAYLOR_NORULE;
+  }
+  mpfr_srcptr a0 = TC(a, 0);
+  mpfr_ptr d1 = T->s[3], d2 = T->s[4];
+  if (op == GT_OP_DIGAMMA) {
+    gt_special_trigamma(d1, a0, RND);
+    mpfr_set_zero(d2, 1);
+  } else {
+    mpfr_digamma(d1, a0, RND);
+    gt_special_trigamma(d2, a0, RND);
+    if (op == GT_OP_GAMMA) {
+      mpfr_sqr(T->s[5], d1, RND);
+      mpfr_add(d2, d2, T->s[5], RND);
+      mpfr_mul(d2, d2, y[0], RND);
+      mpfr_mul(d1, d1, y[0], RND);
+    }
+  }
+  if (K >= 1)
+    mpfr_mul(y[1], d1, TC(a, 1), RND);
+  if (K >= 2) {
+    mpfr_mul(y[2], d1, TC(a, 2), RND);
+    mpfr_sqr(T->s[0], TC(a, 1), RND);
+    mpfr_mul(T->s[0], T->s[0], d2, RND);
+    mpfr_div_2ui(T->s[0], T->s[0], 1, RND);
+    mpfr_add(y[2], y[2], T->s[0], RND);
+  }
+  return GT_TAYLOR_OK;
+}
+
+/* ---- floor, ceil, round, trunc ---------------------------------------------
+   Locally constant: no adjoint, y_n = 0 (t_flat).  Exact, no rounding. */
+
+static int f_floor(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)b; (void)c; mpfr_floor(y, a); return 0; }
+
+static int f_ceil(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)b; (void)c; mpfr_ceil(y, a); return 0; }
+
+/* half to even, as NumPy and TensorFlow round */
+static int f_round(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)b; (void)c; mpfr_rint(y, a, MPFR_RNDN); return 0; }
+
+static int f_trunc(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)b; (void)c; mpfr_trunc(y, a); return 0; }
+
+/* ---- min, max --------------------------------------------------------------
+   The selected operand gets g; a tie splits it evenly (a note is given);
+   Taylor: the selected operand's series, the mean at a tie. */
+
+static int
+f_min(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)c;
+  NAN_GUARD2(y, a, b);
+  mpfr_set(y, mpfr_lessequal_p(a, b) ? a : b, RND);
+  return mpfr_equal_p(a, b) ? GT_FWD_KINK : 0;
+}
+
+static int
+f_max(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)c;
+  NAN_GUARD2(y, a, b);
+  mpfr_set(y, mpfr_greaterequal_p(a, b) ? a : b, RND);
+  return mpfr_equal_p(a, b) ? GT_FWD_KINK : 0;
+}
+
+/* y = min/max(a, b): the selected operand gets g, a tie splits it */
+static int
+minmax(const GtAdjArgs *X, int cmp)
+{
+  for (int k = 0; k < 2; k++)
+    if (NEED(k)) {
+      int c = k ? -cmp : cmp;
+      if (c > 0)
+        mpfr_set(X->out[k], G, RND);
+      else if (c == 0)
+        mpfr_div_2ui(X->out[k], G, 1, RND);
+      else {
+        mpfr_set_zero(X->out[k], 1);
+        NONE(k);
+      }
+    }
+  return 0;
+}
+
+static int a_max(const GtAdjArgs *X) { return minmax(X, mpfr_cmp(X->a, X->b)); }
+
+static int a_min(const GtAdjArgs *X) { return minmax(X, mpfr_cmp(X->b, X->a)); }
+
 static int32_t
 r_minmax(GtRec *r, int32_t i, int k, int32_t g)
 {
@@ -1165,12 +1729,119 @@ r_minmax(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_MUL, g, gt_rec_const(r, 1, 2));
 }
 
+/* min, max: the selected operand's series; a tie takes the mean */
+static GtTaylorStatus
+t_minmax(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  int cmp = mpfr_cmp(TC(a, 0), TC(b, 0));
+  if (TN(i).op == GT_OP_MIN)
+    cmp = -cmp;
+  for (int j = 1; j <= T->K; j++) {
+    if (cmp > 0)
+      mpfr_set(y[j], TC(a, j), RND);
+    else if (cmp < 0)
+      mpfr_set(y[j], TC(b, j), RND);
+    else {
+      mpfr_add(y[j], TC(a, j), TC(b, j), RND);
+      mpfr_div_2ui(y[j], y[j], 1, RND);
+    }
+  }
+  return GT_TAYLOR_OK;
+}
+
+/* ---- sigmoid: y = 1 / (1 + exp(-a)) ----------------------------------------
+   da = g y (1 - y), computed as g y / (1 + exp(a)): 1 - y is 1 / (1 +
+   exp(a)), which does not cancel as y -> 1.  Taylor: y' = y (1 - y) a'. */
+
+/* sigmoid(a) = 1 / (1 + exp(-a)), computed with guard bits and rounded
+   once at the end */
+static int
+f_sigmoid(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)b; (void)c;
+  mpfr_t t;
+  mpfr_init2(t, mpfr_get_prec(y) + 32);
+  mpfr_neg(t, a, RND);
+  mpfr_exp(t, t, RND);
+  mpfr_add_ui(t, t, 1, RND);
+  mpfr_ui_div(y, 1, t, RND);
+  mpfr_clear(t);
+  return 0;
+}
+
+static int
+a_sigmoid(const GtAdjArgs *X)
+{
+  mpfr_exp(TMP, X->a, RND);
+  mpfr_add_ui(TMP, TMP, 1, RND);
+  mpfr_ui_div(TMP, 1, TMP, RND);
+  mpfr_mul(TMP, TMP, X->y, RND);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
+}
+
 static int32_t
 r_sigmoid(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   return OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, i,
                                 OP1(GT_OP_SIGMOID, OP1(GT_OP_NEG, N(i).a))));
+}
+
+/* w = y (1 - y) (sigmoid) */
+static void
+w_logistic(GtTaylor *T, mpfr_ptr *w, mpfr_ptr *y, int m, void *ctx)
+{
+  (void)ctx;
+  mpfr_set(w[m], y[m], RND);
+  for (int j = 0; j <= m; j++) {
+    mpfr_mul(T->s[2], y[j], y[m - j], RND);
+    mpfr_sub(w[m], w[m], T->s[2], RND);
+  }
+}
+
+/* sigmoid: y' = y (1 - y) a' */
+static GtTaylorStatus
+t_sigmoid(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  return ode(T, i, y, w_logistic, NULL);
+}
+
+/* ---- softplus: y = log(1 + exp(a)) -----------------------------------------
+   da = g sigmoid(a);  Taylor: y' = s a' with s = sigmoid(a)'s own series. */
+
+/* softplus(a) = log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|)), which
+   neither overflows nor cancels */
+static int
+f_softplus(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)b; (void)c;
+  if (mpfr_nan_p(a)) {
+    mpfr_set_nan(y);
+    return 0;
+  }
+  mpfr_t t;
+  mpfr_init2(t, mpfr_get_prec(y) + 32);
+  mpfr_abs(t, a, RND);
+  mpfr_neg(t, t, RND);
+  mpfr_exp(t, t, RND);
+  mpfr_log1p(t, t, RND);
+  if (mpfr_sgn(a) > 0)
+    mpfr_add(y, t, a, RND);
+  else
+    mpfr_set(y, t, RND);
+  mpfr_clear(t);
+  return 0;
+}
+
+/* y = softplus a: da = g sigmoid(a) */
+static int
+a_softplus(const GtAdjArgs *X)
+{
+  f_sigmoid(TMP, X->a, NULL, NULL);
+  mpfr_mul(O0, G, TMP, RND);
+  return 0;
 }
 
 static int32_t
@@ -1181,6 +1852,51 @@ r_softplus(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_MUL, g, OP1(GT_OP_SIGMOID, a));
 }
 
+/* softplus: y' = sigmoid(a) a', with sigmoid(a)'s own series s */
+static GtTaylorStatus
+t_softplus(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  mpfr_ptr *s = gt_taylor_series(T), *w2 = gt_taylor_series(T);
+  if (!s || !w2)
+    return GT_TAYLOR_NOMEM;
+  f_sigmoid(s[0], TC(a, 0), NULL, NULL);
+  gt_taylor_ode(T, s, a, w2, w_logistic, NULL);
+  /* y_n = (1/n) sum_{k=1..n} k a_k s_{n-k} */
+  gt_taylor_rec(T, y, a, NULL, s, NULL);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- relu: y = max(a, 0) ---------------------------------------------------
+   da = g for a > 0, else 0 (relu'(0) = 0, a note is given);
+   Taylor: a's series for a_0 > 0, else 0. */
+
+static int
+f_relu(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)b; (void)c;
+  if (mpfr_nan_p(a))
+    mpfr_set_nan(y);
+  else if (mpfr_sgn(a) > 0)
+    mpfr_set(y, a, RND);
+  else
+    mpfr_set_zero(y, 1);
+  return mpfr_zero_p(a) ? GT_FWD_KINK : 0;
+}
+
+/* y = relu a: da = g for a > 0, else 0 (relu'(0) = 0) */
+static int
+a_relu(const GtAdjArgs *X)
+{
+  if (mpfr_sgn(X->a) > 0)
+    mpfr_set(O0, G, RND);
+  else {
+    mpfr_set_zero(O0, 1);
+    NONE(0);
+  }
+  return 0;
+}
+
 static int32_t
 r_relu(GtRec *r, int32_t i, int k, int32_t g)
 {
@@ -1189,6 +1905,40 @@ r_relu(GtRec *r, int32_t i, int k, int32_t g)
   if (!SCALAR(a))
     return OP2(GT_OP_MUL, g, OP2(GT_OP_GT, a, K(0)));
   return mpfr_sgn(V(a)) > 0 ? g : -1;
+}
+
+static GtTaylorStatus
+t_relu(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  int s = mpfr_sgn(TC(a, 0));
+  return sign_times(T, a, y, s < 0 ? 0 : s);
+}
+
+/* ---- where: y = a != 0 ? b : c ---------------------------------------------
+   Only the selected operand gets g; the condition none.  Taylor: the
+   selected operand's series. */
+
+static int
+f_where(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  mpfr_set(y, mpfr_zero_p(a) ? c : b, RND);
+  return 0;
+}
+
+/* y = where(a, b, c): only the selected operand gets g */
+static int
+a_where(const GtAdjArgs *X)
+{
+  int first = !mpfr_zero_p(X->a);
+  if (NEED(0)) { mpfr_set_zero(O0, 1); NONE(0); }
+  if (NEED(1)) {
+    if (first) mpfr_set(O1, G, RND); else { mpfr_set_zero(O1, 1); NONE(1); }
+  }
+  if (NEED(2)) {
+    if (first) { mpfr_set_zero(O2, 1); NONE(2); } else mpfr_set(O2, G, RND);
+  }
+  return 0;
 }
 
 static int32_t
@@ -1203,6 +1953,26 @@ r_where(GtRec *r, int32_t i, int k, int32_t g)
   return (k == 1) == first ? g : -1;
 }
 
+/* where(a, b, c): the selected operand's series */
+static GtTaylorStatus
+t_where(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t s = mpfr_zero_p(TC(TN(i).a, 0)) ? TN(i).c : TN(i).b;
+  for (int j = 0; j <= T->K; j++)
+    mpfr_set(y[j], TC(s, j), RND);
+  return GT_TAYLOR_OK;
+}
+
+/* ---- stop_gradient: y = a, with no derivative ------------------------------
+   Not smooth: no adjoint, y_n = 0. */
+
+static int f_stop(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)b; (void)c; mpfr_set(y, a, RND); return 0; }
+
+/* ---- grad(a, b, k): y = d^k a / db^k (GT_OP_TAYLOR) ------------------------
+   Its value is a Taylor sweep (interp.c) and its numeric adjoint one more
+   (reverse.c); here its recorded adjoint and its Taylor rule. */
+
 /* y = grad(a, b, k): the adjoint of b is g times the next derivative,
    one more Taylor order; a itself passes nothing on (reverse.c checks
    that no other target is reached through a). */
@@ -1216,6 +1986,47 @@ r_taylor(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_MUL, g, gt_rec_taylor(r, a, b, order + 1));
 }
 
+/* y = grad(a, b, k) = d^k a / db^k taken in the seed x = b itself: its
+   series is a's shifted, y_n = a^(n+k) / n!, from one deeper sweep of a.
+   In any other variable there is no rule. */
+static GtTaylorStatus
+t_grad(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, b = TN(i).b;
+  int K = T->K;
+  if (b != T->lo) {
+    T->fail_order = 1;
+    return GT_TAYLOR_NORULE;
+  }
+  int k = TN(i).aux;
+  mpfr_ptr *d = gt_arena_alloc(&T->hold.vals, (size_t)(K + k + 1) * sizeof *d);
+  if (d == NULL)
+    return GT_TAYLOR_NOMEM;
+  for (int j = 0; j <= K + k; j++)
+    if ((d[j] = gt_taylor_num(T)) == NULL)
+      return GT_TAYLOR_NOMEM;
+  int32_t fn;
+  int fo;
+  GtTaylorStatus rc = gt_taylor(T->t, b, a, K + k, d, &fn, &fo);
+  if (rc != GT_TAYLOR_OK) {
+    T->fail_order = fo ? fo : 1;
+    return rc == GT_TAYLOR_NOMEM ? GT_TAYLOR_NOMEM : GT_TAYLOR_NORULE;
+  }
+  mpfr_set_ui(T->s[4], 1, RND);
+  for (int j = 0; j <= K; j++) {
+    if (j > 0)
+      mpfr_mul_ui(T->s[4], T->s[4], (unsigned long)j, RND);
+    mpfr_div(y[j], d[j + k], T->s[4], RND);
+  }
+  return GT_TAYLOR_OK;
+}
+
+#undef NEED
+#undef O0
+#undef O1
+#undef O2
+#undef G
+#undef NONE
 #undef N
 #undef V
 #undef OP1
@@ -1223,111 +2034,130 @@ r_taylor(GtRec *r, int32_t i, int k, int32_t g)
 #undef K
 #undef SCALAR
 #undef WHERE
+#undef TN
+#undef TC
+#undef TMP
 
-/* ---- the table ------------------------------------------------------------ */
+/* ---- the table ------------------------------------------------------------- */
 
-#define SMOOTH(nm, ar, f, a, r) { nm, ar, 1, 1, f, a, r, NULL }
-#define OPER(nm, ar, f, a, r) { nm, ar, 0, 1, f, a, r, NULL }
-#define FLAT(nm, ar, f) { nm, ar, 1, 0, f, NULL, NULL, NULL }
+/* Names, arities and flags come from the list (ops.def); the rules of each
+   op are named here.  A rule left NULL is absent on purpose: the op's
+   flags say why (test_ops checks). */
+#define GT_OP(id, nm, ar, fl)                                               \
+  [GT_OP_##id].name = nm, [GT_OP_##id].arity = ar, [GT_OP_##id].flags = fl,  \
+  [GT_OP_##id].callable = ((fl) & GT_OPF_CALLABLE) != 0,                     \
+  [GT_OP_##id].smooth = ((fl) & GT_OPF_SMOOTH) != 0,
+#define RULES(id, f, a, r, t)                                                \
+  [GT_OP_##id].fwd = f, [GT_OP_##id].adj = a, [GT_OP_##id].radj = r,        \
+  [GT_OP_##id].taylor = t
+/* a tensor op: value, numeric and recorded adjoint in tensor.c */
+#define TENSOR(id, f, n)                                                     \
+  [GT_OP_##id].tfwd = gt_tensor_fwd_##f,                                     \
+  [GT_OP_##id].tadj = gt_tensor_adj_##n,                                     \
+  [GT_OP_##id].radj = gt_tensor_radj_##n
 
 const GtOpInfo gt_ops[GT_OP_COUNT] = {
-  [GT_OP_CONST] = { "constant", 0, 0, 0, NULL, NULL, NULL, NULL },
-  [GT_OP_INPUT] = { "input", 0, 0, 0, NULL, NULL, NULL, NULL },
-  [GT_OP_NEG] = OPER("-", 1, f_neg, a_neg, r_neg),
-  [GT_OP_ADD] = OPER("+", 2, f_add, a_add, r_add),
-  [GT_OP_SUB] = OPER("-", 2, f_sub, a_sub, r_sub),
-  [GT_OP_MUL] = OPER("*", 2, f_mul, a_mul, r_mul),
-  [GT_OP_DIV] = OPER("/", 2, f_div, a_div, r_div),
-  [GT_OP_MOD] = OPER("%", 2, f_mod, a_mod, r_mod),
-  [GT_OP_POW] = SMOOTH("pow", 2, f_pow, a_pow, r_pow),
-  [GT_OP_EQ] = { "==", 2, 0, 0, f_eq, NULL, NULL, NULL },
-  [GT_OP_NE] = { "!=", 2, 0, 0, f_ne, NULL, NULL, NULL },
-  [GT_OP_LT] = { "<", 2, 0, 0, f_lt, NULL, NULL, NULL },
-  [GT_OP_LE] = { "<=", 2, 0, 0, f_le, NULL, NULL, NULL },
-  [GT_OP_GT] = { ">", 2, 0, 0, f_gt, NULL, NULL, NULL },
-  [GT_OP_GE] = { ">=", 2, 0, 0, f_ge, NULL, NULL, NULL },
-  [GT_OP_NOT] = { "not", 1, 0, 0, f_not, NULL, NULL, NULL },
-  [GT_OP_ABS] = { "abs", 1, 1, 1, f_abs, a_abs, r_abs,
-                  "abs evaluated at its kink (0); its derivative there is "
-                  "taken as 0" },
-  [GT_OP_SIGN] = FLAT("sign", 1, f_sign),
-  [GT_OP_SQRT] = SMOOTH("sqrt", 1, f_sqrt, a_sqrt, r_sqrt),
-  [GT_OP_CBRT] = SMOOTH("cbrt", 1, f_cbrt, a_cbrt, r_cbrt),
-  [GT_OP_EXP] = SMOOTH("exp", 1, f_exp, a_exp, r_exp),
-  [GT_OP_EXP2] = SMOOTH("exp2", 1, f_exp2, a_exp2, r_exp2),
-  [GT_OP_EXPM1] = SMOOTH("expm1", 1, f_expm1, a_expm1, r_expm1),
-  [GT_OP_LOG] = SMOOTH("log", 1, f_log, a_log, r_log),
-  [GT_OP_LOG2] = SMOOTH("log2", 1, f_log2, a_log2, r_log2),
-  [GT_OP_LOG10] = SMOOTH("log10", 1, f_log10, a_log10, r_log10),
-  [GT_OP_LOG1P] = SMOOTH("log1p", 1, f_log1p, a_log1p, r_log1p),
-  [GT_OP_SIN] = SMOOTH("sin", 1, f_sin, a_sin, r_sin),
-  [GT_OP_COS] = SMOOTH("cos", 1, f_cos, a_cos, r_cos),
-  [GT_OP_TAN] = SMOOTH("tan", 1, f_tan, a_tan, r_tan),
-  [GT_OP_ASIN] = SMOOTH("asin", 1, f_asin, a_asin, r_asin),
-  [GT_OP_ACOS] = SMOOTH("acos", 1, f_acos, a_acos, r_acos),
-  [GT_OP_ATAN] = SMOOTH("atan", 1, f_atan, a_atan, r_atan),
-  [GT_OP_ATAN2] = SMOOTH("atan2", 2, f_atan2, a_atan2, r_atan2),
-  [GT_OP_SINH] = SMOOTH("sinh", 1, f_sinh, a_sinh, r_sinh),
-  [GT_OP_COSH] = SMOOTH("cosh", 1, f_cosh, a_cosh, r_cosh),
-  [GT_OP_TANH] = SMOOTH("tanh", 1, f_tanh, a_tanh, r_tanh),
-  [GT_OP_ASINH] = SMOOTH("asinh", 1, f_asinh, a_asinh, r_asinh),
-  [GT_OP_ACOSH] = SMOOTH("acosh", 1, f_acosh, a_acosh, r_acosh),
-  [GT_OP_ATANH] = SMOOTH("atanh", 1, f_atanh, a_atanh, r_atanh),
-  [GT_OP_HYPOT] = { "hypot", 2, 1, 1, f_hypot, a_hypot, r_hypot,
-                    "hypot evaluated at its kink (0, 0); its derivative "
-                    "there is taken as 0" },
-  [GT_OP_ERF] = SMOOTH("erf", 1, f_erf, a_erf, r_erf),
-  [GT_OP_ERFC] = SMOOTH("erfc", 1, f_erfc, a_erfc, r_erf),
-  [GT_OP_GAMMA] = SMOOTH("gamma", 1, f_gamma, a_gamma, r_gamma),
-  [GT_OP_LGAMMA] = SMOOTH("lgamma", 1, f_lgamma, a_lgamma, r_lgamma),
-  [GT_OP_DIGAMMA] = SMOOTH("digamma", 1, f_digamma, a_digamma, r_digamma),
-  [GT_OP_TRIGAMMA] = { "trigamma", 1, 0, 1, f_trigamma, a_none, r_none,
-                       NULL },
-  [GT_OP_FLOOR] = FLAT("floor", 1, f_floor),
-  [GT_OP_CEIL] = FLAT("ceil", 1, f_ceil),
-  [GT_OP_ROUND] = FLAT("round", 1, f_round),
-  [GT_OP_TRUNC] = FLAT("trunc", 1, f_trunc),
-  [GT_OP_MIN] = { "min", 2, 1, 1, f_min, a_min, r_minmax,
-                  "min evaluated at a tie; the derivative is split evenly "
-                  "between the two arguments" },
-  [GT_OP_MAX] = { "max", 2, 1, 1, f_max, a_max, r_minmax,
-                  "max evaluated at a tie; the derivative is split evenly "
-                  "between the two arguments" },
-  [GT_OP_SIGMOID] = SMOOTH("sigmoid", 1, f_sigmoid, a_sigmoid, r_sigmoid),
-  [GT_OP_SOFTPLUS] = SMOOTH("softplus", 1, f_softplus, a_softplus,
-                            r_softplus),
-  [GT_OP_RELU] = { "relu", 1, 1, 1, f_relu, a_relu, r_relu,
-                   "relu evaluated at its kink (0); its derivative there is "
-                   "taken as 0" },
-  [GT_OP_WHERE] = SMOOTH("where", 3, f_where, a_where, r_where),
-  [GT_OP_STOP] = { "stop_gradient", 1, 1, 0, f_stop, NULL, NULL, NULL },
-  /* no forward or numeric rule: interp.c computes the value with the
-     tape, reverse.c the adjoint */
-  [GT_OP_TAYLOR] = { "grad", 2, 0, 1, NULL, NULL, r_taylor, NULL },
-  /* tensor operations: their rules are in tensor.c */
-  [GT_OP_STACK] = { "tensor literal", 0, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_EXPAND] = { "broadcast", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SUMTO] = { "sum to shape", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SUM] = { "reduce_sum", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_MEAN] = { "reduce_mean", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_PROD] = { "reduce_prod", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_RMAX] = { "reduce_max", 1, 0, 1, NULL, NULL, NULL,
-                   "the largest value is tied; the derivative is split "
-                   "evenly between the tied elements" },
-  [GT_OP_RMIN] = { "reduce_min", 1, 0, 1, NULL, NULL, NULL,
-                   "the smallest value is tied; the derivative is split "
-                   "evenly between the tied elements" },
-  [GT_OP_MATMUL] = { "matmul", 2, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_TRANSPOSE] = { "transpose", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_RESHAPE] = { "reshape", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_NORM] = { "norm", 1, 0, 1, NULL, NULL, NULL,
-                   "norm evaluated at its kink (0); its derivative there is "
-                   "taken as 0" },
-  [GT_OP_VIEW] = { "indexing", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SCATTER] = { "scatter", 1, 0, 1, NULL, NULL, NULL, NULL },
-  [GT_OP_SETVIEW] = { "element assignment", 2, 0, 1, NULL, NULL, NULL,
-                      NULL },
+#include "ops.def"
+  RULES(NEG, f_neg, a_neg, r_neg, t_neg),
+  RULES(ADD, f_add, a_add, r_add, t_add),
+  RULES(SUB, f_sub, a_sub, r_sub, t_sub),
+  RULES(MUL, f_mul, a_mul, r_mul, t_mul),
+  RULES(DIV, f_div, a_div, r_div, t_div),
+  RULES(MOD, f_mod, a_mod, r_mod, t_mod),
+  RULES(POW, f_pow, a_pow, r_pow, t_pow),
+  RULES(EQ, f_eq, NULL, NULL, t_flat),
+  RULES(NE, f_ne, NULL, NULL, t_flat),
+  RULES(LT, f_lt, NULL, NULL, t_flat),
+  RULES(LE, f_le, NULL, NULL, t_flat),
+  RULES(GT, f_gt, NULL, NULL, t_flat),
+  RULES(GE, f_ge, NULL, NULL, t_flat),
+  RULES(NOT, f_not, NULL, NULL, t_flat),
+  RULES(ABS, f_abs, a_abs, r_abs, t_abs),
+  [GT_OP_ABS].kink_note =
+    "abs evaluated at its kink (0); its derivative there is "
+    "taken as 0",
+  RULES(SIGN, f_sign, NULL, NULL, t_flat),
+  RULES(SQRT, f_sqrt, a_sqrt, r_sqrt, t_sqrt),
+  RULES(CBRT, f_cbrt, a_cbrt, r_cbrt, t_cbrt),
+  RULES(EXP, f_exp, a_exp, r_exp, t_exp),
+  RULES(EXP2, f_exp2, a_exp2, r_exp2, t_exp2),
+  RULES(EXPM1, f_expm1, a_expm1, r_expm1, t_expm1),
+  RULES(LOG, f_log, a_log, r_log, t_log),
+  RULES(LOG2, f_log2, a_log2, r_log2, t_log2),
+  RULES(LOG10, f_log10, a_log10, r_log10, t_log10),
+  RULES(LOG1P, f_log1p, a_log1p, r_log1p, t_log1p),
+  RULES(SIN, f_sin, a_sin, r_sin, t_sin),
+  RULES(COS, f_cos, a_cos, r_cos, t_cos),
+  RULES(TAN, f_tan, a_tan, r_tan, t_tan),
+  RULES(ASIN, f_asin, a_asin, r_asin, t_inverse),
+  RULES(ACOS, f_acos, a_acos, r_acos, t_inverse),
+  RULES(ATAN, f_atan, a_atan, r_atan, t_inverse),
+  RULES(ATAN2, f_atan2, a_atan2, r_atan2, t_atan2),
+  RULES(SINH, f_sinh, a_sinh, r_sinh, t_sinh),
+  RULES(COSH, f_cosh, a_cosh, r_cosh, t_cosh),
+  RULES(TANH, f_tanh, a_tanh, r_tanh, t_tanh),
+  RULES(ASINH, f_asinh, a_asinh, r_asinh, t_inverse),
+  RULES(ACOSH, f_acosh, a_acosh, r_acosh, t_inverse),
+  RULES(ATANH, f_atanh, a_atanh, r_atanh, t_inverse),
+  RULES(HYPOT, f_hypot, a_hypot, r_hypot, t_hypot),
+  [GT_OP_HYPOT].kink_note =
+    "hypot evaluated at its kink (0, 0); its derivative "
+    "there is taken as 0",
+  RULES(ERF, f_erf, a_erf, r_erf, t_erf),
+  RULES(ERFC, f_erfc, a_erfc, r_erf, t_erf),
+  RULES(GAMMA, f_gamma, a_gamma, r_gamma, t_polygamma),
+  RULES(LGAMMA, f_lgamma, a_lgamma, r_lgamma, t_polygamma),
+  RULES(DIGAMMA, f_digamma, a_digamma, r_digamma, t_polygamma),
+  RULES(TRIGAMMA, f_trigamma, a_none, r_none, t_polygamma),
+  RULES(FLOOR, f_floor, NULL, NULL, t_flat),
+  RULES(CEIL, f_ceil, NULL, NULL, t_flat),
+  RULES(ROUND, f_round, NULL, NULL, t_flat),
+  RULES(TRUNC, f_trunc, NULL, NULL, t_flat),
+  RULES(MIN, f_min, a_min, r_minmax, t_minmax),
+  [GT_OP_MIN].kink_note =
+    "min evaluated at a tie; the derivative is split evenly "
+    "between the two arguments",
+  RULES(MAX, f_max, a_max, r_minmax, t_minmax),
+  [GT_OP_MAX].kink_note =
+    "max evaluated at a tie; the derivative is split evenly "
+    "between the two arguments",
+  RULES(SIGMOID, f_sigmoid, a_sigmoid, r_sigmoid, t_sigmoid),
+  RULES(SOFTPLUS, f_softplus, a_softplus, r_softplus, t_softplus),
+  RULES(RELU, f_relu, a_relu, r_relu, t_relu),
+  [GT_OP_RELU].kink_note =
+    "relu evaluated at its kink (0); its derivative there is "
+    "taken as 0",
+  RULES(WHERE, f_where, a_where, r_where, t_where),
+  RULES(STOP, f_stop, NULL, NULL, t_flat),
+  RULES(TAYLOR, NULL, NULL, r_taylor, t_grad),
+  TENSOR(STACK, stack, stack),
+  TENSOR(EXPAND, expand, expand),
+  TENSOR(SUMTO, sumto, sumto),
+  TENSOR(SUM, reduce, sum),
+  TENSOR(MEAN, reduce, sum),
+  TENSOR(PROD, reduce, prod),
+  TENSOR(RMAX, reduce, extreme),
+  TENSOR(RMIN, reduce, extreme),
+  TENSOR(MATMUL, matmul, matmul),
+  TENSOR(TRANSPOSE, transpose, transpose),
+  TENSOR(RESHAPE, reshape, reshape),
+  TENSOR(NORM, norm, norm),
+  TENSOR(VIEW, view, view),
+  TENSOR(SCATTER, scatter, scatter),
+  TENSOR(SETVIEW, setview, setview),
+  [GT_OP_RMAX].kink_note =
+    "the largest value is tied; the derivative is split "
+    "evenly between the tied elements",
+  [GT_OP_RMIN].kink_note =
+    "the smallest value is tied; the derivative is split "
+    "evenly between the tied elements",
+  [GT_OP_NORM].kink_note =
+    "norm evaluated at its kink (0); its derivative there is "
+    "taken as 0",
 };
+
+#undef RULES
+#undef TENSOR
 
 /* TensorFlow's spellings of the arithmetic operators */
 static const struct {

@@ -80,19 +80,10 @@ gt_rev_range_fault(const GtTape *t, int32_t i, size_t e)
   mpfr_srcptr v = &n->v[e];
   if (!mpfr_inf_p(v) && !mpfr_zero_p(v))
     return 0;
-  switch (n->op) {
-  /* the primitives whose result can leave the exponent range although
-     their operands are finite and nonzero; the others cannot (sqrt, log,
-     sin, where, relu, ...) or give their infinities exactly (1/0) */
-  case GT_OP_ADD: case GT_OP_SUB: case GT_OP_MUL: case GT_OP_DIV:
-  case GT_OP_POW: case GT_OP_EXP: case GT_OP_EXP2: case GT_OP_EXPM1:
-  case GT_OP_SINH: case GT_OP_COSH: case GT_OP_GAMMA: case GT_OP_LGAMMA:
-  case GT_OP_TRIGAMMA: case GT_OP_ERFC: case GT_OP_HYPOT:
-  case GT_OP_SIGMOID: case GT_OP_SOFTPLUS: case GT_OP_ATAN2:
-    break;
-  default:
+  /* only the primitives whose result can leave the exponent range
+     although their operands are finite and nonzero */
+  if (!(info->flags & GT_OPF_RANGE))
     return 0;
-  }
   /* a sum is 0 only exactly (MPFR's sums do not underflow) */
   if (mpfr_zero_p(v) && (n->op == GT_OP_ADD || n->op == GT_OP_SUB))
     return 0;
@@ -217,8 +208,9 @@ taylor_adj(const GtTape *t, const GtNode *n, mpfr_srcptr g, mpfr_ptr out)
     ok = (d[j] = gt_tape_number(&hold)) != NULL;
   int32_t fn;
   int fo;
-  int rc = ok ? gt_taylor(t, n->b, n->a, k, d, &fn, &fo) : -2;
-  if (rc == 0)
+  GtTaylorStatus rc = ok ? gt_taylor(t, n->b, n->a, k, d, &fn, &fo)
+                         : GT_TAYLOR_NOMEM;
+  if (rc == GT_TAYLOR_OK)
     mpfr_mul(out, g, d[k], MPFR_RNDN);
   free(d);
   gt_arena_free(&hold.vals);
@@ -393,6 +385,79 @@ scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
   return GT_OK;
 }
 
+/* The targets' adjoints into res, and which targets out uses at all: one
+   backward pass for all of them, made when a target without an adjoint
+   first needs it. */
+static void
+sweep_results(const Sweep *S, int32_t out, const int32_t *wrt, size_t nwrt,
+              mpfr_ptr *res, int *connected)
+{
+  const GtTape *t = S->t;
+  int32_t lo = S->lo;
+  unsigned char *uses = NULL;
+  for (size_t k = 0; k < nwrt; k++) {
+    int32_t w = wrt[k];
+    if (w < lo || w > out)
+      continue;
+    if (S->adj[w - lo] != NULL) {
+      size_t sz = gt_node_size(t, w);
+      for (size_t j = 0; j < sz; j++)
+        mpfr_set(&res[k][j], &S->adj[w - lo][j], MPFR_RNDN);
+      connected[k] = 1;
+    } else if (S->f[w - lo] & DEP) {
+      if (uses == NULL)
+        uses = gt_rev_uses(t, lo, out);
+      connected[k] = uses ? uses[w - lo] : depends(t, out, w);
+    }
+  }
+  free(uses);
+}
+
+/* grad(a, b, k) at node i: its adjoint flows to b only, as g times the
+   next Taylor derivative (GT_ERUNTIME with *nan_node = i when a also
+   reaches a target, or when that derivative has no rule). */
+static int
+taylor_node_adj(Sweep *S, int32_t i, mpfr_srcptr g, const int32_t *wrt,
+                size_t nwrt, int32_t *nan_node)
+{
+  const GtTape *t = S->t;
+  const GtNode *n = &t->nodes[i];
+  int32_t b = n->b, lo = S->lo;
+  if (taylor_mixed(t, n, wrt, nwrt)
+      || (b >= lo && (S->f[b - lo] & REL)
+          && taylor_adj(t, n, g, S->scratch[0]) != 0)) {
+    *nan_node = i;
+    return GT_ERUNTIME;
+  }
+  if (b >= lo && (S->f[b - lo] & REL)) {
+    mpfr_ptr a = adjoint(S, b);
+    if (a == NULL)
+      return -1;
+    mpfr_add(a, a, S->scratch[0], MPFR_RNDN);
+  }
+  return GT_OK;
+}
+
+/* A tensor operation at node i: its rule (GtOpInfo.tadj) takes whole
+   tensors.  -1 when out of memory. */
+static int
+tensor_adj(Sweep *S, int32_t i, mpfr_srcptr g)
+{
+  const GtTape *t = S->t;
+  const GtOpInfo *info = &gt_ops[t->nodes[i].op];
+  int32_t buf[3];
+  const int32_t *ops;
+  size_t nops = gt_node_operands(t, i, buf, &ops);
+  for (size_t k = 0; k < nops; k++) {
+    if (ops[k] < S->lo || !(S->f[ops[k] - S->lo] & REL))
+      continue;
+    mpfr_ptr a = adjoint(S, ops[k]);
+    if (a == NULL || info->tadj(t, i, k, g, a, S->pair) != 0)
+      return -1;
+  }
+  return GT_OK;
+}
+
 int
 gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
              mpfr_ptr *res, int *connected, int32_t *nan_node)
@@ -465,35 +530,11 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
     if (all_zero(g, gt_node_size(t, i)))
       continue;
     if (n->op == GT_OP_TAYLOR) {
-      int32_t b = n->b;
-      if (taylor_mixed(t, n, wrt, nwrt)
-          || (b >= lo && (S.f[b - lo] & REL)
-              && taylor_adj(t, n, g, S.scratch[0]) != 0)) {
-        *nan_node = i;
-        status = GT_ERUNTIME;
-        break;
-      }
-      if (b >= lo && (S.f[b - lo] & REL)) {
-        mpfr_ptr a = adjoint(&S, b);
-        if (a == NULL) {
-          status = -1;
-          break;
-        }
-        mpfr_add(a, a, S.scratch[0], MPFR_RNDN);
-      }
+      status = taylor_node_adj(&S, i, g, wrt, nwrt, nan_node);
       continue;
     }
-    if (gt_is_tensor_op((GtOp)n->op)) {
-      int32_t buf[3];
-      const int32_t *ops;
-      size_t nops = gt_node_operands(t, i, buf, &ops);
-      for (size_t k = 0; k < nops && status == GT_OK; k++) {
-        if (ops[k] < lo || !(S.f[ops[k] - lo] & REL))
-          continue;
-        mpfr_ptr a = adjoint(&S, ops[k]);
-        if (a == NULL || gt_tensor_adj(t, i, k, g, a, S.pair) != 0)
-          status = -1;
-      }
+    if (info->tadj != NULL) {
+      status = tensor_adj(&S, i, g);
       continue;
     }
     if (info->adj == NULL)
@@ -514,26 +555,8 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
     }
     status = scalar_adj(&S, i, g, wrt, nan_node);
   }
-  /* which targets out uses at all: one backward pass for all of them,
-     made when a target without an adjoint first needs it */
-  unsigned char *uses = NULL;
   if (status == GT_OK)
-    for (size_t k = 0; k < nwrt; k++) {
-      int32_t w = wrt[k];
-      if (w < lo || w > out)
-        continue;
-      if (S.adj[w - lo] != NULL) {
-        size_t sz = gt_node_size(t, w);
-        for (size_t j = 0; j < sz; j++)
-          mpfr_set(&res[k][j], &S.adj[w - lo][j], MPFR_RNDN);
-        connected[k] = 1;
-      } else if (S.f[w - lo] & DEP) {
-        if (uses == NULL)
-          uses = gt_rev_uses(t, lo, out);
-        connected[k] = uses ? uses[w - lo] : depends(t, out, w);
-      }
-    }
-  free(uses);
+    sweep_results(&S, out, wrt, nwrt, res, connected);
   gt_arena_free(&S.holder.vals);
   free(S.spare);
   free(S.adj);
@@ -591,7 +614,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     GtNode n = r->tape->nodes[i]; /* a copy: appending may move nodes */
     const GtOpInfo *info = &gt_ops[n.op];
     int tensor_op = gt_is_tensor_op((GtOp)n.op);
-    if (info->radj == NULL && !tensor_op)
+    if (info->radj == NULL)
       continue;
     r->site = n.site;
     r->frame = n.frame;
@@ -629,8 +652,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     for (size_t k = 0; k < nops; k++) {
       if (ops[k] < lo || !(f[ops[k] - lo] & REL))
         continue;
-      int32_t c = tensor_op ? gt_tensor_radj(r, i, k, g)
-                            : info->radj(r, i, (int)k, g);
+      int32_t c = info->radj(r, i, (int)k, g);
       if (c < 0)
         continue;
       /* an elementwise rule gives the broadcast shape: sum it back */

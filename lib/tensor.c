@@ -6,7 +6,8 @@
  * elementwise: stacking, broadcasting and its transpose (sum to a shape),
  * reductions, matmul, transpose, reshape, norm, and views (indexing and
  * slicing) with their scatter and update.  Each has its forward rule, its
- * numeric adjoint and its recorded adjoint side by side.
+ * numeric adjoint and its recorded adjoint side by side (at the end of the
+ * file), named by the op table in ops.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -63,12 +64,6 @@ gt_shape_str(const GtShape *s, char *buf, size_t n)
   if (len < n)
     snprintf(buf + len, n - len, ")");
   return buf;
-}
-
-int
-gt_is_tensor_op(GtOp op)
-{
-  return op >= GT_OP_STACK && op < GT_OP_COUNT;
 }
 
 static int
@@ -312,125 +307,6 @@ transpose_into(mpfr_ptr y, mpfr_srcptr a, const GtShape *as)
     mpfr_set(&y[k], &a[w.off], RND);
 }
 
-/* Computes node i's value from its operands. */
-static void
-tensor_fwd(GtTape *t, int32_t i, mpfr_ptr tmp)
-{
-  GtNode *n = &t->nodes[i];
-  GtShape ys = shape_of(t, i);
-  switch ((GtOp)n->op) {
-  case GT_OP_STACK: {
-    const int32_t *ops = t->xargs + n->a;
-    size_t each = n->b ? ys.size / (size_t)n->b : 0;
-    for (int32_t k = 0; k < n->b; k++)
-      for (size_t j = 0; j < each; j++)
-        mpfr_set(&n->v[(size_t)k * each + j], &t->nodes[ops[k]].v[j], RND);
-    break;
-  }
-  case GT_OP_EXPAND: {
-    GtShape as = shape_of(t, n->a);
-    expand_into(n->v, &ys, t->nodes[n->a].v, &as);
-    break;
-  }
-  case GT_OP_SUMTO: {
-    GtShape as = shape_of(t, n->a);
-    for (size_t k = 0; k < ys.size; k++)
-      mpfr_set_zero(&n->v[k], 1);
-    sumto_into(n->v, &ys, t->nodes[n->a].v, &as);
-    break;
-  }
-  case GT_OP_SUM: case GT_OP_MEAN: case GT_OP_PROD: case GT_OP_RMAX:
-  case GT_OP_RMIN:
-    reduce_fwd(t, i);
-    break;
-  case GT_OP_MATMUL: {
-    GtShape as = shape_of(t, n->a), bs = shape_of(t, n->b);
-    size_t m, k, nn;
-    mm_dims(&as, &bs, &m, &k, &nn);
-    gemm(n->v, t->nodes[n->a].v, 0, t->nodes[n->b].v, 0, m, k, nn, 0, tmp);
-    break;
-  }
-  case GT_OP_TRANSPOSE: {
-    GtShape as = shape_of(t, n->a);
-    transpose_into(n->v, t->nodes[n->a].v, &as);
-    break;
-  }
-  case GT_OP_RESHAPE:
-    for (size_t k = 0; k < ys.size; k++)
-      mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
-    break;
-  case GT_OP_NORM: {
-    size_t sz = gt_node_size(t, n->a);
-    mpfr_srcptr a = t->nodes[n->a].v;
-    /* sqrt(sum of squares), scaled as hypot is: by 2^-e with 2^e just
-       above the largest |a_k| (exact), so that the squares neither
-       overflow nor underflow; one rounding per step */
-    mpfr_exp_t e = MPFR_EMIN_MIN;
-    int inf = 0, nan = 0;
-    for (size_t k = 0; k < sz; k++) {
-      if (mpfr_nan_p(&a[k]))
-        nan = 1;
-      else if (mpfr_inf_p(&a[k]))
-        inf = 1;
-      else if (!mpfr_zero_p(&a[k]) && mpfr_get_exp(&a[k]) > e)
-        e = mpfr_get_exp(&a[k]);
-    }
-    if (inf || nan || e == MPFR_EMIN_MIN) {
-      /* an infinite element wins over NaN, as in hypot */
-      if (inf)
-        mpfr_set_inf(n->v, 1);
-      else if (nan)
-        mpfr_set_nan(n->v);
-      else
-        mpfr_set_zero(n->v, 1);
-      break;
-    }
-    mpfr_set_zero(n->v, 1);
-    for (size_t k = 0; k < sz; k++) {
-      mpfr_mul_2si(tmp, &a[k], -e, RND);
-      mpfr_sqr(tmp, tmp, RND);
-      mpfr_add(n->v, n->v, tmp, RND);
-    }
-    mpfr_sqrt(n->v, n->v, RND);
-    mpfr_mul_2si(n->v, n->v, e, RND);
-    break;
-  }
-  case GT_OP_VIEW: {
-    const GtView *v = &t->views[n->param];
-    Walk w;
-    walk_init(&w, &ys, v->stride, (long)v->offset);
-    for (size_t k = 0; k < ys.size; k++, walk_next(&w))
-      mpfr_set(&n->v[k], &t->nodes[n->a].v[w.off], RND);
-    break;
-  }
-  case GT_OP_SCATTER: {
-    const GtView *v = &t->views[n->param];
-    GtShape as = shape_of(t, n->a);
-    for (size_t k = 0; k < ys.size; k++)
-      mpfr_set_zero(&n->v[k], 1);
-    Walk w;
-    walk_init(&w, &as, v->stride, (long)v->offset);
-    for (size_t k = 0; k < as.size; k++, walk_next(&w))
-      mpfr_add(&n->v[w.off], &n->v[w.off], &t->nodes[n->a].v[k], RND);
-    break;
-  }
-  case GT_OP_SETVIEW: {
-    /* b is already broadcast to the view's shape by the builder */
-    const GtView *v = &t->views[n->param];
-    GtShape bs = shape_of(t, n->b);
-    for (size_t k = 0; k < ys.size; k++)
-      mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
-    Walk w;
-    walk_init(&w, &bs, v->stride, (long)v->offset);
-    for (size_t k = 0; k < bs.size; k++, walk_next(&w))
-      mpfr_set(&n->v[w.off], &t->nodes[n->b].v[k], RND);
-    break;
-  }
-  default:
-    break;
-  }
-}
-
 /* ---- builders ------------------------------------------------------------- */
 
 static _Noreturn void
@@ -449,7 +325,7 @@ finish(GtRec *r, int32_t i)
 {
   mpfr_t tmp;
   mpfr_init2(tmp, r->tape->prec);
-  tensor_fwd(r->tape, i, tmp);
+  gt_ops[r->tape->nodes[i].op].tfwd(r->tape, i, tmp);
   mpfr_clear(tmp);
   return i;
 }
@@ -653,308 +529,618 @@ gt_rec_zeros(GtRec *r, const GtShape *s)
   return gt_rec_push_shaped(r, GT_OP_CONST, -1, -1, -1, s);
 }
 
-/* ---- numeric adjoints ------------------------------------------------------- */
+/* ---- the rules of each tensor operation --------------------------------------- */
+/* For each op: its value (gt_tensor_fwd_: node i's elements from its
+   operands'), its numeric adjoint (gt_tensor_adj_: adds g * d(node
+   i)/d(operand k) into acc, operand k's size of numbers; 0, or -1 when out
+   of memory) and its recorded adjoint (gt_tensor_radj_: the node holding
+   the same, or -1 for none).  The op table (ops.c) names them. */
 
-int
-gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
-              mpfr_ptr acc, mpfr_ptr scratch)
+/* stack: y = [x_0, ..., x_n-1];  dx_k = g[k] (row k of g) */
+void
+gt_tensor_fwd_stack(GtTape *t, int32_t i, mpfr_ptr tmp)
 {
-  const GtNode *n = &t->nodes[i];
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
-  mpfr_ptr tmp = scratch;
-  switch ((GtOp)n->op) {
-  case GT_OP_STACK: {
-    size_t each = n->b ? ys.size / (size_t)n->b : 0;
+  const int32_t *ops = t->xargs + n->a;
+  size_t each = n->b ? ys.size / (size_t)n->b : 0;
+  for (int32_t k = 0; k < n->b; k++)
     for (size_t j = 0; j < each; j++)
-      mpfr_add(&acc[j], &acc[j], &g[k * each + j], RND);
-    return 0;
-  }
-  case GT_OP_EXPAND: {
-    GtShape as = shape_of(t, n->a);
-    sumto_into(acc, &as, g, &ys);
-    return 0;
-  }
-  case GT_OP_SUMTO: {
-    GtShape as = shape_of(t, n->a);
-    long st[GT_MAX_RANK];
-    gt_bcast_strides(&as, &ys, st);
-    Walk w;
-    walk_init(&w, &as, st, 0);
-    for (size_t j = 0; j < as.size; j++, walk_next(&w))
-      mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
-    return 0;
-  }
-  case GT_OP_SUM: case GT_OP_MEAN: case GT_OP_PROD: case GT_OP_RMAX:
-  case GT_OP_RMIN: {
-    GtShape as = shape_of(t, n->a);
-    Lanes L = lanes(&as, (int)n->aux - 1);
-    mpfr_srcptr a = t->nodes[n->a].v;
-    for (size_t o = 0; o < L.n; o++) {
-      size_t b = lane_base(&L, o);
-      if (n->op == GT_OP_SUM || n->op == GT_OP_MEAN) {
-        mpfr_set(tmp, &g[o], RND);
-        if (n->op == GT_OP_MEAN)
-          mpfr_div_ui(tmp, tmp, (unsigned long)L.lane, RND);
-        for (size_t j = 0; j < L.lane; j++)
-          mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
-      } else if (n->op == GT_OP_PROD) {
-        /* the product of the others, by an O(lane^2) loop that is exact
-           about zeros (no division) */
-        for (size_t j = 0; j < L.lane; j++) {
-          mpfr_set(tmp, &g[o], RND);
-          for (size_t l = 0; l < L.lane; l++)
-            if (l != j)
-              mpfr_mul(tmp, tmp, &a[b + l * L.step], RND);
-          mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
-        }
-      } else {
-        size_t ties = 0;
-        for (size_t j = 0; j < L.lane; j++)
-          ties += mpfr_equal_p(&a[b + j * L.step], &n->v[o]);
-        if (ties == 0)
-          continue;
-        mpfr_div_ui(tmp, &g[o], (unsigned long)ties, RND);
-        for (size_t j = 0; j < L.lane; j++)
-          if (mpfr_equal_p(&a[b + j * L.step], &n->v[o]))
-            mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
-      }
-    }
-    return 0;
-  }
-  case GT_OP_MATMUL: {
-    GtShape as = shape_of(t, n->a), bs = shape_of(t, n->b);
-    size_t m, kk, nn;
-    mm_dims(&as, &bs, &m, &kk, &nn);
-    /* y = A B: dA = G B^T (m, k), dB = A^T G (k, n) */
-    if (k == 0)
-      gemm(acc, g, 0, t->nodes[n->b].v, 1, m, nn, kk, 1, tmp);
-    else
-      gemm(acc, t->nodes[n->a].v, 1, g, 0, kk, m, nn, 1, tmp);
-    return 0;
-  }
-  case GT_OP_TRANSPOSE: {
-    GtShape as = shape_of(t, n->a);
-    /* acc (shape a) += transpose(g); transpose of y's shape is a's */
-    long yst[GT_MAX_RANK], st[GT_MAX_RANK];
-    strides(&ys, yst);
-    for (int d = 0; d < as.rank; d++)
-      st[d] = yst[as.rank - 1 - d];
-    Walk w;
-    walk_init(&w, &as, st, 0);
-    for (size_t j = 0; j < as.size; j++, walk_next(&w))
-      mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
-    return 0;
-  }
-  case GT_OP_RESHAPE:
-    for (size_t j = 0; j < ys.size; j++)
-      mpfr_add(&acc[j], &acc[j], &g[j], RND);
-    return 0;
-  case GT_OP_NORM: {
-    /* d|a| = g (a / |a|), and 0 at a = 0 (the convention at the kink);
-       a / |a| is at most 1, so it neither overflows nor underflows */
-    if (mpfr_zero_p(n->v))
-      return 0;
-    size_t sz = gt_node_size(t, n->a);
-    for (size_t j = 0; j < sz; j++) {
-      mpfr_div(tmp, &t->nodes[n->a].v[j], n->v, RND);
-      mpfr_mul(tmp, tmp, g, RND);
-      mpfr_add(&acc[j], &acc[j], tmp, RND);
-    }
-    return 0;
-  }
-  case GT_OP_VIEW: {
-    const GtView *v = &t->views[n->param];
-    Walk w;
-    walk_init(&w, &ys, v->stride, (long)v->offset);
-    for (size_t j = 0; j < ys.size; j++, walk_next(&w))
-      mpfr_add(&acc[w.off], &acc[w.off], &g[j], RND);
-    return 0;
-  }
-  case GT_OP_SCATTER: {
-    const GtView *v = &t->views[n->param];
-    GtShape as = shape_of(t, n->a);
-    Walk w;
-    walk_init(&w, &as, v->stride, (long)v->offset);
-    for (size_t j = 0; j < as.size; j++, walk_next(&w))
-      mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
-    return 0;
-  }
-  case GT_OP_SETVIEW: {
-    const GtView *v = &t->views[n->param];
-    GtShape bs = shape_of(t, n->b);
-    Walk w;
-    walk_init(&w, &bs, v->stride, (long)v->offset);
-    if (k == 0) {
-      /* everything but the replaced elements */
-      unsigned char *hit = calloc(ys.size ? ys.size : 1, 1);
-      if (hit == NULL)
-        return -1;
-      for (size_t j = 0; j < bs.size; j++, walk_next(&w))
-        hit[w.off] = 1;
-      for (size_t j = 0; j < ys.size; j++)
-        if (!hit[j])
-          mpfr_add(&acc[j], &acc[j], &g[j], RND);
-      free(hit);
-    } else
-      for (size_t j = 0; j < bs.size; j++, walk_next(&w))
-        mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
-    return 0;
-  }
-  default:
-    return -1;
-  }
+      mpfr_set(&n->v[(size_t)k * each + j], &t->nodes[ops[k]].v[j], RND);
 }
 
-/* ---- recorded adjoints ---------------------------------------------------------- */
+int
+gt_tensor_adj_stack(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                    mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  size_t each = n->b ? ys.size / (size_t)n->b : 0;
+  for (size_t j = 0; j < each; j++)
+    mpfr_add(&acc[j], &acc[j], &g[k * each + j], RND);
+  return 0;
+}
 
 int32_t
-gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
+gt_tensor_radj_stack(GtRec *r, int32_t i, int k, int32_t g)
 {
   GtNode n = r->tape->nodes[i]; /* a copy: appending moves nodes */
-  GtShape ys = shape_of(r->tape, i);
-  switch ((GtOp)n.op) {
-  case GT_OP_STACK: {
-    int32_t op = r->tape->xargs[n.a + (int32_t)k];
-    GtShape es = shape_of(r->tape, op);
-    GtView v;
-    memset(&v, 0, sizeof v);
-    v.offset = k * es.size;
-    strides(&es, v.stride);
-    return gt_rec_view(r, g, &v, &es);
+  int32_t op = r->tape->xargs[n.a + (int32_t)k];
+  GtShape es = shape_of(r->tape, op);
+  GtView v;
+  memset(&v, 0, sizeof v);
+  v.offset = (size_t)k * es.size;
+  strides(&es, v.stride);
+  return gt_rec_view(r, g, &v, &es);
+}
+
+/* expand: y = a broadcast to y's shape;  da = g summed back to a's shape */
+void
+gt_tensor_fwd_expand(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i), as = shape_of(t, n->a);
+  expand_into(n->v, &ys, t->nodes[n->a].v, &as);
+}
+
+int
+gt_tensor_adj_expand(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                     mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k; (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i), as = shape_of(t, n->a);
+  sumto_into(acc, &as, g, &ys);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_expand(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtShape as = shape_of(r->tape, r->tape->nodes[i].a);
+  return gt_rec_sumto(r, g, &as);
+}
+
+/* sumto: y = a summed over its broadcast axes;  da = g broadcast back */
+void
+gt_tensor_fwd_sumto(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i), as = shape_of(t, n->a);
+  for (size_t k = 0; k < ys.size; k++)
+    mpfr_set_zero(&n->v[k], 1);
+  sumto_into(n->v, &ys, t->nodes[n->a].v, &as);
+}
+
+int
+gt_tensor_adj_sumto(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                    mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k; (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i), as = shape_of(t, n->a);
+  long st[GT_MAX_RANK];
+  gt_bcast_strides(&as, &ys, st);
+  Walk w;
+  walk_init(&w, &as, st, 0);
+  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+    mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_sumto(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtShape as = shape_of(r->tape, r->tape->nodes[i].a);
+  return gt_rec_expand(r, g, &as);
+}
+
+/* The reductions share their value rule (reduce_fwd above). */
+void
+gt_tensor_fwd_reduce(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  reduce_fwd(t, i);
+}
+
+/* sum, mean: y_o = sum_j a_{o,j} (mean: / lane);  da_{o,j} = g_o (mean:
+   g_o / lane) */
+int
+gt_tensor_adj_sum(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                  mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k;
+  const GtNode *n = &t->nodes[i];
+  mpfr_ptr tmp = scratch;
+  GtShape as = shape_of(t, n->a);
+  Lanes L = lanes(&as, (int)n->aux - 1);
+  for (size_t o = 0; o < L.n; o++) {
+    size_t b = lane_base(&L, o);
+    mpfr_set(tmp, &g[o], RND);
+    if (n->op == GT_OP_MEAN)
+      mpfr_div_ui(tmp, tmp, (unsigned long)L.lane, RND);
+    for (size_t j = 0; j < L.lane; j++)
+      mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
   }
-  case GT_OP_EXPAND: {
-    GtShape as = shape_of(r->tape, n.a);
-    return gt_rec_sumto(r, g, &as);
-  }
-  case GT_OP_SUMTO: {
-    GtShape as = shape_of(r->tape, n.a);
-    return gt_rec_expand(r, g, &as);
-  }
-  case GT_OP_SUM: case GT_OP_MEAN: case GT_OP_PROD: case GT_OP_RMAX:
-  case GT_OP_RMIN: {
-    GtShape as = shape_of(r->tape, n.a);
-    int axis = (int)n.aux - 1;
-    GtShape kd = keepdims(&as, axis);
-    if (n.op == GT_OP_SUM || n.op == GT_OP_MEAN) {
-      int32_t e = gt_rec_expand(r, gt_rec_reshape(r, g, &kd), &as);
-      if (n.op == GT_OP_MEAN)
-        e = gt_rec_op(r, GT_OP_DIV, e,
-                      gt_rec_const(r, (long)(axis < 0 ? as.size
-                                                      : as.dim[axis]), 1),
-                      -1);
-      return e;
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_sum(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtNode n = r->tape->nodes[i];
+  GtShape as = shape_of(r->tape, n.a);
+  int axis = (int)n.aux - 1;
+  GtShape kd = keepdims(&as, axis);
+  int32_t e = gt_rec_expand(r, gt_rec_reshape(r, g, &kd), &as);
+  if (n.op == GT_OP_MEAN)
+    e = gt_rec_op(r, GT_OP_DIV, e,
+                  gt_rec_const(r, (long)(axis < 0 ? as.size : as.dim[axis]),
+                               1),
+                  -1);
+  return e;
+}
+
+/* prod: y_o = prod_j a_{o,j};  da_{o,j} = g_o prod_{l != j} a_{o,l} */
+int
+gt_tensor_adj_prod(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                   mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k;
+  const GtNode *n = &t->nodes[i];
+  mpfr_ptr tmp = scratch;
+  GtShape as = shape_of(t, n->a);
+  Lanes L = lanes(&as, (int)n->aux - 1);
+  mpfr_srcptr a = t->nodes[n->a].v;
+  for (size_t o = 0; o < L.n; o++) {
+    size_t b = lane_base(&L, o);
+    /* the product of the others, by an O(lane^2) loop that is exact
+       about zeros (no division) */
+    for (size_t j = 0; j < L.lane; j++) {
+      mpfr_set(tmp, &g[o], RND);
+      for (size_t l = 0; l < L.lane; l++)
+        if (l != j)
+          mpfr_mul(tmp, tmp, &a[b + l * L.step], RND);
+      mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
     }
-    if (n.op == GT_OP_PROD) {
-      int zero = 0;
-      for (size_t j = 0; j < as.size && !zero; j++)
-        zero = mpfr_zero_p(&r->tape->nodes[n.a].v[j]);
-      if (!zero) {
-        /* g y / a */
-        int32_t gy = gt_rec_op(r, GT_OP_MUL, g, i, -1);
-        int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
-        return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
-      }
-      /* with a zero element y / a is 0/0: take the products of the
-         other elements of each lane directly.  A new axis of the lane's
-         length L goes after the lane's axis; row j along it is the lane
-         with its element j replaced by 1, and the product along the new
-         axis is the product of the others, exact (no division).  Costs
-         size * L elements; its own derivative (a Hessian) is the same
-         construction one rank up. */
-      GtShape base = as;
-      int ax = axis;
-      int32_t src = n.a;
-      if (axis < 0) {
-        GtShape flat = { 1, as.size, { as.size } };
-        base = flat;
-        ax = 0;
-        src = gt_rec_reshape(r, n.a, &flat);
-      }
-      if (base.rank >= GT_MAX_RANK)
-        gt_rec_fail(r, GT_ERUNTIME, "the recorded derivative of reduce_prod "
-                    "of a tensor of rank %d with a zero element is not "
-                    "implemented (it needs one more axis)", GT_MAX_RANK);
-      size_t L = base.dim[ax];
-      GtShape one = base, ex = base, dm = { 0, L * L, { 0 } };
-      one.rank = ex.rank = base.rank + 1;
-      for (int d = base.rank; d > ax; d--) {
-        one.dim[d] = base.dim[d - 1];
-        ex.dim[d] = base.dim[d - 1];
-      }
-      one.dim[ax] = 1;
-      ex.dim[ax] = L;
-      one.size = base.size;
-      ex.size = base.size * L;
-      /* the diagonal mask (L, L, 1, ..., 1) broadcasts against ex */
-      dm.rank = 2 + base.rank - ax - 1;
-      dm.dim[0] = dm.dim[1] = L;
-      for (int d = 2; d < dm.rank; d++)
-        dm.dim[d] = 1;
-      int32_t rows = gt_rec_expand(r, gt_rec_reshape(r, src, &one), &ex);
-      int32_t diag = gt_rec_zeros(r, &dm);
-      for (size_t j = 0; j < L; j++)
-        mpfr_set_ui(&r->tape->nodes[diag].v[j * L + j], 1, RND);
-      int32_t others = gt_rec_reduce(
-          r, GT_OP_PROD, gt_rec_op(r, GT_OP_WHERE, diag, gt_rec_const(r, 1, 1),
-                                   rows), ax + 2);
-      GtShape kb = keepdims(&base, ax);
-      int32_t ge = gt_rec_expand(r, gt_rec_reshape(r, g, &kb), &base);
-      return gt_rec_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
-    }
-    /* max, min: the tied extremes share g */
-    int32_t yk = gt_rec_expand(r, gt_rec_reshape(r, i, &kd), &as);
-    int32_t mask = gt_rec_op(r, GT_OP_EQ, n.a, yk, -1);
-    int32_t cnt = gt_rec_reduce(r, GT_OP_SUM, mask, (int)n.aux);
-    int32_t share = gt_rec_op(r, GT_OP_DIV, g, cnt, -1);
-    int32_t e = gt_rec_expand(r, gt_rec_reshape(r, share, &kd), &as);
-    return gt_rec_op(r, GT_OP_MUL, e, mask, -1);
   }
-  case GT_OP_MATMUL: {
-    GtShape as = shape_of(r->tape, n.a), bs = shape_of(r->tape, n.b);
-    size_t m, kk, nn;
-    mm_dims(&as, &bs, &m, &kk, &nn);
-    /* as matrices: A (m, k), B (k, n), G (m, n) */
-    GtShape am = { 2, m * kk, { m, kk } }, bm = { 2, kk * nn, { kk, nn } },
-            gm = { 2, m * nn, { m, nn } };
-    int32_t G = gt_rec_reshape(r, g, &gm);
-    int32_t d;
-    if (k == 0) {
-      int32_t B = gt_rec_reshape(r, n.b, &bm);
-      d = gt_rec_matmul(r, G, gt_rec_transpose(r, B));
-      return gt_rec_reshape(r, d, &as);
-    }
-    int32_t A = gt_rec_reshape(r, n.a, &am);
-    d = gt_rec_matmul(r, gt_rec_transpose(r, A), G);
-    return gt_rec_reshape(r, d, &bs);
+  return 0;
+}
+
+/* recorded: g y / a when no element is 0; else the products of the
+   others directly (see inside) */
+int32_t
+gt_tensor_radj_prod(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtNode n = r->tape->nodes[i];
+  GtShape as = shape_of(r->tape, n.a);
+  int axis = (int)n.aux - 1;
+  GtShape kd = keepdims(&as, axis);
+  int zero = 0;
+  for (size_t j = 0; j < as.size && !zero; j++)
+    zero = mpfr_zero_p(&r->tape->nodes[n.a].v[j]);
+  if (!zero) {
+    /* g y / a */
+    int32_t gy = gt_rec_op(r, GT_OP_MUL, g, i, -1);
+    int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
+    return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
   }
-  case GT_OP_TRANSPOSE:
-    return gt_rec_transpose(r, g);
-  case GT_OP_RESHAPE: {
-    GtShape as = shape_of(r->tape, n.a);
-    return gt_rec_reshape(r, g, &as);
+  /* with a zero element y / a is 0/0: take the products of the
+     other elements of each lane directly.  A new axis of the lane's
+     length L goes after the lane's axis; row j along it is the lane
+     with its element j replaced by 1, and the product along the new
+     axis is the product of the others, exact (no division).  Costs
+     size * L elements; its own derivative (a Hessian) is the same
+     construction one rank up. */
+  GtShape base = as;
+  int ax = axis;
+  int32_t src = n.a;
+  if (axis < 0) {
+    GtShape flat = { 1, as.size, { as.size } };
+    base = flat;
+    ax = 0;
+    src = gt_rec_reshape(r, n.a, &flat);
   }
-  case GT_OP_NORM: {
-    if (mpfr_zero_p(r->tape->nodes[i].v))
-      return -1;
-    int32_t q = gt_rec_op(r, GT_OP_DIV, n.a, i, -1);
-    return gt_rec_op(r, GT_OP_MUL, q, g, -1);
+  if (base.rank >= GT_MAX_RANK)
+    gt_rec_fail(r, GT_ERUNTIME, "the recorded derivative of reduce_prod "
+                "of a tensor of rank %d with a zero element is not "
+                "implemented (it needs one more axis)", GT_MAX_RANK);
+  size_t L = base.dim[ax];
+  GtShape one = base, ex = base, dm = { 0, L * L, { 0 } };
+  one.rank = ex.rank = base.rank + 1;
+  for (int d = base.rank; d > ax; d--) {
+    one.dim[d] = base.dim[d - 1];
+    ex.dim[d] = base.dim[d - 1];
   }
-  case GT_OP_VIEW: {
-    GtShape as = shape_of(r->tape, n.a);
-    return scatter(r, g, n.param, &as);
+  one.dim[ax] = 1;
+  ex.dim[ax] = L;
+  one.size = base.size;
+  ex.size = base.size * L;
+  /* the diagonal mask (L, L, 1, ..., 1) broadcasts against ex */
+  dm.rank = 2 + base.rank - ax - 1;
+  dm.dim[0] = dm.dim[1] = L;
+  for (int d = 2; d < dm.rank; d++)
+    dm.dim[d] = 1;
+  int32_t rows = gt_rec_expand(r, gt_rec_reshape(r, src, &one), &ex);
+  int32_t diag = gt_rec_zeros(r, &dm);
+  for (size_t j = 0; j < L; j++)
+    mpfr_set_ui(&r->tape->nodes[diag].v[j * L + j], 1, RND);
+  int32_t others = gt_rec_reduce(
+      r, GT_OP_PROD, gt_rec_op(r, GT_OP_WHERE, diag, gt_rec_const(r, 1, 1),
+                               rows), ax + 2);
+  GtShape kb = keepdims(&base, ax);
+  int32_t ge = gt_rec_expand(r, gt_rec_reshape(r, g, &kb), &base);
+  return gt_rec_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
+}
+
+/* reduce_max, reduce_min: y_o = the extreme of lane o (NaN wins);
+   da_{o,j} = g_o / ties where a_{o,j} = y_o (the tied extremes share g) */
+int
+gt_tensor_adj_extreme(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                      mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k;
+  const GtNode *n = &t->nodes[i];
+  mpfr_ptr tmp = scratch;
+  GtShape as = shape_of(t, n->a);
+  Lanes L = lanes(&as, (int)n->aux - 1);
+  mpfr_srcptr a = t->nodes[n->a].v;
+  for (size_t o = 0; o < L.n; o++) {
+    size_t b = lane_base(&L, o);
+    size_t ties = 0;
+    for (size_t j = 0; j < L.lane; j++)
+      ties += mpfr_equal_p(&a[b + j * L.step], &n->v[o]);
+    if (ties == 0)
+      continue;
+    mpfr_div_ui(tmp, &g[o], (unsigned long)ties, RND);
+    for (size_t j = 0; j < L.lane; j++)
+      if (mpfr_equal_p(&a[b + j * L.step], &n->v[o]))
+        mpfr_add(&acc[b + j * L.step], &acc[b + j * L.step], tmp, RND);
   }
-  case GT_OP_SCATTER: {
-    GtShape as = shape_of(r->tape, n.a);
-    return view_p(r, g, n.param, &as);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_extreme(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtNode n = r->tape->nodes[i];
+  GtShape as = shape_of(r->tape, n.a);
+  GtShape kd = keepdims(&as, (int)n.aux - 1);
+  int32_t yk = gt_rec_expand(r, gt_rec_reshape(r, i, &kd), &as);
+  int32_t mask = gt_rec_op(r, GT_OP_EQ, n.a, yk, -1);
+  int32_t cnt = gt_rec_reduce(r, GT_OP_SUM, mask, (int)n.aux);
+  int32_t share = gt_rec_op(r, GT_OP_DIV, g, cnt, -1);
+  int32_t e = gt_rec_expand(r, gt_rec_reshape(r, share, &kd), &as);
+  return gt_rec_op(r, GT_OP_MUL, e, mask, -1);
+}
+
+/* matmul: y = A B;  dA = G B^T (m, k), dB = A^T G (k, n) */
+void
+gt_tensor_fwd_matmul(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  GtNode *n = &t->nodes[i];
+  GtShape as = shape_of(t, n->a), bs = shape_of(t, n->b);
+  size_t m, k, nn;
+  mm_dims(&as, &bs, &m, &k, &nn);
+  gemm(n->v, t->nodes[n->a].v, 0, t->nodes[n->b].v, 0, m, k, nn, 0, tmp);
+}
+
+int
+gt_tensor_adj_matmul(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                     mpfr_ptr acc, mpfr_ptr scratch)
+{
+  const GtNode *n = &t->nodes[i];
+  mpfr_ptr tmp = scratch;
+  GtShape as = shape_of(t, n->a), bs = shape_of(t, n->b);
+  size_t m, kk, nn;
+  mm_dims(&as, &bs, &m, &kk, &nn);
+  if (k == 0)
+    gemm(acc, g, 0, t->nodes[n->b].v, 1, m, nn, kk, 1, tmp);
+  else
+    gemm(acc, t->nodes[n->a].v, 1, g, 0, kk, m, nn, 1, tmp);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_matmul(GtRec *r, int32_t i, int k, int32_t g)
+{
+  GtNode n = r->tape->nodes[i];
+  GtShape as = shape_of(r->tape, n.a), bs = shape_of(r->tape, n.b);
+  size_t m, kk, nn;
+  mm_dims(&as, &bs, &m, &kk, &nn);
+  /* as matrices: A (m, k), B (k, n), G (m, n) */
+  GtShape am = { 2, m * kk, { m, kk } }, bm = { 2, kk * nn, { kk, nn } },
+          gm = { 2, m * nn, { m, nn } };
+  int32_t G = gt_rec_reshape(r, g, &gm);
+  int32_t d;
+  if (k == 0) {
+    int32_t B = gt_rec_reshape(r, n.b, &bm);
+    d = gt_rec_matmul(r, G, gt_rec_transpose(r, B));
+    return gt_rec_reshape(r, d, &as);
   }
-  case GT_OP_SETVIEW: {
-    GtShape bs = shape_of(r->tape, n.b);
-    if (k == 0)
-      return setview_p(r, g, gt_rec_zeros(r, &bs), n.param);
-    return view_p(r, g, n.param, &bs);
+  int32_t A = gt_rec_reshape(r, n.a, &am);
+  d = gt_rec_matmul(r, gt_rec_transpose(r, A), G);
+  return gt_rec_reshape(r, d, &bs);
+}
+
+/* transpose: y = a with its axes reversed;  da = transpose(g) */
+void
+gt_tensor_fwd_transpose(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape as = shape_of(t, n->a);
+  transpose_into(n->v, t->nodes[n->a].v, &as);
+}
+
+int
+gt_tensor_adj_transpose(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                        mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k; (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i), as = shape_of(t, n->a);
+  /* acc (shape a) += transpose(g); transpose of y's shape is a's */
+  long yst[GT_MAX_RANK], st[GT_MAX_RANK];
+  strides(&ys, yst);
+  for (int d = 0; d < as.rank; d++)
+    st[d] = yst[as.rank - 1 - d];
+  Walk w;
+  walk_init(&w, &as, st, 0);
+  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+    mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_transpose(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)i; (void)k;
+  return gt_rec_transpose(r, g);
+}
+
+/* reshape: y = a's elements in y's shape;  da = g in a's shape */
+void
+gt_tensor_fwd_reshape(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  for (size_t k = 0; k < ys.size; k++)
+    mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
+}
+
+int
+gt_tensor_adj_reshape(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                      mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k; (void)scratch;
+  GtShape ys = shape_of(t, i);
+  for (size_t j = 0; j < ys.size; j++)
+    mpfr_add(&acc[j], &acc[j], &g[j], RND);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_reshape(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtShape as = shape_of(r->tape, r->tape->nodes[i].a);
+  return gt_rec_reshape(r, g, &as);
+}
+
+/* norm: y = sqrt(sum a^2);  da = g a / y, 0 at a = 0 (the convention at
+   the kink) */
+void
+gt_tensor_fwd_norm(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  GtNode *n = &t->nodes[i];
+  size_t sz = gt_node_size(t, n->a);
+  mpfr_srcptr a = t->nodes[n->a].v;
+  /* sqrt(sum of squares), scaled as hypot is: by 2^-e with 2^e just
+     above the largest |a_k| (exact), so that the squares neither
+     overflow nor underflow; one rounding per step */
+  mpfr_exp_t e = MPFR_EMIN_MIN;
+  int inf = 0, nan = 0;
+  for (size_t k = 0; k < sz; k++) {
+    if (mpfr_nan_p(&a[k]))
+      nan = 1;
+    else if (mpfr_inf_p(&a[k]))
+      inf = 1;
+    else if (!mpfr_zero_p(&a[k]) && mpfr_get_exp(&a[k]) > e)
+      e = mpfr_get_exp(&a[k]);
   }
-  default:
-    (void)ys;
+  if (inf || nan || e == MPFR_EMIN_MIN) {
+    /* an infinite element wins over NaN, as in hypot */
+    if (inf)
+      mpfr_set_inf(n->v, 1);
+    else if (nan)
+      mpfr_set_nan(n->v);
+    else
+      mpfr_set_zero(n->v, 1);
+    return;
+  }
+  mpfr_set_zero(n->v, 1);
+  for (size_t k = 0; k < sz; k++) {
+    mpfr_mul_2si(tmp, &a[k], -e, RND);
+    mpfr_sqr(tmp, tmp, RND);
+    mpfr_add(n->v, n->v, tmp, RND);
+  }
+  mpfr_sqrt(n->v, n->v, RND);
+  mpfr_mul_2si(n->v, n->v, e, RND);
+}
+
+int
+gt_tensor_adj_norm(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                   mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k;
+  const GtNode *n = &t->nodes[i];
+  mpfr_ptr tmp = scratch;
+  /* a / |a| is at most 1, so it neither overflows nor underflows */
+  if (mpfr_zero_p(n->v))
+    return 0;
+  size_t sz = gt_node_size(t, n->a);
+  for (size_t j = 0; j < sz; j++) {
+    mpfr_div(tmp, &t->nodes[n->a].v[j], n->v, RND);
+    mpfr_mul(tmp, tmp, g, RND);
+    mpfr_add(&acc[j], &acc[j], tmp, RND);
+  }
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_norm(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  int32_t a = r->tape->nodes[i].a;
+  if (mpfr_zero_p(r->tape->nodes[i].v))
     return -1;
-  }
+  int32_t q = gt_rec_op(r, GT_OP_DIV, a, i, -1);
+  return gt_rec_op(r, GT_OP_MUL, q, g, -1);
+}
+
+/* view: y = the elements of a at views[param];  da = g scattered there */
+void
+gt_tensor_fwd_view(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  const GtView *v = &t->views[n->param];
+  Walk w;
+  walk_init(&w, &ys, v->stride, (long)v->offset);
+  for (size_t k = 0; k < ys.size; k++, walk_next(&w))
+    mpfr_set(&n->v[k], &t->nodes[n->a].v[w.off], RND);
+}
+
+int
+gt_tensor_adj_view(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                   mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k; (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  const GtView *v = &t->views[n->param];
+  Walk w;
+  walk_init(&w, &ys, v->stride, (long)v->offset);
+  for (size_t j = 0; j < ys.size; j++, walk_next(&w))
+    mpfr_add(&acc[w.off], &acc[w.off], &g[j], RND);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_view(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtNode n = r->tape->nodes[i];
+  GtShape as = shape_of(r->tape, n.a);
+  return scatter(r, g, n.param, &as);
+}
+
+/* scatter: y = zeros plus a at views[param];  da = the view of g */
+void
+gt_tensor_fwd_scatter(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  const GtView *v = &t->views[n->param];
+  GtShape as = shape_of(t, n->a);
+  for (size_t k = 0; k < ys.size; k++)
+    mpfr_set_zero(&n->v[k], 1);
+  Walk w;
+  walk_init(&w, &as, v->stride, (long)v->offset);
+  for (size_t k = 0; k < as.size; k++, walk_next(&w))
+    mpfr_add(&n->v[w.off], &n->v[w.off], &t->nodes[n->a].v[k], RND);
+}
+
+int
+gt_tensor_adj_scatter(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                      mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)k; (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  const GtView *v = &t->views[n->param];
+  GtShape as = shape_of(t, n->a);
+  Walk w;
+  walk_init(&w, &as, v->stride, (long)v->offset);
+  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+    mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_scatter(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  GtNode n = r->tape->nodes[i];
+  GtShape as = shape_of(r->tape, n.a);
+  return view_p(r, g, n.param, &as);
+}
+
+/* setview: y = a with views[param] replaced by b (already broadcast to
+   the view's shape by the builder);  da = g outside the view, db = the
+   view of g */
+void
+gt_tensor_fwd_setview(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  const GtView *v = &t->views[n->param];
+  GtShape bs = shape_of(t, n->b);
+  for (size_t k = 0; k < ys.size; k++)
+    mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
+  Walk w;
+  walk_init(&w, &bs, v->stride, (long)v->offset);
+  for (size_t k = 0; k < bs.size; k++, walk_next(&w))
+    mpfr_set(&n->v[w.off], &t->nodes[n->b].v[k], RND);
+}
+
+int
+gt_tensor_adj_setview(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                      mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  const GtView *v = &t->views[n->param];
+  GtShape bs = shape_of(t, n->b);
+  Walk w;
+  walk_init(&w, &bs, v->stride, (long)v->offset);
+  if (k == 0) {
+    /* everything but the replaced elements */
+    unsigned char *hit = calloc(ys.size ? ys.size : 1, 1);
+    if (hit == NULL)
+      return -1;
+    for (size_t j = 0; j < bs.size; j++, walk_next(&w))
+      hit[w.off] = 1;
+    for (size_t j = 0; j < ys.size; j++)
+      if (!hit[j])
+        mpfr_add(&acc[j], &acc[j], &g[j], RND);
+    free(hit);
+  } else
+    for (size_t j = 0; j < bs.size; j++, walk_next(&w))
+      mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+  return 0;
+}
+
+int32_t
+gt_tensor_radj_setview(GtRec *r, int32_t i, int k, int32_t g)
+{
+  GtNode n = r->tape->nodes[i];
+  GtShape bs = shape_of(r->tape, n.b);
+  if (k == 0)
+    return setview_p(r, g, gt_rec_zeros(r, &bs), n.param);
+  return view_p(r, g, n.param, &bs);
 }

@@ -27,11 +27,17 @@
 # summary in fonts) is not an example.  In README.md a fence without "$"
 # lines is not an example.
 #
+# gradtool.5 must also document every built-in function of the language:
+# each name that gt_builtin_name lists (tests/list_builtins, as for
+# tests/editors.sh) must appear in a .B, .BR or .BI line of the page's
+# BUILT-IN FUNCTIONS section (its entry, or "also spelled .BR NAME").
+#
 # Usage: manpages.sh [PAGE]...   (default: man/gradtool.1 man/gradtool.5
 #                                 README.md under top_srcdir)
 # GRADTOOL is the binary (default: cli/gradtool of the build tree).
 
 . "$(cd "$(dirname "$0")" && pwd)/common.sh" manpages
+top_builddir=${top_builddir:-$here/..}
 
 if [ $# -gt 0 ]; then
   pages=("$@")
@@ -184,6 +190,28 @@ run_case() {
   failed=$((failed + 1))
 }
 
+# check_builtins PAGE: every built-in has its entry in PAGE's BUILT-IN
+# FUNCTIONS section.
+check_builtins() {
+  local list=$top_builddir/tests/list_builtins m
+  if [ ! -x "$list" ]; then
+    echo "manpages.sh: $list: not built" >&2
+    exit 99
+  fi
+  "$list" | sort -u >"$tmp/builtins" || exit 99
+  awk '/^\.SH/ { on = ($0 ~ /^\.SH BUILT-IN FUNCTIONS/) }
+       on && /^\.B[IR]? / { print }' "$1" |
+    grep -o '[a-z_][a-z_0-9]*' | sort -u >"$tmp/documented"
+  m=$(comm -23 "$tmp/builtins" "$tmp/documented" | tr '\n' ' ')
+  if [ -z "$m" ]; then
+    echo "PASS: ${1##*/} documents every built-in function"
+    passed=$((passed + 1))
+  else
+    echo "FAIL: ${1##*/}: BUILT-IN FUNCTIONS lacks: $m"
+    failed=$((failed + 1))
+  fi
+}
+
 for page in "${pages[@]}"; do
   case $page in /*) ;; *) page=$PWD/$page ;; esac
   name=${page##*/}
@@ -198,6 +226,7 @@ for page in "${pages[@]}"; do
     failed=$((failed + 1))
     continue
   fi
+  [ "$name" = gradtool.5 ] && check_builtins "$page"
   extract "$page" "$cases" || exit 99
   count=$(find "$cases" -name '*.mode' | wc -l)
   if [ "$count" = 0 ]; then

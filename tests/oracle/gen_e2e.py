@@ -773,6 +773,16 @@ output z, g
 """, inputs=[("x", 3)], outputs=[("z", X ** 4 + X ** 2), ("g", 2 * X ** 2 + 1)])
 case("order3", prog="input x = 2\ny = x^4\n", args="--order 3 order3.gt",
      inputs=[("x", 2)], outputs=[("y", X ** 4)], order=3)
+# Taylor mode reads an operand's series without writing it: log1p and an
+# integer power at base 0 once overwrote it in place, so the other use of
+# the operand saw a wrong series (issue 12)
+case("taylor_pow_int_operand", prog="input x = 0.5\na = x - 0.5\n"
+     "y = pow(a, 3) * a\n", args="--order 4 taylor_pow_int_operand.gt",
+     inputs=[("x", R(1, 2))], outputs=[("y", (X - R(1, 2)) ** 4)], order=4)
+case("taylor_log1p_operand", prog="input x = 0.5\ny = log1p(x) * x\n",
+     args="--digits=30 --order 5 taylor_log1p_operand.gt",
+     inputs=[("x", R(1, 2))], outputs=[("y", sp.log(1 + X) * X)], order=5,
+     digits=D30)
 TWO = "input x = 2\ninput y = 1\nz = x^2 * y^3\n"
 case("wrt_two_names", prog=TWO, inputs=[("x", 2), ("y", 1)],
      outputs=[("z", X ** 2 * Y ** 3)])

@@ -320,7 +320,8 @@ test_every_op(void **state)
   memset(&st, 0, sizeof st);
   for (size_t i = 0; i < n; i++) {
     const struct OpCase *c = &op_cases[i];
-    if (c->op <= GT_OP_INPUT || c->op >= GT_OP_COUNT) {
+    if (c->op < 0 || c->op >= GT_OP_COUNT
+        || (gt_ops[c->op].flags & GT_OPF_LEAF)) {
       fprintf(stderr, "FAIL row %zu: op %d is not an operation\n", i, c->op);
       st.failures++;
       continue;
@@ -332,8 +333,8 @@ test_every_op(void **state)
   /* every elementwise op of the table has its rows; grad(y, x, k)
      (GT_OP_TAYLOR) is a Taylor sweep, checked in test_taylor, and the
      tensor operations are checked in test_tensor */
-  for (int op = GT_OP_INPUT + 1; op < GT_OP_COUNT; op++)
-    if (op != GT_OP_TAYLOR && !gt_is_tensor_op((GtOp)op)
+  for (int op = 0; op < GT_OP_COUNT; op++)
+    if (!(gt_ops[op].flags & (GT_OPF_LEAF | GT_OPF_BYSWEEP | GT_OPF_TENSOR))
         && rows[op] < MIN_ROWS) {
       fprintf(stderr, "FAIL op %d (%s) has %d rows in ops_table.h, needs %d"
               " (add it to tests/oracle/gen_ops.py)\n", op,
@@ -341,22 +342,97 @@ test_every_op(void **state)
       st.failures++;
     }
   /* and the leaves are what the sweeps take them for */
-  for (int op = GT_OP_CONST; op <= GT_OP_INPUT; op++)
-    if (gt_ops[op].arity != 0 || gt_ops[op].smooth || gt_ops[op].adj)
+  for (int op = 0; op < GT_OP_COUNT; op++)
+    if ((gt_ops[op].flags & GT_OPF_LEAF)
+        && (gt_ops[op].arity != 0 || gt_ops[op].smooth || gt_ops[op].adj))
       st.failures++;
 
   if (getenv("GT_TEST_VERBOSE") != NULL)
-    for (int op = GT_OP_INPUT + 1; op < GT_OP_COUNT; op++)
-      fprintf(stderr, "%-14s %3d rows, worst %.3g ulps (value), "
+    for (int op = 0; op < GT_OP_COUNT; op++)
+      if (!(gt_ops[op].flags & GT_OPF_LEAF))
+        fprintf(stderr, "%-14s %3d rows, worst %.3g ulps (value), "
               "%.3g ulps (derivative)\n", gt_ops[op].name, rows[op],
               st.worst_fwd[op], st.worst_adj[op]);
   assert_int_equal(st.failures, 0);
+}
+
+/* The ops' enum names, from the list, for messages. */
+static const char *const op_ids[GT_OP_COUNT] = {
+#define GT_OP(id, name, arity, flags) "GT_OP_" #id,
+#include "ops.def"
+};
+
+/* Does rule `what` of op exist as it should?  want: 1 it must, 0 it must
+   not (the op's flags say it deliberately does not exist).  Prints the op
+   and the rule when not. */
+static int
+rule_ok(int op, const char *what, int have, int want, const char *why)
+{
+  if (have == want)
+    return 1;
+  if (want)
+    fprintf(stderr, "FAIL %s (%s) has no %s rule: add it to its block in "
+            "lib/ops.c (or lib/tensor.c) and to the table\n", op_ids[op],
+            gt_ops[op].name, what);
+  else
+    fprintf(stderr, "FAIL %s (%s) has a %s rule although %s\n", op_ids[op],
+            gt_ops[op].name, what, why);
+  return 0;
+}
+
+/* Every op has every rule it should have, or a flag saying why not:
+   value (fwd, or tfwd for a tensor op), numeric adjoint (adj, or tadj),
+   recorded adjoint (radj) and Taylor rule (taylor).  A leaf has none; an
+   op that is not smooth has no adjoints (its derivative is 0); a tensor op
+   has no Taylor rule (Taylor mode runs on scalars); grad(y, x, k) has its
+   value and numeric adjoint computed by the sweeps. */
+static void
+test_every_op_has_its_rules(void **state)
+{
+  (void)state;
+  int ok = 1;
+  for (int op = 0; op < GT_OP_COUNT; op++) {
+    const GtOpInfo *o = &gt_ops[op];
+    unsigned f = o->flags;
+    int leaf = (f & GT_OPF_LEAF) != 0, tensor = (f & GT_OPF_TENSOR) != 0,
+        sweep = (f & GT_OPF_BYSWEEP) != 0, smooth = (f & GT_OPF_SMOOTH) != 0;
+    if (o->name == NULL) {
+      fprintf(stderr, "FAIL op %d has no name\n", op);
+      ok = 0;
+      continue;
+    }
+    ok &= o->callable == ((f & GT_OPF_CALLABLE) != 0);
+    ok &= o->smooth == smooth;
+    ok &= rule_ok(op, "value (fwd)", o->fwd != NULL,
+                  !leaf && !tensor && !sweep,
+                  leaf ? "it is a leaf" : tensor ? "it is a tensor op (tfwd)"
+                                                 : "its value is a sweep");
+    ok &= rule_ok(op, "tensor value (tfwd)", o->tfwd != NULL, tensor,
+                  "it is not a tensor op");
+    ok &= rule_ok(op, "numeric adjoint (adj)", o->adj != NULL,
+                  smooth && !leaf && !tensor && !sweep,
+                  !smooth ? "it is not smooth"
+                  : tensor ? "it is a tensor op (tadj)"
+                           : "its adjoint is a sweep");
+    ok &= rule_ok(op, "tensor numeric adjoint (tadj)", o->tadj != NULL,
+                  tensor, "it is not a tensor op");
+    ok &= rule_ok(op, "recorded adjoint (radj)", o->radj != NULL,
+                  smooth && !leaf, "it is not smooth");
+    ok &= rule_ok(op, "Taylor", o->taylor != NULL, !leaf && !tensor,
+                  leaf ? "it is a leaf"
+                       : "it is a tensor op (Taylor mode is scalar-only)");
+    /* a kink note only where the derivative is taken by a convention */
+    if (o->kink_note != NULL && !smooth)
+      ok &= rule_ok(op, "kink note", 1, 0, "it is not smooth");
+  }
+  assert_true(ok);
 }
 
 int
 main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_every_op_has_its_rules),
     cmocka_unit_test(test_every_op),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
