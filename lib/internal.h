@@ -753,6 +753,55 @@ void gt_replay_unset(GtSession *s, size_t i);
 void gt_replay_free(GtSession *s);
 
 /* ------------------------------------------------------------------ */
+/* derive.c -- the derivative planner                                   */
+/* ------------------------------------------------------------------ */
+
+/* Orders up to this are nested recorded reverse sweeps in the language's
+   grad(): the result can be differentiated again with respect to
+   anything, at a cost that grows like 3^k.  Higher orders of one scalar
+   name use Taylor mode, O(k^2), whose result can be differentiated again
+   with respect to x only. */
+#define GT_DERIVE_NESTED_MAX 3
+
+/* How a set of derivatives is computed (the rule: derive.c's header). */
+typedef enum GtDeriveMethod {
+  GT_DERIVE_IDENTITY,  /* order 0: the function itself */
+  GT_DERIVE_NUMERIC,   /* order 1: one numeric reverse sweep per output */
+  GT_DERIVE_NESTED,    /* K-1 recorded levels, then one numeric sweep */
+  GT_DERIVE_RECORDED,  /* K recorded levels (grad of grad, Jacobians) */
+  GT_DERIVE_TAYLOR     /* one Taylor sweep per output, O(K^2) per node */
+} GtDeriveMethod;
+
+/* A request: d^order(of[i]) / d(wrt[j1])...d(wrt[jK]) on tape. */
+typedef struct GtDeriveReq {
+  const GtTape *tape;
+  const int32_t *of;      /* the outputs' nodes */
+  size_t nof;
+  const int32_t *wrt;     /* the names' nodes, distinct */
+  size_t nwrt;
+  long order;             /* >= 0 */
+  int keep;               /* 1: recorded, differentiable again (grad());
+                             0: final numbers (--order) */
+} GtDeriveReq;
+
+/* The method for q (no side effects; may allocate a scratch map). */
+GtDeriveMethod gt_derive_plan(const GtDeriveReq *q);
+/* Its name, for messages and tests. */
+const char *gt_derive_method_name(GtDeriveMethod m);
+
+/* How a Taylor sweep ended, read from gt_taylor()'s status. */
+typedef enum GtTaylorEnd {
+  GT_TE_DONE,          /* out[] holds the derivatives (maybe NaN) */
+  GT_TE_NO_RULE,       /* a rule is missing at *fail_node, *fail_order */
+  GT_TE_NO_MEMORY,
+  GT_TE_TENSOR         /* a tensor on the way: take GT_DERIVE_RECORDED */
+} GtTaylorEnd;
+GtTaylorEnd gt_derive_taylor_end(int status);
+/* The MPFR operations of a Taylor sweep of order k over the nodes x..y:
+   O(k^2) each, at the working precision plus 2k guard bits. */
+double gt_derive_taylor_cost(const GtTape *t, int32_t y, int32_t x, long k);
+
+/* ------------------------------------------------------------------ */
 /* format.c -- numbers to text and back                                 */
 /* ------------------------------------------------------------------ */
 

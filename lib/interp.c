@@ -808,33 +808,6 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
   return i;
 }
 
-/* Orders up to this are nested recorded reverse sweeps: the result can
-   be differentiated again with respect to anything, at a cost that grows
-   like 3^k.  Higher orders use Taylor mode, O(k^2), whose result can be
-   differentiated again with respect to x only. */
-#define GT_NESTED_MAX 3
-
-/* Are x and every node between x and y that y uses scalars (so that
-   Taylor mode can sweep them)? */
-static int
-scalar_path(const GtTape *t, int32_t x, int32_t y)
-{
-  if (t->nodes[x].shape != 0)
-    return 0;
-  if (y < x)
-    return 1;
-  unsigned char *used = gt_rev_uses(t, x, y);
-  if (used == NULL)
-    return 1; /* Taylor mode will say it is out of memory */
-  int ok = 1;
-  for (int32_t i = y; i >= x && ok; i--)
-    if (used[i - x] && (t->nodes[i].shape != 0
-                        || gt_is_tensor_op((GtOp)t->nodes[i].op)))
-      ok = 0;
-  free(used);
-  return ok;
-}
-
 /* grad(y, x, k); a non-scalar y is summed first, as TensorFlow does */
 static int32_t
 grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
@@ -846,16 +819,18 @@ grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
   if (gt_node_shape(r->tape, y)->rank != 0)
     y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
   gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
-  /* Taylor mode is scalar-only: through tensors, nest (exponential cost,
-     bounded by --max-nodes) */
-  if (k <= GT_NESTED_MAX || !scalar_path(r->tape, x, y))
+  /* the planner (derive.c): nested recording, or Taylor mode for a high
+     order of a scalar path */
+  GtDeriveReq q = { .tape = r->tape, .of = &y, .nof = 1, .wrt = &x,
+                    .nwrt = 1, .order = k, .keep = 1 };
+  if (gt_derive_plan(&q) == GT_DERIVE_TAYLOR)
+    y = gt_rec_taylor(r, y, x, k);
+  else
     for (long j = 0; j < k; j++) {
       int32_t g;
       gt_rev_record(r, y, &x, 1, &g);
       y = g;
     }
-  else
-    y = gt_rec_taylor(r, y, x, k);
   r->site = e->id;
   return y;
 }
