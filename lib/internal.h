@@ -753,6 +753,34 @@ void gt_replay_unset(GtSession *s, size_t i);
 void gt_replay_free(GtSession *s);
 
 /* ------------------------------------------------------------------ */
+/* resolve.c -- name resolution after the parse                         */
+/* ------------------------------------------------------------------ */
+
+/* What the resolver needs from the parse (parse.c fills it). */
+typedef struct GtResolveIn {
+  GtProgram *p;
+  const GtSource *src;
+  uint32_t srcid;
+  GtDiagList *diags;      /* errors are added here ... */
+  jmp_buf *fail;          /* ... and then jump here */
+  int expr_only;          /* an expression: only the predefined names */
+  const GtLoadOptions *lo; /* implicit inputs (or NULL) */
+  const int32_t *fidx;    /* by interned name: index in p->funcs, or -1 */
+  size_t nfidx;           /* names fidx covers */
+} GtResolveIn;
+
+/* Gives every name of in->p a slot, declares implicit inputs, checks
+   calls' arities and marks the loops whose variable is read. */
+void gt_resolve(const GtResolveIn *in);
+
+/* The tensor functions' names (parse.c's table): the GtTFunc of name, or
+   -1; the i-th name, NULL past the end. */
+int gt_tfunc_find(const char *name);
+const char *gt_tfunc_name(size_t i);
+/* The i-th special built-in (grad, jacobian, ...), NULL past the end. */
+const char *gt_special_builtin_name(size_t i);
+
+/* ------------------------------------------------------------------ */
 /* derive.c -- the derivative planner                                   */
 /* ------------------------------------------------------------------ */
 
