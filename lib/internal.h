@@ -500,6 +500,21 @@ uint32_t gt_names_intern(GtNames *names, const char *s, size_t len);
 uint32_t gt_names_find(const GtNames *names, const char *s, size_t len);
 void gt_names_free(GtNames *names);
 
+/* The child-visitor: what to call on the children of a statement. */
+typedef struct GtStmtVisitor {
+  int (*expr)(void *ctx, GtExpr *e); /* NULL: skip the expressions */
+  int (*stmt)(void *ctx, GtStmt *s); /* NULL: skip the statements */
+  void *ctx;
+} GtStmtVisitor;
+/* Calls v on the children of s: first its expressions (s->expr, then
+   s->args, except OUTPUT's names and ASSERT's message, which are not
+   evaluated), then the statements of its blocks (the body, each elif's,
+   the else's).  The callbacks recurse if they want to.  Stops at the
+   first callback that returns nonzero and returns its value; else 0. */
+int gt_stmt_children(const GtStmt *s, const GtStmtVisitor *v);
+/* Calls v->stmt on each statement of b, in order, the same way. */
+int gt_block_each(const GtBlock *b, const GtStmtVisitor *v);
+
 /* Parses a program; NULL after adding diagnostics on error.  expr_only
    parses one expression (for --at), with only the predefined names. */
 GtProgram *gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,

@@ -1768,21 +1768,25 @@ exec_block(Interp *in, const GtBlock *b)
 
 /* ---- entry ---------------------------------------------------------------- */
 
+/* Adds to *ctx (a size_t) the outputs statement s and those inside it
+   name. */
+static int
+count_stmt(void *ctx, GtStmt *s)
+{
+  size_t *n = ctx;
+  if (s->kind == GT_ST_OUTPUT)
+    *n += s->nargs;
+  *n += s->bare;
+  GtStmtVisitor v = { .stmt = count_stmt, .ctx = ctx };
+  return gt_stmt_children(s, &v);
+}
+
 static size_t
 count_outputs(const GtBlock *b)
 {
   size_t n = 0;
-  for (size_t i = 0; i < b->n; i++) {
-    const GtStmt *s = b->stmts[i];
-    if (s->kind == GT_ST_OUTPUT)
-      n += s->nargs;
-    n += s->bare;
-    n += count_outputs(&s->body);
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      n += count_outputs(&s->elifs[k]);
-    if (s->has_else)
-      n += count_outputs(&s->orelse);
-  }
+  GtStmtVisitor v = { .stmt = count_stmt, .ctx = &n };
+  gt_block_each(b, &v);
   return n;
 }
 

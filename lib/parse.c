@@ -676,6 +676,43 @@ new_stmt(Parser *ps, GtStmtKind kind, GtSpan sp)
   return s;
 }
 
+/* The one walk over a statement's children (internal.h says the order);
+   every pass over statements (resolution, the loop marks, counting
+   outputs) recurses through it instead of knowing the statement kinds. */
+int
+gt_stmt_children(const GtStmt *s, const GtStmtVisitor *v)
+{
+  int rc;
+  if (v->expr != NULL) {
+    if (s->expr != NULL && (rc = v->expr(v->ctx, s->expr)) != 0)
+      return rc;
+    /* OUTPUT's names and ASSERT's message are not evaluated */
+    if (s->kind != GT_ST_OUTPUT && s->kind != GT_ST_ASSERT)
+      for (size_t k = 0; k < s->nargs; k++)
+        if ((rc = v->expr(v->ctx, s->args[k])) != 0)
+          return rc;
+  }
+  if (v->stmt == NULL)
+    return 0;
+  if ((rc = gt_block_each(&s->body, v)) != 0)
+    return rc;
+  for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
+    if ((rc = gt_block_each(&s->elifs[k], v)) != 0)
+      return rc;
+  return s->has_else ? gt_block_each(&s->orelse, v) : 0;
+}
+
+int
+gt_block_each(const GtBlock *b, const GtStmtVisitor *v)
+{
+  for (size_t i = 0; i < b->n; i++) {
+    int rc = v->stmt(v->ctx, b->stmts[i]);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
 static void parse_block(Parser *ps, GtBlock *b);
 
 static void

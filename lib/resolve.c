@@ -221,42 +221,41 @@ add_input(Resolver *r, uint32_t name, int32_t slot, GtSpan span)
   return (int)p->ninputs++;
 }
 
-/* Collects the names a block binds: globals at top level, locals in a
-   function. */
+/* Collects the names statement s and those inside it bind: globals at
+   top level, locals in a function. */
+static int
+collect_stmt(void *ctx, GtStmt *s)
+{
+  Resolver *r = ctx;
+  switch (s->kind) {
+  case GT_ST_ASSIGN:
+  case GT_ST_FOR:
+  case GT_ST_INPUT:
+    if (r->fn) {
+      if (local_of(r, s->name) < 0)
+        set_local(r, s->name, (int32_t)r->fn->nlocals++);
+    } else
+      add_global(r, s->name);
+    if (s->kind == GT_ST_INPUT) {
+      if (r->islot[s->name] >= 0)
+        fail_at(r, s->namespan, "input '%s' is declared twice",
+                r->p->names->text[s->name]);
+      s->input_index = add_input(r, s->name, r->gslot[s->name],
+                                 s->namespan);
+    }
+    break;
+  default:
+    break;
+  }
+  GtStmtVisitor v = { .stmt = collect_stmt, .ctx = r };
+  return gt_stmt_children(s, &v);
+}
+
 static void
 collect(Resolver *r, const GtBlock *b)
 {
-  for (size_t i = 0; i < b->n; i++) {
-    GtStmt *s = b->stmts[i];
-    switch (s->kind) {
-    case GT_ST_ASSIGN:
-    case GT_ST_FOR:
-    case GT_ST_INPUT:
-      if (r->fn) {
-        if (local_of(r, s->name) < 0)
-          set_local(r, s->name, (int32_t)r->fn->nlocals++);
-      } else
-        add_global(r, s->name);
-      if (s->kind == GT_ST_INPUT) {
-        if (r->islot[s->name] >= 0)
-          fail_at(r, s->namespan, "input '%s' is declared twice",
-                  r->p->names->text[s->name]);
-        s->input_index = add_input(r, s->name, r->gslot[s->name],
-                                   s->namespan);
-      }
-      break;
-    default:
-      break;
-    }
-    if (s->kind == GT_ST_IF) {
-      collect(r, &s->body);
-      for (size_t k = 0; k < s->nargs; k++)
-        collect(r, &s->elifs[k]);
-      if (s->has_else)
-        collect(r, &s->orelse);
-    } else if (s->kind == GT_ST_FOR || s->kind == GT_ST_WHILE)
-      collect(r, &s->body);
-  }
+  GtStmtVisitor v = { .stmt = collect_stmt, .ctx = r };
+  gt_block_each(b, &v);
 }
 
 
@@ -447,40 +446,47 @@ resolve_target(Resolver *r, GtStmt *s)
   }
 }
 
+static int
+resolve_child(void *ctx, GtExpr *e)
+{
+  resolve_expr(ctx, e);
+  return 0;
+}
+
+/* Resolves statement s and those inside it.  Its target first: collect()
+   gave every target a slot, which resolving an expression cannot
+   change, so the order of errors is that of the expressions. */
+static int
+resolve_stmt(void *ctx, GtStmt *s)
+{
+  Resolver *r = ctx;
+  switch (s->kind) {
+  case GT_ST_ASSIGN:
+  case GT_ST_FOR:
+  case GT_ST_INPUT:
+    resolve_target(r, s);
+    break;
+  case GT_ST_OUTPUT: /* names of globals, not expressions */
+    for (size_t k = 0; k < s->nargs; k++) {
+      GtExpr *e = s->args[k];
+      if (r->gslot[e->name] < 0)
+        unknown(r, e->span, "name", r->p->names->text[e->name], 0);
+      e->slot = r->gslot[e->name];
+    }
+    break;
+  default:
+    break;
+  }
+  GtStmtVisitor v = { .expr = resolve_child, .stmt = resolve_stmt,
+                      .ctx = r };
+  return gt_stmt_children(s, &v);
+}
+
 static void
 resolve_block(Resolver *r, GtBlock *b)
 {
-  for (size_t i = 0; i < b->n; i++) {
-    GtStmt *s = b->stmts[i];
-    if (s->expr)
-      resolve_expr(r, s->expr);
-    switch (s->kind) {
-    case GT_ST_ASSIGN:
-    case GT_ST_FOR:
-    case GT_ST_INPUT:
-      resolve_target(r, s);
-      break;
-    default:
-      break;
-    }
-    if (s->kind == GT_ST_OUTPUT) {
-      for (size_t k = 0; k < s->nargs; k++) {
-        GtExpr *e = s->args[k];
-        if (r->gslot[e->name] < 0)
-          unknown(r, e->span, "name", r->p->names->text[e->name], 0);
-        e->slot = r->gslot[e->name];
-      }
-    } else if (s->kind != GT_ST_ASSERT)
-      for (size_t k = 0; k < s->nargs; k++)
-        resolve_expr(r, s->args[k]);
-    resolve_block(r, &s->body);
-    if (s->kind == GT_ST_IF) {
-      for (size_t k = 0; k < s->nargs; k++)
-        resolve_block(r, &s->elifs[k]);
-      if (s->has_else)
-        resolve_block(r, &s->orelse);
-    }
-  }
+  GtStmtVisitor v = { .stmt = resolve_stmt, .ctx = r };
+  gt_block_each(b, &v);
 }
 
 /* Does expression e read variable (kind, slot)? */
@@ -513,69 +519,83 @@ expr_globals(const GtExpr *e, unsigned char *read)
       expr_globals(e->args[k], read);
 }
 
+static int
+globals_expr(void *read, GtExpr *e)
+{
+  expr_globals(e, read);
+  return 0;
+}
+
+/* Marks in read[] the global slots that statement s reads. */
+static int
+globals_stmt(void *read, GtStmt *s)
+{
+  GtStmtVisitor v = { .expr = globals_expr, .stmt = globals_stmt,
+                      .ctx = read };
+  return gt_stmt_children(s, &v);
+}
+
 /* Marks in read[] the global slots that block b reads. */
 static void
 block_globals(const GtBlock *b, unsigned char *read)
 {
-  for (size_t i = 0; i < b->n; i++) {
-    const GtStmt *s = b->stmts[i];
-    if (s->expr)
-      expr_globals(s->expr, read);
-    if (s->kind != GT_ST_OUTPUT && s->kind != GT_ST_ASSERT)
-      for (size_t k = 0; k < s->nargs; k++)
-        expr_globals(s->args[k], read);
-    block_globals(&s->body, read);
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      block_globals(&s->elifs[k], read);
-    if (s->has_else)
-      block_globals(&s->orelse, read);
-  }
+  GtStmtVisitor v = { .stmt = globals_stmt, .ctx = read };
+  gt_block_each(b, &v);
+}
+
+/* A variable: GT_EX_GLOBAL or GT_EX_LOCAL, and its slot. */
+typedef struct Var {
+  int kind;
+  int32_t slot;
+} Var;
+
+static int
+reads_expr(void *ctx, GtExpr *e)
+{
+  const Var *x = ctx;
+  return expr_reads(e, x->kind, x->slot);
+}
+
+/* Does statement s read variable ctx (an output names a global)? */
+static int
+reads_stmt(void *ctx, GtStmt *s)
+{
+  const Var *x = ctx;
+  for (size_t k = 0; s->kind == GT_ST_OUTPUT && k < s->nargs; k++)
+    if (x->kind == GT_EX_GLOBAL && s->args[k]->slot == x->slot)
+      return 1;
+  GtStmtVisitor v = { .expr = reads_expr, .stmt = reads_stmt, .ctx = ctx };
+  return gt_stmt_children(s, &v);
 }
 
 static int
 block_reads(const GtBlock *b, int kind, int32_t slot)
 {
-  for (size_t i = 0; i < b->n; i++) {
-    const GtStmt *s = b->stmts[i];
-    if (s->expr && expr_reads(s->expr, kind, slot))
-      return 1;
-    if (s->kind != GT_ST_OUTPUT && s->kind != GT_ST_ASSERT)
-      for (size_t k = 0; k < s->nargs; k++)
-        if (expr_reads(s->args[k], kind, slot))
-          return 1;
-    if (s->kind == GT_ST_OUTPUT)
-      for (size_t k = 0; k < s->nargs; k++)
-        if (kind == GT_EX_GLOBAL && s->args[k]->slot == slot)
-          return 1;
-    if (block_reads(&s->body, kind, slot))
-      return 1;
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      if (block_reads(&s->elifs[k], kind, slot))
-        return 1;
-    if (s->has_else && block_reads(&s->orelse, kind, slot))
-      return 1;
-  }
-  return 0;
+  Var x = { kind, slot };
+  GtStmtVisitor v = { .stmt = reads_stmt, .ctx = &x };
+  return gt_block_each(b, &v);
 }
 
 /* Marks the for loops whose body may read the loop variable: only those
    need a recorded counter per iteration.  A global counter may also be
    read by any function called from the body: fn_read[] marks the global
    slots some function reads. */
-static void
-mark_loops(GtBlock *b, const unsigned char *fn_read)
+static int
+mark_stmt(void *ctx, GtStmt *s)
 {
-  for (size_t i = 0; i < b->n; i++) {
-    GtStmt *s = b->stmts[i];
-    if (s->kind == GT_ST_FOR)
-      s->var_read = block_reads(&s->body, s->target_kind, s->slot)
-                    || (s->target_kind == GT_EX_GLOBAL && fn_read[s->slot]);
-    mark_loops(&s->body, fn_read);
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      mark_loops(&s->elifs[k], fn_read);
-    if (s->has_else)
-      mark_loops(&s->orelse, fn_read);
-  }
+  const unsigned char *fn_read = ctx;
+  if (s->kind == GT_ST_FOR)
+    s->var_read = block_reads(&s->body, s->target_kind, s->slot)
+                  || (s->target_kind == GT_EX_GLOBAL && fn_read[s->slot]);
+  GtStmtVisitor v = { .stmt = mark_stmt, .ctx = ctx };
+  return gt_stmt_children(s, &v);
+}
+
+static void
+mark_loops(GtBlock *b, unsigned char *fn_read)
+{
+  GtStmtVisitor v = { .stmt = mark_stmt, .ctx = fn_read };
+  gt_block_each(b, &v);
 }
 
 /* A map by interned name of n entries in the arena, every byte c. */
