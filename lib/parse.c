@@ -746,134 +746,145 @@ expect_name(Parser *ps, const char *what)
   return next(ps);
 }
 
+/* input NAME [= default] */
 static GtStmt *
-parse_stmt(Parser *ps, int top)
+input_stmt(Parser *ps, const GtToken *t, int top)
 {
-  const GtToken *t = peek(ps);
-  GtStmt *s;
-  switch (t->kind) {
-  case GT_TOK_INPUT: {
+  next(ps);
+  if (!top)
+    fail_at(ps, t->span, "'input' is only allowed at the top level");
+  const GtToken *nm = expect_name(ps, "an input name");
+  GtStmt *s = new_stmt(ps, GT_ST_INPUT, t->span);
+  s->name = intern_tok(ps, nm);
+  s->namespan = nm->span;
+  if (peek_kind(ps) == GT_TOK_ASSIGN) {
     next(ps);
-    if (!top)
-      fail_at(ps, t->span, "'input' is only allowed at the top level");
-    const GtToken *nm = expect_name(ps, "an input name");
-    s = new_stmt(ps, GT_ST_INPUT, t->span);
-    s->name = intern_tok(ps, nm);
-    s->namespan = nm->span;
-    if (peek_kind(ps) == GT_TOK_ASSIGN) {
-      next(ps);
-      s->expr = parse_expr(ps);
-      s->span = join(t->span, s->expr->span);
-    } else
-      s->span = join(t->span, nm->span);
-    end_stmt(ps);
-    return s;
-  }
-  case GT_TOK_OUTPUT: {
-    next(ps);
-    if (ps->in_func)
-      fail_at(ps, t->span, "'output' is only allowed outside functions");
-    GtExpr **names = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-      const GtToken *nm = expect_name(ps, "an output name");
-      GtExpr *e = new_expr(ps, GT_EX_GLOBAL, nm->span);
-      e->name = intern_tok(ps, nm);
-      names = grow(ps, names, n, &cap, sizeof *names);
-      names[n++] = e;
-      if (peek_kind(ps) != GT_TOK_COMMA)
-        break;
-      next(ps);
-    }
-    s = new_stmt(ps, GT_ST_OUTPUT, join(t->span, names[n - 1]->span));
-    s->args = names;
-    s->nargs = n;
-    end_stmt(ps);
-    return s;
-  }
-  case GT_TOK_IF: {
-    next(ps);
-    s = new_stmt(ps, GT_ST_IF, t->span);
-    s->expr = parse_expr(ps);
-    parse_block(ps, &s->body);
-    GtExpr **conds = NULL;
-    GtBlock *bodies = NULL;
-    size_t n = 0, ccap = 0, bcap = 0;
-    for (;;) {
-      size_t save = ps->pos;
-      while (peek_kind(ps) == GT_TOK_NEWLINE)
-        next(ps);
-      if (peek_kind(ps) == GT_TOK_ELIF) {
-        next(ps);
-        conds = grow(ps, conds, n, &ccap, sizeof *conds);
-        bodies = grow(ps, bodies, n, &bcap, sizeof *bodies);
-        conds[n] = parse_expr(ps);
-        parse_block(ps, &bodies[n]);
-        n++;
-      } else if (peek_kind(ps) == GT_TOK_ELSE) {
-        next(ps);
-        if (peek_kind(ps) == GT_TOK_IF)
-          fail_at(ps, peek(ps)->span, "use 'elif' instead of 'else if'");
-        parse_block(ps, &s->orelse);
-        s->has_else = 1;
-        break;
-      } else {
-        ps->pos = save;
-        break;
-      }
-    }
-    s->nargs = n;
-    s->args = conds;
-    s->elifs = bodies;
-    return s;
-  }
-  case GT_TOK_FOR: {
-    next(ps);
-    const GtToken *nm = expect_name(ps, "a loop variable");
-    s = new_stmt(ps, GT_ST_FOR, t->span);
-    s->site = new_expr(ps, GT_EX_STR, t->span)->id;
-    s->name = intern_tok(ps, nm);
-    s->namespan = nm->span;
-    expect(ps, GT_TOK_IN);
-    const GtToken *r = peek(ps);
-    if (r->kind != GT_TOK_NAME || r->span.len != 5
-        || memcmp(ps->src->text + r->span.off, "range", 5) != 0)
-      expected(ps, "'range'");
-    next(ps);
-    expect(ps, GT_TOK_LPAREN);
-    GtSpan end;
-    s->args = parse_args(ps, &s->nargs, 0, &end);
-    if (s->nargs < 1 || s->nargs > 3)
-      fail_at(ps, join(r->span, end),
-              "range takes 1 to 3 arguments, not %zu", s->nargs);
-    s->span = join(t->span, end);
-    ps->loops++;
-    parse_block(ps, &s->body);
-    ps->loops--;
-    return s;
-  }
-  case GT_TOK_WHILE:
-    next(ps);
-    s = new_stmt(ps, GT_ST_WHILE, t->span);
-    s->site = new_expr(ps, GT_EX_STR, t->span)->id;
     s->expr = parse_expr(ps);
     s->span = join(t->span, s->expr->span);
-    ps->loops++;
-    parse_block(ps, &s->body);
-    ps->loops--;
-    return s;
-  case GT_TOK_BREAK:
-  case GT_TOK_CONTINUE:
+  } else
+    s->span = join(t->span, nm->span);
+  end_stmt(ps);
+  return s;
+}
+
+/* output NAME, ... */
+static GtStmt *
+output_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  if (ps->in_func)
+    fail_at(ps, t->span, "'output' is only allowed outside functions");
+  GtExpr **names = NULL;
+  size_t n = 0, cap = 0;
+  for (;;) {
+    const GtToken *nm = expect_name(ps, "an output name");
+    GtExpr *e = new_expr(ps, GT_EX_GLOBAL, nm->span);
+    e->name = intern_tok(ps, nm);
+    names = grow(ps, names, n, &cap, sizeof *names);
+    names[n++] = e;
+    if (peek_kind(ps) != GT_TOK_COMMA)
+      break;
     next(ps);
-    if (ps->loops == 0)
-      fail_at(ps, t->span, "'%s' outside a loop",
-              t->kind == GT_TOK_BREAK ? "break" : "continue");
-    s = new_stmt(ps, t->kind == GT_TOK_BREAK ? GT_ST_BREAK : GT_ST_CONTINUE,
-                 t->span);
-    end_stmt(ps);
-    return s;
-  case GT_TOK_RETURN:
-    next(ps);
+  }
+  GtStmt *s = new_stmt(ps, GT_ST_OUTPUT, join(t->span, names[n - 1]->span));
+  s->args = names;
+  s->nargs = n;
+  end_stmt(ps);
+  return s;
+}
+
+/* if COND BLOCK (elif COND BLOCK)* [else BLOCK]: the elif conditions in
+   args, their blocks in elifs */
+static GtStmt *
+if_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s = new_stmt(ps, GT_ST_IF, t->span);
+  s->expr = parse_expr(ps);
+  parse_block(ps, &s->body);
+  GtExpr **conds = NULL;
+  GtBlock *bodies = NULL;
+  size_t n = 0, ccap = 0, bcap = 0;
+  for (;;) {
+    size_t save = ps->pos;
+    while (peek_kind(ps) == GT_TOK_NEWLINE)
+      next(ps);
+    if (peek_kind(ps) == GT_TOK_ELIF) {
+      next(ps);
+      conds = grow(ps, conds, n, &ccap, sizeof *conds);
+      bodies = grow(ps, bodies, n, &bcap, sizeof *bodies);
+      conds[n] = parse_expr(ps);
+      parse_block(ps, &bodies[n]);
+      n++;
+    } else if (peek_kind(ps) == GT_TOK_ELSE) {
+      next(ps);
+      if (peek_kind(ps) == GT_TOK_IF)
+        fail_at(ps, peek(ps)->span, "use 'elif' instead of 'else if'");
+      parse_block(ps, &s->orelse);
+      s->has_else = 1;
+      break;
+    } else {
+      ps->pos = save;
+      break;
+    }
+  }
+  s->nargs = n;
+  s->args = conds;
+  s->elifs = bodies;
+  return s;
+}
+
+/* for NAME in range(ARGS) BLOCK */
+static GtStmt *
+for_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  const GtToken *nm = expect_name(ps, "a loop variable");
+  GtStmt *s = new_stmt(ps, GT_ST_FOR, t->span);
+  s->site = new_expr(ps, GT_EX_STR, t->span)->id;
+  s->name = intern_tok(ps, nm);
+  s->namespan = nm->span;
+  expect(ps, GT_TOK_IN);
+  const GtToken *r = peek(ps);
+  if (r->kind != GT_TOK_NAME || r->span.len != 5
+      || memcmp(ps->src->text + r->span.off, "range", 5) != 0)
+    expected(ps, "'range'");
+  next(ps);
+  expect(ps, GT_TOK_LPAREN);
+  GtSpan end;
+  s->args = parse_args(ps, &s->nargs, 0, &end);
+  if (s->nargs < 1 || s->nargs > 3)
+    fail_at(ps, join(r->span, end),
+            "range takes 1 to 3 arguments, not %zu", s->nargs);
+  s->span = join(t->span, end);
+  ps->loops++;
+  parse_block(ps, &s->body);
+  ps->loops--;
+  return s;
+}
+
+/* while COND BLOCK */
+static GtStmt *
+while_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s = new_stmt(ps, GT_ST_WHILE, t->span);
+  s->site = new_expr(ps, GT_EX_STR, t->span)->id;
+  s->expr = parse_expr(ps);
+  s->span = join(t->span, s->expr->span);
+  ps->loops++;
+  parse_block(ps, &s->body);
+  ps->loops--;
+  return s;
+}
+
+/* break, continue, return [VALUE] */
+static GtStmt *
+jump_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s;
+  if (t->kind == GT_TOK_RETURN) {
     if (!ps->in_func)
       fail_at(ps, t->span, "'return' outside a function");
     s = new_stmt(ps, GT_ST_RETURN, t->span);
@@ -882,101 +893,157 @@ parse_stmt(Parser *ps, int top)
       s->expr = parse_expr(ps);
       s->span = join(t->span, s->expr->span);
     }
-    end_stmt(ps);
-    return s;
-  case GT_TOK_ASSERT:
+  } else {
+    if (ps->loops == 0)
+      fail_at(ps, t->span, "'%s' outside a loop",
+              t->kind == GT_TOK_BREAK ? "break" : "continue");
+    s = new_stmt(ps, t->kind == GT_TOK_BREAK ? GT_ST_BREAK : GT_ST_CONTINUE,
+                 t->span);
+  }
+  end_stmt(ps);
+  return s;
+}
+
+/* assert COND [, "message"] */
+static GtStmt *
+assert_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s = new_stmt(ps, GT_ST_ASSERT, t->span);
+  s->expr = parse_expr(ps);
+  s->span = join(t->span, s->expr->span);
+  if (peek_kind(ps) == GT_TOK_COMMA) {
     next(ps);
-    s = new_stmt(ps, GT_ST_ASSERT, t->span);
-    s->expr = parse_expr(ps);
-    s->span = join(t->span, s->expr->span);
-    if (peek_kind(ps) == GT_TOK_COMMA) {
-      next(ps);
-      const GtToken *m = expect(ps, GT_TOK_STRING);
-      s->args = alloc(ps, sizeof *s->args);
-      s->args[0] = new_expr(ps, GT_EX_STR, m->span);
-      s->nargs = 1;
-    }
-    end_stmt(ps);
-    return s;
-  case GT_TOK_PRINT: {
-    next(ps);
-    expect(ps, GT_TOK_LPAREN);
-    GtSpan end;
-    s = new_stmt(ps, GT_ST_PRINT, t->span);
-    s->args = parse_args(ps, &s->nargs, 1, &end);
-    s->span = join(t->span, end);
+    const GtToken *m = expect(ps, GT_TOK_STRING);
+    s->args = alloc(ps, sizeof *s->args);
+    s->args[0] = new_expr(ps, GT_EX_STR, m->span);
+    s->nargs = 1;
+  }
+  end_stmt(ps);
+  return s;
+}
+
+/* print(ARGS), strings allowed */
+static GtStmt *
+print_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  expect(ps, GT_TOK_LPAREN);
+  GtSpan end;
+  GtStmt *s = new_stmt(ps, GT_ST_PRINT, t->span);
+  s->args = parse_args(ps, &s->nargs, 1, &end);
+  s->span = join(t->span, end);
+  end_stmt(ps);
+  return s;
+}
+
+/* Is k an assignment operator?  *op: the operation of `y op= e`, or
+   GT_OP_COUNT for plain `=`. */
+static int
+assign_op(GtTokKind k, GtOp *op)
+{
+  switch (k) {
+  case GT_TOK_ASSIGN: *op = GT_OP_COUNT; return 1;
+  case GT_TOK_PLUSEQ: *op = GT_OP_ADD; return 1;
+  case GT_TOK_MINUSEQ: *op = GT_OP_SUB; return 1;
+  case GT_TOK_STAREQ: *op = GT_OP_MUL; return 1;
+  case GT_TOK_SLASHEQ: *op = GT_OP_DIV; return 1;
+  default: return 0;
+  }
+}
+
+/* An expression statement, or an assignment to elements x[i] = e (the
+   target is parsed as an expression first). */
+static GtStmt *
+expr_stmt(Parser *ps, const GtToken *t)
+{
+  GtStmt *s = new_stmt(ps, GT_ST_EXPR, t->span);
+  s->expr = parse_expr(ps);
+  s->span = s->expr->span;
+  GtOp aop;
+  if (!assign_op(peek_kind(ps), &aop)) {
     end_stmt(ps);
     return s;
   }
+  GtExpr *target = s->expr;
+  if (target->kind != GT_EX_INDEX || target->args[0]->kind != GT_EX_GLOBAL
+      || target->args[0]->slot >= 0)
+    fail_at(ps, target->span, "cannot assign to this expression");
+  /* x[i] = e sets elements of x: x becomes a new value */
+  GtSpan opspan = next(ps)->span;
+  GtExpr *value = parse_expr(ps);
+  if (aop != GT_OP_COUNT)
+    value = op_expr(ps, aop, opspan, target, value);
+  s->kind = GT_ST_ASSIGN;
+  s->name = target->args[0]->name;
+  s->namespan = target->args[0]->span;
+  s->args = target->args + 1;
+  s->nargs = (size_t)target->nargs - 1;
+  s->expr = value;
+  /* the value reads the old x (x[i] += e): keep the base for that */
+  s->span = join(target->span, value->span);
+  end_stmt(ps);
+  return s;
+}
+
+/* NAME op= VALUE, else an expression statement */
+static GtStmt *
+name_stmt(Parser *ps, const GtToken *t)
+{
+  GtOp aop;
+  if (!assign_op(ps->toks[ps->pos + 1].kind, &aop))
+    return expr_stmt(ps, t);
+  next(ps);
+  GtSpan opspan = next(ps)->span;
+  GtStmt *s = new_stmt(ps, GT_ST_ASSIGN, t->span);
+  s->name = intern_tok(ps, t);
+  s->namespan = t->span;
+  s->expr = parse_expr(ps);
+  if (aop != GT_OP_COUNT) {
+    /* y += e is y = y + e */
+    GtExpr *y = new_expr(ps, GT_EX_GLOBAL, t->span);
+    y->name = s->name;
+    s->expr = op_expr(ps, aop, opspan, y, s->expr);
+  }
+  s->span = join(t->span, s->expr->span);
+  end_stmt(ps);
+  return s;
+}
+
+/* One statement, by its first token (as Lua's statement()). */
+static GtStmt *
+parse_stmt(Parser *ps, int top)
+{
+  const GtToken *t = peek(ps);
+  switch (t->kind) {
+  case GT_TOK_INPUT:
+    return input_stmt(ps, t, top);
+  case GT_TOK_OUTPUT:
+    return output_stmt(ps, t);
+  case GT_TOK_IF:
+    return if_stmt(ps, t);
+  case GT_TOK_FOR:
+    return for_stmt(ps, t);
+  case GT_TOK_WHILE:
+    return while_stmt(ps, t);
+  case GT_TOK_BREAK:
+  case GT_TOK_CONTINUE:
+  case GT_TOK_RETURN:
+    return jump_stmt(ps, t);
+  case GT_TOK_ASSERT:
+    return assert_stmt(ps, t);
+  case GT_TOK_PRINT:
+    return print_stmt(ps, t);
   case GT_TOK_DEF:
     fail_at(ps, t->span, "functions can only be defined at the top level");
   case GT_TOK_ELIF:
   case GT_TOK_ELSE:
     fail_at(ps, t->span, "'%s' without a matching 'if'",
             t->kind == GT_TOK_ELIF ? "elif" : "else");
-  case GT_TOK_NAME: {
-    GtTokKind k = ps->toks[ps->pos + 1].kind;
-    GtOp aop;
-    switch (k) {
-    case GT_TOK_ASSIGN: aop = GT_OP_COUNT; break;
-    case GT_TOK_PLUSEQ: aop = GT_OP_ADD; break;
-    case GT_TOK_MINUSEQ: aop = GT_OP_SUB; break;
-    case GT_TOK_STAREQ: aop = GT_OP_MUL; break;
-    case GT_TOK_SLASHEQ: aop = GT_OP_DIV; break;
-    default: goto expression;
-    }
-    next(ps);
-    GtSpan opspan = next(ps)->span;
-    s = new_stmt(ps, GT_ST_ASSIGN, t->span);
-    s->name = intern_tok(ps, t);
-    s->namespan = t->span;
-    s->expr = parse_expr(ps);
-    if (aop != GT_OP_COUNT) {
-      /* y += e is y = y + e */
-      GtExpr *y = new_expr(ps, GT_EX_GLOBAL, t->span);
-      y->name = s->name;
-      s->expr = op_expr(ps, aop, opspan, y, s->expr);
-    }
-    s->span = join(t->span, s->expr->span);
-    end_stmt(ps);
-    return s;
-  }
+  case GT_TOK_NAME:
+    return name_stmt(ps, t);
   default:
-  expression: {
-    s = new_stmt(ps, GT_ST_EXPR, t->span);
-    s->expr = parse_expr(ps);
-    s->span = s->expr->span;
-    GtOp aop;
-    switch (peek_kind(ps)) {
-    case GT_TOK_ASSIGN: aop = GT_OP_COUNT; break;
-    case GT_TOK_PLUSEQ: aop = GT_OP_ADD; break;
-    case GT_TOK_MINUSEQ: aop = GT_OP_SUB; break;
-    case GT_TOK_STAREQ: aop = GT_OP_MUL; break;
-    case GT_TOK_SLASHEQ: aop = GT_OP_DIV; break;
-    default:
-      end_stmt(ps);
-      return s;
-    }
-    GtExpr *target = s->expr;
-    if (target->kind != GT_EX_INDEX || target->args[0]->kind != GT_EX_GLOBAL
-        || target->args[0]->slot >= 0)
-      fail_at(ps, target->span, "cannot assign to this expression");
-    /* x[i] = e sets elements of x: x becomes a new value */
-    GtSpan opspan = next(ps)->span;
-    GtExpr *value = parse_expr(ps);
-    if (aop != GT_OP_COUNT)
-      value = op_expr(ps, aop, opspan, target, value);
-    s->kind = GT_ST_ASSIGN;
-    s->name = target->args[0]->name;
-    s->namespan = target->args[0]->span;
-    s->args = target->args + 1;
-    s->nargs = (size_t)target->nargs - 1;
-    s->expr = value;
-    /* the value reads the old x (x[i] += e): keep the base for that */
-    s->span = join(target->span, value->span);
-    end_stmt(ps);
-    return s;
-  }
+    return expr_stmt(ps, t);
   }
 }
 
