@@ -510,16 +510,50 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
   return GT_OK;
 }
 
-/* Entries d^K(of)/dw^K for each output, by one Taylor sweep each. */
+/* The order-K derivative of of by Taylor mode came out NaN: the error,
+   located at the primitive whose Taylor rule made the NaN (fail_node, or
+   -1 when the sweep could not tell). */
+static GtStatus
+taylor_nan_error(GtSession *s, int32_t fail_node, int order, const char *of,
+                 const char *wname)
+{
+  if (fail_node < 0)
+    return error(s, GT_ERUNTIME, "the order-%d derivative of %s with "
+                 "respect to %s is not a number (NaN)", order, of, wname);
+  const GtNode *n = &s->tape.nodes[fail_node];
+  GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
+  int fault = range_fault(&s->tape, fail_node);
+  if (fault)
+    gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+                "%s %s here (its exact value is beyond MPFR's exponent "
+                "range), so the order-%d derivative of %s with respect "
+                "to %s through it would be wrong", gt_ops[n->op].name,
+                fault == 1 ? "overflows to inf" : "underflows to 0",
+                order, of, wname);
+  else
+    gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+                "the derivatives of %s are not numbers (NaN) at this "
+                "point (needed for the order-%d derivative of %s with "
+                "respect to %s)", gt_ops[n->op].name, order, of, wname);
+  GtRunEnv env = env_of(s);
+  GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog };
+  gt_rec_call_chain(&r, n->frame);
+  return GT_ERUNTIME;
+}
+
+/* Entries d^K(of)/dw^K for each output, by one Taylor sweep each.  A
+   tensor on the way sets *tensor and leaves the entries to the caller
+   (rule 3 of derive.c: recorded Jacobians instead). */
 static GtStatus
 taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                size_t no, const char *wname, int32_t w, int order,
-               size_t *e)
+               size_t *e, int *tensor)
 {
   mpfr_ptr *out = malloc(((size_t)order + 1) * sizeof *out);
   if (out == NULL)
     return error(s, GT_ERUNTIME, "out of memory");
   GtStatus st = GT_OK;
+  *tensor = 0;
   for (size_t o = 0; o < no && st == GT_OK; o++) {
     for (int j = 0; j <= order; j++)
       if ((out[j] = gt_tape_number(&s->results)) == NULL) {
@@ -528,10 +562,8 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       }
     int32_t fail_node;
     int fail_order;
-    /* the same work limit as in a run: O(K^2) per node, wider numbers */
-    double span = onodes[o] >= w ? (double)(onodes[o] - w) + 1 : 1;
-    double wide = (double)(s->opt.prec + 2 * order) / 128.0;
-    if ((double)order * order * span * (wide > 1 ? wide : 1)
+    /* the same work limit as in a run */
+    if (gt_derive_taylor_cost(&s->tape, onodes[o], w, order)
         > 10.0 * (double)s->opt.max_steps) {
       st = error(s, GT_ERUNTIME, "--order %d: Taylor mode would take more "
                  "than %.3g MPFR operations (the limit is 10 times "
@@ -539,19 +571,17 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                  "thousands)", order, 10.0 * (double)s->opt.max_steps);
       break;
     }
-    GtTaylorStatus rc = gt_taylor(&s->tape, w, onodes[o], order, out,
-                                  &fail_node, &fail_order);
-    if (rc == GT_TAYLOR_NOMEM) {
+    GtTaylorStatus end = gt_taylor(&s->tape, w, onodes[o], order, out,
+                                   &fail_node, &fail_order);
+    if (end == GT_TAYLOR_NOMEM) {
       st = error(s, GT_ERUNTIME, "out of memory");
       break;
     }
-    if (rc == GT_TAYLOR_TENSOR) {
-      /* tensors on the way: the caller takes recorded Jacobians instead
-         (the value passes through st, outside GtStatus's range) */
-      st = (GtStatus)GT_TAYLOR_TENSOR;
+    if (end == GT_TAYLOR_TENSOR) {
+      *tensor = 1;
       break;
     }
-    if (rc == GT_TAYLOR_NORULE) {
+    if (end == GT_TAYLOR_NORULE) {
       const GtNode *n = &s->tape.nodes[fail_node];
       GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
       gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
@@ -580,35 +610,301 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
     d->connected = gt_rev_depends_avoiding(&s->tape, onodes[o], w, -1)
                    || onodes[o] == w;
     d->value = scalar(out[order]);
-    if (mpfr_nan_p(out[order]) && !s->opt.nan_ok && fail_node < 0)
-      st = error(s, GT_ERUNTIME, "the order-%d derivative of %s with respect "
-                 "to %s is not a number (NaN)", order, onames[o], wname);
-    else if (mpfr_nan_p(out[order]) && !s->opt.nan_ok) {
-      /* located at the primitive whose Taylor rule made the NaN */
-      const GtNode *n = &s->tape.nodes[fail_node];
-      GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
-      int fault = range_fault(&s->tape, fail_node);
-      if (fault)
-        gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
-                    "%s %s here (its exact value is beyond MPFR's exponent "
-                    "range), so the order-%d derivative of %s with respect "
-                    "to %s through it would be wrong", gt_ops[n->op].name,
-                    fault == 1 ? "overflows to inf" : "underflows to 0",
-                    order, onames[o], wname);
-      else
-        gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
-                    "the derivatives of %s are not numbers (NaN) at this "
-                    "point (needed for the order-%d derivative of %s with "
-                    "respect to %s)", gt_ops[n->op].name, order, onames[o],
-                    wname);
-      GtRunEnv env = env_of(s);
-      GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog };
-      gt_rec_call_chain(&r, n->frame);
-      st = GT_ERUNTIME;
-    }
+    if (mpfr_nan_p(out[order]) && !s->opt.nan_ok)
+      st = taylor_nan_error(s, fail_node, order, onames[o], wname);
   }
   free(out);
   return st;
+}
+
+/* The outputs to differentiate and the names to differentiate against,
+   by name and by node, each listed once. */
+typedef struct Request {
+  const char **onames;
+  int32_t *onodes;
+  size_t no;
+  const char **wnames;
+  int32_t *wnodes;
+  size_t nw;
+} Request;
+
+/* q's outputs: those named in of[0..nof) (an output, else a variable), or
+   all the program's outputs.  out_of: output index + 1 by name id. */
+static GtStatus
+find_outputs(GtSession *s, const char *const *of, size_t nof, Request *q,
+             uint32_t *out_of)
+{
+  size_t nn = s->names.n;
+  for (size_t k = 0; k < s->res.nout; k++)
+    out_of[s->res.out_names[k]] = (uint32_t)k + 1;
+  for (size_t i = 0; i < q->no; i++) {
+    if (of && nof) {
+      q->onames[i] = intern(s, of[i]);
+      q->onodes[i] = -1;
+      uint32_t id = gt_names_find(&s->names, of[i], strlen(of[i]));
+      if (id < nn && out_of[id])
+        q->onodes[i] = s->res.out_nodes[out_of[id] - 1];
+      if (q->onodes[i] < 0)
+        q->onodes[i] = node_of(s, of[i]);
+      if (q->onodes[i] < 0)
+        return error(s, GT_EUSAGE, "--of: the program has no output or "
+                     "variable named '%s'", of[i]);
+    } else {
+      q->onames[i] = s->names.text[s->res.out_names[i]];
+      q->onodes[i] = s->res.out_nodes[i];
+    }
+  }
+  return GT_OK;
+}
+
+/* q's names: those in wrt[0..nwrt) (a name given twice counts once), or
+   all the inputs the run used.  seen: zeroed marks by name id. */
+static GtStatus
+find_names(GtSession *s, const char *const *wrt, size_t nwrt, Request *q,
+           unsigned char *seen)
+{
+  size_t nn = s->names.n, j = 0;
+  if (wrt && nwrt) {
+    for (size_t i = 0; i < nwrt; i++) {
+      const char *nm = intern(s, wrt[i]);
+      uint32_t id = gt_names_find(&s->names, wrt[i], strlen(wrt[i]));
+      if (id < nn) {
+        if (seen[id])
+          continue;
+        seen[id] = 1;
+      }
+      q->wnames[j] = nm;
+      q->wnodes[j] = node_of(s, wrt[i]);
+      if (q->wnodes[j] < 0)
+        return error(s, GT_EUSAGE, "--wrt: the program has no input or "
+                     "variable named '%s'", wrt[i]);
+      j++;
+    }
+    q->nw = j;
+  } else {
+    for (size_t i = 0; i < s->prog->ninputs; i++)
+      if (s->res.input_nodes[i] >= 0) {
+        q->wnames[j] = s->names.text[s->prog->inputs[i].name];
+        q->wnodes[j++] = s->res.input_nodes[i];
+      }
+  }
+  return GT_OK;
+}
+
+/* Drops outputs named twice (seen: zeroed marks by name id). */
+static void
+unique_outputs(GtSession *s, Request *q, unsigned char *seen)
+{
+  size_t nn = s->names.n, j = 0;
+  for (size_t i = 0; i < q->no; i++) {
+    uint32_t id = gt_names_find(&s->names, q->onames[i],
+                                strlen(q->onames[i]));
+    if (id < nn && seen[id])
+      continue;
+    if (id < nn)
+      seen[id] = 1;
+    q->onames[j] = q->onames[i];
+    q->onodes[j++] = q->onodes[i];
+  }
+  q->no = j;
+}
+
+static void
+request_free(Request *q)
+{
+  free(q->onames);
+  free(q->wnames);
+  free(q->onodes);
+  free(q->wnodes);
+}
+
+/* Fills q from the --of and --wrt lists (empty: every output, every
+   input); by interned name, so that many names cost linear time. */
+static GtStatus
+request(GtSession *s, const char *const *of, size_t nof,
+        const char *const *wrt, size_t nwrt, Request *q)
+{
+  q->no = of && nof ? nof : s->res.nout;
+  q->nw = wrt && nwrt ? nwrt : 0;
+  if (q->nw == 0)
+    for (size_t i = 0; i < s->prog->ninputs; i++)
+      q->nw += s->res.input_nodes[i] >= 0;
+  q->onames = malloc((q->no + 1) * sizeof *q->onames);
+  q->wnames = malloc((q->nw + 1) * sizeof *q->wnames);
+  q->onodes = malloc((q->no + 1) * sizeof *q->onodes);
+  q->wnodes = malloc((q->nw + 1) * sizeof *q->wnodes);
+  for (size_t i = 0; of && i < nof; i++)
+    intern(s, of[i]);
+  for (size_t i = 0; wrt && i < nwrt; i++)
+    intern(s, wrt[i]);
+  size_t nn = s->names.n;
+  uint32_t *out_of = calloc(nn + 1, sizeof *out_of);
+  unsigned char *seen = calloc(nn + 1, 1);
+  GtStatus st = GT_OK;
+  if (!q->onames || !q->wnames || !q->onodes || !q->wnodes || !out_of
+      || !seen)
+    st = error(s, GT_ERUNTIME, "out of memory");
+  if (st == GT_OK)
+    st = find_outputs(s, of, nof, q, out_of);
+  if (st == GT_OK)
+    st = find_names(s, wrt, nwrt, q, seen);
+  if (st == GT_OK && of && nof) {
+    memset(seen, 0, nn + 1);
+    unique_outputs(s, q, seen);
+  }
+  free(out_of);
+  free(seen);
+  return st;
+}
+
+/* One nested-sweep step for output o: the recorded levels of the names
+   idx[0..order-2], then one numeric reverse sweep over the names from
+   idx[order-2] on (the partials in another order are the same), each an
+   entry.  conn, vals: room for q->nw. */
+static GtStatus
+prefix_sweep(GtSession *s, const Request *q, size_t o, const size_t *idx,
+             int order, int *conn, mpfr_ptr *vals, size_t *e)
+{
+  GtStatus st = GT_OK;
+  size_t nw = q->nw;
+  /* the last name is at least the prefix's last: names lo..nw-1 */
+  size_t lo = order >= 2 ? idx[order - 2] : 0;
+  int32_t prefix = q->onodes[o];
+  for (int d = 0; d < order - 1 && st == GT_OK; d++) {
+    int32_t g;
+    st = record_level(s, prefix, &q->wnodes[idx[d]], 1, &g);
+    prefix = g;
+  }
+  if (st != GT_OK)
+    return st;
+  for (size_t k = lo; k < nw; k++) {
+    vals[k] = gt_tape_numbers(&s->results, gt_node_size(&s->tape,
+                                                        q->wnodes[k]));
+    if (vals[k] == NULL)
+      return error(s, GT_ERUNTIME, "out of memory");
+  }
+  int32_t nan_node;
+  int rc = gt_rev_sweep(&s->tape, prefix, q->wnodes + lo, nw - lo,
+                        vals + lo, conn + lo, &nan_node);
+  if (rc < 0)
+    return error(s, GT_ERUNTIME, "out of memory");
+  for (size_t k = lo; k < nw; k++) {
+    GtDeriv *d = &s->derivs[(*e)++];
+    d->of = q->onames[o];
+    d->order = order;
+    const char **w = gt_arena_alloc(&s->results.vals,
+                                    (size_t)order * sizeof *w);
+    if (w == NULL) {
+      (*e)--;
+      return error(s, GT_ERUNTIME, "out of memory");
+    }
+    for (int j = 0; j < order - 1; j++)
+      w[j] = q->wnames[idx[j]];
+    w[order - 1] = q->wnames[k];
+    d->wrt = w;
+    d->connected = conn[k];
+    d->value = shaped(s, q->wnodes[k], vals[k]);
+    if (rc == GT_ERUNTIME) {
+      /* name the variable that a Taylor-mode grad cannot reach */
+      size_t kk = k;
+      const GtNode *bad = nan_node >= 0 ? &s->tape.nodes[nan_node] : NULL;
+      for (size_t j = 0; bad && bad->op == GT_OP_TAYLOR && j < nw; j++)
+        if (gt_rev_depends_avoiding(&s->tape, bad->a, q->wnodes[j], bad->b)) {
+          kk = j;
+          break;
+        }
+      return nan_derivative(s, nan_node, q->onames[o], q->wnames[kk], 1);
+    }
+    if (mpfr_nan_p(vals[k]) && !s->opt.nan_ok)
+      return nan_derivative(s, nan_node, q->onames[o], q->wnames[k], 0);
+  }
+  return GT_OK;
+}
+
+/* Entries by numeric reverse (order 1) and nested sweeps (order >= 2),
+   rule 4 of derive.c: each nondecreasing prefix of order-1 names once. */
+static GtStatus
+nested_entries(GtSession *s, const Request *q, int order, size_t tuples,
+               size_t *e)
+{
+  size_t nw = q->nw;
+  int *conn = malloc((nw + 1) * sizeof *conn);
+  mpfr_ptr *vals = malloc((nw + 1) * sizeof *vals);
+  size_t *idx = calloc((size_t)order + 1, sizeof *idx);
+  GtStatus st = GT_OK;
+  if (!conn || !vals || !idx)
+    st = error(s, GT_ERUNTIME, "out of memory");
+  for (size_t o = 0; o < q->no && st == GT_OK; o++) {
+    memset(idx, 0, (size_t)order * sizeof *idx);
+    for (size_t t = 0; t < tuples / (nw ? nw : 1) && st == GT_OK; t++) {
+      /* idx[0..order-2] from t, most significant first */
+      size_t rem = t;
+      for (int d = order - 2; d >= 0; d--) {
+        idx[d] = rem % nw;
+        rem /= nw;
+      }
+      if (!nondecreasing(idx, order - 1))
+        continue;               /* the same partials in another order */
+      st = prefix_sweep(s, q, o, idx, order, conn, vals, e);
+    }
+  }
+  free(conn);
+  free(vals);
+  free(idx);
+  return st;
+}
+
+/* Room for total more entries after the earlier orders' ones, and the
+   results' tape. */
+static GtStatus
+make_room(GtSession *s, size_t total)
+{
+  size_t e = s->nderivs;
+  GtDeriv *dv = realloc(s->derivs, (e + total + 1) * sizeof *dv);
+  if (dv != NULL) {
+    memset(dv + e, 0, (total + 1) * sizeof *dv);
+    s->derivs = dv;
+  }
+  if (!s->have_results) {
+    if (gt_tape_init(&s->results, s->opt.prec, 1024) != 0)
+      return error(s, GT_ERUNTIME, "out of memory");
+    s->have_results = 1;
+  }
+  if (dv == NULL)
+    return error(s, GT_ERUNTIME, "out of memory");
+  return GT_OK;
+}
+
+/* The entries of q at this order by the planner's method (derive.c). */
+static GtStatus
+entries(GtSession *s, const Request *q, int order, size_t tuples, size_t *e)
+{
+  GtDeriveReq dq = { .tape = &s->tape, .of = q->onodes, .nof = q->no,
+                     .wrt = q->wnodes, .nwrt = q->nw, .order = order,
+                     .keep = 0 };
+  switch (gt_derive_plan(&dq)) {
+  case GT_DERIVE_TAYLOR: {
+    size_t e0 = *e;
+    int tensor;
+    GtStatus st = taylor_entries(s, q->onames, q->onodes, q->no,
+                                 q->wnames[0], q->wnodes[0], order, e,
+                                 &tensor);
+    if (!tensor)
+      return st;
+    /* Taylor mode is scalar-only: tensors between the name and an output
+       are differentiated by recorded Jacobians */
+    *e = e0;
+  }
+    /* fall through */
+  case GT_DERIVE_RECORDED:
+    return tensor_entries(s, q->onames, q->onodes, q->no, q->wnames,
+                          q->wnodes, q->nw, order, e);
+  case GT_DERIVE_NUMERIC:
+  case GT_DERIVE_NESTED:
+  case GT_DERIVE_IDENTITY:
+    break;
+  }
+  return nested_entries(s, q, order, tuples, e);
 }
 
 /* The derivatives of one order, appended to the session's results when
@@ -627,249 +923,37 @@ derive(GtSession *s, const char *const *of, size_t nof,
   if (!append)
     drop_results(s);
 
-  /* the outputs to differentiate and the names to differentiate against */
-  size_t no = of && nof ? nof : s->res.nout;
-  size_t nw = wrt && nwrt ? nwrt : 0;
-  if (nw == 0)
-    for (size_t i = 0; i < s->prog->ninputs; i++)
-      nw += s->res.input_nodes[i] >= 0;
-  const char **onames = malloc((no + 1) * sizeof *onames);
-  const char **wnames = malloc((nw + 1) * sizeof *wnames);
-  int32_t *onodes = malloc((no + 1) * sizeof *onodes);
-  int32_t *wnodes = malloc((nw + 1) * sizeof *wnodes);
-  /* by interned name: output index + 1, and "seen" marks for the
-     duplicates below, so that many names cost linear time */
-  for (size_t i = 0; of && i < nof; i++)
-    intern(s, of[i]);
-  for (size_t i = 0; wrt && i < nwrt; i++)
-    intern(s, wrt[i]);
-  size_t nn = s->names.n;
-  uint32_t *out_of = calloc(nn + 1, sizeof *out_of);
-  unsigned char *seen = calloc(nn + 1, 1);
-  GtStatus st = GT_OK;
-  if (!onames || !wnames || !onodes || !wnodes || !out_of || !seen) {
-    st = error(s, GT_ERUNTIME, "out of memory");
+  Request q = { 0 };
+  GtStatus st = request(s, of, nof, wrt, nwrt, &q);
+  if (st != GT_OK)
     goto done;
-  }
-  for (size_t k = 0; k < s->res.nout; k++)
-    out_of[s->res.out_names[k]] = (uint32_t)k + 1;
-  for (size_t i = 0; i < no; i++) {
-    if (of && nof) {
-      onames[i] = intern(s, of[i]);
-      onodes[i] = -1;
-      uint32_t id = gt_names_find(&s->names, of[i], strlen(of[i]));
-      if (id < nn && out_of[id])
-        onodes[i] = s->res.out_nodes[out_of[id] - 1];
-      if (onodes[i] < 0)
-        onodes[i] = node_of(s, of[i]);
-      if (onodes[i] < 0) {
-        st = error(s, GT_EUSAGE, "--of: the program has no output or "
-                   "variable named '%s'", of[i]);
-        goto done;
-      }
-    } else {
-      onames[i] = s->names.text[s->res.out_names[i]];
-      onodes[i] = s->res.out_nodes[i];
-    }
-  }
-  if (wrt && nwrt) {
-    /* a name given twice counts once */
-    size_t j = 0;
-    for (size_t i = 0; i < nwrt; i++) {
-      const char *nm = intern(s, wrt[i]);
-      uint32_t id = gt_names_find(&s->names, wrt[i], strlen(wrt[i]));
-      if (id < nn) {
-        if (seen[id])
-          continue;
-        seen[id] = 1;
-      }
-      wnames[j] = nm;
-      wnodes[j] = node_of(s, wrt[i]);
-      if (wnodes[j] < 0) {
-        st = error(s, GT_EUSAGE, "--wrt: the program has no input or "
-                   "variable named '%s'", wrt[i]);
-        goto done;
-      }
-      j++;
-    }
-    nw = j;
-  } else {
-    size_t j = 0;
-    for (size_t i = 0; i < s->prog->ninputs; i++)
-      if (s->res.input_nodes[i] >= 0) {
-        wnames[j] = s->names.text[s->prog->inputs[i].name];
-        wnodes[j++] = s->res.input_nodes[i];
-      }
-  }
-
-  if (of && nof) {
-    size_t j = 0;
-    memset(seen, 0, nn + 1);
-    for (size_t i = 0; i < no; i++) {
-      uint32_t id = gt_names_find(&s->names, onames[i], strlen(onames[i]));
-      if (id < nn && seen[id])
-        continue;
-      if (id < nn)
-        seen[id] = 1;
-      onames[j] = onames[i];
-      onodes[j++] = onodes[i];
-    }
-    no = j;
-  }
 
   /* the kinks these derivatives pass through get their notes */
   GtRunEnv kenv = env_of(s);
-  gt_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, onodes, no, wnodes,
-                nw);
+  gt_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, q.onodes, q.no,
+                q.wnodes, q.nw);
 
   /* entries: outputs x ordered order-tuples of names, last fastest */
   size_t tuples = 1;
   for (int k = 0; k < order; k++) {
-    if (nw && tuples > ((size_t)1 << 20) / nw) {
+    if (q.nw && tuples > ((size_t)1 << 20) / q.nw) {
       st = error(s, GT_EUSAGE, "too many derivatives requested (more than "
                  "a million)");
       goto done;
     }
-    tuples *= nw;
+    tuples *= q.nw;
   }
-  size_t total = no * tuples;
+  st = make_room(s, q.no * tuples);
   size_t e = s->nderivs; /* appended after the earlier orders' entries */
-  GtDeriv *dv = realloc(s->derivs, (e + total + 1) * sizeof *dv);
-  if (dv != NULL) {
-    memset(dv + e, 0, (total + 1) * sizeof *dv);
-    s->derivs = dv;
-  }
-  int *conn = malloc((nw + 1) * sizeof *conn);
-  mpfr_ptr *vals = malloc((nw + 1) * sizeof *vals);
-  size_t *idx = calloc((size_t)order + 1, sizeof *idx);
-  if (!s->have_results) {
-    if (gt_tape_init(&s->results, s->opt.prec, 1024) != 0) {
-      free(conn); free(vals); free(idx);
-      st = error(s, GT_ERUNTIME, "out of memory");
-      goto done;
-    }
-    s->have_results = 1;
-  }
-  if (dv == NULL || !conn || !vals || !idx) {
-    free(conn); free(vals); free(idx);
-    st = error(s, GT_ERUNTIME, "out of memory");
-    goto done;
-  }
-  int tensors = 0;
-  for (size_t k = 0; k < nw; k++)
-    tensors |= s->tape.nodes[wnodes[k]].shape != 0;
-  for (size_t k = 0; k < no; k++)
-    tensors |= s->tape.nodes[onodes[k]].shape != 0;
-  if (order >= 2 && tensors) {
-    st = tensor_entries(s, onames, onodes, no, wnames, wnodes, nw, order,
-                        &e);
-    no = 0;
-  } else if (nw == 1 && order >= 2) {
-    /* one name: the K-th derivative by Taylor mode, O(K^2) per node */
-    size_t e0 = e;
-    st = taylor_entries(s, onames, onodes, no, wnames[0], wnodes[0], order,
-                        &e);
-    if ((int)st == GT_TAYLOR_TENSOR) {
-      /* Taylor mode is scalar-only: tensors between the name and an
-         output are differentiated by recorded Jacobians */
-      e = e0;
-      st = tensor_entries(s, onames, onodes, no, wnames, wnodes, nw, order,
-                          &e);
-    }
-    no = 0;
-  }
-  for (size_t o = 0; o < no && st == GT_OK; o++) {
-    /* each prefix idx[0..order-2] of a tuple is recorded as nested
-       grads; the last name comes from one numeric sweep over all names */
-    memset(idx, 0, (size_t)order * sizeof *idx);
-    int32_t prefix;
-    for (size_t t = 0; t < tuples / (nw ? nw : 1) && st == GT_OK; t++) {
-      /* idx[0..order-2] from t, most significant first */
-      size_t rem = t;
-      for (int d = order - 2; d >= 0; d--) {
-        idx[d] = rem % nw;
-        rem /= nw;
-      }
-      if (!nondecreasing(idx, order - 1))
-        continue;               /* the same partials in another order */
-      /* the last name is at least the prefix's last: names lo..nw-1 */
-      size_t lo = order >= 2 ? idx[order - 2] : 0;
-      prefix = onodes[o];
-      for (int d = 0; d < order - 1 && st == GT_OK; d++) {
-        int32_t g;
-        st = record_level(s, prefix, &wnodes[idx[d]], 1, &g);
-        prefix = g;
-      }
-      if (st != GT_OK)
-        break;
-      for (size_t k = lo; k < nw; k++) {
-        vals[k] = gt_tape_numbers(&s->results, gt_node_size(&s->tape,
-                                                            wnodes[k]));
-        if (vals[k] == NULL) {
-          st = error(s, GT_ERUNTIME, "out of memory");
-          break;
-        }
-      }
-      if (st != GT_OK)
-        break;
-      int32_t nan_node;
-      int rc = gt_rev_sweep(&s->tape, prefix, wnodes + lo, nw - lo,
-                            vals + lo, conn + lo, &nan_node);
-      if (rc < 0) {
-        st = error(s, GT_ERUNTIME, "out of memory");
-        break;
-      }
-      for (size_t k = lo; k < nw; k++) {
-        GtDeriv *d = &s->derivs[e++];
-        d->of = onames[o];
-        d->order = order;
-        const char **w = gt_arena_alloc(&s->results.vals,
-                                        (size_t)order * sizeof *w);
-        if (w == NULL) {
-          e--;
-          st = error(s, GT_ERUNTIME, "out of memory");
-          break;
-        }
-        for (int j = 0; j < order - 1; j++)
-          w[j] = wnames[idx[j]];
-        w[order - 1] = wnames[k];
-        d->wrt = w;
-        d->connected = conn[k];
-        d->value = shaped(s, wnodes[k], vals[k]);
-        if (rc == GT_ERUNTIME) {
-          /* name the variable that a Taylor-mode grad cannot reach */
-          size_t kk = k;
-          const GtNode *bad = nan_node >= 0 ? &s->tape.nodes[nan_node] : NULL;
-          for (size_t j = 0; bad && bad->op == GT_OP_TAYLOR && j < nw; j++)
-            if (gt_rev_depends_avoiding(&s->tape, bad->a, wnodes[j], bad->b)) {
-              kk = j;
-              break;
-            }
-          st = nan_derivative(s, nan_node, onames[o], wnames[kk], 1);
-          break;
-        }
-        if (mpfr_nan_p(vals[k]) && !s->opt.nan_ok) {
-          st = nan_derivative(s, nan_node, onames[o], wnames[k], 0);
-          break;
-        }
-      }
-    }
-  }
-  free(conn);
-  free(vals);
-  free(idx);
+  if (st == GT_OK)
+    st = entries(s, &q, order, tuples, &e);
   if (st == GT_OK) {
     s->nderivs = e;
     *out = s->derivs;
     *nout = e;
   }
 done:
-  free(onames);
-  free(wnames);
-  free(onodes);
-  free(wnodes);
-  free(out_of);
-  free(seen);
+  request_free(&q);
   return st;
 }
 

@@ -530,6 +530,21 @@ uint32_t gt_names_intern(GtNames *names, const char *s, size_t len);
 uint32_t gt_names_find(const GtNames *names, const char *s, size_t len);
 void gt_names_free(GtNames *names);
 
+/* The child-visitor: what to call on the children of a statement. */
+typedef struct GtStmtVisitor {
+  int (*expr)(void *ctx, GtExpr *e); /* NULL: skip the expressions */
+  int (*stmt)(void *ctx, GtStmt *s); /* NULL: skip the statements */
+  void *ctx;
+} GtStmtVisitor;
+/* Calls v on the children of s: first its expressions (s->expr, then
+   s->args, except OUTPUT's names and ASSERT's message, which are not
+   evaluated), then the statements of its blocks (the body, each elif's,
+   the else's).  The callbacks recurse if they want to.  Stops at the
+   first callback that returns nonzero and returns its value; else 0. */
+int gt_stmt_children(const GtStmt *s, const GtStmtVisitor *v);
+/* Calls v->stmt on each statement of b, in order, the same way. */
+int gt_block_each(const GtBlock *b, const GtStmtVisitor *v);
+
 /* Parses a program; NULL after adding diagnostics on error.  expr_only
    parses one expression (for --at), with only the predefined names. */
 GtProgram *gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,
@@ -887,6 +902,75 @@ int gt_replay_input_node(GtSession *s, size_t i, GtTape *tape,
 void gt_replay_unset(GtSession *s, size_t i);
 /* Frees the values (before the program is dropped). */
 void gt_replay_free(GtSession *s);
+
+/* ------------------------------------------------------------------ */
+/* resolve.c -- name resolution after the parse                         */
+/* ------------------------------------------------------------------ */
+
+/* What the resolver needs from the parse (parse.c fills it). */
+typedef struct GtResolveIn {
+  GtProgram *p;
+  const GtSource *src;
+  uint32_t srcid;
+  GtDiagList *diags;      /* errors are added here ... */
+  jmp_buf *fail;          /* ... and then jump here */
+  int expr_only;          /* an expression: only the predefined names */
+  const GtLoadOptions *lo; /* implicit inputs (or NULL) */
+  const int32_t *fidx;    /* by interned name: index in p->funcs, or -1 */
+  size_t nfidx;           /* names fidx covers */
+} GtResolveIn;
+
+/* Gives every name of in->p a slot, declares implicit inputs, checks
+   calls' arities and marks the loops whose variable is read. */
+void gt_resolve(const GtResolveIn *in);
+
+/* The tensor functions' names (parse.c's table): the GtTFunc of name, or
+   -1; the i-th name, NULL past the end. */
+int gt_tfunc_find(const char *name);
+const char *gt_tfunc_name(size_t i);
+/* The i-th special built-in (grad, jacobian, ...), NULL past the end. */
+const char *gt_special_builtin_name(size_t i);
+
+/* ------------------------------------------------------------------ */
+/* derive.c -- the derivative planner                                   */
+/* ------------------------------------------------------------------ */
+
+/* Orders up to this are nested recorded reverse sweeps in the language's
+   grad(): the result can be differentiated again with respect to
+   anything, at a cost that grows like 3^k.  Higher orders of one scalar
+   name use Taylor mode, O(k^2), whose result can be differentiated again
+   with respect to x only. */
+#define GT_DERIVE_NESTED_MAX 3
+
+/* How a set of derivatives is computed (the rule: derive.c's header). */
+typedef enum GtDeriveMethod {
+  GT_DERIVE_IDENTITY,  /* order 0: the function itself */
+  GT_DERIVE_NUMERIC,   /* order 1: one numeric reverse sweep per output */
+  GT_DERIVE_NESTED,    /* K-1 recorded levels, then one numeric sweep */
+  GT_DERIVE_RECORDED,  /* K recorded levels (grad of grad, Jacobians) */
+  GT_DERIVE_TAYLOR     /* one Taylor sweep per output, O(K^2) per node */
+} GtDeriveMethod;
+
+/* A request: d^order(of[i]) / d(wrt[j1])...d(wrt[jK]) on tape. */
+typedef struct GtDeriveReq {
+  const GtTape *tape;
+  const int32_t *of;      /* the outputs' nodes */
+  size_t nof;
+  const int32_t *wrt;     /* the names' nodes, distinct */
+  size_t nwrt;
+  long order;             /* >= 0 */
+  int keep;               /* 1: recorded, differentiable again (grad());
+                             0: final numbers (--order) */
+} GtDeriveReq;
+
+/* The method for q (no side effects; may allocate a scratch map). */
+GtDeriveMethod gt_derive_plan(const GtDeriveReq *q);
+/* Its name, for messages and tests. */
+const char *gt_derive_method_name(GtDeriveMethod m);
+
+/* The MPFR operations of a Taylor sweep of order k over the nodes x..y:
+   O(k^2) each, at the working precision plus 2k guard bits. */
+double gt_derive_taylor_cost(const GtTape *t, int32_t y, int32_t x, long k);
 
 /* ------------------------------------------------------------------ */
 /* format.c -- numbers to text and back                                 */

@@ -809,33 +809,6 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
   return i;
 }
 
-/* Orders up to this are nested recorded reverse sweeps: the result can
-   be differentiated again with respect to anything, at a cost that grows
-   like 3^k.  Higher orders use Taylor mode, O(k^2), whose result can be
-   differentiated again with respect to x only. */
-#define GT_NESTED_MAX 3
-
-/* Are x and every node between x and y that y uses scalars (so that
-   Taylor mode can sweep them)? */
-static int
-scalar_path(const GtTape *t, int32_t x, int32_t y)
-{
-  if (t->nodes[x].shape != 0)
-    return 0;
-  if (y < x)
-    return 1;
-  unsigned char *used = gt_rev_uses(t, x, y);
-  if (used == NULL)
-    return 1; /* Taylor mode will say it is out of memory */
-  int ok = 1;
-  for (int32_t i = y; i >= x && ok; i--)
-    if (used[i - x] && (t->nodes[i].shape != 0
-                        || gt_is_tensor_op((GtOp)t->nodes[i].op)))
-      ok = 0;
-  free(used);
-  return ok;
-}
-
 /* grad(y, x, k); a non-scalar y is summed first, as TensorFlow does */
 static int32_t
 grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
@@ -847,16 +820,18 @@ grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
   if (gt_node_shape(r->tape, y)->rank != 0)
     y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
   gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
-  /* Taylor mode is scalar-only: through tensors, nest (exponential cost,
-     bounded by --max-nodes) */
-  if (k <= GT_NESTED_MAX || !scalar_path(r->tape, x, y))
+  /* the planner (derive.c): nested recording, or Taylor mode for a high
+     order of a scalar path */
+  GtDeriveReq q = { .tape = r->tape, .of = &y, .nof = 1, .wrt = &x,
+                    .nwrt = 1, .order = k, .keep = 1 };
+  if (gt_derive_plan(&q) == GT_DERIVE_TAYLOR)
+    y = gt_rec_taylor(r, y, x, k);
+  else
     for (long j = 0; j < k; j++) {
       int32_t g;
       gt_rev_record(r, y, &x, 1, &g);
       y = g;
     }
-  else
-    y = gt_rec_taylor(r, y, x, k);
   r->site = e->id;
   return y;
 }
@@ -1645,10 +1620,109 @@ add_output(Interp *in, int32_t slot)
   }
 }
 
+/* y = e, x[items] = e, and a top-level bare expression (bound to its
+   text and an output). */
+static Flow
+exec_assign(Interp *in, const GtStmt *s)
+{
+  GtRec *r = R(in);
+  int32_t v;
+  if (s->bare && s->expr->kind == GT_EX_CALL) {
+    v = call(in, s->expr);
+    if (v < 0)
+      return FLOW_NEXT;       /* a function that returns nothing */
+  } else
+    v = eval(in, s->expr);
+  if (s->nargs > 0) {
+    /* x[items] = v: x becomes a new tensor with those elements set */
+    int32_t old = s->target_kind == GT_EX_GLOBAL
+                      ? in->globals[s->slot]
+                      : in->stack[in->base + (size_t)s->slot];
+    if (old < 0) {
+      gt_diag_add(r->env->diags, GT_SEV_ERROR,
+                  r->env->sources[s->namespan.src], s->namespan,
+                  "'%s' is used before it is assigned",
+                  r->env->names->text[s->name]);
+      gt_rec_call_chain(r, r->frame);
+      r->status = GT_ESYNTAX;
+      longjmp(*r->fail, 1);
+    }
+    GtView view;
+    GtShape vs;
+    make_view(in, s->expr, old, s->args, s->nargs, &view, &vs);
+    r->site = s->expr->id;
+    GtShape es = *gt_node_shape(r->tape, v), b;
+    if (gt_broadcast(&es, &vs, &b) != 0 || b.rank != vs.rank
+        || b.size != vs.size) {
+      char x[128], y[128];
+      gt_rec_fail(r, GT_ERUNTIME, "cannot assign a value of shape %s to "
+                  "elements of shape %s", gt_shape_str(&es, x, sizeof x),
+                  gt_shape_str(&vs, y, sizeof y));
+    }
+    v = gt_rec_setview(r, old, v, &view, &vs);
+  }
+  bind(in, s, v);
+  if (s->bare)
+    add_output(in, s->slot);
+  return FLOW_NEXT;
+}
+
+/* input NAME [= default]: the --at value, else the default; a leaf. */
+static Flow
+exec_input(Interp *in, const GtStmt *s)
+{
+  GtRec *r = R(in);
+  int idx = s->input_index;
+  int32_t v;
+  if (in->at != NULL && in->at[idx] >= 0)
+    v = in->at[idx];
+  else if (s->expr != NULL) {
+    v = eval(in, s->expr);
+    /* a default computed after other inputs may depend on them: it
+       would go stale in a replay that sets only those */
+    if (in->inputs_bound && r->tape->nodes[v].op != GT_OP_CONST)
+      r->tape->no_replay = 1;
+  } else {
+    const GtSource *src = r->env->sources[s->namespan.src];
+    gt_diag_add(r->env->diags, GT_SEV_ERROR, src, s->namespan,
+                "input '%s' has no default value; give one with --at "
+                "%s=VALUE", r->env->names->text[s->name],
+                r->env->names->text[s->name]);
+    r->status = GT_EUSAGE;
+    longjmp(*r->fail, 1);
+  }
+  r->site = s->expr ? s->expr->id : 0;
+  GtShape vs = *gt_node_shape(r->tape, v);
+  int32_t n = gt_rec_push_shaped(r, GT_OP_INPUT, -1, -1, -1, &vs);
+  for (size_t k = 0; k < vs.size; k++)
+    mpfr_set(&r->tape->nodes[n].v[k], &r->tape->nodes[v].v[k], MPFR_RNDN);
+  in->input_nodes[idx] = n;
+  in->inputs_bound++;
+  bind(in, s, n);
+  return FLOW_NEXT;
+}
+
+static Flow
+exec_assert(Interp *in, const GtStmt *s)
+{
+  GtRec *r = R(in);
+  if (!truth(in, eval(in, s->expr), s->expr->id)) {
+    r->site = s->expr->id;
+    char *msg = s->nargs ? string_text(in, s->args[0]) : NULL;
+    GtSpan sp = s->expr->span;
+    gt_diag_add(r->env->diags, GT_SEV_ERROR, r->env->sources[sp.src], sp,
+                "assertion failed%s%s", msg ? ": " : "", msg ? msg : "");
+    free(msg);
+    gt_rec_call_chain(r, r->frame);
+    r->status = GT_EASSERT;
+    longjmp(*r->fail, 1);
+  }
+  return FLOW_NEXT;
+}
+
 static Flow
 exec_stmt(Interp *in, const GtStmt *s)
 {
-  GtRec *r = R(in);
   switch (s->kind) {
   case GT_ST_EXPR:
     if (s->expr->kind == GT_EX_CALL)
@@ -1656,47 +1730,8 @@ exec_stmt(Interp *in, const GtStmt *s)
     else
       eval(in, s->expr);
     return FLOW_NEXT;
-  case GT_ST_ASSIGN: {
-    int32_t v;
-    if (s->bare && s->expr->kind == GT_EX_CALL) {
-      v = call(in, s->expr);
-      if (v < 0)
-        return FLOW_NEXT;       /* a function that returns nothing */
-    } else
-      v = eval(in, s->expr);
-    if (s->nargs > 0) {
-      /* x[items] = v: x becomes a new tensor with those elements set */
-      int32_t old = s->target_kind == GT_EX_GLOBAL
-                        ? in->globals[s->slot]
-                        : in->stack[in->base + (size_t)s->slot];
-      if (old < 0) {
-        gt_diag_add(r->env->diags, GT_SEV_ERROR,
-                    r->env->sources[s->namespan.src], s->namespan,
-                    "'%s' is used before it is assigned",
-                    r->env->names->text[s->name]);
-        gt_rec_call_chain(r, r->frame);
-        r->status = GT_ESYNTAX;
-        longjmp(*r->fail, 1);
-      }
-      GtView view;
-      GtShape vs;
-      make_view(in, s->expr, old, s->args, s->nargs, &view, &vs);
-      r->site = s->expr->id;
-      GtShape es = *gt_node_shape(r->tape, v), b;
-      if (gt_broadcast(&es, &vs, &b) != 0 || b.rank != vs.rank
-          || b.size != vs.size) {
-        char x[128], y[128];
-        gt_rec_fail(r, GT_ERUNTIME, "cannot assign a value of shape %s to "
-                    "elements of shape %s", gt_shape_str(&es, x, sizeof x),
-                    gt_shape_str(&vs, y, sizeof y));
-      }
-      v = gt_rec_setview(r, old, v, &view, &vs);
-    }
-    bind(in, s, v);
-    if (s->bare)
-      add_output(in, s->slot);
-    return FLOW_NEXT;
-  }
+  case GT_ST_ASSIGN:
+    return exec_assign(in, s);
   case GT_ST_IF:
     if (truth(in, eval(in, s->expr), s->expr->id))
       return exec_block(in, &s->body);
@@ -1727,53 +1762,14 @@ exec_stmt(Interp *in, const GtStmt *s)
   case GT_ST_RETURN:
     in->retval = s->expr ? eval(in, s->expr) : -1;
     return FLOW_RETURN;
-  case GT_ST_INPUT: {
-    int idx = s->input_index;
-    int32_t v;
-    if (in->at != NULL && in->at[idx] >= 0)
-      v = in->at[idx];
-    else if (s->expr != NULL) {
-      v = eval(in, s->expr);
-      /* a default computed after other inputs may depend on them: it
-         would go stale in a replay that sets only those */
-      if (in->inputs_bound && r->tape->nodes[v].op != GT_OP_CONST)
-        r->tape->no_replay = 1;
-    } else {
-      const GtSource *src = r->env->sources[s->namespan.src];
-      gt_diag_add(r->env->diags, GT_SEV_ERROR, src, s->namespan,
-                  "input '%s' has no default value; give one with --at "
-                  "%s=VALUE", r->env->names->text[s->name],
-                  r->env->names->text[s->name]);
-      r->status = GT_EUSAGE;
-      longjmp(*r->fail, 1);
-    }
-    r->site = s->expr ? s->expr->id : 0;
-    GtShape vs = *gt_node_shape(r->tape, v);
-    int32_t n = gt_rec_push_shaped(r, GT_OP_INPUT, -1, -1, -1, &vs);
-    for (size_t k = 0; k < vs.size; k++)
-      mpfr_set(&r->tape->nodes[n].v[k], &r->tape->nodes[v].v[k], MPFR_RNDN);
-    in->input_nodes[idx] = n;
-    in->inputs_bound++;
-    bind(in, s, n);
-    return FLOW_NEXT;
-  }
+  case GT_ST_INPUT:
+    return exec_input(in, s);
   case GT_ST_OUTPUT:
     for (size_t k = 0; k < s->nargs; k++)
       add_output(in, s->args[k]->slot);
     return FLOW_NEXT;
   case GT_ST_ASSERT:
-    if (!truth(in, eval(in, s->expr), s->expr->id)) {
-      r->site = s->expr->id;
-      char *msg = s->nargs ? string_text(in, s->args[0]) : NULL;
-      GtSpan sp = s->expr->span;
-      gt_diag_add(r->env->diags, GT_SEV_ERROR, r->env->sources[sp.src], sp,
-                  "assertion failed%s%s", msg ? ": " : "", msg ? msg : "");
-      free(msg);
-      gt_rec_call_chain(r, r->frame);
-      r->status = GT_EASSERT;
-      longjmp(*r->fail, 1);
-    }
-    return FLOW_NEXT;
+    return exec_assert(in, s);
   case GT_ST_PRINT:
     do_print(in, s);
     return FLOW_NEXT;
@@ -1794,21 +1790,25 @@ exec_block(Interp *in, const GtBlock *b)
 
 /* ---- entry ---------------------------------------------------------------- */
 
+/* Adds to *ctx (a size_t) the outputs statement s and those inside it
+   name. */
+static int
+count_stmt(void *ctx, GtStmt *s)
+{
+  size_t *n = ctx;
+  if (s->kind == GT_ST_OUTPUT)
+    *n += s->nargs;
+  *n += s->bare;
+  GtStmtVisitor v = { .stmt = count_stmt, .ctx = ctx };
+  return gt_stmt_children(s, &v);
+}
+
 static size_t
 count_outputs(const GtBlock *b)
 {
   size_t n = 0;
-  for (size_t i = 0; i < b->n; i++) {
-    const GtStmt *s = b->stmts[i];
-    if (s->kind == GT_ST_OUTPUT)
-      n += s->nargs;
-    n += s->bare;
-    n += count_outputs(&s->body);
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      n += count_outputs(&s->elifs[k]);
-    if (s->has_else)
-      n += count_outputs(&s->orelse);
-  }
+  GtStmtVisitor v = { .stmt = count_stmt, .ctx = &n };
+  gt_block_each(b, &v);
   return n;
 }
 

@@ -4,10 +4,9 @@
  *   or, and, not, comparison (not chained), + -, * / % @, unary + -,
  *   ^ (right-associative, its right operand may carry a sign), postfix
  *   calls, primary.
- * After the parse, a resolution pass gives every name a slot: top-level
- * names are globals; in a function, parameters and names assigned in its
- * body are locals and every other name reads the global of that name.
- * The interpreter then never looks a name up by string.
+ * After the parse, gt_resolve (resolve.c) gives every name a slot.  Also
+ * here: the interned-name table, the statement child-visitor and the
+ * names of the built-in functions.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -678,6 +677,43 @@ new_stmt(Parser *ps, GtStmtKind kind, GtSpan sp)
   return s;
 }
 
+/* The one walk over a statement's children (internal.h says the order);
+   every pass over statements (resolution, the loop marks, counting
+   outputs) recurses through it instead of knowing the statement kinds. */
+int
+gt_stmt_children(const GtStmt *s, const GtStmtVisitor *v)
+{
+  int rc;
+  if (v->expr != NULL) {
+    if (s->expr != NULL && (rc = v->expr(v->ctx, s->expr)) != 0)
+      return rc;
+    /* OUTPUT's names and ASSERT's message are not evaluated */
+    if (s->kind != GT_ST_OUTPUT && s->kind != GT_ST_ASSERT)
+      for (size_t k = 0; k < s->nargs; k++)
+        if ((rc = v->expr(v->ctx, s->args[k])) != 0)
+          return rc;
+  }
+  if (v->stmt == NULL)
+    return 0;
+  if ((rc = gt_block_each(&s->body, v)) != 0)
+    return rc;
+  for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
+    if ((rc = gt_block_each(&s->elifs[k], v)) != 0)
+      return rc;
+  return s->has_else ? gt_block_each(&s->orelse, v) : 0;
+}
+
+int
+gt_block_each(const GtBlock *b, const GtStmtVisitor *v)
+{
+  for (size_t i = 0; i < b->n; i++) {
+    int rc = v->stmt(v->ctx, b->stmts[i]);
+    if (rc != 0)
+      return rc;
+  }
+  return 0;
+}
+
 static void parse_block(Parser *ps, GtBlock *b);
 
 static void
@@ -711,134 +747,145 @@ expect_name(Parser *ps, const char *what)
   return next(ps);
 }
 
+/* input NAME [= default] */
 static GtStmt *
-parse_stmt(Parser *ps, int top)
+input_stmt(Parser *ps, const GtToken *t, int top)
 {
-  const GtToken *t = peek(ps);
-  GtStmt *s;
-  switch (t->kind) {
-  case GT_TOK_INPUT: {
+  next(ps);
+  if (!top)
+    fail_at(ps, t->span, "'input' is only allowed at the top level");
+  const GtToken *nm = expect_name(ps, "an input name");
+  GtStmt *s = new_stmt(ps, GT_ST_INPUT, t->span);
+  s->name = intern_tok(ps, nm);
+  s->namespan = nm->span;
+  if (peek_kind(ps) == GT_TOK_ASSIGN) {
     next(ps);
-    if (!top)
-      fail_at(ps, t->span, "'input' is only allowed at the top level");
-    const GtToken *nm = expect_name(ps, "an input name");
-    s = new_stmt(ps, GT_ST_INPUT, t->span);
-    s->name = intern_tok(ps, nm);
-    s->namespan = nm->span;
-    if (peek_kind(ps) == GT_TOK_ASSIGN) {
-      next(ps);
-      s->expr = parse_expr(ps);
-      s->span = join(t->span, s->expr->span);
-    } else
-      s->span = join(t->span, nm->span);
-    end_stmt(ps);
-    return s;
-  }
-  case GT_TOK_OUTPUT: {
-    next(ps);
-    if (ps->in_func)
-      fail_at(ps, t->span, "'output' is only allowed outside functions");
-    GtExpr **names = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-      const GtToken *nm = expect_name(ps, "an output name");
-      GtExpr *e = new_expr(ps, GT_EX_GLOBAL, nm->span);
-      e->name = intern_tok(ps, nm);
-      names = grow(ps, names, n, &cap, sizeof *names);
-      names[n++] = e;
-      if (peek_kind(ps) != GT_TOK_COMMA)
-        break;
-      next(ps);
-    }
-    s = new_stmt(ps, GT_ST_OUTPUT, join(t->span, names[n - 1]->span));
-    s->args = names;
-    s->nargs = n;
-    end_stmt(ps);
-    return s;
-  }
-  case GT_TOK_IF: {
-    next(ps);
-    s = new_stmt(ps, GT_ST_IF, t->span);
-    s->expr = parse_expr(ps);
-    parse_block(ps, &s->body);
-    GtExpr **conds = NULL;
-    GtBlock *bodies = NULL;
-    size_t n = 0, ccap = 0, bcap = 0;
-    for (;;) {
-      size_t save = ps->pos;
-      while (peek_kind(ps) == GT_TOK_NEWLINE)
-        next(ps);
-      if (peek_kind(ps) == GT_TOK_ELIF) {
-        next(ps);
-        conds = grow(ps, conds, n, &ccap, sizeof *conds);
-        bodies = grow(ps, bodies, n, &bcap, sizeof *bodies);
-        conds[n] = parse_expr(ps);
-        parse_block(ps, &bodies[n]);
-        n++;
-      } else if (peek_kind(ps) == GT_TOK_ELSE) {
-        next(ps);
-        if (peek_kind(ps) == GT_TOK_IF)
-          fail_at(ps, peek(ps)->span, "use 'elif' instead of 'else if'");
-        parse_block(ps, &s->orelse);
-        s->has_else = 1;
-        break;
-      } else {
-        ps->pos = save;
-        break;
-      }
-    }
-    s->nargs = n;
-    s->args = conds;
-    s->elifs = bodies;
-    return s;
-  }
-  case GT_TOK_FOR: {
-    next(ps);
-    const GtToken *nm = expect_name(ps, "a loop variable");
-    s = new_stmt(ps, GT_ST_FOR, t->span);
-    s->site = new_expr(ps, GT_EX_STR, t->span)->id;
-    s->name = intern_tok(ps, nm);
-    s->namespan = nm->span;
-    expect(ps, GT_TOK_IN);
-    const GtToken *r = peek(ps);
-    if (r->kind != GT_TOK_NAME || r->span.len != 5
-        || memcmp(ps->src->text + r->span.off, "range", 5) != 0)
-      expected(ps, "'range'");
-    next(ps);
-    expect(ps, GT_TOK_LPAREN);
-    GtSpan end;
-    s->args = parse_args(ps, &s->nargs, 0, &end);
-    if (s->nargs < 1 || s->nargs > 3)
-      fail_at(ps, join(r->span, end),
-              "range takes 1 to 3 arguments, not %zu", s->nargs);
-    s->span = join(t->span, end);
-    ps->loops++;
-    parse_block(ps, &s->body);
-    ps->loops--;
-    return s;
-  }
-  case GT_TOK_WHILE:
-    next(ps);
-    s = new_stmt(ps, GT_ST_WHILE, t->span);
-    s->site = new_expr(ps, GT_EX_STR, t->span)->id;
     s->expr = parse_expr(ps);
     s->span = join(t->span, s->expr->span);
-    ps->loops++;
-    parse_block(ps, &s->body);
-    ps->loops--;
-    return s;
-  case GT_TOK_BREAK:
-  case GT_TOK_CONTINUE:
+  } else
+    s->span = join(t->span, nm->span);
+  end_stmt(ps);
+  return s;
+}
+
+/* output NAME, ... */
+static GtStmt *
+output_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  if (ps->in_func)
+    fail_at(ps, t->span, "'output' is only allowed outside functions");
+  GtExpr **names = NULL;
+  size_t n = 0, cap = 0;
+  for (;;) {
+    const GtToken *nm = expect_name(ps, "an output name");
+    GtExpr *e = new_expr(ps, GT_EX_GLOBAL, nm->span);
+    e->name = intern_tok(ps, nm);
+    names = grow(ps, names, n, &cap, sizeof *names);
+    names[n++] = e;
+    if (peek_kind(ps) != GT_TOK_COMMA)
+      break;
     next(ps);
-    if (ps->loops == 0)
-      fail_at(ps, t->span, "'%s' outside a loop",
-              t->kind == GT_TOK_BREAK ? "break" : "continue");
-    s = new_stmt(ps, t->kind == GT_TOK_BREAK ? GT_ST_BREAK : GT_ST_CONTINUE,
-                 t->span);
-    end_stmt(ps);
-    return s;
-  case GT_TOK_RETURN:
-    next(ps);
+  }
+  GtStmt *s = new_stmt(ps, GT_ST_OUTPUT, join(t->span, names[n - 1]->span));
+  s->args = names;
+  s->nargs = n;
+  end_stmt(ps);
+  return s;
+}
+
+/* if COND BLOCK (elif COND BLOCK)* [else BLOCK]: the elif conditions in
+   args, their blocks in elifs */
+static GtStmt *
+if_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s = new_stmt(ps, GT_ST_IF, t->span);
+  s->expr = parse_expr(ps);
+  parse_block(ps, &s->body);
+  GtExpr **conds = NULL;
+  GtBlock *bodies = NULL;
+  size_t n = 0, ccap = 0, bcap = 0;
+  for (;;) {
+    size_t save = ps->pos;
+    while (peek_kind(ps) == GT_TOK_NEWLINE)
+      next(ps);
+    if (peek_kind(ps) == GT_TOK_ELIF) {
+      next(ps);
+      conds = grow(ps, conds, n, &ccap, sizeof *conds);
+      bodies = grow(ps, bodies, n, &bcap, sizeof *bodies);
+      conds[n] = parse_expr(ps);
+      parse_block(ps, &bodies[n]);
+      n++;
+    } else if (peek_kind(ps) == GT_TOK_ELSE) {
+      next(ps);
+      if (peek_kind(ps) == GT_TOK_IF)
+        fail_at(ps, peek(ps)->span, "use 'elif' instead of 'else if'");
+      parse_block(ps, &s->orelse);
+      s->has_else = 1;
+      break;
+    } else {
+      ps->pos = save;
+      break;
+    }
+  }
+  s->nargs = n;
+  s->args = conds;
+  s->elifs = bodies;
+  return s;
+}
+
+/* for NAME in range(ARGS) BLOCK */
+static GtStmt *
+for_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  const GtToken *nm = expect_name(ps, "a loop variable");
+  GtStmt *s = new_stmt(ps, GT_ST_FOR, t->span);
+  s->site = new_expr(ps, GT_EX_STR, t->span)->id;
+  s->name = intern_tok(ps, nm);
+  s->namespan = nm->span;
+  expect(ps, GT_TOK_IN);
+  const GtToken *r = peek(ps);
+  if (r->kind != GT_TOK_NAME || r->span.len != 5
+      || memcmp(ps->src->text + r->span.off, "range", 5) != 0)
+    expected(ps, "'range'");
+  next(ps);
+  expect(ps, GT_TOK_LPAREN);
+  GtSpan end;
+  s->args = parse_args(ps, &s->nargs, 0, &end);
+  if (s->nargs < 1 || s->nargs > 3)
+    fail_at(ps, join(r->span, end),
+            "range takes 1 to 3 arguments, not %zu", s->nargs);
+  s->span = join(t->span, end);
+  ps->loops++;
+  parse_block(ps, &s->body);
+  ps->loops--;
+  return s;
+}
+
+/* while COND BLOCK */
+static GtStmt *
+while_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s = new_stmt(ps, GT_ST_WHILE, t->span);
+  s->site = new_expr(ps, GT_EX_STR, t->span)->id;
+  s->expr = parse_expr(ps);
+  s->span = join(t->span, s->expr->span);
+  ps->loops++;
+  parse_block(ps, &s->body);
+  ps->loops--;
+  return s;
+}
+
+/* break, continue, return [VALUE] */
+static GtStmt *
+jump_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s;
+  if (t->kind == GT_TOK_RETURN) {
     if (!ps->in_func)
       fail_at(ps, t->span, "'return' outside a function");
     s = new_stmt(ps, GT_ST_RETURN, t->span);
@@ -847,101 +894,157 @@ parse_stmt(Parser *ps, int top)
       s->expr = parse_expr(ps);
       s->span = join(t->span, s->expr->span);
     }
-    end_stmt(ps);
-    return s;
-  case GT_TOK_ASSERT:
+  } else {
+    if (ps->loops == 0)
+      fail_at(ps, t->span, "'%s' outside a loop",
+              t->kind == GT_TOK_BREAK ? "break" : "continue");
+    s = new_stmt(ps, t->kind == GT_TOK_BREAK ? GT_ST_BREAK : GT_ST_CONTINUE,
+                 t->span);
+  }
+  end_stmt(ps);
+  return s;
+}
+
+/* assert COND [, "message"] */
+static GtStmt *
+assert_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  GtStmt *s = new_stmt(ps, GT_ST_ASSERT, t->span);
+  s->expr = parse_expr(ps);
+  s->span = join(t->span, s->expr->span);
+  if (peek_kind(ps) == GT_TOK_COMMA) {
     next(ps);
-    s = new_stmt(ps, GT_ST_ASSERT, t->span);
-    s->expr = parse_expr(ps);
-    s->span = join(t->span, s->expr->span);
-    if (peek_kind(ps) == GT_TOK_COMMA) {
-      next(ps);
-      const GtToken *m = expect(ps, GT_TOK_STRING);
-      s->args = alloc(ps, sizeof *s->args);
-      s->args[0] = new_expr(ps, GT_EX_STR, m->span);
-      s->nargs = 1;
-    }
-    end_stmt(ps);
-    return s;
-  case GT_TOK_PRINT: {
-    next(ps);
-    expect(ps, GT_TOK_LPAREN);
-    GtSpan end;
-    s = new_stmt(ps, GT_ST_PRINT, t->span);
-    s->args = parse_args(ps, &s->nargs, 1, &end);
-    s->span = join(t->span, end);
+    const GtToken *m = expect(ps, GT_TOK_STRING);
+    s->args = alloc(ps, sizeof *s->args);
+    s->args[0] = new_expr(ps, GT_EX_STR, m->span);
+    s->nargs = 1;
+  }
+  end_stmt(ps);
+  return s;
+}
+
+/* print(ARGS), strings allowed */
+static GtStmt *
+print_stmt(Parser *ps, const GtToken *t)
+{
+  next(ps);
+  expect(ps, GT_TOK_LPAREN);
+  GtSpan end;
+  GtStmt *s = new_stmt(ps, GT_ST_PRINT, t->span);
+  s->args = parse_args(ps, &s->nargs, 1, &end);
+  s->span = join(t->span, end);
+  end_stmt(ps);
+  return s;
+}
+
+/* Is k an assignment operator?  *op: the operation of `y op= e`, or
+   GT_OP_COUNT for plain `=`. */
+static int
+assign_op(GtTokKind k, GtOp *op)
+{
+  switch (k) {
+  case GT_TOK_ASSIGN: *op = GT_OP_COUNT; return 1;
+  case GT_TOK_PLUSEQ: *op = GT_OP_ADD; return 1;
+  case GT_TOK_MINUSEQ: *op = GT_OP_SUB; return 1;
+  case GT_TOK_STAREQ: *op = GT_OP_MUL; return 1;
+  case GT_TOK_SLASHEQ: *op = GT_OP_DIV; return 1;
+  default: return 0;
+  }
+}
+
+/* An expression statement, or an assignment to elements x[i] = e (the
+   target is parsed as an expression first). */
+static GtStmt *
+expr_stmt(Parser *ps, const GtToken *t)
+{
+  GtStmt *s = new_stmt(ps, GT_ST_EXPR, t->span);
+  s->expr = parse_expr(ps);
+  s->span = s->expr->span;
+  GtOp aop;
+  if (!assign_op(peek_kind(ps), &aop)) {
     end_stmt(ps);
     return s;
   }
+  GtExpr *target = s->expr;
+  if (target->kind != GT_EX_INDEX || target->args[0]->kind != GT_EX_GLOBAL
+      || target->args[0]->slot >= 0)
+    fail_at(ps, target->span, "cannot assign to this expression");
+  /* x[i] = e sets elements of x: x becomes a new value */
+  GtSpan opspan = next(ps)->span;
+  GtExpr *value = parse_expr(ps);
+  if (aop != GT_OP_COUNT)
+    value = op_expr(ps, aop, opspan, target, value);
+  s->kind = GT_ST_ASSIGN;
+  s->name = target->args[0]->name;
+  s->namespan = target->args[0]->span;
+  s->args = target->args + 1;
+  s->nargs = (size_t)target->nargs - 1;
+  s->expr = value;
+  /* the value reads the old x (x[i] += e): keep the base for that */
+  s->span = join(target->span, value->span);
+  end_stmt(ps);
+  return s;
+}
+
+/* NAME op= VALUE, else an expression statement */
+static GtStmt *
+name_stmt(Parser *ps, const GtToken *t)
+{
+  GtOp aop;
+  if (!assign_op(ps->toks[ps->pos + 1].kind, &aop))
+    return expr_stmt(ps, t);
+  next(ps);
+  GtSpan opspan = next(ps)->span;
+  GtStmt *s = new_stmt(ps, GT_ST_ASSIGN, t->span);
+  s->name = intern_tok(ps, t);
+  s->namespan = t->span;
+  s->expr = parse_expr(ps);
+  if (aop != GT_OP_COUNT) {
+    /* y += e is y = y + e */
+    GtExpr *y = new_expr(ps, GT_EX_GLOBAL, t->span);
+    y->name = s->name;
+    s->expr = op_expr(ps, aop, opspan, y, s->expr);
+  }
+  s->span = join(t->span, s->expr->span);
+  end_stmt(ps);
+  return s;
+}
+
+/* One statement, by its first token (as Lua's statement()). */
+static GtStmt *
+parse_stmt(Parser *ps, int top)
+{
+  const GtToken *t = peek(ps);
+  switch (t->kind) {
+  case GT_TOK_INPUT:
+    return input_stmt(ps, t, top);
+  case GT_TOK_OUTPUT:
+    return output_stmt(ps, t);
+  case GT_TOK_IF:
+    return if_stmt(ps, t);
+  case GT_TOK_FOR:
+    return for_stmt(ps, t);
+  case GT_TOK_WHILE:
+    return while_stmt(ps, t);
+  case GT_TOK_BREAK:
+  case GT_TOK_CONTINUE:
+  case GT_TOK_RETURN:
+    return jump_stmt(ps, t);
+  case GT_TOK_ASSERT:
+    return assert_stmt(ps, t);
+  case GT_TOK_PRINT:
+    return print_stmt(ps, t);
   case GT_TOK_DEF:
     fail_at(ps, t->span, "functions can only be defined at the top level");
   case GT_TOK_ELIF:
   case GT_TOK_ELSE:
     fail_at(ps, t->span, "'%s' without a matching 'if'",
             t->kind == GT_TOK_ELIF ? "elif" : "else");
-  case GT_TOK_NAME: {
-    GtTokKind k = ps->toks[ps->pos + 1].kind;
-    GtOp aop;
-    switch (k) {
-    case GT_TOK_ASSIGN: aop = GT_OP_COUNT; break;
-    case GT_TOK_PLUSEQ: aop = GT_OP_ADD; break;
-    case GT_TOK_MINUSEQ: aop = GT_OP_SUB; break;
-    case GT_TOK_STAREQ: aop = GT_OP_MUL; break;
-    case GT_TOK_SLASHEQ: aop = GT_OP_DIV; break;
-    default: goto expression;
-    }
-    next(ps);
-    GtSpan opspan = next(ps)->span;
-    s = new_stmt(ps, GT_ST_ASSIGN, t->span);
-    s->name = intern_tok(ps, t);
-    s->namespan = t->span;
-    s->expr = parse_expr(ps);
-    if (aop != GT_OP_COUNT) {
-      /* y += e is y = y + e */
-      GtExpr *y = new_expr(ps, GT_EX_GLOBAL, t->span);
-      y->name = s->name;
-      s->expr = op_expr(ps, aop, opspan, y, s->expr);
-    }
-    s->span = join(t->span, s->expr->span);
-    end_stmt(ps);
-    return s;
-  }
+  case GT_TOK_NAME:
+    return name_stmt(ps, t);
   default:
-  expression: {
-    s = new_stmt(ps, GT_ST_EXPR, t->span);
-    s->expr = parse_expr(ps);
-    s->span = s->expr->span;
-    GtOp aop;
-    switch (peek_kind(ps)) {
-    case GT_TOK_ASSIGN: aop = GT_OP_COUNT; break;
-    case GT_TOK_PLUSEQ: aop = GT_OP_ADD; break;
-    case GT_TOK_MINUSEQ: aop = GT_OP_SUB; break;
-    case GT_TOK_STAREQ: aop = GT_OP_MUL; break;
-    case GT_TOK_SLASHEQ: aop = GT_OP_DIV; break;
-    default:
-      end_stmt(ps);
-      return s;
-    }
-    GtExpr *target = s->expr;
-    if (target->kind != GT_EX_INDEX || target->args[0]->kind != GT_EX_GLOBAL
-        || target->args[0]->slot >= 0)
-      fail_at(ps, target->span, "cannot assign to this expression");
-    /* x[i] = e sets elements of x: x becomes a new value */
-    GtSpan opspan = next(ps)->span;
-    GtExpr *value = parse_expr(ps);
-    if (aop != GT_OP_COUNT)
-      value = op_expr(ps, aop, opspan, target, value);
-    s->kind = GT_ST_ASSIGN;
-    s->name = target->args[0]->name;
-    s->namespan = target->args[0]->span;
-    s->args = target->args + 1;
-    s->nargs = (size_t)target->nargs - 1;
-    s->expr = value;
-    /* the value reads the old x (x[i] += e): keep the base for that */
-    s->span = join(target->span, value->span);
-    end_stmt(ps);
-    return s;
-  }
+    return expr_stmt(ps, t);
   }
 }
 
@@ -1054,39 +1157,7 @@ parse_def(Parser *ps)
   p->funcs[fi].body = body; /* p->funcs may have moved: index again */
 }
 
-/* ---- name resolution --------------------------------------------------- */
-
-typedef struct Resolver {
-  Parser *ps;
-  GtProgram *p;
-  int32_t *gslot;   /* by interned name: global slot or -1 */
-  int32_t *lslot;   /* by interned name: local slot of the current function,
-                       valid where lmark is fnid */
-  uint32_t *lmark;  /* by interned name: the fnid that set lslot */
-  uint32_t fnid;    /* 1 + index of the current function */
-  int32_t *islot;   /* by interned name: input index or -1 */
-  GtFunc *fn;       /* current function, NULL at top level */
-  size_t nnames;
-  GtExpr **implicit; /* first use of each implicit input, in order */
-  size_t nimplicit, implicitcap;
-  unsigned char *may_imply; /* by interned name: an implicit input's name */
-  GtExpr **links;           /* pending links of the chains being resolved */
-  size_t nlinks, linkcap;
-} Resolver;
-
-static int32_t
-local_of(const Resolver *r, uint32_t name)
-{
-  return r->lmark[name] == r->fnid ? r->lslot[name] : -1;
-}
-
-static void
-set_local(Resolver *r, uint32_t name, int32_t slot)
-{
-  r->lmark[name] = r->fnid;
-  r->lslot[name] = slot;
-}
-
+/* ---- the tensor functions and the special built-ins -------------------- */
 
 static const struct {
   const char *name;
@@ -1103,8 +1174,8 @@ static const struct {
   { "reshape", GT_TF_RESHAPE }, { "norm", GT_TF_NORM },
 };
 
-static int
-tfunc(const char *name)
+int
+gt_tfunc_find(const char *name)
 {
   for (size_t i = 0; i < sizeof tfuncs / sizeof *tfuncs; i++)
     if (strcmp(tfuncs[i].name, name) == 0)
@@ -1112,560 +1183,23 @@ tfunc(const char *name)
   return -1;
 }
 
+const char *
+gt_tfunc_name(size_t i)
+{
+  return i < sizeof tfuncs / sizeof *tfuncs ? tfuncs[i].name : NULL;
+}
+
 static const char *const special_builtins[] = {
   "grad", "jacobian", "hessian", "stop_gradient", "pow", "min", "max",
 };
 
-static size_t
-edit_distance(const char *a, const char *b)
+const char *
+gt_special_builtin_name(size_t i)
 {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 64 || lb > 64)
-    return 99;
-  size_t row[65];
-  for (size_t j = 0; j <= lb; j++)
-    row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j];
-      size_t best = diag + (a[i - 1] != b[j - 1]);
-      if (up + 1 < best)
-        best = up + 1;
-      if (row[j - 1] + 1 < best)
-        best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[lb];
+  return i < sizeof special_builtins / sizeof *special_builtins
+             ? special_builtins[i] : NULL;
 }
 
-/* Ranks cand by edit distance; at equal distance a candidate that is a
-   prefix of name or has name as its prefix ("sin" for "sinn") comes
-   before one that is not ("sign"). */
-static void
-consider(const char *cand, const char *name, const char **best, size_t *bd)
-{
-  if (strcmp(cand, name) == 0)
-    return;
-  size_t d = edit_distance(cand, name);
-  size_t lim = strlen(name) / 3 + 1;
-  size_t lc = strlen(cand), ln = strlen(name);
-  size_t key = 2 * d + (strncmp(cand, name, lc < ln ? lc : ln) != 0);
-  if (d <= lim && key < *bd) {
-    *bd = key;
-    *best = cand;
-  }
-}
-
-/* A known name close to `name`, or NULL. */
-static const char *
-suggest(Resolver *r, const char *name, int calls)
-{
-  const char *best = NULL;
-  size_t bd = SIZE_MAX;
-  GtNames *nm = r->p->names;
-  if (calls) {
-    for (size_t i = 0; i < r->p->nfuncs; i++)
-      consider(nm->text[r->p->funcs[i].name], name, &best, &bd);
-    for (int op = 0; op < GT_OP_COUNT; op++)
-      if (gt_ops[op].name != NULL && gt_ops[op].name[0] >= 'a'
-          && gt_ops[op].name[0] <= 'z'
-          && (int)gt_op_lookup(gt_ops[op].name, strlen(gt_ops[op].name)) == op)
-        consider(gt_ops[op].name, name, &best, &bd);
-    for (size_t i = 0; i < sizeof special_builtins / sizeof *special_builtins;
-         i++)
-      consider(special_builtins[i], name, &best, &bd);
-    for (size_t i = 0; i < sizeof tfuncs / sizeof *tfuncs; i++)
-      consider(tfuncs[i].name, name, &best, &bd);
-  } else {
-    for (size_t i = 0; i < r->nnames; i++)
-      if ((r->fn && local_of(r, (uint32_t)i) >= 0) || r->gslot[i] >= 0)
-        consider(nm->text[i], name, &best, &bd);
-  }
-  return best;
-}
-
-static _Noreturn void
-unknown(Resolver *r, GtSpan sp, const char *what, const char *name, int calls)
-{
-  const char *s = suggest(r, name, calls);
-  if (s)
-    fail_at(r->ps, sp, "unknown %s '%s'; did you mean '%s'?", what, name, s);
-  fail_at(r->ps, sp, "unknown %s '%s'", what, name);
-}
-
-static int32_t
-add_global(Resolver *r, uint32_t name)
-{
-  if (r->gslot[name] < 0) {
-    GtProgram *p = r->p;
-    if (p->nglobals == p->globalcap) {
-      size_t cap = p->globalcap ? p->globalcap * 2 : 64;
-      int32_t *t = realloc(p->global_name, cap * sizeof *t);
-      if (t == NULL)
-        oom(r->ps);
-      p->global_name = t;
-      p->globalcap = cap;
-    }
-    p->global_name[p->nglobals] = (int32_t)name;
-    r->gslot[name] = (int32_t)p->nglobals++;
-  }
-  return r->gslot[name];
-}
-
-/* Appends an input declaration; returns its index. */
-static int
-add_input(Resolver *r, uint32_t name, int32_t slot, GtSpan span)
-{
-  GtProgram *p = r->p;
-  if (p->ninputs == p->inputcap) {
-    size_t cap = p->inputcap ? p->inputcap * 2 : 16;
-    GtInputDecl *t = realloc(p->inputs, cap * sizeof *t);
-    if (t == NULL)
-      oom(r->ps);
-    p->inputs = t;
-    p->inputcap = cap;
-  }
-  GtInputDecl *in = &p->inputs[p->ninputs];
-  in->name = name;
-  in->slot = slot;
-  in->span = span;
-  r->islot[name] = (int32_t)p->ninputs;
-  return (int)p->ninputs++;
-}
-
-/* Collects the names a block binds: globals at top level, locals in a
-   function. */
-static void
-collect(Resolver *r, const GtBlock *b)
-{
-  for (size_t i = 0; i < b->n; i++) {
-    GtStmt *s = b->stmts[i];
-    switch (s->kind) {
-    case GT_ST_ASSIGN:
-    case GT_ST_FOR:
-    case GT_ST_INPUT:
-      if (r->fn) {
-        if (local_of(r, s->name) < 0)
-          set_local(r, s->name, (int32_t)r->fn->nlocals++);
-      } else
-        add_global(r, s->name);
-      if (s->kind == GT_ST_INPUT) {
-        if (r->islot[s->name] >= 0)
-          fail_at(r->ps, s->namespan, "input '%s' is declared twice",
-                  r->p->names->text[s->name]);
-        s->input_index = add_input(r, s->name, r->gslot[s->name],
-                                   s->namespan);
-      }
-      break;
-    default:
-      break;
-    }
-    if (s->kind == GT_ST_IF) {
-      collect(r, &s->body);
-      for (size_t k = 0; k < s->nargs; k++)
-        collect(r, &s->elifs[k]);
-      if (s->has_else)
-        collect(r, &s->orelse);
-    } else if (s->kind == GT_ST_FOR || s->kind == GT_ST_WHILE)
-      collect(r, &s->body);
-  }
-}
-
-
-static void resolve_expr(Resolver *r, GtExpr *e);
-
-static void
-check_arity(Resolver *r, GtExpr *e, const char *name, int lo, int hi)
-{
-  if (e->nargs < lo || e->nargs > hi) {
-    if (lo == hi)
-      fail_at(r->ps, e->span, "%s takes %d argument%s, not %d", name, lo,
-              lo == 1 ? "" : "s", e->nargs);
-    fail_at(r->ps, e->span, "%s takes %d to %d arguments, not %d", name, lo,
-            hi, e->nargs);
-  }
-}
-
-static void
-resolve_call(Resolver *r, GtExpr *e)
-{
-  GtProgram *p = r->p;
-  const char *name = p->names->text[e->name];
-  int tf;
-  int32_t i = p->name_func[e->name];
-  if (i >= 0) {
-    if (e->nargs != p->funcs[i].nparams)
-      fail_at(r->ps, e->span, "function '%s' takes %zu argument%s, not %d",
-              name, p->funcs[i].nparams,
-              p->funcs[i].nparams == 1 ? "" : "s", e->nargs);
-    e->slot = i;
-    for (int k = 0; k < e->nargs; k++)
-      resolve_expr(r, e->args[k]);
-    return;
-  }
-  if (strcmp(name, "grad") == 0 || strcmp(name, "jacobian") == 0
-      || strcmp(name, "hessian") == 0) {
-    int hess = name[0] == 'h';
-    check_arity(r, e, name, 2, name[0] == 'g' ? 3 : 2);
-    if (e->args[1]->kind != GT_EX_GLOBAL)
-      fail_at(r->ps, e->args[1]->span,
-              "the second argument of %s must be a name", name);
-    e->kind = hess ? GT_EX_HESSIAN : name[0] == 'j' ? GT_EX_JACOBIAN
-                                                    : GT_EX_GRAD;
-  } else if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0) {
-    if (e->nargs < 2)
-      fail_at(r->ps, e->span, "%s takes at least 2 arguments", name);
-    /* with more than two arguments the interpreter takes the extreme of
-       all of them at once, so that a tie among k shares 1/k each */
-    e->kind = GT_EX_OP;
-    e->op = (uint8_t)(name[1] == 'i' ? GT_OP_MIN : GT_OP_MAX);
-  } else if ((tf = tfunc(name)) >= 0) {
-    static const int lo[GT_TF_COUNT] = {
-      [GT_TF_ONES] = 0, [GT_TF_ZEROS] = 0, [GT_TF_FILL] = 1, [GT_TF_EYE] = 1,
-      [GT_TF_LINSPACE] = 3, [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1,
-      [GT_TF_RANK] = 1, [GT_TF_SUM] = 1, [GT_TF_MEAN] = 1, [GT_TF_PROD] = 1,
-      [GT_TF_RMAX] = 1, [GT_TF_RMIN] = 1, [GT_TF_DOT] = 2,
-      [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1, [GT_TF_RESHAPE] = 2,
-      [GT_TF_NORM] = 1,
-    };
-    static const int hi[GT_TF_COUNT] = {
-      [GT_TF_ONES] = GT_MAX_RANK, [GT_TF_ZEROS] = GT_MAX_RANK,
-      [GT_TF_FILL] = GT_MAX_RANK + 1, [GT_TF_EYE] = 2, [GT_TF_LINSPACE] = 3,
-      [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1, [GT_TF_RANK] = 1, [GT_TF_SUM] = 2,
-      [GT_TF_MEAN] = 2, [GT_TF_PROD] = 2, [GT_TF_RMAX] = 2, [GT_TF_RMIN] = 2,
-      [GT_TF_DOT] = 2, [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1,
-      [GT_TF_RESHAPE] = GT_MAX_RANK + 1, [GT_TF_NORM] = 1,
-    };
-    check_arity(r, e, name, lo[tf], hi[tf]);
-    e->kind = GT_EX_TFUNC;
-    e->op = (uint8_t)tf;
-  } else {
-    GtOp op = gt_op_lookup(name, strlen(name));
-    if (op == GT_OP_COUNT)
-      unknown(r, e->opspan, "function", name, 1);
-    check_arity(r, e, name, gt_ops[op].arity, gt_ops[op].arity);
-    e->kind = GT_EX_OP;
-    e->op = (uint8_t)op;
-  }
-  for (int k = 0; k < e->nargs; k++)
-    resolve_expr(r, e->args[k]);
-}
-
-/* A name read but bound nowhere becomes an input without default when
-   the loader listed it (gt_session_load_ex): `-e 'y = sin(x^2)' --at x=1`
-   needs no `input x`.  Returns 1 when e's name is such an input. */
-static int
-implicit_input(Resolver *r, GtExpr *e)
-{
-  if (r->may_imply == NULL || !r->may_imply[e->name])
-    return 0;
-  r->implicit = grow(r->ps, r->implicit, r->nimplicit, &r->implicitcap,
-                     sizeof *r->implicit);
-  r->implicit[r->nimplicit++] = e;
-  add_global(r, e->name);
-  return 1;
-}
-
-/* Declares the implicit inputs: `input NAME` statements (without
-   default) put before the program's first statement, so that they run
-   first; their input indices follow the declared inputs'. */
-static void
-declare_implicit(Resolver *r)
-{
-  if (r->nimplicit == 0)
-    return;
-  GtProgram *p = r->p;
-  GtBlock *b = &p->top;
-  GtStmt **v = alloc(r->ps, (b->n + r->nimplicit) * sizeof *v);
-  for (size_t k = 0; k < r->nimplicit; k++) {
-    GtExpr *e = r->implicit[k];
-    GtStmt *s = new_stmt(r->ps, GT_ST_INPUT, e->span);
-    s->name = e->name;
-    s->namespan = e->span;
-    s->target_kind = GT_EX_GLOBAL;
-    s->slot = r->gslot[e->name];
-    s->input_index = add_input(r, e->name, s->slot, e->span);
-    v[k] = s;
-  }
-  if (b->n)
-    memcpy(v + r->nimplicit, b->stmts, b->n * sizeof *v);
-  b->stmts = v;
-  b->n += r->nimplicit;
-}
-
-static void
-resolve_name(Resolver *r, GtExpr *e)
-{
-  if (r->fn && local_of(r, e->name) >= 0) {
-    e->kind = GT_EX_LOCAL;
-    e->slot = local_of(r, e->name);
-  } else if (r->gslot[e->name] >= 0) {
-    e->kind = GT_EX_GLOBAL;
-    e->slot = r->gslot[e->name];
-  } else if (implicit_input(r, e)) {
-    e->kind = GT_EX_GLOBAL;
-    e->slot = r->gslot[e->name];
-  } else
-    unknown(r, e->span, "name", r->p->names->text[e->name], 0);
-}
-
-static void
-resolve_expr(Resolver *r, GtExpr *e)
-{
-  switch (e->kind) {
-  case GT_EX_GLOBAL:
-    if (e->slot < 0)
-      resolve_name(r, e);
-    return;
-  case GT_EX_CALL:
-    resolve_call(r, e);
-    return;
-  default:
-    if (gt_expr_is_link(e) && gt_expr_is_link(e->args[0])) {
-      /* a chain: down the first operands by a loop, then the second
-         operands from the innermost link out (source order, which fixes
-         the order of implicit inputs and of errors) */
-      size_t base = r->nlinks;
-      GtExpr *x = e;
-      for (; gt_expr_is_link(x); x = x->args[0]) {
-        r->links = grow(r->ps, r->links, r->nlinks, &r->linkcap,
-                        sizeof *r->links);
-        r->links[r->nlinks++] = x;
-      }
-      size_t top = r->nlinks;
-      resolve_expr(r, x);
-      for (size_t i = top; i-- > base;) {
-        r->nlinks = i; /* deeper chains stack above the pending links */
-        resolve_expr(r, r->links[i]->args[1]);
-      }
-      r->nlinks = base;
-      return;
-    }
-    for (int k = 0; k < e->nargs; k++)
-      if (e->args[k] != NULL)
-        resolve_expr(r, e->args[k]);
-  }
-}
-
-static void
-resolve_target(Resolver *r, GtStmt *s)
-{
-  if (r->fn) {
-    s->target_kind = GT_EX_LOCAL;
-    s->slot = local_of(r, s->name);
-  } else {
-    s->target_kind = GT_EX_GLOBAL;
-    s->slot = r->gslot[s->name];
-  }
-}
-
-static void
-resolve_block(Resolver *r, GtBlock *b)
-{
-  for (size_t i = 0; i < b->n; i++) {
-    GtStmt *s = b->stmts[i];
-    if (s->expr)
-      resolve_expr(r, s->expr);
-    switch (s->kind) {
-    case GT_ST_ASSIGN:
-    case GT_ST_FOR:
-    case GT_ST_INPUT:
-      resolve_target(r, s);
-      break;
-    default:
-      break;
-    }
-    if (s->kind == GT_ST_OUTPUT) {
-      for (size_t k = 0; k < s->nargs; k++) {
-        GtExpr *e = s->args[k];
-        if (r->gslot[e->name] < 0)
-          unknown(r, e->span, "name", r->p->names->text[e->name], 0);
-        e->slot = r->gslot[e->name];
-      }
-    } else if (s->kind != GT_ST_ASSERT)
-      for (size_t k = 0; k < s->nargs; k++)
-        resolve_expr(r, s->args[k]);
-    resolve_block(r, &s->body);
-    if (s->kind == GT_ST_IF) {
-      for (size_t k = 0; k < s->nargs; k++)
-        resolve_block(r, &s->elifs[k]);
-      if (s->has_else)
-        resolve_block(r, &s->orelse);
-    }
-  }
-}
-
-/* Does expression e read variable (kind, slot)? */
-static int
-expr_reads(const GtExpr *e, int kind, int32_t slot)
-{
-  /* a chain: the second operands, then down the first by a loop */
-  for (; gt_expr_is_link(e); e = e->args[0])
-    if (expr_reads(e->args[1], kind, slot))
-      return 1;
-  if ((e->kind == GT_EX_GLOBAL || e->kind == GT_EX_LOCAL) && e->kind == kind
-      && e->slot == slot)
-    return 1;
-  for (int k = 0; k < e->nargs; k++)
-    if (e->args[k] != NULL && expr_reads(e->args[k], kind, slot))
-      return 1;
-  return 0;
-}
-
-/* Marks in read[] the global slots that e reads. */
-static void
-expr_globals(const GtExpr *e, unsigned char *read)
-{
-  for (; gt_expr_is_link(e); e = e->args[0])
-    expr_globals(e->args[1], read);
-  if (e->kind == GT_EX_GLOBAL && e->slot >= 0)
-    read[e->slot] = 1;
-  for (int k = 0; k < e->nargs; k++)
-    if (e->args[k] != NULL)
-      expr_globals(e->args[k], read);
-}
-
-/* Marks in read[] the global slots that block b reads. */
-static void
-block_globals(const GtBlock *b, unsigned char *read)
-{
-  for (size_t i = 0; i < b->n; i++) {
-    const GtStmt *s = b->stmts[i];
-    if (s->expr)
-      expr_globals(s->expr, read);
-    if (s->kind != GT_ST_OUTPUT && s->kind != GT_ST_ASSERT)
-      for (size_t k = 0; k < s->nargs; k++)
-        expr_globals(s->args[k], read);
-    block_globals(&s->body, read);
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      block_globals(&s->elifs[k], read);
-    if (s->has_else)
-      block_globals(&s->orelse, read);
-  }
-}
-
-static int
-block_reads(const GtBlock *b, int kind, int32_t slot)
-{
-  for (size_t i = 0; i < b->n; i++) {
-    const GtStmt *s = b->stmts[i];
-    if (s->expr && expr_reads(s->expr, kind, slot))
-      return 1;
-    if (s->kind != GT_ST_OUTPUT && s->kind != GT_ST_ASSERT)
-      for (size_t k = 0; k < s->nargs; k++)
-        if (expr_reads(s->args[k], kind, slot))
-          return 1;
-    if (s->kind == GT_ST_OUTPUT)
-      for (size_t k = 0; k < s->nargs; k++)
-        if (kind == GT_EX_GLOBAL && s->args[k]->slot == slot)
-          return 1;
-    if (block_reads(&s->body, kind, slot))
-      return 1;
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      if (block_reads(&s->elifs[k], kind, slot))
-        return 1;
-    if (s->has_else && block_reads(&s->orelse, kind, slot))
-      return 1;
-  }
-  return 0;
-}
-
-/* Marks the for loops whose body may read the loop variable: only those
-   need a recorded counter per iteration.  A global counter may also be
-   read by any function called from the body: fn_read[] marks the global
-   slots some function reads. */
-static void
-mark_loops(GtBlock *b, const unsigned char *fn_read)
-{
-  for (size_t i = 0; i < b->n; i++) {
-    GtStmt *s = b->stmts[i];
-    if (s->kind == GT_ST_FOR)
-      s->var_read = block_reads(&s->body, s->target_kind, s->slot)
-                    || (s->target_kind == GT_EX_GLOBAL && fn_read[s->slot]);
-    mark_loops(&s->body, fn_read);
-    for (size_t k = 0; s->kind == GT_ST_IF && k < s->nargs; k++)
-      mark_loops(&s->elifs[k], fn_read);
-    if (s->has_else)
-      mark_loops(&s->orelse, fn_read);
-  }
-}
-
-/* A map by interned name of n entries in the arena, every byte c. */
-static void *
-name_map(Parser *ps, size_t n, size_t elem, int c)
-{
-  void *m = alloc(ps, (n + 1) * elem);
-  memset(m, c, (n + 1) * elem);
-  return m;
-}
-
-static void
-resolve(Parser *ps)
-{
-  GtProgram *p = ps->p;
-  Resolver r = { .ps = ps, .p = p };
-  /* the predefined names first, so that the maps cover them */
-  static const char *const predef[GT_NPREDEF] = { "pi", "e", "inf", "nan" };
-  uint32_t pre[GT_NPREDEF];
-  for (int i = 0; i < GT_NPREDEF; i++) {
-    pre[i] = gt_names_intern(p->names, predef[i], strlen(predef[i]));
-    if (pre[i] == UINT32_MAX)
-      oom(ps);
-  }
-  /* maps by interned name, O(1) per lookup; parse and resolution use the
-     arena, so these die with the program */
-  r.nnames = p->names->n;
-  r.gslot = name_map(ps, r.nnames, sizeof *r.gslot, 0xff);
-  r.lslot = name_map(ps, r.nnames, sizeof *r.lslot, 0xff);
-  r.lmark = name_map(ps, r.nnames, sizeof *r.lmark, 0);
-  r.islot = name_map(ps, r.nnames, sizeof *r.islot, 0xff);
-  p->name_func = name_map(ps, r.nnames, sizeof *p->name_func, 0xff);
-  if (ps->nfidx)
-    memcpy(p->name_func, ps->fidx,
-           (ps->nfidx < r.nnames ? ps->nfidx : r.nnames) * sizeof *ps->fidx);
-  p->name_global = r.gslot;
-  p->name_input = r.islot;
-  p->nnamed = r.nnames;
-  if (ps->lo && ps->lo->nimplicit) {
-    r.may_imply = name_map(ps, r.nnames, 1, 0);
-    for (size_t i = 0; i < ps->lo->nimplicit; i++) {
-      const char *nm = ps->lo->implicit_inputs[i];
-      uint32_t id = gt_names_find(p->names, nm, strlen(nm));
-      if (id < r.nnames) /* else the program never mentions it */
-        r.may_imply[id] = 1;
-    }
-  }
-  for (int i = 0; i < GT_NPREDEF; i++)
-    add_global(&r, pre[i]);
-  if (ps->in_func < 0) /* expression mode: only the predefined names */
-    goto resolve_top;
-  collect(&r, &p->top);
-  for (size_t i = 0; i < p->nfuncs; i++) {
-    GtFunc *f = &p->funcs[i];
-    r.fn = f;
-    r.fnid = (uint32_t)i + 1; /* forgets the previous function's locals */
-    f->nlocals = 0;
-    for (size_t k = 0; k < f->nparams; k++)
-      set_local(&r, f->params[k], (int32_t)f->nlocals++);
-    collect(&r, &f->body);
-    resolve_block(&r, &f->body);
-  }
-resolve_top:
-  r.fn = NULL;
-  r.fnid = 0;
-  resolve_block(&r, &p->top);
-  declare_implicit(&r);
-  unsigned char *fn_read = name_map(ps, p->nglobals, 1, 0);
-  for (size_t i = 0; i < p->nfuncs; i++)
-    block_globals(&p->funcs[i].body, fn_read);
-  mark_loops(&p->top, fn_read);
-  for (size_t i = 0; i < p->nfuncs; i++)
-    mark_loops(&p->funcs[i].body, fn_read);
-}
 
 /* ---- the names of the built-in functions ------------------------------- */
 
@@ -1844,8 +1378,13 @@ parse_all(Parser *ps, int expr_only)
   p->top.stmts = v;
   p->top.n = n;
   check_tree_depth(ps);
-  if (!ps->shape_only)
-    resolve(ps);
+  if (!ps->shape_only) {
+    GtResolveIn in = { .p = p, .src = ps->src, .srcid = ps->srcid,
+                       .diags = ps->diags, .fail = &ps->fail,
+                       .expr_only = ps->in_func < 0, .lo = ps->lo,
+                       .fidx = ps->fidx, .nfidx = ps->nfidx };
+    gt_resolve(&in);
+  }
 }
 
 GtProgram *

@@ -970,6 +970,80 @@ test_text_shape(void)
   assert_true(sh.only_expr);
 }
 
+/* ---- the statement child-visitor (issue 12) ----------------------------- */
+
+/* What a visit saw: the source offsets of the expressions and the kinds
+   of the statements, in order; stop_at: return 7 at that statement. */
+typedef struct Seen {
+  size_t expr_off[16], nexpr;
+  GtStmtKind kind[16];
+  size_t nstmt, stop_at;
+} Seen;
+
+static int
+seen_expr(void *ctx, GtExpr *e)
+{
+  Seen *v = ctx;
+  v->expr_off[v->nexpr++] = e->span.off;
+  return 0;
+}
+
+static int
+seen_stmt(void *ctx, GtStmt *s)
+{
+  Seen *v = ctx;
+  v->kind[v->nstmt++] = s->kind;
+  return v->nstmt == v->stop_at ? 7 : 0;
+}
+
+static void
+test_child_visitor(void **state)
+{
+  (void)state;
+  Parsed p;
+  const char *text = "input a = 1\ny = 0\n"
+                     "if a > 1 { y = 1 } elif a > 0 { y = 2; while y > 0 "
+                     "{ y = 0 } } else { print(y) }\n"
+                     "assert y > 0, \"m\"\noutput y\n";
+  parse_ok(&p, text);
+  const GtStmt *s = p.prog->top.stmts[2];
+  assert_int_equal(s->kind, GT_ST_IF);
+  Seen v = { .nexpr = 0 };
+  GtStmtVisitor vis = { seen_expr, seen_stmt, &v };
+  assert_int_equal(gt_stmt_children(s, &vis), 0);
+  /* the condition, the elif's condition; then the blocks' statements
+     (not those nested deeper: the callback does not recurse) */
+  assert_int_equal(v.nexpr, 2);
+  assert_int_equal(v.expr_off[0], (size_t)(strstr(text, "a > 1") - text));
+  assert_int_equal(v.expr_off[1], (size_t)(strstr(text, "a > 0") - text));
+  static const GtStmtKind kinds[] = { GT_ST_ASSIGN, GT_ST_ASSIGN,
+                                      GT_ST_WHILE, GT_ST_PRINT };
+  assert_int_equal(v.nstmt, 4);
+  for (size_t k = 0; k < 4; k++)
+    assert_int_equal(v.kind[k], kinds[k]);
+  /* a nonzero return stops the visit and is passed on */
+  Seen w = { .stop_at = 2 };
+  GtStmtVisitor wvis = { NULL, seen_stmt, &w };
+  assert_int_equal(gt_stmt_children(s, &wvis), 7);
+  assert_int_equal(w.nstmt, 2);
+  /* an assert's message and an output's names are not expressions */
+  Seen a = { .nexpr = 0 };
+  GtStmtVisitor avis = { seen_expr, NULL, &a };
+  assert_int_equal(gt_stmt_children(p.prog->top.stmts[3], &avis), 0);
+  assert_int_equal(a.nexpr, 1);
+  assert_int_equal(a.expr_off[0], (size_t)(strstr(text, "y > 0,") - text));
+  Seen o = { .nexpr = 0 };
+  GtStmtVisitor ovis = { seen_expr, seen_stmt, &o };
+  assert_int_equal(gt_stmt_children(p.prog->top.stmts[4], &ovis), 0);
+  assert_int_equal(o.nexpr + o.nstmt, 0);
+  /* a block: each statement once, the nested ones not */
+  Seen b = { .nexpr = 0 };
+  GtStmtVisitor bvis = { NULL, seen_stmt, &b };
+  assert_int_equal(gt_block_each(&p.prog->top, &bvis), 0);
+  assert_int_equal(b.nstmt, 5);
+  done(&p);
+}
+
 int
 main(void)
 {
@@ -994,6 +1068,7 @@ main(void)
     cmocka_unit_test(test_long_flat),
     cmocka_unit_test(test_names_intern),
     cmocka_unit_test(test_text_shape),
+    cmocka_unit_test(test_child_visitor),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
