@@ -484,7 +484,7 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
         connected &= gt_rev_depends_avoiding(&s->tape, onodes[o],
                                              wnodes[idx[d]], -1)
                      || onodes[o] == wnodes[idx[d]];
-        g = gt_rec_jacobian(&r, g, wnodes[idx[d]]);
+        g = gt_rev_jacobian(&r, g, wnodes[idx[d]]);
       }
       gt_rec_check_nan(&r, g);
       size_t sz = gt_node_size(&s->tape, g);

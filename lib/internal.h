@@ -516,10 +516,8 @@ int32_t gt_program_global(const GtProgram *p, const char *name);
 long gt_program_input(const GtProgram *p, const char *name);
 
 /* ------------------------------------------------------------------ */
-/* interp.c -- runs the syntax tree, recording the tape                 */
+/* rec.c -- the recorder: nodes, errors, kinks, broadcasting, NaN     */
 /* ------------------------------------------------------------------ */
-
-typedef struct GtRun GtRun;
 
 /* What a run needs from the session. */
 typedef struct GtRunEnv {
@@ -528,6 +526,14 @@ typedef struct GtRunEnv {
   GtDiagList *diags;
   GtNames *names;
 } GtRunEnv;
+
+/* NumPy broadcasting of a and b into out; -1 when they do not broadcast. */
+int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
+/* Strides (in elements) of a tensor of shape in, broadcast to out: 0
+   along the axes it is repeated on. */
+void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
+/* "(2, 3)" into buf. */
+const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
 
 /* Kinks met during a run (abs at 0, a tie of max, ...), kept pending: a
    note is due only when a derivative asked for passes through one. */
@@ -539,7 +545,7 @@ typedef struct GtKinks {
 } GtKinks;
 
 /* The recorder: a tape plus what an error needs to point at the source.
-   interp.c and reverse.c both append nodes through it. */
+   Everything that records appends nodes through it (rec.c). */
 typedef struct GtRec {
   GtTape *tape;
   const GtRunEnv *env;
@@ -560,9 +566,6 @@ typedef struct GtRec {
 /* Appends op(a, b, c) and computes its value; on a limit or out of memory
    reports and jumps to r->fail. */
 int32_t gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c);
-/* The Jacobian of y with respect to x, recorded: shape y's then x's (one
-   reverse sweep per element of y). */
-int32_t gt_rec_jacobian(GtRec *r, int32_t y, int32_t x);
 /* Notes naming the calls that led to a frame record, innermost first. */
 void gt_rec_call_chain(GtRec *r, uint32_t frame);
 /* Charges ops MPFR operations to the run; fails (a limit, exit 4) past
@@ -588,15 +591,25 @@ int32_t gt_rec_leaf(GtRec *r);
 /* Records grad(y, x, k) for k >= 1 as one node computed by Taylor mode;
    a missing Taylor rule is reported at its primitive. */
 int32_t gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k);
-/* Does node y depend on node w along a path that avoids node x? */
-int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
-                            int32_t x);
 /* Reports an error at the current site (with call chain) and jumps. */
 void gt_rec_fail(GtRec *r, GtStatus st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
 /* Reports the NaN reaching node i (visible at the current site) unless
    nan_ok, and jumps. */
 void gt_rec_check_nan(GtRec *r, int32_t i);
+
+/* A constant tensor of shape s, elements zero. */
+int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
+/* Pushes a node of the given shape, reporting limits; the value is left
+   for the caller. */
+int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
+                           int32_t c, const GtShape *s);
+
+/* ------------------------------------------------------------------ */
+/* interp.c -- runs the syntax tree, recording the tape                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct GtRun GtRun;
 
 /* Runs prog; `at` gives, per input index, a value node made earlier in
    the same tape or -1.  On success, the outputs' names and nodes are in
@@ -646,19 +659,24 @@ int gt_rev_range_fault(const GtTape *t, int32_t i, size_t e);
    returns them in res[k] (a zero constant when unconnected). */
 void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
                    int32_t *res);
+/* The Jacobian of y with respect to x, recorded: shape y's then x's (one
+   reverse sweep per element of y). */
+int32_t gt_rev_jacobian(GtRec *r, int32_t y, int32_t x);
+/* Does node y depend on node w along a path that avoids node x? */
+int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
+                            int32_t x);
 
 /* ------------------------------------------------------------------ */
 /* tensor.c -- shapes, broadcasting and the tensor operations          */
 /* ------------------------------------------------------------------ */
 
-/* NumPy broadcasting of a and b into out; -1 when they do not broadcast. */
-int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
-/* Strides (in elements) of a tensor of shape in, broadcast to out: 0
-   along the axes it is repeated on. */
-void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
-/* "(2, 3)" into buf. */
-const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
-int gt_is_tensor_op(GtOp op);
+
+/* Is op a tensor operation (not elementwise: no forward rule in gt_ops)? */
+static inline int
+gt_is_tensor_op(GtOp op)
+{
+  return op >= GT_OP_STACK && op < GT_OP_COUNT;
+}
 
 /* Builders: append the operation, compute its value; errors (shapes) are
    reported at r's site and jump. */
@@ -673,13 +691,6 @@ int32_t gt_rec_norm(GtRec *r, int32_t a);
 int32_t gt_rec_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
 int32_t gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
                        const GtShape *s);
-/* A constant tensor of shape s, elements zero. */
-int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
-/* Pushes a node of the given shape, reporting limits; the value is left
-   for the caller. */
-int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
-                           int32_t c, const GtShape *s);
-
 /* Numeric adjoint of a tensor operation: adds g * d(node i)/d(operand k)
    into acc (operand k's size of numbers).  scratch: 2 numbers. */
 int gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,

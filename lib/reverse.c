@@ -657,3 +657,43 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
       res[k] = gt_rec_const(r, 0, 1);
   }
 }
+
+/* The recorded Jacobian: one recorded sweep per element of y, stacked and
+   shaped y's shape then x's. */
+int32_t
+gt_rev_jacobian(GtRec *r, int32_t y, int32_t x)
+{
+  GtShape ys = *gt_node_shape(r->tape, y), xs = *gt_node_shape(r->tape, x);
+  if (ys.rank == 0) {
+    int32_t g;
+    gt_rev_record(r, y, &x, 1, &g);
+    return g;
+  }
+  uint32_t site = r->site;
+  if (ys.rank + xs.rank > GT_MAX_RANK)
+    gt_rec_fail(r, GT_ERUNTIME, "the Jacobian would have rank %d (at most "
+                "%d)", ys.rank + xs.rank, GT_MAX_RANK);
+  int32_t *rows = gt_arena_alloc(&r->tape->vals, ys.size * sizeof *rows + 1);
+  if (rows == NULL)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  GtShape one = { 0, 1, { 0 } };
+  for (size_t k = 0; k < ys.size; k++) {
+    GtView v;
+    memset(&v, 0, sizeof v);
+    v.offset = k;
+    int32_t yk = gt_rec_view(r, y, &v, &one);
+    int32_t g;
+    gt_rev_record(r, yk, &x, 1, &g);
+    rows[k] = g;
+  }
+  r->site = site;
+  int32_t j = gt_rec_stack(r, rows, ys.size);
+  GtShape js;
+  memset(&js, 0, sizeof js);
+  for (int d = 0; d < ys.rank; d++)
+    js.dim[js.rank++] = ys.dim[d];
+  for (int d = 0; d < xs.rank; d++)
+    js.dim[js.rank++] = xs.dim[d];
+  js.size = ys.size * xs.size;
+  return gt_rec_reshape(r, j, &js);
+}

@@ -2,7 +2,7 @@
  *
  * Values are tensors of rank 0 to 8 stored row-major; one recorded node per
  * tensor operation.  Elementwise operations broadcast as NumPy does (see
- * gt_rec_op in interp.c); this file holds the operations that are not
+ * gt_rec_op in rec.c); this file holds the operations that are not
  * elementwise: stacking, broadcasting and its transpose (sum to a shape),
  * reductions, matmul, transpose, reshape, norm, and views (indexing and
  * slicing) with their scatter and update.  Each has its forward rule, its
@@ -16,60 +16,6 @@
 #define RND MPFR_RNDN
 
 /* ---- shapes ----------------------------------------------------------------- */
-
-int
-gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out)
-{
-  int r = a->rank > b->rank ? a->rank : b->rank;
-  memset(out, 0, sizeof *out);
-  out->rank = r;
-  out->size = 1;
-  for (int d = 0; d < r; d++) {
-    int da = d - (r - a->rank), db = d - (r - b->rank);
-    size_t x = da >= 0 ? a->dim[da] : 1, y = db >= 0 ? b->dim[db] : 1;
-    if (x != y && x != 1 && y != 1)
-      return -1;
-    out->dim[d] = x == 1 ? y : x;
-    out->size *= out->dim[d];
-  }
-  return 0;
-}
-
-void
-gt_bcast_strides(const GtShape *out, const GtShape *in, long *st)
-{
-  long stride = 1;
-  for (int d = out->rank - 1; d >= 0; d--) {
-    int id = d - (out->rank - in->rank);
-    if (id < 0) {
-      st[d] = 0;
-      continue;
-    }
-    st[d] = in->dim[id] == 1 ? 0 : stride;
-    stride *= (long)in->dim[id];
-  }
-}
-
-const char *
-gt_shape_str(const GtShape *s, char *buf, size_t n)
-{
-  size_t len = 0;
-  len += (size_t)snprintf(buf + len, n - len, "(");
-  for (int d = 0; d < s->rank && len < n; d++)
-    len += (size_t)snprintf(buf + len, n - len, "%s%zu", d ? ", " : "",
-                            s->dim[d]);
-  if (s->rank == 1 && len < n)
-    len += (size_t)snprintf(buf + len, n - len, ",");
-  if (len < n)
-    snprintf(buf + len, n - len, ")");
-  return buf;
-}
-
-int
-gt_is_tensor_op(GtOp op)
-{
-  return op >= GT_OP_STACK && op < GT_OP_COUNT;
-}
 
 static int
 same_shape(const GtShape *a, const GtShape *b)
@@ -645,12 +591,6 @@ gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
   if (p == UINT32_MAX)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   return setview_p(r, a, b, p);
-}
-
-int32_t
-gt_rec_zeros(GtRec *r, const GtShape *s)
-{
-  return gt_rec_push_shaped(r, GT_OP_CONST, -1, -1, -1, s);
 }
 
 /* ---- numeric adjoints ------------------------------------------------------- */
