@@ -344,13 +344,13 @@ node_of(const GtSession *s, const char *name)
   return slot >= 0 ? s->res.globals[slot] : -1;
 }
 
-/* gt_rev_range_fault of the first element of node i that has one */
+/* gt_tape_range_fault of the first element of node i that has one */
 static int
 range_fault(const GtTape *t, int32_t i)
 {
   size_t sz = gt_node_size(t, i);
   for (size_t e = 0; e < sz; e++) {
-    int f = gt_rev_range_fault(t, i, e);
+    int f = gt_tape_range_fault(t, i, e);
     if (f)
       return f;
   }

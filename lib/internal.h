@@ -3,7 +3,7 @@
  * One section per source file, in pipeline order.  Nothing here is part of
  * the installed API (see gradtool.h); the names carry the prefix of their
  * subsystem: gt_arena_, gt_diag_, gt_lex_, gt_parse_, gt_op_, gt_tape_,
- * gt_interp_, gt_rev_, gt_special_.
+ * gt_rec_, gt_interp_, gt_rev_, gt_special_.
  */
 #ifndef GT_INTERNAL_H
 #define GT_INTERNAL_H
@@ -350,6 +350,24 @@ int gt_tape_guard(GtTape *t, int32_t node, int kind, long value);
    operands back); i itself when none of its operands is NaN. */
 int32_t gt_tape_nan_origin(const GtTape *t, int32_t i);
 
+/* The nodes x..y that y uses (through any operation): a malloc'd flag
+   array indexed i - x, NULL when out of memory. */
+unsigned char *gt_tape_uses(const GtTape *t, int32_t x, int32_t y);
+
+/* 1 when element e of elementwise node i overflowed to +-inf, 2 when it
+   underflowed to 0 (its exact value is beyond MPFR's exponent range);
+   0 otherwise, also for nodes without a forward rule.  O(1) unless the
+   element is +-inf or 0, then one forward evaluation. */
+int gt_tape_range_fault(const GtTape *t, int32_t i, size_t e);
+
+/* NumPy broadcasting of a and b into out; -1 when they do not broadcast. */
+int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
+/* Strides (in elements) of a tensor of shape in, broadcast to out: 0
+   along the axes it is repeated on. */
+void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
+/* "(2, 3)" into buf. */
+const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* parse.c -- tokens to a resolved syntax tree                          */
 /* ------------------------------------------------------------------ */
@@ -527,14 +545,6 @@ typedef struct GtRunEnv {
   GtNames *names;
 } GtRunEnv;
 
-/* NumPy broadcasting of a and b into out; -1 when they do not broadcast. */
-int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
-/* Strides (in elements) of a tensor of shape in, broadcast to out: 0
-   along the axes it is repeated on. */
-void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
-/* "(2, 3)" into buf. */
-const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
-
 /* Kinks met during a run (abs at 0, a tie of max, ...), kept pending: a
    note is due only when a derivative asked for passes through one. */
 typedef struct GtKinks {
@@ -635,10 +645,6 @@ void gt_run_result_free(GtRunResult *res);
 /* reverse.c -- reverse sweeps                                          */
 /* ------------------------------------------------------------------ */
 
-/* The nodes x..y that y uses (through any operation): a malloc'd flag
-   array indexed i - x, NULL when out of memory. */
-unsigned char *gt_rev_uses(const GtTape *t, int32_t x, int32_t y);
-
 /* Numeric sweep: derivative of node `out` with respect to each node in
    wrt[], written to res[k] (initialised numbers at the tape's precision);
    connected[k] says whether out depends on wrt[k].  On a NaN derivative
@@ -648,12 +654,6 @@ unsigned char *gt_rev_uses(const GtTape *t, int32_t x, int32_t y);
 int gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt,
                  size_t nwrt, mpfr_ptr *res, int *connected,
                  int32_t *nan_node);
-
-/* 1 when element e of elementwise node i overflowed to +-inf, 2 when it
-   underflowed to 0 (its exact value is beyond MPFR's exponent range);
-   0 otherwise, also for nodes without a forward rule.  O(1) unless the
-   element is +-inf or 0, then one forward evaluation. */
-int gt_rev_range_fault(const GtTape *t, int32_t i, size_t e);
 
 /* Recorded sweep: appends the nodes computing d(out)/d(wrt[k]) and
    returns them in res[k] (a zero constant when unconnected). */
@@ -667,7 +667,7 @@ int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
                             int32_t x);
 
 /* ------------------------------------------------------------------ */
-/* tensor.c -- shapes, broadcasting and the tensor operations          */
+/* tensor.c -- the tensor operations: builders and their rules       */
 /* ------------------------------------------------------------------ */
 
 

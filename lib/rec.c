@@ -6,15 +6,17 @@
  * they share: pushing nodes, constants and leaves; a run-time error at
  * the current expression with the chain of calls that led there; kinks
  * (abs at 0, a tie of max) kept pending until a derivative through them
- * is asked for; NumPy broadcasting and the elementwise op on tensors;
+ * is asked for; the elementwise op on tensors, broadcast as NumPy does;
  * work charging for the operations a node count does not show; grad of
  * order k as one node computed by Taylor mode; and the NaN policy (a NaN
  * is an error at the primitive that made it, unless --nan-ok).
  *
- * Layering: this file calls the tape (tape.c), the op table's forward
- * rules (through gt_ops), the Taylor sweep (taylor.c, which records
- * nothing) and diagnostics; nothing here calls the interpreter, the
- * reverse sweeps or the tensor builders, which all call in.  Errors jump
+ * Layering: this file calls the tape (tape.c: nodes, shapes, queries),
+ * the op table's forward rules (through gt_ops), the numeric Taylor sweep
+ * (taylor.c, which records nothing) and diagnostics.  It calls nothing
+ * that records: the interpreter, the recorded adjoint rules, the recorded
+ * reverse sweep and the tensor builders all call in, never the reverse
+ * (tests/callgraph.py checks that lib/ has no cycle of calls).  Errors jump
  * to r->fail (a longjmp: the tape and the run's arrays own all memory).
  */
 #include <stdlib.h>
@@ -246,56 +248,6 @@ gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c,
   return i;
 }
 
-/* ---- shapes and broadcasting --------------------------------------------- */
-
-int
-gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out)
-{
-  int r = a->rank > b->rank ? a->rank : b->rank;
-  memset(out, 0, sizeof *out);
-  out->rank = r;
-  out->size = 1;
-  for (int d = 0; d < r; d++) {
-    int da = d - (r - a->rank), db = d - (r - b->rank);
-    size_t x = da >= 0 ? a->dim[da] : 1, y = db >= 0 ? b->dim[db] : 1;
-    if (x != y && x != 1 && y != 1)
-      return -1;
-    out->dim[d] = x == 1 ? y : x;
-    out->size *= out->dim[d];
-  }
-  return 0;
-}
-
-void
-gt_bcast_strides(const GtShape *out, const GtShape *in, long *st)
-{
-  long stride = 1;
-  for (int d = out->rank - 1; d >= 0; d--) {
-    int id = d - (out->rank - in->rank);
-    if (id < 0) {
-      st[d] = 0;
-      continue;
-    }
-    st[d] = in->dim[id] == 1 ? 0 : stride;
-    stride *= (long)in->dim[id];
-  }
-}
-
-const char *
-gt_shape_str(const GtShape *s, char *buf, size_t n)
-{
-  size_t len = 0;
-  len += (size_t)snprintf(buf + len, n - len, "(");
-  for (int d = 0; d < s->rank && len < n; d++)
-    len += (size_t)snprintf(buf + len, n - len, "%s%zu", d ? ", " : "",
-                            s->dim[d]);
-  if (s->rank == 1 && len < n)
-    len += (size_t)snprintf(buf + len, n - len, ",");
-  if (len < n)
-    snprintf(buf + len, n - len, ")");
-  return buf;
-}
-
 /* ---- elementwise operations ----------------------------------------------- */
 
 /* An elementwise op on tensors: the operands broadcast to one shape, as
@@ -486,7 +438,7 @@ taylor_nan(GtRec *r, int32_t o)
   gt_arena_free(&hold.vals);
   if (fn < 0)
     return;
-  int fault = gt_rev_range_fault(t, fn, 0);
+  int fault = gt_tape_range_fault(t, fn, 0);
   if (fault)
     fail_at_node(r, fn, "%s %s here (its exact value is beyond MPFR's "
                  "exponent range), so the order-%d derivative through it "

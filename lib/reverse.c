@@ -69,89 +69,6 @@ lowest(const int32_t *wrt, size_t nwrt, int32_t out)
   return lo;
 }
 
-int
-gt_rev_range_fault(const GtTape *t, int32_t i, size_t e)
-{
-  const GtNode *n = &t->nodes[i];
-  const GtOpInfo *info = &gt_ops[n->op];
-  if (info->fwd == NULL || gt_is_tensor_op((GtOp)n->op)
-      || n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
-    return 0;
-  mpfr_srcptr v = &n->v[e];
-  if (!mpfr_inf_p(v) && !mpfr_zero_p(v))
-    return 0;
-  switch (n->op) {
-  /* the primitives whose result can leave the exponent range although
-     their operands are finite and nonzero; the others cannot (sqrt, log,
-     sin, where, relu, ...) or give their infinities exactly (1/0) */
-  case GT_OP_ADD: case GT_OP_SUB: case GT_OP_MUL: case GT_OP_DIV:
-  case GT_OP_POW: case GT_OP_EXP: case GT_OP_EXP2: case GT_OP_EXPM1:
-  case GT_OP_SINH: case GT_OP_COSH: case GT_OP_GAMMA: case GT_OP_LGAMMA:
-  case GT_OP_TRIGAMMA: case GT_OP_ERFC: case GT_OP_HYPOT:
-  case GT_OP_SIGMOID: case GT_OP_SOFTPLUS: case GT_OP_ATAN2:
-    break;
-  default:
-    return 0;
-  }
-  /* a sum is 0 only exactly (MPFR's sums do not underflow) */
-  if (mpfr_zero_p(v) && (n->op == GT_OP_ADD || n->op == GT_OP_SUB))
-    return 0;
-  /* the operands' elements behind element e, broadcast */
-  const GtShape *ys = gt_node_shape(t, i);
-  int32_t ops[3] = { n->a, n->b, n->c };
-  mpfr_srcptr x[3] = { NULL, NULL, NULL };
-  for (int k = 0; k < 3; k++) {
-    if (ops[k] < 0)
-      continue;
-    long st[GT_MAX_RANK];
-    gt_bcast_strides(ys, gt_node_shape(t, ops[k]), st);
-    size_t rem = e;
-    long off = 0;
-    for (int d = ys->rank - 1; d >= 0; d--) {
-      off += st[d] * (long)(rem % ys->dim[d]);
-      rem /= ys->dim[d];
-    }
-    x[k] = &t->nodes[ops[k]].v[off];
-    /* an infinite operand makes an infinity exactly, a zero one a zero
-       (x * 0, 0 / x), no range is left */
-    if (mpfr_inf_p(x[k]) || mpfr_nan_p(x[k])
-        || (mpfr_zero_p(v) && mpfr_zero_p(x[k])))
-      return 0;
-  }
-  /* evaluate again with MPFR's flags cleared, then restore them */
-  mpfr_flags_t saved = mpfr_flags_save();
-  mpfr_flags_clear(MPFR_FLAGS_OVERFLOW | MPFR_FLAGS_UNDERFLOW);
-  mpfr_t y;
-  mpfr_init2(y, mpfr_get_prec(v));
-  info->fwd(y, x[0], x[1], x[2]);
-  int fault = mpfr_overflow_p() && mpfr_inf_p(y) ? 1
-              : mpfr_underflow_p() && mpfr_zero_p(y) ? 2 : 0;
-  mpfr_clear(y);
-  mpfr_flags_restore(saved, MPFR_FLAGS_ALL);
-  return fault;
-}
-
-unsigned char *
-gt_rev_uses(const GtTape *t, int32_t x, int32_t y)
-{
-  size_t span = (size_t)(y - x) + 1;
-  unsigned char *used = calloc(span, 1);
-  if (used == NULL)
-    return NULL;
-  used[span - 1] = 1;
-  for (int32_t i = y; i > x; i--) {
-    if (!used[i - x])
-      continue;
-    int32_t buf[3];
-    const int32_t *ops;
-    size_t n = gt_node_operands(t, i, buf, &ops);
-    for (size_t k = 0; k < n; k++)
-      if (ops[k] >= x)
-        used[ops[k] - x] = 1;
-  }
-  return used;
-}
-
 /* Does out depend on w at all (through any operation)? */
 static int
 depends(const GtTape *t, int32_t out, int32_t w)
@@ -315,7 +232,7 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
         *nan_node = i;
         return GT_ERUNTIME;
       }
-      int fault = !mpfr_regular_p(X.y) && gt_rev_range_fault(t, i, e);
+      int fault = !mpfr_regular_p(X.y) && gt_tape_range_fault(t, i, e);
       for (int k = 0; k < 3; k++)
         if (X.need[k] && !none[k]) {
           if (fault) {
@@ -367,7 +284,7 @@ scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
   }
   /* an overflowed or underflowed value: the derivatives through it are
      NaN, blamed on it */
-  int fault = !mpfr_regular_p(n->v) && gt_rev_range_fault(t, i, 0);
+  int fault = !mpfr_regular_p(n->v) && gt_tape_range_fault(t, i, 0);
   if (fault && *nan_node < 0)
     *nan_node = i;
   if (!(S->f[i - lo] & WRT)) {
@@ -446,7 +363,7 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
       /* a zero adjoint contributes nothing unless a partial is
          infinite (0 * inf) or the value is out of range */
       if (mpfr_zero_p(g) && !mpfr_inf_p(n->v)
-          && !(mpfr_zero_p(n->v) && gt_rev_range_fault(t, i, 0)))
+          && !(mpfr_zero_p(n->v) && gt_tape_range_fault(t, i, 0)))
         continue;
       int32_t ops[3] = { n->a, n->b, n->c };
       int any = 0, shaped = 0;
@@ -529,7 +446,7 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
         connected[k] = 1;
       } else if (S.f[w - lo] & DEP) {
         if (uses == NULL)
-          uses = gt_rev_uses(t, lo, out);
+          uses = gt_tape_uses(t, lo, out);
         connected[k] = uses ? uses[w - lo] : depends(t, out, w);
       }
     }
@@ -603,7 +520,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
       for (size_t e = 0; e < sz; e++) {
         if (sz > 1 && mpfr_zero_p(&r->tape->nodes[g].v[gsz == sz ? e : 0]))
           continue;
-        int fault = gt_rev_range_fault(r->tape, i, e);
+        int fault = gt_tape_range_fault(r->tape, i, e);
         if (fault)
           gt_rec_fail(r, GT_ERUNTIME, "%s %s here (its exact value is beyond "
                       "MPFR's exponent range), so the derivative through it "

@@ -811,7 +811,7 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
     if ((T.s[k] = num(&T)) == NULL)
       status = -2;
   /* only the nodes y uses */
-  unsigned char *used = status == 0 ? gt_rev_uses(t, x, y) : NULL;
+  unsigned char *used = status == 0 ? gt_tape_uses(t, x, y) : NULL;
   if (status == 0 && used == NULL)
     status = -2;
   for (int32_t i = x; i <= y && status == 0; i++) {
@@ -854,7 +854,7 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
       }
       /* a value that overflowed or underflowed: its derivatives, taken
          from the rounded value, would be wrong */
-      if (!mpfr_regular_p(n->v) && gt_rev_range_fault(t, i, 0))
+      if (!mpfr_regular_p(n->v) && gt_tape_range_fault(t, i, 0))
         singular(&T, s);
     }
     T.ser[i - x] = s;

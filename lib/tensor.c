@@ -1,4 +1,4 @@
-/* tensor.c -- shapes, broadcasting and the tensor operations.
+/* tensor.c -- the tensor operations (shapes and broadcasting: tape.c).
  *
  * Values are tensors of rank 0 to 8 stored row-major; one recorded node per
  * tensor operation.  Elementwise operations broadcast as NumPy does (see
