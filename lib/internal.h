@@ -699,6 +699,31 @@ int gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
 int32_t gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g);
 
 /* ------------------------------------------------------------------ */
+/* tfunc.c -- the tensor built-ins (ones, sum, reshape, ...)           */
+/* ------------------------------------------------------------------ */
+
+/* The tensor built-in called name, or -1. */
+int gt_tfunc_lookup(const char *name);
+/* The i-th name of a tensor built-in (aliases included), or NULL. */
+const char *gt_tfunc_name(size_t i);
+/* Its least and greatest number of arguments. */
+void gt_tfunc_arity(GtTFunc tf, int *lo, int *hi);
+
+/* A call's arguments, evaluated by the interpreter. */
+typedef struct GtTFuncArgs {
+  int32_t a, b;           /* operand nodes, -1 when the call has none */
+  GtShape s;              /* dimensions (ones, zeros, fill, linspace's
+                             count, reshape's target: a dim of SIZE_MAX
+                             and size 0 when one is -1), eye's rows */
+  GtShape s2;             /* eye's columns */
+  long axis;              /* a reduction's axis, when given */
+} GtTFuncArgs;
+
+/* Records the tensor built-in call e (a GT_EX_TFUNC) on its arguments;
+   errors are reported at e (or its axis) and jump. */
+int32_t gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x);
+
+/* ------------------------------------------------------------------ */
 /* taylor.c -- forward Taylor mode                                      */
 /* ------------------------------------------------------------------ */
 

@@ -475,166 +475,60 @@ dims_arg(Interp *in, GtExpr *const *args, size_t n, GtShape *s,
                 "the limit with --max-elements)", r->tape->max_elems);
 }
 
+/* A tensor built-in: its arguments are evaluated here, in order (and
+   checked as they come), then tfunc.c does the tensor work. */
 static int32_t
 eval_tfunc(Interp *in, const GtExpr *e)
 {
-  GtRec *r = R(in);
-  GtShape s;
-  int32_t a, b, t;
+  GtTFuncArgs x;
+  memset(&x, 0, sizeof x);
+  x.a = x.b = -1;
   switch ((GtTFunc)e->op) {
   case GT_TF_ONES:
   case GT_TF_ZEROS:
-    dims_arg(in, e->args, e->nargs, &s, 0);
-    r->site = e->id;
-    t = gt_rec_zeros(r, &s);
-    if (e->op == GT_TF_ONES)
-      for (size_t k = 0; k < s.size; k++)
-        mpfr_set_ui(&r->tape->nodes[t].v[k], 1, MPFR_RNDN);
-    return t;
+    dims_arg(in, e->args, e->nargs, &x.s, 0);
+    break;
   case GT_TF_FILL:
-    a = eval(in, e->args[0]);
-    need_scalar(in, a, "the value of fill");
-    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &s, 0);
-    r->site = e->id;
-    return gt_rec_expand(r, a, &s);
-  case GT_TF_EYE: {
-    dims_arg(in, e->args, 1, &s, 0);
-    size_t n = s.dim[0], m = n;
-    if (e->nargs > 1) {
-      GtShape s2;
-      dims_arg(in, e->args + 1, 1, &s2, 0);
-      m = s2.dim[0];
-    }
-    GtShape es = { 2, 0, { n, m } };
-    if (m != 0 && n > SIZE_MAX / m)
-      gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
-    es.size = n * m;
-    r->site = e->id;
-    t = gt_rec_zeros(r, &es);
-    for (size_t k = 0; k < n && k < m; k++)
-      mpfr_set_ui(&r->tape->nodes[t].v[k * m + k], 1, MPFR_RNDN);
-    return t;
-  }
-  case GT_TF_LINSPACE: {
-    a = eval(in, e->args[0]);
-    b = eval(in, e->args[1]);
-    need_scalar(in, a, "the start of linspace");
-    need_scalar(in, b, "the end of linspace");
-    dims_arg(in, e->args + 2, 1, &s, 0);
-    r->site = e->id;
-    size_t n = s.dim[0];
-    /* a + (b - a) k / (n - 1): differentiable in a and b */
-    int32_t f = gt_rec_zeros(r, &s);
-    for (size_t k = 0; k < n; k++) {
-      mpfr_ptr x = &r->tape->nodes[f].v[k];
-      mpfr_set_ui(x, (unsigned long)k, MPFR_RNDN);
-      if (n > 1)
-        mpfr_div_ui(x, x, (unsigned long)(n - 1), MPFR_RNDN);
-    }
-    int32_t span = gt_rec_op(r, GT_OP_SUB, b, a, -1);
-    return gt_rec_op(r, GT_OP_ADD, a, gt_rec_op(r, GT_OP_MUL, span, f, -1),
-                     -1);
-  }
-  case GT_TF_SHAPE:
-  case GT_TF_SIZE:
-  case GT_TF_RANK: {
-    a = eval(in, e->args[0]);
-    r->site = e->id;
-    GtShape as = *gt_node_shape(r->tape, a);
-    if (e->op == GT_TF_SHAPE) {
-      GtShape vs = { 1, (size_t)as.rank, { (size_t)as.rank } };
-      t = gt_rec_zeros(r, &vs);
-      for (int d = 0; d < as.rank; d++)
-        mpfr_set_ui(&r->tape->nodes[t].v[d], (unsigned long)as.dim[d],
-                    MPFR_RNDN);
-      return t;
-    }
-    t = gt_rec_leaf(r);
-    mpfr_set_ui(r->tape->nodes[t].v,
-                e->op == GT_TF_SIZE ? (unsigned long)as.size
-                                    : (unsigned long)as.rank, MPFR_RNDN);
-    return t;
-  }
+    x.a = eval(in, e->args[0]);
+    need_scalar(in, x.a, "the value of fill");
+    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &x.s, 0);
+    break;
+  case GT_TF_EYE:
+    dims_arg(in, e->args, 1, &x.s, 0);
+    x.s2 = x.s; /* square unless a second count is given */
+    if (e->nargs > 1)
+      dims_arg(in, e->args + 1, 1, &x.s2, 0);
+    break;
+  case GT_TF_LINSPACE:
+    x.a = eval(in, e->args[0]);
+    x.b = eval(in, e->args[1]);
+    need_scalar(in, x.a, "the start of linspace");
+    need_scalar(in, x.b, "the end of linspace");
+    dims_arg(in, e->args + 2, 1, &x.s, 0);
+    break;
   case GT_TF_SUM: case GT_TF_MEAN: case GT_TF_PROD: case GT_TF_RMAX:
-  case GT_TF_RMIN: {
-    static const GtOp ops[] = { [GT_TF_SUM] = GT_OP_SUM,
-                                [GT_TF_MEAN] = GT_OP_MEAN,
-                                [GT_TF_PROD] = GT_OP_PROD,
-                                [GT_TF_RMAX] = GT_OP_RMAX,
-                                [GT_TF_RMIN] = GT_OP_RMIN };
-    a = eval(in, e->args[0]);
-    int axis = 0;
-    if (e->nargs > 1) {
-      long ax = int_arg(in, e->args[1], "an axis");
-      int rank = gt_node_shape(r->tape, a)->rank;
-      r->site = e->args[1]->id;
-      if (ax < -rank || ax >= rank)
-        gt_rec_fail(r, GT_ERUNTIME, "axis %ld is out of range for a tensor "
-                    "of rank %d", ax, rank);
-      axis = (int)(ax < 0 ? ax + rank : ax) + 1;
-    }
-    r->site = e->id;
-    return gt_rec_reduce(r, ops[e->op], a, axis);
-  }
+  case GT_TF_RMIN:
+    x.a = eval(in, e->args[0]);
+    if (e->nargs > 1)
+      x.axis = int_arg(in, e->args[1], "an axis");
+    break;
   case GT_TF_DOT:
   case GT_TF_MATMUL:
-    a = eval(in, e->args[0]);
-    b = eval(in, e->args[1]);
-    r->site = e->id;
-    if (e->op == GT_TF_DOT && (gt_node_shape(r->tape, a)->rank == 0
-                               || gt_node_shape(r->tape, b)->rank == 0))
-      return gt_rec_op(r, GT_OP_MUL, a, b, -1);
-    return gt_rec_matmul(r, a, b);
-  case GT_TF_TRANSPOSE:
-    a = eval(in, e->args[0]);
-    r->site = e->id;
-    return gt_rec_transpose(r, a);
-  case GT_TF_RESHAPE: {
-    a = eval(in, e->args[0]);
-    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &s, 1);
-    r->site = e->id;
-    size_t have = gt_node_size(r->tape, a);
-    if (s.size == 0) {
-      /* a dimension of -1 is inferred from the size */
-      size_t rest = 1;
-      int inf = -1;
-      for (int d = 0; d < s.rank; d++)
-        if (s.dim[d] == SIZE_MAX)
-          inf = d;
-        else
-          rest *= s.dim[d];
-      if (inf >= 0 && rest != 0 && have % rest == 0) {
-        s.dim[inf] = have / rest;
-        s.size = have;
-      } else {
-        /* say what was asked: the -1 as -1 */
-        char buf[256];
-        size_t len = (size_t)snprintf(buf, sizeof buf, "(");
-        for (int d = 0; d < s.rank && len < sizeof buf; d++) {
-          if (d == inf)
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s-1",
-                                    d ? ", " : "");
-          else
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu",
-                                    d ? ", " : "", s.dim[d]);
-        }
-        if (len < sizeof buf)
-          snprintf(buf + len, sizeof buf - len, "%s)",
-                   s.rank == 1 ? "," : "");
-        gt_rec_fail(r, GT_ERUNTIME, "cannot reshape a tensor of %zu "
-                    "elements to %s", have, buf);
-      }
-    }
-    return gt_rec_reshape(r, a, &s);
-  }
+    x.a = eval(in, e->args[0]);
+    x.b = eval(in, e->args[1]);
+    break;
+  case GT_TF_RESHAPE:
+    x.a = eval(in, e->args[0]);
+    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &x.s, 1);
+    break;
+  case GT_TF_SHAPE: case GT_TF_SIZE: case GT_TF_RANK: case GT_TF_TRANSPOSE:
   case GT_TF_NORM:
-    a = eval(in, e->args[0]);
-    r->site = e->id;
-    return gt_rec_norm(r, a);
+    x.a = eval(in, e->args[0]);
+    break;
   case GT_TF_COUNT:
     break;
   }
-  gt_rec_fail(r, GT_ERUNTIME, "internal error: unknown tensor function");
+  return gt_tfunc_call(R(in), e, &x);
 }
 
 /* min or max of three or more arguments: broadcast them to one shape,

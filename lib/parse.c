@@ -1087,30 +1087,6 @@ set_local(Resolver *r, uint32_t name, int32_t slot)
 }
 
 
-static const struct {
-  const char *name;
-  GtTFunc tf;
-} tfuncs[] = {
-  { "ones", GT_TF_ONES }, { "zeros", GT_TF_ZEROS }, { "fill", GT_TF_FILL },
-  { "eye", GT_TF_EYE }, { "linspace", GT_TF_LINSPACE },
-  { "shape", GT_TF_SHAPE }, { "size", GT_TF_SIZE }, { "rank", GT_TF_RANK },
-  { "sum", GT_TF_SUM }, { "reduce_sum", GT_TF_SUM }, { "mean", GT_TF_MEAN },
-  { "reduce_mean", GT_TF_MEAN }, { "prod", GT_TF_PROD },
-  { "reduce_prod", GT_TF_PROD }, { "reduce_max", GT_TF_RMAX },
-  { "reduce_min", GT_TF_RMIN }, { "dot", GT_TF_DOT },
-  { "matmul", GT_TF_MATMUL }, { "transpose", GT_TF_TRANSPOSE },
-  { "reshape", GT_TF_RESHAPE }, { "norm", GT_TF_NORM },
-};
-
-static int
-tfunc(const char *name)
-{
-  for (size_t i = 0; i < sizeof tfuncs / sizeof *tfuncs; i++)
-    if (strcmp(tfuncs[i].name, name) == 0)
-      return (int)tfuncs[i].tf;
-  return -1;
-}
-
 static const char *const special_builtins[] = {
   "grad", "jacobian", "hessian", "stop_gradient", "pow", "min", "max",
 };
@@ -1172,8 +1148,8 @@ suggest(Resolver *r, const char *name, int calls)
     for (size_t i = 0; i < sizeof special_builtins / sizeof *special_builtins;
          i++)
       consider(special_builtins[i], name, &best, &bd);
-    for (size_t i = 0; i < sizeof tfuncs / sizeof *tfuncs; i++)
-      consider(tfuncs[i].name, name, &best, &bd);
+    for (size_t i = 0; gt_tfunc_name(i) != NULL; i++)
+      consider(gt_tfunc_name(i), name, &best, &bd);
   } else {
     for (size_t i = 0; i < r->nnames; i++)
       if ((r->fn && local_of(r, (uint32_t)i) >= 0) || r->gslot[i] >= 0)
@@ -1317,24 +1293,10 @@ resolve_call(Resolver *r, GtExpr *e)
        all of them at once, so that a tie among k shares 1/k each */
     e->kind = GT_EX_OP;
     e->op = (uint8_t)(name[1] == 'i' ? GT_OP_MIN : GT_OP_MAX);
-  } else if ((tf = tfunc(name)) >= 0) {
-    static const int lo[GT_TF_COUNT] = {
-      [GT_TF_ONES] = 0, [GT_TF_ZEROS] = 0, [GT_TF_FILL] = 1, [GT_TF_EYE] = 1,
-      [GT_TF_LINSPACE] = 3, [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1,
-      [GT_TF_RANK] = 1, [GT_TF_SUM] = 1, [GT_TF_MEAN] = 1, [GT_TF_PROD] = 1,
-      [GT_TF_RMAX] = 1, [GT_TF_RMIN] = 1, [GT_TF_DOT] = 2,
-      [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1, [GT_TF_RESHAPE] = 2,
-      [GT_TF_NORM] = 1,
-    };
-    static const int hi[GT_TF_COUNT] = {
-      [GT_TF_ONES] = GT_MAX_RANK, [GT_TF_ZEROS] = GT_MAX_RANK,
-      [GT_TF_FILL] = GT_MAX_RANK + 1, [GT_TF_EYE] = 2, [GT_TF_LINSPACE] = 3,
-      [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1, [GT_TF_RANK] = 1, [GT_TF_SUM] = 2,
-      [GT_TF_MEAN] = 2, [GT_TF_PROD] = 2, [GT_TF_RMAX] = 2, [GT_TF_RMIN] = 2,
-      [GT_TF_DOT] = 2, [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1,
-      [GT_TF_RESHAPE] = GT_MAX_RANK + 1, [GT_TF_NORM] = 1,
-    };
-    check_arity(r, e, name, lo[tf], hi[tf]);
+  } else if ((tf = gt_tfunc_lookup(name)) >= 0) {
+    int lo, hi;
+    gt_tfunc_arity((GtTFunc)tf, &lo, &hi);
+    check_arity(r, e, name, lo, hi);
     e->kind = GT_EX_TFUNC;
     e->op = (uint8_t)tf;
   } else {
@@ -1672,9 +1634,9 @@ gt_builtin_name(size_t i)
   for (size_t k = 0; gt_op_alias_name(k) != NULL; k++)
     if (i-- == 0)
       return gt_op_alias_name(k);
-  for (size_t k = 0; k < sizeof tfuncs / sizeof *tfuncs; k++)
+  for (size_t k = 0; gt_tfunc_name(k) != NULL; k++)
     if (i-- == 0)
-      return tfuncs[k].name;
+      return gt_tfunc_name(k);
   for (size_t k = 0; k < sizeof special_builtins / sizeof *special_builtins;
        k++) {
     /* pow, min and max are callable ops already */
