@@ -608,6 +608,40 @@ void gt_rec_fail(GtRec *r, GtStatus st, const char *fmt, ...)
    nan_ok, and jumps. */
 void gt_rec_check_nan(GtRec *r, int32_t i);
 
+/* A walk over the elements of shape s in row-major order, keeping the
+   flat offset of the matching element in each of up to GT_WALK_MAX
+   operands broadcast to s (NumPy's rules: stride 0 along a repeated
+   axis).  The elementwise ops (rec.c) and their adjoints in the sweep
+   (reverse.c) walk their operands with it.  Cost O(1) amortised per step. */
+#define GT_WALK_MAX 3
+typedef struct GtWalk {
+  const GtShape *s;
+  int n;                              /* operands added */
+  size_t idx[GT_MAX_RANK];            /* multi-index in s */
+  long off[GT_WALK_MAX];              /* offset into each operand */
+  long st[GT_WALK_MAX][GT_MAX_RANK];  /* their strides along s's axes */
+} GtWalk;
+/* Starts at element 0 of s, with no operands. */
+void gt_rec_walk_init(GtWalk *w, const GtShape *s);
+/* Adds an operand of shape in, broadcast to s (NULL: an absent operand,
+   whose offset stays 0); returns its index in off[]. */
+int gt_rec_walk_add(GtWalk *w, const GtShape *in);
+/* Steps to the next element.  (Inline: called for every element.) */
+static inline void
+gt_rec_walk_next(GtWalk *w)
+{
+  for (int d = w->s->rank - 1; d >= 0; d--) {
+    w->idx[d]++;
+    for (int k = 0; k < w->n; k++)
+      w->off[k] += w->st[k][d];
+    if (w->idx[d] < w->s->dim[d])
+      return;
+    for (int k = 0; k < w->n; k++)
+      w->off[k] -= w->st[k][d] * (long)w->s->dim[d];
+    w->idx[d] = 0;
+  }
+}
+
 /* A constant tensor of shape s, elements zero. */
 int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
 /* Pushes a node of the given shape, reporting limits; the value is left

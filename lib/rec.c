@@ -95,6 +95,8 @@ fail_at_node(GtRec *r, int32_t i, const char *fmt, ...)
             fmt, ap);
 }
 
+/* ---- kink notes ------------------------------------------------------------ */
+
 void
 gt_rec_note_kink(GtRec *r, GtOp op)
 {
@@ -209,6 +211,8 @@ gt_kinks_free(GtKinks *k)
   memset(k, 0, sizeof *k);
 }
 
+/* ---- pushing nodes, constants and leaves ----------------------------------- */
+
 static void
 push_failed(GtRec *r, int32_t i)
 {
@@ -248,7 +252,59 @@ gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c,
   return i;
 }
 
-/* ---- elementwise operations ----------------------------------------------- */
+int32_t
+gt_rec_leaf(GtRec *r)
+{
+  return push(r, GT_OP_CONST, -1, -1, -1);
+}
+
+int32_t
+gt_rec_const(GtRec *r, long num, long den)
+{
+  int slot = -1;
+  if (den == 1 && num >= 0 && num <= 2)
+    slot = (int)num;
+  else if (num == 1 && den == 2)
+    slot = 3;
+  if (slot >= 0 && r->cache[slot] >= 0)
+    return r->cache[slot];
+  uint32_t site = r->site;
+  r->site = 0;
+  int32_t i = gt_rec_leaf(r);
+  r->site = site;
+  mpfr_ptr v = r->tape->nodes[i].v;
+  mpfr_set_si(v, num, MPFR_RNDN);
+  if (den != 1)
+    mpfr_div_si(v, v, den, MPFR_RNDN);
+  if (slot >= 0)
+    r->cache[slot] = i;
+  return i;
+}
+
+/* A constant tensor of shape s, elements zero (fresh numbers are 0). */
+int32_t
+gt_rec_zeros(GtRec *r, const GtShape *s)
+{
+  return gt_rec_push_shaped(r, GT_OP_CONST, -1, -1, -1, s);
+}
+
+/* ---- elementwise operations and the broadcasting walk --------------------- */
+
+void
+gt_rec_walk_init(GtWalk *w, const GtShape *s)
+{
+  memset(w, 0, sizeof *w);
+  w->s = s;
+}
+
+int
+gt_rec_walk_add(GtWalk *w, const GtShape *in)
+{
+  int k = w->n++;
+  if (in != NULL)
+    gt_bcast_strides(w->s, in, w->st[k]);
+  return k;
+}
 
 /* An elementwise op on tensors: the operands broadcast to one shape, as
    NumPy's do, and the scalar rule runs on every element. */
@@ -273,32 +329,20 @@ rec_elementwise(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
   }
   int32_t i = gt_rec_push_shaped(r, op, a, b, c, &out);
   const GtNode *nodes = t->nodes;
-  long st[3][GT_MAX_RANK];
   mpfr_srcptr base[3] = { NULL, NULL, NULL };
-  for (int k = 0; k < 3; k++)
-    if (ops[k] >= 0) {
-      gt_bcast_strides(&out, gt_node_shape(t, ops[k]), st[k]);
+  GtWalk w;
+  gt_rec_walk_init(&w, &out);
+  for (int k = 0; k < 3; k++) {
+    gt_rec_walk_add(&w, ops[k] >= 0 ? gt_node_shape(t, ops[k]) : NULL);
+    if (ops[k] >= 0)
       base[k] = nodes[ops[k]].v;
-    }
-  size_t idx[GT_MAX_RANK] = { 0 };
-  long off[3] = { 0, 0, 0 };
+  }
   int fl = 0;
   mpfr_ptr y = nodes[i].v;
-  for (size_t e = 0; e < out.size; e++) {
-    fl |= gt_ops[op].fwd(&y[e], base[0] ? &base[0][off[0]] : NULL,
-                         base[1] ? &base[1][off[1]] : NULL,
-                         base[2] ? &base[2][off[2]] : NULL);
-    for (int d = out.rank - 1; d >= 0; d--) {
-      idx[d]++;
-      for (int k = 0; k < 3; k++)
-        off[k] += ops[k] >= 0 ? st[k][d] : 0;
-      if (idx[d] < out.dim[d])
-        break;
-      for (int k = 0; k < 3; k++)
-        off[k] -= ops[k] >= 0 ? st[k][d] * (long)out.dim[d] : 0;
-      idx[d] = 0;
-    }
-  }
+  for (size_t e = 0; e < out.size; e++, gt_rec_walk_next(&w))
+    fl |= gt_ops[op].fwd(&y[e], base[0] ? &base[0][w.off[0]] : NULL,
+                         base[1] ? &base[1][w.off[1]] : NULL,
+                         base[2] ? &base[2][w.off[2]] : NULL);
   if (fl & GT_FWD_KINK)
     gt_rec_note_kink(r, op);
   return i;
@@ -349,42 +393,6 @@ gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
   if (fl & GT_FWD_KINK)
     gt_rec_note_kink(r, op);
   return i;
-}
-
-int32_t
-gt_rec_leaf(GtRec *r)
-{
-  return push(r, GT_OP_CONST, -1, -1, -1);
-}
-
-int32_t
-gt_rec_const(GtRec *r, long num, long den)
-{
-  int slot = -1;
-  if (den == 1 && num >= 0 && num <= 2)
-    slot = (int)num;
-  else if (num == 1 && den == 2)
-    slot = 3;
-  if (slot >= 0 && r->cache[slot] >= 0)
-    return r->cache[slot];
-  uint32_t site = r->site;
-  r->site = 0;
-  int32_t i = gt_rec_leaf(r);
-  r->site = site;
-  mpfr_ptr v = r->tape->nodes[i].v;
-  mpfr_set_si(v, num, MPFR_RNDN);
-  if (den != 1)
-    mpfr_div_si(v, v, den, MPFR_RNDN);
-  if (slot >= 0)
-    r->cache[slot] = i;
-  return i;
-}
-
-/* A constant tensor of shape s, elements zero (fresh numbers are 0). */
-int32_t
-gt_rec_zeros(GtRec *r, const GtShape *s)
-{
-  return gt_rec_push_shaped(r, GT_OP_CONST, -1, -1, -1, s);
 }
 
 /* ---- NaN policy ----------------------------------------------------------- */

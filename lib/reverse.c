@@ -204,21 +204,20 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   const GtOpInfo *info = &gt_ops[n->op];
   const GtShape *ys = gt_node_shape(t, i);
   int32_t ops[3] = { n->a, n->b, n->c };
-  long st[3][GT_MAX_RANK];
   mpfr_ptr acc[3] = { NULL, NULL, NULL };
   int none[3];
   GtAdjArgs X = { .t = S->scratch[3], .none = none };
+  GtWalk w;
+  gt_rec_walk_init(&w, ys);
   for (int k = 0; k < 3; k++) {
     X.out[k] = S->scratch[k];
     X.need[k] = ops[k] >= S->lo && (S->f[ops[k] - S->lo] & REL);
-    if (ops[k] >= 0)
-      gt_bcast_strides(ys, gt_node_shape(t, ops[k]), st[k]);
+    gt_rec_walk_add(&w, ops[k] >= 0 ? gt_node_shape(t, ops[k]) : NULL);
     if (X.need[k] && (acc[k] = adjoint(S, ops[k])) == NULL)
       return -1;
   }
-  size_t idx[GT_MAX_RANK] = { 0 };
-  long off[3] = { 0, 0, 0 };
-  for (size_t e = 0; e < ys->size; e++) {
+  const long *off = w.off;
+  for (size_t e = 0; e < ys->size; e++, gt_rec_walk_next(&w)) {
     /* an element's zero adjoint is skipped: a tensor does not tell
        where() from a zero that happens (see the header) */
     if (!mpfr_zero_p(&g[e])) {
@@ -243,16 +242,6 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
           blame(S, i, X.g, X.out[k], nan_node);
           mpfr_add(&acc[k][off[k]], &acc[k][off[k]], X.out[k], MPFR_RNDN);
         }
-    }
-    for (int d = ys->rank - 1; d >= 0; d--) {
-      idx[d]++;
-      for (int k = 0; k < 3; k++)
-        off[k] += ops[k] >= 0 ? st[k][d] : 0;
-      if (idx[d] < ys->dim[d])
-        break;
-      for (int k = 0; k < 3; k++)
-        off[k] -= ops[k] >= 0 ? st[k][d] * (long)ys->dim[d] : 0;
-      idx[d] = 0;
     }
   }
   return 0;
