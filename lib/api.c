@@ -478,7 +478,7 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
         continue;               /* the same partial in another order */
       int32_t g = onodes[o];
       if (s->tape.nodes[g].shape)
-        g = gt_rec_reduce(&r, GT_OP_SUM, g, 0);
+        g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
       int connected = 1;
       for (int d = 0; d < order; d++) {
         connected &= gt_rev_depends_avoiding(&s->tape, onodes[o],
@@ -718,7 +718,7 @@ derive(GtSession *s, const char *const *of, size_t nof,
 
   /* the kinks these derivatives pass through get their notes */
   GtRunEnv kenv = env_of(s);
-  gt_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, onodes, no, wnodes,
+  gt_rec_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, onodes, no, wnodes,
                 nw);
 
   /* entries: outputs x ordered order-tuples of names, last fastest */

@@ -582,17 +582,17 @@ void gt_rec_call_chain(GtRec *r, uint32_t frame);
    10 x --max-steps, so that no single operation runs for hours. */
 void gt_rec_charge(GtRec *r, double ops);
 /* Marks the node just appended (an op evaluated at its kink) as a pending
-   kink; its note is given by gt_kinks_note if a derivative flows through
+   kink; its note is given by gt_rec_kinks_note if a derivative flows through
    it. */
 void gt_rec_note_kink(GtRec *r, GtOp op);
 /* Gives the note (once per site) of each pending kink through which a
    derivative of an output in outs with respect to a node in wrt flows:
    the kink depends on a wrt node and an output uses it, both through
    differentiable operations. */
-void gt_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
+void gt_rec_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
                    const GtRunEnv *env, const int32_t *outs, size_t nouts,
                    const int32_t *wrt, size_t nwrt);
-void gt_kinks_free(GtKinks *k);
+void gt_rec_kinks_free(GtKinks *k);
 /* A constant node holding num / den (rounded). */
 int32_t gt_rec_const(GtRec *r, long num, long den);
 /* A constant node whose value the caller sets right away (through
@@ -714,16 +714,16 @@ gt_is_tensor_op(GtOp op)
 
 /* Builders: append the operation, compute its value; errors (shapes) are
    reported at r's site and jump. */
-int32_t gt_rec_stack(GtRec *r, const int32_t *ops, size_t n);
-int32_t gt_rec_expand(GtRec *r, int32_t a, const GtShape *to);
-int32_t gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to);
-int32_t gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1);
-int32_t gt_rec_matmul(GtRec *r, int32_t a, int32_t b);
-int32_t gt_rec_transpose(GtRec *r, int32_t a);
-int32_t gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to);
-int32_t gt_rec_norm(GtRec *r, int32_t a);
-int32_t gt_rec_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
-int32_t gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
+int32_t gt_tensor_stack(GtRec *r, const int32_t *ops, size_t n);
+int32_t gt_tensor_expand(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_tensor_sumto(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_tensor_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1);
+int32_t gt_tensor_matmul(GtRec *r, int32_t a, int32_t b);
+int32_t gt_tensor_transpose(GtRec *r, int32_t a);
+int32_t gt_tensor_reshape(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_tensor_norm(GtRec *r, int32_t a);
+int32_t gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
+int32_t gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
                        const GtShape *s);
 /* Numeric adjoint of a tensor operation: adds g * d(node i)/d(operand k)
    into acc (operand k's size of numbers).  scratch: 2 numbers. */

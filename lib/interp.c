@@ -296,8 +296,8 @@ grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
   r->tape->no_replay = 1;
   r->site = e->id;
   if (gt_node_shape(r->tape, y)->rank != 0)
-    y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
-  gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
+    y = gt_tensor_reduce(r, GT_OP_SUM, y, 0);
+  gt_rec_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
   /* Taylor mode is scalar-only: through tensors, nest (exponential cost,
      bounded by --max-nodes) */
   if (k <= GT_NESTED_MAX || !scalar_path(r->tape, x, y))
@@ -557,9 +557,9 @@ extreme(Interp *in, const GtExpr *e)
   }
   r->site = e->id;
   for (int k = 0; k < e->nargs; k++)
-    v[k] = gt_rec_expand(r, v[k], &s);
-  int32_t st = gt_rec_stack(r, v, e->nargs);
-  return gt_rec_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st, 1);
+    v[k] = gt_tensor_expand(r, v[k], &s);
+  int32_t st = gt_tensor_stack(r, v, e->nargs);
+  return gt_tensor_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st, 1);
 }
 
 /* Is e a tensor literal of number literals (maybe negated) only, and not
@@ -631,7 +631,7 @@ jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x)
   if (gt_node_shape(r->tape, y)->rank == 0)
     return grad(in, e, y, x, 1);
   r->site = e->id;
-  gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
+  gt_rec_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
   return gt_rev_jacobian(r, y, x);
 }
 
@@ -771,7 +771,7 @@ eval(Interp *in, const GtExpr *e)
     for (int k = 0; k < e->nargs; k++)
       v[k] = eval(in, e->args[k]);
     r->site = e->id;
-    return gt_rec_stack(r, v, e->nargs);
+    return gt_tensor_stack(r, v, e->nargs);
   }
   case GT_EX_TFUNC:
     return eval_tfunc(in, e);
@@ -781,7 +781,7 @@ eval(Interp *in, const GtExpr *e)
     GtShape vs;
     make_view(in, e, base, e->args + 1, (size_t)e->nargs - 1, &v, &vs);
     r->site = e->id;
-    return gt_rec_view(r, base, &v, &vs);
+    return gt_tensor_view(r, base, &v, &vs);
   }
   case GT_EX_JACOBIAN: {
     int32_t y = eval(in, e->args[0]);
@@ -997,7 +997,7 @@ exec_stmt(Interp *in, const GtStmt *s)
                     "elements of shape %s", gt_shape_str(&es, x, sizeof x),
                     gt_shape_str(&vs, y, sizeof y));
       }
-      v = gt_rec_setview(r, old, v, &view, &vs);
+      v = gt_tensor_setview(r, old, v, &view, &vs);
     }
     bind(in, s, v);
     if (s->bare)
@@ -1175,7 +1175,7 @@ teardown(Interp *in)
 {
   free(in->globals);
   free(in->lits);
-  gt_kinks_free(&in->kinks);
+  gt_rec_kinks_free(&in->kinks);
   free(in->line);
   free(in->stack);
   free(in->outs);
@@ -1303,6 +1303,6 @@ gt_run_result_free(GtRunResult *res)
   free(res->out_nodes);
   free(res->input_nodes);
   free(res->globals);
-  gt_kinks_free(&res->kinks);
+  gt_rec_kinks_free(&res->kinks);
   memset(res, 0, sizeof *res);
 }

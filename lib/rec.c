@@ -132,7 +132,7 @@ carries(const GtNode *n, size_t k)
 }
 
 void
-gt_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
+gt_rec_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
               const GtRunEnv *env, const int32_t *outs, size_t nouts,
               const int32_t *wrt, size_t nwrt)
 {
@@ -204,7 +204,7 @@ gt_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
 }
 
 void
-gt_kinks_free(GtKinks *k)
+gt_rec_kinks_free(GtKinks *k)
 {
   free(k->node);
   free(k->noted);

@@ -477,7 +477,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     adj[out - lo] = gt_rec_const(r, 1, 1);
     if (r->tape->nodes[out].shape) {
       GtShape os = *gt_node_shape(r->tape, out);
-      adj[out - lo] = gt_rec_expand(r, adj[out - lo], &os);
+      adj[out - lo] = gt_tensor_expand(r, adj[out - lo], &os);
     }
   }
   /* the marks are needed only to choose which rules to apply; take them
@@ -543,7 +543,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
       const GtShape *os = gt_node_shape(r->tape, ops[k]);
       if (r->tape->nodes[c].shape != r->tape->nodes[ops[k]].shape) {
         GtShape to = *os;
-        c = gt_rec_sumto(r, c, &to);
+        c = gt_tensor_sumto(r, c, &to);
       }
       int32_t *slot = &adj[ops[k] - lo];
       *slot = *slot < 0 ? c : gt_rec_op(r, GT_OP_ADD, *slot, c, -1);
@@ -587,13 +587,13 @@ gt_rev_jacobian(GtRec *r, int32_t y, int32_t x)
     GtView v;
     memset(&v, 0, sizeof v);
     v.offset = k;
-    int32_t yk = gt_rec_view(r, y, &v, &one);
+    int32_t yk = gt_tensor_view(r, y, &v, &one);
     int32_t g;
     gt_rev_record(r, yk, &x, 1, &g);
     rows[k] = g;
   }
   r->site = site;
-  int32_t j = gt_rec_stack(r, rows, ys.size);
+  int32_t j = gt_tensor_stack(r, rows, ys.size);
   GtShape js;
   memset(&js, 0, sizeof js);
   for (int d = 0; d < ys.rank; d++)
@@ -601,5 +601,5 @@ gt_rev_jacobian(GtRec *r, int32_t y, int32_t x)
   for (int d = 0; d < xs.rank; d++)
     js.dim[js.rank++] = xs.dim[d];
   js.size = ys.size * xs.size;
-  return gt_rec_reshape(r, j, &js);
+  return gt_tensor_reshape(r, j, &js);
 }

@@ -401,7 +401,7 @@ finish(GtRec *r, int32_t i)
 }
 
 int32_t
-gt_rec_stack(GtRec *r, const int32_t *ops, size_t n)
+gt_tensor_stack(GtRec *r, const int32_t *ops, size_t n)
 {
   GtTape *t = r->tape;
   GtShape e = n ? shape_of(t, ops[0]) : (GtShape){ 0, 1, { 0 } };
@@ -433,7 +433,7 @@ gt_rec_stack(GtRec *r, const int32_t *ops, size_t n)
 }
 
 int32_t
-gt_rec_expand(GtRec *r, int32_t a, const GtShape *to)
+gt_tensor_expand(GtRec *r, int32_t a, const GtShape *to)
 {
   GtShape as = shape_of(r->tape, a), b;
   if (same_shape(&as, to))
@@ -444,7 +444,7 @@ gt_rec_expand(GtRec *r, int32_t a, const GtShape *to)
 }
 
 int32_t
-gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to)
+gt_tensor_sumto(GtRec *r, int32_t a, const GtShape *to)
 {
   GtShape as = shape_of(r->tape, a), b;
   if (same_shape(&as, to))
@@ -455,7 +455,7 @@ gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to)
 }
 
 int32_t
-gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1)
+gt_tensor_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1)
 {
   GtShape as = shape_of(r->tape, a), ys;
   size_t lane;
@@ -488,7 +488,7 @@ gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1)
 }
 
 int32_t
-gt_rec_matmul(GtRec *r, int32_t a, int32_t b)
+gt_tensor_matmul(GtRec *r, int32_t a, int32_t b)
 {
   GtShape as = shape_of(r->tape, a), bs = shape_of(r->tape, b), ys;
   if (as.rank == 0 || bs.rank == 0 || as.rank > 2 || bs.rank > 2)
@@ -510,7 +510,7 @@ gt_rec_matmul(GtRec *r, int32_t a, int32_t b)
 }
 
 int32_t
-gt_rec_transpose(GtRec *r, int32_t a)
+gt_tensor_transpose(GtRec *r, int32_t a)
 {
   GtShape as = shape_of(r->tape, a), ys = as;
   if (as.rank < 2)
@@ -521,7 +521,7 @@ gt_rec_transpose(GtRec *r, int32_t a)
 }
 
 int32_t
-gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to)
+gt_tensor_reshape(GtRec *r, int32_t a, const GtShape *to)
 {
   GtShape as = shape_of(r->tape, a);
   if (as.size != to->size) {
@@ -536,7 +536,7 @@ gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to)
 }
 
 int32_t
-gt_rec_norm(GtRec *r, int32_t a)
+gt_tensor_norm(GtRec *r, int32_t a)
 {
   GtShape s = { 0, 1, { 0 } };
   int32_t i = finish(r, gt_rec_push_shaped(r, GT_OP_NORM, a, -1, -1, &s));
@@ -546,7 +546,7 @@ gt_rec_norm(GtRec *r, int32_t a)
 }
 
 int32_t
-gt_rec_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s)
+gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s)
 {
   uint32_t p = gt_tape_view(r->tape, v);
   if (p == UINT32_MAX)
@@ -582,11 +582,11 @@ setview_p(GtRec *r, int32_t a, int32_t b, uint32_t param)
 }
 
 int32_t
-gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
+gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
                const GtShape *s)
 {
   /* the new elements are broadcast to the view's shape first */
-  b = gt_rec_expand(r, b, s);
+  b = gt_tensor_expand(r, b, s);
   uint32_t p = gt_tape_view(r->tape, v);
   if (p == UINT32_MAX)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
@@ -760,15 +760,15 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
     memset(&v, 0, sizeof v);
     v.offset = k * es.size;
     strides(&es, v.stride);
-    return gt_rec_view(r, g, &v, &es);
+    return gt_tensor_view(r, g, &v, &es);
   }
   case GT_OP_EXPAND: {
     GtShape as = shape_of(r->tape, n.a);
-    return gt_rec_sumto(r, g, &as);
+    return gt_tensor_sumto(r, g, &as);
   }
   case GT_OP_SUMTO: {
     GtShape as = shape_of(r->tape, n.a);
-    return gt_rec_expand(r, g, &as);
+    return gt_tensor_expand(r, g, &as);
   }
   case GT_OP_SUM: case GT_OP_MEAN: case GT_OP_PROD: case GT_OP_RMAX:
   case GT_OP_RMIN: {
@@ -776,7 +776,7 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
     int axis = (int)n.aux - 1;
     GtShape kd = keepdims(&as, axis);
     if (n.op == GT_OP_SUM || n.op == GT_OP_MEAN) {
-      int32_t e = gt_rec_expand(r, gt_rec_reshape(r, g, &kd), &as);
+      int32_t e = gt_tensor_expand(r, gt_tensor_reshape(r, g, &kd), &as);
       if (n.op == GT_OP_MEAN)
         e = gt_rec_op(r, GT_OP_DIV, e,
                       gt_rec_const(r, (long)(axis < 0 ? as.size
@@ -791,7 +791,7 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
       if (!zero) {
         /* g y / a */
         int32_t gy = gt_rec_op(r, GT_OP_MUL, g, i, -1);
-        int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
+        int32_t e = gt_tensor_expand(r, gt_tensor_reshape(r, gy, &kd), &as);
         return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
       }
       /* with a zero element y / a is 0/0: take the products of the
@@ -808,7 +808,7 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
         GtShape flat = { 1, as.size, { as.size } };
         base = flat;
         ax = 0;
-        src = gt_rec_reshape(r, n.a, &flat);
+        src = gt_tensor_reshape(r, n.a, &flat);
       }
       if (base.rank >= GT_MAX_RANK)
         gt_rec_fail(r, GT_ERUNTIME, "the recorded derivative of reduce_prod "
@@ -830,23 +830,23 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
       dm.dim[0] = dm.dim[1] = L;
       for (int d = 2; d < dm.rank; d++)
         dm.dim[d] = 1;
-      int32_t rows = gt_rec_expand(r, gt_rec_reshape(r, src, &one), &ex);
+      int32_t rows = gt_tensor_expand(r, gt_tensor_reshape(r, src, &one), &ex);
       int32_t diag = gt_rec_zeros(r, &dm);
       for (size_t j = 0; j < L; j++)
         mpfr_set_ui(&r->tape->nodes[diag].v[j * L + j], 1, RND);
-      int32_t others = gt_rec_reduce(
+      int32_t others = gt_tensor_reduce(
           r, GT_OP_PROD, gt_rec_op(r, GT_OP_WHERE, diag, gt_rec_const(r, 1, 1),
                                    rows), ax + 2);
       GtShape kb = keepdims(&base, ax);
-      int32_t ge = gt_rec_expand(r, gt_rec_reshape(r, g, &kb), &base);
-      return gt_rec_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
+      int32_t ge = gt_tensor_expand(r, gt_tensor_reshape(r, g, &kb), &base);
+      return gt_tensor_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
     }
     /* max, min: the tied extremes share g */
-    int32_t yk = gt_rec_expand(r, gt_rec_reshape(r, i, &kd), &as);
+    int32_t yk = gt_tensor_expand(r, gt_tensor_reshape(r, i, &kd), &as);
     int32_t mask = gt_rec_op(r, GT_OP_EQ, n.a, yk, -1);
-    int32_t cnt = gt_rec_reduce(r, GT_OP_SUM, mask, (int)n.aux);
+    int32_t cnt = gt_tensor_reduce(r, GT_OP_SUM, mask, (int)n.aux);
     int32_t share = gt_rec_op(r, GT_OP_DIV, g, cnt, -1);
-    int32_t e = gt_rec_expand(r, gt_rec_reshape(r, share, &kd), &as);
+    int32_t e = gt_tensor_expand(r, gt_tensor_reshape(r, share, &kd), &as);
     return gt_rec_op(r, GT_OP_MUL, e, mask, -1);
   }
   case GT_OP_MATMUL: {
@@ -856,22 +856,22 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
     /* as matrices: A (m, k), B (k, n), G (m, n) */
     GtShape am = { 2, m * kk, { m, kk } }, bm = { 2, kk * nn, { kk, nn } },
             gm = { 2, m * nn, { m, nn } };
-    int32_t G = gt_rec_reshape(r, g, &gm);
+    int32_t G = gt_tensor_reshape(r, g, &gm);
     int32_t d;
     if (k == 0) {
-      int32_t B = gt_rec_reshape(r, n.b, &bm);
-      d = gt_rec_matmul(r, G, gt_rec_transpose(r, B));
-      return gt_rec_reshape(r, d, &as);
+      int32_t B = gt_tensor_reshape(r, n.b, &bm);
+      d = gt_tensor_matmul(r, G, gt_tensor_transpose(r, B));
+      return gt_tensor_reshape(r, d, &as);
     }
-    int32_t A = gt_rec_reshape(r, n.a, &am);
-    d = gt_rec_matmul(r, gt_rec_transpose(r, A), G);
-    return gt_rec_reshape(r, d, &bs);
+    int32_t A = gt_tensor_reshape(r, n.a, &am);
+    d = gt_tensor_matmul(r, gt_tensor_transpose(r, A), G);
+    return gt_tensor_reshape(r, d, &bs);
   }
   case GT_OP_TRANSPOSE:
-    return gt_rec_transpose(r, g);
+    return gt_tensor_transpose(r, g);
   case GT_OP_RESHAPE: {
     GtShape as = shape_of(r->tape, n.a);
-    return gt_rec_reshape(r, g, &as);
+    return gt_tensor_reshape(r, g, &as);
   }
   case GT_OP_NORM: {
     if (mpfr_zero_p(r->tape->nodes[i].v))

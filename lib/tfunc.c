@@ -158,7 +158,7 @@ reduce(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
     axis = (int)(ax < 0 ? ax + rank : ax) + 1;
   }
   r->site = e->id;
-  return gt_rec_reduce(r, ops[e->op], x->a, axis);
+  return gt_tensor_reduce(r, ops[e->op], x->a, axis);
 }
 
 /* reshape(a, dims...): one dimension of -1 is inferred from the size */
@@ -197,7 +197,7 @@ reshape(GtRec *r, const GtExpr *e, int32_t a, GtShape s)
                   "elements to %s", have, buf);
     }
   }
-  return gt_rec_reshape(r, a, &s);
+  return gt_tensor_reshape(r, a, &s);
 }
 
 int32_t
@@ -209,7 +209,7 @@ gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
     return filled(r, e, &x->s);
   case GT_TF_FILL:
     r->site = e->id;
-    return gt_rec_expand(r, x->a, &x->s);
+    return gt_tensor_expand(r, x->a, &x->s);
   case GT_TF_EYE:
     return eye(r, e, x->s.dim[0], x->s2.dim[0]);
   case GT_TF_LINSPACE:
@@ -227,15 +227,15 @@ gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
     if (e->op == GT_TF_DOT && (gt_node_shape(r->tape, x->a)->rank == 0
                                || gt_node_shape(r->tape, x->b)->rank == 0))
       return gt_rec_op(r, GT_OP_MUL, x->a, x->b, -1);
-    return gt_rec_matmul(r, x->a, x->b);
+    return gt_tensor_matmul(r, x->a, x->b);
   case GT_TF_TRANSPOSE:
     r->site = e->id;
-    return gt_rec_transpose(r, x->a);
+    return gt_tensor_transpose(r, x->a);
   case GT_TF_RESHAPE:
     return reshape(r, e, x->a, x->s);
   case GT_TF_NORM:
     r->site = e->id;
-    return gt_rec_norm(r, x->a);
+    return gt_tensor_norm(r, x->a);
   case GT_TF_COUNT:
     break;
   }
