@@ -718,8 +718,8 @@ derive(GtSession *s, const char *const *of, size_t nof,
 
   /* the kinks these derivatives pass through get their notes */
   GtRunEnv kenv = env_of(s);
-  gt_rec_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, onodes, no, wnodes,
-                nw);
+  gt_rec_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, onodes, no,
+                    wnodes, nw);
 
   /* entries: outputs x ordered order-tuples of names, last fastest */
   size_t tuples = 1;

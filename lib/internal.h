@@ -590,8 +590,8 @@ void gt_rec_note_kink(GtRec *r, GtOp op);
    the kink depends on a wrt node and an output uses it, both through
    differentiable operations. */
 void gt_rec_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
-                   const GtRunEnv *env, const int32_t *outs, size_t nouts,
-                   const int32_t *wrt, size_t nwrt);
+                       const GtRunEnv *env, const int32_t *outs, size_t nouts,
+                       const int32_t *wrt, size_t nwrt);
 void gt_rec_kinks_free(GtKinks *k);
 /* A constant node holding num / den (rounded). */
 int32_t gt_rec_const(GtRec *r, long num, long den);
@@ -724,7 +724,7 @@ int32_t gt_tensor_reshape(GtRec *r, int32_t a, const GtShape *to);
 int32_t gt_tensor_norm(GtRec *r, int32_t a);
 int32_t gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
 int32_t gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
-                       const GtShape *s);
+                          const GtShape *s);
 /* Numeric adjoint of a tensor operation: adds g * d(node i)/d(operand k)
    into acc (operand k's size of numbers).  scratch: 2 numbers. */
 int gt_tensor_adj(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,

@@ -559,7 +559,8 @@ extreme(Interp *in, const GtExpr *e)
   for (int k = 0; k < e->nargs; k++)
     v[k] = gt_tensor_expand(r, v[k], &s);
   int32_t st = gt_tensor_stack(r, v, e->nargs);
-  return gt_tensor_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st, 1);
+  return gt_tensor_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st,
+                          1);
 }
 
 /* Is e a tensor literal of number literals (maybe negated) only, and not

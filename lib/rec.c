@@ -24,7 +24,7 @@
 
 #include "internal.h"
 
-/* ---- failure and the call chain ------------------------------------------- */
+/* ---- failure and the call chain ----------------------------------------- */
 
 static const GtSource *
 site_source(const GtRec *r, uint32_t site, GtSpan *sp)
@@ -95,7 +95,7 @@ fail_at_node(GtRec *r, int32_t i, const char *fmt, ...)
             fmt, ap);
 }
 
-/* ---- kink notes ------------------------------------------------------------ */
+/* ---- kink notes --------------------------------------------------------- */
 
 void
 gt_rec_note_kink(GtRec *r, GtOp op)
@@ -133,8 +133,8 @@ carries(const GtNode *n, size_t k)
 
 void
 gt_rec_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
-              const GtRunEnv *env, const int32_t *outs, size_t nouts,
-              const int32_t *wrt, size_t nwrt)
+                  const GtRunEnv *env, const int32_t *outs, size_t nouts,
+                  const int32_t *wrt, size_t nwrt)
 {
   if (k == NULL || k->n == 0 || nouts == 0 || nwrt == 0)
     return;
@@ -211,7 +211,7 @@ gt_rec_kinks_free(GtKinks *k)
   memset(k, 0, sizeof *k);
 }
 
-/* ---- pushing nodes, constants and leaves ----------------------------------- */
+/* ---- pushing nodes, constants and leaves -------------------------------- */
 
 static void
 push_failed(GtRec *r, int32_t i)
@@ -288,7 +288,7 @@ gt_rec_zeros(GtRec *r, const GtShape *s)
   return gt_rec_push_shaped(r, GT_OP_CONST, -1, -1, -1, s);
 }
 
-/* ---- elementwise operations and the broadcasting walk --------------------- */
+/* ---- elementwise operations and the broadcasting walk ------------------- */
 
 void
 gt_rec_walk_init(GtWalk *w, const GtShape *s)
@@ -395,7 +395,7 @@ gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
   return i;
 }
 
-/* ---- NaN policy ----------------------------------------------------------- */
+/* ---- NaN policy --------------------------------------------------------- */
 
 /* a short rendering of a number for messages */
 static char *
@@ -523,7 +523,7 @@ gt_rec_check_nan(GtRec *r, int32_t i)
                "NaN values", buf, where);
 }
 
-/* ---- work charging and Taylor-mode nodes ---------------------------------- */
+/* ---- work charging and Taylor-mode nodes ------------------------------- */
 
 void
 gt_rec_charge(GtRec *r, double ops)

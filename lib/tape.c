@@ -361,7 +361,7 @@ gt_tape_nan_origin(const GtTape *t, int32_t i)
   }
 }
 
-/* ---- shapes and broadcasting (NumPy's rules) ----------------------------- */
+/* ---- shapes and broadcasting (NumPy's rules) ---------------------------- */
 
 int
 gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out)
@@ -411,7 +411,7 @@ gt_shape_str(const GtShape *s, char *buf, size_t n)
   return buf;
 }
 
-/* ---- queries --------------------------------------------------------------- */
+/* ---- queries ------------------------------------------------------------ */
 
 unsigned char *
 gt_tape_uses(const GtTape *t, int32_t x, int32_t y)

@@ -583,7 +583,7 @@ setview_p(GtRec *r, int32_t a, int32_t b, uint32_t param)
 
 int32_t
 gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
-               const GtShape *s)
+                  const GtShape *s)
 {
   /* the new elements are broadcast to the view's shape first */
   b = gt_tensor_expand(r, b, s);
@@ -839,7 +839,8 @@ gt_tensor_radj(GtRec *r, int32_t i, size_t k, int32_t g)
                                    rows), ax + 2);
       GtShape kb = keepdims(&base, ax);
       int32_t ge = gt_tensor_expand(r, gt_tensor_reshape(r, g, &kb), &base);
-      return gt_tensor_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
+      return gt_tensor_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1),
+                               &as);
     }
     /* max, min: the tied extremes share g */
     int32_t yk = gt_tensor_expand(r, gt_tensor_reshape(r, i, &kd), &as);

@@ -14,7 +14,7 @@
 
 #include "internal.h"
 
-/* ---- names and arities ----------------------------------------------------- */
+/* ---- names and arities -------------------------------------------------- */
 
 /* In the order the list of built-ins gives them; aliases are rows too. */
 static const struct {
@@ -68,7 +68,7 @@ gt_tfunc_arity(GtTFunc tf, int *lo, int *hi)
   *hi = arity[tf].hi;
 }
 
-/* ---- the calls ---------------------------------------------------------------- */
+/* ---- the calls ---------------------------------------------------------- */
 
 /* ones(dims...), zeros(dims...) */
 static int32_t

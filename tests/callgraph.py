@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""callgraph.py -- the file-level call graph of lib/, from the objects' symbols.
+"""callgraph.py -- lib/'s file-level call graph, from the objects' symbols.
 
 Usage: tests/callgraph.py [-v] OBJ...   (e.g. lib/libgtcore_la-*.o)
 
@@ -92,7 +92,9 @@ def main(argv):
     print('files: %d, call edges between files: %d' % (len(uses), nedges))
     for a in sorted(calls):
         for b in sorted(calls[a]):
-            syms = ' (' + ', '.join(sorted(calls[a][b])) + ')' if verbose else ''
+            syms = ''
+            if verbose:
+                syms = ' (' + ', '.join(sorted(calls[a][b])) + ')'
             print('  %s -> %s%s' % (a, b, syms))
     for a in sorted(data):
         for b in sorted(data[a]):

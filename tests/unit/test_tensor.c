@@ -177,7 +177,7 @@ static int32_t b_scatter(GtRec *r, const int32_t *in, const Case *c)
 {
   int32_t v = gt_tensor_view(r, in[0], &c->view, &c->to);
   int32_t l = gt_tensor_reduce(r, GT_OP_SUM, gt_rec_op(r, GT_OP_MUL, v, in[1],
-                                                    -1), 0);
+                                                       -1), 0);
   int32_t g;
   gt_rev_record(r, l, &in[0], 1, &g);
   int found = 0;
@@ -419,7 +419,7 @@ build_case(Fixture *fx, const Case *c, int32_t *in, int32_t *l, int dk,
   GtShape ys = *gt_node_shape(&fx->tape, y);
   int32_t w = weights(fx, &ys);
   *l = gt_tensor_reduce(&fx->rec, GT_OP_SUM,
-                     gt_rec_op(&fx->rec, GT_OP_MUL, y, w, -1), 0);
+                        gt_rec_op(&fx->rec, GT_OP_MUL, y, w, -1), 0);
   return y;
 }
 
@@ -621,7 +621,8 @@ test_second_derivatives(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   int32_t x = input(&fx, &s3, V3, -1, 0);
-  int32_t l = gt_tensor_reduce(&fx.rec, GT_OP_SUM, b_cube(&fx.rec, &x, NULL), 0);
+  int32_t l = gt_tensor_reduce(&fx.rec, GT_OP_SUM, b_cube(&fx.rec, &x, NULL),
+                               0);
   hessian(&fx, l, x, 3, h);
   for (size_t k = 0; k < 9; k++)
     mpfr_set_d(&want[k], k % 4 == 0 ? 6 * V3[k / 4] : 0, MPFR_RNDN);
@@ -676,7 +677,7 @@ test_second_derivatives(void **state)
     mpfr_set_d(&fx.tape.nodes[a].v[k], M23[k], MPFR_RNDN);
   int32_t ax = gt_tensor_matmul(&fx.rec, a, x);
   l = gt_tensor_reduce(&fx.rec, GT_OP_SUM,
-                    gt_rec_op(&fx.rec, GT_OP_MUL, ax, ax, -1), 0);
+                       gt_rec_op(&fx.rec, GT_OP_MUL, ax, ax, -1), 0);
   hessian(&fx, l, x, 3, h);
   for (size_t i = 0; i < 3; i++)
     for (size_t j = 0; j < 3; j++)
@@ -763,7 +764,7 @@ test_extreme_ties(void **state)
   assert_int_equal(setjmp(fx.fail), 0);
   x = input(&fx, &s23, x2, -1, 0);
   l = gt_tensor_reduce(&fx.rec, GT_OP_SUM,
-                    gt_tensor_reduce(&fx.rec, GT_OP_RMIN, x, 2), 0);
+                       gt_tensor_reduce(&fx.rec, GT_OP_RMIN, x, 2), 0);
   both_sweeps(&fx, l, x, 6, num, rec);
   mpfr_t third;
   mpfr_init2(third, PREC);
