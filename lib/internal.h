@@ -621,6 +621,9 @@ typedef struct GtWalk {
   long off[GT_WALK_MAX];              /* offset into each operand */
   long st[GT_WALK_MAX][GT_MAX_RANK];  /* their strides along s's axes */
 } GtWalk;
+/* s = s broadcast with node i's shape, as operands of op are; fails at
+   the current site, naming op, when they do not broadcast. */
+void gt_rec_broadcast(GtRec *r, GtOp op, GtShape *s, int32_t i);
 /* Starts at element 0 of s, with no operands. */
 void gt_rec_walk_init(GtWalk *w, const GtShape *s);
 /* Adds an operand of shape in, broadcast to s (NULL: an absent operand,

@@ -545,15 +545,7 @@ extreme(Interp *in, const GtExpr *e)
     v[k] = eval(in, e->args[k]);
     r->site = e->id;
     gt_rec_check_nan(r, v[k]);
-    GtShape next;
-    if (gt_broadcast(&s, gt_node_shape(r->tape, v[k]), &next) != 0) {
-      char x[128], y[128];
-      gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not broadcast "
-                  "together", gt_ops[e->op].name,
-                  gt_shape_str(&s, x, sizeof x),
-                  gt_shape_str(gt_node_shape(r->tape, v[k]), y, sizeof y));
-    }
-    s = next;
+    gt_rec_broadcast(r, (GtOp)e->op, &s, v[k]);
   }
   r->site = e->id;
   for (int k = 0; k < e->nargs; k++)

@@ -306,6 +306,19 @@ gt_rec_walk_add(GtWalk *w, const GtShape *in)
   return k;
 }
 
+void
+gt_rec_broadcast(GtRec *r, GtOp op, GtShape *s, int32_t i)
+{
+  GtShape next;
+  if (gt_broadcast(s, gt_node_shape(r->tape, i), &next) != 0) {
+    char x[128], y[128];
+    gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not broadcast "
+                "together", gt_ops[op].name, gt_shape_str(s, x, sizeof x),
+                gt_shape_str(gt_node_shape(r->tape, i), y, sizeof y));
+  }
+  *s = next;
+}
+
 /* An elementwise op on tensors: the operands broadcast to one shape, as
    NumPy's do, and the scalar rule runs on every element. */
 static int32_t
@@ -314,19 +327,9 @@ rec_elementwise(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
   GtTape *t = r->tape;
   int32_t ops[3] = { a, b, c };
   GtShape out = { 0, 1, { 0 } };
-  for (int k = 0; k < 3; k++) {
-    if (ops[k] < 0)
-      continue;
-    GtShape next;
-    if (gt_broadcast(&out, gt_node_shape(t, ops[k]), &next) != 0) {
-      char x[128], y[128];
-      gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not broadcast "
-                  "together", gt_ops[op].name,
-                  gt_shape_str(&out, x, sizeof x),
-                  gt_shape_str(gt_node_shape(t, ops[k]), y, sizeof y));
-    }
-    out = next;
-  }
+  for (int k = 0; k < 3; k++)
+    if (ops[k] >= 0)
+      gt_rec_broadcast(r, op, &out, ops[k]);
   int32_t i = gt_rec_push_shaped(r, op, a, b, c, &out);
   const GtNode *nodes = t->nodes;
   mpfr_srcptr base[3] = { NULL, NULL, NULL };
