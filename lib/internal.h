@@ -780,6 +780,11 @@ int gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
 
 /* The index of input `name` in s's program, or -1. */
 long gt_session_input_index(const GtSession *s, const char *name);
+/* Forgets input i's value set by value (a later gt_session_set_input
+   wins). */
+void gt_session_unset_input(GtSession *s, size_t i);
+/* Frees input i's tensor set by value, if any. */
+void gt_session_drop_input_tensor(GtSession *s, size_t i);
 
 /* What a GtSession owns; other files implement parts of the public API on
    it (taylor.c, replay.c). */
@@ -815,15 +820,6 @@ typedef struct GtInputTensor {
   GtShape shape;
   mpfr_ptr elems;         /* shape.size numbers (malloc'd, each inited) */
 } GtInputTensor;
-
-/* When input i was set by value, appends a leaf holding it to tape and
-   returns 1 with its node in *node; else returns 0. */
-int gt_replay_input_node(GtSession *s, size_t i, GtTape *tape,
-                         int32_t *node);
-/* Forgets input i's value (a later gt_session_set_input wins). */
-void gt_replay_unset(GtSession *s, size_t i);
-/* Frees the values (before the program is dropped). */
-void gt_replay_free(GtSession *s);
 
 /* ------------------------------------------------------------------ */
 /* format.c -- numbers to text and back                                 */

@@ -30,19 +30,6 @@ usage(GtSession *s, const char *name)
   return GT_EUSAGE;
 }
 
-static void
-free_tensor(GtSession *s, size_t i)
-{
-  if (s->at_tensor == NULL || s->at_tensor[i] == NULL)
-    return;
-  GtInputTensor *t = s->at_tensor[i];
-  for (size_t k = 0; k < t->shape.size; k++)
-    mpfr_clear(&t->elems[k]);
-  free(t->elems);
-  free(t);
-  s->at_tensor[i] = NULL;
-}
-
 GtStatus
 gt_session_set_input_value(GtSession *s, const char *name, mpfr_srcptr v)
 {
@@ -66,7 +53,7 @@ gt_session_set_input_value(GtSession *s, const char *name, mpfr_srcptr v)
   /* the value replaces an --at expression or a tensor */
   gt_program_free(s->at[i]);
   s->at[i] = NULL;
-  free_tensor(s, (size_t)i);
+  gt_session_drop_input_tensor(s, (size_t)i);
   return GT_OK;
 oom:
   gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
@@ -111,7 +98,7 @@ gt_session_set_input_tensor(GtSession *s, const char *name, const GtValue *v)
     mpfr_set(&t->elems[k], &v->elems[k], MPFR_RNDN);
   }
   /* it replaces an --at expression or a number */
-  gt_replay_unset(s, (size_t)i);
+  gt_session_unset_input(s, (size_t)i);
   gt_program_free(s->at[i]);
   s->at[i] = NULL;
   s->at_tensor[i] = t;
@@ -120,57 +107,6 @@ oom:
   gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
               "out of memory");
   return GT_ERUNTIME;
-}
-
-int
-gt_replay_input_node(GtSession *s, size_t i, GtTape *tape, int32_t *node)
-{
-  if (s->at_tensor != NULL && s->at_tensor[i] != NULL) {
-    const GtInputTensor *t = s->at_tensor[i];
-    uint32_t sh = gt_tape_shape(tape, &t->shape);
-    *node = sh == UINT32_MAX ? -1
-            : gt_tape_push_shaped(tape, GT_OP_CONST, -1, -1, -1, sh, 0, 0);
-    if (*node < 0) {
-      *node = -1; /* the run reports it on its next node */
-      return 1;
-    }
-    mpfr_ptr d = tape->nodes[*node].v;
-    for (size_t k = 0; k < t->shape.size; k++)
-      mpfr_set(&d[k], &t->elems[k], MPFR_RNDN);
-    return 1;
-  }
-  if (s->at_value == NULL || s->at_value[i] == NULL)
-    return 0;
-  *node = gt_tape_push(tape, GT_OP_CONST, -1, -1, -1, 0, 0);
-  if (*node < 0) {
-    *node = -1; /* out of memory: the run reports it on its next node */
-    return 1;
-  }
-  mpfr_set(tape->nodes[*node].v, s->at_value[i], MPFR_RNDN);
-  return 1;
-}
-
-void
-gt_replay_unset(GtSession *s, size_t i)
-{
-  free_tensor(s, i);
-  if (s->at_value == NULL || s->at_value[i] == NULL)
-    return;
-  mpfr_clear(s->at_value[i]);
-  free(s->at_value[i]);
-  s->at_value[i] = NULL;
-}
-
-void
-gt_replay_free(GtSession *s)
-{
-  if ((s->at_value != NULL || s->at_tensor != NULL) && s->prog != NULL)
-    for (size_t i = 0; i < s->prog->ninputs; i++)
-      gt_replay_unset(s, i);
-  free(s->at_value);
-  s->at_value = NULL;
-  free(s->at_tensor);
-  s->at_tensor = NULL;
 }
 
 GtValue
