@@ -63,11 +63,81 @@ drop_run(GtSession *s)
   s->ran = 0;
 }
 
+/* Inputs given by value (gt_session_set_input_value in replay.c): the
+   session owns their storage. */
+
+void
+gt_session_drop_input_tensor(GtSession *s, size_t i)
+{
+  if (s->at_tensor == NULL || s->at_tensor[i] == NULL)
+    return;
+  GtInputTensor *t = s->at_tensor[i];
+  for (size_t k = 0; k < t->shape.size; k++)
+    mpfr_clear(&t->elems[k]);
+  free(t->elems);
+  free(t);
+  s->at_tensor[i] = NULL;
+}
+
+/* When input i was set by value, appends a leaf holding it to tape and
+   returns 1 with its node in *node; else returns 0. */
+static int
+input_by_value(GtSession *s, size_t i, GtTape *tape, int32_t *node)
+{
+  if (s->at_tensor != NULL && s->at_tensor[i] != NULL) {
+    const GtInputTensor *t = s->at_tensor[i];
+    uint32_t sh = gt_tape_shape(tape, &t->shape);
+    *node = sh == UINT32_MAX ? -1
+            : gt_tape_push_shaped(tape, GT_OP_CONST, -1, -1, -1, sh, 0, 0);
+    if (*node < 0) {
+      *node = -1; /* the run reports it on its next node */
+      return 1;
+    }
+    mpfr_ptr d = tape->nodes[*node].v;
+    for (size_t k = 0; k < t->shape.size; k++)
+      mpfr_set(&d[k], &t->elems[k], MPFR_RNDN);
+    return 1;
+  }
+  if (s->at_value == NULL || s->at_value[i] == NULL)
+    return 0;
+  *node = gt_tape_push(tape, GT_OP_CONST, -1, -1, -1, 0, 0);
+  if (*node < 0) {
+    *node = -1; /* out of memory: the run reports it on its next node */
+    return 1;
+  }
+  mpfr_set(tape->nodes[*node].v, s->at_value[i], MPFR_RNDN);
+  return 1;
+}
+
+void
+gt_session_unset_input(GtSession *s, size_t i)
+{
+  gt_session_drop_input_tensor(s, i);
+  if (s->at_value == NULL || s->at_value[i] == NULL)
+    return;
+  mpfr_clear(s->at_value[i]);
+  free(s->at_value[i]);
+  s->at_value[i] = NULL;
+}
+
+/* Frees the values (before the program is dropped). */
+static void
+free_inputs_by_value(GtSession *s)
+{
+  if ((s->at_value != NULL || s->at_tensor != NULL) && s->prog != NULL)
+    for (size_t i = 0; i < s->prog->ninputs; i++)
+      gt_session_unset_input(s, i);
+  free(s->at_value);
+  s->at_value = NULL;
+  free(s->at_tensor);
+  s->at_tensor = NULL;
+}
+
 static void
 drop_program(GtSession *s)
 {
   drop_run(s);
-  gt_replay_free(s);
+  free_inputs_by_value(s);
   if (s->prog && s->at)
     for (size_t i = 0; i < s->prog->ninputs; i++)
       gt_program_free(s->at[i]);
@@ -192,7 +262,7 @@ gt_session_set_input(GtSession *s, const char *name, const char *expr)
     return parse_failed(s, nd);
   gt_program_free(s->at[i]);
   s->at[i] = p;
-  gt_replay_unset(s, (size_t)i);
+  gt_session_unset_input(s, (size_t)i);
   return GT_OK;
 }
 
@@ -221,7 +291,7 @@ gt_session_run(GtSession *s)
   GtStatus st = GT_OK;
   for (size_t i = 0; i < n && st == GT_OK; i++) {
     at[i] = -1;
-    if (gt_replay_input_node(s, i, &s->tape, &at[i]))
+    if (input_by_value(s, i, &s->tape, &at[i]))
       continue;
     if (s->at[i])
       st = gt_interp_eval_at(s->at[i], &env, &s->tape, &at[i]);
@@ -344,13 +414,13 @@ node_of(const GtSession *s, const char *name)
   return slot >= 0 ? s->res.globals[slot] : -1;
 }
 
-/* gt_rev_range_fault of the first element of node i that has one */
+/* gt_tape_range_fault of the first element of node i that has one */
 static int
 range_fault(const GtTape *t, int32_t i)
 {
   size_t sz = gt_node_size(t, i);
   for (size_t e = 0; e < sz; e++) {
-    int f = gt_rev_range_fault(t, i, e);
+    int f = gt_tape_range_fault(t, i, e);
     if (f)
       return f;
   }
@@ -478,13 +548,13 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
         continue;               /* the same partial in another order */
       int32_t g = onodes[o];
       if (s->tape.nodes[g].shape)
-        g = gt_rec_reduce(&r, GT_OP_SUM, g, 0);
+        g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
       int connected = 1;
       for (int d = 0; d < order; d++) {
         connected &= gt_rev_depends_avoiding(&s->tape, onodes[o],
                                              wnodes[idx[d]], -1)
                      || onodes[o] == wnodes[idx[d]];
-        g = gt_rec_jacobian(&r, g, wnodes[idx[d]]);
+        g = gt_rev_jacobian(&r, g, wnodes[idx[d]]);
       }
       gt_rec_check_nan(&r, g);
       size_t sz = gt_node_size(&s->tape, g);
@@ -930,8 +1000,8 @@ derive(GtSession *s, const char *const *of, size_t nof,
 
   /* the kinks these derivatives pass through get their notes */
   GtRunEnv kenv = env_of(s);
-  gt_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, q.onodes, q.no,
-                q.wnodes, q.nw);
+  gt_rec_kinks_note(&s->res.kinks, &s->tape, s->prog, &kenv, q.onodes,
+                    q.no, q.wnodes, q.nw);
 
   /* entries: outputs x ordered order-tuples of names, last fastest */
   size_t tuples = 1;

@@ -65,7 +65,7 @@ scalar_path(const GtTape *t, int32_t x, int32_t y)
     return 0;
   if (y < x)
     return 1;
-  unsigned char *used = gt_rev_uses(t, x, y);
+  unsigned char *used = gt_tape_uses(t, x, y);
   if (used == NULL)
     return 1;
   int ok = 1;

@@ -3,7 +3,7 @@
  * One section per source file, in pipeline order.  Nothing here is part of
  * the installed API (see gradtool.h); the names carry the prefix of their
  * subsystem: gt_arena_, gt_diag_, gt_lex_, gt_parse_, gt_op_, gt_tape_,
- * gt_interp_, gt_rev_, gt_special_.
+ * gt_rec_, gt_interp_, gt_rev_, gt_special_.
  */
 #ifndef GT_INTERNAL_H
 #define GT_INTERNAL_H
@@ -380,6 +380,24 @@ int gt_tape_guard(GtTape *t, int32_t node, int kind, long value);
    operands back); i itself when none of its operands is NaN. */
 int32_t gt_tape_nan_origin(const GtTape *t, int32_t i);
 
+/* The nodes x..y that y uses (through any operation): a malloc'd flag
+   array indexed i - x, NULL when out of memory. */
+unsigned char *gt_tape_uses(const GtTape *t, int32_t x, int32_t y);
+
+/* 1 when element e of elementwise node i overflowed to +-inf, 2 when it
+   underflowed to 0 (its exact value is beyond MPFR's exponent range);
+   0 otherwise, also for nodes without a forward rule.  O(1) unless the
+   element is +-inf or 0, then one forward evaluation. */
+int gt_tape_range_fault(const GtTape *t, int32_t i, size_t e);
+
+/* NumPy broadcasting of a and b into out; -1 when they do not broadcast. */
+int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
+/* Strides (in elements) of a tensor of shape in, broadcast to out: 0
+   along the axes it is repeated on. */
+void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
+/* "(2, 3)" into buf. */
+const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
+
 /* ------------------------------------------------------------------ */
 /* parse.c -- tokens to a resolved syntax tree                          */
 /* ------------------------------------------------------------------ */
@@ -524,6 +542,10 @@ typedef struct GtProgram {
 enum { GT_GLOBAL_PI, GT_GLOBAL_E, GT_GLOBAL_INF, GT_GLOBAL_NAN,
        GT_NPREDEF };
 
+/* ------------------------------------------------------------------ */
+/* ast.c -- interned names, the statement visitor, built-in names      */
+/* ------------------------------------------------------------------ */
+
 /* The id of the name s[0..len), added if new; UINT32_MAX when out of
    memory.  gt_names_find only looks: UINT32_MAX when absent. */
 uint32_t gt_names_intern(GtNames *names, const char *s, size_t len);
@@ -545,6 +567,9 @@ int gt_stmt_children(const GtStmt *s, const GtStmtVisitor *v);
 /* Calls v->stmt on each statement of b, in order, the same way. */
 int gt_block_each(const GtBlock *b, const GtStmtVisitor *v);
 
+/* The i-th special built-in (grad, jacobian, ...), NULL past the end. */
+const char *gt_special_builtin_name(size_t i);
+
 /* Parses a program; NULL after adding diagnostics on error.  expr_only
    parses one expression (for --at), with only the predefined names. */
 GtProgram *gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,
@@ -561,10 +586,8 @@ int32_t gt_program_global(const GtProgram *p, const char *name);
 long gt_program_input(const GtProgram *p, const char *name);
 
 /* ------------------------------------------------------------------ */
-/* interp.c -- runs the syntax tree, recording the tape                 */
+/* rec.c -- the recorder: nodes, errors, kinks, broadcasting, NaN     */
 /* ------------------------------------------------------------------ */
-
-typedef struct GtRun GtRun;
 
 /* What a run needs from the session. */
 typedef struct GtRunEnv {
@@ -584,7 +607,7 @@ typedef struct GtKinks {
 } GtKinks;
 
 /* The recorder: a tape plus what an error needs to point at the source.
-   interp.c and reverse.c both append nodes through it. */
+   Everything that records appends nodes through it (rec.c). */
 typedef struct GtRec {
   GtTape *tape;
   const GtRunEnv *env;
@@ -605,26 +628,23 @@ typedef struct GtRec {
 /* Appends op(a, b, c) and computes its value; on a limit or out of memory
    reports and jumps to r->fail. */
 int32_t gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c);
-/* The Jacobian of y with respect to x, recorded: shape y's then x's (one
-   reverse sweep per element of y). */
-int32_t gt_rec_jacobian(GtRec *r, int32_t y, int32_t x);
 /* Notes naming the calls that led to a frame record, innermost first. */
 void gt_rec_call_chain(GtRec *r, uint32_t frame);
 /* Charges ops MPFR operations to the run; fails (a limit, exit 4) past
    10 x --max-steps, so that no single operation runs for hours. */
 void gt_rec_charge(GtRec *r, double ops);
 /* Marks the node just appended (an op evaluated at its kink) as a pending
-   kink; its note is given by gt_kinks_note if a derivative flows through
+   kink; its note is given by gt_rec_kinks_note if a derivative flows through
    it. */
 void gt_rec_note_kink(GtRec *r, GtOp op);
 /* Gives the note (once per site) of each pending kink through which a
    derivative of an output in outs with respect to a node in wrt flows:
    the kink depends on a wrt node and an output uses it, both through
    differentiable operations. */
-void gt_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
-                   const GtRunEnv *env, const int32_t *outs, size_t nouts,
-                   const int32_t *wrt, size_t nwrt);
-void gt_kinks_free(GtKinks *k);
+void gt_rec_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
+                       const GtRunEnv *env, const int32_t *outs, size_t nouts,
+                       const int32_t *wrt, size_t nwrt);
+void gt_rec_kinks_free(GtKinks *k);
 /* A constant node holding num / den (rounded). */
 int32_t gt_rec_const(GtRec *r, long num, long den);
 /* A constant node whose value the caller sets right away (through
@@ -633,15 +653,62 @@ int32_t gt_rec_leaf(GtRec *r);
 /* Records grad(y, x, k) for k >= 1 as one node computed by Taylor mode;
    a missing Taylor rule is reported at its primitive. */
 int32_t gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k);
-/* Does node y depend on node w along a path that avoids node x? */
-int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
-                            int32_t x);
 /* Reports an error at the current site (with call chain) and jumps. */
 void gt_rec_fail(GtRec *r, GtStatus st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
 /* Reports the NaN reaching node i (visible at the current site) unless
    nan_ok, and jumps. */
 void gt_rec_check_nan(GtRec *r, int32_t i);
+
+/* A walk over the elements of shape s in row-major order, keeping the
+   flat offset of the matching element in each of up to GT_WALK_MAX
+   operands broadcast to s (NumPy's rules: stride 0 along a repeated
+   axis).  The elementwise ops (rec.c) and their adjoints in the sweep
+   (reverse.c) walk their operands with it.  Cost O(1) amortised per step. */
+#define GT_WALK_MAX 3
+typedef struct GtWalk {
+  const GtShape *s;
+  int n;                              /* operands added */
+  size_t idx[GT_MAX_RANK];            /* multi-index in s */
+  long off[GT_WALK_MAX];              /* offset into each operand */
+  long st[GT_WALK_MAX][GT_MAX_RANK];  /* their strides along s's axes */
+} GtWalk;
+/* s = s broadcast with node i's shape, as operands of op are; fails at
+   the current site, naming op, when they do not broadcast. */
+void gt_rec_broadcast(GtRec *r, GtOp op, GtShape *s, int32_t i);
+/* Starts at element 0 of s, with no operands. */
+void gt_rec_walk_init(GtWalk *w, const GtShape *s);
+/* Adds an operand of shape in, broadcast to s (NULL: an absent operand,
+   whose offset stays 0); returns its index in off[]. */
+int gt_rec_walk_add(GtWalk *w, const GtShape *in);
+/* Steps to the next element.  (Inline: called for every element.) */
+static inline void
+gt_rec_walk_next(GtWalk *w)
+{
+  for (int d = w->s->rank - 1; d >= 0; d--) {
+    w->idx[d]++;
+    for (int k = 0; k < w->n; k++)
+      w->off[k] += w->st[k][d];
+    if (w->idx[d] < w->s->dim[d])
+      return;
+    for (int k = 0; k < w->n; k++)
+      w->off[k] -= w->st[k][d] * (long)w->s->dim[d];
+    w->idx[d] = 0;
+  }
+}
+
+/* A constant tensor of shape s, elements zero. */
+int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
+/* Pushes a node of the given shape, reporting limits; the value is left
+   for the caller. */
+int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
+                           int32_t c, const GtShape *s);
+
+/* ------------------------------------------------------------------ */
+/* interp.c -- runs the syntax tree, recording the tape                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct GtRun GtRun;
 
 /* Runs prog; `at` gives, per input index, a value node made earlier in
    the same tape or -1.  On success, the outputs' names and nodes are in
@@ -667,10 +734,6 @@ void gt_run_result_free(GtRunResult *res);
 /* reverse.c -- reverse sweeps                                          */
 /* ------------------------------------------------------------------ */
 
-/* The nodes x..y that y uses (through any operation): a malloc'd flag
-   array indexed i - x, NULL when out of memory. */
-unsigned char *gt_rev_uses(const GtTape *t, int32_t x, int32_t y);
-
 /* Numeric sweep: derivative of node `out` with respect to each node in
    wrt[], written to res[k] (initialised numbers at the tape's precision);
    connected[k] says whether out depends on wrt[k].  On a NaN derivative
@@ -681,48 +744,34 @@ int gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt,
                  size_t nwrt, mpfr_ptr *res, int *connected,
                  int32_t *nan_node);
 
-/* 1 when element e of elementwise node i overflowed to +-inf, 2 when it
-   underflowed to 0 (its exact value is beyond MPFR's exponent range);
-   0 otherwise, also for nodes without a forward rule.  O(1) unless the
-   element is +-inf or 0, then one forward evaluation. */
-int gt_rev_range_fault(const GtTape *t, int32_t i, size_t e);
-
 /* Recorded sweep: appends the nodes computing d(out)/d(wrt[k]) and
    returns them in res[k] (a zero constant when unconnected). */
 void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
                    int32_t *res);
+/* The Jacobian of y with respect to x, recorded: shape y's then x's (one
+   reverse sweep per element of y). */
+int32_t gt_rev_jacobian(GtRec *r, int32_t y, int32_t x);
+/* Does node y depend on node w along a path that avoids node x? */
+int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
+                            int32_t x);
 
 /* ------------------------------------------------------------------ */
-/* tensor.c -- shapes, broadcasting and the tensor operations          */
+/* tensor.c -- the tensor operations: builders and their rules       */
 /* ------------------------------------------------------------------ */
-
-/* NumPy broadcasting of a and b into out; -1 when they do not broadcast. */
-int gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out);
-/* Strides (in elements) of a tensor of shape in, broadcast to out: 0
-   along the axes it is repeated on. */
-void gt_bcast_strides(const GtShape *out, const GtShape *in, long *st);
-/* "(2, 3)" into buf. */
-const char *gt_shape_str(const GtShape *s, char *buf, size_t n);
 
 /* Builders: append the operation, compute its value; errors (shapes) are
    reported at r's site and jump. */
-int32_t gt_rec_stack(GtRec *r, const int32_t *ops, size_t n);
-int32_t gt_rec_expand(GtRec *r, int32_t a, const GtShape *to);
-int32_t gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to);
-int32_t gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1);
-int32_t gt_rec_matmul(GtRec *r, int32_t a, int32_t b);
-int32_t gt_rec_transpose(GtRec *r, int32_t a);
-int32_t gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to);
-int32_t gt_rec_norm(GtRec *r, int32_t a);
-int32_t gt_rec_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
-int32_t gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
-                       const GtShape *s);
-/* A constant tensor of shape s, elements zero. */
-int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
-/* Pushes a node of the given shape, reporting limits; the value is left
-   for the caller. */
-int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
-                           int32_t c, const GtShape *s);
+int32_t gt_tensor_stack(GtRec *r, const int32_t *ops, size_t n);
+int32_t gt_tensor_expand(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_tensor_sumto(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_tensor_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1);
+int32_t gt_tensor_matmul(GtRec *r, int32_t a, int32_t b);
+int32_t gt_tensor_transpose(GtRec *r, int32_t a);
+int32_t gt_tensor_reshape(GtRec *r, int32_t a, const GtShape *to);
+int32_t gt_tensor_norm(GtRec *r, int32_t a);
+int32_t gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
+int32_t gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
+                          const GtShape *s);
 
 /* The tensor ops' rules, referenced by the op table (GtOpInfo.tfwd, tadj,
    radj): gt_tensor_fwd_N, gt_tensor_adj_N and gt_tensor_radj_N for each
@@ -751,6 +800,31 @@ GT_TENSOR_RULES(setview)
 #undef GT_TENSOR_FWD
 #undef GT_TENSOR_ADJ
 #undef GT_TENSOR_RULES
+
+/* ------------------------------------------------------------------ */
+/* tfunc.c -- the tensor built-ins (ones, sum, reshape, ...)           */
+/* ------------------------------------------------------------------ */
+
+/* The tensor built-in called name, or -1. */
+int gt_tfunc_lookup(const char *name);
+/* The i-th name of a tensor built-in (aliases included), or NULL. */
+const char *gt_tfunc_name(size_t i);
+/* Its least and greatest number of arguments. */
+void gt_tfunc_arity(GtTFunc tf, int *lo, int *hi);
+
+/* A call's arguments, evaluated by the interpreter. */
+typedef struct GtTFuncArgs {
+  int32_t a, b;           /* operand nodes, -1 when the call has none */
+  GtShape s;              /* dimensions (ones, zeros, fill, linspace's
+                             count, reshape's target: a dim of SIZE_MAX
+                             and size 0 when one is -1), eye's rows */
+  GtShape s2;             /* eye's columns */
+  long axis;              /* a reduction's axis, when given */
+} GtTFuncArgs;
+
+/* Records the tensor built-in call e (a GT_EX_TFUNC) on its arguments;
+   errors are reported at e (or its axis) and jump. */
+int32_t gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x);
 
 /* ------------------------------------------------------------------ */
 /* taylor.c -- forward Taylor mode                                      */
@@ -858,6 +932,11 @@ GtTaylorStatus gt_taylor(const GtTape *t, int32_t x, int32_t y, int K,
 
 /* The index of input `name` in s's program, or -1. */
 long gt_session_input_index(const GtSession *s, const char *name);
+/* Forgets input i's value set by value (a later gt_session_set_input
+   wins). */
+void gt_session_unset_input(GtSession *s, size_t i);
+/* Frees input i's tensor set by value, if any. */
+void gt_session_drop_input_tensor(GtSession *s, size_t i);
 
 /* What a GtSession owns; other files implement parts of the public API on
    it (taylor.c, replay.c). */
@@ -894,15 +973,6 @@ typedef struct GtInputTensor {
   mpfr_ptr elems;         /* shape.size numbers (malloc'd, each inited) */
 } GtInputTensor;
 
-/* When input i was set by value, appends a leaf holding it to tape and
-   returns 1 with its node in *node; else returns 0. */
-int gt_replay_input_node(GtSession *s, size_t i, GtTape *tape,
-                         int32_t *node);
-/* Forgets input i's value (a later gt_session_set_input wins). */
-void gt_replay_unset(GtSession *s, size_t i);
-/* Frees the values (before the program is dropped). */
-void gt_replay_free(GtSession *s);
-
 /* ------------------------------------------------------------------ */
 /* resolve.c -- name resolution after the parse                         */
 /* ------------------------------------------------------------------ */
@@ -924,12 +994,6 @@ typedef struct GtResolveIn {
    calls' arities and marks the loops whose variable is read. */
 void gt_resolve(const GtResolveIn *in);
 
-/* The tensor functions' names (parse.c's table): the GtTFunc of name, or
-   -1; the i-th name, NULL past the end. */
-int gt_tfunc_find(const char *name);
-const char *gt_tfunc_name(size_t i);
-/* The i-th special built-in (grad, jacobian, ...), NULL past the end. */
-const char *gt_special_builtin_name(size_t i);
 
 /* ------------------------------------------------------------------ */
 /* derive.c -- the derivative planner                                   */

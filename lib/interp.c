@@ -39,488 +39,6 @@ typedef struct Interp {
   GtKinks kinks;            /* pending kinks (rec.kinks points here) */
 } Interp;
 
-/* ---- recording ---------------------------------------------------------- */
-
-static const GtSource *
-site_source(const GtRec *r, uint32_t site, GtSpan *sp)
-{
-  const GtExpr *e = r->prog->exprs[site < r->prog->nexprs ? site : 0];
-  *sp = e->span;
-  return r->env->sources[sp->src];
-}
-
-/* Notes naming the calls that led to frame, innermost first; a run of
-   recursive calls from one place is one note. */
-void
-gt_rec_call_chain(GtRec *r, uint32_t frame)
-{
-  const GtTape *t = r->tape;
-  while (frame != 0 && frame < t->nframes) {
-    uint32_t site = t->frames[frame].site;
-    unsigned long times = 1;
-    while (t->frames[frame].parent != 0
-           && t->frames[t->frames[frame].parent].site == site) {
-      frame = t->frames[frame].parent;
-      times++;
-    }
-    const GtExpr *call = r->prog->exprs[site];
-    GtSpan sp;
-    const GtSource *src = site_source(r, site, &sp);
-    const char *fn = r->env->names->text[r->prog->funcs[call->slot].name];
-    if (times > 1)
-      gt_diag_add(r->env->diags, GT_SEV_NOTE, src, sp,
-                  "in %lu nested calls to '%s' made here", times, fn);
-    else
-      gt_diag_add(r->env->diags, GT_SEV_NOTE, src, sp,
-                  "in the call to '%s' made here", fn);
-    frame = t->frames[frame].parent;
-  }
-}
-
-static _Noreturn void
-fail_site(GtRec *r, GtStatus st, uint32_t site, uint32_t frame,
-          const char *fmt, va_list ap)
-{
-  GtSpan sp;
-  const GtSource *src = site_source(r, site, &sp);
-  gt_diag_vadd(r->env->diags, GT_SEV_ERROR, src, sp, fmt, ap);
-  gt_rec_call_chain(r, frame);
-  r->status = st;
-  longjmp(*r->fail, 1);
-}
-
-void
-gt_rec_fail(GtRec *r, GtStatus st, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fail_site(r, st, r->site, r->frame, fmt, ap);
-}
-
-static _Noreturn void
-fail_at_node(GtRec *r, int32_t i, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static _Noreturn void
-fail_at_node(GtRec *r, int32_t i, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  fail_site(r, GT_ERUNTIME, r->tape->nodes[i].site, r->tape->nodes[i].frame,
-            fmt, ap);
-}
-
-void
-gt_rec_note_kink(GtRec *r, GtOp op)
-{
-  (void)op; /* the node's own op names the note */
-  if (r->flags & GT_NF_ADJ)
-    return; /* derivative rules evaluate kinks on purpose */
-  r->any_kink = 1;
-  GtKinks *k = r->kinks;
-  if (k == NULL || r->tape->n == 0)
-    return;
-  int32_t i = (int32_t)r->tape->n - 1;
-  if (k->n > 0 && k->node[k->n - 1] == i)
-    return;
-  if (k->n == k->cap) {
-    size_t cap = k->cap ? 2 * k->cap : 16;
-    int32_t *p = realloc(k->node, cap * sizeof *p);
-    if (p == NULL)
-      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-    k->node = p;
-    k->cap = cap;
-  }
-  k->node[k->n++] = i;
-}
-
-/* Does a derivative flow from operand slot k of node n into n? where()'s
-   condition carries none; non-smooth ops carry none at all. */
-static int
-carries(const GtNode *n, size_t k)
-{
-  if (!gt_ops[n->op].smooth)
-    return 0;
-  return !(n->op == GT_OP_WHERE && k == 0);
-}
-
-void
-gt_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
-              const GtRunEnv *env, const int32_t *outs, size_t nouts,
-              const int32_t *wrt, size_t nwrt)
-{
-  if (k == NULL || k->n == 0 || nouts == 0 || nwrt == 0)
-    return;
-  int32_t lo = INT32_MAX, hi = -1;
-  for (size_t j = 0; j < nwrt; j++)
-    lo = wrt[j] < lo ? wrt[j] : lo;
-  for (size_t j = 0; j < nouts; j++)
-    hi = outs[j] > hi ? outs[j] : hi;
-  /* only kinks strictly after a name and not after an output matter */
-  int due = 0;
-  for (size_t j = 0; j < k->n && !due; j++) {
-    int32_t i = k->node[j];
-    uint32_t site = t->nodes[i].site;
-    due = i > lo && i <= hi && site < k->nsites && !k->noted[site];
-  }
-  if (!due)
-    return;
-  size_t span = (size_t)(hi - lo) + 1;
-  unsigned char *f = calloc(span, 1);
-  if (f == NULL)
-    return; /* a note is not worth an out-of-memory error */
-  enum { DEPENDS = 1, USED = 2, NAME = 4 };
-  for (size_t j = 0; j < nwrt; j++)
-    if (wrt[j] <= hi)
-      f[wrt[j] - lo] |= DEPENDS | NAME;
-  for (int32_t i = lo; i <= hi; i++) {
-    if (f[i - lo] & DEPENDS)
-      continue;
-    int32_t buf[3];
-    const int32_t *ops;
-    size_t nops = gt_node_operands(t, i, buf, &ops);
-    for (size_t m = 0; m < nops; m++)
-      if (ops[m] >= lo && (f[ops[m] - lo] & DEPENDS)
-          && carries(&t->nodes[i], m)) {
-        f[i - lo] |= DEPENDS;
-        break;
-      }
-  }
-  for (size_t j = 0; j < nouts; j++)
-    if (outs[j] >= lo)
-      f[outs[j] - lo] |= USED;
-  for (int32_t i = hi; i >= lo; i--) {
-    if ((f[i - lo] & (DEPENDS | USED)) != (DEPENDS | USED))
-      continue;
-    int32_t buf[3];
-    const int32_t *ops;
-    size_t nops = gt_node_operands(t, i, buf, &ops);
-    for (size_t m = 0; m < nops; m++)
-      if (ops[m] >= lo && carries(&t->nodes[i], m))
-        f[ops[m] - lo] |= USED;
-  }
-  for (size_t j = 0; j < k->n; j++) {
-    int32_t i = k->node[j];
-    if (i < lo || i > hi || (f[i - lo] & NAME)
-        || (f[i - lo] & (DEPENDS | USED)) != (DEPENDS | USED))
-      continue;
-    const GtNode *n = &t->nodes[i];
-    if (n->site >= k->nsites || k->noted[n->site]
-        || gt_ops[n->op].kink_note == NULL)
-      continue;
-    k->noted[n->site] = 1;
-    const GtExpr *e = prog->exprs[n->site < prog->nexprs ? n->site : 0];
-    gt_diag_add(env->diags, GT_SEV_NOTE, env->sources[e->span.src], e->span,
-                "%s", gt_ops[n->op].kink_note);
-  }
-  free(f);
-}
-
-void
-gt_kinks_free(GtKinks *k)
-{
-  free(k->node);
-  free(k->noted);
-  memset(k, 0, sizeof *k);
-}
-
-static void
-push_failed(GtRec *r, int32_t i)
-{
-  if (i == -2)
-    gt_rec_fail(r, GT_ERUNTIME,
-                "the recording exceeds %zu nodes (raise the limit with "
-                "--max-nodes)", r->tape->max_nodes);
-  if (i == -3)
-    gt_rec_fail(r, GT_ERUNTIME,
-                "a tensor of more than %zu elements (raise the limit with "
-                "--max-elements)", r->tape->max_elems);
-  gt_rec_fail(r, GT_ERUNTIME, "out of memory while recording");
-}
-
-static int32_t
-push(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
-{
-  int32_t i = gt_tape_push(r->tape, op, a, b, c, r->site, r->frame);
-  if (i < 0)
-    push_failed(r, i);
-  r->tape->nodes[i].flags = r->flags;
-  return i;
-}
-
-int32_t
-gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c,
-                   const GtShape *s)
-{
-  uint32_t sid = gt_tape_shape(r->tape, s);
-  if (sid == UINT32_MAX)
-    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-  int32_t i = gt_tape_push_shaped(r->tape, op, a, b, c, sid, r->site,
-                                  r->frame);
-  if (i < 0)
-    push_failed(r, i);
-  r->tape->nodes[i].flags = r->flags;
-  return i;
-}
-
-/* An elementwise op on tensors: the operands broadcast to one shape, as
-   NumPy's do, and the scalar rule runs on every element. */
-static int32_t
-rec_elementwise(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
-{
-  GtTape *t = r->tape;
-  int32_t ops[3] = { a, b, c };
-  GtShape out = { 0, 1, { 0 } };
-  for (int k = 0; k < 3; k++) {
-    if (ops[k] < 0)
-      continue;
-    GtShape next;
-    if (gt_broadcast(&out, gt_node_shape(t, ops[k]), &next) != 0) {
-      char x[128], y[128];
-      gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not broadcast "
-                  "together", gt_ops[op].name,
-                  gt_shape_str(&out, x, sizeof x),
-                  gt_shape_str(gt_node_shape(t, ops[k]), y, sizeof y));
-    }
-    out = next;
-  }
-  int32_t i = gt_rec_push_shaped(r, op, a, b, c, &out);
-  const GtNode *nodes = t->nodes;
-  long st[3][GT_MAX_RANK];
-  mpfr_srcptr base[3] = { NULL, NULL, NULL };
-  for (int k = 0; k < 3; k++)
-    if (ops[k] >= 0) {
-      gt_bcast_strides(&out, gt_node_shape(t, ops[k]), st[k]);
-      base[k] = nodes[ops[k]].v;
-    }
-  size_t idx[GT_MAX_RANK] = { 0 };
-  long off[3] = { 0, 0, 0 };
-  int fl = 0;
-  mpfr_ptr y = nodes[i].v;
-  for (size_t e = 0; e < out.size; e++) {
-    fl |= gt_ops[op].fwd(&y[e], base[0] ? &base[0][off[0]] : NULL,
-                         base[1] ? &base[1][off[1]] : NULL,
-                         base[2] ? &base[2][off[2]] : NULL);
-    for (int d = out.rank - 1; d >= 0; d--) {
-      idx[d]++;
-      for (int k = 0; k < 3; k++)
-        off[k] += ops[k] >= 0 ? st[k][d] : 0;
-      if (idx[d] < out.dim[d])
-        break;
-      for (int k = 0; k < 3; k++)
-        off[k] -= ops[k] >= 0 ? st[k][d] * (long)out.dim[d] : 0;
-      idx[d] = 0;
-    }
-  }
-  if (fl & GT_FWD_KINK)
-    gt_rec_note_kink(r, op);
-  return i;
-}
-
-/* One call of erf, erfc or the gamma family costs far more than its
-   precision suggests, and no loop limit sees it: measured with MPFR 4.2
-   (one core), lgamma, gamma and digamma at 0.7 take 0.08 s at 5000 bits,
-   0.8 s at 10000, 8 s at 20000 and minutes at 50000; erfc(120) takes 1 s
-   at 10000 bits and erfc(150) more than 10 s at 20000; trigamma (special.c)
-   costs about as much as digamma, plus Bernoulli numbers for minutes at
-   10^5 bits.  (sin, exp, log, pow stay within 2 s at 10^6 bits.)  So these
-   functions refuse precisions above GT_SPECIAL_MAX_PREC, before the call,
-   with an error at the call: at most about a second each.  Their
-   derivatives (digamma, trigamma, exp) run at the same precision. */
-#define GT_SPECIAL_MAX_PREC 10000
-
-static void
-check_special_prec(GtRec *r, GtOp op)
-{
-  switch (op) {
-  case GT_OP_ERF: case GT_OP_ERFC: case GT_OP_GAMMA: case GT_OP_LGAMMA:
-  case GT_OP_DIGAMMA: case GT_OP_TRIGAMMA:
-    if (r->tape->prec > GT_SPECIAL_MAX_PREC)
-      gt_rec_fail(r, GT_ERUNTIME, "%s is limited to %d bits of precision "
-                  "(this run uses %ld): beyond, one call takes minutes",
-                  gt_ops[op].name, GT_SPECIAL_MAX_PREC,
-                  (long)r->tape->prec);
-    break;
-  default:
-    break;
-  }
-}
-
-int32_t
-gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
-{
-  check_special_prec(r, op);
-  GtNode *nodes = r->tape->nodes;
-  if ((a >= 0 && nodes[a].shape) || (b >= 0 && nodes[b].shape)
-      || (c >= 0 && nodes[c].shape))
-    return rec_elementwise(r, op, a, b, c);
-  int32_t i = push(r, op, a, b, c);
-  nodes = r->tape->nodes;
-  int fl = gt_ops[op].fwd(nodes[i].v, a >= 0 ? nodes[a].v : NULL,
-                          b >= 0 ? nodes[b].v : NULL,
-                          c >= 0 ? nodes[c].v : NULL);
-  if (fl & GT_FWD_KINK)
-    gt_rec_note_kink(r, op);
-  return i;
-}
-
-int32_t
-gt_rec_leaf(GtRec *r)
-{
-  return push(r, GT_OP_CONST, -1, -1, -1);
-}
-
-int32_t
-gt_rec_const(GtRec *r, long num, long den)
-{
-  int slot = -1;
-  if (den == 1 && num >= 0 && num <= 2)
-    slot = (int)num;
-  else if (num == 1 && den == 2)
-    slot = 3;
-  if (slot >= 0 && r->cache[slot] >= 0)
-    return r->cache[slot];
-  uint32_t site = r->site;
-  r->site = 0;
-  int32_t i = gt_rec_leaf(r);
-  r->site = site;
-  mpfr_ptr v = r->tape->nodes[i].v;
-  mpfr_set_si(v, num, MPFR_RNDN);
-  if (den != 1)
-    mpfr_div_si(v, v, den, MPFR_RNDN);
-  if (slot >= 0)
-    r->cache[slot] = i;
-  return i;
-}
-
-/* ---- NaN policy ----------------------------------------------------------- */
-
-/* a short rendering of a number for messages */
-static char *
-short_num(mpfr_srcptr x)
-{
-  char *s = gt_format_number(x, 0);
-  if (s != NULL && strlen(s) > 14) {
-    free(s);
-    s = gt_format_number(x, 8);
-  }
-  return s;
-}
-
-static int
-is_infix(GtOp op)
-{
-  return (gt_ops[op].flags & GT_OPF_INFIX) != 0;
-}
-
-/* Element `at` of a broadcast operand of a node of `size` elements. */
-static mpfr_srcptr
-elem_at(const GtTape *t, int32_t i, size_t at, size_t size)
-{
-  size_t sz = gt_node_size(t, i);
-  return &t->nodes[i].v[sz == size ? at : 0];
-}
-
-/* A grad(y, x, k) by Taylor mode came out NaN: sweep again to find the
-   primitive whose Taylor rule made the NaN, and fail there (a value that
-   overflowed, or a point without a Taylor series, as 1/x at 0).  Returns
-   when it cannot tell. */
-static void
-taylor_nan(GtRec *r, int32_t o)
-{
-  const GtTape *t = r->tape;
-  const GtNode *n = &t->nodes[o];
-  int k = n->aux;
-  GtTape hold = { .prec = t->prec };
-  mpfr_ptr *d = malloc((size_t)(k + 1) * sizeof *d);
-  int ok = d != NULL;
-  for (int j = 0; ok && j <= k; j++)
-    ok = (d[j] = gt_tape_number(&hold)) != NULL;
-  int32_t fn = -1;
-  int fo;
-  if (ok && gt_taylor(t, n->b, n->a, k, d, &fn, &fo) != GT_TAYLOR_OK)
-    fn = -1;
-  free(d);
-  gt_arena_free(&hold.vals);
-  if (fn < 0)
-    return;
-  int fault = gt_rev_range_fault(t, fn, 0);
-  if (fault)
-    fail_at_node(r, fn, "%s %s here (its exact value is beyond MPFR's "
-                 "exponent range), so the order-%d derivative through it "
-                 "would be wrong", gt_ops[t->nodes[fn].op].name,
-                 fault == 1 ? "overflows to inf" : "underflows to 0", k);
-  fail_at_node(r, fn, "the derivatives of %s are not numbers (NaN) at this "
-               "point (needed for grad(..., %d))", gt_ops[t->nodes[fn].op].name,
-               k);
-}
-
-void
-gt_rec_check_nan(GtRec *r, int32_t i)
-{
-  const GtTape *t = r->tape;
-  if (r->env->opt->nan_ok || !gt_node_has_nan(t, i))
-    return;
-  int32_t o = gt_tape_nan_origin(t, i);
-  const GtNode *n = &t->nodes[o];
-  if (n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
-    return; /* a NaN the user wrote (nan, --at x=nan) */
-  /* the first NaN element, and the operands' elements behind it */
-  size_t osz = gt_node_size(t, o), at = 0;
-  while (at < osz && !mpfr_nan_p(&n->v[at]))
-    at++;
-  if (at == osz)
-    at = 0;
-  if (gt_is_tensor_op((GtOp)n->op))
-    fail_at_node(r, o, "%s gives NaN (not a number); pass --nan-ok to allow "
-                 "NaN values", gt_ops[n->op].name);
-  if (n->op == GT_OP_TAYLOR)
-    taylor_nan(r, o);
-  const GtOpInfo *info = &gt_ops[n->op];
-  if (n->flags & GT_NF_ADJ) {
-    /* inf * 0 in a derivative: blame the rule that made the infinity */
-    int32_t j = o;
-    for (;;) {
-      const GtNode *m = &t->nodes[j];
-      int32_t ops[3] = { m->a, m->b, m->c }, next = -1;
-      for (int k = 0; k < 3; k++)
-        if (ops[k] >= 0 && mpfr_inf_p(t->nodes[ops[k]].v)
-            && (t->nodes[ops[k]].flags & GT_NF_ADJ)) { next = ops[k]; break; }
-      if (next < 0) break;
-      j = next;
-    }
-    if (j != o) {
-      const GtExpr *e = r->prog->exprs[t->nodes[j].site];
-      if (e->kind == GT_EX_OP)
-        fail_at_node(r, j, "the derivative of %s is not a number (NaN) here",
-                     gt_ops[e->op].name);
-    }
-  }
-  char *a = n->a >= 0 ? short_num(elem_at(t, n->a, at, osz)) : NULL;
-  char *b = n->b >= 0 ? short_num(elem_at(t, n->b, at, osz)) : NULL;
-  char buf[160];
-  if (n->op == GT_OP_NEG)
-    snprintf(buf, sizeof buf, "-(%s)", a ? a : "?");
-  else if (is_infix((GtOp)n->op))
-    snprintf(buf, sizeof buf, "%s %s %s", a ? a : "?", info->name,
-             b ? b : "?");
-  else if (b != NULL)
-    snprintf(buf, sizeof buf, "%s(%s, %s%s)", info->name, a ? a : "?", b,
-             n->c >= 0 ? ", ..." : "");
-  else
-    snprintf(buf, sizeof buf, "%s(%s)", info->name, a ? a : "?");
-  free(a);
-  free(b);
-  char where[64] = "";
-  if (osz > 1)
-    snprintf(where, sizeof where, " (element %zu)", at);
-  if (n->flags & GT_NF_ADJ)
-    fail_at_node(r, o, "the derivative of %s is not a number (NaN) here%s: "
-                 "its rule computes %s", info->name, where, buf);
-  fail_at_node(r, o, "%s is not a number (NaN)%s; pass --nan-ok to allow "
-               "NaN values", buf, where);
-}
-
 /* ---- expressions ---------------------------------------------------------- */
 
 static int32_t eval(Interp *in, const GtExpr *e);
@@ -742,73 +260,6 @@ call(Interp *in, const GtExpr *e)
   return v;
 }
 
-void
-gt_rec_charge(GtRec *r, double ops)
-{
-  r->work += ops;
-  double limit = 10.0 * (double)r->env->opt->max_steps;
-  if (r->work > limit)
-    gt_rec_fail(r, GT_ERUNTIME,
-                "this would take more than %.3g MPFR operations (the limit "
-                "is 10 times --max-steps)", limit);
-}
-
-/* The MPFR operations of a Taylor sweep of order k over the nodes x..y:
-   O(k^2) each, at the working precision plus 2k guard bits. */
-static double
-taylor_cost(const GtTape *t, int32_t y, int32_t x, long k)
-{
-  double span = y >= x ? (double)(y - x) + 1 : 1;
-  double wide = (double)(t->prec + 2 * k) / 128.0;
-  return (double)k * (double)k * span * (wide > 1 ? wide : 1);
-}
-
-int32_t
-gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
-{
-  if (k == 0)
-    return y;
-  gt_rec_charge(r, taylor_cost(r->tape, y, x, k));
-  if (k > 65535)
-    gt_rec_fail(r, GT_ERUNTIME, "the order of grad is too large (at most "
-                "65535)");
-  GtTape hold = { .prec = r->tape->prec };
-  mpfr_ptr *out = malloc((size_t)(k + 1) * sizeof *out);
-  int ok = out != NULL;
-  for (long j = 0; ok && j <= k; j++)
-    ok = (out[j] = gt_tape_number(&hold)) != NULL;
-  int32_t fail_node = -1;
-  int fail_order = 0;
-  GtTaylorStatus rc = ok ? gt_taylor(r->tape, x, y, (int)k, out, &fail_node,
-                                     &fail_order)
-                         : GT_TAYLOR_NOMEM;
-  int32_t i = -1;
-  if (rc == GT_TAYLOR_OK) {
-    i = push(r, GT_OP_TAYLOR, y, x, -1);
-    r->tape->nodes[i].aux = (uint16_t)k;
-    mpfr_set(r->tape->nodes[i].v, out[k], MPFR_RNDN);
-  }
-  free(out);
-  gt_arena_free(&hold.vals);
-  if (rc == GT_TAYLOR_NORULE) {
-    const GtNode *n = &r->tape->nodes[fail_node];
-    r->site = n->site;
-    r->frame = n->frame;
-    gt_rec_fail(r, GT_ERUNTIME,
-                "derivatives of %s of order %d and higher are not "
-                "implemented%s", gt_ops[n->op].name, fail_order,
-                gt_ops[n->op].flags & GT_OPF_POLYGAMMA
-                    ? " (they need polygamma functions of higher order)"
-                    : " at this point");
-  }
-  if (rc == GT_TAYLOR_TENSOR)
-    gt_rec_fail(r, GT_ERUNTIME, "grad(y, x, %ld) is computed in Taylor mode, "
-                "which works on scalars only; nest grad() for tensors", k);
-  if (rc != GT_TAYLOR_OK)
-    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-  return i;
-}
-
 /* grad(y, x, k); a non-scalar y is summed first, as TensorFlow does */
 static int32_t
 grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
@@ -818,8 +269,8 @@ grad(Interp *in, const GtExpr *e, int32_t y, int32_t x, long k)
   r->tape->no_replay = 1;
   r->site = e->id;
   if (gt_node_shape(r->tape, y)->rank != 0)
-    y = gt_rec_reduce(r, GT_OP_SUM, y, 0);
-  gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
+    y = gt_tensor_reduce(r, GT_OP_SUM, y, 0);
+  gt_rec_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
   /* the planner (derive.c): nested recording, or Taylor mode for a high
      order of a scalar path */
   GtDeriveReq q = { .tape = r->tape, .of = &y, .nof = 1, .wrt = &x,
@@ -999,166 +450,60 @@ dims_arg(Interp *in, GtExpr *const *args, size_t n, GtShape *s,
                 "the limit with --max-elements)", r->tape->max_elems);
 }
 
+/* A tensor built-in: its arguments are evaluated here, in order (and
+   checked as they come), then tfunc.c does the tensor work. */
 static int32_t
 eval_tfunc(Interp *in, const GtExpr *e)
 {
-  GtRec *r = R(in);
-  GtShape s;
-  int32_t a, b, t;
+  GtTFuncArgs x;
+  memset(&x, 0, sizeof x);
+  x.a = x.b = -1;
   switch ((GtTFunc)e->op) {
   case GT_TF_ONES:
   case GT_TF_ZEROS:
-    dims_arg(in, e->args, e->nargs, &s, 0);
-    r->site = e->id;
-    t = gt_rec_zeros(r, &s);
-    if (e->op == GT_TF_ONES)
-      for (size_t k = 0; k < s.size; k++)
-        mpfr_set_ui(&r->tape->nodes[t].v[k], 1, MPFR_RNDN);
-    return t;
+    dims_arg(in, e->args, e->nargs, &x.s, 0);
+    break;
   case GT_TF_FILL:
-    a = eval(in, e->args[0]);
-    need_scalar(in, a, "the value of fill");
-    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &s, 0);
-    r->site = e->id;
-    return gt_rec_expand(r, a, &s);
-  case GT_TF_EYE: {
-    dims_arg(in, e->args, 1, &s, 0);
-    size_t n = s.dim[0], m = n;
-    if (e->nargs > 1) {
-      GtShape s2;
-      dims_arg(in, e->args + 1, 1, &s2, 0);
-      m = s2.dim[0];
-    }
-    GtShape es = { 2, 0, { n, m } };
-    if (m != 0 && n > SIZE_MAX / m)
-      gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
-    es.size = n * m;
-    r->site = e->id;
-    t = gt_rec_zeros(r, &es);
-    for (size_t k = 0; k < n && k < m; k++)
-      mpfr_set_ui(&r->tape->nodes[t].v[k * m + k], 1, MPFR_RNDN);
-    return t;
-  }
-  case GT_TF_LINSPACE: {
-    a = eval(in, e->args[0]);
-    b = eval(in, e->args[1]);
-    need_scalar(in, a, "the start of linspace");
-    need_scalar(in, b, "the end of linspace");
-    dims_arg(in, e->args + 2, 1, &s, 0);
-    r->site = e->id;
-    size_t n = s.dim[0];
-    /* a + (b - a) k / (n - 1): differentiable in a and b */
-    int32_t f = gt_rec_zeros(r, &s);
-    for (size_t k = 0; k < n; k++) {
-      mpfr_ptr x = &r->tape->nodes[f].v[k];
-      mpfr_set_ui(x, (unsigned long)k, MPFR_RNDN);
-      if (n > 1)
-        mpfr_div_ui(x, x, (unsigned long)(n - 1), MPFR_RNDN);
-    }
-    int32_t span = gt_rec_op(r, GT_OP_SUB, b, a, -1);
-    return gt_rec_op(r, GT_OP_ADD, a, gt_rec_op(r, GT_OP_MUL, span, f, -1),
-                     -1);
-  }
-  case GT_TF_SHAPE:
-  case GT_TF_SIZE:
-  case GT_TF_RANK: {
-    a = eval(in, e->args[0]);
-    r->site = e->id;
-    GtShape as = *gt_node_shape(r->tape, a);
-    if (e->op == GT_TF_SHAPE) {
-      GtShape vs = { 1, (size_t)as.rank, { (size_t)as.rank } };
-      t = gt_rec_zeros(r, &vs);
-      for (int d = 0; d < as.rank; d++)
-        mpfr_set_ui(&r->tape->nodes[t].v[d], (unsigned long)as.dim[d],
-                    MPFR_RNDN);
-      return t;
-    }
-    t = gt_rec_leaf(r);
-    mpfr_set_ui(r->tape->nodes[t].v,
-                e->op == GT_TF_SIZE ? (unsigned long)as.size
-                                    : (unsigned long)as.rank, MPFR_RNDN);
-    return t;
-  }
+    x.a = eval(in, e->args[0]);
+    need_scalar(in, x.a, "the value of fill");
+    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &x.s, 0);
+    break;
+  case GT_TF_EYE:
+    dims_arg(in, e->args, 1, &x.s, 0);
+    x.s2 = x.s; /* square unless a second count is given */
+    if (e->nargs > 1)
+      dims_arg(in, e->args + 1, 1, &x.s2, 0);
+    break;
+  case GT_TF_LINSPACE:
+    x.a = eval(in, e->args[0]);
+    x.b = eval(in, e->args[1]);
+    need_scalar(in, x.a, "the start of linspace");
+    need_scalar(in, x.b, "the end of linspace");
+    dims_arg(in, e->args + 2, 1, &x.s, 0);
+    break;
   case GT_TF_SUM: case GT_TF_MEAN: case GT_TF_PROD: case GT_TF_RMAX:
-  case GT_TF_RMIN: {
-    static const GtOp ops[] = { [GT_TF_SUM] = GT_OP_SUM,
-                                [GT_TF_MEAN] = GT_OP_MEAN,
-                                [GT_TF_PROD] = GT_OP_PROD,
-                                [GT_TF_RMAX] = GT_OP_RMAX,
-                                [GT_TF_RMIN] = GT_OP_RMIN };
-    a = eval(in, e->args[0]);
-    int axis = 0;
-    if (e->nargs > 1) {
-      long ax = int_arg(in, e->args[1], "an axis");
-      int rank = gt_node_shape(r->tape, a)->rank;
-      r->site = e->args[1]->id;
-      if (ax < -rank || ax >= rank)
-        gt_rec_fail(r, GT_ERUNTIME, "axis %ld is out of range for a tensor "
-                    "of rank %d", ax, rank);
-      axis = (int)(ax < 0 ? ax + rank : ax) + 1;
-    }
-    r->site = e->id;
-    return gt_rec_reduce(r, ops[e->op], a, axis);
-  }
+  case GT_TF_RMIN:
+    x.a = eval(in, e->args[0]);
+    if (e->nargs > 1)
+      x.axis = int_arg(in, e->args[1], "an axis");
+    break;
   case GT_TF_DOT:
   case GT_TF_MATMUL:
-    a = eval(in, e->args[0]);
-    b = eval(in, e->args[1]);
-    r->site = e->id;
-    if (e->op == GT_TF_DOT && (gt_node_shape(r->tape, a)->rank == 0
-                               || gt_node_shape(r->tape, b)->rank == 0))
-      return gt_rec_op(r, GT_OP_MUL, a, b, -1);
-    return gt_rec_matmul(r, a, b);
-  case GT_TF_TRANSPOSE:
-    a = eval(in, e->args[0]);
-    r->site = e->id;
-    return gt_rec_transpose(r, a);
-  case GT_TF_RESHAPE: {
-    a = eval(in, e->args[0]);
-    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &s, 1);
-    r->site = e->id;
-    size_t have = gt_node_size(r->tape, a);
-    if (s.size == 0) {
-      /* a dimension of -1 is inferred from the size */
-      size_t rest = 1;
-      int inf = -1;
-      for (int d = 0; d < s.rank; d++)
-        if (s.dim[d] == SIZE_MAX)
-          inf = d;
-        else
-          rest *= s.dim[d];
-      if (inf >= 0 && rest != 0 && have % rest == 0) {
-        s.dim[inf] = have / rest;
-        s.size = have;
-      } else {
-        /* say what was asked: the -1 as -1 */
-        char buf[256];
-        size_t len = (size_t)snprintf(buf, sizeof buf, "(");
-        for (int d = 0; d < s.rank && len < sizeof buf; d++) {
-          if (d == inf)
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s-1",
-                                    d ? ", " : "");
-          else
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu",
-                                    d ? ", " : "", s.dim[d]);
-        }
-        if (len < sizeof buf)
-          snprintf(buf + len, sizeof buf - len, "%s)",
-                   s.rank == 1 ? "," : "");
-        gt_rec_fail(r, GT_ERUNTIME, "cannot reshape a tensor of %zu "
-                    "elements to %s", have, buf);
-      }
-    }
-    return gt_rec_reshape(r, a, &s);
-  }
+    x.a = eval(in, e->args[0]);
+    x.b = eval(in, e->args[1]);
+    break;
+  case GT_TF_RESHAPE:
+    x.a = eval(in, e->args[0]);
+    dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &x.s, 1);
+    break;
+  case GT_TF_SHAPE: case GT_TF_SIZE: case GT_TF_RANK: case GT_TF_TRANSPOSE:
   case GT_TF_NORM:
-    a = eval(in, e->args[0]);
-    r->site = e->id;
-    return gt_rec_norm(r, a);
+    x.a = eval(in, e->args[0]);
+    break;
   case GT_TF_COUNT:
     break;
   }
-  gt_rec_fail(r, GT_ERUNTIME, "internal error: unknown tensor function");
+  return gt_tfunc_call(R(in), e, &x);
 }
 
 /* min or max of three or more arguments: broadcast them to one shape,
@@ -1175,21 +520,14 @@ extreme(Interp *in, const GtExpr *e)
     v[k] = eval(in, e->args[k]);
     r->site = e->id;
     gt_rec_check_nan(r, v[k]);
-    GtShape next;
-    if (gt_broadcast(&s, gt_node_shape(r->tape, v[k]), &next) != 0) {
-      char x[128], y[128];
-      gt_rec_fail(r, GT_ERUNTIME, "%s: shapes %s and %s do not broadcast "
-                  "together", gt_ops[e->op].name,
-                  gt_shape_str(&s, x, sizeof x),
-                  gt_shape_str(gt_node_shape(r->tape, v[k]), y, sizeof y));
-    }
-    s = next;
+    gt_rec_broadcast(r, (GtOp)e->op, &s, v[k]);
   }
   r->site = e->id;
   for (int k = 0; k < e->nargs; k++)
-    v[k] = gt_rec_expand(r, v[k], &s);
-  int32_t st = gt_rec_stack(r, v, e->nargs);
-  return gt_rec_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st, 1);
+    v[k] = gt_tensor_expand(r, v[k], &s);
+  int32_t st = gt_tensor_stack(r, v, e->nargs);
+  return gt_tensor_reduce(r, e->op == GT_OP_MIN ? GT_OP_RMIN : GT_OP_RMAX, st,
+                          1);
 }
 
 /* Is e a tensor literal of number literals (maybe negated) only, and not
@@ -1261,46 +599,8 @@ jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x)
   if (gt_node_shape(r->tape, y)->rank == 0)
     return grad(in, e, y, x, 1);
   r->site = e->id;
-  gt_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
-  return gt_rec_jacobian(r, y, x);
-}
-
-int32_t
-gt_rec_jacobian(GtRec *r, int32_t y, int32_t x)
-{
-  GtShape ys = *gt_node_shape(r->tape, y), xs = *gt_node_shape(r->tape, x);
-  if (ys.rank == 0) {
-    int32_t g;
-    gt_rev_record(r, y, &x, 1, &g);
-    return g;
-  }
-  uint32_t site = r->site;
-  if (ys.rank + xs.rank > GT_MAX_RANK)
-    gt_rec_fail(r, GT_ERUNTIME, "the Jacobian would have rank %d (at most "
-                "%d)", ys.rank + xs.rank, GT_MAX_RANK);
-  int32_t *rows = gt_arena_alloc(&r->tape->vals, ys.size * sizeof *rows + 1);
-  if (rows == NULL)
-    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-  GtShape one = { 0, 1, { 0 } };
-  for (size_t k = 0; k < ys.size; k++) {
-    GtView v;
-    memset(&v, 0, sizeof v);
-    v.offset = k;
-    int32_t yk = gt_rec_view(r, y, &v, &one);
-    int32_t g;
-    gt_rev_record(r, yk, &x, 1, &g);
-    rows[k] = g;
-  }
-  r->site = site;
-  int32_t j = gt_rec_stack(r, rows, ys.size);
-  GtShape js;
-  memset(&js, 0, sizeof js);
-  for (int d = 0; d < ys.rank; d++)
-    js.dim[js.rank++] = ys.dim[d];
-  for (int d = 0; d < xs.rank; d++)
-    js.dim[js.rank++] = xs.dim[d];
-  js.size = ys.size * xs.size;
-  return gt_rec_reshape(r, j, &js);
+  gt_rec_kinks_note(r->kinks, r->tape, r->prog, r->env, &y, 1, &x, 1);
+  return gt_rev_jacobian(r, y, x);
 }
 
 /* Records op e (one, two or three operands) on the operands' nodes v. */
@@ -1439,7 +739,7 @@ eval(Interp *in, const GtExpr *e)
     for (int k = 0; k < e->nargs; k++)
       v[k] = eval(in, e->args[k]);
     r->site = e->id;
-    return gt_rec_stack(r, v, e->nargs);
+    return gt_tensor_stack(r, v, e->nargs);
   }
   case GT_EX_TFUNC:
     return eval_tfunc(in, e);
@@ -1449,7 +749,7 @@ eval(Interp *in, const GtExpr *e)
     GtShape vs;
     make_view(in, e, base, e->args + 1, (size_t)e->nargs - 1, &v, &vs);
     r->site = e->id;
-    return gt_rec_view(r, base, &v, &vs);
+    return gt_tensor_view(r, base, &v, &vs);
   }
   case GT_EX_JACOBIAN: {
     int32_t y = eval(in, e->args[0]);
@@ -1659,7 +959,7 @@ exec_assign(Interp *in, const GtStmt *s)
                   "elements of shape %s", gt_shape_str(&es, x, sizeof x),
                   gt_shape_str(&vs, y, sizeof y));
     }
-    v = gt_rec_setview(r, old, v, &view, &vs);
+    v = gt_tensor_setview(r, old, v, &view, &vs);
   }
   bind(in, s, v);
   if (s->bare)
@@ -1868,7 +1168,7 @@ teardown(Interp *in)
 {
   free(in->globals);
   free(in->lits);
-  gt_kinks_free(&in->kinks);
+  gt_rec_kinks_free(&in->kinks);
   free(in->line);
   free(in->stack);
   free(in->outs);
@@ -1996,6 +1296,6 @@ gt_run_result_free(GtRunResult *res)
   free(res->out_nodes);
   free(res->input_nodes);
   free(res->globals);
-  gt_kinks_free(&res->kinks);
+  gt_rec_kinks_free(&res->kinks);
   memset(res, 0, sizeof *res);
 }

@@ -38,19 +38,6 @@ out_of_memory(GtSession *s)
   return GT_ERUNTIME;
 }
 
-static void
-free_tensor(GtSession *s, size_t i)
-{
-  if (s->at_tensor == NULL || s->at_tensor[i] == NULL)
-    return;
-  GtInputTensor *t = s->at_tensor[i];
-  for (size_t k = 0; k < t->shape.size; k++)
-    mpfr_clear(&t->elems[k]);
-  free(t->elems);
-  free(t);
-  s->at_tensor[i] = NULL;
-}
-
 /* The index of input name in the loaded program through *i, or the usage
    error. */
 static GtStatus
@@ -67,9 +54,9 @@ static void
 replace_input(GtSession *s, size_t i, int keep_number)
 {
   if (keep_number)
-    free_tensor(s, i);
+    gt_session_drop_input_tensor(s, i);
   else
-    gt_replay_unset(s, i);
+    gt_session_unset_input(s, i);
   gt_program_free(s->at[i]);
   s->at[i] = NULL;
 }
@@ -133,57 +120,6 @@ gt_session_set_input_tensor(GtSession *s, const char *name, const GtValue *v)
   replace_input(s, (size_t)i, 0);
   s->at_tensor[i] = t;
   return GT_OK;
-}
-
-int
-gt_replay_input_node(GtSession *s, size_t i, GtTape *tape, int32_t *node)
-{
-  if (s->at_tensor != NULL && s->at_tensor[i] != NULL) {
-    const GtInputTensor *t = s->at_tensor[i];
-    uint32_t sh = gt_tape_shape(tape, &t->shape);
-    *node = sh == UINT32_MAX ? -1
-            : gt_tape_push_shaped(tape, GT_OP_CONST, -1, -1, -1, sh, 0, 0);
-    if (*node < 0) {
-      *node = -1; /* the run reports it on its next node */
-      return 1;
-    }
-    mpfr_ptr d = tape->nodes[*node].v;
-    for (size_t k = 0; k < t->shape.size; k++)
-      mpfr_set(&d[k], &t->elems[k], MPFR_RNDN);
-    return 1;
-  }
-  if (s->at_value == NULL || s->at_value[i] == NULL)
-    return 0;
-  *node = gt_tape_push(tape, GT_OP_CONST, -1, -1, -1, 0, 0);
-  if (*node < 0) {
-    *node = -1; /* out of memory: the run reports it on its next node */
-    return 1;
-  }
-  mpfr_set(tape->nodes[*node].v, s->at_value[i], MPFR_RNDN);
-  return 1;
-}
-
-void
-gt_replay_unset(GtSession *s, size_t i)
-{
-  free_tensor(s, i);
-  if (s->at_value == NULL || s->at_value[i] == NULL)
-    return;
-  mpfr_clear(s->at_value[i]);
-  free(s->at_value[i]);
-  s->at_value[i] = NULL;
-}
-
-void
-gt_replay_free(GtSession *s)
-{
-  if ((s->at_value != NULL || s->at_tensor != NULL) && s->prog != NULL)
-    for (size_t i = 0; i < s->prog->ninputs; i++)
-      gt_replay_unset(s, i);
-  free(s->at_value);
-  s->at_value = NULL;
-  free(s->at_tensor);
-  s->at_tensor = NULL;
 }
 
 GtValue

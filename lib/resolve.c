@@ -311,24 +311,10 @@ resolve_call(Resolver *r, GtExpr *e)
        all of them at once, so that a tie among k shares 1/k each */
     e->kind = GT_EX_OP;
     e->op = (uint8_t)(name[1] == 'i' ? GT_OP_MIN : GT_OP_MAX);
-  } else if ((tf = gt_tfunc_find(name)) >= 0) {
-    static const int lo[GT_TF_COUNT] = {
-      [GT_TF_ONES] = 0, [GT_TF_ZEROS] = 0, [GT_TF_FILL] = 1, [GT_TF_EYE] = 1,
-      [GT_TF_LINSPACE] = 3, [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1,
-      [GT_TF_RANK] = 1, [GT_TF_SUM] = 1, [GT_TF_MEAN] = 1, [GT_TF_PROD] = 1,
-      [GT_TF_RMAX] = 1, [GT_TF_RMIN] = 1, [GT_TF_DOT] = 2,
-      [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1, [GT_TF_RESHAPE] = 2,
-      [GT_TF_NORM] = 1,
-    };
-    static const int hi[GT_TF_COUNT] = {
-      [GT_TF_ONES] = GT_MAX_RANK, [GT_TF_ZEROS] = GT_MAX_RANK,
-      [GT_TF_FILL] = GT_MAX_RANK + 1, [GT_TF_EYE] = 2, [GT_TF_LINSPACE] = 3,
-      [GT_TF_SHAPE] = 1, [GT_TF_SIZE] = 1, [GT_TF_RANK] = 1, [GT_TF_SUM] = 2,
-      [GT_TF_MEAN] = 2, [GT_TF_PROD] = 2, [GT_TF_RMAX] = 2, [GT_TF_RMIN] = 2,
-      [GT_TF_DOT] = 2, [GT_TF_MATMUL] = 2, [GT_TF_TRANSPOSE] = 1,
-      [GT_TF_RESHAPE] = GT_MAX_RANK + 1, [GT_TF_NORM] = 1,
-    };
-    check_arity(r, e, name, lo[tf], hi[tf]);
+  } else if ((tf = gt_tfunc_lookup(name)) >= 0) {
+    int lo, hi;
+    gt_tfunc_arity((GtTFunc)tf, &lo, &hi);
+    check_arity(r, e, name, lo, hi);
     e->kind = GT_EX_TFUNC;
     e->op = (uint8_t)tf;
   } else {

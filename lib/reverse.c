@@ -69,80 +69,6 @@ lowest(const int32_t *wrt, size_t nwrt, int32_t out)
   return lo;
 }
 
-int
-gt_rev_range_fault(const GtTape *t, int32_t i, size_t e)
-{
-  const GtNode *n = &t->nodes[i];
-  const GtOpInfo *info = &gt_ops[n->op];
-  if (info->fwd == NULL || gt_is_tensor_op((GtOp)n->op)
-      || n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
-    return 0;
-  mpfr_srcptr v = &n->v[e];
-  if (!mpfr_inf_p(v) && !mpfr_zero_p(v))
-    return 0;
-  /* only the primitives whose result can leave the exponent range
-     although their operands are finite and nonzero */
-  if (!(info->flags & GT_OPF_RANGE))
-    return 0;
-  /* a sum is 0 only exactly (MPFR's sums do not underflow) */
-  if (mpfr_zero_p(v) && (n->op == GT_OP_ADD || n->op == GT_OP_SUB))
-    return 0;
-  /* the operands' elements behind element e, broadcast */
-  const GtShape *ys = gt_node_shape(t, i);
-  int32_t ops[3] = { n->a, n->b, n->c };
-  mpfr_srcptr x[3] = { NULL, NULL, NULL };
-  for (int k = 0; k < 3; k++) {
-    if (ops[k] < 0)
-      continue;
-    long st[GT_MAX_RANK];
-    gt_bcast_strides(ys, gt_node_shape(t, ops[k]), st);
-    size_t rem = e;
-    long off = 0;
-    for (int d = ys->rank - 1; d >= 0; d--) {
-      off += st[d] * (long)(rem % ys->dim[d]);
-      rem /= ys->dim[d];
-    }
-    x[k] = &t->nodes[ops[k]].v[off];
-    /* an infinite operand makes an infinity exactly, a zero one a zero
-       (x * 0, 0 / x), no range is left */
-    if (mpfr_inf_p(x[k]) || mpfr_nan_p(x[k])
-        || (mpfr_zero_p(v) && mpfr_zero_p(x[k])))
-      return 0;
-  }
-  /* evaluate again with MPFR's flags cleared, then restore them */
-  mpfr_flags_t saved = mpfr_flags_save();
-  mpfr_flags_clear(MPFR_FLAGS_OVERFLOW | MPFR_FLAGS_UNDERFLOW);
-  mpfr_t y;
-  mpfr_init2(y, mpfr_get_prec(v));
-  info->fwd(y, x[0], x[1], x[2]);
-  int fault = mpfr_overflow_p() && mpfr_inf_p(y) ? 1
-              : mpfr_underflow_p() && mpfr_zero_p(y) ? 2 : 0;
-  mpfr_clear(y);
-  mpfr_flags_restore(saved, MPFR_FLAGS_ALL);
-  return fault;
-}
-
-unsigned char *
-gt_rev_uses(const GtTape *t, int32_t x, int32_t y)
-{
-  size_t span = (size_t)(y - x) + 1;
-  unsigned char *used = calloc(span, 1);
-  if (used == NULL)
-    return NULL;
-  used[span - 1] = 1;
-  for (int32_t i = y; i > x; i--) {
-    if (!used[i - x])
-      continue;
-    int32_t buf[3];
-    const int32_t *ops;
-    size_t n = gt_node_operands(t, i, buf, &ops);
-    for (size_t k = 0; k < n; k++)
-      if (ops[k] >= x)
-        used[ops[k] - x] = 1;
-  }
-  return used;
-}
-
 /* Does out depend on w at all (through any operation)? */
 static int
 depends(const GtTape *t, int32_t out, int32_t w)
@@ -279,21 +205,20 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   const GtOpInfo *info = &gt_ops[n->op];
   const GtShape *ys = gt_node_shape(t, i);
   int32_t ops[3] = { n->a, n->b, n->c };
-  long st[3][GT_MAX_RANK];
   mpfr_ptr acc[3] = { NULL, NULL, NULL };
   int none[3];
   GtAdjArgs X = { .t = S->scratch[3], .none = none };
+  GtWalk w;
+  gt_rec_walk_init(&w, ys);
   for (int k = 0; k < 3; k++) {
     X.out[k] = S->scratch[k];
     X.need[k] = ops[k] >= S->lo && (S->f[ops[k] - S->lo] & REL);
-    if (ops[k] >= 0)
-      gt_bcast_strides(ys, gt_node_shape(t, ops[k]), st[k]);
+    gt_rec_walk_add(&w, ops[k] >= 0 ? gt_node_shape(t, ops[k]) : NULL);
     if (X.need[k] && (acc[k] = adjoint(S, ops[k])) == NULL)
       return -1;
   }
-  size_t idx[GT_MAX_RANK] = { 0 };
-  long off[3] = { 0, 0, 0 };
-  for (size_t e = 0; e < ys->size; e++) {
+  const long *off = w.off;
+  for (size_t e = 0; e < ys->size; e++, gt_rec_walk_next(&w)) {
     /* an element's zero adjoint is skipped: a tensor does not tell
        where() from a zero that happens (see the header) */
     if (!mpfr_zero_p(&g[e])) {
@@ -307,7 +232,7 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
         *nan_node = i;
         return GT_ERUNTIME;
       }
-      int fault = !mpfr_regular_p(X.y) && gt_rev_range_fault(t, i, e);
+      int fault = !mpfr_regular_p(X.y) && gt_tape_range_fault(t, i, e);
       for (int k = 0; k < 3; k++)
         if (X.need[k] && !none[k]) {
           if (fault) {
@@ -318,16 +243,6 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
           blame(S, i, X.g, X.out[k], nan_node);
           mpfr_add(&acc[k][off[k]], &acc[k][off[k]], X.out[k], MPFR_RNDN);
         }
-    }
-    for (int d = ys->rank - 1; d >= 0; d--) {
-      idx[d]++;
-      for (int k = 0; k < 3; k++)
-        off[k] += ops[k] >= 0 ? st[k][d] : 0;
-      if (idx[d] < ys->dim[d])
-        break;
-      for (int k = 0; k < 3; k++)
-        off[k] -= ops[k] >= 0 ? st[k][d] * (long)ys->dim[d] : 0;
-      idx[d] = 0;
     }
   }
   return 0;
@@ -359,7 +274,7 @@ scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
   }
   /* an overflowed or underflowed value: the derivatives through it are
      NaN, blamed on it */
-  int fault = !mpfr_regular_p(n->v) && gt_rev_range_fault(t, i, 0);
+  int fault = !mpfr_regular_p(n->v) && gt_tape_range_fault(t, i, 0);
   if (fault && *nan_node < 0)
     *nan_node = i;
   if (!(S->f[i - lo] & WRT)) {
@@ -406,7 +321,7 @@ sweep_results(const Sweep *S, int32_t out, const int32_t *wrt, size_t nwrt,
       connected[k] = 1;
     } else if (S->f[w - lo] & DEP) {
       if (uses == NULL)
-        uses = gt_rev_uses(t, lo, out);
+        uses = gt_tape_uses(t, lo, out);
       connected[k] = uses ? uses[w - lo] : depends(t, out, w);
     }
   }
@@ -511,7 +426,7 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
       /* a zero adjoint contributes nothing unless a partial is
          infinite (0 * inf) or the value is out of range */
       if (mpfr_zero_p(g) && !mpfr_inf_p(n->v)
-          && !(mpfr_zero_p(n->v) && gt_rev_range_fault(t, i, 0)))
+          && !(mpfr_zero_p(n->v) && gt_tape_range_fault(t, i, 0)))
         continue;
       int32_t ops[3] = { n->a, n->b, n->c };
       int any = 0, shaped = 0;
@@ -594,7 +509,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     adj[out - lo] = gt_rec_const(r, 1, 1);
     if (r->tape->nodes[out].shape) {
       GtShape os = *gt_node_shape(r->tape, out);
-      adj[out - lo] = gt_rec_expand(r, adj[out - lo], &os);
+      adj[out - lo] = gt_tensor_expand(r, adj[out - lo], &os);
     }
   }
   /* the marks are needed only to choose which rules to apply; take them
@@ -626,7 +541,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
       for (size_t e = 0; e < sz; e++) {
         if (sz > 1 && mpfr_zero_p(&r->tape->nodes[g].v[gsz == sz ? e : 0]))
           continue;
-        int fault = gt_rev_range_fault(r->tape, i, e);
+        int fault = gt_tape_range_fault(r->tape, i, e);
         if (fault)
           gt_rec_fail(r, GT_ERUNTIME, "%s %s here (its exact value is beyond "
                       "MPFR's exponent range), so the derivative through it "
@@ -659,7 +574,7 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
       const GtShape *os = gt_node_shape(r->tape, ops[k]);
       if (r->tape->nodes[c].shape != r->tape->nodes[ops[k]].shape) {
         GtShape to = *os;
-        c = gt_rec_sumto(r, c, &to);
+        c = gt_tensor_sumto(r, c, &to);
       }
       int32_t *slot = &adj[ops[k] - lo];
       *slot = *slot < 0 ? c : gt_rec_op(r, GT_OP_ADD, *slot, c, -1);
@@ -678,4 +593,44 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     } else
       res[k] = gt_rec_const(r, 0, 1);
   }
+}
+
+/* The recorded Jacobian: one recorded sweep per element of y, stacked and
+   shaped y's shape then x's. */
+int32_t
+gt_rev_jacobian(GtRec *r, int32_t y, int32_t x)
+{
+  GtShape ys = *gt_node_shape(r->tape, y), xs = *gt_node_shape(r->tape, x);
+  if (ys.rank == 0) {
+    int32_t g;
+    gt_rev_record(r, y, &x, 1, &g);
+    return g;
+  }
+  uint32_t site = r->site;
+  if (ys.rank + xs.rank > GT_MAX_RANK)
+    gt_rec_fail(r, GT_ERUNTIME, "the Jacobian would have rank %d (at most "
+                "%d)", ys.rank + xs.rank, GT_MAX_RANK);
+  int32_t *rows = gt_arena_alloc(&r->tape->vals, ys.size * sizeof *rows + 1);
+  if (rows == NULL)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  GtShape one = { 0, 1, { 0 } };
+  for (size_t k = 0; k < ys.size; k++) {
+    GtView v;
+    memset(&v, 0, sizeof v);
+    v.offset = k;
+    int32_t yk = gt_tensor_view(r, y, &v, &one);
+    int32_t g;
+    gt_rev_record(r, yk, &x, 1, &g);
+    rows[k] = g;
+  }
+  r->site = site;
+  int32_t j = gt_tensor_stack(r, rows, ys.size);
+  GtShape js;
+  memset(&js, 0, sizeof js);
+  for (int d = 0; d < ys.rank; d++)
+    js.dim[js.rank++] = ys.dim[d];
+  for (int d = 0; d < xs.rank; d++)
+    js.dim[js.rank++] = xs.dim[d];
+  js.size = ys.size * xs.size;
+  return gt_tensor_reshape(r, j, &js);
 }

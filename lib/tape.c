@@ -4,7 +4,10 @@
  * smaller than its user's), so a reverse sweep is one backward pass.
  * Values live in an arena through MPFR's custom-allocation interface: one
  * bump per number and no mpfr_clear, which is both faster than
- * mpfr_init2 and frees the whole recording at once.
+ * mpfr_init2 and frees the whole recording at once.  Also here: shapes
+ * and NumPy's broadcasting rules, and queries on a finished tape (which
+ * nodes a node uses, where a NaN came from, whether a value overflowed),
+ * which the sweeps and the recorder share; nothing here records.
  */
 #define _DEFAULT_SOURCE
 #include <limits.h>
@@ -363,4 +366,130 @@ gt_tape_nan_origin(const GtTape *t, int32_t i)
       return i;
     i = next;
   }
+}
+
+/* ---- shapes and broadcasting (NumPy's rules) ---------------------------- */
+
+int
+gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out)
+{
+  int r = a->rank > b->rank ? a->rank : b->rank;
+  memset(out, 0, sizeof *out);
+  out->rank = r;
+  out->size = 1;
+  for (int d = 0; d < r; d++) {
+    int da = d - (r - a->rank), db = d - (r - b->rank);
+    size_t x = da >= 0 ? a->dim[da] : 1, y = db >= 0 ? b->dim[db] : 1;
+    if (x != y && x != 1 && y != 1)
+      return -1;
+    out->dim[d] = x == 1 ? y : x;
+    out->size *= out->dim[d];
+  }
+  return 0;
+}
+
+void
+gt_bcast_strides(const GtShape *out, const GtShape *in, long *st)
+{
+  long stride = 1;
+  for (int d = out->rank - 1; d >= 0; d--) {
+    int id = d - (out->rank - in->rank);
+    if (id < 0) {
+      st[d] = 0;
+      continue;
+    }
+    st[d] = in->dim[id] == 1 ? 0 : stride;
+    stride *= (long)in->dim[id];
+  }
+}
+
+const char *
+gt_shape_str(const GtShape *s, char *buf, size_t n)
+{
+  size_t len = 0;
+  len += (size_t)snprintf(buf + len, n - len, "(");
+  for (int d = 0; d < s->rank && len < n; d++)
+    len += (size_t)snprintf(buf + len, n - len, "%s%zu", d ? ", " : "",
+                            s->dim[d]);
+  if (s->rank == 1 && len < n)
+    len += (size_t)snprintf(buf + len, n - len, ",");
+  if (len < n)
+    snprintf(buf + len, n - len, ")");
+  return buf;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+unsigned char *
+gt_tape_uses(const GtTape *t, int32_t x, int32_t y)
+{
+  size_t span = (size_t)(y - x) + 1;
+  unsigned char *used = calloc(span, 1);
+  if (used == NULL)
+    return NULL;
+  used[span - 1] = 1;
+  for (int32_t i = y; i > x; i--) {
+    if (!used[i - x])
+      continue;
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t n = gt_node_operands(t, i, buf, &ops);
+    for (size_t k = 0; k < n; k++)
+      if (ops[k] >= x)
+        used[ops[k] - x] = 1;
+  }
+  return used;
+}
+
+int
+gt_tape_range_fault(const GtTape *t, int32_t i, size_t e)
+{
+  const GtNode *n = &t->nodes[i];
+  const GtOpInfo *info = &gt_ops[n->op];
+  if (info->fwd == NULL || gt_is_tensor_op((GtOp)n->op)
+      || n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
+    return 0;
+  mpfr_srcptr v = &n->v[e];
+  if (!mpfr_inf_p(v) && !mpfr_zero_p(v))
+    return 0;
+  /* only the primitives whose result can leave the exponent range
+     although their operands are finite and nonzero */
+  if (!(info->flags & GT_OPF_RANGE))
+    return 0;
+  /* a sum is 0 only exactly (MPFR's sums do not underflow) */
+  if (mpfr_zero_p(v) && (n->op == GT_OP_ADD || n->op == GT_OP_SUB))
+    return 0;
+  /* the operands' elements behind element e, broadcast */
+  const GtShape *ys = gt_node_shape(t, i);
+  int32_t ops[3] = { n->a, n->b, n->c };
+  mpfr_srcptr x[3] = { NULL, NULL, NULL };
+  for (int k = 0; k < 3; k++) {
+    if (ops[k] < 0)
+      continue;
+    long st[GT_MAX_RANK];
+    gt_bcast_strides(ys, gt_node_shape(t, ops[k]), st);
+    size_t rem = e;
+    long off = 0;
+    for (int d = ys->rank - 1; d >= 0; d--) {
+      off += st[d] * (long)(rem % ys->dim[d]);
+      rem /= ys->dim[d];
+    }
+    x[k] = &t->nodes[ops[k]].v[off];
+    /* an infinite operand makes an infinity exactly, a zero one a zero
+       (x * 0, 0 / x), no range is left */
+    if (mpfr_inf_p(x[k]) || mpfr_nan_p(x[k])
+        || (mpfr_zero_p(v) && mpfr_zero_p(x[k])))
+      return 0;
+  }
+  /* evaluate again with MPFR's flags cleared, then restore them */
+  mpfr_flags_t saved = mpfr_flags_save();
+  mpfr_flags_clear(MPFR_FLAGS_OVERFLOW | MPFR_FLAGS_UNDERFLOW);
+  mpfr_t y;
+  mpfr_init2(y, mpfr_get_prec(v));
+  info->fwd(y, x[0], x[1], x[2]);
+  int fault = mpfr_overflow_p() && mpfr_inf_p(y) ? 1
+              : mpfr_underflow_p() && mpfr_zero_p(y) ? 2 : 0;
+  mpfr_clear(y);
+  mpfr_flags_restore(saved, MPFR_FLAGS_ALL);
+  return fault;
 }

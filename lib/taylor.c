@@ -296,7 +296,7 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
     if ((T.s[k] = gt_taylor_num(&T)) == NULL)
       status = GT_TAYLOR_NOMEM;
   /* only the nodes y uses */
-  unsigned char *used = status == GT_TAYLOR_OK ? gt_rev_uses(t, x, y) : NULL;
+  unsigned char *used = status == GT_TAYLOR_OK ? gt_tape_uses(t, x, y) : NULL;
   if (status == GT_TAYLOR_OK && used == NULL)
     status = GT_TAYLOR_NOMEM;
   for (int32_t i = x; i <= y && status == GT_TAYLOR_OK; i++) {
@@ -339,7 +339,7 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
       }
       /* a value that overflowed or underflowed: its derivatives, taken
          from the rounded value, would be wrong */
-      if (!mpfr_regular_p(n->v) && gt_rev_range_fault(t, i, 0))
+      if (!mpfr_regular_p(n->v) && gt_tape_range_fault(t, i, 0))
         gt_taylor_singular(&T, s);
     }
     T.ser[i - x] = s;

@@ -1,8 +1,8 @@
-/* tensor.c -- shapes, broadcasting and the tensor operations.
+/* tensor.c -- the tensor operations (shapes and broadcasting: tape.c).
  *
  * Values are tensors of rank 0 to 8 stored row-major; one recorded node per
  * tensor operation.  Elementwise operations broadcast as NumPy does (see
- * gt_rec_op in interp.c); this file holds the operations that are not
+ * gt_rec_op in rec.c); this file holds the operations that are not
  * elementwise: stacking, broadcasting and its transpose (sum to a shape),
  * reductions, matmul, transpose, reshape, norm, and views (indexing and
  * slicing) with their scatter and update.  Each has its forward rule, its
@@ -17,54 +17,6 @@
 #define RND MPFR_RNDN
 
 /* ---- shapes ----------------------------------------------------------------- */
-
-int
-gt_broadcast(const GtShape *a, const GtShape *b, GtShape *out)
-{
-  int r = a->rank > b->rank ? a->rank : b->rank;
-  memset(out, 0, sizeof *out);
-  out->rank = r;
-  out->size = 1;
-  for (int d = 0; d < r; d++) {
-    int da = d - (r - a->rank), db = d - (r - b->rank);
-    size_t x = da >= 0 ? a->dim[da] : 1, y = db >= 0 ? b->dim[db] : 1;
-    if (x != y && x != 1 && y != 1)
-      return -1;
-    out->dim[d] = x == 1 ? y : x;
-    out->size *= out->dim[d];
-  }
-  return 0;
-}
-
-void
-gt_bcast_strides(const GtShape *out, const GtShape *in, long *st)
-{
-  long stride = 1;
-  for (int d = out->rank - 1; d >= 0; d--) {
-    int id = d - (out->rank - in->rank);
-    if (id < 0) {
-      st[d] = 0;
-      continue;
-    }
-    st[d] = in->dim[id] == 1 ? 0 : stride;
-    stride *= (long)in->dim[id];
-  }
-}
-
-const char *
-gt_shape_str(const GtShape *s, char *buf, size_t n)
-{
-  size_t len = 0;
-  len += (size_t)snprintf(buf + len, n - len, "(");
-  for (int d = 0; d < s->rank && len < n; d++)
-    len += (size_t)snprintf(buf + len, n - len, "%s%zu", d ? ", " : "",
-                            s->dim[d]);
-  if (s->rank == 1 && len < n)
-    len += (size_t)snprintf(buf + len, n - len, ",");
-  if (len < n)
-    snprintf(buf + len, n - len, ")");
-  return buf;
-}
 
 static int
 same_shape(const GtShape *a, const GtShape *b)
@@ -331,7 +283,7 @@ finish(GtRec *r, int32_t i)
 }
 
 int32_t
-gt_rec_stack(GtRec *r, const int32_t *ops, size_t n)
+gt_tensor_stack(GtRec *r, const int32_t *ops, size_t n)
 {
   GtTape *t = r->tape;
   GtShape e = n ? shape_of(t, ops[0]) : (GtShape){ 0, 1, { 0 } };
@@ -363,7 +315,7 @@ gt_rec_stack(GtRec *r, const int32_t *ops, size_t n)
 }
 
 int32_t
-gt_rec_expand(GtRec *r, int32_t a, const GtShape *to)
+gt_tensor_expand(GtRec *r, int32_t a, const GtShape *to)
 {
   GtShape as = shape_of(r->tape, a), b;
   if (same_shape(&as, to))
@@ -374,7 +326,7 @@ gt_rec_expand(GtRec *r, int32_t a, const GtShape *to)
 }
 
 int32_t
-gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to)
+gt_tensor_sumto(GtRec *r, int32_t a, const GtShape *to)
 {
   GtShape as = shape_of(r->tape, a), b;
   if (same_shape(&as, to))
@@ -385,7 +337,7 @@ gt_rec_sumto(GtRec *r, int32_t a, const GtShape *to)
 }
 
 int32_t
-gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1)
+gt_tensor_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1)
 {
   GtShape as = shape_of(r->tape, a), ys;
   size_t lane;
@@ -418,7 +370,7 @@ gt_rec_reduce(GtRec *r, GtOp op, int32_t a, int axis_plus1)
 }
 
 int32_t
-gt_rec_matmul(GtRec *r, int32_t a, int32_t b)
+gt_tensor_matmul(GtRec *r, int32_t a, int32_t b)
 {
   GtShape as = shape_of(r->tape, a), bs = shape_of(r->tape, b), ys;
   if (as.rank == 0 || bs.rank == 0 || as.rank > 2 || bs.rank > 2)
@@ -440,7 +392,7 @@ gt_rec_matmul(GtRec *r, int32_t a, int32_t b)
 }
 
 int32_t
-gt_rec_transpose(GtRec *r, int32_t a)
+gt_tensor_transpose(GtRec *r, int32_t a)
 {
   GtShape as = shape_of(r->tape, a), ys = as;
   if (as.rank < 2)
@@ -451,7 +403,7 @@ gt_rec_transpose(GtRec *r, int32_t a)
 }
 
 int32_t
-gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to)
+gt_tensor_reshape(GtRec *r, int32_t a, const GtShape *to)
 {
   GtShape as = shape_of(r->tape, a);
   if (as.size != to->size) {
@@ -466,7 +418,7 @@ gt_rec_reshape(GtRec *r, int32_t a, const GtShape *to)
 }
 
 int32_t
-gt_rec_norm(GtRec *r, int32_t a)
+gt_tensor_norm(GtRec *r, int32_t a)
 {
   GtShape s = { 0, 1, { 0 } };
   int32_t i = finish(r, gt_rec_push_shaped(r, GT_OP_NORM, a, -1, -1, &s));
@@ -476,7 +428,7 @@ gt_rec_norm(GtRec *r, int32_t a)
 }
 
 int32_t
-gt_rec_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s)
+gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s)
 {
   uint32_t p = gt_tape_view(r->tape, v);
   if (p == UINT32_MAX)
@@ -512,21 +464,15 @@ setview_p(GtRec *r, int32_t a, int32_t b, uint32_t param)
 }
 
 int32_t
-gt_rec_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
-               const GtShape *s)
+gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
+                  const GtShape *s)
 {
   /* the new elements are broadcast to the view's shape first */
-  b = gt_rec_expand(r, b, s);
+  b = gt_tensor_expand(r, b, s);
   uint32_t p = gt_tape_view(r->tape, v);
   if (p == UINT32_MAX)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   return setview_p(r, a, b, p);
-}
-
-int32_t
-gt_rec_zeros(GtRec *r, const GtShape *s)
-{
-  return gt_rec_push_shaped(r, GT_OP_CONST, -1, -1, -1, s);
 }
 
 /* ---- the rules of each tensor operation --------------------------------------- */
@@ -573,7 +519,7 @@ gt_tensor_radj_stack(GtRec *r, int32_t i, int k, int32_t g)
   memset(&v, 0, sizeof v);
   v.offset = (size_t)k * es.size;
   strides(&es, v.stride);
-  return gt_rec_view(r, g, &v, &es);
+  return gt_tensor_view(r, g, &v, &es);
 }
 
 /* expand: y = a broadcast to y's shape;  da = g summed back to a's shape */
@@ -602,7 +548,7 @@ gt_tensor_radj_expand(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   GtShape as = shape_of(r->tape, r->tape->nodes[i].a);
-  return gt_rec_sumto(r, g, &as);
+  return gt_tensor_sumto(r, g, &as);
 }
 
 /* sumto: y = a summed over its broadcast axes;  da = g broadcast back */
@@ -638,7 +584,7 @@ gt_tensor_radj_sumto(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   GtShape as = shape_of(r->tape, r->tape->nodes[i].a);
-  return gt_rec_expand(r, g, &as);
+  return gt_tensor_expand(r, g, &as);
 }
 
 /* The reductions share their value rule (reduce_fwd above). */
@@ -679,7 +625,7 @@ gt_tensor_radj_sum(GtRec *r, int32_t i, int k, int32_t g)
   GtShape as = shape_of(r->tape, n.a);
   int axis = (int)n.aux - 1;
   GtShape kd = keepdims(&as, axis);
-  int32_t e = gt_rec_expand(r, gt_rec_reshape(r, g, &kd), &as);
+  int32_t e = gt_tensor_expand(r, gt_tensor_reshape(r, g, &kd), &as);
   if (n.op == GT_OP_MEAN)
     e = gt_rec_op(r, GT_OP_DIV, e,
                   gt_rec_const(r, (long)(axis < 0 ? as.size : as.dim[axis]),
@@ -730,7 +676,7 @@ gt_tensor_radj_prod(GtRec *r, int32_t i, int k, int32_t g)
   if (!zero) {
     /* g y / a */
     int32_t gy = gt_rec_op(r, GT_OP_MUL, g, i, -1);
-    int32_t e = gt_rec_expand(r, gt_rec_reshape(r, gy, &kd), &as);
+    int32_t e = gt_tensor_expand(r, gt_tensor_reshape(r, gy, &kd), &as);
     return gt_rec_op(r, GT_OP_DIV, e, n.a, -1);
   }
   /* with a zero element y / a is 0/0: take the products of the
@@ -747,7 +693,7 @@ gt_tensor_radj_prod(GtRec *r, int32_t i, int k, int32_t g)
     GtShape flat = { 1, as.size, { as.size } };
     base = flat;
     ax = 0;
-    src = gt_rec_reshape(r, n.a, &flat);
+    src = gt_tensor_reshape(r, n.a, &flat);
   }
   if (base.rank >= GT_MAX_RANK)
     gt_rec_fail(r, GT_ERUNTIME, "the recorded derivative of reduce_prod "
@@ -769,16 +715,16 @@ gt_tensor_radj_prod(GtRec *r, int32_t i, int k, int32_t g)
   dm.dim[0] = dm.dim[1] = L;
   for (int d = 2; d < dm.rank; d++)
     dm.dim[d] = 1;
-  int32_t rows = gt_rec_expand(r, gt_rec_reshape(r, src, &one), &ex);
+  int32_t rows = gt_tensor_expand(r, gt_tensor_reshape(r, src, &one), &ex);
   int32_t diag = gt_rec_zeros(r, &dm);
   for (size_t j = 0; j < L; j++)
     mpfr_set_ui(&r->tape->nodes[diag].v[j * L + j], 1, RND);
-  int32_t others = gt_rec_reduce(
+  int32_t others = gt_tensor_reduce(
       r, GT_OP_PROD, gt_rec_op(r, GT_OP_WHERE, diag, gt_rec_const(r, 1, 1),
                                rows), ax + 2);
   GtShape kb = keepdims(&base, ax);
-  int32_t ge = gt_rec_expand(r, gt_rec_reshape(r, g, &kb), &base);
-  return gt_rec_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
+  int32_t ge = gt_tensor_expand(r, gt_tensor_reshape(r, g, &kb), &base);
+  return gt_tensor_reshape(r, gt_rec_op(r, GT_OP_MUL, ge, others, -1), &as);
 }
 
 /* reduce_max, reduce_min: y_o = the extreme of lane o (NaN wins);
@@ -815,11 +761,11 @@ gt_tensor_radj_extreme(GtRec *r, int32_t i, int k, int32_t g)
   GtNode n = r->tape->nodes[i];
   GtShape as = shape_of(r->tape, n.a);
   GtShape kd = keepdims(&as, (int)n.aux - 1);
-  int32_t yk = gt_rec_expand(r, gt_rec_reshape(r, i, &kd), &as);
+  int32_t yk = gt_tensor_expand(r, gt_tensor_reshape(r, i, &kd), &as);
   int32_t mask = gt_rec_op(r, GT_OP_EQ, n.a, yk, -1);
-  int32_t cnt = gt_rec_reduce(r, GT_OP_SUM, mask, (int)n.aux);
+  int32_t cnt = gt_tensor_reduce(r, GT_OP_SUM, mask, (int)n.aux);
   int32_t share = gt_rec_op(r, GT_OP_DIV, g, cnt, -1);
-  int32_t e = gt_rec_expand(r, gt_rec_reshape(r, share, &kd), &as);
+  int32_t e = gt_tensor_expand(r, gt_tensor_reshape(r, share, &kd), &as);
   return gt_rec_op(r, GT_OP_MUL, e, mask, -1);
 }
 
@@ -860,16 +806,16 @@ gt_tensor_radj_matmul(GtRec *r, int32_t i, int k, int32_t g)
   /* as matrices: A (m, k), B (k, n), G (m, n) */
   GtShape am = { 2, m * kk, { m, kk } }, bm = { 2, kk * nn, { kk, nn } },
           gm = { 2, m * nn, { m, nn } };
-  int32_t G = gt_rec_reshape(r, g, &gm);
+  int32_t G = gt_tensor_reshape(r, g, &gm);
   int32_t d;
   if (k == 0) {
-    int32_t B = gt_rec_reshape(r, n.b, &bm);
-    d = gt_rec_matmul(r, G, gt_rec_transpose(r, B));
-    return gt_rec_reshape(r, d, &as);
+    int32_t B = gt_tensor_reshape(r, n.b, &bm);
+    d = gt_tensor_matmul(r, G, gt_tensor_transpose(r, B));
+    return gt_tensor_reshape(r, d, &as);
   }
-  int32_t A = gt_rec_reshape(r, n.a, &am);
-  d = gt_rec_matmul(r, gt_rec_transpose(r, A), G);
-  return gt_rec_reshape(r, d, &bs);
+  int32_t A = gt_tensor_reshape(r, n.a, &am);
+  d = gt_tensor_matmul(r, gt_tensor_transpose(r, A), G);
+  return gt_tensor_reshape(r, d, &bs);
 }
 
 /* transpose: y = a with its axes reversed;  da = transpose(g) */
@@ -905,7 +851,7 @@ int32_t
 gt_tensor_radj_transpose(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)i; (void)k;
-  return gt_rec_transpose(r, g);
+  return gt_tensor_transpose(r, g);
 }
 
 /* reshape: y = a's elements in y's shape;  da = g in a's shape */
@@ -935,7 +881,7 @@ gt_tensor_radj_reshape(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   GtShape as = shape_of(r->tape, r->tape->nodes[i].a);
-  return gt_rec_reshape(r, g, &as);
+  return gt_tensor_reshape(r, g, &as);
 }
 
 /* norm: y = sqrt(sum a^2);  da = g a / y, 0 at a = 0 (the convention at

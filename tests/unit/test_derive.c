@@ -41,13 +41,13 @@ setup(void **state)
   T->x = gt_rec_const(r, 1, 2);
   T->s = gt_rec_op(r, GT_OP_SIN, T->x, -1, -1);
   T->y = gt_rec_op(r, GT_OP_MUL, T->s, T->x, -1);
-  int32_t c3 = gt_rec_expand(r, gt_rec_const(r, 3, 1), &v3);
-  T->z = gt_rec_op(r, GT_OP_ADD, T->y, gt_rec_reduce(r, GT_OP_SUM, c3, 0),
+  int32_t c3 = gt_tensor_expand(r, gt_rec_const(r, 3, 1), &v3);
+  T->z = gt_rec_op(r, GT_OP_ADD, T->y, gt_tensor_reduce(r, GT_OP_SUM, c3, 0),
                    -1);
-  int32_t xv = gt_rec_expand(r, T->x, &v3);
-  T->w = gt_rec_reduce(r, GT_OP_SUM, gt_rec_op(r, GT_OP_MUL, xv, xv, -1), 0);
-  T->u = gt_rec_expand(r, gt_rec_const(r, 2, 1), &v2);
-  T->q = gt_rec_reduce(r, GT_OP_SUM, gt_rec_op(r, GT_OP_SIN, T->u, -1, -1),
+  int32_t xv = gt_tensor_expand(r, T->x, &v3);
+  T->w = gt_tensor_reduce(r, GT_OP_SUM, gt_rec_op(r, GT_OP_MUL, xv, xv, -1), 0);
+  T->u = gt_tensor_expand(r, gt_rec_const(r, 2, 1), &v2);
+  T->q = gt_tensor_reduce(r, GT_OP_SUM, gt_rec_op(r, GT_OP_SIN, T->u, -1, -1),
                        0);
   *state = T;
   return 0;

@@ -119,25 +119,25 @@ struct Case {
 };
 
 static int32_t b_stack(GtRec *r, const int32_t *in, const Case *c)
-{ return gt_rec_stack(r, in, (size_t)c->nin); }
+{ return gt_tensor_stack(r, in, (size_t)c->nin); }
 static int32_t b_expand(GtRec *r, const int32_t *in, const Case *c)
-{ return gt_rec_expand(r, in[0], &c->to); }
+{ return gt_tensor_expand(r, in[0], &c->to); }
 static int32_t b_sumto(GtRec *r, const int32_t *in, const Case *c)
-{ return gt_rec_sumto(r, in[0], &c->to); }
+{ return gt_tensor_sumto(r, in[0], &c->to); }
 static int32_t b_reduce(GtRec *r, const int32_t *in, const Case *c)
-{ return gt_rec_reduce(r, c->op, in[0], c->axis1); }
+{ return gt_tensor_reduce(r, c->op, in[0], c->axis1); }
 static int32_t b_matmul(GtRec *r, const int32_t *in, const Case *c)
-{ (void)c; return gt_rec_matmul(r, in[0], in[1]); }
+{ (void)c; return gt_tensor_matmul(r, in[0], in[1]); }
 static int32_t b_transpose(GtRec *r, const int32_t *in, const Case *c)
-{ (void)c; return gt_rec_transpose(r, in[0]); }
+{ (void)c; return gt_tensor_transpose(r, in[0]); }
 static int32_t b_reshape(GtRec *r, const int32_t *in, const Case *c)
-{ return gt_rec_reshape(r, in[0], &c->to); }
+{ return gt_tensor_reshape(r, in[0], &c->to); }
 static int32_t b_norm(GtRec *r, const int32_t *in, const Case *c)
-{ (void)c; return gt_rec_norm(r, in[0]); }
+{ (void)c; return gt_tensor_norm(r, in[0]); }
 static int32_t b_view(GtRec *r, const int32_t *in, const Case *c)
-{ return gt_rec_view(r, in[0], &c->view, &c->to); }
+{ return gt_tensor_view(r, in[0], &c->view, &c->to); }
 static int32_t b_setview(GtRec *r, const int32_t *in, const Case *c)
-{ return gt_rec_setview(r, in[0], in[1], &c->view, &c->to); }
+{ return gt_tensor_setview(r, in[0], in[1], &c->view, &c->to); }
 static int32_t b_elem(GtRec *r, const int32_t *in, const Case *c)
 {
   return gt_rec_op(r, c->op, in[0], c->nin > 1 ? in[1] : -1,
@@ -161,9 +161,9 @@ static int32_t b_cube(GtRec *r, const int32_t *in, const Case *c)
    differentiated with respect to u). */
 static int32_t b_scatter(GtRec *r, const int32_t *in, const Case *c)
 {
-  int32_t v = gt_rec_view(r, in[0], &c->view, &c->to);
-  int32_t l = gt_rec_reduce(r, GT_OP_SUM, gt_rec_op(r, GT_OP_MUL, v, in[1],
-                                                    -1), 0);
+  int32_t v = gt_tensor_view(r, in[0], &c->view, &c->to);
+  int32_t l = gt_tensor_reduce(r, GT_OP_SUM, gt_rec_op(r, GT_OP_MUL, v, in[1],
+                                                       -1), 0);
   int32_t g;
   gt_rev_record(r, l, &in[0], 1, &g);
   int found = 0;
@@ -404,8 +404,8 @@ build_case(Fixture *fx, const Case *c, int32_t *in, int32_t *l, int dk,
   int32_t y = c->build(&fx->rec, in, c);
   GtShape ys = *gt_node_shape(&fx->tape, y);
   int32_t w = weights(fx, &ys);
-  *l = gt_rec_reduce(&fx->rec, GT_OP_SUM,
-                     gt_rec_op(&fx->rec, GT_OP_MUL, y, w, -1), 0);
+  *l = gt_tensor_reduce(&fx->rec, GT_OP_SUM,
+                        gt_rec_op(&fx->rec, GT_OP_MUL, y, w, -1), 0);
   return y;
 }
 
@@ -575,7 +575,7 @@ hessian(Fixture *fx, int32_t l, int32_t x, size_t n, mpfr_ptr h)
     GtView v;
     memset(&v, 0, sizeof v);
     v.offset = i;
-    int32_t gi = gt_rec_view(&fx->rec, g, &v, &one);
+    int32_t gi = gt_tensor_view(&fx->rec, g, &v, &one);
     int32_t row;
     gt_rev_record(&fx->rec, gi, &x, 1, &row);
     for (size_t j = 0; j < n; j++)
@@ -607,7 +607,8 @@ test_second_derivatives(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   int32_t x = input(&fx, &s3, V3, -1, 0);
-  int32_t l = gt_rec_reduce(&fx.rec, GT_OP_SUM, b_cube(&fx.rec, &x, NULL), 0);
+  int32_t l = gt_tensor_reduce(&fx.rec, GT_OP_SUM, b_cube(&fx.rec, &x, NULL),
+                               0);
   hessian(&fx, l, x, 3, h);
   for (size_t k = 0; k < 9; k++)
     mpfr_set_d(&want[k], k % 4 == 0 ? 6 * V3[k / 4] : 0, MPFR_RNDN);
@@ -618,7 +619,7 @@ test_second_derivatives(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   x = input(&fx, &s3, V3, -1, 0);
-  l = gt_rec_reduce(&fx.rec, GT_OP_PROD, x, 0);
+  l = gt_tensor_reduce(&fx.rec, GT_OP_PROD, x, 0);
   hessian(&fx, l, x, 3, h);
   for (size_t i = 0; i < 3; i++)
     for (size_t j = 0; j < 3; j++)
@@ -630,7 +631,7 @@ test_second_derivatives(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   x = input(&fx, &s3, V3, -1, 0);
-  l = gt_rec_norm(&fx.rec, x);
+  l = gt_tensor_norm(&fx.rec, x);
   hessian(&fx, l, x, 3, h);
   {
     mpfr_t n2, n;
@@ -660,9 +661,9 @@ test_second_derivatives(void **state)
   int32_t a = gt_rec_zeros(&fx.rec, &s23);
   for (size_t k = 0; k < 6; k++)
     mpfr_set_d(&fx.tape.nodes[a].v[k], M23[k], MPFR_RNDN);
-  int32_t ax = gt_rec_matmul(&fx.rec, a, x);
-  l = gt_rec_reduce(&fx.rec, GT_OP_SUM,
-                    gt_rec_op(&fx.rec, GT_OP_MUL, ax, ax, -1), 0);
+  int32_t ax = gt_tensor_matmul(&fx.rec, a, x);
+  l = gt_tensor_reduce(&fx.rec, GT_OP_SUM,
+                       gt_rec_op(&fx.rec, GT_OP_MUL, ax, ax, -1), 0);
   hessian(&fx, l, x, 3, h);
   for (size_t i = 0; i < 3; i++)
     for (size_t j = 0; j < 3; j++)
@@ -680,10 +681,10 @@ test_second_derivatives(void **state)
   GtShape s0 = S0;
   int32_t sc = input(&fx, &s0, SC, -1, 0);
   GtView rv = { .offset = 2, .stride = { -1 } };
-  int32_t xr = gt_rec_view(&fx.rec, x, &rv, &s3);
+  int32_t xr = gt_tensor_view(&fx.rec, x, &rv, &s3);
   int32_t p = gt_rec_op(&fx.rec, GT_OP_MUL, gt_rec_op(&fx.rec, GT_OP_MUL, xr,
                                                       x, -1), sc, -1);
-  l = gt_rec_reduce(&fx.rec, GT_OP_SUM, p, 0);
+  l = gt_tensor_reduce(&fx.rec, GT_OP_SUM, p, 0);
   hessian(&fx, l, x, 3, h);
   for (size_t i = 0; i < 3; i++)
     for (size_t j = 0; j < 3; j++)
@@ -736,7 +737,7 @@ test_extreme_ties(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   int32_t x = input(&fx, &s3, x1, -1, 0);
-  int32_t l = gt_rec_reduce(&fx.rec, GT_OP_RMAX, x, 0);
+  int32_t l = gt_tensor_reduce(&fx.rec, GT_OP_RMAX, x, 0);
   both_sweeps(&fx, l, x, 3, num, rec);
   assert_values(num, d1, 3);
   assert_values(rec, d1, 3);
@@ -748,8 +749,8 @@ test_extreme_ties(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   x = input(&fx, &s23, x2, -1, 0);
-  l = gt_rec_reduce(&fx.rec, GT_OP_SUM,
-                    gt_rec_reduce(&fx.rec, GT_OP_RMIN, x, 2), 0);
+  l = gt_tensor_reduce(&fx.rec, GT_OP_SUM,
+                       gt_tensor_reduce(&fx.rec, GT_OP_RMIN, x, 2), 0);
   both_sweeps(&fx, l, x, 6, num, rec);
   mpfr_t third;
   mpfr_init2(third, PREC);
@@ -780,7 +781,7 @@ test_norm_at_zero(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   int32_t x = input(&fx, &s3, z, -1, 0);
-  int32_t l = gt_rec_norm(&fx.rec, x);
+  int32_t l = gt_tensor_norm(&fx.rec, x);
   assert_true(mpfr_zero_p(fx.tape.nodes[l].v));
   both_sweeps(&fx, l, x, 3, num, rec);
   assert_values(num, dz, 3); /* the convention: 0 at the kink */
@@ -801,7 +802,7 @@ test_prod_with_zero(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   int32_t x = input(&fx, &s3, x0, -1, 0);
-  int32_t l = gt_rec_reduce(&fx.rec, GT_OP_PROD, x, 0);
+  int32_t l = gt_tensor_reduce(&fx.rec, GT_OP_PROD, x, 0);
   both_sweeps(&fx, l, x, 3, num, rec);
   /* the numeric rule multiplies the other elements: exact */
   assert_values(num, d, 3);
@@ -829,15 +830,15 @@ test_prod_axis_with_zero(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   int32_t x = input(&fx, &s23, x0, -1, 0);
-  int32_t p = gt_rec_reduce(&fx.rec, GT_OP_PROD, x, 2);
-  int32_t l = gt_rec_reduce(&fx.rec, GT_OP_SUM, p, 0);
+  int32_t p = gt_tensor_reduce(&fx.rec, GT_OP_PROD, x, 2);
+  int32_t l = gt_tensor_reduce(&fx.rec, GT_OP_SUM, p, 0);
   both_sweeps(&fx, l, x, 6, num, rec);
   assert_values(num, d, 6);
   assert_values(rec, d, 6);
   /* again: the sum of the Hessian's rows, x02 + x01, x00 + x02, ... */
   int32_t g;
   gt_rev_record(&fx.rec, l, &x, 1, &g);
-  int32_t sg = gt_rec_reduce(&fx.rec, GT_OP_SUM, g, 0);
+  int32_t sg = gt_tensor_reduce(&fx.rec, GT_OP_SUM, g, 0);
   static const double d2[] = { 3, 5, 2, 9, 5, 4 };
   both_sweeps(&fx, sg, x, 6, num, rec);
   assert_values(num, d2, 6);
@@ -857,8 +858,8 @@ test_prod_empty_axis(void **state)
   fixture_init(&fx, PREC);
   assert_int_equal(setjmp(fx.fail), 0);
   int32_t x = input(&fx, &s03, NULL, -1, 0);
-  int32_t p = gt_rec_reduce(&fx.rec, GT_OP_PROD, x, 1);
-  int32_t q = gt_rec_reduce(&fx.rec, GT_OP_SUM, x, 1);
+  int32_t p = gt_tensor_reduce(&fx.rec, GT_OP_PROD, x, 1);
+  int32_t q = gt_tensor_reduce(&fx.rec, GT_OP_SUM, x, 1);
   static const double ones[] = { 1, 1, 1 }, zeros[] = { 0, 0, 0 };
   assert_int_equal(gt_node_size(&fx.tape, p), 3);
   assert_values(fx.tape.nodes[p].v, ones, 3);
@@ -884,7 +885,7 @@ norm_scaled_at(long e)
     for (int k = 0; k < 2; k++)
       mpfr_mul_2si(&fx.tape.nodes[x].v[k], &fx.tape.nodes[x].v[k], e,
                    MPFR_RNDN);
-    int32_t l = gt_rec_norm(&fx.rec, x);
+    int32_t l = gt_tensor_norm(&fx.rec, x);
     mpfr_t want;
     mpfr_init2(want, PREC);
     mpfr_set_ui_2exp(want, 5, e, MPFR_RNDN);
