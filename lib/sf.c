@@ -1,0 +1,843 @@
+/* sf.c -- Taylor jets of special functions with Arb balls, correctly rounded
+ *
+ * gt_sf_jet(f, n, a, x, K, out) sets out[k] = f^(k)(x)/k!, k = 0..K.  The
+ * point x (and a) is turned into an exact Arb ball, the function is
+ * evaluated on the power series h(t) = x + t truncated to length K + 1 at
+ * a working precision w, and the k-th coefficient of the resulting series
+ * is a ball that contains f^(k)(x)/k! (Arb's error bounds are rigorous).
+ *
+ * Mathematics and method, per function (psi = digamma, psi^(m) = polygamma):
+ *   polygamma n >= 0  psi(x + t) = sum_j psi^(j)(x)/j! t^j (Arb's digamma
+ *                     series, length n + K + 1), so
+ *                     psi^(n)(x+t) = sum_k psi^(n+k)(x)/k! t^k takes
+ *                     coefficient n + k times (n+k)!/k! (an exact integer).
+ *   polygamma n = -1  x > 0: Arb's log Gamma series.  x < 0 (not an
+ *                     integer): reflection Gamma(x) Gamma(1-x) = pi/sin(pi x),
+ *                     log|Gamma(x+t)| = log pi - log|sin(pi(x+t))|
+ *                                       - log Gamma(1-x-t).
+ *   zeta              Arb's zeta series (Hurwitz zeta at a = 1).
+ *   erfc              Arb's erfc series.
+ *   erfinv            w0 = erfinv(x) (Arb), then series reversion: with
+ *                     E(u) = erf(w0 + u) - x (E(0) = 0 exactly for the true
+ *                     w0, which the ball w0 contains; E'(0) = 2/sqrt(pi)
+ *                     exp(-w0^2) > 0), erfinv(x + t) = w0 + E^{-1}(t).
+ *   norm_cdf          Phi(x + t) = erfc(-(x+t)/sqrt 2) / 2.
+ *   norm_logcdf       x < 0: log(erfc(-(x+t)/sqrt 2) / 2): Arb's balls have
+ *                     unbounded exponents, so Phi(-1e5) ~ e^-5e9 does not
+ *                     underflow.  x >= 0: log1p(-erfc((x+t)/sqrt 2) / 2),
+ *                     which keeps log Phi(x) ~ -Phi(-x) accurate for large x.
+ *   besselj, bessely  B^(k) = 2^-k sum_{j=0}^k (-1)^j C(k,j) B_{n-k+2j}
+ *                     for B = J_n or Y_n (from B_n' = (B_{n-1} - B_{n+1})/2
+ *                     applied k times); the 2K + 1 orders are Arb's.  The
+ *                     sum does not cancel badly: |J^(k)| <= 1 and the
+ *                     weights 2^-k C(k,j) sum to 1.
+ *   gamma_inc         Arb's upper incomplete gamma series (non-regularised).
+ *   lambertw          Arb's Lambert W series, branch 0.
+ *
+ * Rounding (Ziv): w starts at p + 32 + K/2 (p = the largest output
+ * precision) and grows by half until, for every k, both ends of the ball
+ * round to nearest to the same p_k-bit number; rounding is monotone, so
+ * every point of the ball, the exact value among them, rounds there too.
+ * A coefficient that is exactly representable is no problem (both ends
+ * round to it); an exact zero, or a value exactly halfway between two
+ * p_k-bit numbers, would loop forever.  The zeros that follow from the
+ * mathematics are detected before the loop (known_zero below: symmetry at
+ * x = 0, the trivial zeros of zeta, log Gamma(1) = log Gamma(2) = 0,
+ * W(0) = 0, and the polynomial factor of the derivatives of Gamma(a, x),
+ * tested in exact arithmetic).  Anything else stops at the ceiling
+ *   w_max = 4 p + 64 + L,
+ * L = the bits the first evaluation lost (working precision minus the
+ * worst relative accuracy of a coefficient not containing zero), so that a
+ * computation that cancels is not mistaken for an exact case.  At the
+ * ceiling a ball containing zero gives +0 and any other the rounding of
+ * its midpoint; if that ball is less accurate than p_k + 1 bits the
+ * status is GT_SF_NOCONV.
+ *
+ * Error: none beyond the rounding (Arb's bounds are proofs), except in the
+ * ceiling case described above.
+ *
+ * Cost: one series evaluation per Ziv step, steps growing geometrically,
+ * so about three times the last one.  The series cost O(K) to O(K^2)
+ * operations at w bits (see the report in the commit log / NEWS);
+ * Bessel: 2K + 1 Bessel values and K^2/2 multiply-adds; polygamma n:
+ * a digamma series of length n + K + 1.
+ */
+#include "sf.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+#include <arb.h>
+#include <arb_hypgeom.h>
+#include <arb_poly.h>
+
+static const char *const sf_names[GT_SF_COUNT] = {
+  [GT_SF_POLYGAMMA] = "polygamma",
+  [GT_SF_ZETA] = "zeta",
+  [GT_SF_ERFC] = "erfc",
+  [GT_SF_ERFINV] = "erfinv",
+  [GT_SF_NORM_CDF] = "norm_cdf",
+  [GT_SF_NORM_LOGCDF] = "norm_logcdf",
+  [GT_SF_BESSELJ] = "besselj",
+  [GT_SF_BESSELY] = "bessely",
+  [GT_SF_GAMMA_INC] = "gamma_inc",
+  [GT_SF_LAMBERTW] = "lambertw",
+};
+
+static const char *const sf_domains[GT_SF_COUNT] = {
+  [GT_SF_POLYGAMMA] = "x must not be 0, -1, -2, ... (poles); n >= -1",
+  [GT_SF_ZETA] = "x must not be 1 (pole)",
+  [GT_SF_ERFC] = "x real",
+  [GT_SF_ERFINV] = "x must be in (-1, 1)",
+  [GT_SF_NORM_CDF] = "x real",
+  [GT_SF_NORM_LOGCDF] = "x real",
+  [GT_SF_BESSELJ] = "x real, n an integer",
+  [GT_SF_BESSELY] = "x must be > 0, n an integer",
+  [GT_SF_GAMMA_INC] = "x must be > 0 (or any x when a is a positive "
+                      "integer; x = 0 when a > 0 and the derivative order "
+                      "is below a)",
+  [GT_SF_LAMBERTW] = "x must be >= -1/e",
+};
+
+const char *
+gt_sf_name(GtSf f)
+{
+  return (unsigned)f < GT_SF_COUNT ? sf_names[f] : "?";
+}
+
+const char *
+gt_sf_domain(GtSf f)
+{
+  return (unsigned)f < GT_SF_COUNT ? sf_domains[f] : "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* Domain checks                                                        */
+/* ------------------------------------------------------------------ */
+
+static int
+is_nonpos_int(mpfr_srcptr x)
+{
+  return mpfr_integer_p(x) && mpfr_sgn(x) <= 0;
+}
+
+/* 1 when x < -1/e, 0 when x > -1/e.  -1/e is irrational, so the two never
+   meet and the loop ends once the ball of x + 1/e excludes zero, at about
+   the precision of x plus the bits x and -1/e share. */
+static int
+below_minus_inv_e(mpfr_srcptr x)
+{
+  arb_t t, xb;
+  slong w = mpfr_get_prec(x) + 64;
+  int r = -1;
+  if (mpfr_cmp_si(x, -1) < 0)
+    return 1;
+  if (mpfr_sgn(x) >= 0)
+    return 0;
+  arb_init(t);
+  arb_init(xb);
+  arf_set_mpfr(arb_midref(xb), x);
+  while (r < 0) {
+    arb_set_si(t, -1);
+    arb_exp(t, t, w);
+    arb_add(t, t, xb, w);
+    if (arb_is_negative(t))
+      r = 1;
+    else if (arb_is_positive(t))
+      r = 0;
+    w *= 2;
+  }
+  arb_clear(t);
+  arb_clear(xb);
+  return r;
+}
+
+/* GT_SF_OK or the status for f at (n, a, x, K). */
+static int
+check_domain(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K)
+{
+  if ((unsigned)f >= GT_SF_COUNT || K < 0)
+    return GT_SF_BADARG;
+  if (mpfr_nan_p(x) || mpfr_inf_p(x))
+    return GT_SF_DOMAIN;
+  switch (f) {
+  case GT_SF_POLYGAMMA:
+    if (n < -1 || n > LONG_MAX / 2 - K)
+      return GT_SF_BADARG;
+    return is_nonpos_int(x) ? GT_SF_POLE : GT_SF_OK;
+  case GT_SF_ZETA:
+    return mpfr_cmp_ui(x, 1) == 0 ? GT_SF_POLE : GT_SF_OK;
+  case GT_SF_ERFINV:
+    return mpfr_cmp_si(x, -1) > 0 && mpfr_cmp_si(x, 1) < 0 ? GT_SF_OK
+                                                          : GT_SF_DOMAIN;
+  case GT_SF_BESSELJ:
+  case GT_SF_BESSELY:
+    if (n < -(LONG_MAX / 4) + K || n > LONG_MAX / 4 - K)
+      return GT_SF_BADARG;
+    return f == GT_SF_BESSELY && mpfr_sgn(x) <= 0 ? GT_SF_DOMAIN : GT_SF_OK;
+  case GT_SF_GAMMA_INC:
+    if (a == NULL || !mpfr_number_p(a))
+      return GT_SF_BADARG;
+    if (mpfr_sgn(x) > 0 || (mpfr_integer_p(a) && mpfr_sgn(a) > 0))
+      return GT_SF_OK;
+    /* x = 0, a > 0 not an integer: d^k/dx^k Gamma(a, x) has the factor
+       x^(a-k), finite at 0 only for k < a */
+    if (mpfr_zero_p(x) && mpfr_sgn(a) > 0 && mpfr_cmp_si(a, K) > 0)
+      return GT_SF_OK;
+    return GT_SF_DOMAIN;
+  case GT_SF_LAMBERTW:
+    return below_minus_inv_e(x) ? GT_SF_DOMAIN : GT_SF_OK;
+  default:
+    return GT_SF_OK;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Known exact zeros                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The factor P_{k-1} of d^k/dx^k Gamma(a, x) = -x^(a-k) e^-x P_{k-1}(x),
+   k >= 1, by Leibniz on -(d/dx)^(k-1) [x^(a-1) e^-x]:
+     P_{k-1}(x) = sum_j C(k-1, j) (-1)^(k-1-j) (a-1)(a-2)...(a-j) x^(k-1-j).
+   a and x are dyadic, so every term is computed exactly (ARF_PREC_EXACT)
+   and the test "P = 0" is exact.  Cost O(k^2) exact products of numbers
+   growing to about k (bits(a) + bits(x)) bits. */
+static int
+gamma_inc_factor_zero(mpfr_srcptr a, mpfr_srcptr x, int k)
+{
+  arb_t sum, term, ff, am1, xb, xp;
+  fmpz_t c;
+  int j, m = k - 1, zero;
+
+  arb_init(sum);
+  arb_init(term);
+  arb_init(ff);
+  arb_init(am1);
+  arb_init(xb);
+  arb_init(xp);
+  fmpz_init(c);
+  arf_set_mpfr(arb_midref(am1), a);
+  arb_sub_ui(am1, am1, 1, ARF_PREC_EXACT);
+  arf_set_mpfr(arb_midref(xb), x);
+  arb_one(ff);                          /* (a-1)...(a-j), j = 0 */
+  for (j = 0; j <= m; j++) {
+    if (j > 0) {
+      arb_mul(ff, ff, am1, ARF_PREC_EXACT);
+      arb_sub_ui(am1, am1, 1, ARF_PREC_EXACT);
+    }
+    arb_pow_ui(xp, xb, (ulong)(m - j), ARF_PREC_EXACT);
+    fmpz_bin_uiui(c, (ulong)m, (ulong)j);
+    arb_mul(term, ff, xp, ARF_PREC_EXACT);
+    arb_mul_fmpz(term, term, c, ARF_PREC_EXACT);
+    if ((m - j) & 1)
+      arb_sub(sum, sum, term, ARF_PREC_EXACT);
+    else
+      arb_add(sum, sum, term, ARF_PREC_EXACT);
+  }
+  zero = arb_is_zero(sum);
+  arb_clear(sum);
+  arb_clear(term);
+  arb_clear(ff);
+  arb_clear(am1);
+  arb_clear(xb);
+  arb_clear(xp);
+  fmpz_clear(c);
+  return zero;
+}
+
+/* 1 when f^(k)(x)/k! is exactly zero for a reason known in advance. */
+static int
+known_zero(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int k)
+{
+  int x0 = mpfr_zero_p(x);
+  switch (f) {
+  case GT_SF_POLYGAMMA:     /* log Gamma(1) = log Gamma(2) = 0 */
+    return n == -1 && k == 0 &&
+           (mpfr_cmp_ui(x, 1) == 0 || mpfr_cmp_ui(x, 2) == 0);
+  case GT_SF_ZETA:          /* trivial zeros -2, -4, ... */
+    if (k != 0 || mpfr_sgn(x) >= 0 || !mpfr_integer_p(x))
+      return 0;
+    {
+      mpfr_t h;
+      int even;
+      mpfr_init2(h, mpfr_get_prec(x));
+      mpfr_div_2ui(h, x, 1, MPFR_RNDN);  /* exact */
+      even = mpfr_integer_p(h);
+      mpfr_clear(h);
+      return even;
+    }
+  case GT_SF_NORM_CDF:      /* Phi^(3) = phi'' = (x^2 - 1) phi: zero at
+                               x = +-1 (the other Hermite factors He_m,
+                               m != 2, have no rational root but 0) */
+    if (k == 3 && mpfr_cmpabs_ui(x, 1) == 0)
+      return 1;
+    /* fall through */
+  case GT_SF_ERFC:          /* 1 - (odd function) at 0 */
+    return x0 && k >= 2 && k % 2 == 0;
+  case GT_SF_ERFINV:        /* odd */
+    return x0 && k % 2 == 0;
+  case GT_SF_BESSELJ:       /* J_n(x) = sum_m c_m x^(|n| + 2m) */
+    {
+      unsigned long an = n < 0 ? -(unsigned long)n : (unsigned long)n;
+      return x0 && ((unsigned long)k < an || ((unsigned long)k - an) % 2);
+    }
+  case GT_SF_GAMMA_INC:
+    if (k == 0)
+      return 0;
+    if (x0)   /* x^(a-k) e^-x P: zero at x = 0 when a - k > 0 */
+      return mpfr_integer_p(a) ? 0 : mpfr_cmp_si(a, k) > 0;
+    return k >= 2 && gamma_inc_factor_zero(a, x, k);
+  case GT_SF_LAMBERTW:
+    return x0 && k == 0;
+  default:
+    return 0;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* The jet at one working precision                                     */
+/* ------------------------------------------------------------------ */
+
+/* The series h(t) = c0 + c1 t. */
+static void
+linear(arb_poly_t h, const arb_t c0, const arb_t c1)
+{
+  arb_poly_fit_length(h, 2);
+  arb_set(h->coeffs, c0);
+  arb_set(h->coeffs + 1, c1);
+  _arb_poly_set_length(h, 2);
+}
+
+/* log|Gamma(x + t)| to length len, x not a non-positive integer. */
+static void
+lgamma_abs_series(arb_poly_t r, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h, s, g;
+  arb_t c0, c1;
+
+  arb_poly_init(h);
+  arb_init(c0);
+  arb_init(c1);
+  if (arb_is_positive(x)) {
+    arb_one(c1);
+    linear(h, x, c1);
+    arb_poly_lgamma_series(r, h, len, w);
+  } else {
+    /* log pi - log|sin(pi(x+t))| - log Gamma(1-x-t) */
+    arb_poly_init(s);
+    arb_poly_init(g);
+    arb_one(c1);
+    linear(h, x, c1);
+    arb_poly_sin_pi_series(s, h, len, w);
+    if (arb_is_negative(s->coeffs))
+      arb_poly_neg(s, s);
+    arb_poly_log_series(s, s, len, w);
+    arb_sub_ui(c0, x, 1, w);
+    arb_neg(c0, c0);                    /* 1 - x, exact for dyadic x */
+    arb_set_si(c1, -1);
+    linear(h, c0, c1);
+    arb_poly_lgamma_series(g, h, len, w);
+    arb_poly_add(s, s, g, w);
+    arb_poly_neg(r, s);
+    arb_const_pi(c0, w);
+    arb_log(c0, c0, w);
+    arb_poly_fit_length(r, len);
+    arb_add(r->coeffs, r->coeffs, c0, w);
+    _arb_poly_set_length(r, len);
+    _arb_poly_normalise(r);
+    arb_poly_clear(s);
+    arb_poly_clear(g);
+  }
+  arb_poly_clear(h);
+  arb_clear(c0);
+  arb_clear(c1);
+}
+
+/* psi^(n)(x + t) to length len: coefficient k is psi^(n+k)(x)/k!. */
+static void
+polygamma_series(arb_poly_t r, long n, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h, d;
+  arb_t c1;
+  fmpz_t q;
+  slong k;
+
+  if (n < 0) {
+    lgamma_abs_series(r, x, len, w);
+    return;
+  }
+  arb_poly_init(h);
+  arb_poly_init(d);
+  arb_init(c1);
+  fmpz_init(q);
+  arb_one(c1);
+  linear(h, x, c1);
+  arb_poly_digamma_series(d, h, n + len, w);
+  arb_poly_fit_length(r, len);
+  fmpz_fac_ui(q, (ulong)n);             /* (n+k)!/k! at k = 0 */
+  for (k = 0; k < len; k++) {
+    arb_poly_get_coeff_arb(r->coeffs + k, d, n + k);
+    arb_mul_fmpz(r->coeffs + k, r->coeffs + k, q, w);
+    fmpz_mul_ui(q, q, (ulong)(n + k + 1));
+    fmpz_divexact_ui(q, q, (ulong)(k + 1));
+  }
+  _arb_poly_set_length(r, len);
+  arb_poly_clear(h);
+  arb_poly_clear(d);
+  arb_clear(c1);
+  fmpz_clear(q);
+}
+
+/* erfinv(x + t) by reversion of erf(w0 + u) - x. */
+static void
+erfinv_series(arb_poly_t r, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h, e;
+  arb_t w0, c1;
+
+  arb_poly_init(h);
+  arb_poly_init(e);
+  arb_init(w0);
+  arb_init(c1);
+  arb_hypgeom_erfinv(w0, x, w);
+  if (len > 1) {
+    arb_one(c1);
+    linear(h, w0, c1);
+    arb_hypgeom_erf_series(e, h, len, w);
+    arb_poly_set_coeff_si(e, 0, 0);     /* erf(w0) - x = 0 exactly */
+    arb_poly_revert_series(r, e, len, w);
+  }
+  arb_poly_fit_length(r, len);
+  if (len == 1)
+    _arb_poly_set_length(r, 1);
+  arb_set(r->coeffs, w0);
+  arb_poly_clear(h);
+  arb_poly_clear(e);
+  arb_clear(w0);
+  arb_clear(c1);
+}
+
+/* Phi(x + t) (logcdf = 0) or log Phi(x + t) (logcdf = 1). */
+static void
+norm_series(arb_poly_t r, const arb_t x, int logcdf, slong len, slong w)
+{
+  arb_poly_t h;
+  arb_t c0, c1;
+  int upper = logcdf && !arb_is_negative(x);   /* log1p(-Phi(-x)) */
+
+  arb_poly_init(h);
+  arb_init(c0);
+  arb_init(c1);
+  arb_rsqrt_ui(c1, 2, w);               /* 1/sqrt 2 */
+  if (!upper)
+    arb_neg(c1, c1);
+  arb_mul(c0, x, c1, w);
+  linear(h, c0, c1);                    /* -+(x + t)/sqrt 2 */
+  arb_hypgeom_erfc_series(r, h, len, w);
+  arb_poly_scalar_mul_2exp_si(r, r, -1);
+  if (upper) {
+    arb_poly_neg(r, r);
+    arb_poly_log1p_series(r, r, len, w);
+  } else if (logcdf) {
+    arb_poly_log_series(r, r, len, w);
+  }
+  arb_poly_clear(h);
+  arb_clear(c0);
+  arb_clear(c1);
+}
+
+/* J_n or Y_n at x + t via the binomial sums of B_{n-K} .. B_{n+K}. */
+static void
+bessel_series(arb_poly_t r, int y, long n, const arb_t x, slong len,
+              slong w)
+{
+  slong K = len - 1, m, k, j;
+  arb_ptr b = _arb_vec_init(2 * K + 1);  /* b[m] = B_{n-K+m}(x) */
+  arb_t nu, s, t;
+  fmpz_t c, kf;
+
+  arb_init(nu);
+  arb_init(s);
+  arb_init(t);
+  fmpz_init(c);
+  fmpz_init(kf);
+  for (m = 0; m <= 2 * K; m++) {
+    arb_set_si(nu, n - K + m);
+    if (y)
+      arb_hypgeom_bessel_y(b + m, nu, x, w);
+    else
+      arb_hypgeom_bessel_j(b + m, nu, x, w);
+  }
+  arb_poly_fit_length(r, len);
+  fmpz_one(kf);
+  for (k = 0; k <= K; k++) {
+    /* orders n - k + 2j sit at b[K - k + 2j] */
+    arb_zero(s);
+    for (j = 0; j <= k; j++) {
+      fmpz_bin_uiui(c, (ulong)k, (ulong)j);
+      arb_mul_fmpz(t, b + K - k + 2 * j, c, w);
+      if (j & 1)
+        arb_sub(s, s, t, w);
+      else
+        arb_add(s, s, t, w);
+    }
+    if (k > 0)
+      fmpz_mul_ui(kf, kf, (ulong)k);
+    arb_mul_2exp_si(s, s, -k);
+    arb_div_fmpz(r->coeffs + k, s, kf, w);
+  }
+  _arb_poly_set_length(r, len);
+  _arb_vec_clear(b, 2 * K + 1);
+  arb_clear(nu);
+  arb_clear(s);
+  arb_clear(t);
+  fmpz_clear(c);
+  fmpz_clear(kf);
+}
+
+/* res[0..len-1] = the jet's balls at working precision w. */
+static void
+jet_balls(GtSf f, long n, const arb_t a, const arb_t x, slong len,
+          arb_ptr res, slong w)
+{
+  arb_poly_t r, h;
+  arb_t c1;
+  slong k;
+
+  arb_poly_init(r);
+  arb_poly_init(h);
+  arb_init(c1);
+  arb_one(c1);
+  linear(h, x, c1);
+  switch (f) {
+  case GT_SF_POLYGAMMA:
+    polygamma_series(r, n, x, len, w);
+    break;
+  case GT_SF_ZETA:
+    arb_poly_zeta_series(r, h, c1, 0, len, w);
+    break;
+  case GT_SF_ERFC:
+    arb_hypgeom_erfc_series(r, h, len, w);
+    break;
+  case GT_SF_ERFINV:
+    erfinv_series(r, x, len, w);
+    break;
+  case GT_SF_NORM_CDF:
+  case GT_SF_NORM_LOGCDF:
+    norm_series(r, x, f == GT_SF_NORM_LOGCDF, len, w);
+    break;
+  case GT_SF_BESSELJ:
+  case GT_SF_BESSELY:
+    bessel_series(r, f == GT_SF_BESSELY, n, x, len, w);
+    break;
+  case GT_SF_GAMMA_INC:
+    arb_hypgeom_gamma_upper_series(r, a, h, 0, len, w);
+    break;
+  case GT_SF_LAMBERTW:
+    arb_poly_lambertw_series(r, h, 0, len, w);
+    break;
+  default:
+    break;
+  }
+  for (k = 0; k < len; k++)
+    arb_poly_get_coeff_arb(res + k, r, k);
+  arb_poly_clear(r);
+  arb_poly_clear(h);
+  arb_clear(c1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rounding and the Ziv loop                                            */
+/* ------------------------------------------------------------------ */
+
+/* Rounds ball b to nearest into y when both of its ends round to the same
+   number; 1 then, 0 (y unchanged) otherwise. */
+static int
+round_ball(mpfr_ptr y, const arb_t b, slong w)
+{
+  arf_t lo, hi;
+  mpfr_t u, v;
+  int ok;
+
+  if (!arb_is_finite(b))
+    return 0;
+  if (arb_is_exact(b)) {
+    arf_get_mpfr(y, arb_midref(b), MPFR_RNDN);
+    return 1;
+  }
+  arf_init(lo);
+  arf_init(hi);
+  mpfr_init2(u, mpfr_get_prec(y));
+  mpfr_init2(v, mpfr_get_prec(y));
+  arb_get_lbound_arf(lo, b, w + 16);    /* widened: rounded outwards */
+  arb_get_ubound_arf(hi, b, w + 16);
+  arf_get_mpfr(u, lo, MPFR_RNDN);
+  arf_get_mpfr(v, hi, MPFR_RNDN);
+  ok = mpfr_equal_p(u, v) && mpfr_signbit(u) == mpfr_signbit(v);
+  if (ok)
+    mpfr_set(y, u, MPFR_RNDN);
+  arf_clear(lo);
+  arf_clear(hi);
+  mpfr_clear(u);
+  mpfr_clear(v);
+  return ok;
+}
+
+/* The bits the evaluation lost: w minus the worst relative accuracy of a
+   finite ball that excludes zero; 0 when there is none. */
+static slong
+bits_lost(arb_srcptr res, slong len, slong w)
+{
+  slong k, lost = 0, acc;
+  for (k = 0; k < len; k++) {
+    if (!arb_is_finite(res + k) || arb_contains_zero(res + k))
+      continue;
+    acc = arb_rel_accuracy_bits(res + k);
+    if (w - acc > lost)
+      lost = w - acc;
+  }
+  return lost;
+}
+
+/* At the ceiling: the best values, and whether each is accurate enough. */
+static int
+settle(mpfr_ptr *out, const char *done, arb_srcptr res, slong len)
+{
+  slong k;
+  int st = GT_SF_OK;
+  for (k = 0; k < len; k++) {
+    if (done[k])
+      continue;
+    if (!arb_is_finite(res + k)) {
+      mpfr_set_nan(out[k]);
+      st = GT_SF_NOCONV;
+    } else if (arb_contains_zero(res + k)) {
+      mpfr_set_zero(out[k], 1);
+    } else {
+      arf_get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
+      if (arb_rel_accuracy_bits(res + k) < (slong)mpfr_get_prec(out[k]) + 1)
+        st = GT_SF_NOCONV;
+    }
+  }
+  return st;
+}
+
+static void
+all_nan(mpfr_ptr *out, int K)
+{
+  int k;
+  for (k = 0; k <= K; k++)
+    mpfr_set_nan(out[k]);
+}
+
+int
+gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
+          mpfr_ptr *out)
+{
+  slong len, k, w, wmax = 0, p = 0, left = 0;
+  arb_t ab, xb;
+  arb_ptr res;
+  char *done;
+  int st = check_domain(f, n, a, x, K);
+
+  if (st != GT_SF_OK) {
+    if (K >= 0)
+      all_nan(out, K);
+    return st;
+  }
+  len = (slong)K + 1;
+  done = calloc((size_t)len, 1);
+  if (done == NULL) {
+    all_nan(out, K);
+    return GT_SF_NOCONV;
+  }
+  for (k = 0; k < len; k++) {
+    if ((slong)mpfr_get_prec(out[k]) > p)
+      p = mpfr_get_prec(out[k]);
+    /* gamma_inc's exact test costs O(k^2): only when the loop stalls */
+    if (f != GT_SF_GAMMA_INC && known_zero(f, n, a, x, (int)k)) {
+      mpfr_set_zero(out[k], 1);
+      done[k] = 1;
+    } else {
+      left++;
+    }
+  }
+  arb_init(ab);
+  arb_init(xb);
+  arf_set_mpfr(arb_midref(xb), x);
+  if (a != NULL)
+    arf_set_mpfr(arb_midref(ab), a);
+  res = _arb_vec_init(len);
+  w = p + 32 + len / 2;
+  while (left > 0) {
+    jet_balls(f, n, ab, xb, len, res, w);
+    for (k = 0; k < len; k++)
+      if (!done[k] && round_ball(out[k], res + k, w)) {
+        done[k] = 1;
+        left--;
+      }
+    if (left == 0)
+      break;
+    if (wmax == 0) {
+      wmax = 4 * p + 64 + bits_lost(res, len, w);
+    } else if (f == GT_SF_GAMMA_INC) {
+      for (k = 0; k < len; k++)
+        if (!done[k] && arb_contains_zero(res + k) &&
+            known_zero(f, n, a, x, (int)k)) {
+          mpfr_set_zero(out[k], 1);
+          done[k] = 1;
+          left--;
+        }
+    }
+    if (left > 0 && w >= wmax) {
+      st = settle(out, done, res, len);
+      break;
+    }
+    w += w / 2;
+    if (w > wmax)
+      w = wmax;
+  }
+  _arb_vec_clear(res, len);
+  arb_clear(ab);
+  arb_clear(xb);
+  free(done);
+  return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Two-argument functions                                               */
+/* ------------------------------------------------------------------ */
+
+/* Ball of d^i/da^i d^j/db^j f(a, b) at working precision w. */
+static void
+value2_ball(arb_t r, GtSf2 f, const arb_t a, const arb_t b, int i, int j,
+            slong w)
+{
+  arb_poly_t ga, gb, gc, h;
+  arb_t c, one, s, t;
+  fmpz_t bin;
+  int i1, j1, m;
+
+  arb_poly_init(ga);
+  arb_poly_init(gb);
+  arb_poly_init(gc);
+  arb_poly_init(h);
+  arb_init(c);
+  arb_init(one);
+  arb_init(s);
+  arb_init(t);
+  fmpz_init(bin);
+  arb_one(one);
+  arb_add(c, a, b, w);
+  if (f == GT_SF2_LBETA) {
+    if (i > 0 && j > 0) {
+      polygamma_series(gc, i + j - 1, c, 1, w);
+      arb_neg(r, gc->coeffs);
+    } else {
+      int d = i + j;
+      polygamma_series(ga, d - 1, i > 0 || d == 0 ? a : b, 1, w);
+      polygamma_series(gc, d - 1, c, 1, w);
+      arb_sub(r, ga->coeffs, gc->coeffs, w);
+      if (d == 0) {
+        polygamma_series(gb, -1, b, 1, w);
+        arb_add(r, r, gb->coeffs, w);
+      }
+    }
+  } else {
+    linear(h, a, one);
+    arb_poly_gamma_series(ga, h, i + 1, w);
+    linear(h, b, one);
+    arb_poly_gamma_series(gb, h, j + 1, w);
+    linear(h, c, one);
+    arb_poly_rgamma_series(gc, h, i + j + 1, w);
+    arb_zero(s);
+    for (i1 = 0; i1 <= i; i1++)
+      for (j1 = 0; j1 <= j; j1++) {
+        m = (i - i1) + (j - j1);
+        arb_poly_get_coeff_arb(t, gc, m);
+        fmpz_bin_uiui(bin, (ulong)m, (ulong)(i - i1));
+        arb_mul_fmpz(t, t, bin, w);
+        arb_mul(t, t, ga->coeffs + i1, w);
+        arb_mul(t, t, gb->coeffs + j1, w);
+        arb_add(s, s, t, w);
+      }
+    /* derivative = i! j! coefficient */
+    fmpz_fac_ui(bin, (ulong)i);
+    arb_mul_fmpz(s, s, bin, w);
+    fmpz_fac_ui(bin, (ulong)j);
+    arb_mul_fmpz(r, s, bin, w);
+  }
+  arb_poly_clear(ga);
+  arb_poly_clear(gb);
+  arb_poly_clear(gc);
+  arb_poly_clear(h);
+  arb_clear(c);
+  arb_clear(one);
+  arb_clear(s);
+  arb_clear(t);
+  fmpz_clear(bin);
+}
+
+int
+gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
+             mpfr_ptr out)
+{
+  arb_t ab, bb, r;
+  slong p = mpfr_get_prec(out), w, wmax;
+  int st = GT_SF_OK;
+
+  if ((f != GT_SF2_BETA && f != GT_SF2_LBETA) || i < 0 || j < 0) {
+    mpfr_set_nan(out);
+    return GT_SF_BADARG;
+  }
+  if (!mpfr_number_p(a) || !mpfr_number_p(b)) {
+    mpfr_set_nan(out);
+    return GT_SF_DOMAIN;
+  }
+  if (is_nonpos_int(a) || is_nonpos_int(b)) {
+    mpfr_set_nan(out);
+    return GT_SF_POLE;
+  }
+  if (f == GT_SF2_BETA && i == 0 && j == 0) {
+    mpfr_beta(out, a, b, MPFR_RNDN);
+    return GT_SF_OK;
+  }
+  arb_init(ab);
+  arb_init(bb);
+  arb_init(r);
+  arf_set_mpfr(arb_midref(ab), a);
+  arf_set_mpfr(arb_midref(bb), b);
+  if (f == GT_SF2_LBETA) {
+    /* a + b a pole of Gamma: B = 0, log|B| = -inf, its derivatives
+       infinite */
+    arb_add(r, ab, bb, ARF_PREC_EXACT);
+    if (arb_is_int(r) && !arb_is_positive(r)) {
+      arb_clear(ab);
+      arb_clear(bb);
+      arb_clear(r);
+      mpfr_set_nan(out);
+      return GT_SF_POLE;
+    }
+  }
+  w = p + 32 + 2 * (i + j);
+  wmax = 0;
+  for (;;) {
+    value2_ball(r, f, ab, bb, i, j, w);
+    if (round_ball(out, r, w))
+      break;
+    if (wmax == 0)
+      wmax = 4 * p + 64 + bits_lost(r, 1, w);
+    if (w >= wmax) {
+      char done = 0;
+      st = settle(&out, &done, r, 1);
+      break;
+    }
+    w += w / 2;
+    if (w > wmax)
+      w = wmax;
+  }
+  arb_clear(ab);
+  arb_clear(bb);
+  arb_clear(r);
+  return st;
+}
