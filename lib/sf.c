@@ -28,9 +28,11 @@
  *                     which keeps log Phi(x) ~ -Phi(-x) accurate for large x.
  *   besselj, bessely  B^(k) = 2^-k sum_{j=0}^k (-1)^j C(k,j) B_{n-k+2j}
  *                     for B = J_n or Y_n (from B_n' = (B_{n-1} - B_{n+1})/2
- *                     applied k times); the 2K + 1 orders are Arb's.  The
- *                     sum does not cancel badly: |J^(k)| <= 1 and the
- *                     weights 2^-k C(k,j) sum to 1.
+ *                     applied k times); B_{-m} = (-1)^m B_m; orders
+ *                     0..M from two Arb values and the three-term
+ *                     recurrence in its stable direction (down for J,
+ *                     up for Y).  The sum does not cancel badly:
+ *                     |J^(k)| <= 1 and the weights 2^-k C(k,j) sum to 1.
  *   gamma_inc         Arb's upper incomplete gamma series (non-regularised).
  *   lambertw          Arb's Lambert W series, branch 0.
  *
@@ -46,9 +48,10 @@
  * W(0) = 0, and the polynomial factor of the derivatives of Gamma(a, x),
  * tested in exact arithmetic).  Anything else stops at the ceiling
  *   w_max = 4 p + 64 + L,
- * L = the bits the first evaluation lost (working precision minus the
- * worst relative accuracy of a coefficient not containing zero), so that a
- * computation that cancels is not mistaken for an exact case.  At the
+ * L = the most bits an evaluation lost so far (working precision minus the
+ * worst relative accuracy of a coefficient whose ball excludes zero,
+ * updated at every step), so that a computation that cancels is not
+ * mistaken for an exact case.  At the
  * ceiling a ball containing zero gives +0 and any other the rounding of
  * its midpoint; if that ball is less accurate than p_k + 1 bits the
  * status is GT_SF_NOCONV.
@@ -59,7 +62,7 @@
  * Cost: one series evaluation per Ziv step, steps growing geometrically,
  * so about three times the last one.  The series cost O(K) to O(K^2)
  * operations at w bits (see the report in the commit log / NEWS);
- * Bessel: 2K + 1 Bessel values and K^2/2 multiply-adds; polygamma n:
+ * Bessel: two Bessel values and K^2/2 multiply-adds; polygamma n:
  * a digamma series of length n + K + 1.
  */
 #include "sf.h"
@@ -446,28 +449,80 @@ norm_series(arb_poly_t r, const arb_t x, int logcdf, slong len, slong w)
   arb_clear(c1);
 }
 
-/* J_n or Y_n at x + t via the binomial sums of B_{n-K} .. B_{n+K}. */
+/* v[m] = B_m(x), m = 0..M, for B = J (y = 0) or Y (y = 1), x != 0.
+   Two values from Arb, the rest by B_{m-1} + B_{m+1} = (2m/x) B_m in the
+   stable direction: downwards for J (the minimal solution as m grows),
+   upwards for Y (the dominant one).  Cost: two Bessel values and M
+   multiply-adds; the balls carry whatever the recurrence loses. */
+static void
+bessel_orders(arb_ptr v, int y, slong M, const arb_t x, slong w)
+{
+  arb_t nu, t;
+  slong m;
+
+  arb_init(nu);
+  arb_init(t);
+  if (y) {
+    arb_zero(nu);
+    arb_hypgeom_bessel_y(v, nu, x, w);
+    if (M >= 1) {
+      arb_one(nu);
+      arb_hypgeom_bessel_y(v + 1, nu, x, w);
+    }
+    for (m = 1; m < M; m++) {
+      arb_mul_ui(t, v + m, (ulong)(2 * m), w);
+      arb_div(t, t, x, w);
+      arb_sub(v + m + 1, t, v + m - 1, w);
+    }
+  } else {
+    arb_set_si(nu, M);
+    arb_hypgeom_bessel_j(v + M, nu, x, w);
+    if (M >= 1) {
+      arb_set_si(nu, M - 1);
+      arb_hypgeom_bessel_j(v + M - 1, nu, x, w);
+    }
+    for (m = M - 1; m >= 1; m--) {
+      arb_mul_ui(t, v + m, (ulong)(2 * m), w);
+      arb_div(t, t, x, w);
+      arb_sub(v + m - 1, t, v + m + 1, w);
+    }
+  }
+  arb_clear(nu);
+  arb_clear(t);
+}
+
+/* J_n or Y_n at x + t via the binomial sums of B_{n-K} .. B_{n+K};
+   B_{-m} = (-1)^m B_m. */
 static void
 bessel_series(arb_poly_t r, int y, long n, const arb_t x, slong len,
               slong w)
 {
-  slong K = len - 1, m, k, j;
+  slong K = len - 1, m, k, j, M, lo = n - K, hi = n + K;
   arb_ptr b = _arb_vec_init(2 * K + 1);  /* b[m] = B_{n-K+m}(x) */
-  arb_t nu, s, t;
+  arb_ptr v;
+  arb_t s, t;
   fmpz_t c, kf;
 
-  arb_init(nu);
   arb_init(s);
   arb_init(t);
   fmpz_init(c);
   fmpz_init(kf);
+  M = FLINT_MAX(FLINT_ABS(lo), FLINT_ABS(hi));
+  v = _arb_vec_init(M + 1);
+  if (arb_is_zero(x))                   /* J_m(0) = [m = 0] */
+    arb_one(v);
+  else
+    bessel_orders(v, y, M, x, w);
   for (m = 0; m <= 2 * K; m++) {
-    arb_set_si(nu, n - K + m);
-    if (y)
-      arb_hypgeom_bessel_y(b + m, nu, x, w);
+    slong o = lo + m;
+    if (o >= 0)
+      arb_set(b + m, v + o);
+    else if ((-o) & 1)
+      arb_neg(b + m, v - o);
     else
-      arb_hypgeom_bessel_j(b + m, nu, x, w);
+      arb_set(b + m, v - o);
   }
+  _arb_vec_clear(v, M + 1);
   arb_poly_fit_length(r, len);
   fmpz_one(kf);
   for (k = 0; k <= K; k++) {
@@ -488,7 +543,6 @@ bessel_series(arb_poly_t r, int y, long n, const arb_t x, slong len,
   }
   _arb_poly_set_length(r, len);
   _arb_vec_clear(b, 2 * K + 1);
-  arb_clear(nu);
   arb_clear(s);
   arb_clear(t);
   fmpz_clear(c);
@@ -630,15 +684,34 @@ all_nan(mpfr_ptr *out, int K)
     mpfr_set_nan(out[k]);
 }
 
-int
-gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
-          mpfr_ptr *out)
+/* res[k] *= (d+k)!/k! for k = 0..len-1 (exact integers). */
+static void
+shift_scale(arb_ptr res, slong len, int d, slong w)
 {
-  slong len, k, w, wmax = 0, p = 0, left = 0;
+  fmpz_t q;
+  slong k;
+  if (d == 0)
+    return;
+  fmpz_init(q);
+  fmpz_fac_ui(q, (ulong)d);
+  for (k = 0; k < len; k++) {
+    arb_mul_fmpz(res + k, res + k, q, w);
+    fmpz_mul_ui(q, q, (ulong)(d + k + 1));
+    fmpz_divexact_ui(q, q, (ulong)(k + 1));
+  }
+  fmpz_clear(q);
+}
+
+int
+gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d, int K,
+                mpfr_ptr *out)
+{
+  slong len, k, w, wmax = 0, p = 0, left = 0, lost;
   arb_t ab, xb;
   arb_ptr res;
   char *done;
-  int st = check_domain(f, n, a, x, K);
+  int st = d < 0 || K > INT_MAX - d ? GT_SF_BADARG
+                                    : check_domain(f, n, a, x, K + d);
 
   if (st != GT_SF_OK) {
     if (K >= 0)
@@ -655,7 +728,7 @@ gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
     if ((slong)mpfr_get_prec(out[k]) > p)
       p = mpfr_get_prec(out[k]);
     /* gamma_inc's exact test costs O(k^2): only when the loop stalls */
-    if (f != GT_SF_GAMMA_INC && known_zero(f, n, a, x, (int)k)) {
+    if (f != GT_SF_GAMMA_INC && known_zero(f, n, a, x, (int)k + d)) {
       mpfr_set_zero(out[k], 1);
       done[k] = 1;
     } else {
@@ -667,41 +740,51 @@ gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
   arf_set_mpfr(arb_midref(xb), x);
   if (a != NULL)
     arf_set_mpfr(arb_midref(ab), a);
-  res = _arb_vec_init(len);
-  w = p + 32 + len / 2;
+  res = _arb_vec_init(len + d);
+  w = p + 32 + (len + d) / 2;
   while (left > 0) {
-    jet_balls(f, n, ab, xb, len, res, w);
+    jet_balls(f, n, ab, xb, len + d, res, w);
+    shift_scale(res + d, len, d, w);
     for (k = 0; k < len; k++)
-      if (!done[k] && round_ball(out[k], res + k, w)) {
+      if (!done[k] && round_ball(out[k], res + d + k, w)) {
         done[k] = 1;
         left--;
       }
     if (left == 0)
       break;
-    if (wmax == 0) {
-      wmax = 4 * p + 64 + bits_lost(res, len, w);
-    } else if (f == GT_SF_GAMMA_INC) {
+    /* a ball that held zero may show its loss only at a later step */
+    lost = 4 * p + 64 + bits_lost(res + d, len, w);
+    if (lost > wmax)
+      wmax = lost;
+    if (f == GT_SF_GAMMA_INC && w > p + 32 + (len + d) / 2) {
       for (k = 0; k < len; k++)
-        if (!done[k] && arb_contains_zero(res + k) &&
-            known_zero(f, n, a, x, (int)k)) {
+        if (!done[k] && arb_contains_zero(res + d + k) &&
+            known_zero(f, n, a, x, (int)k + d)) {
           mpfr_set_zero(out[k], 1);
           done[k] = 1;
           left--;
         }
     }
     if (left > 0 && w >= wmax) {
-      st = settle(out, done, res, len);
+      st = settle(out, done, res + d, len);
       break;
     }
     w += w / 2;
     if (w > wmax)
       w = wmax;
   }
-  _arb_vec_clear(res, len);
+  _arb_vec_clear(res, len + d);
   arb_clear(ab);
   arb_clear(xb);
   free(done);
   return st;
+}
+
+int
+gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
+          mpfr_ptr *out)
+{
+  return gt_sf_jet_deriv(f, n, a, x, 0, K, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -825,7 +908,7 @@ gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
     value2_ball(r, f, ab, bb, i, j, w);
     if (round_ball(out, r, w))
       break;
-    if (wmax == 0)
+    if (4 * p + 64 + bits_lost(r, 1, w) > wmax)
       wmax = 4 * p + 64 + bits_lost(r, 1, w);
     if (w >= wmax) {
       char done = 0;

@@ -72,6 +72,15 @@ typedef enum GtSfStatus {
 int gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
               mpfr_ptr *out);
 
+/* The jet of the d-th derivative: out[k] = f^(d+k)(x)/k!, k = 0..K, each
+   rounded to nearest (gt_sf_jet is d = 0).  This is the "same function
+   with a derivative order parameter" a recorded adjoint needs: the value
+   of f^(d) is out[0] with K = 0, its derivative f^(d+1) is d + 1.
+   (For polygamma, polygamma(n + d, .) is the same thing and cheaper.)
+   Status as gt_sf_jet; the domain is checked for order d + K. */
+int gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d,
+                    int K, mpfr_ptr *out);
+
 /* The domain of f as text, for an error message ("x must be in (-1, 1)"). */
 const char *gt_sf_domain(GtSf f);
 
