@@ -21,11 +21,14 @@
  *                     E(u) = erf(w0 + u) - x (E(0) = 0 exactly for the true
  *                     w0, which the ball w0 contains; E'(0) = 2/sqrt(pi)
  *                     exp(-w0^2) > 0), erfinv(x + t) = w0 + E^{-1}(t).
- *   norm_cdf          Phi(x + t) = erfc(-(x+t)/sqrt 2) / 2.
- *   norm_logcdf       x < 0: log(erfc(-(x+t)/sqrt 2) / 2): Arb's balls have
- *                     unbounded exponents, so Phi(-1e5) ~ e^-5e9 does not
- *                     underflow.  x >= 0: log1p(-erfc((x+t)/sqrt 2) / 2),
- *                     which keeps log Phi(x) ~ -Phi(-x) accurate for large x.
+ *   norm_cdf          T(x + t) = erfc(|x+t|/sqrt 2) / 2 (the tail) for
+ *                     |x| < 2, Gamma(1/2, (x+t)^2/2) / (2 sqrt pi) for
+ *                     |x| >= 2 (an exact argument); Phi = T for x < 0,
+ *                     1 - T for x >= 0.
+ *   norm_logcdf       x < 0: log T: Arb's balls have unbounded exponents,
+ *                     so Phi(-1e5) ~ e^-5e9 does not underflow.  x >= 0:
+ *                     log1p(-T), which keeps log Phi(x) ~ -Phi(-x) accurate
+ *                     for large x.
  *   besselj, bessely  B^(k) = 2^-k sum_{j=0}^k (-1)^j C(k,j) B_{n-k+2j}
  *                     for B = J_n or Y_n (from B_n' = (B_{n-1} - B_{n+1})/2
  *                     applied k times); B_{-m} = (-1)^m B_m; orders
@@ -101,6 +104,12 @@ static const char *const sf_domains[GT_SF_COUNT] = {
                       "is below a)",
   [GT_SF_LAMBERTW] = "x must be >= -1/e",
 };
+
+void
+gt_sf_thread_done(void)
+{
+  flint_cleanup();
+}
 
 const char *
 gt_sf_name(GtSf f)
@@ -420,33 +429,71 @@ erfinv_series(arb_poly_t r, const arb_t x, slong len, slong w)
   arb_clear(c1);
 }
 
+/* For |x| >= 2: the tail T(x + t) = Gamma(1/2, (x+t)^2/2) / (2 sqrt pi),
+   which is Phi(x + t) for x < 0 and 1 - Phi(x + t) for x > 0 (both sides
+   analytic in t near x != 0).  Its argument x^2/2 + x t + t^2/2 is exact,
+   unlike erfc's -(x+t)/sqrt 2, whose radius Arb's erfc bounds so crudely
+   at |x| ~ 1e10 that the ball is useless at any precision. */
+static void
+norm_tail_series(arb_poly_t r, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h;
+  arb_t c;
+
+  arb_poly_init(h);
+  arb_init(c);
+  arb_poly_fit_length(h, 3);
+  arb_mul(h->coeffs, x, x, ARF_PREC_EXACT);
+  arb_mul_2exp_si(h->coeffs, h->coeffs, -1);
+  arb_set(h->coeffs + 1, x);
+  arb_set_d(h->coeffs + 2, 0.5);
+  _arb_poly_set_length(h, 3);
+  arb_set_d(c, 0.5);
+  arb_hypgeom_gamma_upper_series(r, c, h, 0, len, w);
+  arb_const_sqrt_pi(c, w);
+  arb_mul_2exp_si(c, c, 1);
+  arb_poly_scalar_div(r, r, c, w);
+  arb_poly_clear(h);
+  arb_clear(c);
+}
+
 /* Phi(x + t) (logcdf = 0) or log Phi(x + t) (logcdf = 1). */
 static void
 norm_series(arb_poly_t r, const arb_t x, int logcdf, slong len, slong w)
 {
   arb_poly_t h;
   arb_t c0, c1;
-  int upper = logcdf && !arb_is_negative(x);   /* log1p(-Phi(-x)) */
+  int upper = !arb_is_negative(x);      /* the tail is 1 - Phi */
 
-  arb_poly_init(h);
-  arb_init(c0);
-  arb_init(c1);
-  arb_rsqrt_ui(c1, 2, w);               /* 1/sqrt 2 */
-  if (!upper)
-    arb_neg(c1, c1);
-  arb_mul(c0, x, c1, w);
-  linear(h, c0, c1);                    /* -+(x + t)/sqrt 2 */
-  arb_hypgeom_erfc_series(r, h, len, w);
-  arb_poly_scalar_mul_2exp_si(r, r, -1);
-  if (upper) {
+  if (arf_cmpabs_2exp_si(arb_midref(x), 1) >= 0) {
+    norm_tail_series(r, x, len, w);
+  } else {
+    arb_poly_init(h);
+    arb_init(c0);
+    arb_init(c1);
+    arb_rsqrt_ui(c1, 2, w);             /* 1/sqrt 2 */
+    if (!upper)
+      arb_neg(c1, c1);
+    arb_mul(c0, x, c1, w);
+    linear(h, c0, c1);                  /* -+(x + t)/sqrt 2 */
+    arb_hypgeom_erfc_series(r, h, len, w);
+    arb_poly_scalar_mul_2exp_si(r, r, -1);
+    arb_poly_clear(h);
+    arb_clear(c0);
+    arb_clear(c1);
+  }
+  if (upper) {                          /* r = 1 - Phi */
     arb_poly_neg(r, r);
-    arb_poly_log1p_series(r, r, len, w);
+    if (logcdf) {
+      arb_poly_log1p_series(r, r, len, w);
+    } else {
+      arb_poly_fit_length(r, len);
+      arb_add_ui(r->coeffs, r->coeffs, 1, w);
+      _arb_poly_set_length(r, FLINT_MAX(r->length, 1));
+    }
   } else if (logcdf) {
     arb_poly_log_series(r, r, len, w);
   }
-  arb_poly_clear(h);
-  arb_clear(c0);
-  arb_clear(c1);
 }
 
 /* v[m] = B_m(x), m = 0..M, for B = J (y = 0) or Y (y = 1), x != 0.

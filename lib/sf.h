@@ -81,6 +81,13 @@ int gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
 int gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d,
                     int K, mpfr_ptr *out);
 
+/* Frees the calling thread's Arb/FLINT caches (constants such as pi,
+   Bernoulli numbers), which are thread-local: a thread that used these
+   functions calls it before it ends, or the caches leak; the main thread
+   may (valgrind then shows no "still reachable" blocks).  The functions
+   remain usable afterwards (the caches are rebuilt on demand). */
+void gt_sf_thread_done(void);
+
 /* The domain of f as text, for an error message ("x must be in (-1, 1)"). */
 const char *gt_sf_domain(GtSf f);
 
@@ -94,10 +101,10 @@ typedef enum GtSf2 {
 } GtSf2;
 
 /* out = d^i/da^i d^j/db^j f(a, b), rounded to nearest in out's precision,
-   for any orders i, j >= 0.  Same status codes as gt_sf_jet (GT_SF_POLE
-   when a, b or a + b is a pole of Gamma, i.e. a non-positive integer;
-   B is taken as the limit when only a + b is such an integer, and that
-   is reported as GT_SF_POLE too, to keep the rule simple).
+   for any orders i, j >= 0.  Same status codes as gt_sf_jet: GT_SF_POLE
+   when a or b is a non-positive integer (a pole of Gamma), and for lbeta
+   also when a + b is one (there B = 0: beta and its derivatives are
+   finite, through 1/Gamma, but log|B| = -inf).
    Formulas (psi^(m) = polygamma(m, .)):
      lbeta:  (i, j) = (0, 0)  lgamma|a| + lgamma|b| - lgamma|a+b|
              i > 0, j = 0     psi^(i-1)(a) - psi^(i-1)(a+b)
