@@ -15,13 +15,29 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <mpfr.h>
-#include <flint/flint.h>
 
 #include "sf.h"
 #include "sf_table.h"
 
 #define NCASES (sizeof sf_table / sizeof sf_table[0])
+
+/* A negative derivative order. */
+static int
+status_at_deriv_bad(void)
+{
+  mpfr_t x, o;
+  mpfr_ptr out[1];
+  int st;
+  mpfr_inits2(53, x, o, (mpfr_ptr)0);
+  out[0] = o;
+  mpfr_set_ui(x, 1, MPFR_RNDN);
+  st = gt_sf_jet_deriv(GT_SF_ERFC, 0, NULL, x, -1, 0, out);
+  assert_true(mpfr_nan_p(o));
+  mpfr_clears(x, o, (mpfr_ptr)0);
+  return st;
+}
 
 /* Runs one row at precision prec for every coefficient; returns the
    number of coefficients that differ from the table (printed). */
@@ -132,6 +148,60 @@ test_mixed_precisions(void **state)
   }
 }
 
+/* gt_sf_jet_deriv against the table: the jet of f' is the table's jet
+   shifted, times (1+k)!/k! = k + 1; with d = 1, K = 1 and d = 2, K = 0 the
+   factors are 1 and 2, so the results must be exact.  For polygamma the
+   jet of d/dx polygamma(n, .) is also the row of polygamma(n + 1, .). */
+static void
+test_deriv(void **state)
+{
+  size_t i, j;
+  int checked = 0;
+  (void)state;
+  for (i = 0; i < NCASES; i++) {
+    const struct SfCase *c = &sf_table[i];
+    mpfr_t x, a, o[2], want;
+    mpfr_ptr out[2];
+    if (c->K < 2)
+      continue;
+    mpfr_inits2(c->prec, x, a, o[0], o[1], want, (mpfr_ptr)0);
+    out[0] = o[0];
+    out[1] = o[1];
+    mpfr_set_str(x, c->x, 0, MPFR_RNDN);
+    if (c->a != NULL)
+      mpfr_set_str(a, c->a, 0, MPFR_RNDN);
+    assert_int_equal(gt_sf_jet_deriv(c->f, c->n, c->a ? a : NULL, x, 1, 1,
+                                     out), GT_SF_OK);
+    mpfr_set_str(want, c->jet[1], 0, MPFR_RNDN);
+    assert_true(mpfr_equal_p(o[0], want));
+    mpfr_set_str(want, c->jet[2], 0, MPFR_RNDN);
+    mpfr_mul_2ui(want, want, 1, MPFR_RNDN);
+    assert_true(mpfr_equal_p(o[1], want));
+    assert_int_equal(gt_sf_jet_deriv(c->f, c->n, c->a ? a : NULL, x, 2, 0,
+                                     out), GT_SF_OK);
+    assert_true(mpfr_equal_p(o[0], want));
+    checked++;
+    /* polygamma(n, .)' = polygamma(n + 1, .): find the row */
+    for (j = 0; c->f == GT_SF_POLYGAMMA && j < NCASES; j++) {
+      const struct SfCase *e = &sf_table[j];
+      int k;
+      if (e->f != GT_SF_POLYGAMMA || e->n != c->n + 1 ||
+          e->prec != c->prec || strcmp(e->x, c->x) != 0)
+        continue;
+      for (k = 0; k <= 1 && k <= e->K; k++) {
+        mpfr_set_str(want, e->jet[k], 0, MPFR_RNDN);
+        assert_int_equal(gt_sf_jet_deriv(c->f, c->n, NULL, x, 1, k, out),
+                         GT_SF_OK);
+        assert_true(mpfr_equal_p(o[k], want));
+      }
+      checked++;
+    }
+    mpfr_clears(x, a, o[0], o[1], want, (mpfr_ptr)0);
+  }
+  assert_true(checked > 100);
+  assert_int_equal(status_at_deriv_bad(), GT_SF_BADARG);
+}
+
 /* The status of f at x (text), with a (text or NULL), order n, K. */
 static int
 status_at(GtSf f, long n, const char *as, const char *xs, int K)
@@ -233,7 +303,21 @@ test_value2(void **state)
     mpfr_clears(a, b, r, want, (mpfr_ptr)0);
   }
   assert_int_equal(bad, 0);
-  mpfr_inits2(53, a, b, r, (mpfr_ptr)0);
+  mpfr_inits2(53, a, b, r, want, (mpfr_ptr)0);
+  /* a + b = -2, a pole of Gamma: B = 0 and dB/da = Gamma(a) Gamma(b)
+     (1/Gamma)'(-2) = (4 sqrt(pi)/3) (-2 sqrt(pi)) 2 = -16 pi/3 */
+  mpfr_set_d(a, -1.5, MPFR_RNDN);
+  mpfr_set_d(b, -0.5, MPFR_RNDN);
+  assert_int_equal(gt_sf_value2(GT_SF2_BETA, a, b, 0, 0, r), GT_SF_OK);
+  assert_true(mpfr_zero_p(r));
+  assert_int_equal(gt_sf_value2(GT_SF2_BETA, a, b, 1, 0, r), GT_SF_OK);
+  mpfr_const_pi(want, MPFR_RNDN);
+  mpfr_mul_si(want, want, -16, MPFR_RNDN);
+  mpfr_div_ui(want, want, 3, MPFR_RNDN);
+  mpfr_sub(want, want, r, MPFR_RNDN);
+  assert_true(mpfr_cmpabs_ui(want, 0) == 0 ||
+              mpfr_get_exp(want) <= mpfr_get_exp(r) - 52);
+  assert_int_equal(gt_sf_value2(GT_SF2_LBETA, a, b, 0, 0, r), GT_SF_POLE);
   mpfr_set_si(a, -2, MPFR_RNDN);
   mpfr_set_d(b, 0.5, MPFR_RNDN);
   assert_int_equal(gt_sf_value2(GT_SF2_BETA, a, b, 0, 0, r), GT_SF_POLE);
@@ -241,7 +325,7 @@ test_value2(void **state)
   assert_int_equal(gt_sf_value2(GT_SF2_LBETA, a, b, 1, 0, r), GT_SF_POLE);
   assert_int_equal(gt_sf_value2(GT_SF2_LBETA, a, b, -1, 0, r),
                    GT_SF_BADARG);
-  mpfr_clears(a, b, r, (mpfr_ptr)0);
+  mpfr_clears(a, b, r, want, (mpfr_ptr)0);
 }
 
 int
@@ -250,12 +334,13 @@ main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_oracle_table),
     cmocka_unit_test(test_mixed_precisions),
+    cmocka_unit_test(test_deriv),
     cmocka_unit_test(test_domains),
     cmocka_unit_test(test_names),
     cmocka_unit_test(test_value2),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
-  flint_cleanup();
+  gt_sf_thread_done();
   mpfr_free_cache();
   return r;
 }
