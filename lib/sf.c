@@ -31,8 +31,9 @@
  *                     for large x.
  *   besselj, bessely  B^(k) = 2^-k sum_{j=0}^k (-1)^j C(k,j) B_{n-k+2j}
  *                     for B = J_n or Y_n (from B_n' = (B_{n-1} - B_{n+1})/2
- *                     applied k times); B_{-m} = (-1)^m B_m; orders
- *                     0..M from two Arb values and the three-term
+ *                     applied k times); B_{-m} = (-1)^m B_m; the 2K + 1
+ *                     orders (fewer when they straddle 0) from two Arb
+ *                     values and the three-term
  *                     recurrence in its stable direction (down for J,
  *                     up for Y).  The sum does not cancel badly:
  *                     |J^(k)| <= 1 and the weights 2^-k C(k,j) sum to 1.
@@ -496,13 +497,14 @@ norm_series(arb_poly_t r, const arb_t x, int logcdf, slong len, slong w)
   }
 }
 
-/* v[m] = B_m(x), m = 0..M, for B = J (y = 0) or Y (y = 1), x != 0.
-   Two values from Arb, the rest by B_{m-1} + B_{m+1} = (2m/x) B_m in the
-   stable direction: downwards for J (the minimal solution as m grows),
-   upwards for Y (the dominant one).  Cost: two Bessel values and M
-   multiply-adds; the balls carry whatever the recurrence loses. */
+/* v[m - lo] = B_m(x), m = lo..hi (0 <= lo <= hi), for B = J (y = 0) or
+   Y (y = 1), x != 0.  Two values from Arb, the rest by
+   B_{m-1} + B_{m+1} = (2m/x) B_m in the stable direction: downwards for
+   J (the minimal solution as m grows), upwards for Y (the dominant one).
+   Cost: two Bessel values and hi - lo multiply-adds; the balls carry
+   whatever the recurrence loses. */
 static void
-bessel_orders(arb_ptr v, int y, slong M, const arb_t x, slong w)
+bessel_orders(arb_ptr v, int y, slong lo, slong hi, const arb_t x, slong w)
 {
   arb_t nu, t;
   slong m;
@@ -510,28 +512,28 @@ bessel_orders(arb_ptr v, int y, slong M, const arb_t x, slong w)
   arb_init(nu);
   arb_init(t);
   if (y) {
-    arb_zero(nu);
+    arb_set_si(nu, lo);
     arb_hypgeom_bessel_y(v, nu, x, w);
-    if (M >= 1) {
-      arb_one(nu);
+    if (hi > lo) {
+      arb_set_si(nu, lo + 1);
       arb_hypgeom_bessel_y(v + 1, nu, x, w);
     }
-    for (m = 1; m < M; m++) {
-      arb_mul_ui(t, v + m, (ulong)(2 * m), w);
+    for (m = lo + 1; m < hi; m++) {
+      arb_mul_ui(t, v + m - lo, (ulong)(2 * m), w);
       arb_div(t, t, x, w);
-      arb_sub(v + m + 1, t, v + m - 1, w);
+      arb_sub(v + m + 1 - lo, t, v + m - 1 - lo, w);
     }
   } else {
-    arb_set_si(nu, M);
-    arb_hypgeom_bessel_j(v + M, nu, x, w);
-    if (M >= 1) {
-      arb_set_si(nu, M - 1);
-      arb_hypgeom_bessel_j(v + M - 1, nu, x, w);
+    arb_set_si(nu, hi);
+    arb_hypgeom_bessel_j(v + hi - lo, nu, x, w);
+    if (hi > lo) {
+      arb_set_si(nu, hi - 1);
+      arb_hypgeom_bessel_j(v + hi - 1 - lo, nu, x, w);
     }
-    for (m = M - 1; m >= 1; m--) {
-      arb_mul_ui(t, v + m, (ulong)(2 * m), w);
+    for (m = hi - 1; m > lo; m--) {
+      arb_mul_ui(t, v + m - lo, (ulong)(2 * m), w);
       arb_div(t, t, x, w);
-      arb_sub(v + m - 1, t, v + m + 1, w);
+      arb_sub(v + m - 1 - lo, t, v + m + 1 - lo, w);
     }
   }
   arb_clear(nu);
@@ -539,12 +541,13 @@ bessel_orders(arb_ptr v, int y, slong M, const arb_t x, slong w)
 }
 
 /* J_n or Y_n at x + t via the binomial sums of B_{n-K} .. B_{n+K};
-   B_{-m} = (-1)^m B_m. */
+   B_{-m} = (-1)^m B_m, so only orders |m| in [mlo, mhi] are computed:
+   at most 2K + 1 of them, whatever n. */
 static void
 bessel_series(arb_poly_t r, int y, long n, const arb_t x, slong len,
               slong w)
 {
-  slong K = len - 1, m, k, j, M, lo = n - K, hi = n + K;
+  slong K = len - 1, m, k, j, lo = n - K, hi = n + K, mlo, mhi;
   arb_ptr b = _arb_vec_init(2 * K + 1);  /* b[m] = B_{n-K+m}(x) */
   arb_ptr v;
   arb_t s, t;
@@ -554,22 +557,25 @@ bessel_series(arb_poly_t r, int y, long n, const arb_t x, slong len,
   arb_init(t);
   fmpz_init(c);
   fmpz_init(kf);
-  M = FLINT_MAX(FLINT_ABS(lo), FLINT_ABS(hi));
-  v = _arb_vec_init(M + 1);
-  if (arb_is_zero(x))                   /* J_m(0) = [m = 0] */
-    arb_one(v);
-  else
-    bessel_orders(v, y, M, x, w);
+  mlo = lo >= 0 ? lo : hi <= 0 ? -hi : 0;
+  mhi = FLINT_MAX(FLINT_ABS(lo), FLINT_ABS(hi));
+  v = _arb_vec_init(mhi - mlo + 1);
+  if (arb_is_zero(x)) {                 /* J_m(0) = [m = 0] */
+    if (mlo == 0)
+      arb_one(v);
+  } else {
+    bessel_orders(v, y, mlo, mhi, x, w);
+  }
   for (m = 0; m <= 2 * K; m++) {
     slong o = lo + m;
     if (o >= 0)
-      arb_set(b + m, v + o);
+      arb_set(b + m, v + o - mlo);
     else if ((-o) & 1)
-      arb_neg(b + m, v - o);
+      arb_neg(b + m, v - o - mlo);
     else
-      arb_set(b + m, v - o);
+      arb_set(b + m, v - o - mlo);
   }
-  _arb_vec_clear(v, M + 1);
+  _arb_vec_clear(v, mhi - mlo + 1);
   arb_poly_fit_length(r, len);
   fmpz_one(kf);
   for (k = 0; k <= K; k++) {
@@ -700,12 +706,22 @@ bits_lost(arb_srcptr res, slong len, slong w)
   return lost;
 }
 
-/* At the ceiling: the best values, and whether each is accurate enough. */
+/* At the ceiling: the best values, and whether each is accurate enough.
+   prev holds the balls of the step before, gain bits less precise.  A
+   ball that still holds zero is taken as an exact zero only if it shrank
+   like one, by at least 2^(gain/2) since that step (a zero computed with
+   rounding errors has a radius ~ 2^-w times the terms' size); a ball that
+   did not shrink means the method itself fails there (Arb's Bessel
+   functions with order ~ argument ~ 1e5, say): GT_SF_NOCONV. */
 static int
-settle(mpfr_ptr *out, const char *done, arb_srcptr res, slong len)
+settle(mpfr_ptr *out, const char *done, arb_srcptr res, arb_srcptr prev,
+       slong len, slong gain)
 {
   slong k;
   int st = GT_SF_OK;
+  mag_t r;
+
+  mag_init(r);
   for (k = 0; k < len; k++) {
     if (done[k])
       continue;
@@ -713,13 +729,21 @@ settle(mpfr_ptr *out, const char *done, arb_srcptr res, slong len)
       mpfr_set_nan(out[k]);
       st = GT_SF_NOCONV;
     } else if (arb_contains_zero(res + k)) {
-      mpfr_set_zero(out[k], 1);
+      mag_mul_2exp_si(r, arb_radref(res + k), gain / 2);
+      if (arb_is_finite(prev + k) &&
+          mag_cmp(r, arb_radref(prev + k)) <= 0) {
+        mpfr_set_zero(out[k], 1);
+      } else {
+        arf_get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
+        st = GT_SF_NOCONV;
+      }
     } else {
       arf_get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
       if (arb_rel_accuracy_bits(res + k) < (slong)mpfr_get_prec(out[k]) + 1)
         st = GT_SF_NOCONV;
     }
   }
+  mag_clear(r);
   return st;
 }
 
@@ -753,9 +777,9 @@ int
 gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d, int K,
                 mpfr_ptr *out)
 {
-  slong len, k, w, wmax = 0, p = 0, left = 0, lost;
+  slong len, k, w, wprev, wmax = 0, p = 0, left = 0, lost;
   arb_t ab, xb;
-  arb_ptr res;
+  arb_ptr res, prev;
   char *done;
   int st = d < 0 || K > INT_MAX - d ? GT_SF_BADARG
                                     : check_domain(f, n, a, x, K + d);
@@ -788,7 +812,8 @@ gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d, int K,
   if (a != NULL)
     arf_set_mpfr(arb_midref(ab), a);
   res = _arb_vec_init(len + d);
-  w = p + 32 + (len + d) / 2;
+  prev = _arb_vec_init(len);
+  w = wprev = p + 32 + (len + d) / 2;
   while (left > 0) {
     jet_balls(f, n, ab, xb, len + d, res, w);
     shift_scale(res + d, len, d, w);
@@ -813,14 +838,17 @@ gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d, int K,
         }
     }
     if (left > 0 && w >= wmax) {
-      st = settle(out, done, res + d, len);
+      st = settle(out, done, res + d, prev, len, w - wprev);
       break;
     }
+    _arb_vec_set(prev, res + d, len);
+    wprev = w;
     w += w / 2;
     if (w > wmax)
       w = wmax;
   }
   _arb_vec_clear(res, len + d);
+  _arb_vec_clear(prev, len);
   arb_clear(ab);
   arb_clear(xb);
   free(done);
@@ -912,8 +940,8 @@ int
 gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
              mpfr_ptr out)
 {
-  arb_t ab, bb, r;
-  slong p = mpfr_get_prec(out), w, wmax;
+  arb_t ab, bb, r, prev;
+  slong p = mpfr_get_prec(out), w, wprev, wmax;
   int st = GT_SF_OK;
 
   if ((f != GT_SF2_BETA && f != GT_SF2_LBETA) || i < 0 || j < 0) {
@@ -949,8 +977,9 @@ gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
       return GT_SF_POLE;
     }
   }
-  w = p + 32 + 2 * (i + j);
+  w = wprev = p + 32 + 2 * (i + j);
   wmax = 0;
+  arb_init(prev);
   for (;;) {
     value2_ball(r, f, ab, bb, i, j, w);
     if (round_ball(out, r, w))
@@ -959,13 +988,16 @@ gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
       wmax = 4 * p + 64 + bits_lost(r, 1, w);
     if (w >= wmax) {
       char done = 0;
-      st = settle(&out, &done, r, 1);
+      st = settle(&out, &done, r, prev, 1, w - wprev);
       break;
     }
+    arb_set(prev, r);
+    wprev = w;
     w += w / 2;
     if (w > wmax)
       w = wmax;
   }
+  arb_clear(prev);
   arb_clear(ab);
   arb_clear(bb);
   arb_clear(r);
