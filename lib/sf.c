@@ -55,10 +55,10 @@
  * L = the most bits an evaluation lost so far (working precision minus the
  * worst relative accuracy of a coefficient whose ball excludes zero,
  * updated at every step), so that a computation that cancels is not
- * mistaken for an exact case.  At the
- * ceiling a ball containing zero gives +0 and any other the rounding of
- * its midpoint; if that ball is less accurate than p_k + 1 bits the
- * status is GT_SF_NOCONV.
+ * mistaken for an exact case.  At the ceiling a ball containing zero
+ * gives +0 if it shrank like a computed exact zero over the last step
+ * (see settle), any other the rounding of its midpoint; a ball that did
+ * not shrink, or one less accurate than p_k + 1 bits, gives GT_SF_NOCONV.
  *
  * Error: none beyond the rounding (Arb's bounds are proofs), except in the
  * ceiling case described above.

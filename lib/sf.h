@@ -65,10 +65,14 @@ typedef enum GtSfStatus {
    Guarantee on GT_SF_OK: out[k] is the correct rounding of the exact value,
    except when the Ziv loop reaches its ceiling (the value is then zero or
    within 2^-(4p+64) relative of a rounding boundary, p = out[k]'s
-   precision): a ball that still contains zero gives +0 (its radius bounds
-   the exact value), any other the rounding of its midpoint, which is then
-   faithful (error < 1 ulp).  Exact zeros that are known (symmetry, trivial
-   zeros, x = 0) are detected and returned as +0 at once. */
+   precision): a ball that still contains zero gives +0 when its radius
+   (a bound on the exact value) shrank with the working precision as a
+   computed zero's does, any other the rounding of its midpoint, which is
+   then faithful (error < 1 ulp).  Exact zeros that are known (symmetry,
+   trivial zeros, x = 0, gamma_inc's polynomial factor) are detected and
+   returned as +0 without the loop.  GT_SF_NOCONV: where Arb's method
+   cannot reach the accuracy (e.g. besselj with order ~ argument ~ 1e5),
+   out[k] is the midpoint found, not to be trusted. */
 int gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
               mpfr_ptr *out);
 
