@@ -1,0 +1,1005 @@
+/* sf.c -- Taylor jets of special functions with Arb balls, correctly rounded
+ *
+ * gt_sf_jet(f, n, a, x, K, out) sets out[k] = f^(k)(x)/k!, k = 0..K.  The
+ * point x (and a) is turned into an exact Arb ball, the function is
+ * evaluated on the power series h(t) = x + t truncated to length K + 1 at
+ * a working precision w, and the k-th coefficient of the resulting series
+ * is a ball that contains f^(k)(x)/k! (Arb's error bounds are rigorous).
+ *
+ * Mathematics and method, per function (psi = digamma, psi^(m) = polygamma):
+ *   polygamma n >= 0  psi(x + t) = sum_j psi^(j)(x)/j! t^j (Arb's digamma
+ *                     series, length n + K + 1), so
+ *                     psi^(n)(x+t) = sum_k psi^(n+k)(x)/k! t^k takes
+ *                     coefficient n + k times (n+k)!/k! (an exact integer).
+ *   polygamma n = -1  x > 0: Arb's log Gamma series.  x < 0 (not an
+ *                     integer): reflection Gamma(x) Gamma(1-x) = pi/sin(pi x),
+ *                     log|Gamma(x+t)| = log pi - log|sin(pi(x+t))|
+ *                                       - log Gamma(1-x-t).
+ *   zeta              Arb's zeta series (Hurwitz zeta at a = 1).
+ *   erfc              Arb's erfc series.
+ *   erfinv            w0 = erfinv(x) (Arb), then series reversion: with
+ *                     E(u) = erf(w0 + u) - x (E(0) = 0 exactly for the true
+ *                     w0, which the ball w0 contains; E'(0) = 2/sqrt(pi)
+ *                     exp(-w0^2) > 0), erfinv(x + t) = w0 + E^{-1}(t).
+ *   norm_cdf          T(x + t) = erfc(|x+t|/sqrt 2) / 2 (the tail) for
+ *                     |x| < 2, Gamma(1/2, (x+t)^2/2) / (2 sqrt pi) for
+ *                     |x| >= 2 (an exact argument); Phi = T for x < 0,
+ *                     1 - T for x >= 0.
+ *   norm_logcdf       x < 0: log T: Arb's balls have unbounded exponents,
+ *                     so Phi(-1e5) ~ e^-5e9 does not underflow.  x >= 0:
+ *                     log1p(-T), which keeps log Phi(x) ~ -Phi(-x) accurate
+ *                     for large x.
+ *   besselj, bessely  B^(k) = 2^-k sum_{j=0}^k (-1)^j C(k,j) B_{n-k+2j}
+ *                     for B = J_n or Y_n (from B_n' = (B_{n-1} - B_{n+1})/2
+ *                     applied k times); B_{-m} = (-1)^m B_m; the 2K + 1
+ *                     orders (fewer when they straddle 0) from two Arb
+ *                     values and the three-term
+ *                     recurrence in its stable direction (down for J,
+ *                     up for Y).  The sum does not cancel badly:
+ *                     |J^(k)| <= 1 and the weights 2^-k C(k,j) sum to 1.
+ *   gamma_inc         Arb's upper incomplete gamma series (non-regularised).
+ *   lambertw          Arb's Lambert W series, branch 0.
+ *
+ * Rounding (Ziv): w starts at p + 32 + K/2 (p = the largest output
+ * precision) and grows by half until, for every k, both ends of the ball
+ * round to nearest to the same p_k-bit number; rounding is monotone, so
+ * every point of the ball, the exact value among them, rounds there too.
+ * A coefficient that is exactly representable is no problem (both ends
+ * round to it); an exact zero, or a value exactly halfway between two
+ * p_k-bit numbers, would loop forever.  The zeros that follow from the
+ * mathematics are detected before the loop (known_zero below: symmetry at
+ * x = 0, the trivial zeros of zeta, log Gamma(1) = log Gamma(2) = 0,
+ * W(0) = 0, and the polynomial factor of the derivatives of Gamma(a, x),
+ * tested in exact arithmetic).  Anything else stops at the ceiling
+ *   w_max = 4 p + 64 + L,
+ * L = the most bits an evaluation lost so far (working precision minus the
+ * worst relative accuracy of a coefficient whose ball excludes zero,
+ * updated at every step), so that a computation that cancels is not
+ * mistaken for an exact case.  At the ceiling a ball containing zero
+ * gives +0 if it shrank like a computed exact zero over the last step
+ * (see settle), any other the rounding of its midpoint; a ball that did
+ * not shrink, or one less accurate than p_k + 1 bits, gives GT_SF_NOCONV.
+ *
+ * Error: none beyond the rounding (Arb's bounds are proofs), except in the
+ * ceiling case described above.
+ *
+ * Cost: one series evaluation per Ziv step, steps growing geometrically,
+ * so about three times the last one.  The series cost O(K) to O(K^2)
+ * operations at w bits (see the report in the commit log / NEWS);
+ * Bessel: two Bessel values and K^2/2 multiply-adds; polygamma n:
+ * a digamma series of length n + K + 1.
+ */
+#include "sf.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+#include <arb.h>
+#include <arb_hypgeom.h>
+#include <arb_poly.h>
+
+static const char *const sf_names[GT_SF_COUNT] = {
+  [GT_SF_POLYGAMMA] = "polygamma",
+  [GT_SF_ZETA] = "zeta",
+  [GT_SF_ERFC] = "erfc",
+  [GT_SF_ERFINV] = "erfinv",
+  [GT_SF_NORM_CDF] = "norm_cdf",
+  [GT_SF_NORM_LOGCDF] = "norm_logcdf",
+  [GT_SF_BESSELJ] = "besselj",
+  [GT_SF_BESSELY] = "bessely",
+  [GT_SF_GAMMA_INC] = "gamma_inc",
+  [GT_SF_LAMBERTW] = "lambertw",
+};
+
+static const char *const sf_domains[GT_SF_COUNT] = {
+  [GT_SF_POLYGAMMA] = "x must not be 0, -1, -2, ... (poles); n >= -1",
+  [GT_SF_ZETA] = "x must not be 1 (pole)",
+  [GT_SF_ERFC] = "x real",
+  [GT_SF_ERFINV] = "x must be in (-1, 1)",
+  [GT_SF_NORM_CDF] = "x real",
+  [GT_SF_NORM_LOGCDF] = "x real",
+  [GT_SF_BESSELJ] = "x real, n an integer",
+  [GT_SF_BESSELY] = "x must be > 0, n an integer",
+  [GT_SF_GAMMA_INC] = "x must be > 0 (or any x when a is a positive "
+                      "integer; x = 0 when a > 0 and the derivative order "
+                      "is below a)",
+  [GT_SF_LAMBERTW] = "x must be >= -1/e",
+};
+
+void
+gt_sf_thread_done(void)
+{
+  flint_cleanup();
+}
+
+const char *
+gt_sf_name(GtSf f)
+{
+  return (unsigned)f < GT_SF_COUNT ? sf_names[f] : "?";
+}
+
+const char *
+gt_sf_domain(GtSf f)
+{
+  return (unsigned)f < GT_SF_COUNT ? sf_domains[f] : "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* Domain checks                                                        */
+/* ------------------------------------------------------------------ */
+
+static int
+is_nonpos_int(mpfr_srcptr x)
+{
+  return mpfr_integer_p(x) && mpfr_sgn(x) <= 0;
+}
+
+/* 1 when x < -1/e, 0 when x > -1/e.  -1/e is irrational, so the two never
+   meet and the loop ends once the ball of x + 1/e excludes zero, at about
+   the precision of x plus the bits x and -1/e share. */
+static int
+below_minus_inv_e(mpfr_srcptr x)
+{
+  arb_t t, xb;
+  slong w = mpfr_get_prec(x) + 64;
+  int r = -1;
+  if (mpfr_cmp_si(x, -1) < 0)
+    return 1;
+  if (mpfr_sgn(x) >= 0)
+    return 0;
+  arb_init(t);
+  arb_init(xb);
+  arf_set_mpfr(arb_midref(xb), x);
+  while (r < 0) {
+    arb_set_si(t, -1);
+    arb_exp(t, t, w);
+    arb_add(t, t, xb, w);
+    if (arb_is_negative(t))
+      r = 1;
+    else if (arb_is_positive(t))
+      r = 0;
+    w *= 2;
+  }
+  arb_clear(t);
+  arb_clear(xb);
+  return r;
+}
+
+/* GT_SF_OK or the status for f at (n, a, x, K). */
+static int
+check_domain(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K)
+{
+  if ((unsigned)f >= GT_SF_COUNT || K < 0)
+    return GT_SF_BADARG;
+  if (mpfr_nan_p(x) || mpfr_inf_p(x))
+    return GT_SF_DOMAIN;
+  switch (f) {
+  case GT_SF_POLYGAMMA:
+    if (n < -1 || n > LONG_MAX / 2 - K)
+      return GT_SF_BADARG;
+    return is_nonpos_int(x) ? GT_SF_POLE : GT_SF_OK;
+  case GT_SF_ZETA:
+    return mpfr_cmp_ui(x, 1) == 0 ? GT_SF_POLE : GT_SF_OK;
+  case GT_SF_ERFINV:
+    return mpfr_cmp_si(x, -1) > 0 && mpfr_cmp_si(x, 1) < 0 ? GT_SF_OK
+                                                          : GT_SF_DOMAIN;
+  case GT_SF_BESSELJ:
+  case GT_SF_BESSELY:
+    if (n < -(LONG_MAX / 4) + K || n > LONG_MAX / 4 - K)
+      return GT_SF_BADARG;
+    return f == GT_SF_BESSELY && mpfr_sgn(x) <= 0 ? GT_SF_DOMAIN : GT_SF_OK;
+  case GT_SF_GAMMA_INC:
+    if (a == NULL || !mpfr_number_p(a))
+      return GT_SF_BADARG;
+    if (mpfr_sgn(x) > 0 || (mpfr_integer_p(a) && mpfr_sgn(a) > 0))
+      return GT_SF_OK;
+    /* x = 0, a > 0 not an integer: d^k/dx^k Gamma(a, x) has the factor
+       x^(a-k), finite at 0 only for k < a */
+    if (mpfr_zero_p(x) && mpfr_sgn(a) > 0 && mpfr_cmp_si(a, K) > 0)
+      return GT_SF_OK;
+    return GT_SF_DOMAIN;
+  case GT_SF_LAMBERTW:
+    return below_minus_inv_e(x) ? GT_SF_DOMAIN : GT_SF_OK;
+  default:
+    return GT_SF_OK;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Known exact zeros                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The factor P_{k-1} of d^k/dx^k Gamma(a, x) = -x^(a-k) e^-x P_{k-1}(x),
+   k >= 1, by Leibniz on -(d/dx)^(k-1) [x^(a-1) e^-x]:
+     P_{k-1}(x) = sum_j C(k-1, j) (-1)^(k-1-j) (a-1)(a-2)...(a-j) x^(k-1-j).
+   a and x are dyadic, so every term is computed exactly (ARF_PREC_EXACT)
+   and the test "P = 0" is exact.  Cost O(k^2) exact products of numbers
+   growing to about k (bits(a) + bits(x)) bits. */
+static int
+gamma_inc_factor_zero(mpfr_srcptr a, mpfr_srcptr x, int k)
+{
+  arb_t sum, term, ff, am1, xb, xp;
+  fmpz_t c;
+  int j, m = k - 1, zero;
+
+  arb_init(sum);
+  arb_init(term);
+  arb_init(ff);
+  arb_init(am1);
+  arb_init(xb);
+  arb_init(xp);
+  fmpz_init(c);
+  arf_set_mpfr(arb_midref(am1), a);
+  arb_sub_ui(am1, am1, 1, ARF_PREC_EXACT);
+  arf_set_mpfr(arb_midref(xb), x);
+  arb_one(ff);                          /* (a-1)...(a-j), j = 0 */
+  for (j = 0; j <= m; j++) {
+    if (j > 0) {
+      arb_mul(ff, ff, am1, ARF_PREC_EXACT);
+      arb_sub_ui(am1, am1, 1, ARF_PREC_EXACT);
+    }
+    arb_pow_ui(xp, xb, (ulong)(m - j), ARF_PREC_EXACT);
+    fmpz_bin_uiui(c, (ulong)m, (ulong)j);
+    arb_mul(term, ff, xp, ARF_PREC_EXACT);
+    arb_mul_fmpz(term, term, c, ARF_PREC_EXACT);
+    if ((m - j) & 1)
+      arb_sub(sum, sum, term, ARF_PREC_EXACT);
+    else
+      arb_add(sum, sum, term, ARF_PREC_EXACT);
+  }
+  zero = arb_is_zero(sum);
+  arb_clear(sum);
+  arb_clear(term);
+  arb_clear(ff);
+  arb_clear(am1);
+  arb_clear(xb);
+  arb_clear(xp);
+  fmpz_clear(c);
+  return zero;
+}
+
+/* 1 when f^(k)(x)/k! is exactly zero for a reason known in advance. */
+static int
+known_zero(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int k)
+{
+  int x0 = mpfr_zero_p(x);
+  switch (f) {
+  case GT_SF_POLYGAMMA:     /* log Gamma(1) = log Gamma(2) = 0 */
+    return n == -1 && k == 0 &&
+           (mpfr_cmp_ui(x, 1) == 0 || mpfr_cmp_ui(x, 2) == 0);
+  case GT_SF_ZETA:          /* trivial zeros -2, -4, ... */
+    if (k != 0 || mpfr_sgn(x) >= 0 || !mpfr_integer_p(x))
+      return 0;
+    {
+      mpfr_t h;
+      int even;
+      mpfr_init2(h, mpfr_get_prec(x));
+      mpfr_div_2ui(h, x, 1, MPFR_RNDN);  /* exact */
+      even = mpfr_integer_p(h);
+      mpfr_clear(h);
+      return even;
+    }
+  case GT_SF_NORM_CDF:      /* Phi^(3) = phi'' = (x^2 - 1) phi: zero at
+                               x = +-1 (the other Hermite factors He_m,
+                               m != 2, have no rational root but 0) */
+    if (k == 3 && mpfr_cmpabs_ui(x, 1) == 0)
+      return 1;
+    /* fall through */
+  case GT_SF_ERFC:          /* 1 - (odd function) at 0 */
+    return x0 && k >= 2 && k % 2 == 0;
+  case GT_SF_ERFINV:        /* odd */
+    return x0 && k % 2 == 0;
+  case GT_SF_BESSELJ:       /* J_n(x) = sum_m c_m x^(|n| + 2m) */
+    {
+      unsigned long an = n < 0 ? -(unsigned long)n : (unsigned long)n;
+      return x0 && ((unsigned long)k < an || ((unsigned long)k - an) % 2);
+    }
+  case GT_SF_GAMMA_INC:
+    if (k == 0)
+      return 0;
+    if (x0)   /* x^(a-k) e^-x P: zero at x = 0 when a - k > 0 */
+      return mpfr_integer_p(a) ? 0 : mpfr_cmp_si(a, k) > 0;
+    return k >= 2 && gamma_inc_factor_zero(a, x, k);
+  case GT_SF_LAMBERTW:
+    return x0 && k == 0;
+  default:
+    return 0;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* The jet at one working precision                                     */
+/* ------------------------------------------------------------------ */
+
+/* The series h(t) = c0 + c1 t. */
+static void
+linear(arb_poly_t h, const arb_t c0, const arb_t c1)
+{
+  arb_poly_fit_length(h, 2);
+  arb_set(h->coeffs, c0);
+  arb_set(h->coeffs + 1, c1);
+  _arb_poly_set_length(h, 2);
+}
+
+/* log|Gamma(x + t)| to length len, x not a non-positive integer. */
+static void
+lgamma_abs_series(arb_poly_t r, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h, s, g;
+  arb_t c0, c1;
+
+  arb_poly_init(h);
+  arb_init(c0);
+  arb_init(c1);
+  if (arb_is_positive(x)) {
+    arb_one(c1);
+    linear(h, x, c1);
+    arb_poly_lgamma_series(r, h, len, w);
+  } else {
+    /* log pi - log|sin(pi(x+t))| - log Gamma(1-x-t) */
+    arb_poly_init(s);
+    arb_poly_init(g);
+    arb_one(c1);
+    linear(h, x, c1);
+    arb_poly_sin_pi_series(s, h, len, w);
+    if (arb_is_negative(s->coeffs))
+      arb_poly_neg(s, s);
+    arb_poly_log_series(s, s, len, w);
+    arb_sub_ui(c0, x, 1, w);
+    arb_neg(c0, c0);                    /* 1 - x, exact for dyadic x */
+    arb_set_si(c1, -1);
+    linear(h, c0, c1);
+    arb_poly_lgamma_series(g, h, len, w);
+    arb_poly_add(s, s, g, w);
+    arb_poly_neg(r, s);
+    arb_const_pi(c0, w);
+    arb_log(c0, c0, w);
+    arb_poly_fit_length(r, len);
+    arb_add(r->coeffs, r->coeffs, c0, w);
+    _arb_poly_set_length(r, len);
+    _arb_poly_normalise(r);
+    arb_poly_clear(s);
+    arb_poly_clear(g);
+  }
+  arb_poly_clear(h);
+  arb_clear(c0);
+  arb_clear(c1);
+}
+
+/* psi^(n)(x + t) to length len: coefficient k is psi^(n+k)(x)/k!. */
+static void
+polygamma_series(arb_poly_t r, long n, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h, d;
+  arb_t c1;
+  fmpz_t q;
+  slong k;
+
+  if (n < 0) {
+    lgamma_abs_series(r, x, len, w);
+    return;
+  }
+  arb_poly_init(h);
+  arb_poly_init(d);
+  arb_init(c1);
+  fmpz_init(q);
+  arb_one(c1);
+  linear(h, x, c1);
+  arb_poly_digamma_series(d, h, n + len, w);
+  arb_poly_fit_length(r, len);
+  fmpz_fac_ui(q, (ulong)n);             /* (n+k)!/k! at k = 0 */
+  for (k = 0; k < len; k++) {
+    arb_poly_get_coeff_arb(r->coeffs + k, d, n + k);
+    arb_mul_fmpz(r->coeffs + k, r->coeffs + k, q, w);
+    fmpz_mul_ui(q, q, (ulong)(n + k + 1));
+    fmpz_divexact_ui(q, q, (ulong)(k + 1));
+  }
+  _arb_poly_set_length(r, len);
+  arb_poly_clear(h);
+  arb_poly_clear(d);
+  arb_clear(c1);
+  fmpz_clear(q);
+}
+
+/* erfinv(x + t) by reversion of erf(w0 + u) - x. */
+static void
+erfinv_series(arb_poly_t r, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h, e;
+  arb_t w0, c1;
+
+  arb_poly_init(h);
+  arb_poly_init(e);
+  arb_init(w0);
+  arb_init(c1);
+  arb_hypgeom_erfinv(w0, x, w);
+  if (len > 1) {
+    arb_one(c1);
+    linear(h, w0, c1);
+    arb_hypgeom_erf_series(e, h, len, w);
+    arb_poly_set_coeff_si(e, 0, 0);     /* erf(w0) - x = 0 exactly */
+    arb_poly_revert_series(r, e, len, w);
+  }
+  arb_poly_fit_length(r, len);
+  if (len == 1)
+    _arb_poly_set_length(r, 1);
+  arb_set(r->coeffs, w0);
+  arb_poly_clear(h);
+  arb_poly_clear(e);
+  arb_clear(w0);
+  arb_clear(c1);
+}
+
+/* For |x| >= 2: the tail T(x + t) = Gamma(1/2, (x+t)^2/2) / (2 sqrt pi),
+   which is Phi(x + t) for x < 0 and 1 - Phi(x + t) for x > 0 (both sides
+   analytic in t near x != 0).  Its argument x^2/2 + x t + t^2/2 is exact,
+   unlike erfc's -(x+t)/sqrt 2, whose radius Arb's erfc bounds so crudely
+   at |x| ~ 1e10 that the ball is useless at any precision. */
+static void
+norm_tail_series(arb_poly_t r, const arb_t x, slong len, slong w)
+{
+  arb_poly_t h;
+  arb_t c;
+
+  arb_poly_init(h);
+  arb_init(c);
+  arb_poly_fit_length(h, 3);
+  arb_mul(h->coeffs, x, x, ARF_PREC_EXACT);
+  arb_mul_2exp_si(h->coeffs, h->coeffs, -1);
+  arb_set(h->coeffs + 1, x);
+  arb_set_d(h->coeffs + 2, 0.5);
+  _arb_poly_set_length(h, 3);
+  arb_set_d(c, 0.5);
+  arb_hypgeom_gamma_upper_series(r, c, h, 0, len, w);
+  arb_const_sqrt_pi(c, w);
+  arb_mul_2exp_si(c, c, 1);
+  arb_poly_scalar_div(r, r, c, w);
+  arb_poly_clear(h);
+  arb_clear(c);
+}
+
+/* Phi(x + t) (logcdf = 0) or log Phi(x + t) (logcdf = 1). */
+static void
+norm_series(arb_poly_t r, const arb_t x, int logcdf, slong len, slong w)
+{
+  arb_poly_t h;
+  arb_t c0, c1;
+  int upper = !arb_is_negative(x);      /* the tail is 1 - Phi */
+
+  if (arf_cmpabs_2exp_si(arb_midref(x), 1) >= 0) {
+    norm_tail_series(r, x, len, w);
+  } else {
+    arb_poly_init(h);
+    arb_init(c0);
+    arb_init(c1);
+    arb_rsqrt_ui(c1, 2, w);             /* 1/sqrt 2 */
+    if (!upper)
+      arb_neg(c1, c1);
+    arb_mul(c0, x, c1, w);
+    linear(h, c0, c1);                  /* -+(x + t)/sqrt 2 */
+    arb_hypgeom_erfc_series(r, h, len, w);
+    arb_poly_scalar_mul_2exp_si(r, r, -1);
+    arb_poly_clear(h);
+    arb_clear(c0);
+    arb_clear(c1);
+  }
+  if (upper) {                          /* r = 1 - Phi */
+    arb_poly_neg(r, r);
+    if (logcdf) {
+      arb_poly_log1p_series(r, r, len, w);
+    } else {
+      arb_poly_fit_length(r, len);
+      arb_add_ui(r->coeffs, r->coeffs, 1, w);
+      _arb_poly_set_length(r, FLINT_MAX(r->length, 1));
+    }
+  } else if (logcdf) {
+    arb_poly_log_series(r, r, len, w);
+  }
+}
+
+/* v[m - lo] = B_m(x), m = lo..hi (0 <= lo <= hi), for B = J (y = 0) or
+   Y (y = 1), x != 0.  Two values from Arb, the rest by
+   B_{m-1} + B_{m+1} = (2m/x) B_m in the stable direction: downwards for
+   J (the minimal solution as m grows), upwards for Y (the dominant one).
+   Cost: two Bessel values and hi - lo multiply-adds; the balls carry
+   whatever the recurrence loses. */
+static void
+bessel_orders(arb_ptr v, int y, slong lo, slong hi, const arb_t x, slong w)
+{
+  arb_t nu, t;
+  slong m;
+
+  arb_init(nu);
+  arb_init(t);
+  if (y) {
+    arb_set_si(nu, lo);
+    arb_hypgeom_bessel_y(v, nu, x, w);
+    if (hi > lo) {
+      arb_set_si(nu, lo + 1);
+      arb_hypgeom_bessel_y(v + 1, nu, x, w);
+    }
+    for (m = lo + 1; m < hi; m++) {
+      arb_mul_ui(t, v + m - lo, (ulong)(2 * m), w);
+      arb_div(t, t, x, w);
+      arb_sub(v + m + 1 - lo, t, v + m - 1 - lo, w);
+    }
+  } else {
+    arb_set_si(nu, hi);
+    arb_hypgeom_bessel_j(v + hi - lo, nu, x, w);
+    if (hi > lo) {
+      arb_set_si(nu, hi - 1);
+      arb_hypgeom_bessel_j(v + hi - 1 - lo, nu, x, w);
+    }
+    for (m = hi - 1; m > lo; m--) {
+      arb_mul_ui(t, v + m - lo, (ulong)(2 * m), w);
+      arb_div(t, t, x, w);
+      arb_sub(v + m - 1 - lo, t, v + m + 1 - lo, w);
+    }
+  }
+  arb_clear(nu);
+  arb_clear(t);
+}
+
+/* J_n or Y_n at x + t via the binomial sums of B_{n-K} .. B_{n+K};
+   B_{-m} = (-1)^m B_m, so only orders |m| in [mlo, mhi] are computed:
+   at most 2K + 1 of them, whatever n. */
+static void
+bessel_series(arb_poly_t r, int y, long n, const arb_t x, slong len,
+              slong w)
+{
+  slong K = len - 1, m, k, j, lo = n - K, hi = n + K, mlo, mhi;
+  arb_ptr b = _arb_vec_init(2 * K + 1);  /* b[m] = B_{n-K+m}(x) */
+  arb_ptr v;
+  arb_t s, t;
+  fmpz_t c, kf;
+
+  arb_init(s);
+  arb_init(t);
+  fmpz_init(c);
+  fmpz_init(kf);
+  mlo = lo >= 0 ? lo : hi <= 0 ? -hi : 0;
+  mhi = FLINT_MAX(FLINT_ABS(lo), FLINT_ABS(hi));
+  v = _arb_vec_init(mhi - mlo + 1);
+  if (arb_is_zero(x)) {                 /* J_m(0) = [m = 0] */
+    if (mlo == 0)
+      arb_one(v);
+  } else {
+    bessel_orders(v, y, mlo, mhi, x, w);
+  }
+  for (m = 0; m <= 2 * K; m++) {
+    slong o = lo + m;
+    if (o >= 0)
+      arb_set(b + m, v + o - mlo);
+    else if ((-o) & 1)
+      arb_neg(b + m, v - o - mlo);
+    else
+      arb_set(b + m, v - o - mlo);
+  }
+  _arb_vec_clear(v, mhi - mlo + 1);
+  arb_poly_fit_length(r, len);
+  fmpz_one(kf);
+  for (k = 0; k <= K; k++) {
+    /* orders n - k + 2j sit at b[K - k + 2j] */
+    arb_zero(s);
+    for (j = 0; j <= k; j++) {
+      fmpz_bin_uiui(c, (ulong)k, (ulong)j);
+      arb_mul_fmpz(t, b + K - k + 2 * j, c, w);
+      if (j & 1)
+        arb_sub(s, s, t, w);
+      else
+        arb_add(s, s, t, w);
+    }
+    if (k > 0)
+      fmpz_mul_ui(kf, kf, (ulong)k);
+    arb_mul_2exp_si(s, s, -k);
+    arb_div_fmpz(r->coeffs + k, s, kf, w);
+  }
+  _arb_poly_set_length(r, len);
+  _arb_vec_clear(b, 2 * K + 1);
+  arb_clear(s);
+  arb_clear(t);
+  fmpz_clear(c);
+  fmpz_clear(kf);
+}
+
+/* res[0..len-1] = the jet's balls at working precision w. */
+static void
+jet_balls(GtSf f, long n, const arb_t a, const arb_t x, slong len,
+          arb_ptr res, slong w)
+{
+  arb_poly_t r, h;
+  arb_t c1;
+  slong k;
+
+  arb_poly_init(r);
+  arb_poly_init(h);
+  arb_init(c1);
+  arb_one(c1);
+  linear(h, x, c1);
+  switch (f) {
+  case GT_SF_POLYGAMMA:
+    polygamma_series(r, n, x, len, w);
+    break;
+  case GT_SF_ZETA:
+    arb_poly_zeta_series(r, h, c1, 0, len, w);
+    break;
+  case GT_SF_ERFC:
+    arb_hypgeom_erfc_series(r, h, len, w);
+    break;
+  case GT_SF_ERFINV:
+    erfinv_series(r, x, len, w);
+    break;
+  case GT_SF_NORM_CDF:
+  case GT_SF_NORM_LOGCDF:
+    norm_series(r, x, f == GT_SF_NORM_LOGCDF, len, w);
+    break;
+  case GT_SF_BESSELJ:
+  case GT_SF_BESSELY:
+    bessel_series(r, f == GT_SF_BESSELY, n, x, len, w);
+    break;
+  case GT_SF_GAMMA_INC:
+    arb_hypgeom_gamma_upper_series(r, a, h, 0, len, w);
+    break;
+  case GT_SF_LAMBERTW:
+    arb_poly_lambertw_series(r, h, 0, len, w);
+    break;
+  default:
+    break;
+  }
+  for (k = 0; k < len; k++)
+    arb_poly_get_coeff_arb(res + k, r, k);
+  arb_poly_clear(r);
+  arb_poly_clear(h);
+  arb_clear(c1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Rounding and the Ziv loop                                            */
+/* ------------------------------------------------------------------ */
+
+/* Rounds ball b to nearest into y when both of its ends round to the same
+   number; 1 then, 0 (y unchanged) otherwise. */
+static int
+round_ball(mpfr_ptr y, const arb_t b, slong w)
+{
+  arf_t lo, hi;
+  mpfr_t u, v;
+  int ok;
+
+  if (!arb_is_finite(b))
+    return 0;
+  if (arb_is_exact(b)) {
+    arf_get_mpfr(y, arb_midref(b), MPFR_RNDN);
+    return 1;
+  }
+  arf_init(lo);
+  arf_init(hi);
+  mpfr_init2(u, mpfr_get_prec(y));
+  mpfr_init2(v, mpfr_get_prec(y));
+  arb_get_lbound_arf(lo, b, w + 16);    /* widened: rounded outwards */
+  arb_get_ubound_arf(hi, b, w + 16);
+  arf_get_mpfr(u, lo, MPFR_RNDN);
+  arf_get_mpfr(v, hi, MPFR_RNDN);
+  ok = mpfr_equal_p(u, v) && mpfr_signbit(u) == mpfr_signbit(v);
+  if (ok)
+    mpfr_set(y, u, MPFR_RNDN);
+  arf_clear(lo);
+  arf_clear(hi);
+  mpfr_clear(u);
+  mpfr_clear(v);
+  return ok;
+}
+
+/* The bits the evaluation lost: w minus the worst relative accuracy of a
+   finite ball that excludes zero; 0 when there is none. */
+static slong
+bits_lost(arb_srcptr res, slong len, slong w)
+{
+  slong k, lost = 0, acc;
+  for (k = 0; k < len; k++) {
+    if (!arb_is_finite(res + k) || arb_contains_zero(res + k))
+      continue;
+    acc = arb_rel_accuracy_bits(res + k);
+    if (w - acc > lost)
+      lost = w - acc;
+  }
+  return lost;
+}
+
+/* At the ceiling: the best values, and whether each is accurate enough.
+   prev holds the balls of the step before, gain bits less precise.  A
+   ball that still holds zero is taken as an exact zero only if it shrank
+   like one, by at least 2^(gain/2) since that step (a zero computed with
+   rounding errors has a radius ~ 2^-w times the terms' size); a ball that
+   did not shrink means the method itself fails there (Arb's Bessel
+   functions with order ~ argument ~ 1e5, say): GT_SF_NOCONV. */
+static int
+settle(mpfr_ptr *out, const char *done, arb_srcptr res, arb_srcptr prev,
+       slong len, slong gain)
+{
+  slong k;
+  int st = GT_SF_OK;
+  mag_t r;
+
+  mag_init(r);
+  for (k = 0; k < len; k++) {
+    if (done[k])
+      continue;
+    if (!arb_is_finite(res + k)) {
+      mpfr_set_nan(out[k]);
+      st = GT_SF_NOCONV;
+    } else if (arb_contains_zero(res + k)) {
+      mag_mul_2exp_si(r, arb_radref(res + k), gain / 2);
+      if (arb_is_finite(prev + k) &&
+          mag_cmp(r, arb_radref(prev + k)) <= 0) {
+        mpfr_set_zero(out[k], 1);
+      } else {
+        arf_get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
+        st = GT_SF_NOCONV;
+      }
+    } else {
+      arf_get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
+      if (arb_rel_accuracy_bits(res + k) < (slong)mpfr_get_prec(out[k]) + 1)
+        st = GT_SF_NOCONV;
+    }
+  }
+  mag_clear(r);
+  return st;
+}
+
+static void
+all_nan(mpfr_ptr *out, int K)
+{
+  int k;
+  for (k = 0; k <= K; k++)
+    mpfr_set_nan(out[k]);
+}
+
+/* res[k] *= (d+k)!/k! for k = 0..len-1 (exact integers). */
+static void
+shift_scale(arb_ptr res, slong len, int d, slong w)
+{
+  fmpz_t q;
+  slong k;
+  if (d == 0)
+    return;
+  fmpz_init(q);
+  fmpz_fac_ui(q, (ulong)d);
+  for (k = 0; k < len; k++) {
+    arb_mul_fmpz(res + k, res + k, q, w);
+    fmpz_mul_ui(q, q, (ulong)(d + k + 1));
+    fmpz_divexact_ui(q, q, (ulong)(k + 1));
+  }
+  fmpz_clear(q);
+}
+
+int
+gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d, int K,
+                mpfr_ptr *out)
+{
+  slong len, k, w, wprev, wmax = 0, p = 0, left = 0, lost;
+  arb_t ab, xb;
+  arb_ptr res, prev;
+  char *done;
+  int st = d < 0 || K > INT_MAX - d ? GT_SF_BADARG
+                                    : check_domain(f, n, a, x, K + d);
+
+  if (st != GT_SF_OK) {
+    if (K >= 0)
+      all_nan(out, K);
+    return st;
+  }
+  len = (slong)K + 1;
+  done = calloc((size_t)len, 1);
+  if (done == NULL) {
+    all_nan(out, K);
+    return GT_SF_NOCONV;
+  }
+  for (k = 0; k < len; k++) {
+    if ((slong)mpfr_get_prec(out[k]) > p)
+      p = mpfr_get_prec(out[k]);
+    /* gamma_inc's exact test costs O(k^2): only when the loop stalls */
+    if (f != GT_SF_GAMMA_INC && known_zero(f, n, a, x, (int)k + d)) {
+      mpfr_set_zero(out[k], 1);
+      done[k] = 1;
+    } else {
+      left++;
+    }
+  }
+  arb_init(ab);
+  arb_init(xb);
+  arf_set_mpfr(arb_midref(xb), x);
+  if (a != NULL)
+    arf_set_mpfr(arb_midref(ab), a);
+  res = _arb_vec_init(len + d);
+  prev = _arb_vec_init(len);
+  w = wprev = p + 32 + (len + d) / 2;
+  while (left > 0) {
+    jet_balls(f, n, ab, xb, len + d, res, w);
+    shift_scale(res + d, len, d, w);
+    for (k = 0; k < len; k++)
+      if (!done[k] && round_ball(out[k], res + d + k, w)) {
+        done[k] = 1;
+        left--;
+      }
+    if (left == 0)
+      break;
+    /* a ball that held zero may show its loss only at a later step */
+    lost = 4 * p + 64 + bits_lost(res + d, len, w);
+    if (lost > wmax)
+      wmax = lost;
+    if (f == GT_SF_GAMMA_INC && w > p + 32 + (len + d) / 2) {
+      for (k = 0; k < len; k++)
+        if (!done[k] && arb_contains_zero(res + d + k) &&
+            known_zero(f, n, a, x, (int)k + d)) {
+          mpfr_set_zero(out[k], 1);
+          done[k] = 1;
+          left--;
+        }
+    }
+    if (left > 0 && w >= wmax) {
+      st = settle(out, done, res + d, prev, len, w - wprev);
+      break;
+    }
+    _arb_vec_set(prev, res + d, len);
+    wprev = w;
+    w += w / 2;
+    if (w > wmax)
+      w = wmax;
+  }
+  _arb_vec_clear(res, len + d);
+  _arb_vec_clear(prev, len);
+  arb_clear(ab);
+  arb_clear(xb);
+  free(done);
+  return st;
+}
+
+int
+gt_sf_jet(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K,
+          mpfr_ptr *out)
+{
+  return gt_sf_jet_deriv(f, n, a, x, 0, K, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Two-argument functions                                               */
+/* ------------------------------------------------------------------ */
+
+/* Ball of d^i/da^i d^j/db^j f(a, b) at working precision w. */
+static void
+value2_ball(arb_t r, GtSf2 f, const arb_t a, const arb_t b, int i, int j,
+            slong w)
+{
+  arb_poly_t ga, gb, gc, h;
+  arb_t c, one, s, t;
+  fmpz_t bin;
+  int i1, j1, m;
+
+  arb_poly_init(ga);
+  arb_poly_init(gb);
+  arb_poly_init(gc);
+  arb_poly_init(h);
+  arb_init(c);
+  arb_init(one);
+  arb_init(s);
+  arb_init(t);
+  fmpz_init(bin);
+  arb_one(one);
+  arb_add(c, a, b, w);
+  if (f == GT_SF2_LBETA) {
+    if (i > 0 && j > 0) {
+      polygamma_series(gc, i + j - 1, c, 1, w);
+      arb_neg(r, gc->coeffs);
+    } else {
+      int d = i + j;
+      polygamma_series(ga, d - 1, i > 0 || d == 0 ? a : b, 1, w);
+      polygamma_series(gc, d - 1, c, 1, w);
+      arb_sub(r, ga->coeffs, gc->coeffs, w);
+      if (d == 0) {
+        polygamma_series(gb, -1, b, 1, w);
+        arb_add(r, r, gb->coeffs, w);
+      }
+    }
+  } else {
+    linear(h, a, one);
+    arb_poly_gamma_series(ga, h, i + 1, w);
+    linear(h, b, one);
+    arb_poly_gamma_series(gb, h, j + 1, w);
+    linear(h, c, one);
+    arb_poly_rgamma_series(gc, h, i + j + 1, w);
+    arb_zero(s);
+    for (i1 = 0; i1 <= i; i1++)
+      for (j1 = 0; j1 <= j; j1++) {
+        m = (i - i1) + (j - j1);
+        arb_poly_get_coeff_arb(t, gc, m);
+        fmpz_bin_uiui(bin, (ulong)m, (ulong)(i - i1));
+        arb_mul_fmpz(t, t, bin, w);
+        arb_mul(t, t, ga->coeffs + i1, w);
+        arb_mul(t, t, gb->coeffs + j1, w);
+        arb_add(s, s, t, w);
+      }
+    /* derivative = i! j! coefficient */
+    fmpz_fac_ui(bin, (ulong)i);
+    arb_mul_fmpz(s, s, bin, w);
+    fmpz_fac_ui(bin, (ulong)j);
+    arb_mul_fmpz(r, s, bin, w);
+  }
+  arb_poly_clear(ga);
+  arb_poly_clear(gb);
+  arb_poly_clear(gc);
+  arb_poly_clear(h);
+  arb_clear(c);
+  arb_clear(one);
+  arb_clear(s);
+  arb_clear(t);
+  fmpz_clear(bin);
+}
+
+int
+gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
+             mpfr_ptr out)
+{
+  arb_t ab, bb, r, prev;
+  slong p = mpfr_get_prec(out), w, wprev, wmax;
+  int st = GT_SF_OK;
+
+  if ((f != GT_SF2_BETA && f != GT_SF2_LBETA) || i < 0 || j < 0) {
+    mpfr_set_nan(out);
+    return GT_SF_BADARG;
+  }
+  if (!mpfr_number_p(a) || !mpfr_number_p(b)) {
+    mpfr_set_nan(out);
+    return GT_SF_DOMAIN;
+  }
+  if (is_nonpos_int(a) || is_nonpos_int(b)) {
+    mpfr_set_nan(out);
+    return GT_SF_POLE;
+  }
+  if (f == GT_SF2_BETA && i == 0 && j == 0) {
+    mpfr_beta(out, a, b, MPFR_RNDN);
+    return GT_SF_OK;
+  }
+  arb_init(ab);
+  arb_init(bb);
+  arb_init(r);
+  arf_set_mpfr(arb_midref(ab), a);
+  arf_set_mpfr(arb_midref(bb), b);
+  if (f == GT_SF2_LBETA) {
+    /* a + b a pole of Gamma: B = 0, log|B| = -inf, its derivatives
+       infinite */
+    arb_add(r, ab, bb, ARF_PREC_EXACT);
+    if (arb_is_int(r) && !arb_is_positive(r)) {
+      arb_clear(ab);
+      arb_clear(bb);
+      arb_clear(r);
+      mpfr_set_nan(out);
+      return GT_SF_POLE;
+    }
+  }
+  w = wprev = p + 32 + 2 * (i + j);
+  wmax = 0;
+  arb_init(prev);
+  for (;;) {
+    value2_ball(r, f, ab, bb, i, j, w);
+    if (round_ball(out, r, w))
+      break;
+    if (4 * p + 64 + bits_lost(r, 1, w) > wmax)
+      wmax = 4 * p + 64 + bits_lost(r, 1, w);
+    if (w >= wmax) {
+      char done = 0;
+      st = settle(&out, &done, r, prev, 1, w - wprev);
+      break;
+    }
+    arb_set(prev, r);
+    wprev = w;
+    w += w / 2;
+    if (w > wmax)
+      w = wmax;
+  }
+  arb_clear(prev);
+  arb_clear(ab);
+  arb_clear(bb);
+  arb_clear(r);
+  return st;
+}
