@@ -73,32 +73,194 @@ is_name_char(int c)
   return is_name_start(c) || (c >= '0' && c <= '9');
 }
 
+/* The scanner's state. */
+typedef struct Lexer {
+  const GtSource *src;
+  const char *s;
+  size_t len, i;
+  uint32_t srcid;
+  GtDiagList *diags;
+  int failed;
+} Lexer;
+
+/* Skips blanks, comments and explicit line continuations. */
+static void
+skip_blanks(Lexer *L)
+{
+  const char *s = L->s;
+  while (L->i < L->len) {
+    size_t i = L->i;
+    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\f'
+        || s[i] == '\v')
+      L->i++;
+    else if (s[i] == '#')
+      while (L->i < L->len && s[L->i] != '\n')
+        L->i++;
+    else if (s[i] == '\\' && i + 1 < L->len && s[i + 1] == '\n')
+      L->i += 2; /* explicit line continuation */
+    else
+      break;
+  }
+}
+
+static void
+skip_digits(Lexer *L)
+{
+  while (L->i < L->len && isdigit((unsigned char)L->s[L->i]))
+    L->i++;
+}
+
+/* A number: digits, an optional fraction and exponent.  Letters, digits
+   or points glued to it make it an invalid number, reported whole. */
+static void
+lex_number(Lexer *L, size_t start)
+{
+  const char *s = L->s;
+  size_t len = L->len;
+  skip_digits(L);
+  if (L->i < len && s[L->i] == '.') {
+    L->i++;
+    skip_digits(L);
+  }
+  if (L->i < len && (s[L->i] == 'e' || s[L->i] == 'E')) {
+    size_t j = L->i + 1;
+    if (j < len && (s[j] == '+' || s[j] == '-'))
+      j++;
+    if (j < len && isdigit((unsigned char)s[j])) {
+      L->i = j;
+      skip_digits(L);
+    }
+  }
+  if (L->i < len && (is_name_char((unsigned char)s[L->i]) || s[L->i] == '.')) {
+    size_t j = L->i;
+    while (j < len && (is_name_char((unsigned char)s[j]) || s[j] == '.'))
+      j++;
+    GtSpan sp = { L->srcid, (uint32_t)start, (uint32_t)(j - start) };
+    gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp,
+                "invalid number '%.*s'", (int)(j - start), s + start);
+    L->failed = 1;
+    L->i = j;
+  }
+}
+
+/* A string literal, from its opening quote; only the escapes print()
+   resolves are allowed. */
+static void
+lex_string(Lexer *L, size_t start)
+{
+  const char *s = L->s;
+  size_t len = L->len;
+  L->i++;
+  while (L->i < len && s[L->i] != '"' && s[L->i] != '\n') {
+    size_t i = L->i;
+    if (s[i] == '\\' && i + 1 < len && s[i + 1] != '\n') {
+      /* any other escape is a mistake that would otherwise vanish from
+         the output */
+      unsigned char e = (unsigned char)s[i + 1];
+      if (e != '"' && e != '\\' && e != 'n' && e != 't') {
+        GtSpan sp = { L->srcid, (uint32_t)i, 2 };
+        if (e > ' ' && e < 0x7f)
+          gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp,
+                      "unknown escape sequence '\\%c' in a string "
+                      "(use \\\\ for a backslash)", e);
+        else
+          gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp,
+                      "unknown escape sequence in a string: '\\' "
+                      "followed by byte 0x%02X", e);
+        L->failed = 1;
+      }
+      L->i++;
+    }
+    L->i++;
+  }
+  if (L->i >= len || s[L->i] != '"') {
+    GtSpan sp = { L->srcid, (uint32_t)start, 1 };
+    gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp,
+                "missing terminating '\"' character");
+    L->failed = 1;
+  } else
+    L->i++;
+}
+
+/* A character that starts no token: one error per character (the rest
+   of a multi-byte sequence is skipped). */
+static void
+stray(Lexer *L, unsigned char c, size_t start)
+{
+  GtSpan sp = { L->srcid, (uint32_t)start, 1 };
+  if (c == '!')
+    gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp,
+                "unexpected '!'; logical negation is spelled 'not'");
+  else if (c == '&' || c == '|')
+    gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp,
+                "unexpected '%c'; use 'and' / 'or'", c);
+  else if (c >= 0x20 && c < 0x7f)
+    gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp, "stray '%c' in program",
+                c);
+  else
+    gt_diag_add(L->diags, GT_SEV_ERROR, L->src, sp,
+                "stray byte 0x%02X in program (only ASCII is allowed "
+                "outside strings and comments)", c);
+  L->failed = 1;
+  while (L->i < L->len && ((unsigned char)L->s[L->i] & 0xC0) == 0x80)
+    L->i++;
+}
+
+/* An operator or punctuation starting with c (already consumed; c1 is
+   the next character or 0): its kind, or -1 for a stray character.
+   *depth counts open ( and [, inside which newlines do not count. */
+static int
+lex_punct(Lexer *L, unsigned char c, int c1, int *depth)
+{
+  switch (c) {
+  case '(': ++*depth; return GT_TOK_LPAREN;
+  case ')': if (*depth > 0) --*depth; return GT_TOK_RPAREN;
+  case '[': ++*depth; return GT_TOK_LBRACK;
+  case ']': if (*depth > 0) --*depth; return GT_TOK_RBRACK;
+  case '{': return GT_TOK_LBRACE;
+  case '}': return GT_TOK_RBRACE;
+  case ',': return GT_TOK_COMMA;
+  case ';': return GT_TOK_SEMI;
+  case ':': return GT_TOK_COLON;
+  case '@': return GT_TOK_AT;
+  case '%': return GT_TOK_PERCENT;
+  case '^': return GT_TOK_CARET;
+  case '+': return c1 == '=' ? (L->i++, GT_TOK_PLUSEQ) : GT_TOK_PLUS;
+  case '-': return c1 == '=' ? (L->i++, GT_TOK_MINUSEQ) : GT_TOK_MINUS;
+  case '*':
+    if (c1 == '*') {
+      L->i++;
+      return GT_TOK_CARET;
+    }
+    return c1 == '=' ? (L->i++, GT_TOK_STAREQ) : GT_TOK_STAR;
+  case '/': return c1 == '=' ? (L->i++, GT_TOK_SLASHEQ) : GT_TOK_SLASH;
+  case '=': return c1 == '=' ? (L->i++, GT_TOK_EQ) : GT_TOK_ASSIGN;
+  case '<': return c1 == '=' ? (L->i++, GT_TOK_LE) : GT_TOK_LT;
+  case '>': return c1 == '=' ? (L->i++, GT_TOK_GE) : GT_TOK_GT;
+  case '!':
+    if (c1 == '=') {
+      L->i++;
+      return GT_TOK_NE;
+    }
+    return -1;
+  default:
+    return -1;
+  }
+}
+
 GtToken *
 gt_lex(const GtSource *src, uint32_t srcid, GtDiagList *diags, size_t *ntok)
 {
-  const char *s = src->text;
-  size_t len = src->len;
-  size_t cap = 64, n = 0, i = 0;
+  Lexer L = { .src = src, .s = src->text, .len = src->len, .i = 0,
+              .srcid = srcid, .diags = diags, .failed = 0 };
+  size_t cap = 64, n = 0;
   int depth = 0; /* ( and [ nesting: newlines inside do not count */
-  int failed = 0;
   GtToken *toks = malloc(cap * sizeof *toks);
   if (toks == NULL)
     return NULL;
 
   for (;;) {
-    /* skip blanks and comments */
-    while (i < len) {
-      if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\f'
-          || s[i] == '\v')
-        i++;
-      else if (s[i] == '#')
-        while (i < len && s[i] != '\n')
-          i++;
-      else if (s[i] == '\\' && i + 1 < len && s[i + 1] == '\n')
-        i += 2; /* explicit line continuation */
-      else
-        break;
-    }
+    skip_blanks(&L);
     if (n + 1 >= cap) {
       cap *= 2;
       GtToken *t = realloc(toks, cap * sizeof *toks);
@@ -110,164 +272,48 @@ gt_lex(const GtSource *src, uint32_t srcid, GtDiagList *diags, size_t *ntok)
     }
     GtToken *t = &toks[n];
     t->span.src = srcid;
-    t->span.off = (uint32_t)i;
+    t->span.off = (uint32_t)L.i;
     t->span.len = 1;
-    if (i >= len) {
+    if (L.i >= L.len) {
       t->kind = GT_TOK_EOF;
       t->span.len = 0;
       n++;
       break;
     }
-    unsigned char c = (unsigned char)s[i];
-    size_t start = i;
+    unsigned char c = (unsigned char)L.s[L.i];
+    size_t start = L.i;
     if (c == '\n') {
-      i++;
+      L.i++;
       if (depth > 0)
         continue;
       t->kind = GT_TOK_NEWLINE;
-    } else if (isdigit(c) || (c == '.' && i + 1 < len
-                              && isdigit((unsigned char)s[i + 1]))) {
-      while (i < len && isdigit((unsigned char)s[i]))
-        i++;
-      if (i < len && s[i] == '.') {
-        i++;
-        while (i < len && isdigit((unsigned char)s[i]))
-          i++;
-      }
-      if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        size_t j = i + 1;
-        if (j < len && (s[j] == '+' || s[j] == '-'))
-          j++;
-        if (j < len && isdigit((unsigned char)s[j])) {
-          i = j;
-          while (i < len && isdigit((unsigned char)s[i]))
-            i++;
-        }
-      }
+    } else if (isdigit(c) || (c == '.' && L.i + 1 < L.len
+                              && isdigit((unsigned char)L.s[L.i + 1]))) {
+      lex_number(&L, start);
       t->kind = GT_TOK_NUM;
-      if (i < len && (is_name_char((unsigned char)s[i]) || s[i] == '.')) {
-        size_t j = i;
-        while (j < len && (is_name_char((unsigned char)s[j]) || s[j] == '.'))
-          j++;
-        GtSpan sp = { srcid, (uint32_t)start, (uint32_t)(j - start) };
-        gt_diag_add(diags, GT_SEV_ERROR, src, sp,
-                    "invalid number '%.*s'", (int)(j - start), s + start);
-        failed = 1;
-        i = j;
-      }
     } else if (is_name_start(c)) {
-      while (i < len && is_name_char((unsigned char)s[i]))
-        i++;
-      t->kind = keyword(s + start, i - start);
+      while (L.i < L.len && is_name_char((unsigned char)L.s[L.i]))
+        L.i++;
+      t->kind = keyword(L.s + start, L.i - start);
     } else if (c == '"') {
-      i++;
-      while (i < len && s[i] != '"' && s[i] != '\n') {
-        if (s[i] == '\\' && i + 1 < len && s[i + 1] != '\n') {
-          /* the escapes print() resolves; any other is a mistake that
-             would otherwise vanish from the output */
-          unsigned char e = (unsigned char)s[i + 1];
-          if (e != '"' && e != '\\' && e != 'n' && e != 't') {
-            GtSpan sp = { srcid, (uint32_t)i, 2 };
-            if (e > ' ' && e < 0x7f)
-              gt_diag_add(diags, GT_SEV_ERROR, src, sp,
-                          "unknown escape sequence '\\%c' in a string "
-                          "(use \\\\ for a backslash)", e);
-            else
-              gt_diag_add(diags, GT_SEV_ERROR, src, sp,
-                          "unknown escape sequence in a string: '\\' "
-                          "followed by byte 0x%02X", e);
-            failed = 1;
-          }
-          i++;
-        }
-        i++;
-      }
-      if (i >= len || s[i] != '"') {
-        GtSpan sp = { srcid, (uint32_t)start, 1 };
-        gt_diag_add(diags, GT_SEV_ERROR, src, sp,
-                    "missing terminating '\"' character");
-        failed = 1;
-      } else
-        i++;
+      lex_string(&L, start);
       t->kind = GT_TOK_STRING;
     } else {
-      int c1 = i + 1 < len ? (unsigned char)s[i + 1] : 0;
-      i++;
-      switch (c) {
-      case '(': t->kind = GT_TOK_LPAREN; depth++; break;
-      case ')': t->kind = GT_TOK_RPAREN; if (depth > 0) depth--; break;
-      case '[': t->kind = GT_TOK_LBRACK; depth++; break;
-      case ']': t->kind = GT_TOK_RBRACK; if (depth > 0) depth--; break;
-      case '{': t->kind = GT_TOK_LBRACE; break;
-      case '}': t->kind = GT_TOK_RBRACE; break;
-      case ',': t->kind = GT_TOK_COMMA; break;
-      case ';': t->kind = GT_TOK_SEMI; break;
-      case ':': t->kind = GT_TOK_COLON; break;
-      case '@': t->kind = GT_TOK_AT; break;
-      case '%': t->kind = GT_TOK_PERCENT; break;
-      case '^': t->kind = GT_TOK_CARET; break;
-      case '+':
-        t->kind = c1 == '=' ? (i++, GT_TOK_PLUSEQ) : GT_TOK_PLUS;
-        break;
-      case '-':
-        t->kind = c1 == '=' ? (i++, GT_TOK_MINUSEQ) : GT_TOK_MINUS;
-        break;
-      case '*':
-        if (c1 == '*') {
-          i++;
-          t->kind = GT_TOK_CARET;
-        } else
-          t->kind = c1 == '=' ? (i++, GT_TOK_STAREQ) : GT_TOK_STAR;
-        break;
-      case '/':
-        t->kind = c1 == '=' ? (i++, GT_TOK_SLASHEQ) : GT_TOK_SLASH;
-        break;
-      case '=':
-        t->kind = c1 == '=' ? (i++, GT_TOK_EQ) : GT_TOK_ASSIGN;
-        break;
-      case '<':
-        t->kind = c1 == '=' ? (i++, GT_TOK_LE) : GT_TOK_LT;
-        break;
-      case '>':
-        t->kind = c1 == '=' ? (i++, GT_TOK_GE) : GT_TOK_GT;
-        break;
-      case '!':
-        if (c1 == '=') {
-          i++;
-          t->kind = GT_TOK_NE;
-          break;
-        }
-        /* fall through */
-      default: {
-        GtSpan sp = { srcid, (uint32_t)start, 1 };
-        if (c == '!')
-          gt_diag_add(diags, GT_SEV_ERROR, src, sp,
-                      "unexpected '!'; logical negation is spelled 'not'");
-        else if (c == '&' || c == '|')
-          gt_diag_add(diags, GT_SEV_ERROR, src, sp,
-                      "unexpected '%c'; use 'and' / 'or'", c);
-        else if (c >= 0x20 && c < 0x7f)
-          gt_diag_add(diags, GT_SEV_ERROR, src, sp, "stray '%c' in program",
-                      c);
-        else
-          gt_diag_add(diags, GT_SEV_ERROR, src, sp,
-                      "stray byte 0x%02X in program (only ASCII is allowed "
-                      "outside strings and comments)", c);
-        failed = 1;
-        /* skip the rest of a multi-byte sequence so one character gives
-           one error */
-        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-          i++;
+      int c1 = L.i + 1 < L.len ? (unsigned char)L.s[L.i + 1] : 0;
+      L.i++;
+      int kind = lex_punct(&L, c, c1, &depth);
+      if (kind < 0) {
+        stray(&L, c, start);
         continue;
       }
-      }
+      t->kind = (GtTokKind)kind;
     }
-    t->span.len = (uint32_t)(i - start);
+    t->span.len = (uint32_t)(L.i - start);
     n++;
-    if (failed && diags->n >= 20)
+    if (L.failed && diags->n >= 20)
       break;
   }
-  if (failed) {
+  if (L.failed) {
     free(toks);
     return NULL;
   }
