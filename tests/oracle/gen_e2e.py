@@ -14,7 +14,11 @@ spec's number rules, implemented below with exact rational arithmetic:
     n-digit decimal for the smallest n that round-trips);
   * plain notation when the scientific exponent x (v = d.ddd * 10^x) is in
     -6..21, else d.ddde+X / d.ddde-X; integers without a point; -0 is 0;
-  * --digits=N: round to N significant digits (ties to even), print N digits.
+  * --digits=N: round to N significant digits (ties to even), print N digits,
+    scientific when a zero would be padded before the point; an integer
+    of at most N digits prints as that integer;
+  * with several --wrt names and --order K, each distinct partial once
+    (the names of a mixed partial in --wrt order).
 
 Caution on last bits: gradtool rounds once per operation, so a composite
 computation can differ from the correctly rounded exact result in its last
@@ -112,8 +116,15 @@ def fmt(v, prec, digits=None):
     if v == 0:
         assert digits is None, "zero with --digits: format not fixed by spec"
         return "0"
+    sign = "-" if v < 0 else ""
+    if digits and v.denominator == 1 and len(str(abs(v.numerator))) <= digits:
+        return sign + str(abs(v.numerator))      # an integer that fits
     d, x = round_sig(v, digits) if digits else shortest(v, prec)
-    return ("-" if v < 0 else "") + layout(d, x)
+    if digits and x >= len(d):
+        # no zero may be padded before the point: scientific instead
+        mant = d[0] + ("." + d[1:] if len(d) > 1 else "")
+        return "%s%se+%d" % (sign, mant, x)
+    return sign + layout(d, x)
 
 
 def self_test():
@@ -134,7 +145,10 @@ def self_test():
               (Q(15 * 10 ** 21), "1.5e+22"), (Q(-5, 2), "-2.5"), (Q(108), "108")]
     for q, s in checks:
         assert fmt(round_bits(q, 128), 128) == s, (q, s)
-    assert fmt(Q(8), 128, 3) == "8.00"
+    assert fmt(Q(8), 128, 3) == "8"
+    assert fmt(Q(299792458), 128, 3) == "3.00e+8"
+    assert fmt(Q(5, 2), 128, 3) == "2.50"
+    assert fmt(round_bits(Q(1234, 10 ** 7), 128), 128, 2) == "0.00012"
     assert fmt(round_bits(Q(1, 3), 128), 128, 3) == "0.333"
     assert fmt(round_bits(Q(15 * 10 ** 21), 128), 128, 3) == "1.50e+22"
 
@@ -246,7 +260,9 @@ def expected(c):
     elif len(wrt) == 1:
         combos = [tuple(wrt) * c["order"]]
     else:
-        combos = list(itertools.product(wrt, repeat=c["order"]))
+        # each distinct mixed partial once, in --wrt order (issue 10)
+        combos = list(itertools.combinations_with_replacement(wrt,
+                                                              c["order"]))
     values = [(n, value_text(s, subs, p, dg, cr)) for n, s in c["outputs"]]
     ders = []
     for o in of:
