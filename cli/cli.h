@@ -54,6 +54,8 @@ extern const char *program_name;
 _Noreturn void usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 _Noreturn void out_of_memory(void);
+/* strdup, or out_of_memory() */
+char *xstrdup(const char *s);
 void names_add(Names *l, const char *s, size_t n);
 void names_free(Names *l);
 int names_has(const Names *l, const char *s);

@@ -21,15 +21,6 @@ number_text(mpfr_srcptr x, long digits)
   return t;
 }
 
-static char *
-xstrdup(const char *s)
-{
-  char *t = strdup(s);
-  if (t == NULL)
-    out_of_memory();
-  return t;
-}
-
 static void *
 xcalloc(size_t n, size_t size)
 {

@@ -32,15 +32,6 @@ volatile sig_atomic_t session_interrupted;
 
 /* ---- small helpers ------------------------------------------------------- */
 
-static char *
-xstrdup(const char *s)
-{
-  char *t = strdup(s);
-  if (t == NULL)
-    out_of_memory();
-  return t;
-}
-
 static unsigned
 count_lines(const char *s, size_t n)
 {

@@ -29,6 +29,15 @@ out_of_memory(void)
   exit(GT_ERUNTIME);
 }
 
+char *
+xstrdup(const char *s)
+{
+  char *t = strdup(s);
+  if (t == NULL)
+    out_of_memory();
+  return t;
+}
+
 void
 names_add(Names *l, const char *s, size_t n)
 {

@@ -216,34 +216,27 @@ point_of_run(Point *p, GtSession *s)
   }
 }
 
-/* "x = 1.5, p = [1, 2]" */
+/* The point as text, "x = 1.5, p = [1, 2]", or with json as
+   {"x": 1.5, "p": [1, 2]}. */
 static char *
-point_text(const Point *p)
+point_str(const Point *p, int json)
 {
   Buf b = { NULL, 0, 0 };
-  buf_adds(&b, "");
+  buf_adds(&b, json ? "{" : "");
   for (size_t i = 0; i < p->n; i++) {
     buf_adds(&b, i ? ", " : "");
-    buf_adds(&b, p->names[i]);
-    buf_adds(&b, " = ");
-    value_text(&b, &p->vals[i]);
+    if (json)
+      json_add_string(&b, p->names[i]);
+    else
+      buf_adds(&b, p->names[i]);
+    buf_adds(&b, json ? ": " : " = ");
+    if (json)
+      json_add_value(&b, &p->vals[i], 0);
+    else
+      value_text(&b, &p->vals[i]);
   }
-  return b.s;
-}
-
-/* {"x": 1.5, "p": [1, 2]} */
-static char *
-point_json(const Point *p)
-{
-  Buf b = { NULL, 0, 0 };
-  buf_adds(&b, "{");
-  for (size_t i = 0; i < p->n; i++) {
-    buf_adds(&b, i ? ", " : "");
-    json_add_string(&b, p->names[i]);
-    buf_adds(&b, ": ");
-    json_add_value(&b, &p->vals[i], 0);
-  }
-  buf_adds(&b, "}");
+  if (json)
+    buf_adds(&b, "}");
   return b.s;
 }
 
@@ -269,15 +262,6 @@ element_text(const GtValue *v, size_t k, int json)
   }
   buf_adds(&b, "]");
   return b.s;
-}
-
-static char *
-xstrdup(const char *s)
-{
-  char *t = strdup(s);
-  if (t == NULL)
-    out_of_memory();
-  return t;
 }
 
 /* ---- --check ----------------------------------------------------------------- */
@@ -516,8 +500,8 @@ undefined(Check *k, const Point *pt, const char *fallback, char *why)
 {
   k->undefined++;
   if (k->u_why == NULL) {
-    k->u_point = pt ? point_text(pt) : xstrdup(fallback);
-    k->u_point_json = pt ? point_json(pt) : xstrdup("null");
+    k->u_point = pt ? point_str(pt, 0) : xstrdup(fallback);
+    k->u_point_json = pt ? point_str(pt, 1) : xstrdup("null");
     k->u_why = why;
   } else
     free(why);
@@ -627,8 +611,8 @@ compare(Check *k, const Point *pt, const GtValue *D, const GtValue *E,
       free(k->w_ad);
       free(k->w_ex);
       free(k->w_diff);
-      k->w_point = point_text(pt);
-      k->w_point_json = point_json(pt);
+      k->w_point = point_str(pt, 0);
+      k->w_point_json = point_str(pt, 1);
       k->w_elem = element_text(D, worst, 0);
       k->w_elem_json = element_text(D, worst, 1);
       k->w_ad = number_text(&D->elems[worst], 0);
