@@ -292,6 +292,19 @@ typedef struct Check {
   char *u_point, *u_point_json, *u_why;
 } Check;
 
+/* Frees the texts of the worst element so far. */
+static void
+worst_texts_free(Check *k)
+{
+  free(k->w_point);
+  free(k->w_point_json);
+  free(k->w_elem);
+  free(k->w_elem_json);
+  free(k->w_ad);
+  free(k->w_ex);
+  free(k->w_diff);
+}
+
 static void
 check_free(Check *k)
 {
@@ -302,13 +315,7 @@ check_free(Check *k)
   free(k->label);
   if (k->have_worst)
     mpfr_clear(k->worst);
-  free(k->w_point);
-  free(k->w_point_json);
-  free(k->w_elem);
-  free(k->w_elem_json);
-  free(k->w_ad);
-  free(k->w_ex);
-  free(k->w_diff);
+  worst_texts_free(k);
   free(k->u_point);
   free(k->u_point_json);
   free(k->u_why);
@@ -604,13 +611,7 @@ compare(Check *k, const Point *pt, const GtValue *D, const GtValue *E,
         k->have_worst = 1;
       }
       mpfr_set(k->worst, big, RND);
-      free(k->w_point);
-      free(k->w_point_json);
-      free(k->w_elem);
-      free(k->w_elem_json);
-      free(k->w_ad);
-      free(k->w_ex);
-      free(k->w_diff);
+      worst_texts_free(k);
       k->w_point = point_str(pt, 0);
       k->w_point_json = point_str(pt, 1);
       k->w_elem = element_text(D, worst, 0);
