@@ -237,6 +237,11 @@ parse_args(Parser *ps, size_t *nargs, int allow_str, GtSpan *end)
       next(ps);
     }
   }
+  if (peek_kind(ps) == GT_TOK_FOR)
+    /* sum(x^2 for x in v): a Python habit */
+    fail_at(ps, peek(ps)->span, "generator expressions are not part of the "
+            "language: apply the function to the whole tensor (sum(v^2)) "
+            "or write a for loop");
   if (peek_kind(ps) != GT_TOK_RPAREN)
     expected(ps, "',' or ')'");
   *end = next(ps)->span;

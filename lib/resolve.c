@@ -177,6 +177,25 @@ suggest(Resolver *r, const char *name, int calls)
   return best;
 }
 
+/* Python's built-ins that users reach for, with what to write here;
+   returns when name is none of them. */
+static void
+python_habit(Resolver *r, GtSpan sp, const char *name)
+{
+  static const struct { const char *name, *hint; } habits[] = {
+    { "range", "range() is only the iterable of a for loop: "
+               "for i in range(n) { ... }" },
+    { "int", "int() is spelled trunc(x) here (or floor, ceil, round)" },
+    { "float", "numbers are already floating point at --prec bits: "
+               "no float() is needed" },
+    { "enumerate", "enumerate() is not part of the language: loop over "
+                   "for i in range(len(x)) and read x[i]" },
+  };
+  for (size_t i = 0; i < sizeof habits / sizeof *habits; i++)
+    if (strcmp(name, habits[i].name) == 0)
+      fail_at(r, sp, "%s", habits[i].hint);
+}
+
 static _Noreturn void
 unknown(Resolver *r, GtSpan sp, const char *what, const char *name, int calls)
 {
@@ -319,6 +338,8 @@ resolve_call(Resolver *r, GtExpr *e)
     e->op = (uint8_t)tf;
   } else {
     GtOp op = gt_op_lookup(name, strlen(name));
+    if (op == GT_OP_COUNT)
+      python_habit(r, e->opspan, name);
     if (op == GT_OP_COUNT)
       unknown(r, e->opspan, "function", name, 1);
     check_arity(r, e, name, gt_ops[op].arity, gt_ops[op].arity);

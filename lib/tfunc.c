@@ -24,6 +24,7 @@ static const struct {
   { "ones", GT_TF_ONES }, { "zeros", GT_TF_ZEROS }, { "fill", GT_TF_FILL },
   { "eye", GT_TF_EYE }, { "linspace", GT_TF_LINSPACE },
   { "shape", GT_TF_SHAPE }, { "size", GT_TF_SIZE }, { "rank", GT_TF_RANK },
+  { "len", GT_TF_LEN },
   { "sum", GT_TF_SUM }, { "reduce_sum", GT_TF_SUM }, { "mean", GT_TF_MEAN },
   { "reduce_mean", GT_TF_MEAN }, { "prod", GT_TF_PROD },
   { "reduce_prod", GT_TF_PROD }, { "reduce_max", GT_TF_RMAX },
@@ -39,7 +40,7 @@ static const struct {
   [GT_TF_ONES] = { 0, GT_MAX_RANK }, [GT_TF_ZEROS] = { 0, GT_MAX_RANK },
   [GT_TF_FILL] = { 1, GT_MAX_RANK + 1 }, [GT_TF_EYE] = { 1, 2 },
   [GT_TF_LINSPACE] = { 3, 3 }, [GT_TF_SHAPE] = { 1, 1 },
-  [GT_TF_SIZE] = { 1, 1 }, [GT_TF_RANK] = { 1, 1 }, [GT_TF_SUM] = { 1, 2 },
+  [GT_TF_SIZE] = { 1, 1 }, [GT_TF_RANK] = { 1, 1 }, [GT_TF_LEN] = { 1, 1 }, [GT_TF_SUM] = { 1, 2 },
   [GT_TF_MEAN] = { 1, 2 }, [GT_TF_PROD] = { 1, 2 }, [GT_TF_RMAX] = { 1, 2 },
   [GT_TF_RMIN] = { 1, 2 }, [GT_TF_DOT] = { 2, 2 }, [GT_TF_MATMUL] = { 2, 2 },
   [GT_TF_TRANSPOSE] = { 1, 1 }, [GT_TF_RESHAPE] = { 2, GT_MAX_RANK + 1 },
@@ -130,10 +131,14 @@ shape_info(GtRec *r, const GtExpr *e, int32_t a)
                   MPFR_RNDN);
     return t;
   }
+  if (e->op == GT_TF_LEN && as.rank == 0)
+    gt_rec_fail(r, GT_ERUNTIME, "len() of a scalar: it has no first axis "
+                "(size(x) counts the elements, shape(x) gives every axis)");
   t = gt_rec_leaf(r);
   mpfr_set_ui(r->tape->nodes[t].v,
-              e->op == GT_TF_SIZE ? (unsigned long)as.size
-                                  : (unsigned long)as.rank, MPFR_RNDN);
+              e->op == GT_TF_SIZE  ? (unsigned long)as.size
+              : e->op == GT_TF_LEN ? (unsigned long)as.dim[0]
+                                   : (unsigned long)as.rank, MPFR_RNDN);
   return t;
 }
 
@@ -217,6 +222,7 @@ gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
   case GT_TF_SHAPE:
   case GT_TF_SIZE:
   case GT_TF_RANK:
+  case GT_TF_LEN:
     return shape_info(r, e, x->a);
   case GT_TF_SUM: case GT_TF_MEAN: case GT_TF_PROD: case GT_TF_RMAX:
   case GT_TF_RMIN:

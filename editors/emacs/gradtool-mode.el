@@ -33,7 +33,7 @@
     "lgamma" "digamma" "floor" "ceil" "round" "trunc" "min" "max" "sigmoid"
     "softplus" "relu" "where" "stop_gradient" "add" "subtract" "multiply"
     "divide" "negative" "ones" "zeros" "fill" "eye" "linspace" "shape"
-    "size" "rank" "sum" "reduce_sum" "mean" "reduce_mean" "prod"
+    "size" "rank" "len" "sum" "reduce_sum" "mean" "reduce_mean" "prod"
     "reduce_prod" "reduce_max" "reduce_min" "dot" "matmul" "transpose"
     "reshape" "norm" "grad" "jacobian" "hessian" "range")
   "Built-in functions, as gt_builtin_name lists them, and range.")

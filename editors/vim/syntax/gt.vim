@@ -20,7 +20,7 @@ syn keyword gtBuiltin   pow abs sign sqrt cbrt exp exp2 expm1 log log2 log10 log
 syn keyword gtBuiltin   cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh
 syn keyword gtBuiltin   hypot erf erfc gamma lgamma digamma floor ceil round trunc min
 syn keyword gtBuiltin   max sigmoid softplus relu where stop_gradient add subtract multiply
-syn keyword gtBuiltin   divide negative ones zeros fill eye linspace shape size rank
+syn keyword gtBuiltin   divide negative ones zeros fill eye linspace shape size rank len
 syn keyword gtBuiltin   sum reduce_sum mean reduce_mean prod reduce_prod reduce_max reduce_min
 syn keyword gtBuiltin   dot matmul transpose reshape norm grad jacobian hessian
 " range() of a for loop
