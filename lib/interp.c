@@ -1286,9 +1286,11 @@ resume_checks(Interp *in, const GtRunResult *res, size_t nold)
 {
   const GtProgram *prog = in->prog;
   in->rec.site = 0;
-  for (size_t k = 0; k < in->nout; k++)
+  for (size_t k = 0; k < in->nout; k++) {
     if (in->globals[in->outs[k]] < 0)
       gt_rec_fail(&in->rec, GT_ERUNTIME, "output never assigned");
+    gt_rec_check_nan(&in->rec, in->globals[in->outs[k]]);
+  }
   for (size_t k = 0; k < prog->nglobals; k++)
     if (in->globals[k] >= 0 && (k >= nold || in->globals[k] != res->globals[k]))
       gt_rec_check_nan(&in->rec, in->globals[k]);
