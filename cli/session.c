@@ -5,9 +5,13 @@
  * complete input (a line, or a block left open over several lines: the
  * library's gt_text_shape says when it is complete) is appended to it and
  * the whole text is loaded and run again in a fresh GtSession:
- * define-by-run makes that cheap at interactive sizes, and it keeps every
- * feature of a program (functions, inputs, grad) for free.  An input that
- * fails is dropped, so the text always runs.  print() in earlier
+ * define-by-run keeps every feature of a program (functions, inputs,
+ * grad) for free.  The common entry, top-level statements that succeed,
+ * runs alone on the last run's values instead (gt_session_extend), so a
+ * long session costs linear time; anything else that entry may do (fail,
+ * call a function, declare an input, join an if, :grad, :prec, :load)
+ * takes the whole text again, so every output is the same either way.
+ * An input that fails is dropped, so the text always runs.  print() in earlier
  * statements stays silent on the re-runs (GtOptions.print_from) and their
  * warnings and notes are shown once.
  *
@@ -117,7 +121,7 @@ locate(const Repl *r, unsigned line, const char *entry_file,
    typed; warnings and notes only once per session text. */
 static void
 show_diags(Repl *r, GtSession *s, const char *entry_file,
-           unsigned entry_origin, int failed)
+           unsigned entry_origin, unsigned base, int failed)
 {
   size_t n = gt_session_diag_count(s);
   for (size_t i = 0; i < n; i++) {
@@ -136,7 +140,8 @@ show_diags(Repl *r, GtSession *s, const char *entry_file,
                d.message);
     } else {
       if (d.file != NULL && strcmp(d.file, SOURCE_NAME) == 0 && d.line > 0)
-        locate(r, d.line, entry_file, entry_origin, &d.file, &d.line);
+        locate(r, d.line + base, entry_file, entry_origin, &d.file,
+               &d.line);
       text = gt_diag_format(&d);
       if (text == NULL)
         out_of_memory();
@@ -236,6 +241,96 @@ pending_complete(const Repl *r)
   return complete;
 }
 
+static void
+keep_print(void *user, const char *line)
+{
+  buf_adds(user, line);
+  buf_adds(user, "\n");
+}
+
+static void print_value(Repl *r, GtSession *s);
+
+/* Appends entry (which binds something) to the text as a chunk of its own
+   that starts at line `origin` of the input. */
+static void
+keep_entry(Repl *r, const char *entry, unsigned origin, int is_if)
+{
+  Chunk c;
+  c.file = xstrdup(SOURCE_NAME);
+  c.first = r->text_lines + 1;
+  c.origin = origin;
+  c.off = r->text.len;
+  buf_adds(&r->text, entry);
+  if (r->text.len == 0 || r->text.s[r->text.len - 1] != '\n')
+    buf_adds(&r->text, "\n");
+  c.nlines = count_lines(r->text.s + c.off, r->text.len - c.off);
+  c.is_if = is_if;
+  Chunk *cv = realloc(r->chunks, (r->nchunks + 1) * sizeof *cv);
+  if (cv == NULL)
+    out_of_memory();
+  r->chunks = cv;
+  r->chunks[r->nchunks++] = c;
+  r->text_lines += c.nlines;
+  r->last_if = is_if;
+}
+
+/* The common entry: runs only `entry` on the last run's values.  Returns
+   0 when it ran (and has printed what the whole text would have), 1 when
+   it failed but the whole text must not run (an interrupt, reported), -1
+   when nothing was shown and the whole text must run instead. */
+static int
+extend(Repl *r, const char *entry, unsigned origin, GtTextShape sh)
+{
+  Buf printed = { NULL, 0, 0 };
+  GtOptions opt = r->opt;
+  opt.interrupt = &session_interrupted;
+  opt.print = keep_print;
+  opt.print_user = &printed;
+  GtLoadOptions lo = { NULL, 0, sh.last_expr ? VALUE_NAME : NULL };
+  GtStatus st = gt_session_extend(r->s, SOURCE_NAME, entry, strlen(entry),
+                                  &lo, &opt);
+  int ret = st == GT_OK ? 0
+            : st == GT_ERUNTIME && session_interrupted ? 1 : -1;
+  if (ret >= 0 && printed.s)
+    fputs(printed.s, stderr);
+  free(printed.s);
+  if (ret < 0) {
+    gt_session_clear_diags(r->s);
+    return -1;
+  }
+  if (ret)
+    fputc('\n', stderr); /* after the terminal's ^C */
+  show_diags(r, r->s, SOURCE_NAME, origin, r->text_lines, ret);
+  r->last_if = 0;
+  if (ret)
+    return 1;
+  if (sh.last_expr)
+    print_value(r, r->s);
+  fflush(stdout);
+  if (!sh.only_expr)
+    keep_entry(r, entry, origin, sh.is_if);
+  return 0;
+}
+
+/* Prints the value bound to VALUE_NAME in s. */
+static void
+print_value(Repl *r, GtSession *s)
+{
+  GtValue v;
+  if (!find_global(s, VALUE_NAME, &v))
+    return;
+  Buf out = { NULL, 0, 0 };
+  if (r->format == FMT_JSON)
+    json_add_value(&out, &v, r->digits);
+  else {
+    char *t = fmt_value(&v, r->digits);
+    buf_adds(&out, t);
+    free(t);
+  }
+  puts(out.s);
+  free(out.s);
+}
+
 /* Runs the accepted text followed by `entry` (from `file`, its first line
    numbered `origin`).  Returns 0 on success. */
 static int
@@ -244,6 +339,12 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
 {
   GtTextShape sh = shape_of(entry);
   int join = mode == MODE_ENTRY && joins_if(r, entry);
+  if (mode == MODE_ENTRY && !join && r->s != NULL
+      && strcmp(file, SOURCE_NAME) == 0) {
+    int e = extend(r, entry, origin, sh);
+    if (e >= 0)
+      return -e;
+  }
   size_t keep_len = r->text.len;
   unsigned keep_lines = r->text_lines;
   if (join) {
@@ -284,7 +385,7 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
   }
   if (session_interrupted && st != GT_OK)
     fputc('\n', stderr); /* after the terminal's ^C */
-  show_diags(r, s, efile, eorigin, st != GT_OK);
+  show_diags(r, s, efile, eorigin, 0, st != GT_OK);
   if (join) {
     r->text.len = keep_len;
     r->text_lines = keep_lines;
@@ -296,19 +397,8 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
     return -1;
   }
 
-  GtValue v;
-  if (lo.result && mode == MODE_ENTRY && find_global(s, VALUE_NAME, &v)) {
-    Buf out = { NULL, 0, 0 };
-    if (r->format == FMT_JSON)
-      json_add_value(&out, &v, r->digits);
-    else {
-      char *t = fmt_value(&v, r->digits);
-      buf_adds(&out, t);
-      free(t);
-    }
-    puts(out.s);
-    free(out.s);
-  }
+  if (lo.result && mode == MODE_ENTRY)
+    print_value(r, s);
   fflush(stdout);
 
   /* keep what binds something: everything but a lone bare expression */

@@ -145,6 +145,11 @@ drop_program(GtSession *s)
   s->at = NULL;
   gt_program_free(s->prog);
   s->prog = NULL;
+  for (size_t i = 0; i < s->nolder; i++)
+    gt_program_free(s->older[i]);
+  free(s->older);
+  s->older = NULL;
+  s->nolder = 0;
 }
 
 void
@@ -238,6 +243,52 @@ gt_session_load_ex(GtSession *s, const char *file, const char *text,
   return GT_OK;
 }
 
+/* The program that holds the session's inputs and functions: the one
+   loaded, which gt_session_extend's continuations never add to. */
+static const GtProgram *
+base_program(const GtSession *s)
+{
+  return s->nolder ? s->older[0] : s->prog;
+}
+
+GtStatus
+gt_session_extend(GtSession *s, const char *file, const char *text,
+                  size_t len, const GtLoadOptions *lo,
+                  const GtOptions *with)
+{
+  if (!s->ran || s->prog == NULL || s->have_results || s->nderivs
+      || (with && with->prec != s->opt.prec))
+    return GT_EUSAGE;
+  GtProgram **ov = realloc(s->older, (s->nolder + 1) * sizeof *ov);
+  if (ov == NULL)
+    return error(s, GT_ERUNTIME, "out of memory");
+  s->older = ov;
+  long id = add_source(s, file, text, len);
+  if (id < 0)
+    return error(s, GT_ERUNTIME, "out of memory");
+  size_t nold = s->prog->nglobals;
+  GtProgram *p = gt_parse_seeded(s->sources[id], (uint32_t)id, &s->names,
+                                 &s->diags, lo, s->prog->global_name, nold);
+  if (p == NULL)
+    return GT_ESYNTAX;
+  GtOptions opt = with ? *with : s->opt;
+  opt.print_from = 0;
+  GtRunEnv env = { &opt, s->sources, &s->diags, &s->names };
+  GtStatus st = gt_interp_resume(p, &env, &s->tape, nold, &s->res);
+  if (st != GT_OK) {
+    gt_program_free(p);
+    return st;
+  }
+  /* the loaded program stays (its inputs and functions); a continuation
+     is needed no more, its globals being the new one's first */
+  if (s->nolder == 0)
+    s->older[s->nolder++] = s->prog;
+  else
+    gt_program_free(s->prog);
+  s->prog = p;
+  return GT_OK;
+}
+
 long
 gt_session_input_index(const GtSession *s, const char *name)
 {
@@ -276,7 +327,7 @@ env_of(GtSession *s)
 GtStatus
 gt_session_run(GtSession *s)
 {
-  if (s->prog == NULL)
+  if (s->prog == NULL || s->nolder)
     return error(s, GT_EUSAGE, "no program is loaded");
   drop_run(s);
   if (gt_tape_init(&s->tape, s->opt.prec, s->opt.max_nodes) != 0)
@@ -352,13 +403,14 @@ shaped(GtSession *s, int32_t n, mpfr_srcptr elems)
 size_t
 gt_session_input_count(const GtSession *s)
 {
-  return s->prog ? s->prog->ninputs : 0;
+  const GtProgram *p = base_program(s);
+  return p ? p->ninputs : 0;
 }
 
 const char *
 gt_session_input_name(const GtSession *s, size_t i)
 {
-  return s->names.text[s->prog->inputs[i].name];
+  return s->names.text[base_program(s)->inputs[i].name];
 }
 
 size_t
@@ -391,13 +443,14 @@ gt_session_global_value(const GtSession *s, size_t i, GtValue *v)
 size_t
 gt_session_function_count(const GtSession *s)
 {
-  return s->prog ? s->prog->nfuncs : 0;
+  const GtProgram *p = base_program(s);
+  return p ? p->nfuncs : 0;
 }
 
 const char *
 gt_session_function_name(const GtSession *s, size_t i)
 {
-  return s->names.text[s->prog->funcs[i].name];
+  return s->names.text[base_program(s)->funcs[i].name];
 }
 
 /* The node a name stands for after the run: an input's INPUT node, else
@@ -988,6 +1041,9 @@ derive(GtSession *s, const char *const *of, size_t nof,
   *nout = 0;
   if (!s->ran)
     return error(s, GT_EUSAGE, "the program has not run");
+  if (s->nolder)
+    return error(s, GT_EUSAGE, "derivatives need the whole program loaded "
+                 "again after gt_session_extend");
   if (order < 1 || order > 65535)
     return error(s, GT_EUSAGE, "the derivative order must be 1 to 65535");
   if (!append)

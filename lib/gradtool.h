@@ -136,6 +136,21 @@ GT_API GtStatus gt_session_load_ex(GtSession *s, const char *file,
                                    const char *text, size_t len,
                                    const GtLoadOptions *lo);
 
+/* Continues a program that has run (and been asked no derivatives) with
+   more top-level statements, as if appended to its text, running only
+   them on the values the session holds (the cost is that of the new
+   text), with the options `with` (NULL: the session's; the precision
+   must be the session's; print_from is taken as 0).  The new text may
+   read and rebind the session's names and bind new ones; it may not
+   declare inputs or call functions (GT_EUSAGE or an error then, and a
+   full load must run it).  Any failure leaves every value as it was,
+   with diagnostics added.  After it, the session answers values, inputs
+   and functions; derivatives and gt_session_run need a new load. */
+GT_API GtStatus gt_session_extend(GtSession *s, const char *file,
+                                  const char *text, size_t len,
+                                  const GtLoadOptions *lo,
+                                  const GtOptions *with);
+
 /* Sets input `name` to the value of expression `expr` (language text,
    evaluated with only constants and built-in functions in scope).
    GT_EUSAGE when the program has no such input. */

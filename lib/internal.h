@@ -579,6 +579,13 @@ GtProgram *gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,
 GtProgram *gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
                          GtDiagList *diags, int expr_only,
                          const GtLoadOptions *lo);
+/* A program that continues another (gt_session_extend): seed[0..nseed)
+   are the interned names of the earlier program's globals in slot order;
+   they keep their slots here and may be read without being bound. */
+GtProgram *gt_parse_seeded(const GtSource *src, uint32_t srcid,
+                           GtNames *names, GtDiagList *diags,
+                           const GtLoadOptions *lo, const int32_t *seed,
+                           size_t nseed);
 void gt_program_free(GtProgram *p);
 /* Global slot of a name, or -1.  O(length of the name). */
 int32_t gt_program_global(const GtProgram *p, const char *name);
@@ -721,10 +728,19 @@ typedef struct GtRunResult {
   int32_t *globals;       /* final binding per global slot, -1 unbound */
   int any_kink;
   GtKinks kinks;          /* pending kinks, for the derivatives asked later */
+  unsigned long steps;    /* statements run (--max-steps counts them) */
+  double work;            /* MPFR operations charged (GtRec.work) */
 } GtRunResult;
 
 GtStatus gt_interp_run(const GtProgram *prog, const GtRunEnv *env,
                        GtTape *tape, const int32_t *at, GtRunResult *res);
+/* Runs prog (parsed with gt_parse_seeded on res's program's nold globals)
+   on the same tape after res, its globals starting from res's.  Only
+   top-level statements without inputs or functions: GT_EUSAGE, nothing
+   run, otherwise.  On success res holds the globals after prog; on
+   failure res is unchanged (the tape may hold unused nodes). */
+GtStatus gt_interp_resume(const GtProgram *prog, const GtRunEnv *env,
+                          GtTape *tape, size_t nold, GtRunResult *res);
 /* Evaluates a parsed --at expression program into a node. */
 GtStatus gt_interp_eval_at(const GtProgram *prog, const GtRunEnv *env,
                            GtTape *tape, int32_t *node);
@@ -961,6 +977,8 @@ struct GtSession {
   mpfr_ptr *at_value;     /* per input: its value or NULL */
   struct GtInputTensor **at_tensor; /* per input: a tensor value or NULL */
   unsigned long replayed, recorded;
+  GtProgram **older;      /* gt_session_extend: the program loaded */
+  size_t nolder;          /* 0 or 1 */
 };
 
 /* ------------------------------------------------------------------ */
@@ -988,6 +1006,8 @@ typedef struct GtResolveIn {
   const GtLoadOptions *lo; /* implicit inputs (or NULL) */
   const int32_t *fidx;    /* by interned name: index in p->funcs, or -1 */
   size_t nfidx;           /* names fidx covers */
+  const int32_t *seed;    /* globals of an earlier program (or NULL) */
+  size_t nseed;
 } GtResolveIn;
 
 /* Gives every name of in->p a slot, declares implicit inputs, checks

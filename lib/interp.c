@@ -1256,10 +1256,83 @@ gt_interp_run(const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
   res->input_nodes = in.input_nodes;
   res->globals = in.globals;
   res->any_kink = in.rec.any_kink;
+  res->steps = in.steps;
+  res->work = in.rec.work;
   res->kinks = in.kinks;
   memset(&in.kinks, 0, sizeof in.kinks);
   in.input_nodes = NULL;
   in.globals = NULL;
+  teardown(&in);
+  return GT_OK;
+}
+
+/* Whether statement s declares an input, at any depth (nonzero: it
+   cannot be resumed). */
+static int
+resumable(void *ctx, GtStmt *s)
+{
+  (void)ctx;
+  if (s->kind == GT_ST_INPUT)
+    return 1;
+  GtStmtVisitor v = { .stmt = resumable };
+  return gt_stmt_children(s, &v);
+}
+
+/* Checks, after a resumed run, what the whole run would check at its end:
+   every output of prog assigned and not NaN, and (conservatively) every
+   global prog changed not NaN. */
+static void
+resume_checks(Interp *in, const GtRunResult *res, size_t nold)
+{
+  const GtProgram *prog = in->prog;
+  in->rec.site = 0;
+  for (size_t k = 0; k < in->nout; k++) {
+    if (in->globals[in->outs[k]] < 0)
+      gt_rec_fail(&in->rec, GT_ERUNTIME, "output never assigned");
+    gt_rec_check_nan(&in->rec, in->globals[in->outs[k]]);
+  }
+  for (size_t k = 0; k < prog->nglobals; k++)
+    if (in->globals[k] >= 0 && (k >= nold || in->globals[k] != res->globals[k]))
+      gt_rec_check_nan(&in->rec, in->globals[k]);
+}
+
+GtStatus
+gt_interp_resume(const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
+                 size_t nold, GtRunResult *res)
+{
+  if (prog->ninputs > 0 || prog->nfuncs > 0 || nold > prog->nglobals
+      || res->globals == NULL)
+    return GT_EUSAGE;
+  for (size_t i = 0; i < prog->top.n; i++)
+    if (resumable(NULL, prog->top.stmts[i]))
+      return GT_EUSAGE;
+  Interp in;
+  jmp_buf fail;
+  if (setup(&in, prog, env, tape, &fail) != 0) {
+    teardown(&in);
+    return GT_ERUNTIME;
+  }
+  memcpy(in.globals, res->globals, nold * sizeof *in.globals);
+  in.steps = res->steps;
+  in.rec.work = res->work;
+  if (setjmp(fail)) {
+    GtStatus st = in.rec.status;
+    teardown(&in);
+    return st ? st : GT_ERUNTIME;
+  }
+  for (size_t i = 0; i < prog->top.n; i++) {
+    in.top_off = prog->top.stmts[i]->span.off;
+    if (exec_stmt(&in, prog->top.stmts[i]) != FLOW_NEXT)
+      longjmp(fail, 1); /* a top-level break or return: let a full run say */
+  }
+  resume_checks(&in, res, nold);
+  tape->run_nodes = tape->n;
+  free(res->globals);
+  res->globals = in.globals;
+  in.globals = NULL;
+  res->steps = in.steps;
+  res->work = in.rec.work;
+  res->any_kink |= in.rec.any_kink;
   teardown(&in);
   return GT_OK;
 }

@@ -34,6 +34,8 @@ typedef struct Parser {
   int shape_only;   /* gt_text_shape: parse, resolve nothing */
   int32_t *fidx;    /* by interned name: index in p->funcs, or -1 */
   size_t nfidx;     /* names fidx covers */
+  const int32_t *seed; /* globals known before (gt_parse_seeded), or NULL */
+  size_t nseed;
 } Parser;
 
 static const GtToken *
@@ -1161,7 +1163,8 @@ parse_all(Parser *ps, int expr_only)
     GtResolveIn in = { .p = p, .src = ps->src, .srcid = ps->srcid,
                        .diags = ps->diags, .fail = &ps->fail,
                        .expr_only = ps->in_func < 0, .lo = ps->lo,
-                       .fidx = ps->fidx, .nfidx = ps->nfidx };
+                       .fidx = ps->fidx, .nfidx = ps->nfidx,
+                       .seed = ps->seed, .nseed = ps->nseed };
     gt_resolve(&in);
   }
 }
@@ -1173,11 +1176,13 @@ gt_parse(const GtSource *src, uint32_t srcid, GtNames *names,
   return gt_parse_with(src, srcid, names, diags, expr_only, NULL);
 }
 
-GtProgram *
-gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
-              GtDiagList *diags, int expr_only, const GtLoadOptions *lo)
+static GtProgram *
+parse_program(const GtSource *src, uint32_t srcid, GtNames *names,
+              GtDiagList *diags, int expr_only, const GtLoadOptions *lo,
+              const int32_t *seed, size_t nseed)
 {
-  Parser ps = { .src = src, .srcid = srcid, .diags = diags, .lo = lo };
+  Parser ps = { .src = src, .srcid = srcid, .diags = diags, .lo = lo,
+                .seed = seed, .nseed = nseed };
   ps.p = calloc(1, sizeof *ps.p);
   if (ps.p == NULL)
     return NULL;
@@ -1195,6 +1200,21 @@ gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
   parse_all(&ps, expr_only);
   free(ps.toks);
   return ps.p;
+}
+
+GtProgram *
+gt_parse_with(const GtSource *src, uint32_t srcid, GtNames *names,
+              GtDiagList *diags, int expr_only, const GtLoadOptions *lo)
+{
+  return parse_program(src, srcid, names, diags, expr_only, lo, NULL, 0);
+}
+
+GtProgram *
+gt_parse_seeded(const GtSource *src, uint32_t srcid, GtNames *names,
+                GtDiagList *diags, const GtLoadOptions *lo,
+                const int32_t *seed, size_t nseed)
+{
+  return parse_program(src, srcid, names, diags, 0, lo, seed, nseed);
 }
 
 /* ---- gt_text_shape: is a typed text complete? -------------------------- */

@@ -657,6 +657,8 @@ gt_resolve(const GtResolveIn *in)
   }
   for (int i = 0; i < GT_NPREDEF; i++)
     add_global(&r, pre[i]);
+  for (size_t i = 0; i < in->nseed; i++) /* same slots as before */
+    add_global(&r, (uint32_t)in->seed[i]);
   if (in->expr_only) /* expression mode: only the predefined names */
     goto resolve_top;
   collect(&r, &p->top);

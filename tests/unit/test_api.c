@@ -796,6 +796,63 @@ test_globals(void **state)
   gt_session_free(s);
 }
 
+/* the value bound to name in s (it must be bound) */
+static void
+expect_global(GtSession *s, const char *name, long want)
+{
+  for (size_t i = 0; i < gt_session_global_count(s); i++)
+    if (strcmp(gt_session_global_name(s, i), name) == 0) {
+      GtValue v;
+      assert_true(gt_session_global_value(s, i, &v));
+      expect_number(v.elems, want, 1, name);
+      return;
+    }
+  fail_msg("no global '%s'", name);
+}
+
+/* gt_session_extend: new statements on the values held; a failure
+   changes no value; inputs, functions and derivatives as documented */
+static void
+test_extend(void **state)
+{
+  (void)state;
+  GtSession *s = load_run("def f(a) { return 2 * a }\ninput x = 3\n"
+                          "y = f(x)\n");
+  static const char more[] = "z = y + x\ny = y * z\n";
+  assert_int_equal(gt_session_extend(s, "<more>", more, strlen(more), NULL,
+                                     NULL), GT_OK);
+  expect_global(s, "z", 9);   /* 2*3 + 3 */
+  expect_global(s, "y", 54);  /* 6 * 9 */
+  assert_int_equal(gt_session_function_count(s), 1);
+  assert_string_equal(gt_session_function_name(s, 0), "f");
+  assert_int_equal(gt_session_input_count(s), 1);
+  assert_string_equal(gt_session_input_name(s, 0), "x");
+  static const char *const bad[] = {
+    "y = 1\nw = f(1)\n",      /* calls a function: not resolved here */
+    "y = 2\nz = 0/0\n",       /* fails at run time after binding y */
+    "y = 3\ninput q = 1\n",   /* declares an input */
+    "y = 4\nz = (\n",         /* syntax error */
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+    assert_int_not_equal(gt_session_extend(s, "<bad>", bad[k],
+                                           strlen(bad[k]), NULL, NULL),
+                         GT_OK);
+    gt_session_clear_diags(s);
+    expect_global(s, "y", 54);
+    expect_global(s, "z", 9);
+  }
+  GtOptions o;
+  gt_options_init(&o);
+  o.prec = 64; /* not the session's */
+  assert_int_equal(gt_session_extend(s, "<p>", "a = 1\n", 6, NULL, &o),
+                   GT_EUSAGE);
+  const GtDeriv *d;
+  size_t n;
+  assert_int_equal(gt_session_derivatives(s, NULL, 0, NULL, 0, 1, &d, &n),
+                   GT_EUSAGE);
+  gt_session_free(s);
+}
+
 /* orders 1 to K in one call, lowest first */
 static void
 test_derivatives_upto(void **state)
@@ -884,6 +941,7 @@ main(void)
     cmocka_unit_test(test_print_from),
     cmocka_unit_test(test_interrupt),
     cmocka_unit_test(test_globals),
+    cmocka_unit_test(test_extend),
     cmocka_unit_test(test_derivatives_upto),
     cmocka_unit_test(test_tensor_hessian),
     cmocka_unit_test(test_builtin_names),
