@@ -108,6 +108,9 @@ help(void)
 "                         order partial once, names in --wrt order\n"
 "                         (default 1)\n"
 "      --all-orders       print every order from 1 to K\n"
+"      --taylor=K         the Taylor coefficients f^(k)(a)/k!, k = 0..K, of\n"
+"                         each output in the one --wrt name, labelled\n"
+"                         [x^k]y (JSON: an array per output)\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
 "\n"
@@ -301,7 +304,8 @@ enum {
   OPT_DIGITS = 256, OPT_NAN_OK, OPT_MAX_NODES, OPT_MAX_STEPS, OPT_MAX_DEPTH,
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
-  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED
+  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
+  OPT_TAYLOR
 };
 
 static const struct option long_options[] = {
@@ -310,6 +314,7 @@ static const struct option long_options[] = {
   { "at", required_argument, NULL, 'a' },
   { "order", required_argument, NULL, 'k' },
   { "all-orders", no_argument, NULL, OPT_ALL_ORDERS },
+  { "taylor", required_argument, NULL, OPT_TAYLOR },
   { "prec", required_argument, NULL, 'p' },
   { "digits", required_argument, NULL, OPT_DIGITS },
   { "format", required_argument, NULL, 'f' },
@@ -349,6 +354,14 @@ parse_options(Cli *c, int argc, char **argv)
     case 'a': add_at(&c->at, optarg); break;
     case 'k':
       c->order = (int)parse_count(optarg, "--order", 1, 65535);
+      c->order_given = 1;
+      break;
+    case OPT_TAYLOR:
+      if (optarg[0] == '-')
+        usage_error("--taylor: K is the highest order, 0 or more (write "
+                    "--taylor=3 for the coefficients of orders 0 to 3), "
+                    "not '%s'", optarg);
+      c->taylor = (int)parse_count(optarg, "--taylor", 0, 65535);
       break;
     case OPT_ALL_ORDERS:
       c->all_orders = 1;
@@ -450,6 +463,18 @@ parse_options(Cli *c, int argc, char **argv)
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
+  if (c->taylor >= 0) {
+    if (c->wrt.n != 1)
+      usage_error("--taylor needs exactly one name to expand in: write "
+                  "--wrt=NAME (%s)", c->wrt.n ? "one of the names given"
+                                              : "no --wrt was given");
+    if (c->order_given || c->all_orders)
+      usage_error("--taylor=K gives orders 0 to K itself: drop %s",
+                  c->order_given ? "--order" : "--all-orders");
+    if (c->checks.n || c->fd_check)
+      usage_error("--taylor does not combine with %s: use --order K to "
+                  "check derivatives", c->checks.n ? "--check" : "--fd-check");
+  }
 }
 
 typedef struct Job {
@@ -479,6 +504,7 @@ main(int argc, char **argv)
   memset(&c, 0, sizeof c);
   gt_options_init(&c.opt);
   c.order = 1;
+  c.taylor = -1;
   c.seed = 1;
   parse_options(&c, argc, argv);
   c.opt.print = print_to_stderr;

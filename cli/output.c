@@ -86,6 +86,24 @@ deriv_label(const GtDeriv *d)
   return s;
 }
 
+void
+row_taylor(Row *row)
+{
+  row->taylor = 1;
+  for (size_t i = 0; i < row->nder; i++) {
+    const GtDeriv *d = &row->ds[i];
+    const char *x = d->wrt[0]; /* set even at k = 0 */
+    int wrap = !is_name(d->of, strlen(d->of)) && !parenthesized(d->of);
+    char *s = malloc(strlen(d->of) + strlen(x) + 32);
+    if (s == NULL)
+      out_of_memory();
+    sprintf(s, "[%s^%d]%s%s%s", x, d->order, wrap ? "(" : "", d->of,
+            wrap ? ")" : "");
+    free(row->der_labels[i]);
+    row->der_labels[i] = s;
+  }
+}
+
 /* ---- --verified ------------------------------------------------------------ */
 
 /* Significant digits of a formatted number ("0.0012" has 2, "1.5e+22" 2). */
@@ -425,6 +443,28 @@ json_cell(FILE *out, Cell *c)
     json_put_string(out, c->text);
 }
 
+/* --taylor: {"of": y, "wrt": x, "taylor": [y_0, ..., y_K]} per output */
+static void
+json_taylor(FILE *out, const Row *r, int batch)
+{
+  for (size_t i = 0; i < r->nder; i++) {
+    const GtDeriv *d = &r->ds[i];
+    if (d->order == 0) {
+      fputs(i ? "," : "", out);
+      fputs(batch ? (i ? " " : "") : "\n   ", out);
+      fputs("{\"of\": ", out);
+      json_put_string(out, d->of);
+      fputs(", \"wrt\": ", out);
+      json_put_string(out, d->wrt[0]);
+      fputs(", \"taylor\": [", out);
+    } else
+      fputs(", ", out);
+    json_cell(out, &r->der[i]);
+    if (i + 1 == r->nder || r->ds[i + 1].order == 0)
+      fputs(d->connected ? "]}" : "], \"connected\": false}", out);
+  }
+}
+
 void
 print_json(FILE *out, const Row *r, long prec, int batch)
 {
@@ -449,7 +489,9 @@ print_json(FILE *out, const Row *r, long prec, int batch)
     json_cell(out, &r->out[i]);
   }
   fprintf(out, "},%s\"derivatives\": [", batch ? " " : nl);
-  for (size_t i = 0; i < r->nder; i++) {
+  if (r->taylor)
+    json_taylor(out, r, batch);
+  for (size_t i = 0; i < r->nder && !r->taylor; i++) {
     const GtDeriv *d = &r->ds[i];
     if (i)
       fputc(',', out);

@@ -214,6 +214,9 @@ derivatives(const Cli *c, GtSession *s, const GtDeriv **ds, size_t *nd)
   if (gt_session_output_count(s) == 0
       || (c->wrt.n == 0 && gt_session_input_count(s) == 0))
     return GT_OK;
+  if (c->taylor >= 0)
+    return gt_session_taylor(s, (const char *const *)c->of.v, c->of.n,
+                             c->wrt.v[0], c->taylor, ds, nd);
   if (c->all_orders)
     return gt_session_derivatives_upto(s, (const char *const *)c->of.v,
                                        c->of.n, (const char *const *)c->wrt.v,
@@ -266,6 +269,8 @@ run_once(const Cli *c, GtSession *s)
   Row row;
   row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, c->format == FMT_JSON);
   row.fd_digits = digits;
+  if (c->taylor >= 0)
+    row_taylor(&row);
   report(s, c->quiet, GT_OK);
   const OutFormat *f = &out_formats[c->format];
   if (f->header)

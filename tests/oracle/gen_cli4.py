@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""gen_cli4.py -- independent oracle for the --taylor, --partial, --jacobian
+end-to-end cases (tests/e2e/taylor_opt_*, partial_*, jacobian_opt_*).
+
+The expected coefficients come from sympy series / derivatives of the
+program written here by hand as a sympy expression, rounded once to the
+working precision and printed by the spec's number rules (the helpers of
+gen_e2e.py).  Run offline: python3 tests/oracle/gen_cli4.py.  Its outputs
+are committed; error cases (.err/.status) are written by hand.
+"""
+
+import os
+import sys
+
+import sympy as sp
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_e2e import correctly_rounded, robust_digits, fmt  # noqa: E402
+
+E2E = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e")
+X = sp.Symbol("x", real=True)
+P = 128
+
+
+def num(expr, digits, cr=False):
+    r, exact = correctly_rounded(sp.nsimplify(expr) if expr.is_Rational
+                                 else expr, P)
+    if digits is None:
+        assert exact or cr, expr
+    elif not exact:
+        robust_digits(r, P, digits)
+    return fmt(r, P, digits)
+
+
+def coefs(f, a, K):
+    """f^(k)(a)/k!, k = 0..K, exactly (sympy)."""
+    return [sp.simplify(sp.diff(f, X, k).subs(X, a) / sp.factorial(k))
+            for k in range(K + 1)]
+
+
+def taylor_case(name, prog, f, a, K, fmt_name="text", digits=None,
+                out="y", cr=False, at=None):
+    cs = coefs(f, a, K)
+    val = num(cs[0], digits, cr)
+    ctext = [num(c, digits, cr) for c in cs]
+    args = "-e '%s' --wrt=x --taylor=%d" % (prog, K)
+    if at:
+        args += " --at " + at
+    if digits:
+        args += " --digits=%d" % digits
+    if fmt_name != "text":
+        args += " -f " + fmt_name
+    lab = ["[x^%d]%s" % (k, out) for k in range(K + 1)]
+    if fmt_name == "text":
+        body = "%s = %s\n" % (out, val)
+        body += "".join("%s = %s\n" % (l, t) for l, t in zip(lab, ctext))
+    elif fmt_name == "json":
+        body = ('{"precision": %d,\n "values": {"%s": %s},\n'
+                ' "derivatives": [\n   {"of": "%s", "wrt": "x", "taylor": [%s]}]}\n'
+                % (P, out, val, out, ", ".join(ctext)))
+    else:
+        sep = "," if fmt_name == "csv" else "\t"
+        body = sep.join(["x", out] + lab) + "\n"
+        body += sep.join([num(sp.sympify(a), None), val] + ctext) + "\n"
+    write(name + ".args", args + "\n")
+    write(name + ".out", body)
+
+
+def write(name, text):
+    with open(os.path.join(E2E, name), "w") as f:
+        f.write(text)
+
+
+def main():
+    h = sp.Rational(1, 2)
+    taylor_case("taylor_opt_exp", "input x = 0.5; y = exp(2*x)",
+                sp.exp(2 * X), h, 4, digits=30)
+    taylor_case("taylor_opt_sinc_json", "input x = 0.5; y = sin(x)/x",
+                sp.sin(X) / X, h, 5, "json", digits=30)
+    taylor_case("taylor_opt_poly_csv", "input x = 2; y = x^3 - 2*x + 1",
+                X**3 - 2 * X + 1, 2, 4, "csv")
+    taylor_case("taylor_opt_poly_tsv", "input x = 2; y = x^3 - 2*x + 1",
+                X**3 - 2 * X + 1, 2, 2, "tsv")
+    # 1/k! printed in shortest form: each coefficient rounded once as a
+    # coefficient (k! y_k / k! would round twice)
+    taylor_case("taylor_opt_exp_coef_rounding", "input x = 0; y = exp(x)",
+                sp.exp(X), 0, 25, cr=True)
+    taylor_case("taylor_opt_order0", "input x = 3; y = x^2",
+                X**2, 3, 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
