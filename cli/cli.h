@@ -33,6 +33,9 @@ typedef struct Cli {
   int all_orders;         /* --all-orders: orders 1 to order */
   int order_given;        /* --order was given */
   int taylor;             /* --taylor=K: K; -1 when not given */
+  Names *partials;        /* --partial: each a list of names, distinct
+                             as multisets */
+  size_t npartials;
   long digits;
   enum Format format;
   int format_given;

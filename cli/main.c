@@ -111,6 +111,8 @@ help(void)
 "      --taylor=K         the Taylor coefficients f^(k)(a)/k!, k = 0..K, of\n"
 "                         each output in the one --wrt name, labelled\n"
 "                         [x^k]y (JSON: an array per output)\n"
+"      --partial=NAMES    one partial derivative: x,x,y is d3f/dx2dy\n"
+"                         (repeatable; each distinct one printed once)\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
 "\n"
@@ -305,7 +307,7 @@ enum {
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
   OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
-  OPT_TAYLOR
+  OPT_TAYLOR, OPT_PARTIAL
 };
 
 static const struct option long_options[] = {
@@ -315,6 +317,7 @@ static const struct option long_options[] = {
   { "order", required_argument, NULL, 'k' },
   { "all-orders", no_argument, NULL, OPT_ALL_ORDERS },
   { "taylor", required_argument, NULL, OPT_TAYLOR },
+  { "partial", required_argument, NULL, OPT_PARTIAL },
   { "prec", required_argument, NULL, 'p' },
   { "digits", required_argument, NULL, OPT_DIGITS },
   { "format", required_argument, NULL, 'f' },
@@ -341,6 +344,44 @@ static const struct option long_options[] = {
   { NULL, 0, NULL, 0 },
 };
 
+/* Is the multiset of names a the same as b's? */
+static int
+same_names(const Names *a, const Names *b)
+{
+  if (a->n != b->n)
+    return 0;
+  for (size_t i = 0; i < a->n; i++) {
+    size_t x = 0, y = 0;
+    for (size_t j = 0; j < a->n; j++) {
+      x += strcmp(a->v[j], a->v[i]) == 0;
+      y += strcmp(b->v[j], a->v[i]) == 0;
+    }
+    if (x != y)
+      return 0;
+  }
+  return 1;
+}
+
+/* --partial=x,x,y: one more partial, unless the same one was given */
+static void
+add_partial(Cli *c, const char *arg)
+{
+  Names l = { NULL, 0 };
+  split_names(&l, arg, "--partial");
+  if (l.n > 65535)
+    usage_error("--partial: at most 65535 names");
+  for (size_t i = 0; i < c->npartials; i++)
+    if (same_names(&c->partials[i], &l)) {
+      names_free(&l);
+      return;
+    }
+  Names *v = realloc(c->partials, (c->npartials + 1) * sizeof *v);
+  if (v == NULL)
+    out_of_memory();
+  c->partials = v;
+  c->partials[c->npartials++] = l;
+}
+
 static void
 parse_options(Cli *c, int argc, char **argv)
 {
@@ -355,6 +396,9 @@ parse_options(Cli *c, int argc, char **argv)
     case 'k':
       c->order = (int)parse_count(optarg, "--order", 1, 65535);
       c->order_given = 1;
+      break;
+    case OPT_PARTIAL:
+      add_partial(c, optarg);
       break;
     case OPT_TAYLOR:
       if (optarg[0] == '-')
@@ -463,6 +507,18 @@ parse_options(Cli *c, int argc, char **argv)
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
+  if (c->npartials) {
+    if (c->taylor >= 0 || c->order_given || c->all_orders)
+      usage_error("--partial names the derivative itself (--partial=x,x,y "
+                  "is d3f/dx2dy): drop %s", c->taylor >= 0 ? "--taylor"
+                  : c->order_given ? "--order" : "--all-orders");
+    if (c->wrt.n)
+      usage_error("--partial names the names itself: drop --wrt, or use "
+                  "--wrt with --order instead of --partial");
+    if (c->checks.n)
+      usage_error("--partial does not combine with --check: write "
+                  "--check=NAME,NAME=EXPR with --order");
+  }
   if (c->taylor >= 0) {
     if (c->wrt.n != 1)
       usage_error("--taylor needs exactly one name to expand in: write "

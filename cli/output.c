@@ -570,7 +570,8 @@ field(FILE *out, const char *s, char sep)
 }
 
 /* The columns of one cell: a tensor is flattened, row-major, into
-   NAME[i,j] columns. */
+   NAME[i][j] columns (no comma, so that cut -d, and awk -F, split CSV
+   headers right). */
 static void
 header_cell(FILE *out, const char *name, const Cell *c, char sep, int *first)
 {
@@ -584,12 +585,9 @@ header_cell(FILE *out, const char *name, const Cell *c, char sep, int *first)
   size_t idx[8] = { 0 };
   for (size_t k = 0; k < c->nelem; k++) {
     char buf[512];
-    size_t len = (size_t)snprintf(buf, sizeof buf, "%s[", name);
+    size_t len = (size_t)snprintf(buf, sizeof buf, "%s", name);
     for (int d = 0; d < c->rank && len < sizeof buf; d++)
-      len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu",
-                              d ? "," : "", idx[d]);
-    if (len < sizeof buf)
-      snprintf(buf + len, sizeof buf - len, "]");
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "[%zu]", idx[d]);
     if (!*first)
       fputc(sep, out);
     field(out, buf, sep);

@@ -1085,6 +1085,64 @@ gt_session_taylor(GtSession *s, const char *const *of, size_t nof,
   return st;
 }
 
+/* Does entry d differentiate by the multiset of names w[0..n)? */
+static int
+same_multiset(const GtDeriv *d, const char *const *w, size_t n)
+{
+  if ((size_t)d->order != n)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t a = 0, b = 0;
+    for (size_t j = 0; j < n; j++) {
+      a += strcmp(w[j], w[i]) == 0;
+      b += strcmp(d->wrt[j], w[i]) == 0;
+    }
+    if (a != b)
+      return 0;
+  }
+  return 1;
+}
+
+GtStatus
+gt_session_partial(GtSession *s, const char *const *of, size_t nof,
+                   const char *const *wrt, size_t nwrt, int append,
+                   const GtDeriv **out, size_t *nout)
+{
+  *out = NULL;
+  *nout = 0;
+  if (nwrt < 1 || nwrt > 65535)
+    return error(s, GT_EUSAGE, "a partial derivative names 1 to 65535 "
+                 "names");
+  /* the distinct names, in order of first appearance */
+  const char **u = malloc(nwrt * sizeof *u);
+  if (u == NULL)
+    return error(s, GT_ERUNTIME, "out of memory");
+  size_t nu = 0;
+  for (size_t i = 0; i < nwrt; i++) {
+    size_t j = 0;
+    while (j < nu && strcmp(u[j], wrt[i]) != 0)
+      j++;
+    if (j == nu)
+      u[nu++] = wrt[i];
+  }
+  size_t e0 = append && s->ran ? s->nderivs : 0;
+  const GtDeriv *all;
+  size_t n;
+  GtStatus st = derive(s, of, nof, u, nu, (int)nwrt, append, &all, &n);
+  free(u);
+  if (st != GT_OK)
+    return st;
+  /* keep the entries of this multiset (one per output) */
+  size_t e = e0;
+  for (size_t i = e0; i < n; i++)
+    if (same_multiset(&s->derivs[i], wrt, nwrt))
+      s->derivs[e++] = s->derivs[i];
+  s->nderivs = e;
+  *out = s->derivs;
+  *nout = e;
+  return GT_OK;
+}
+
 size_t
 gt_session_diag_count(const GtSession *s)
 {

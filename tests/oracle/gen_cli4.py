@@ -66,6 +66,62 @@ def taylor_case(name, prog, f, a, K, fmt_name="text", digits=None,
     write(name + ".out", body)
 
 
+def partial_case(name, prog, f, at, partials, out="z", digits=30,
+                 fmt_name="text"):
+    """partials: lists of names; each distinct multiset printed once,
+    its names sorted by first appearance (as the tool's label says)."""
+    seen, rows = [], []
+    for p in partials:
+        key = sorted(p)
+        if key in seen:
+            continue
+        seen.append(key)
+        order = []
+        for n in p:
+            if n not in order:
+                order.append(n)
+        names = [n for n in order for _ in range(p.count(n))]
+        d = f
+        for n in names:
+            d = sp.diff(d, sp.Symbol(n, real=True))
+        rows.append((names, d.subs(at)))
+    k = len
+    def label(names):
+        s = "d%s%s/" % (k(names) if k(names) > 1 else "", out)
+        i = 0
+        while i < len(names):
+            j = i
+            while j < len(names) and names[j] == names[i]:
+                j += 1
+            s += "d%s%s" % (names[i], j - i if j - i > 1 else "")
+            i = j
+        return s
+    val = num(f.subs(at), digits)
+    args = "-e '%s'" % prog + "".join(" --partial=" + ",".join(p)
+                                       for p in partials)
+    if digits:
+        args += " --digits=%d" % digits
+    if fmt_name != "text":
+        args += " -f " + fmt_name
+    if fmt_name == "text":
+        body = "%s = %s\n" % (out, val) + "".join(
+            "%s = %s\n" % (label(n), num(v, digits)) for n, v in rows)
+    elif fmt_name == "json":
+        body = ('{"precision": %d,\n "values": {"%s": %s},\n "derivatives": ['
+                % (P, out, val))
+        body += ",".join('\n   {"of": "%s", "wrt": [%s], "value": %s}'
+                         % (out, ", ".join('"%s"' % x for x in n),
+                            num(v, digits)) for n, v in rows) + "]}\n"
+    else:
+        ins = sorted(at.items(), key=lambda kv: str(kv[0]))
+        body = ",".join([str(s_) for s_, _ in ins] + [out]
+                        + [label(n) for n, _ in rows]) + "\n"
+        body += ",".join([num(sp.Integer(v_), None) for _, v_ in ins] + [val]
+                         + [num(v, digits) for _, v in rows]) + "\n"
+    write(name + ".args", args + "\n")
+    write(name + ".out", body)
+
+
 def write(name, text):
     with open(os.path.join(E2E, name), "w") as f:
         f.write(text)
@@ -87,6 +143,17 @@ def main():
                 sp.exp(X), 0, 25, cr=True)
     taylor_case("taylor_opt_order0", "input x = 3; y = x^2",
                 X**2, 3, 0)
+    x, y = sp.Symbol("x", real=True), sp.Symbol("y", real=True)
+    at = {x: 1, y: 2}
+    prog = "input x = 1; input y = 2; z = x^2 * y^3"
+    many = [["x", "x", "y"], ["y", "x", "x"], ["x", "y", "x"], ["y"]]
+    partial_case("partial_once", prog, x**2 * y**3, at, many, digits=None)
+    partial_case("partial_once_json", prog, x**2 * y**3, at, many,
+                 digits=None, fmt_name="json")
+    partial_case("partial_once_csv", prog, x**2 * y**3, at, many,
+                 digits=None, fmt_name="csv")
+    partial_case("partial_sin", "input x = 1; input y = 2; z = sin(x*y)",
+                 sp.sin(x * y), at, [["y", "x"], ["x", "y"], ["y", "y", "y"]])
     return 0
 
 
