@@ -382,6 +382,47 @@ add_partial(Cli *c, const char *arg)
   c->partials[c->npartials++] = l;
 }
 
+/* --taylor=K */
+static int
+parse_taylor(const char *arg)
+{
+  if (arg[0] == '-')
+    usage_error("--taylor: K is the highest order, 0 or more (write "
+                "--taylor=3 for the coefficients of orders 0 to 3), not "
+                "'%s'", arg);
+  return (int)parse_count(arg, "--taylor", 0, 65535);
+}
+
+/* --partial and --taylor against the other options */
+static void
+derivative_options(const Cli *c)
+{
+  if (c->npartials) {
+    if (c->taylor >= 0 || c->order_given || c->all_orders)
+      usage_error("--partial names the derivative itself (--partial=x,x,y "
+                  "is d3f/dx2dy): drop %s", c->taylor >= 0 ? "--taylor"
+                  : c->order_given ? "--order" : "--all-orders");
+    if (c->wrt.n)
+      usage_error("--partial names the names itself: drop --wrt, or use "
+                  "--wrt with --order instead of --partial");
+    if (c->checks.n)
+      usage_error("--partial does not combine with --check: write "
+                  "--check=NAME,NAME=EXPR with --order");
+  }
+  if (c->taylor >= 0) {
+    if (c->wrt.n != 1)
+      usage_error("--taylor needs exactly one name to expand in: write "
+                  "--wrt=NAME (%s)", c->wrt.n ? "one of the names given"
+                                              : "no --wrt was given");
+    if (c->order_given || c->all_orders)
+      usage_error("--taylor=K gives orders 0 to K itself: drop %s",
+                  c->order_given ? "--order" : "--all-orders");
+    if (c->checks.n || c->fd_check)
+      usage_error("--taylor does not combine with %s: use --order K to "
+                  "check derivatives", c->checks.n ? "--check" : "--fd-check");
+  }
+}
+
 static void
 parse_options(Cli *c, int argc, char **argv)
 {
@@ -397,16 +438,8 @@ parse_options(Cli *c, int argc, char **argv)
       c->order = (int)parse_count(optarg, "--order", 1, 65535);
       c->order_given = 1;
       break;
-    case OPT_PARTIAL:
-      add_partial(c, optarg);
-      break;
-    case OPT_TAYLOR:
-      if (optarg[0] == '-')
-        usage_error("--taylor: K is the highest order, 0 or more (write "
-                    "--taylor=3 for the coefficients of orders 0 to 3), "
-                    "not '%s'", optarg);
-      c->taylor = (int)parse_count(optarg, "--taylor", 0, 65535);
-      break;
+    case OPT_PARTIAL: add_partial(c, optarg); break;
+    case OPT_TAYLOR: c->taylor = parse_taylor(optarg); break;
     case OPT_ALL_ORDERS:
       c->all_orders = 1;
       break;
@@ -507,30 +540,7 @@ parse_options(Cli *c, int argc, char **argv)
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
-  if (c->npartials) {
-    if (c->taylor >= 0 || c->order_given || c->all_orders)
-      usage_error("--partial names the derivative itself (--partial=x,x,y "
-                  "is d3f/dx2dy): drop %s", c->taylor >= 0 ? "--taylor"
-                  : c->order_given ? "--order" : "--all-orders");
-    if (c->wrt.n)
-      usage_error("--partial names the names itself: drop --wrt, or use "
-                  "--wrt with --order instead of --partial");
-    if (c->checks.n)
-      usage_error("--partial does not combine with --check: write "
-                  "--check=NAME,NAME=EXPR with --order");
-  }
-  if (c->taylor >= 0) {
-    if (c->wrt.n != 1)
-      usage_error("--taylor needs exactly one name to expand in: write "
-                  "--wrt=NAME (%s)", c->wrt.n ? "one of the names given"
-                                              : "no --wrt was given");
-    if (c->order_given || c->all_orders)
-      usage_error("--taylor=K gives orders 0 to K itself: drop %s",
-                  c->order_given ? "--order" : "--all-orders");
-    if (c->checks.n || c->fd_check)
-      usage_error("--taylor does not combine with %s: use --order K to "
-                  "check derivatives", c->checks.n ? "--check" : "--fd-check");
-  }
+  derivative_options(c);
 }
 
 typedef struct Job {
