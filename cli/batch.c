@@ -437,6 +437,8 @@ print_point(Run *R, const GtDeriv *ds, size_t nd, const GtDeriv *hds,
   row_make(&row, R->s, ds, nd, c->digits, R->hi, hds, hnd,
            R->fmt == FMT_JSON);
   row.fd_digits = fdd;
+  if (c->taylor >= 0)
+    row_taylor(&row);
   for (size_t i = 0; i < R->n; i++)
     echo_field(&row, B.cols.v[i], R->fields[i], R->vals[i],
                R->fmt == FMT_JSON);

@@ -31,6 +31,11 @@ typedef struct Cli {
   Names ranges;           /* NAME=LO:HI */
   int order;
   int all_orders;         /* --all-orders: orders 1 to order */
+  int order_given;        /* --order was given */
+  int taylor;             /* --taylor=K: K; -1 when not given */
+  Names *partials;        /* --partial: each a list of names, distinct
+                             as multisets */
+  size_t npartials;
   long digits;
   enum Format format;
   int format_given;
@@ -116,6 +121,7 @@ typedef struct Row {
   Cell *in, *out, *der;
   const GtDeriv *ds;      /* the derivatives (for JSON's of/wrt) */
   int *fd_digits;         /* per derivative, --fd-check: -1 not checked */
+  int taylor;             /* --taylor: the entries are coefficients */
   char **notes;           /* "file:line:col: message" */
   size_t nnotes;
 } Row;
@@ -137,6 +143,9 @@ void row_make(Row *row, GtSession *s, const GtDeriv *ds, size_t nd,
               long digits, GtSession *hi, const GtDeriv *hds, size_t hnd,
               int want_notes);
 void row_free(Row *row);
+/* --taylor: relabels row's entries (k = 0..K per output) as Taylor
+   coefficients, "[x^k]y", and has JSON print them as arrays. */
+void row_taylor(Row *row);
 /* Text, one run: "z = 16" lines.  batch: one line per point. */
 void print_text(FILE *out, const Row *r, int batch);
 /* JSON: one object; batch puts it on one line with the inputs. */

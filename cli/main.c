@@ -108,6 +108,11 @@ help(void)
 "                         order partial once, names in --wrt order\n"
 "                         (default 1)\n"
 "      --all-orders       print every order from 1 to K\n"
+"      --taylor=K         the Taylor coefficients f^(k)(a)/k!, k = 0..K, of\n"
+"                         each output in the one --wrt name, labelled\n"
+"                         [x^k]y (JSON: an array per output)\n"
+"      --partial=NAMES    one partial derivative: x,x,y is d3f/dx2dy\n"
+"                         (repeatable; each distinct one printed once)\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
 "\n"
@@ -301,7 +306,8 @@ enum {
   OPT_DIGITS = 256, OPT_NAN_OK, OPT_MAX_NODES, OPT_MAX_STEPS, OPT_MAX_DEPTH,
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
-  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED
+  OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
+  OPT_TAYLOR, OPT_PARTIAL
 };
 
 static const struct option long_options[] = {
@@ -310,6 +316,8 @@ static const struct option long_options[] = {
   { "at", required_argument, NULL, 'a' },
   { "order", required_argument, NULL, 'k' },
   { "all-orders", no_argument, NULL, OPT_ALL_ORDERS },
+  { "taylor", required_argument, NULL, OPT_TAYLOR },
+  { "partial", required_argument, NULL, OPT_PARTIAL },
   { "prec", required_argument, NULL, 'p' },
   { "digits", required_argument, NULL, OPT_DIGITS },
   { "format", required_argument, NULL, 'f' },
@@ -336,6 +344,85 @@ static const struct option long_options[] = {
   { NULL, 0, NULL, 0 },
 };
 
+/* Is the multiset of names a the same as b's? */
+static int
+same_names(const Names *a, const Names *b)
+{
+  if (a->n != b->n)
+    return 0;
+  for (size_t i = 0; i < a->n; i++) {
+    size_t x = 0, y = 0;
+    for (size_t j = 0; j < a->n; j++) {
+      x += strcmp(a->v[j], a->v[i]) == 0;
+      y += strcmp(b->v[j], a->v[i]) == 0;
+    }
+    if (x != y)
+      return 0;
+  }
+  return 1;
+}
+
+/* --partial=x,x,y: one more partial, unless the same one was given */
+static void
+add_partial(Cli *c, const char *arg)
+{
+  Names l = { NULL, 0 };
+  split_names(&l, arg, "--partial");
+  if (l.n > 65535)
+    usage_error("--partial: at most 65535 names");
+  for (size_t i = 0; i < c->npartials; i++)
+    if (same_names(&c->partials[i], &l)) {
+      names_free(&l);
+      return;
+    }
+  Names *v = realloc(c->partials, (c->npartials + 1) * sizeof *v);
+  if (v == NULL)
+    out_of_memory();
+  c->partials = v;
+  c->partials[c->npartials++] = l;
+}
+
+/* --taylor=K */
+static int
+parse_taylor(const char *arg)
+{
+  if (arg[0] == '-')
+    usage_error("--taylor: K is the highest order, 0 or more (write "
+                "--taylor=3 for the coefficients of orders 0 to 3), not "
+                "'%s'", arg);
+  return (int)parse_count(arg, "--taylor", 0, 65535);
+}
+
+/* --partial and --taylor against the other options */
+static void
+derivative_options(const Cli *c)
+{
+  if (c->npartials) {
+    if (c->taylor >= 0 || c->order_given || c->all_orders)
+      usage_error("--partial names the derivative itself (--partial=x,x,y "
+                  "is d3f/dx2dy): drop %s", c->taylor >= 0 ? "--taylor"
+                  : c->order_given ? "--order" : "--all-orders");
+    if (c->wrt.n)
+      usage_error("--partial names the names itself: drop --wrt, or use "
+                  "--wrt with --order instead of --partial");
+    if (c->checks.n)
+      usage_error("--partial does not combine with --check: write "
+                  "--check=NAME,NAME=EXPR with --order");
+  }
+  if (c->taylor >= 0) {
+    if (c->wrt.n != 1)
+      usage_error("--taylor needs exactly one name to expand in: write "
+                  "--wrt=NAME (%s)", c->wrt.n ? "one of the names given"
+                                              : "no --wrt was given");
+    if (c->order_given || c->all_orders)
+      usage_error("--taylor=K gives orders 0 to K itself: drop %s",
+                  c->order_given ? "--order" : "--all-orders");
+    if (c->checks.n || c->fd_check)
+      usage_error("--taylor does not combine with %s: use --order K to "
+                  "check derivatives", c->checks.n ? "--check" : "--fd-check");
+  }
+}
+
 static void
 parse_options(Cli *c, int argc, char **argv)
 {
@@ -349,7 +436,10 @@ parse_options(Cli *c, int argc, char **argv)
     case 'a': add_at(&c->at, optarg); break;
     case 'k':
       c->order = (int)parse_count(optarg, "--order", 1, 65535);
+      c->order_given = 1;
       break;
+    case OPT_PARTIAL: add_partial(c, optarg); break;
+    case OPT_TAYLOR: c->taylor = parse_taylor(optarg); break;
     case OPT_ALL_ORDERS:
       c->all_orders = 1;
       break;
@@ -450,6 +540,7 @@ parse_options(Cli *c, int argc, char **argv)
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
+  derivative_options(c);
 }
 
 typedef struct Job {
@@ -479,6 +570,7 @@ main(int argc, char **argv)
   memset(&c, 0, sizeof c);
   gt_options_init(&c.opt);
   c.order = 1;
+  c.taylor = -1;
   c.seed = 1;
   parse_options(&c, argc, argv);
   c.opt.print = print_to_stderr;

@@ -77,6 +77,24 @@ deriv_label(const GtDeriv *d)
   return s;
 }
 
+void
+row_taylor(Row *row)
+{
+  row->taylor = 1;
+  for (size_t i = 0; i < row->nder; i++) {
+    const GtDeriv *d = &row->ds[i];
+    const char *x = d->wrt[0]; /* set even at k = 0 */
+    int wrap = !is_name(d->of, strlen(d->of)) && !parenthesized(d->of);
+    char *s = malloc(strlen(d->of) + strlen(x) + 32);
+    if (s == NULL)
+      out_of_memory();
+    sprintf(s, "[%s^%d]%s%s%s", x, d->order, wrap ? "(" : "", d->of,
+            wrap ? ")" : "");
+    free(row->der_labels[i]);
+    row->der_labels[i] = s;
+  }
+}
+
 /* ---- --verified ------------------------------------------------------------ */
 
 /* Significant digits of a formatted number ("0.0012" has 2, "1.5e+22" 2). */
@@ -416,6 +434,28 @@ json_cell(FILE *out, Cell *c)
     json_put_string(out, c->text);
 }
 
+/* --taylor: {"of": y, "wrt": x, "taylor": [y_0, ..., y_K]} per output */
+static void
+json_taylor(FILE *out, const Row *r, int batch)
+{
+  for (size_t i = 0; i < r->nder; i++) {
+    const GtDeriv *d = &r->ds[i];
+    if (d->order == 0) {
+      fputs(i ? "," : "", out);
+      fputs(batch ? (i ? " " : "") : "\n   ", out);
+      fputs("{\"of\": ", out);
+      json_put_string(out, d->of);
+      fputs(", \"wrt\": ", out);
+      json_put_string(out, d->wrt[0]);
+      fputs(", \"taylor\": [", out);
+    } else
+      fputs(", ", out);
+    json_cell(out, &r->der[i]);
+    if (i + 1 == r->nder || r->ds[i + 1].order == 0)
+      fputs(d->connected ? "]}" : "], \"connected\": false}", out);
+  }
+}
+
 void
 print_json(FILE *out, const Row *r, long prec, int batch)
 {
@@ -440,7 +480,9 @@ print_json(FILE *out, const Row *r, long prec, int batch)
     json_cell(out, &r->out[i]);
   }
   fprintf(out, "},%s\"derivatives\": [", batch ? " " : nl);
-  for (size_t i = 0; i < r->nder; i++) {
+  if (r->taylor)
+    json_taylor(out, r, batch);
+  for (size_t i = 0; i < r->nder && !r->taylor; i++) {
     const GtDeriv *d = &r->ds[i];
     if (i)
       fputc(',', out);
@@ -519,7 +561,8 @@ field(FILE *out, const char *s, char sep)
 }
 
 /* The columns of one cell: a tensor is flattened, row-major, into
-   NAME[i,j] columns. */
+   NAME[i][j] columns (no comma, so that cut -d, and awk -F, split CSV
+   headers right). */
 static void
 header_cell(FILE *out, const char *name, const Cell *c, char sep, int *first)
 {
@@ -533,12 +576,9 @@ header_cell(FILE *out, const char *name, const Cell *c, char sep, int *first)
   size_t idx[8] = { 0 };
   for (size_t k = 0; k < c->nelem; k++) {
     char buf[512];
-    size_t len = (size_t)snprintf(buf, sizeof buf, "%s[", name);
+    size_t len = (size_t)snprintf(buf, sizeof buf, "%s", name);
     for (int d = 0; d < c->rank && len < sizeof buf; d++)
-      len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu",
-                              d ? "," : "", idx[d]);
-    if (len < sizeof buf)
-      snprintf(buf + len, sizeof buf - len, "]");
+      len += (size_t)snprintf(buf + len, sizeof buf - len, "[%zu]", idx[d]);
     if (!*first)
       fputc(sep, out);
     field(out, buf, sep);

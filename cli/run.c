@@ -212,8 +212,20 @@ derivatives(const Cli *c, GtSession *s, const GtDeriv **ds, size_t *nd)
   *ds = NULL;
   *nd = 0;
   if (gt_session_output_count(s) == 0
-      || (c->wrt.n == 0 && gt_session_input_count(s) == 0))
+      || (c->wrt.n == 0 && c->npartials == 0
+          && gt_session_input_count(s) == 0))
     return GT_OK;
+  if (c->npartials) {
+    GtStatus st = GT_OK;
+    for (size_t i = 0; i < c->npartials && st == GT_OK; i++)
+      st = gt_session_partial(s, (const char *const *)c->of.v, c->of.n,
+                              (const char *const *)c->partials[i].v,
+                              c->partials[i].n, i > 0, ds, nd);
+    return st;
+  }
+  if (c->taylor >= 0)
+    return gt_session_taylor(s, (const char *const *)c->of.v, c->of.n,
+                             c->wrt.v[0], c->taylor, ds, nd);
   if (c->all_orders)
     return gt_session_derivatives_upto(s, (const char *const *)c->of.v,
                                        c->of.n, (const char *const *)c->wrt.v,
@@ -266,6 +278,8 @@ run_once(const Cli *c, GtSession *s)
   Row row;
   row_make(&row, s, ds, nd, c->digits, hi, hds, hnd, c->format == FMT_JSON);
   row.fd_digits = digits;
+  if (c->taylor >= 0)
+    row_taylor(&row);
   report(s, c->quiet, GT_OK);
   const OutFormat *f = &out_formats[c->format];
   if (f->header)
@@ -321,6 +335,8 @@ run_program(Cli *cp, int argc, char **argv)
   }
   add_implicit(&c, &c.at, 1);
   add_implicit(&c, &c.wrt, 0);
+  for (size_t i = 0; i < c.npartials; i++)
+    add_implicit(&c, &c.partials[i], 0);
   add_implicit(&c, &c.ranges, 1);
   check_implicit(&c);
 
@@ -338,6 +354,9 @@ run_program(Cli *cp, int argc, char **argv)
 done:
   free(c.text);
   names_free(&c.wrt);
+  for (size_t i = 0; i < c.npartials; i++)
+    names_free(&c.partials[i]);
+  free(c.partials);
   names_free(&c.of);
   names_free(&c.at);
   names_free(&c.checks);

@@ -670,7 +670,7 @@ taylor_nan_error(GtSession *s, int32_t fail_node, int order, const char *of,
 static GtStatus
 taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                size_t no, const char *wname, int32_t w, int order,
-               size_t *e, int *tensor)
+               size_t *e, int *tensor, int coefs)
 {
   mpfr_ptr *out = malloc(((size_t)order + 1) * sizeof *out);
   if (out == NULL)
@@ -694,8 +694,8 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                  "thousands)", order, 10.0 * (double)s->opt.max_steps);
       break;
     }
-    GtTaylorStatus end = gt_taylor(&s->tape, w, onodes[o], order, out,
-                                   &fail_node, &fail_order);
+    GtTaylorStatus end = (coefs ? gt_taylor_coefs : gt_taylor)(
+        &s->tape, w, onodes[o], order, out, &fail_node, &fail_order);
     if (end == GT_TAYLOR_NOMEM) {
       st = error(s, GT_ERUNTIME, "out of memory");
       break;
@@ -717,24 +717,27 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       st = GT_ERUNTIME;
       break;
     }
-    GtDeriv *d = &s->derivs[(*e)++];
     const char **wl = gt_arena_alloc(&s->results.vals,
-                                     (size_t)order * sizeof *wl);
+                                     ((size_t)order + 1) * sizeof *wl);
     if (wl == NULL) {
-      (*e)--;
       st = error(s, GT_ERUNTIME, "out of memory");
       break;
     }
-    for (int j = 0; j < order; j++)
-      wl[j] = wname;
-    d->of = onames[o];
-    d->wrt = wl;
-    d->order = order;
-    d->connected = gt_rev_depends_avoiding(&s->tape, onodes[o], w, -1)
-                   || onodes[o] == w;
-    d->value = scalar(out[order]);
-    if (mpfr_nan_p(out[order]) && !s->opt.nan_ok)
-      st = taylor_nan_error(s, fail_node, order, onames[o], wname);
+    for (int j = 0; j <= order; j++)
+      wl[j] = wname;    /* one more: wrt[0] is the name even at order 0 */
+    int connected = gt_rev_depends_avoiding(&s->tape, onodes[o], w, -1)
+                    || onodes[o] == w;
+    /* coefs: one entry per k = 0..order (the coefficient y_k) */
+    for (int k = coefs ? 0 : order; k <= order && st == GT_OK; k++) {
+      GtDeriv *d = &s->derivs[(*e)++];
+      d->of = onames[o];
+      d->wrt = wl;
+      d->order = k;
+      d->connected = connected;
+      d->value = scalar(out[k]);
+      if (mpfr_nan_p(out[k]) && !s->opt.nan_ok)
+        st = taylor_nan_error(s, fail_node, k, onames[o], wname);
+    }
   }
   free(out);
   return st;
@@ -1011,7 +1014,7 @@ entries(GtSession *s, const Request *q, int order, size_t tuples, size_t *e)
     int tensor;
     GtStatus st = taylor_entries(s, q->onames, q->onodes, q->no,
                                  q->wnames[0], q->wnodes[0], order, e,
-                                 &tensor);
+                                 &tensor, 0);
     if (!tensor)
       return st;
     /* Taylor mode is scalar-only: tensors between the name and an output
@@ -1100,6 +1103,100 @@ gt_session_derivatives_upto(GtSession *s, const char *const *of,
   for (int k = 1; k <= order && st == GT_OK; k++)
     st = derive(s, of, nof, wrt, nwrt, k, k > 1, out, nout);
   return st;
+}
+
+GtStatus
+gt_session_taylor(GtSession *s, const char *const *of, size_t nof,
+                  const char *wrt, int K, const GtDeriv **out, size_t *nout)
+{
+  *out = NULL;
+  *nout = 0;
+  if (!s->ran)
+    return error(s, GT_EUSAGE, "the program has not run");
+  if (K < 0 || K > 65535)
+    return error(s, GT_EUSAGE, "the Taylor order must be 0 to 65535");
+  drop_results(s);
+  Request q = { 0 };
+  GtStatus st = request(s, of, nof, &wrt, 1, &q);
+  if (st == GT_OK && s->tape.nodes[q.wnodes[0]].shape != 0)
+    st = error(s, GT_EUSAGE, "--taylor: '%s' is a tensor; Taylor "
+               "coefficients are taken with respect to a number", wrt);
+  if (st == GT_OK)
+    st = make_room(s, q.no * ((size_t)K + 1));
+  size_t e = 0;
+  int tensor = 0;
+  if (st == GT_OK)
+    st = taylor_entries(s, q.onames, q.onodes, q.no, q.wnames[0],
+                        q.wnodes[0], K, &e, &tensor, 1);
+  if (st == GT_OK && tensor)
+    st = error(s, GT_EUSAGE, "--taylor: the outputs must be numbers "
+               "computed from numbers (Taylor mode does not run through "
+               "tensors); use --order K for tensors");
+  if (st == GT_OK) {
+    s->nderivs = e;
+    *out = s->derivs;
+    *nout = e;
+  }
+  request_free(&q);
+  return st;
+}
+
+/* Does entry d differentiate by the multiset of names w[0..n)? */
+static int
+same_multiset(const GtDeriv *d, const char *const *w, size_t n)
+{
+  if ((size_t)d->order != n)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t a = 0, b = 0;
+    for (size_t j = 0; j < n; j++) {
+      a += strcmp(w[j], w[i]) == 0;
+      b += strcmp(d->wrt[j], w[i]) == 0;
+    }
+    if (a != b)
+      return 0;
+  }
+  return 1;
+}
+
+GtStatus
+gt_session_partial(GtSession *s, const char *const *of, size_t nof,
+                   const char *const *wrt, size_t nwrt, int append,
+                   const GtDeriv **out, size_t *nout)
+{
+  *out = NULL;
+  *nout = 0;
+  if (nwrt < 1 || nwrt > 65535)
+    return error(s, GT_EUSAGE, "a partial derivative names 1 to 65535 "
+                 "names");
+  /* the distinct names, in order of first appearance */
+  const char **u = malloc(nwrt * sizeof *u);
+  if (u == NULL)
+    return error(s, GT_ERUNTIME, "out of memory");
+  size_t nu = 0;
+  for (size_t i = 0; i < nwrt; i++) {
+    size_t j = 0;
+    while (j < nu && strcmp(u[j], wrt[i]) != 0)
+      j++;
+    if (j == nu)
+      u[nu++] = wrt[i];
+  }
+  size_t e0 = append && s->ran ? s->nderivs : 0;
+  const GtDeriv *all;
+  size_t n;
+  GtStatus st = derive(s, of, nof, u, nu, (int)nwrt, append, &all, &n);
+  free(u);
+  if (st != GT_OK)
+    return st;
+  /* keep the entries of this multiset (one per output) */
+  size_t e = e0;
+  for (size_t i = e0; i < n; i++)
+    if (same_multiset(&s->derivs[i], wrt, nwrt))
+      s->derivs[e++] = s->derivs[i];
+  s->nderivs = e;
+  *out = s->derivs;
+  *nout = e;
+  return GT_OK;
 }
 
 size_t

@@ -237,6 +237,28 @@ GT_API GtStatus gt_session_derivatives_upto(GtSession *s,
                                             const GtDeriv **out,
                                             size_t *nout);
 
+/* Taylor coefficients y_k = y^(k)(a)/k!, k = 0..K, of each output (of:
+   NULL or empty for all) with respect to the one name wrt, at the last
+   run's point a; each coefficient is rounded once.  One entry per output
+   and k, k fastest: order k, wrt k copies of the name, value y_k (not the
+   derivative).  The outputs must be numbers computed from numbers on the
+   way from the name (else GT_EUSAGE).  Valid until the next call that
+   computes derivatives. */
+GT_API GtStatus gt_session_taylor(GtSession *s, const char *const *of,
+                                  size_t nof, const char *wrt, int K,
+                                  const GtDeriv **out, size_t *nout);
+
+/* One partial derivative: of each output, by the names wrt[0..nwrt) (a
+   name repeated k times differentiates k times; the order does not
+   matter), one entry per output, its wrt the names sorted as their first
+   appearance in wrt.  append keeps the entries of the calls before (since
+   the last call without it), so that several partials are listed
+   together. */
+GT_API GtStatus gt_session_partial(GtSession *s, const char *const *of,
+                                   size_t nof, const char *const *wrt,
+                                   size_t nwrt, int append,
+                                   const GtDeriv **out, size_t *nout);
+
 /* Diagnostics collected so far (errors, warnings and notes), in order. */
 GT_API size_t gt_session_diag_count(const GtSession *s);
 GT_API const GtDiag *gt_session_diag(const GtSession *s, size_t i);

@@ -941,6 +941,11 @@ void gt_taylor_integ_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *d);
    O(K^2) per node between x and y that depends on x. */
 GtTaylorStatus gt_taylor(const GtTape *t, int32_t x, int32_t y, int K,
                          mpfr_ptr *out, int32_t *fail_node, int *fail_order);
+/* The same, but out[n] is the Taylor coefficient y_n = y^(n)(x0)/n!,
+   rounded once (not n! y_n). */
+GtTaylorStatus gt_taylor_coefs(const GtTape *t, int32_t x, int32_t y, int K,
+                               mpfr_ptr *out, int32_t *fail_node,
+                               int *fail_order);
 
 /* ------------------------------------------------------------------ */
 /* api.c -- the session behind the public API                          */

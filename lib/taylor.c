@@ -272,9 +272,10 @@ nan_origin(const GtTaylor *T, int32_t i)
   }
 }
 
-GtTaylorStatus
-gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
-          int32_t *fail_node, int *fail_order)
+/* gt_taylor (coefs == 0) and gt_taylor_coefs (coefs == 1) */
+static GtTaylorStatus
+sweep(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
+      int32_t *fail_node, int *fail_order, int coefs)
 {
   *fail_node = -1;
   *fail_order = 0;
@@ -347,11 +348,12 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   if (status == GT_TAYLOR_OK && has_nan(T.ser[y - x] ? T.ser[y - x] : NULL, K))
     *fail_node = nan_origin(&T, y);
   if (status == GT_TAYLOR_OK) {
-    /* derivatives: n! y_n, rounded once to the caller's precision */
+    /* derivatives: n! y_n (coefficients: y_n), rounded once to the
+       caller's precision */
     mpfr_ptr f = T.s[5];
     mpfr_set_ui(f, 1, RND);
     for (int j = 0; j <= K; j++) {
-      if (j > 0)
+      if (j > 0 && !coefs)
         mpfr_mul_ui(f, f, (unsigned long)j, RND);
       mpfr_mul(T.s[4], C(&T, y, j), f, RND);
       mpfr_set(out[j], T.s[4], RND);
@@ -361,4 +363,18 @@ gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   free(T.ser);
   free(used);
   return status;
+}
+
+GtTaylorStatus
+gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
+          int32_t *fail_node, int *fail_order)
+{
+  return sweep(t, x, y, K, out, fail_node, fail_order, 0);
+}
+
+GtTaylorStatus
+gt_taylor_coefs(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
+                int32_t *fail_node, int *fail_order)
+{
+  return sweep(t, x, y, K, out, fail_node, fail_order, 1);
 }
