@@ -1524,9 +1524,14 @@ t_erf(GtTaylor *T, int32_t i, mpfr_ptr *y)
    exp(-w^2), (w e^w)' = (1 + w) e^w).  Value and numeric adjoint: sf.c's
    jet of order 0 and 1 at a, each correctly rounded (the adjoint then
    rounds once more, in the product with g).  Recorded adjoint: the closed
-   forms above as recorded ops, so that they differentiate again; for
-   norm_logcdf at a << 0 the exponent -a^2/2 - y (y ~ -a^2/2 - log(-a))
-   cancels and loses about 2 log2|a| bits.  Taylor: the jet of order K at
+   forms above as recorded ops, so that they differentiate again.  For
+   norm_logcdf at a < 0 they cancel: the exponent -a^2/2 - y (y ~ -a^2/2
+   - log(-a)) loses about 2 log2|a| bits, and each further nesting of
+   grad() subtracts -a - y' (y' ~ -a - 1/a), losing about as much again
+   (11 bits at order 3 and a = -2.5, at 256 bits); grad(y, x, k) and
+   --order k take the Taylor rule instead, which has no such loss.  The
+   cure is the op's derivative of any order as the same op with an order
+   parameter (sf.c's gt_sf_jet_deriv): not done yet.  Taylor: the jet of order K at
    a_0 composed with a's series (gt_taylor_compose), O(K^3).
    Outside the domain the value is NaN, which the NaN policy reports with
    the domain (GtOpInfo.sf).  The limits at the ends are values:
