@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sf.h"
 
 /* GMP and MPFR abort the process when an allocation fails; the command
    ends with a message and exit status 4 instead.  The library never exits,
@@ -556,8 +557,10 @@ run_job(void *arg)
   Job *j = arg;
   j->status = run_program(j->c, j->argc, j->argv);
   /* MPFR's constant caches and number pools are per thread: free them
-     before the thread ends, or they leak (MPFR manual, mpfr_free_cache). */
+     before the thread ends, or they leak (MPFR manual, mpfr_free_cache);
+     so are Arb's and FLINT's, which the special functions use (sf.h). */
   mpfr_free_cache();
+  gt_sf_thread_done();
   return NULL;
 }
 

@@ -153,7 +153,9 @@ enum {
 
 /* Result flags of a forward rule. */
 enum {
-  GT_FWD_KINK = 1   /* evaluated exactly at a kink: the note is due */
+  GT_FWD_KINK = 1,  /* evaluated exactly at a kink: the note is due */
+  GT_FWD_NOCONV = 2 /* a special function (sf.c) could not reach the
+                       working precision: the recorder fails there */
 };
 
 /* Operands and scratch for an adjoint rule: given g = dL/dy, the rule
@@ -218,6 +220,8 @@ typedef struct GtOpInfo {
   int (*tadj)(const struct GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
               mpfr_ptr acc, mpfr_ptr scratch);
   const char *kink_note;  /* text of the note at a kink, or NULL */
+  int sf;                 /* 1 + the GtSf (sf.h) computing the op, or 0:
+                             its domain is named in the NaN error */
 } GtOpInfo;
 
 extern const GtOpInfo gt_ops[GT_OP_COUNT];
@@ -924,6 +928,11 @@ void gt_taylor_inv_ode(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_ptr *q);
 /* y = sqrt(p) with p_0 > 0 (y_0 included):
    2 y_0 y_n = p_n - sum_{k=1..n-1} y_k y_{n-k} */
 void gt_taylor_sqrt_arr(GtTaylor *T, mpfr_ptr *y, mpfr_ptr *p);
+/* y[1..K] of f(a) from f's jet at a_0, jet[k] = f^(k)(a_0)/k! (sf.c's
+   gt_sf_jet): f(a) = sum_k jet[k] (a - a_0)^k, by Horner on truncated
+   series, O(K^3).  GT_TAYLOR_NOMEM when out of memory. */
+GtTaylorStatus gt_taylor_compose(GtTaylor *T, mpfr_ptr *y, int32_t a,
+                                 mpfr_ptr *jet);
 /* y = a^r for a constant exponent r and a_0 != 0:
    n a_0 y_n = sum_{k=1..n} (r k - (n - k)) a_k y_{n-k} */
 void gt_taylor_pow_const(GtTaylor *T, mpfr_ptr *y, int32_t a, mpfr_srcptr r);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sf.h"
 
 #define RND MPFR_RNDN
 
@@ -1513,6 +1514,156 @@ t_erf(GtTaylor *T, int32_t i, mpfr_ptr *y)
   return GT_TAYLOR_OK;
 }
 
+/* ---- norm_cdf, norm_logcdf, erfinv, lambertw -------------------------------
+   The special functions of sf.c (Arb balls, correctly rounded):
+     norm_cdf a    = Phi(a) = erfc(-a/sqrt 2)/2   da = g exp(-a^2/2)/sqrt(2 pi)
+     norm_logcdf a = log Phi(a)            da = g exp(-a^2/2 - y)/sqrt(2 pi)
+     erfinv a, -1 < a < 1                  da = g sqrt(pi)/2 exp(y^2)
+     lambertw a = W0(a), a >= -1/e         da = g / ((1 + y) exp(y))
+   (erfinv and W by the inverse-function rule: erf'(w) = 2/sqrt(pi)
+   exp(-w^2), (w e^w)' = (1 + w) e^w).  Value and numeric adjoint: sf.c's
+   jet of order 0 and 1 at a, each correctly rounded (the adjoint then
+   rounds once more, in the product with g).  Recorded adjoint: the closed
+   forms above as recorded ops, so that they differentiate again.  For
+   norm_logcdf at a < 0 they cancel: the exponent -a^2/2 - y (y ~ -a^2/2
+   - log(-a)) loses about 2 log2|a| bits, and each further nesting of
+   grad() subtracts -a - y' (y' ~ -a - 1/a), losing about as much again
+   (11 bits at order 3 and a = -2.5, at 256 bits); grad(y, x, k) and
+   --order k take the Taylor rule instead, which has no such loss.  The
+   cure is the op's derivative of any order as the same op with an order
+   parameter (sf.c's gt_sf_jet_deriv): not done yet.  Taylor: the jet of order K at
+   a_0 composed with a's series (gt_taylor_compose), O(K^3).
+   Outside the domain the value is NaN, which the NaN policy reports with
+   the domain (GtOpInfo.sf).  The limits at the ends are values:
+   norm_cdf(-inf) = 0, norm_cdf(inf) = 1, norm_logcdf(-inf) = -inf,
+   norm_logcdf(inf) = 0, erfinv(+-1) = +-inf, lambertw(inf) = inf, with
+   derivatives 0 there except norm_logcdf'(-inf) = erfinv'(+-1) = inf. */
+
+/* the value of f at an end of its domain: 1 when y is set */
+static int
+sf_limit(GtSf f, mpfr_ptr y, mpfr_srcptr a)
+{
+  int s = mpfr_sgn(a);
+  if (f == GT_SF_ERFINV && mpfr_cmpabs_ui(a, 1) == 0) {
+    mpfr_set_inf(y, s);
+    return 1;
+  }
+  if (!mpfr_inf_p(a) || f == GT_SF_ERFINV || (f == GT_SF_LAMBERTW && s < 0))
+    return 0;
+  if (f == GT_SF_NORM_CDF)
+    mpfr_set_si(y, s > 0, RND);
+  else if (f == GT_SF_NORM_LOGCDF && s > 0)
+    mpfr_set_zero(y, 1);
+  else
+    mpfr_set_inf(y, s);
+  return 1;
+}
+
+/* the derivative of f at an end of its domain: 1 when d is set */
+static int
+sf_deriv_limit(GtSf f, mpfr_ptr d, mpfr_srcptr a)
+{
+  if (f == GT_SF_ERFINV && mpfr_cmpabs_ui(a, 1) == 0) {
+    mpfr_set_inf(d, 1);
+    return 1;
+  }
+  if (!mpfr_inf_p(a) || f == GT_SF_ERFINV
+      || (f == GT_SF_LAMBERTW && mpfr_sgn(a) < 0))
+    return 0;
+  if (f == GT_SF_NORM_LOGCDF && mpfr_sgn(a) < 0)
+    mpfr_set_inf(d, 1);
+  else
+    mpfr_set_zero(d, 1);
+  return 1;
+}
+
+static int
+sf_fwd(GtSf f, mpfr_ptr y, mpfr_srcptr a)
+{
+  if (mpfr_nan_p(a)) {
+    mpfr_set_nan(y);
+    return 0;
+  }
+  if (sf_limit(f, y, a))
+    return 0;
+  return gt_sf_jet(f, 0, NULL, a, 0, &y) == GT_SF_NOCONV ? GT_FWD_NOCONV : 0;
+}
+
+#define SF_RULE(fname, sf)                                                   \
+  static int fname(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c) \
+  { (void)b; (void)c; return sf_fwd(sf, y, a); }
+
+SF_RULE(f_norm_cdf, GT_SF_NORM_CDF)
+SF_RULE(f_norm_logcdf, GT_SF_NORM_LOGCDF)
+SF_RULE(f_erfinv, GT_SF_ERFINV)
+SF_RULE(f_lambertw, GT_SF_LAMBERTW)
+
+/* da = g f'(a), f'(a) from the jet of order 1 (NaN outside the domain) */
+static int
+sf_adj(GtSf f, const GtAdjArgs *X)
+{
+  mpfr_ptr jet[2] = { TMP, O0 };
+  if (mpfr_nan_p(X->a))
+    mpfr_set_nan(O0);
+  else if (sf_deriv_limit(f, O0, X->a))
+    ;
+  else if (gt_sf_jet(f, 0, NULL, X->a, 1, jet) == GT_SF_NOCONV)
+    mpfr_set_nan(O0); /* reported as a derivative that is not a number */
+  mpfr_mul(O0, O0, G, RND);
+  return 0;
+}
+
+static int a_norm_cdf(const GtAdjArgs *X)
+{ return sf_adj(GT_SF_NORM_CDF, X); }
+static int a_norm_logcdf(const GtAdjArgs *X)
+{ return sf_adj(GT_SF_NORM_LOGCDF, X); }
+static int a_erfinv(const GtAdjArgs *X)
+{ return sf_adj(GT_SF_ERFINV, X); }
+static int a_lambertw(const GtAdjArgs *X)
+{ return sf_adj(GT_SF_LAMBERTW, X); }
+
+/* the closed forms of the comment above, as recorded ops */
+static int32_t
+r_sf(GtRec *r, int32_t i, int k, int32_t g)
+{
+  (void)k;
+  int32_t a = N(i).a, c = gt_rec_leaf(r), e;
+  GtOp op = (GtOp)N(i).op;
+  if (op == GT_OP_NORM_CDF || op == GT_OP_NORM_LOGCDF) {
+    mpfr_const_pi(V(c), RND);            /* c = 1/sqrt(2 pi) */
+    mpfr_mul_2ui(V(c), V(c), 1, RND);
+    mpfr_rec_sqrt(V(c), V(c), RND);
+    e = OP1(GT_OP_NEG, OP2(GT_OP_DIV, OP2(GT_OP_MUL, a, a), K(2)));
+    if (op == GT_OP_NORM_LOGCDF)
+      e = OP2(GT_OP_SUB, e, i);
+    return OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, c, OP1(GT_OP_EXP, e)));
+  }
+  if (op == GT_OP_ERFINV) {
+    mpfr_const_pi(V(c), RND);            /* c = sqrt(pi)/2 */
+    mpfr_sqrt(V(c), V(c), RND);
+    mpfr_div_2ui(V(c), V(c), 1, RND);
+    e = OP1(GT_OP_EXP, OP2(GT_OP_MUL, i, i));
+    return OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, c, e));
+  }
+  mpfr_set_ui(V(c), 1, RND);             /* lambertw */
+  e = OP2(GT_OP_MUL, OP2(GT_OP_ADD, c, i), OP1(GT_OP_EXP, i));
+  return OP2(GT_OP_DIV, g, e);
+}
+
+/* y = sum_k f^(k)(a_0)/k! (a - a_0)^k */
+static GtTaylorStatus
+t_sf(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  GtSf f = (GtSf)(gt_ops[TN(i).op].sf - 1);
+  mpfr_ptr *jet = gt_taylor_series(T);
+  if (!jet)
+    return GT_TAYLOR_NOMEM;
+  if (gt_sf_jet(f, 0, NULL, TC(a, 0), T->K, jet) != GT_SF_OK)
+    return gt_taylor_singular(T, y);
+  return gt_taylor_compose(T, y, a, jet);
+}
+
 /* ---- gamma, lgamma, digamma, trigamma --------------------------------------
    d gamma a = g y psi(a), d lgamma a = g psi(a) (lgamma is log|gamma|),
    d digamma a = g psi1(a); trigamma's derivative needs polygamma of order
@@ -2105,6 +2256,14 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
     "there is taken as 0",
   RULES(ERF, f_erf, a_erf, r_erf, t_erf),
   RULES(ERFC, f_erfc, a_erfc, r_erf, t_erf),
+  RULES(NORM_CDF, f_norm_cdf, a_norm_cdf, r_sf, t_sf),
+  [GT_OP_NORM_CDF].sf = 1 + GT_SF_NORM_CDF,
+  RULES(NORM_LOGCDF, f_norm_logcdf, a_norm_logcdf, r_sf, t_sf),
+  [GT_OP_NORM_LOGCDF].sf = 1 + GT_SF_NORM_LOGCDF,
+  RULES(ERFINV, f_erfinv, a_erfinv, r_sf, t_sf),
+  [GT_OP_ERFINV].sf = 1 + GT_SF_ERFINV,
+  RULES(LAMBERTW, f_lambertw, a_lambertw, r_sf, t_sf),
+  [GT_OP_LAMBERTW].sf = 1 + GT_SF_LAMBERTW,
   RULES(GAMMA, f_gamma, a_gamma, r_gamma, t_polygamma),
   RULES(LGAMMA, f_lgamma, a_lgamma, r_lgamma, t_polygamma),
   RULES(DIGAMMA, f_digamma, a_digamma, r_digamma, t_polygamma),

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sf.h"
 
 /* ---- failure and the call chain ----------------------------------------- */
 
@@ -93,6 +94,17 @@ fail_at_node(GtRec *r, int32_t i, const char *fmt, ...)
   va_start(ap, fmt);
   fail_site(r, GT_ERUNTIME, r->tape->nodes[i].site, r->tape->nodes[i].frame,
             fmt, ap);
+}
+
+/* A special function of sf.c could not reach the working precision
+   (GT_SF_NOCONV): its value is not to be trusted, so it is an error at
+   the call rather than a silent number. */
+static _Noreturn void
+no_conv(GtRec *r, int32_t i)
+{
+  fail_at_node(r, i, "%s could not be computed to %ld bits at this point "
+               "(its method does not converge here)",
+               gt_ops[r->tape->nodes[i].op].name, (long)r->tape->prec);
 }
 
 /* ---- kink notes --------------------------------------------------------- */
@@ -348,6 +360,8 @@ rec_elementwise(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
                          base[2] ? &base[2][w.off[2]] : NULL);
   if (fl & GT_FWD_KINK)
     gt_rec_note_kink(r, op);
+  if (fl & GT_FWD_NOCONV)
+    no_conv(r, i);
   return i;
 }
 
@@ -368,7 +382,8 @@ check_special_prec(GtRec *r, GtOp op)
 {
   switch (op) {
   case GT_OP_ERF: case GT_OP_ERFC: case GT_OP_GAMMA: case GT_OP_LGAMMA:
-  case GT_OP_DIGAMMA: case GT_OP_TRIGAMMA:
+  case GT_OP_DIGAMMA: case GT_OP_TRIGAMMA: case GT_OP_NORM_CDF:
+  case GT_OP_NORM_LOGCDF: case GT_OP_ERFINV: case GT_OP_LAMBERTW:
     if (r->tape->prec > GT_SPECIAL_MAX_PREC)
       gt_rec_fail(r, GT_ERUNTIME, "%s is limited to %d bits of precision "
                   "(this run uses %ld): beyond, one call takes minutes",
@@ -395,6 +410,8 @@ gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
                           c >= 0 ? nodes[c].v : NULL);
   if (fl & GT_FWD_KINK)
     gt_rec_note_kink(r, op);
+  if (fl & GT_FWD_NOCONV)
+    no_conv(r, i);
   return i;
 }
 
@@ -522,6 +539,10 @@ gt_rec_check_nan(GtRec *r, int32_t i)
   if (n->flags & GT_NF_ADJ)
     fail_at_node(r, o, "the derivative of %s is not a number (NaN) here%s: "
                  "its rule computes %s", info->name, where, buf);
+  if (info->sf)
+    fail_at_node(r, o, "%s is not a number (NaN)%s: %s; pass --nan-ok to "
+                 "allow NaN values", buf, where,
+                 gt_sf_domain((GtSf)(info->sf - 1)));
   fail_at_node(r, o, "%s is not a number (NaN)%s; pass --nan-ok to allow "
                "NaN values", buf, where);
 }

@@ -29,7 +29,7 @@
 (defconst gradtool-builtins
   '("pow" "abs" "sign" "sqrt" "cbrt" "exp" "exp2" "expm1" "log" "log2"
     "log10" "log1p" "sin" "cos" "tan" "asin" "acos" "atan" "atan2" "sinh"
-    "cosh" "tanh" "asinh" "acosh" "atanh" "hypot" "erf" "erfc" "gamma"
+    "cosh" "tanh" "asinh" "acosh" "atanh" "hypot" "erf" "erfc" "norm_cdf" "norm_logcdf" "erfinv" "lambertw" "gamma"
     "lgamma" "digamma" "floor" "ceil" "round" "trunc" "min" "max" "sigmoid"
     "softplus" "relu" "where" "stop_gradient" "add" "subtract" "multiply"
     "divide" "negative" "ones" "zeros" "fill" "eye" "linspace" "shape"

@@ -18,7 +18,7 @@ syn keyword gtConstant   pi e inf nan
 " the built-in functions, as gt_builtin_name lists them
 syn keyword gtBuiltin   pow abs sign sqrt cbrt exp exp2 expm1 log log2 log10 log1p sin
 syn keyword gtBuiltin   cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh
-syn keyword gtBuiltin   hypot erf erfc gamma lgamma digamma floor ceil round trunc min
+syn keyword gtBuiltin   hypot erf erfc norm_cdf norm_logcdf erfinv lambertw gamma lgamma digamma floor ceil round trunc min
 syn keyword gtBuiltin   max sigmoid softplus relu where stop_gradient add subtract multiply
 syn keyword gtBuiltin   divide negative ones zeros fill eye linspace shape size rank len
 syn keyword gtBuiltin   sum reduce_sum mean reduce_mean prod reduce_prod reduce_max reduce_min
