@@ -6,7 +6,8 @@
  * tape replayed at each point (gt_session_replay), recorded again only
  * when a control decision changes.  Output is one row per point, in the
  * format asked for or else the input's (CSV in, CSV out); rows are
- * flushed one by one when stdout is a pipe, and a reader that goes away
+ * written in blocks, flushed whenever no more input is waiting (see
+ * next_line), and a reader that goes away
  * (`| head -3`) ends the program quietly: SIGPIPE, or EPIPE when the
  * signal is ignored, with no message.
  *
@@ -22,6 +23,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,25 +39,96 @@ static struct {
   int empty;              /* stdin had no header line */
   unsigned long line;     /* line number of the last line read */
   unsigned long header_line;
-  char *buf;
+  char *buf;              /* what was read of standard input */
   size_t cap;
+  size_t have;            /* bytes in buf */
+  size_t pos;             /* where the next line starts */
+  int eof;                /* read() said end of input */
+  int read_errno;         /* its error, or 0 */
   size_t len;             /* length of the last line, NUL bytes included */
 } B;
 
 static const char *const stdin_name = "<stdin>";
 
-/* The next line without its line end; NULL at end of input. */
+/* Standard input is read in blocks by read(2), not through stdio, so that
+   the batch knows when no more input is waiting: the rows printed so far
+   are flushed then, and only then (one write per block of rows, not per
+   row, yet a program that feeds one point and waits for its row, as a
+   coprocess, gets it at once). */
+
+/* Does standard input have nothing to read right now? */
+static int
+input_would_block(void)
+{
+  struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+  int r;
+  while ((r = poll(&p, 1, 0)) < 0 && errno == EINTR)
+    ;
+  return r == 0;
+}
+
+/* Reads more of standard input into B.buf; 0 at end of input or error. */
+static int
+fill(void)
+{
+  if (B.pos > 0) {
+    memmove(B.buf, B.buf + B.pos, B.have - B.pos);
+    B.have -= B.pos;
+    B.pos = 0;
+  }
+  if (B.cap - B.have < 4096) {
+    size_t cap = B.cap ? 2 * B.cap : 65536;
+    char *b = realloc(B.buf, cap);
+    if (b == NULL)
+      out_of_memory();
+    B.buf = b;
+    B.cap = cap;
+  }
+  if (input_would_block() && fflush(stdout) != 0) {
+    B.eof = 1; /* nobody reads the rows: run_batch sees ferror(stdout) */
+    return 0;
+  }
+  ssize_t n;
+  while ((n = read(STDIN_FILENO, B.buf + B.have, B.cap - B.have - 1)) < 0
+         && errno == EINTR)
+    ;
+  if (n <= 0) {
+    B.eof = 1;
+    if (n < 0)
+      B.read_errno = errno;
+    return 0;
+  }
+  B.have += (size_t)n;
+  return 1;
+}
+
+/* The next line without its line end; NULL at end of input.  The line
+   stays valid until the next call. */
 static char *
 next_line(void)
 {
-  ssize_t n = getline(&B.buf, &B.cap, stdin);
-  if (n < 0)
-    return NULL;
+  char *nl = NULL;
+  size_t from = B.pos; /* the bytes before it hold no line end */
+  while (from >= B.have
+         || (nl = memchr(B.buf + from, '\n', B.have - from)) == NULL) {
+    size_t searched = B.have - B.pos;
+    if (B.eof || !fill()) {
+      if (B.pos >= B.have)
+        return NULL;
+      nl = B.buf + B.have; /* the last line has no line end */
+      break;
+    }
+    from = B.pos + searched; /* fill() moved the line to the start */
+  }
+  char *line = B.buf + B.pos;
+  size_t n = (size_t)(nl - line);
+  B.pos = nl < B.buf + B.have ? B.pos + n + 1 : B.have;
+  *nl = '\0'; /* buf keeps a byte spare for the last line's end */
   B.line++;
-  while (n > 0 && (B.buf[n - 1] == '\n' || B.buf[n - 1] == '\r'))
-    B.buf[--n] = '\0';
-  B.len = (size_t)n;
-  return B.buf;
+  while (n > 0 && line[n - 1] == '\r')
+    line[--n] = '\0';
+  B.len = n;
+  return line;
 }
 
 /* The field (from 1) of the last line that holds its first NUL byte, or
@@ -116,15 +189,32 @@ set_add(NameSet *t, const char *const *v, size_t i)
   return 0;
 }
 
-/* Whether s is one of the names of the set, held in v. */
-static int
-set_has(const NameSet *t, const char *const *v, const char *s)
+/* 1 + the index in v of the name s of the set, or 0 when it has none. */
+static size_t
+set_find(const NameSet *t, const char *const *v, const char *s)
 {
   size_t k = hash_name(s) & t->mask;
   for (; t->slot[k] != 0; k = (k + 1) & t->mask)
     if (strcmp(v[t->slot[k] - 1], s) == 0)
-      return 1;
+      return t->slot[k];
   return 0;
+}
+
+/* Whether s is one of the names of the set, held in v. */
+static int
+set_has(const NameSet *t, const char *const *v, const char *s)
+{
+  return set_find(t, v, s) != 0;
+}
+
+/* calloc, or the end of the command when out of memory. */
+static void *
+xcalloc(size_t n, size_t size)
+{
+  void *p = calloc(n, size);
+  if (p == NULL)
+    out_of_memory();
+  return p;
 }
 
 /* Whether the last line is spaces and tabs only (a NUL byte is not). */
@@ -235,14 +325,6 @@ bad_row(const Cli *c, const char *fmt, ...)
   fputc('\n', stderr);
 }
 
-static int
-stdout_is_pipe(void)
-{
-  struct stat st;
-  return fstat(STDOUT_FILENO, &st) == 0
-         && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
-}
-
 /* Is t a JSON number (RFC 8259): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int
 json_number(const char *t)
@@ -279,21 +361,17 @@ json_number(const char *t)
    JSON only a field that is a JSON number, the others (.5, +3) print
    the value read in its shortest exact form. */
 static void
-echo_field(Row *row, const char *name, const char *field, mpfr_srcptr v,
-           int json)
+echo_field(Row *row, size_t k, const char *field, mpfr_srcptr v, int json)
 {
-  for (size_t k = 0; k < row->nin; k++) {
-    Cell *cell = &row->in[k];
-    if (strcmp(row->in_names[k], name) != 0 || cell->nelem != 0)
-      continue;
-    char *t = json && !(cell->number && json_number(field))
-                  ? number_text(v, 0) : strdup(field);
-    if (t == NULL)
-      out_of_memory();
-    free(cell->text);
-    cell->text = t;
+  Cell *cell = &row->in[k];
+  if (k >= row->nin || cell->nelem != 0)
     return;
-  }
+  char *t = json && !(cell->number && json_number(field))
+                ? number_text(v, 0) : strdup(field);
+  if (t == NULL)
+    out_of_memory();
+  free(cell->text);
+  cell->text = t;
 }
 
 int
@@ -342,6 +420,13 @@ typedef struct Run {
   char **fields;
   Row head;               /* the first row (table formats) */
   int have_head, rc;
+  /* derivative labels made once and lent to every row after the first:
+     labels[i] is ds[i]'s, keys[i] its output and names, '\037'-joined */
+  char **labels, **keys;
+  size_t nlabels;
+  unsigned char *echoed;  /* per input: a column of the header */
+  size_t nin;             /* inputs when echoed was made */
+  size_t *col_input;      /* per column: its input's index */
   int fd_bad, fd_unchecked, fd_none; /* --fd-check */
 } Run;
 
@@ -352,6 +437,90 @@ reject(Run *R)
   if (!R->c->skip_bad)
     R->rc = GT_EUSAGE;
   return 1;
+}
+
+/* Is key (see Run) d's output and names? */
+static int
+key_is(const char *key, const GtDeriv *d)
+{
+  size_t n = strlen(d->of);
+  if (strncmp(key, d->of, n) != 0)
+    return 0;
+  key += n;
+  for (int k = 0; k < d->order; k++) {
+    n = strlen(d->wrt[k]);
+    if (*key++ != '\037' || strncmp(key, d->wrt[k], n) != 0)
+      return 0;
+    key += n;
+  }
+  return *key == '\0';
+}
+
+static void
+labels_free(Run *R)
+{
+  for (size_t i = 0; i < R->nlabels; i++) {
+    free(R->labels[i]);
+    free(R->keys[i]);
+  }
+  free(R->labels);
+  free(R->keys);
+  R->labels = R->keys = NULL;
+  R->nlabels = 0;
+}
+
+/* The labels of ds, made again only when they differ from the last
+   row's. */
+static char **
+labels_for(Run *R, const GtDeriv *ds, size_t nd)
+{
+  size_t i = 0;
+  if (R->nlabels == nd)
+    while (i < nd && key_is(R->keys[i], &ds[i]))
+      i++;
+  if (R->labels != NULL && i == nd)
+    return R->labels;
+  labels_free(R);
+  R->labels = xcalloc(nd + 1, sizeof *R->labels);
+  R->keys = xcalloc(nd + 1, sizeof *R->keys);
+  for (i = 0; i < nd; i++) {
+    Buf b = { 0 };
+    buf_adds(&b, ds[i].of);
+    for (int k = 0; k < ds[i].order; k++) {
+      buf_add(&b, "\037", 1);
+      buf_adds(&b, ds[i].wrt[k]);
+    }
+    R->keys[i] = b.s != NULL ? b.s : xstrdup("");
+    R->labels[i] = deriv_label(&ds[i]);
+  }
+  R->nlabels = nd;
+  return R->labels;
+}
+
+/* Which input each column is (the header names only inputs), and which
+   inputs are columns: their fields are echoed as read. */
+static void
+map_columns(Run *R)
+{
+  size_t nin = gt_session_input_count(R->s);
+  const char **names = xcalloc(nin + 1, sizeof *names);
+  NameSet set;
+  set_init(&set, nin);
+  for (size_t k = 0; k < nin; k++) {
+    names[k] = gt_session_input_name(R->s, k);
+    set_add(&set, names, k);
+  }
+  R->nin = nin;
+  R->echoed = xcalloc(nin + 1, 1);
+  R->col_input = xcalloc(R->n + 1, sizeof *R->col_input);
+  for (size_t j = 0; j < R->n; j++) {
+    size_t k = set_find(&set, names, B.cols.v[j]);
+    R->col_input[j] = k - 1; /* every column is an input (check_header) */
+    if (k != 0)
+      R->echoed[k - 1] = 1;
+  }
+  free(set.slot);
+  free(names);
 }
 
 /* Splits line into R->fields and reads R->vals; 0 when it is a point. */
@@ -434,13 +603,21 @@ print_point(Run *R, const GtDeriv *ds, size_t nd, const GtDeriv *hds,
       fdd[i] = fr[i].digits;
   }
   Row row;
-  row_make(&row, R->s, ds, nd, c->digits, R->hi, hds, hnd,
-           R->fmt == FMT_JSON);
+  if (R->echoed == NULL || R->nin != gt_session_input_count(R->s)) {
+    free(R->echoed);
+    free(R->col_input);
+    map_columns(R);
+  }
+  /* the first row keeps labels of its own: it is the header's */
+  char **labels = R->have_head && c->taylor < 0 ? labels_for(R, ds, nd)
+                                                : NULL;
+  row_make_lent(&row, R->s, ds, nd, c->digits, R->hi, hds, hnd,
+                R->fmt == FMT_JSON, labels, R->echoed);
   row.fd_digits = fdd;
   if (c->taylor >= 0)
     row_taylor(&row);
   for (size_t i = 0; i < R->n; i++)
-    echo_field(&row, B.cols.v[i], R->fields[i], R->vals[i],
+    echo_field(&row, R->col_input[i], R->fields[i], R->vals[i],
                R->fmt == FMT_JSON);
   if (gt_session_diag_count(R->s) > 0)
     fflush(stdout);
@@ -485,7 +662,6 @@ run_batch(Cli *c, GtSession *s)
   Run R = { .c = c, .s = s, .n = B.cols.n };
   R.fmt = c->format_given ? c->format : B.sep == '\t' ? FMT_TSV : FMT_CSV;
   R.f = &out_formats[R.fmt];
-  int pipe = stdout_is_pipe();
   GtStatus st;
   if (c->verified
       && (R.hi = open_session(c, verified_prec(c->opt.prec), &st)) == NULL)
@@ -508,20 +684,21 @@ run_batch(Cli *c, GtSession *s)
         || run_point(&R, &ds, &nd, &hds, &hnd) != 0)
       continue;
     print_point(&R, ds, nd, hds, hnd);
-    if (pipe)
-      fflush(stdout);
     if (ferror(stdout))
       break; /* nobody reads the rows: close_stdout (main.c) says why, or
                 ends quietly when the reader went away (EPIPE) */
   }
   if (R.have_head)
     row_free(&R.head);
+  labels_free(&R);
+  free(R.echoed);
+  free(R.col_input);
   int rc = R.rc;
   if (c->fd_check && rc == 0)
     rc = fd_status(c, R.fd_bad, R.fd_unchecked, R.fd_none > 0, "");
-  if (ferror(stdin)) {
+  if (B.read_errno != 0) {
     fprintf(stderr, "%s: error reading standard input: %s\n", program_name,
-            strerror(errno));
+            strerror(B.read_errno));
     rc = GT_EUSAGE;
   }
   for (size_t i = 0; i < n; i++)

@@ -124,6 +124,7 @@ typedef struct Row {
   int taylor;             /* --taylor: the entries are coefficients */
   char **notes;           /* "file:line:col: message" */
   size_t nnotes;
+  int borrowed_labels;    /* der_labels belong to the caller */
 } Row;
 
 /* A growing NUL-terminated string (out of memory ends the command). */
@@ -142,6 +143,14 @@ char *deriv_label(const GtDeriv *d);
 void row_make(Row *row, GtSession *s, const GtDeriv *ds, size_t nd,
               long digits, GtSession *hi, const GtDeriv *hds, size_t hnd,
               int want_notes);
+/* The same for --batch, which saves work at every point: labels (may be
+   NULL) are ds's labels, lent to the row; an input k with echoed[k] set
+   (echoed may be NULL) gets no text, which the caller sets to the field
+   read. */
+void row_make_lent(Row *row, GtSession *s, const GtDeriv *ds, size_t nd,
+                   long digits, GtSession *hi, const GtDeriv *hds,
+                   size_t hnd, int want_notes, char **labels,
+                   const unsigned char *echoed);
 void row_free(Row *row);
 /* --taylor: relabels row's entries (k = 0..K per output) as Taylor
    coefficients, "[x^k]y", and has JSON print them as arrays. */

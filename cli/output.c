@@ -297,6 +297,15 @@ void
 row_make(Row *row, GtSession *s, const GtDeriv *ds, size_t nd, long digits,
          GtSession *hi, const GtDeriv *hds, size_t hnd, int want_notes)
 {
+  row_make_lent(row, s, ds, nd, digits, hi, hds, hnd, want_notes, NULL,
+                NULL);
+}
+
+void
+row_make_lent(Row *row, GtSession *s, const GtDeriv *ds, size_t nd,
+              long digits, GtSession *hi, const GtDeriv *hds, size_t hnd,
+              int want_notes, char **labels, const unsigned char *echoed)
+{
   memset(row, 0, sizeof *row);
   row->nin = gt_session_input_count(s);
   row->nout = gt_session_output_count(s);
@@ -304,14 +313,22 @@ row_make(Row *row, GtSession *s, const GtDeriv *ds, size_t nd, long digits,
   row->ds = ds;
   row->in_names = xcalloc(row->nin, sizeof *row->in_names);
   row->out_names = xcalloc(row->nout, sizeof *row->out_names);
-  row->der_labels = xcalloc(nd, sizeof *row->der_labels);
+  if (labels != NULL) {
+    row->der_labels = labels;
+    row->borrowed_labels = 1;
+  } else {
+    row->der_labels = xcalloc(nd, sizeof *row->der_labels);
+  }
   row->in = xcalloc(row->nin, sizeof *row->in);
   row->out = xcalloc(row->nout, sizeof *row->out);
   row->der = xcalloc(nd, sizeof *row->der);
   for (size_t i = 0; i < row->nin; i++) {
     row->in_names[i] = gt_session_input_name(s, i);
     GtValue v = gt_session_input_value(s, i);
-    if (v.size)
+    if (echoed != NULL && echoed[i] && v.rank == 0)
+      row->in[i].number = mpfr_number_p(v.elems); /* the caller sets
+                                                     the text */
+    else if (v.size)
       cell_set(&row->in[i], &v, NULL, digits);
     else
       row->in[i].text = xstrdup("");
@@ -326,7 +343,8 @@ row_make(Row *row, GtSession *s, const GtDeriv *ds, size_t nd, long digits,
     cell_set(&row->out[i], &v, hi_ok ? &h : NULL, digits);
   }
   for (size_t i = 0; i < nd; i++) {
-    row->der_labels[i] = deriv_label(&ds[i]);
+    if (labels == NULL)
+      row->der_labels[i] = deriv_label(&ds[i]);
     cell_set(&row->der[i], &ds[i].value, hi_ok ? &hds[i].value : NULL,
              digits);
   }
@@ -360,7 +378,8 @@ row_free(Row *row)
     cell_free(&row->out[i]);
   for (size_t i = 0; i < row->nder; i++) {
     cell_free(&row->der[i]);
-    free(row->der_labels[i]);
+    if (!row->borrowed_labels)
+      free(row->der_labels[i]);
   }
   for (size_t i = 0; i < row->nnotes; i++)
     free(row->notes[i]);
@@ -369,7 +388,8 @@ row_free(Row *row)
   free(row->der);
   free(row->in_names);
   free(row->out_names);
-  free(row->der_labels);
+  if (!row->borrowed_labels)
+    free(row->der_labels);
   free(row->notes);
   memset(row, 0, sizeof *row);
 }

@@ -49,6 +49,24 @@ else
   echo "SKIP: examples/pipelines without GRADTOOL (out-of-tree build)"
 fi
 
+# ---- a coprocess ------------------------------------------------------------
+# Rows are written in blocks, but a row is flushed as soon as no more input
+# is waiting: a program that feeds one point and waits for its row (a
+# coprocess, a notebook) gets it without closing the pipe.
+coproc GT { timeout 20 "$GRADTOOL" --batch -e 'input x = 1; y = x^2' 2>&1; }
+printf 'x\n2\n' >&"${GT[1]}"
+got=""
+read -r -t 10 l1 <&"${GT[0]}" && read -r -t 10 l2 <&"${GT[0]}" && got="$l1 $l2"
+printf '3\n' >&"${GT[1]}"
+read -r -t 10 l3 <&"${GT[0]}" && got="$got $l3"
+exec {GT[1]}>&-
+wait "$GT_PID" 2>/dev/null
+if [ "$got" = "x,y,dy/dx 2,4,4 3,9,6" ]; then
+  pass "--batch as a coprocess: each row as soon as its point is read"
+else
+  fail "--batch as a coprocess" "got '$got'"
+fi
+
 # ---- a reader that goes away ------------------------------------------------
 # 10^6 points would take seconds: head must end the run at once, and
 # gradtool must say nothing.
