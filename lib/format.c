@@ -56,6 +56,7 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -287,6 +288,72 @@ scaled_floor(mpz_ptr q, mpz_srcptr m, long e2, long s, mpz_srcptr p5,
   mpz_fdiv_q(q, q, t);
 }
 
+/* interval_digits' integers, kept per thread between calls (allocating
+   them for every number cost about a third of its time) and freed when
+   the thread ends. */
+typedef struct Scratch {
+  mpz_t m, a, b, t, p5;
+} Scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_ok;
+
+static void
+scratch_free(void *p)
+{
+  Scratch *z = p;
+  mpz_clears(z->m, z->a, z->b, z->t, z->p5, (mpz_ptr)0);
+  free(z);
+}
+
+static void
+scratch_key_make(void)
+{
+  scratch_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+/* This thread's scratch integers; NULL when out of memory. */
+static Scratch *
+scratch(void)
+{
+  pthread_once(&scratch_once, scratch_key_make);
+  if (!scratch_ok)
+    return NULL;
+  Scratch *z = pthread_getspecific(scratch_key);
+  if (z == NULL) {
+    z = malloc(sizeof *z);
+    if (z == NULL)
+      return NULL;
+    mpz_inits(z->m, z->a, z->b, z->t, z->p5, (mpz_ptr)0);
+    if (pthread_setspecific(scratch_key, z) != 0) {
+      scratch_free(z);
+      return NULL;
+    }
+  }
+  return z;
+}
+
+/* A (its la digits in a) and B = A - D (D > 0, its digits in d) agree
+   on all but their last j digits: returns the least j with
+   A mod 10^j >= D, as then floor(A / 10^j) = floor(B / 10^j) and not
+   for any smaller j.  D has dd digits: A's last dd digits, compared
+   with D's, decide j = dd; else the next nonzero digit of A to the left
+   does (A mod 10^j >= 10^dd > D), or there is none (j = la). */
+static size_t
+common_suffix(const char *a, size_t la, const char *d)
+{
+  size_t dd = strlen(d);
+  if (dd > la)
+    return la;
+  if (memcmp(a + la - dd, d, dd) >= 0)
+    return dd;
+  size_t j = dd + 1;
+  while (j < la && a[la - j] == '0')
+    j++;
+  return j;
+}
+
 /* The shortest digits of |x| (x not +-2^k, not an integer below 2^prec)
    by exact integer arithmetic on its rounding interval, into dig[0..*n)
    with *e as mpfr_get_str's exponent; 0 on success, -1 when this cannot
@@ -316,7 +383,7 @@ scaled_floor(mpz_ptr q, mpz_srcptr m, long e2, long s, mpz_srcptr p5,
    bits (more for exponents far from 0; beyond 2^+-30000 the search is
    cheaper). */
 static int
-interval_digits(mpfr_srcptr x, mpfr_prec_t prec, size_t max, char *dig,
+interval_digits(mpfr_srcptr x, size_t max, char *dig,
                 size_t *n, mpfr_exp_t *e)
 {
   long ex = (long)mpfr_get_exp(x);
@@ -331,15 +398,11 @@ interval_digits(mpfr_srcptr x, mpfr_prec_t prec, size_t max, char *dig,
     k0--;
   k0++;
   long s = (long)N - k0;
-  mp_bitcnt_t bits = (mp_bitcnt_t)prec + 4 * (mp_bitcnt_t)N + 64
-                     + 3 * (mp_bitcnt_t)(s < 0 ? -s : s);
-  mpz_t m, a, b, t, p5;
+  Scratch *z = scratch();
+  if (z == NULL)
+    return -1;
+  mpz_ptr m = z->m, a = z->a, b = z->b, t = z->t, p5 = z->p5;
   int rc = -1, exa, exb, exq;
-  mpz_init2(m, (mp_bitcnt_t)prec + 64);
-  mpz_init2(a, bits);
-  mpz_init2(b, bits);
-  mpz_init2(t, bits);
-  mpz_init2(p5, bits);
   long E = (long)mpfr_get_z_2exp(m, x);            /* x = m 2^E, exact */
   mpz_abs(m, m);
   mpz_ui_pow_ui(p5, 5, (unsigned long)(s < 0 ? -s : s));
@@ -348,45 +411,67 @@ interval_digits(mpfr_srcptr x, mpfr_prec_t prec, size_t max, char *dig,
   scaled_floor(a, m, E - 1, s, p5, t, &exa);
   mpz_sub_ui(m, m, 2);                             /* 2M - 1 */
   scaled_floor(b, m, E - 1, s, p5, t, &exb);
-  /* dig has room for max + 40 characters: A and B have about N */
-  size_t la = mpz_sizeinbase(a, 10), lb = mpz_sizeinbase(b, 10);
-  if (la > max + 30 || lb > max + 30)
-    goto done;
-  char *sb = dig + la + 2;
+  /* dig has room for max + 40 characters: A has about N */
+  size_t la = mpz_sizeinbase(a, 10);
+  if (la > max + 30 || exb)
+    goto done;              /* lo exact: its digits matter (the search) */
   mpz_get_str(dig, 10, a);
   la = strlen(dig);                                /* sizeinbase may be 1 over */
-  if (la > lb)
-    goto done;              /* B is shorter: a power of ten in between */
-  mpz_get_str(sb, 10, b);
-  if (la != strlen(sb))
+  mpz_sub(t, a, b);                                /* D = A - B > 0 */
+  char ds[48];
+  if (mpz_sgn(t) <= 0 || mpz_sizeinbase(t, 10) > 40)
     goto done;
-  size_t i = 0;
-  while (i < la && dig[i] == sb[i])
-    i++;
-  if (i == la || (exa && all_zeros(dig, i + 1, la))
-      || (exb && all_zeros(sb, i + 1, la)) || i + 1 > max)
+  mpz_get_str(ds, 10, t);
+  size_t j = common_suffix(dig, la, ds);
+  if (j >= la || j > 19)
+    goto done;              /* no common prefix, or a rare wide interval */
+  size_t i = la - j;        /* A and B agree on their first i digits */
+  if ((exa && all_zeros(dig, i + 1, la)) || i + 1 > max)
     goto done;
   size_t n0 = i + 1;
-  /* nearest n0-digit rounding: K = la - s is |x|'s decimal exponent */
-  long K = (long)la - s;
+  long K = (long)la - s;    /* |x|'s decimal exponent */
+  unsigned long g = 1;      /* 10^(j - 1) */
+  for (size_t k = 1; k < j; k++)
+    g *= 10;
+  mpz_tdiv_q_ui(b, a, 10 * g);                     /* P: A's first i digits */
+  /* nearest n0-digit rounding: floor(2 |x| 10^(s - (j - 1))), which is
+     floor(X / 10^(j - 1)) for X = floor(2 |x| 10^s) */
   mpz_add_ui(m, m, 1);                             /* 2M */
-  long s2 = (long)n0 - K;
-  mpz_ui_pow_ui(p5, 5, (unsigned long)(s2 < 0 ? -s2 : s2));
-  scaled_floor(a, m, E, s2, p5, t, &exq);          /* floor(2 |x| 10^s2) */
+  scaled_floor(a, m, E, s, p5, t, &exq);
+  if (mpz_tdiv_q_ui(a, a, g) != 0)
+    exq = 0;
   if (mpz_odd_p(a) && exq)
     goto done;                                     /* an exact tie */
   int up = mpz_odd_p(a);
   mpz_fdiv_q_2exp(a, a, 1);
   if (up)
     mpz_add_ui(a, a, 1);
-  if (mpz_sizeinbase(a, 10) > n0 + 1)
+  /* the rounding lies in the interval, so it is 10 P + its last digit
+     (or 10 P + 10, a carry into P's digits) */
+  mpz_submul_ui(a, b, 10);
+  if (mpz_sgn(a) < 0 || mpz_cmp_ui(a, 10) > 0)
     goto done;
-  mpz_get_str(dig, 10, a);
-  *n = strlen(dig);
+  unsigned long last = mpz_get_ui(a);
+  *n = n0;
+  if (last < 10) {
+    dig[i] = (char)('0' + last);
+  } else {
+    dig[i] = '0';
+    size_t k = i;
+    while (k > 0 && dig[k - 1] == '9')
+      dig[--k] = '0';
+    if (k > 0) {
+      dig[k - 1]++;
+    } else {
+      memmove(dig + 1, dig, n0);                   /* 99..9 -> 100..0 */
+      dig[0] = '1';
+      (*n)++;
+    }
+  }
+  dig[*n] = '\0';
   *e = (mpfr_exp_t)(K + (long)(*n - n0));          /* a carry to 10^n0 */
-  rc = *n == n0 || *n == n0 + 1 ? 0 : -1;
+  rc = 0;
 done:
-  mpz_clears(m, a, b, t, p5, (mpz_ptr)0);
   return rc;
 }
 
@@ -424,7 +509,7 @@ format_shortest(mpfr_srcptr x)
   if (s.buf == NULL)
     return NULL;
   is_pow2 = mpfr_cmp_si_2exp(x, neg ? -1 : 1, mpfr_get_exp(x) - 1) == 0;
-  if (!is_pow2 && interval_digits(x, prec, hi, s.buf, &n, &e) == 0)
+  if (!is_pow2 && interval_digits(x, hi, s.buf, &n, &e) == 0)
     goto lay_out;
 
   mpfr_init2(ax, prec);
