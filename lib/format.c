@@ -293,6 +293,7 @@ scaled_floor(mpz_ptr q, mpz_srcptr m, long e2, long s, mpz_srcptr p5,
    the thread ends. */
 typedef struct Scratch {
   mpz_t m, a, b, t, p5;
+  long p5_of;             /* p5 = 5^p5_of, or -1 */
 } Scratch;
 
 static pthread_key_t scratch_key;
@@ -326,6 +327,7 @@ scratch(void)
     if (z == NULL)
       return NULL;
     mpz_inits(z->m, z->a, z->b, z->t, z->p5, (mpz_ptr)0);
+    z->p5_of = -1;
     if (pthread_setspecific(scratch_key, z) != 0) {
       scratch_free(z);
       return NULL;
@@ -405,7 +407,10 @@ interval_digits(mpfr_srcptr x, size_t max, char *dig,
   int rc = -1, exa, exb, exq;
   long E = (long)mpfr_get_z_2exp(m, x);            /* x = m 2^E, exact */
   mpz_abs(m, m);
-  mpz_ui_pow_ui(p5, 5, (unsigned long)(s < 0 ? -s : s));
+  if (z->p5_of != (s < 0 ? -s : s)) {    /* a tensor's elements share it */
+    z->p5_of = s < 0 ? -s : s;
+    mpz_ui_pow_ui(p5, 5, (unsigned long)z->p5_of);
+  }
   mpz_mul_2exp(m, m, 1);
   mpz_add_ui(m, m, 1);                             /* 2M + 1 */
   scaled_floor(a, m, E - 1, s, p5, t, &exa);
