@@ -12,7 +12,10 @@
  * rules' -1) nothing is propagated, which keeps where() from turning an
  * unselected branch's infinite derivative into NaN.  An adjoint that is
  * merely zero is skipped too, for speed, unless the node's value is
- * infinite (then 0 * inf must become NaN, as in the recorded sweep).
+ * infinite (then 0 * inf must become NaN, as in the recorded sweep) or
+ * out of range.  A scalar's adjoint exists only where a derivative
+ * reached it; a tensor's elements start at -0 to say the same element by
+ * element, so that a derivative that vanishes (+0) is still checked.
  * A node on the way whose value overflowed to inf or underflowed to 0
  * makes the derivatives through it NaN: they would be wrong.
  * The recorded sweep (grad() in the language) appends the same rules as
@@ -168,17 +171,43 @@ adjoint(Sweep *S, int32_t j)
   if (n == 1 && S->nspare) {
     *slot = S->spare[--S->nspare];
     mpfr_set_zero(*slot, 1);
-  } else
-    *slot = n == 1 ? gt_tape_number(&S->holder)
-                   : gt_tape_numbers(&S->holder, n);
+  } else if (n == 1) {
+    *slot = gt_tape_number(&S->holder);
+  } else {
+    /* a tensor's elements start at -0, "nothing flows here": any
+       contribution, even +0, makes them +0 or nonzero (see quiet()) */
+    *slot = gt_tape_numbers(&S->holder, n);
+    for (size_t k = 0; *slot != NULL && k < n; k++)
+      mpfr_set_zero(&(*slot)[k], -1);
+  }
   return *slot;
 }
 
+/* Element e of node i, with adjoint g, contributes nothing: g is zero and
+   no partial can be infinite (0 * inf, which must become NaN) nor the
+   value out of range (which must be blamed).  A -0 element of a tensor
+   adjoint is one no derivative reached (where() did not select it, an
+   index did not read it): it contributes nothing in any case, while a +0
+   is a derivative that happens to vanish, as a scalar's zero adjoint is
+   (log(sum(exp(x))) where exp overflowed: 1/inf is 0). */
 static int
-all_zero(mpfr_srcptr g, size_t n)
+quiet_element(const GtTape *t, int32_t i, size_t e, mpfr_srcptr g)
 {
+  if (!mpfr_zero_p(g))
+    return 0;
+  if (mpfr_signbit(g) && gt_node_size(t, i) > 1)
+    return 1;
+  mpfr_srcptr y = &t->nodes[i].v[gt_node_size(t, i) > 1 ? e : 0];
+  return !mpfr_inf_p(y) && !(mpfr_zero_p(y) && gt_tape_range_fault(t, i, e));
+}
+
+/* Does no element of node i's adjoint g contribute? */
+static int
+quiet(const GtTape *t, int32_t i, mpfr_srcptr g)
+{
+  size_t n = gt_node_size(t, i);
   for (size_t k = 0; k < n; k++)
-    if (!mpfr_zero_p(&g[k]))
+    if (!quiet_element(t, i, k, &g[k]))
       return 0;
   return 1;
 }
@@ -219,9 +248,8 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   }
   const long *off = w.off;
   for (size_t e = 0; e < ys->size; e++, gt_rec_walk_next(&w)) {
-    /* an element's zero adjoint is skipped: a tensor does not tell
-       where() from a zero that happens (see the header) */
-    if (!mpfr_zero_p(&g[e])) {
+    /* an element's adjoint that contributes nothing is skipped */
+    if (!quiet_element(t, i, e, &g[e])) {
       X.y = &n->v[e];
       X.g = &g[e];
       X.a = ops[0] >= 0 ? &t->nodes[ops[0]].v[off[0]] : NULL;
@@ -316,8 +344,11 @@ sweep_results(const Sweep *S, int32_t out, const int32_t *wrt, size_t nwrt,
       continue;
     if (S->adj[w - lo] != NULL) {
       size_t sz = gt_node_size(t, w);
-      for (size_t j = 0; j < sz; j++)
+      for (size_t j = 0; j < sz; j++) {
         mpfr_set(&res[k][j], &S->adj[w - lo][j], MPFR_RNDN);
+        if (sz > 1 && mpfr_zero_p(&res[k][j]))
+          mpfr_set_zero(&res[k][j], 1); /* -0: nothing flowed (adjoint) */
+      }
       connected[k] = 1;
     } else if (S->f[w - lo] & DEP) {
       if (uses == NULL)
@@ -442,7 +473,7 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
         continue;
       }
     }
-    if (all_zero(g, gt_node_size(t, i)))
+    if (quiet(t, i, g))
       continue;
     if (n->op == GT_OP_TAYLOR) {
       status = taylor_node_adj(&S, i, g, wrt, nwrt, nan_node);
