@@ -436,6 +436,118 @@ done:
   return (int)found;
 }
 
+typedef struct Part {
+  int32_t e;
+  Rat k;                  /* a term's coefficient or a factor's exponent */
+} Part;
+
+typedef struct Parts {
+  Part *v;
+  size_t n, cap;
+} Parts;
+
+static void parts_add(Parts *P, int32_t e, Rat k);
+static int32_t prod_build(Emit *E, Parts *in, Rat coef);
+static mpfr_ptr fresh(Emit *E);
+
+/* Constants the rules record as numbers, recognised in the algebraic
+   form: v = k * C^m for a small rational k, m = +-1 and C one of these
+   (log 10 from log10's rule, 2/sqrt(pi) from erf's, ...). */
+static const struct {
+  const char *text, *latex;
+} known[] = {
+  { "pi", "\\pi" }, { "e", "e" }, { "log(2)", "\\log 2" },
+  { "log(10)", "\\log 10" }, { "sqrt(pi)", "\\sqrt{\\pi}" },
+  { "sqrt(2*pi)", "\\sqrt{2\\pi}" }, { "sqrt(2)", "\\sqrt{2}" },
+};
+enum { NKNOWN = sizeof known / sizeof *known };
+
+static void
+known_value(int k, mpfr_ptr c)
+{
+  switch (k) {
+  case 0: mpfr_const_pi(c, MPFR_RNDN); break;
+  case 1: mpfr_set_ui(c, 1, MPFR_RNDN); mpfr_exp(c, c, MPFR_RNDN); break;
+  case 2: mpfr_const_log2(c, MPFR_RNDN); break;
+  case 3: mpfr_set_ui(c, 10, MPFR_RNDN); mpfr_log(c, c, MPFR_RNDN); break;
+  case 4: mpfr_const_pi(c, MPFR_RNDN); mpfr_sqrt(c, c, MPFR_RNDN); break;
+  case 5:
+    mpfr_const_pi(c, MPFR_RNDN);
+    mpfr_mul_ui(c, c, 2, MPFR_RNDN);
+    mpfr_sqrt(c, c, MPFR_RNDN);
+    break;
+  default: mpfr_set_ui(c, 2, MPFR_RNDN); mpfr_sqrt(c, c, MPFR_RNDN); break;
+  }
+}
+
+/* a rational p/q (q <= 1000, |p| <= 10^6) within a few units in the last
+   place of r */
+static int
+near_rational(mpfr_srcptr r, Rat *out)
+{
+  mpfr_prec_t pr = mpfr_get_prec(r);
+  mpfr_t t;
+  mpfr_init2(t, pr);
+  int found = 0;
+  for (int64_t q = 1; q <= 1000 && !found; q++) {
+    mpfr_mul_si(t, r, q, MPFR_RNDN);
+    mpfr_round(t, t);
+    if (!mpfr_fits_slong_p(t, MPFR_RNDN) || mpfr_cmpabs_ui(t, 1000000) > 0)
+      break;
+    int64_t p = mpfr_get_si(t, MPFR_RNDN);
+    if (p == 0)
+      continue;
+    mpfr_set_si(t, p, MPFR_RNDN);
+    mpfr_div_si(t, t, q, MPFR_RNDN);
+    mpfr_sub(t, t, r, MPFR_RNDN);
+    if (mpfr_zero_p(t)
+        || mpfr_get_exp(t) < mpfr_get_exp(r) - (mpfr_exp_t)pr + 6) {
+      int ovf = 0;
+      *out = rat_make(p, q, &ovf);
+      found = !ovf;
+    }
+  }
+  mpfr_clear(t);
+  return found;
+}
+
+static int32_t
+known_atom(Emit *E, int k)
+{
+  ENode x = proto(EK_NUM);
+  mpfr_ptr c = fresh(E);
+  known_value(k, c);
+  x.v = c;
+  x.text = known[k].text;
+  return intern(E, &x);
+}
+
+/* v as k * C^m with a known constant C, or -1 */
+static int32_t
+known_multiple(Emit *E, mpfr_srcptr v)
+{
+  if (!mpfr_regular_p(v))
+    return -1;
+  mpfr_ptr c = fresh(E), r = fresh(E);
+  for (int k = 0; k < NKNOWN; k++)
+    for (int m = 1; m >= -1; m -= 2) {
+      known_value(k, c);
+      if (m > 0)
+        mpfr_div(r, v, c, MPFR_RNDN);
+      else
+        mpfr_mul(r, v, c, MPFR_RNDN);
+      Rat q;
+      if (near_rational(r, &q)) {
+        Parts P = { 0 };
+        parts_add(&P, known_atom(E, k), m > 0 ? R1 : (Rat){ -1, 1 });
+        int32_t e = prod_build(E, &P, q);
+        free(P.v);
+        return e;
+      }
+    }
+  return -1;
+}
+
 /* A constant of value v (a tape number that outlives E). */
 static int32_t
 num_val(Emit *E, mpfr_srcptr v)
@@ -443,12 +555,11 @@ num_val(Emit *E, mpfr_srcptr v)
   Rat r;
   if (E->alg && as_rational(v, &r) && !(mpfr_zero_p(v) && mpfr_signbit(v)))
     return num_rat(E, r);
+  int32_t k = E->alg ? known_multiple(E, v) : -1;
+  if (k >= 0)
+    return k;
   ENode x = proto(EK_NUM);
   x.v = v;
-  if (E->alg && mpfr_equal_p(v, E->pi))
-    x.text = "pi";
-  else if (E->alg && mpfr_equal_p(v, E->e))
-    x.text = "e";
   return intern(E, &x);
 }
 
@@ -487,16 +598,6 @@ is_exact(const Emit *E, int32_t i)
 }
 
 /* ---- algebraic builders: n-ary sums and products --------------------------- */
-
-typedef struct Part {
-  int32_t e;
-  Rat k;                  /* a term's coefficient or a factor's exponent */
-} Part;
-
-typedef struct Parts {
-  Part *v;
-  size_t n, cap;
-} Parts;
 
 static void
 parts_add(Parts *P, int32_t e, Rat k)
@@ -538,8 +639,6 @@ parts_merge(Emit *E, Parts *P)
   }
   P->n = j;
 }
-
-static int32_t prod_build(Emit *E, Parts *in, Rat coef);
 
 /* The node of a coefficient-1 product with e's factors. */
 static int32_t
@@ -1119,7 +1218,8 @@ pr_factors(Emit *E, Buf *b, const int32_t *kids, const Rat *ks, uint32_t n,
     if ((ks[k].p > 0) != num)
       continue;
     if (any)
-      bput(b, E->latex ? (E->n[kids[k]].kind == EK_NUM ? " \\cdot " : " ")
+      bput(b, E->latex ? (E->n[kids[k]].kind == EK_NUM && !E->n[kids[k]].text
+                          ? " \\cdot " : " ")
                        : "*");
     Rat x = ks[k];
     x.p = x.p < 0 ? -x.p : x.p;
@@ -1164,6 +1264,10 @@ pr_product(Emit *E, Buf *b, const int32_t *kids, const Rat *ks, uint32_t n,
       only = k;
   if (one && coef.q == 1 && ks[only].p == -1 && ks[only].q == 1) {
     pr(E, b, kids[only], P_NEG + 1); /* a/sin(x), a/(x + 1), a/x^2 */
+    return;
+  }
+  if (one && coef.q != 1) {
+    bprintf(b, "%lld", (long long)coef.q);
     return;
   }
   if (one && coef.q == 1) {
@@ -1278,6 +1382,16 @@ pr_op(Emit *E, Buf *b, const ENode *x)
   default:
     break;
   }
+  if (op == GT_OP_TRIGAMMA && !E->alg && !E->latex) {
+    /* the language has no trigamma: the derivative of digamma, whose
+       recorded rule is trigamma times the seed 1 (the same number) */
+    bput(b, "grad(digamma(");
+    pr(E, b, x->a, P_ATOM);
+    bput(b, "), ");
+    pr(E, b, x->a, P_ATOM);
+    bput(b, ")");
+    return;
+  }
   if (E->latex) {
     if (op == GT_OP_SQRT || op == GT_OP_ABS || op == GT_OP_EXP) {
       bput(b, op == GT_OP_SQRT ? "\\sqrt{" : op == GT_OP_ABS ? "\\left|"
@@ -1326,6 +1440,15 @@ pr_input(Emit *E, Buf *b, int32_t e)
   bput(b, "}");
 }
 
+static const char *
+known_latex(const char *text)
+{
+  for (int k = 0; k < NKNOWN; k++)
+    if (strcmp(known[k].text, text) == 0)
+      return known[k].latex;
+  return text;
+}
+
 /* node e, parenthesized when its precedence is below ctx; in exact mode a
    node with a temporary prints as its name */
 static void
@@ -1343,7 +1466,7 @@ pr(Emit *E, Buf *b, int32_t e, int ctx)
     if (x->exact)
       pr_rat(E, b, x->r);
     else if (x->text)
-      bput(b, E->latex && x->text[0] == 'p' ? "\\pi" : x->text);
+      bput(b, E->latex ? known_latex(x->text) : x->text);
     else
       put_number(b, x->v);
     break;
@@ -1607,6 +1730,18 @@ record_all(GtRec *r, Job *J, int order)
   }
 }
 
+enum { G_TRUE = 0, G_FALSE = 1, G_INT = 2 };
+
+typedef struct Guards {
+  int32_t *node, *rhs, *map;
+  int32_t *at;            /* the tape node whose source the guard names */
+  int *cmp;               /* GtOp, or GT_OP_COUNT: the node itself */
+  int *kind;              /* G_ */
+  long *val;              /* G_INT: the integer */
+  size_t n;
+  int32_t site;           /* guard_add's at */
+} Guards;
+
 /* ---- the printers ---------------------------------------------------------- */
 
 /* Guards of the run whose node depends on an input: decisions the
@@ -1699,6 +1834,10 @@ name_temps(Emit *E, const Job *J)
     ENode *x = &E->n[i];
     if (x->uses >= 2 && x->kind != EK_NUM && x->kind != EK_INPUT)
       x->temp = ++next;
+    /* grad(digamma(t), t) needs a name */
+    if (x->kind == EK_OP && x->op == GT_OP_TRIGAMMA
+        && E->n[x->a].kind != EK_INPUT && !E->n[x->a].temp)
+      E->n[x->a].temp = ++next;
   }
 }
 
@@ -1737,8 +1876,7 @@ guard_site(const GtSession *s, int32_t node, Buf *b)
 
 /* gt: a program with the same inputs (the run's values as defaults) */
 static void
-print_gt(Emit *E, Buf *b, const Job *J, const int32_t *gmap,
-         const int32_t *gnodes, const long *gvals, size_t ng)
+print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
 {
   const GtSession *s = E->s;
   bprintf(b, "# emitted by gradtool --emit=gt (run it with --prec %ld)\n",
@@ -1752,23 +1890,23 @@ print_gt(Emit *E, Buf *b, const Job *J, const int32_t *gmap,
     }
     bput(b, "\n");
   }
-  for (size_t g = 0; g < ng; g++) {
+  for (size_t g = 0; g < G->n; g++) {
     Buf where = { 0 };
-    def_temps(E, b, gmap[g], "");
+    def_temps(E, b, G->map[g], "");
     bput(b, "assert ");
-    if (gvals[g] == LONG_MIN + 1)
-      pr(E, b, gmap[g], P_NOT);
-    else if (gvals[g] == LONG_MIN + 2) {
+    if (G->kind[g] == G_TRUE)
+      pr(E, b, G->map[g], P_NOT);
+    else if (G->kind[g] == G_FALSE) {
       bput(b, "not ");
-      pr(E, b, gmap[g], P_NOT);
+      pr(E, b, G->map[g], P_NOT);
     } else {
       bput(b, "round(");
-      pr(E, b, gmap[g], P_LOW);
-      bprintf(b, ") == %ld", gvals[g]);
+      pr(E, b, G->map[g], P_LOW);
+      bprintf(b, ") == %ld", G->val[g]);
     }
-    const char *site = guard_site(s, gnodes[g], &where);
-    bprintf(b, ", \"the emitted derivative holds on the path the run took "
-            "(decision at %s)\"\n", site[0] ? site : "?");
+    const char *site = guard_site(s, G->at[g], &where);
+    bprintf(b, ", \"the emitted formulas hold on the path the run took "
+            "(a decision on the value at %s)\"\n", site[0] ? site : "?");
     free(where.s);
   }
   for (size_t i = 0; i < J->n; i++)
@@ -1876,8 +2014,7 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
 
 /* C99: a function computing the items; with mp, in MPFR */
 static void
-print_c(Emit *E, Buf *b, const Job *J, const int32_t *gmap,
-        const long *gvals, size_t ng, int mp)
+print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
 {
   const GtSession *s = E->s;
   bprintf(b, "/* emitted by gradtool --emit=%s%s */\n", mp ? "c-mpfr" : "c",
@@ -1905,24 +2042,24 @@ print_c(Emit *E, Buf *b, const Job *J, const int32_t *gmap,
     if (E->n[e].uses)
       (mp ? c_mpfr_node : c_double_node)(E, b, (int32_t)e);
   int any = 0;
-  for (size_t g = 0; g < ng; g++) {
+  for (size_t g = 0; g < G->n; g++) {
     if (!any && mp)
       bput(b, "  int ok = 1;\n");
     any = 1;
     Buf v = { 0 };
-    c_operand(E, &v, gmap[g], mp);
-    int truth = gvals[g] == LONG_MIN + 1 || gvals[g] == LONG_MIN + 2;
-    const char *neg = gvals[g] == LONG_MIN + 1 ? "!" : "";
+    c_operand(E, &v, G->map[g], mp);
+    int truth = G->kind[g] != G_INT;
+    const char *neg = G->kind[g] == G_TRUE ? "!" : "";
     if (mp && truth)
       bprintf(b, "  ok &= %smpfr_zero_p(%s);\n", neg, v.s);
     else if (mp)
       bprintf(b, "  mpfr_round(t[%zu], %s);\n  ok &= mpfr_cmp_si(t[%zu], "
-              "%ld) == 0;\n", E->nn, v.s, E->nn, gvals[g]);
+              "%ld) == 0;\n", E->nn, v.s, E->nn, G->val[g]);
     else if (truth)
       bprintf(b, "  if (%s(%s != 0))\n    return 1;\n", neg, v.s);
     else
       bprintf(b, "  if (round(%s) != %ld)\n    return 1;\n", v.s,
-              gvals[g]);
+              G->val[g]);
     free(v.s);
   }
   for (size_t i = 0; i < J->n; i++) {
@@ -1966,40 +2103,117 @@ gt_session_input_has_default(const GtSession *s, size_t i)
   return 0;
 }
 
-/* The guards (control decisions) that depend on inputs: their nodes and
-   what each must give (LONG_MIN + 1: true, LONG_MIN + 2: false, else the
-   integer).  Returns their count; *first: the first's tape node. */
-static size_t
-data_guards(const GtSession *s, int32_t **nodes, long **vals)
+/* The decisions the emitted form holds for: the run's control decisions
+   (tape guards) that depend on inputs, and the branches that the
+   derivative rules of abs, relu, min, max and where() took on this run's
+   values.  Each is a node and what it must give (G_TRUE, G_FALSE, else
+   the integer), or a comparison cmp of node and rhs (-1: zero) that must
+   be true. */
+
+static void
+guard_add(Guards *G, int32_t node, int32_t rhs, int cmp, int kind, long v)
+{
+  G->at[G->n] = G->site;
+  G->node[G->n] = node;
+  G->rhs[G->n] = rhs;
+  G->cmp[G->n] = cmp;
+  G->kind[G->n] = kind;
+  G->val[G->n++] = v;
+}
+
+/* the branch that node i's derivative rule took, as a guard */
+static void
+rule_guard(Guards *G, const GtTape *t, int32_t i, const unsigned char *dep)
+{
+  const GtNode *n = &t->nodes[i];
+  int c;
+  G->site = i;
+  switch (n->op) {
+  case GT_OP_ABS:
+  case GT_OP_RELU:
+    if (!dep[n->a])
+      return;
+    c = mpfr_sgn(t->nodes[n->a].v);
+    if (n->op == GT_OP_RELU)
+      guard_add(G, n->a, -1, c > 0 ? GT_OP_GT : GT_OP_LE, G_TRUE, 0);
+    else
+      guard_add(G, n->a, -1, c > 0 ? GT_OP_GT : c < 0 ? GT_OP_LT : GT_OP_EQ,
+                G_TRUE, 0);
+    return;
+  case GT_OP_MIN:
+  case GT_OP_MAX:
+    if (!dep[n->a] && !dep[n->b])
+      return;
+    c = mpfr_cmp(t->nodes[n->a].v, t->nodes[n->b].v);
+    guard_add(G, n->a, n->b, c > 0 ? GT_OP_GT : c < 0 ? GT_OP_LT : GT_OP_EQ,
+              G_TRUE, 0);
+    return;
+  case GT_OP_WHERE:
+    if (dep[n->a])
+      guard_add(G, n->a, -1, GT_OP_COUNT,
+                mpfr_zero_p(t->nodes[n->a].v) ? G_FALSE : G_TRUE, 0);
+    return;
+  default:
+    return;
+  }
+}
+
+static void
+data_guards(const GtSession *s, Guards *G)
 {
   const GtTape *t = &s->tape;
   unsigned char *dep = input_dependence(t);
-  *nodes = malloc((t->nguards + 1) * sizeof **nodes);
-  *vals = malloc((t->nguards + 1) * sizeof **vals);
-  if (*nodes == NULL || *vals == NULL) {
+  size_t run = t->run_nodes ? t->run_nodes : t->n, cap = t->nguards + 1;
+  for (size_t i = 0; i < run; i++)
+    cap += t->nodes[i].op == GT_OP_ABS || t->nodes[i].op == GT_OP_RELU
+           || t->nodes[i].op == GT_OP_MIN || t->nodes[i].op == GT_OP_MAX
+           || t->nodes[i].op == GT_OP_WHERE;
+  G->node = malloc(cap * sizeof *G->node);
+  G->at = malloc(cap * sizeof *G->at);
+  G->rhs = malloc(cap * sizeof *G->rhs);
+  G->map = malloc(cap * sizeof *G->map);
+  G->cmp = malloc(cap * sizeof *G->cmp);
+  G->kind = malloc(cap * sizeof *G->kind);
+  G->val = malloc(cap * sizeof *G->val);
+  if (!G->node || !G->at || !G->rhs || !G->map || !G->cmp || !G->kind || !G->val) {
     free(dep);
     efail("out of memory");
   }
-  size_t n = 0;
   for (size_t g = 0; g < t->nguards; g++) {
     const GtGuard *x = &t->guards[g];
     if (x->node < 0 || !dep[x->node] || t->nodes[x->node].shape)
       continue;
-    (*nodes)[n] = x->node;
-    (*vals)[n++] = x->kind == GT_GUARD_TRUTH
-                       ? (x->value ? LONG_MIN + 1 : LONG_MIN + 2)
-                       : x->value;
+    G->site = x->node;
+    if (x->kind == GT_GUARD_TRUTH)
+      guard_add(G, x->node, -1, GT_OP_COUNT, x->value ? G_TRUE : G_FALSE, 0);
+    else
+      guard_add(G, x->node, -1, GT_OP_COUNT, G_INT, x->value);
   }
+  for (size_t i = 0; i < run; i++)
+    if (t->nodes[i].shape == 0)
+      rule_guard(G, t, (int32_t)i, dep);
   free(dep);
-  return n;
 }
 
 static void
-path_note(GtSession *s, const int32_t *gnodes, size_t ng)
+guards_free(Guards *G)
 {
+  free(G->node);
+  free(G->at);
+  free(G->rhs);
+  free(G->map);
+  free(G->cmp);
+  free(G->kind);
+  free(G->val);
+}
+
+static void
+path_note(GtSession *s, const Guards *G)
+{
+  size_t ng = G->n;
   if (ng == 0)
     return;
-  const GtNode *n = &s->tape.nodes[gnodes[0]];
+  const GtNode *n = &s->tape.nodes[G->at[0]];
   GtSpan sp = { 0, 0, 0 };
   const GtSource *src = NULL;
   if (n->site && n->site < s->prog->nexprs) {
@@ -2008,7 +2222,7 @@ path_note(GtSession *s, const int32_t *gnodes, size_t ng)
   }
   gt_diag_add(&s->diags, GT_SEV_NOTE, src, sp,
               "the emitted expressions hold on the path this run took: %zu "
-              "control decision%s depended on the inputs (the first is "
+              "decision%s depended on the inputs (the first on the value "
               "here); --emit=gt writes them as asserts", ng,
               ng == 1 ? "" : "s");
 }
@@ -2016,8 +2230,8 @@ path_note(GtSession *s, const int32_t *gnodes, size_t ng)
 typedef struct Ctx {
   Emit E;
   Job J;
-  int32_t *map, *gnodes, *gmap;
-  long *gvals;
+  int32_t *map;
+  Guards G;
   Buf out;
 } Ctx;
 
@@ -2030,10 +2244,22 @@ ctx_free(Ctx *C)
   gt_arena_free(&C->E.hold.vals);
   job_free(&C->J);
   free(C->map);
-  free(C->gnodes);
-  free(C->gmap);
-  free(C->gvals);
+  guards_free(&C->G);
   free(C->out.s);
+}
+
+/* the comparison lhs cmp rhs (rhs -1: zero), true at the run's point */
+static int32_t
+guard_cmp(Emit *E, GtOp cmp, int32_t lhs, int32_t rhs)
+{
+  mpfr_ptr one = fresh(E), zero = fresh(E);
+  mpfr_set_ui(one, 1, MPFR_RNDN);
+  mpfr_set_ui(zero, 0, MPFR_RNDN);
+  if (rhs < 0)
+    rhs = E->alg ? num_rat(E, R0) : num_val(E, zero);
+  if (E->alg)
+    return alg_op(E, cmp, lhs, rhs, -1);
+  return exact_op(E, cmp, lhs, rhs, -1, one);
 }
 
 /* after the recording: rebuild, then print in format fmt */
@@ -2041,42 +2267,49 @@ static void
 emit_body(Ctx *C, GtEmitFormat fmt)
 {
   Emit *E = &C->E;
-  size_t ng = data_guards(E->s, &C->gnodes, &C->gvals);
-  size_t nroots = C->J.n + ng;
+  Guards *G = &C->G;
+  data_guards(E->s, G);
+  size_t nroots = C->J.n + 2 * G->n;
   int32_t *roots = malloc((nroots + 1) * sizeof *roots);
-  C->gmap = malloc((ng + 1) * sizeof *C->gmap);
   C->map = malloc((E->t->n + 1) * sizeof *C->map);
-  if (roots == NULL || C->gmap == NULL || C->map == NULL) {
+  if (roots == NULL || C->map == NULL) {
     free(roots);
     efail("out of memory");
   }
+  nroots = 0;
   for (size_t i = 0; i < C->J.n; i++)
-    roots[i] = C->J.items[i].node;
-  for (size_t g = 0; g < ng; g++)
-    roots[C->J.n + g] = C->gnodes[g];
+    roots[nroots++] = C->J.items[i].node;
+  for (size_t g = 0; g < G->n; g++) {
+    roots[nroots++] = G->node[g];
+    if (G->rhs[g] >= 0)
+      roots[nroots++] = G->rhs[g];
+  }
   rebuild(E, roots, nroots, C->map);
   free(roots);
   for (size_t i = 0; i < C->J.n; i++) {
     C->J.items[i].e = C->map[C->J.items[i].node];
     count_uses(E, C->J.items[i].e);
   }
-  for (size_t g = 0; g < ng; g++) {
-    C->gmap[g] = C->map[C->gnodes[g]];
-    count_uses(E, C->gmap[g]);
+  for (size_t g = 0; g < G->n; g++) {
+    G->map[g] = C->map[G->node[g]];
+    if (G->cmp[g] != GT_OP_COUNT)
+      G->map[g] = guard_cmp(E, (GtOp)G->cmp[g], G->map[g],
+                            G->rhs[g] >= 0 ? C->map[G->rhs[g]] : -1);
+    count_uses(E, G->map[g]);
   }
   switch (fmt) {
   case GT_EMIT_EXPR:
   case GT_EMIT_LATEX:
-    path_note(E->s, C->gnodes, ng);
+    path_note(E->s, G);
     print_tree(E, &C->out, &C->J);
     break;
   case GT_EMIT_GT:
     name_temps(E, &C->J);
-    print_gt(E, &C->out, &C->J, C->gmap, C->gnodes, C->gvals, ng);
+    print_gt(E, &C->out, &C->J, G);
     break;
   case GT_EMIT_C:
   case GT_EMIT_C_MPFR:
-    print_c(E, &C->out, &C->J, C->gmap, C->gvals, ng, fmt == GT_EMIT_C_MPFR);
+    print_c(E, &C->out, &C->J, G, fmt == GT_EMIT_C_MPFR);
     break;
   }
 }
