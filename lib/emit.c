@@ -553,7 +553,8 @@ static int32_t
 num_val(Emit *E, mpfr_srcptr v)
 {
   Rat r;
-  if (E->alg && as_rational(v, &r) && !(mpfr_zero_p(v) && mpfr_signbit(v)))
+  if (E->alg && (as_rational(v, &r) || near_rational(v, &r))
+      && !(mpfr_zero_p(v) && mpfr_signbit(v)))
     return num_rat(E, r);
   int32_t k = E->alg ? known_multiple(E, v) : -1;
   if (k >= 0)
@@ -653,6 +654,139 @@ prod_unit(Emit *E, int32_t e)
   return r;
 }
 
+/* The factors of term e (a product's, or e itself to the power 1). */
+static uint32_t
+term_factors(const Emit *E, int32_t e, const int32_t **kids, const Rat **ks,
+             int32_t *self, Rat *one)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind == EK_PROD) {
+    *kids = x->kids;
+    *ks = x->ks;
+    return x->nk;
+  }
+  *self = e;
+  *one = R1;
+  *kids = self;
+  *ks = one;
+  return 1;
+}
+
+static int64_t
+gcd64(int64_t a, int64_t b)
+{
+  return (int64_t)gcd128(a, b);
+}
+
+static int32_t sum_build(Emit *E, Parts *in);
+
+/* The factors every term of the sum sum k_i t_i has (same base, same
+   exponent) taken out, with the rational content of the k_i:
+   e^x cos x - x e^x sin x = e^x (cos x - x sin x).  -1 when none. */
+static int32_t
+factor_common(Emit *E, const Parts *P)
+{
+  const int32_t *k0, *kt;
+  const Rat *x0, *xt;
+  int32_t self;
+  Rat one;
+  Parts common = { 0 };
+  uint32_t n0 = term_factors(E, P->v[0].e, &k0, &x0, &self, &one);
+  for (uint32_t f = 0; f < n0; f++) {
+    int all = E->n[k0[f]].kind != EK_NUM;
+    for (size_t t = 1; t < P->n && all; t++) {
+      int32_t self2;
+      Rat one2;
+      uint32_t nt = term_factors(E, P->v[t].e, &kt, &xt, &self2, &one2);
+      int found = 0;
+      for (uint32_t j = 0; j < nt && !found; j++)
+        found = kt[j] == k0[f] && rat_eq(xt[j], x0[f]);
+      all = found;
+    }
+    if (all)
+      parts_add(&common, k0[f], x0[f]);
+  }
+  if (common.n == 0)
+    return -1;
+  int64_t g = 0, l = 1;
+  for (size_t t = 0; t < P->n; t++) {
+    g = gcd64(g, P->v[t].k.p);
+    int64_t q = P->v[t].k.q, h = gcd64(l, q);
+    l = l / h > INT64_MAX / q ? 0 : l / h * q;
+    if (l == 0 || l > 1000000000)
+      g = l = 1;
+  }
+  int ovf = 0;
+  Rat c = rat_make(g ? g : 1, l, &ovf);
+  Rat inv = rat_make(c.q, c.p, &ovf);
+  Parts inner = { 0 };
+  for (size_t t = 0; t < P->n; t++) {
+    Parts Q = { 0 };
+    parts_add(&Q, P->v[t].e, R1);
+    for (size_t f = 0; f < common.n; f++)
+      parts_add(&Q, common.v[f].e, rat_mul(common.v[f].k, (Rat){ -1, 1 },
+                                           &E->ovf));
+    int32_t q = prod_build(E, &Q, R1);
+    free(Q.v);
+    parts_add(&inner, q, rat_mul(P->v[t].k, inv, &E->ovf));
+  }
+  int32_t sum = sum_build(E, &inner);
+  free(inner.v);
+  parts_add(&common, sum, R1);
+  int32_t r = prod_build(E, &common, c);
+  free(common.v);
+  return r;
+}
+
+static uint32_t
+n_terms(const ENode *x)
+{
+  return x->nk + (x->r.p != 0);
+}
+
+/* (s1)(s2) multiplied out, when that has no more terms than the longer
+   of the two: (1 + x)(1 - x) = 1 - x^2; else -1. */
+static int32_t
+expand_pair(Emit *E, int32_t s1, int32_t s2)
+{
+  int32_t one = num_rat(E, R1);
+  Parts L[2] = { { 0 }, { 0 } };
+  int32_t s[2] = { s1, s2 };
+  for (int k = 0; k < 2; k++) {
+    const ENode *x = &E->n[s[k]];
+    Rat c0 = x->r;
+    for (uint32_t j = 0; j < x->nk; j++)
+      parts_add(&L[k], E->n[s[k]].kids[j], E->n[s[k]].ks[j]);
+    if (c0.p != 0)
+      parts_add(&L[k], one, c0);
+  }
+  Parts out = { 0 };
+  for (size_t i = 0; i < L[0].n; i++)
+    for (size_t j = 0; j < L[1].n; j++) {
+      int32_t a = L[0].v[i].e, b = L[1].v[j].e, t;
+      if (a == one)
+        t = b;
+      else if (b == one)
+        t = a;
+      else {
+        Parts Q = { 0 };
+        parts_add(&Q, a, R1);
+        parts_add(&Q, b, R1);
+        t = prod_build(E, &Q, R1);
+        free(Q.v);
+      }
+      parts_add(&out, t, rat_mul(L[0].v[i].k, L[1].v[j].k, &E->ovf));
+    }
+  int32_t r = sum_build(E, &out);
+  free(out.v);
+  uint32_t most = L[0].n > L[1].n ? (uint32_t)L[0].n : (uint32_t)L[1].n;
+  free(L[0].v);
+  free(L[1].v);
+  if (E->n[r].kind == EK_SUM && n_terms(&E->n[r]) > most)
+    return -1;
+  return r;
+}
+
 /* sum of k_i e_i (in is consumed: freed by the caller) */
 static int32_t
 sum_build(Emit *E, Parts *in)
@@ -684,6 +818,8 @@ sum_build(Emit *E, Parts *in)
     parts_add(&Q, P.v[0].e, R1);
     r = rat_eq(P.v[0].k, R1) ? P.v[0].e : prod_build(E, &Q, P.v[0].k);
     free(Q.v);
+  } else if (c0.p == 0 && (r = factor_common(E, &P)) >= 0) {
+    /* a common factor taken out */
   } else {
     ENode x = proto(EK_SUM);
     x.r = c0;
@@ -732,6 +868,25 @@ prod_build(Emit *E, Parts *in, Rat coef)
   }
   parts_merge(E, &P);
   int32_t r;
+  /* two sums to the power 1: multiply them out if that is no longer */
+  size_t s1 = P.n, s2 = P.n;
+  for (size_t i = 0; i < P.n; i++)
+    if (E->n[P.v[i].e].kind == EK_SUM && rat_eq(P.v[i].k, R1)) {
+      if (s1 == P.n)
+        s1 = i;
+      else if (s2 == P.n)
+        s2 = i;
+    }
+  if (s2 < P.n && coef.p != 0) {
+    int32_t x = expand_pair(E, P.v[s1].e, P.v[s2].e);
+    if (x >= 0) {
+      P.v[s1].e = x;
+      P.v[s2] = P.v[--P.n];
+      r = prod_build(E, &P, coef);
+      free(P.v);
+      return r;
+    }
+  }
   if (coef.p == 0)
     r = num_rat(E, R0);
   else if (P.n == 0)
@@ -1137,7 +1292,7 @@ own_prec(const Emit *E, int32_t e)
     if (x->r.p < 0)
       return P_NEG;
     if (x->nk == 1 && x->r.p == 1 && x->r.q == 1 && x->ks[0].p > 0)
-      return E->latex && x->ks[0].q == 2 && x->ks[0].p == 1 ? P_ATOM : P_POW;
+      return x->ks[0].q == 2 && x->ks[0].p == 1 ? P_ATOM : P_POW;
     return P_PROD;
   default:
     break;
@@ -1187,10 +1342,10 @@ pr_power(Emit *E, Buf *b, int32_t base, Rat x)
     pr(E, b, base, P_NEG + 1);
     return;
   }
-  if (E->latex && x.p == 1 && x.q == 2) {
-    bput(b, "\\sqrt{");
+  if (x.p == 1 && x.q == 2) {
+    bput(b, E->latex ? "\\sqrt{" : "sqrt(");
     pr(E, b, base, P_LOW);
-    bput(b, "}");
+    bput(b, E->latex ? "}" : ")");
     return;
   }
   pr(E, b, base, P_POW + 1);
@@ -1293,26 +1448,59 @@ pr_term(Emit *E, Buf *b, int32_t e, Rat k)
     pr_product(E, b, &e, &one, 1, k);
 }
 
+/* a term's degree in the inputs, for the order terms are printed in */
+static int64_t
+degree(const Emit *E, int32_t e)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind == EK_INPUT)
+    return 1;
+  int64_t d = 0;
+  if (x->kind == EK_PROD)
+    for (uint32_t k = 0; k < x->nk; k++)
+      if (E->n[x->kids[k]].kind == EK_INPUT && x->ks[k].q == 1)
+        d += x->ks[k].p;
+  return d;
+}
+
+/* highest degree first (x^2 + x + 1), a positive term first when there
+   is one (x - 1, 1 - x, not -1 + x), the constant last unless it is the
+   only positive term */
 static void
 pr_sum(Emit *E, Buf *b, const ENode *x)
 {
-  /* a positive term first when there is one: x - 1, not -1 + x */
+  uint32_t n = x->nk, *ord = malloc((n + 1) * sizeof *ord);
+  if (ord == NULL)
+    efail("out of memory");
+  for (uint32_t k = 0; k < n; k++)
+    ord[k] = k;
+  for (uint32_t i = 1; i < n; i++)     /* insertion sort: stable */
+    for (uint32_t j = i; j > 0 && degree(E, x->kids[ord[j]])
+                                      > degree(E, x->kids[ord[j - 1]]); j--) {
+      uint32_t t = ord[j];
+      ord[j] = ord[j - 1];
+      ord[j - 1] = t;
+    }
   uint32_t first = 0;
-  while (first < x->nk && x->ks[first].p < 0)
+  while (first < n && x->ks[ord[first]].p < 0)
     first++;
-  if (first == x->nk)
+  int lead_const = first == n && x->r.p > 0;
+  if (first == n)
     first = 0;
-  for (uint32_t j = 0; j < x->nk; j++) {
-    uint32_t k = j == 0 ? first : j <= first ? j - 1 : j;
+  if (lead_const)
+    pr_rat(E, b, x->r);
+  for (uint32_t j = 0; j < n; j++) {
+    uint32_t k = ord[j == 0 ? first : j <= first ? j - 1 : j];
     Rat c = x->ks[k];
-    if (j > 0)
+    if (j > 0 || lead_const)
       bput(b, c.p < 0 ? " - " : " + ");
     else if (c.p < 0)
       bput(b, "-");
     c.p = c.p < 0 ? -c.p : c.p;
     pr_term(E, b, x->kids[k], c);
   }
-  if (x->r.p != 0) {
+  free(ord);
+  if (x->r.p != 0 && !lead_const) {
     Rat c = x->r;
     bput(b, c.p < 0 ? " - " : " + ");
     c.p = c.p < 0 ? -c.p : c.p;
