@@ -846,11 +846,50 @@ sum_build(Emit *E, Parts *in)
   return r;
 }
 
+/* The positive rational content of sum e (gcd of the numerators over the
+   lcm of the denominators of its coefficients and constant) in *c;
+   returns 0 when it is 1. */
+static int
+sum_content(const Emit *E, int32_t e, Rat *c)
+{
+  const ENode *x = &E->n[e];
+  int64_t g = x->r.p ? (x->r.p < 0 ? -x->r.p : x->r.p) : 0, l = x->r.q;
+  for (uint32_t k = 0; k < x->nk; k++) {
+    g = gcd64(g, x->ks[k].p);
+    int64_t q = x->ks[k].q, h = gcd64(l, q);
+    if (l / h > 1000000000 / q)
+      return 0;
+    l = l / h * q;
+  }
+  if (g == 0 || (g == 1 && l == 1))
+    return 0;
+  int ovf = 0;
+  *c = rat_make(g, l, &ovf);
+  return !ovf;
+}
+
+/* sum e with every coefficient times k */
+static int32_t
+sum_scaled(Emit *E, int32_t e, Rat k)
+{
+  Parts Q = { 0 };
+  const ENode *x = &E->n[e];
+  Rat c0 = rat_mul(x->r, k, &E->ovf);
+  for (uint32_t j = 0; j < x->nk; j++)
+    parts_add(&Q, E->n[e].kids[j], rat_mul(E->n[e].ks[j], k, &E->ovf));
+  if (c0.p != 0)
+    parts_add(&Q, num_rat(E, c0), R1);
+  int32_t r = sum_build(E, &Q);
+  free(Q.v);
+  return r;
+}
+
 /* coef * prod e_i^k_i */
 static int32_t
 prod_build(Emit *E, Parts *in, Rat coef)
 {
   Parts P = { 0 };
+  Rat c;
   for (size_t i = 0; i < in->n; i++) {
     int32_t e = in->v[i].e;
     Rat x = in->v[i].k;
@@ -859,7 +898,11 @@ prod_build(Emit *E, Parts *in, Rat coef)
     if (n->kind == EK_NUM && n->exact && integer
         && (n->r.p != 0 || x.p > 0))
       coef = rat_mul(coef, rat_pow(n->r, x.p, &E->ovf), &E->ovf);
-    else if (n->kind == EK_PROD && integer && n->r.p != 0) {
+    else if (n->kind == EK_SUM && integer && sum_content(E, e, &c) != 0) {
+      /* 2 sin x - 2 cos x = 2 (sin x - cos x) */
+      coef = rat_mul(coef, rat_pow(c, x.p, &E->ovf), &E->ovf);
+      parts_add(&P, sum_scaled(E, e, rat_make(c.q, c.p, &E->ovf)), x);
+    } else if (n->kind == EK_PROD && integer && n->r.p != 0) {
       coef = rat_mul(coef, rat_pow(n->r, x.p, &E->ovf), &E->ovf);
       for (uint32_t j = 0; j < n->nk; j++)
         parts_add(&P, E->n[e].kids[j], rat_mul(E->n[e].ks[j], x, &E->ovf));
@@ -1133,12 +1176,12 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
     const GtNode *n = &t->nodes[i];
     if (n->shape != 0 || gt_is_tensor_op((GtOp)n->op)) {
       free(need);
-      efail("--emit handles scalar programs only so far, and this one "
+      efail("only scalar programs can be emitted so far, and this one "
             "has a tensor on the way");
     }
     if (n->op == GT_OP_TAYLOR) {
       free(need);
-      efail("--emit cannot write grad(y, x, k) computed in Taylor mode "
+      efail("grad(y, x, k) computed in Taylor mode cannot be emitted "
             "yet");
     }
     if (n->a >= 0) need[n->a] = 1;

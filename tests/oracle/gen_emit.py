@@ -166,7 +166,8 @@ def main():
                                            "gradtool"))
     rows, counts = [], []
     for name, program, lo, hi in TABLE:
-        f = sympy_of(program, EVAL)
+        # decimal literals are exact decimals, as the language reads them
+        f = sp.nsimplify(sympy_of(program, EVAL), rational=True)
         d = sp.diff(f, X)
         pts = points(name, lo, hi)
         vals = [sp.N(d.subs(X, sp.Rational(p)), 40) for p in pts]
