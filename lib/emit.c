@@ -26,6 +26,7 @@
  * handled so far: a tensor on the way is a usage error.
  */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -884,6 +885,64 @@ sum_scaled(Emit *E, int32_t e, Rat k)
   return r;
 }
 
+static int32_t alg_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c);
+static int is_op(const Emit *E, int32_t i, GtOp op);
+
+/* Factors that combine into one: exp(a) exp(b) = exp(a + b);
+   b^m (b^e)^k = b^(k e + m) for a power with a variable exponent; sin(a)^k cos(a)^-k = tan(a)^k.  Each holds wherever
+   both sides are defined.  Changes P and returns 1 when one applied. */
+static int
+combine_factors(Emit *E, Parts *P)
+{
+  size_t n = P->n;
+  /* exp(a)^j exp(b)^k = exp(j a + k b) */
+  Parts args = { 0 };
+  for (size_t i = 0; i < n; i++)
+    if (is_op(E, P->v[i].e, GT_OP_EXP) && P->v[i].k.q == 1)
+      parts_add(&args, E->n[P->v[i].e].a, P->v[i].k);
+  if (args.n >= 2) {
+    int32_t sum = sum_build(E, &args);
+    free(args.v);
+    int32_t x = alg_op(E, GT_OP_EXP, sum, -1, -1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++)
+      if (!(is_op(E, P->v[i].e, GT_OP_EXP) && P->v[i].k.q == 1))
+        P->v[j++] = P->v[i];
+    P->n = j;
+    parts_add(P, x, R1);
+    return 1;
+  }
+  free(args.v);
+  for (size_t i = 0; i < n; i++) {
+    int32_t e = P->v[i].e;
+    /* b^m (b^x)^k with a variable x */
+    if (is_op(E, e, GT_OP_POW) && P->v[i].k.q == 1)
+      for (size_t j = 0; j < n; j++)
+        if (j != i && P->v[j].e == E->n[e].a) {
+          Parts Q = { 0 };
+          parts_add(&Q, E->n[e].b, P->v[i].k);
+          parts_add(&Q, num_rat(E, P->v[j].k), R1);
+          int32_t x = sum_build(E, &Q);
+          free(Q.v);
+          P->v[i].e = alg_op(E, GT_OP_POW, E->n[e].a, x, -1);
+          P->v[i].k = R1;
+          P->v[j] = P->v[--P->n];
+          return 1;
+        }
+    /* sin(a)^k cos(a)^-k = tan(a)^k */
+    if (is_op(E, e, GT_OP_SIN) && P->v[i].k.q == 1)
+      for (size_t j = 0; j < n; j++)
+        if (is_op(E, P->v[j].e, GT_OP_COS)
+            && E->n[P->v[j].e].a == E->n[e].a && P->v[j].k.q == 1
+            && P->v[j].k.p == -P->v[i].k.p) {
+          P->v[i].e = alg_op(E, GT_OP_TAN, E->n[e].a, -1, -1);
+          P->v[j] = P->v[--P->n];
+          return 1;
+        }
+  }
+  return 0;
+}
+
 /* coef * prod e_i^k_i */
 static int32_t
 prod_build(Emit *E, Parts *in, Rat coef)
@@ -911,6 +970,11 @@ prod_build(Emit *E, Parts *in, Rat coef)
   }
   parts_merge(E, &P);
   int32_t r;
+  if (combine_factors(E, &P)) {
+    r = prod_build(E, &P, coef);
+    free(P.v);
+    return r;
+  }
   /* two sums to the power 1: multiply them out if that is no longer */
   size_t s1 = P.n, s2 = P.n;
   for (size_t i = 0; i < P.n; i++)
@@ -974,6 +1038,26 @@ alg2(Emit *E, int sum, int32_t a, Rat ka, int32_t b, Rat kb)
   return r;
 }
 
+/* the square root of c when both its terms are squares */
+static int
+rat_sqrt(Rat c, Rat *root)
+{
+  int64_t s[2] = { c.p, c.q };
+  for (int k = 0; k < 2; k++) {
+    int64_t r = (int64_t)sqrtl((long double)s[k]);
+    while (r * r > s[k])
+      r--;
+    while ((r + 1) * (r + 1) <= s[k])
+      r++;
+    if (r * r != s[k])
+      return 0;
+    s[k] = r;
+  }
+  root->p = s[0];
+  root->q = s[1];
+  return 1;
+}
+
 /* A function of exact constants whose value is an integer folds to it
    (floor(5/2) = 2, abs(-3) = 3, exp(0) = 1, x < 1 at constants). */
 static int32_t
@@ -1024,6 +1108,19 @@ alg_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c)
     if (is_num(E, a))
       return a;
     break;
+  case GT_OP_SQRT: {
+    /* sqrt(c s) = sqrt(c) sqrt(s) for a rational c > 0 that is a square
+       (1/(2 sqrt((4 - x^2)/4)) = 1/sqrt(4 - x^2)) */
+    const ENode *x = &E->n[a];
+    Rat c = x->r, root;
+    if (x->kind == EK_PROD && c.p > 0 && !rat_eq(c, R1)
+        && rat_sqrt(c, &root)) {
+      int32_t u = prod_unit(E, a);
+      return alg2(E, 0, mk_op(E, GT_OP_SQRT, u, -1, -1, NULL), R1,
+                  num_rat(E, root), R1);
+    }
+    break;
+  }
   case GT_OP_WHERE:
     if (is_exact(E, a))
       return E->n[a].r.p != 0 ? b : c;
