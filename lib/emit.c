@@ -2300,6 +2300,43 @@ c_double_node(Emit *E, Buf *b, int32_t e)
   bput(b, ";\n");
 }
 
+/* The ops that are not one MPFR call, as statements computing what their
+   forward rules in ops.c compute. */
+static const char *
+mpfr_statement(GtOp op)
+{
+  switch (op) {
+  case GT_OP_EQ: return "mpfr_set_ui(%y, mpfr_equal_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_NE:
+    return "mpfr_set_ui(%y, mpfr_lessgreater_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_LT: return "mpfr_set_ui(%y, mpfr_less_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_LE:
+    return "mpfr_set_ui(%y, mpfr_lessequal_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_GT:
+    return "mpfr_set_ui(%y, mpfr_greater_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_GE:
+    return "mpfr_set_ui(%y, mpfr_greaterequal_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_NOT: return "mpfr_set_ui(%y, mpfr_zero_p(%a) != 0, MPFR_RNDN);";
+  case GT_OP_WHERE:
+    return "mpfr_set(%y, mpfr_zero_p(%a) ? %c : %b, MPFR_RNDN);";
+  case GT_OP_MIN:
+  case GT_OP_MAX:
+    return op == GT_OP_MIN
+      ? "if (mpfr_nan_p(%a) || mpfr_nan_p(%b)) mpfr_set_nan(%y); else "
+        "mpfr_set(%y, mpfr_lessequal_p(%a, %b) ? %a : %b, MPFR_RNDN);"
+      : "if (mpfr_nan_p(%a) || mpfr_nan_p(%b)) mpfr_set_nan(%y); else "
+        "mpfr_set(%y, mpfr_greaterequal_p(%a, %b) ? %a : %b, MPFR_RNDN);";
+  case GT_OP_RELU:
+    return "if (mpfr_nan_p(%a)) mpfr_set_nan(%y); else if (mpfr_sgn(%a) > 0) "
+           "mpfr_set(%y, %a, MPFR_RNDN); else mpfr_set_zero(%y, 1);";
+  case GT_OP_SIGN:
+    return "if (mpfr_nan_p(%a)) mpfr_set_nan(%y); else "
+           "mpfr_set_si(%y, mpfr_sgn(%a), MPFR_RNDN);";
+  default:
+    return NULL;
+  }
+}
+
 /* one MPFR statement for node e into t[e] */
 static void
 c_mpfr_node(Emit *E, Buf *b, int32_t e)
@@ -2314,16 +2351,24 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
     return;
   }
   const char *f = emit_ops[x->op].mpfr;
-  if (x->op >= GT_OP_EQ && x->op <= GT_OP_GE) {
-    static const char *fn[] = { "mpfr_equal_p", "mpfr_lessgreater_p",
-                                "mpfr_less_p", "mpfr_lessequal_p",
-                                "mpfr_greater_p", "mpfr_greaterequal_p" };
-    bprintf(b, "  mpfr_set_ui(t[%ld], %s(", (long)e,
-            fn[x->op - GT_OP_EQ]);
-    c_operand(E, b, x->a, 1);
-    bput(b, ", ");
-    c_operand(E, b, x->b, 1);
-    bput(b, "), MPFR_RNDN);\n");
+  const char *tp = mpfr_statement((GtOp)x->op);
+  if (tp) {
+    /* %y the result, %a %b %c the operands */
+    int32_t ops[3] = { x->a, x->b, x->c };
+    bput(b, "  ");
+    for (const char *p = tp; *p; p++) {
+      if (*p == '%' && p[1] == 'y') {
+        bprintf(b, "t[%ld]", (long)e);
+        p++;
+      } else if (*p == '%' && p[1] >= 'a' && p[1] <= 'c') {
+        c_operand(E, b, ops[p[1] - 'a'], 1);
+        p++;
+      } else {
+        char ch[2] = { *p, 0 };
+        bput(b, ch);
+      }
+    }
+    bput(b, "\n");
     return;
   }
   if (f == NULL)
@@ -2558,7 +2603,7 @@ path_note(GtSession *s, const Guards *G)
 typedef struct Ctx {
   Emit E;
   Job J;
-  int32_t *map;
+  int32_t *map, *roots;
   Guards G;
   Buf out;
 } Ctx;
@@ -2573,6 +2618,7 @@ ctx_free(Ctx *C)
   job_free(&C->J);
   free(C->map);
   guards_free(&C->G);
+  free(C->roots);
   free(C->out.s);
 }
 
@@ -2598,12 +2644,10 @@ emit_body(Ctx *C, GtEmitFormat fmt)
   Guards *G = &C->G;
   data_guards(E->s, G);
   size_t nroots = C->J.n + 2 * G->n;
-  int32_t *roots = malloc((nroots + 1) * sizeof *roots);
+  int32_t *roots = C->roots = malloc((nroots + 1) * sizeof *roots);
   C->map = malloc((E->t->n + 1) * sizeof *C->map);
-  if (roots == NULL || C->map == NULL) {
-    free(roots);
+  if (roots == NULL || C->map == NULL)
     efail("out of memory");
-  }
   nroots = 0;
   for (size_t i = 0; i < C->J.n; i++)
     roots[nroots++] = C->J.items[i].node;
@@ -2613,7 +2657,6 @@ emit_body(Ctx *C, GtEmitFormat fmt)
       roots[nroots++] = G->rhs[g];
   }
   rebuild(E, roots, nroots, C->map);
-  free(roots);
   for (size_t i = 0; i < C->J.n; i++) {
     C->J.items[i].e = C->map[C->J.items[i].node];
     count_uses(E, C->J.items[i].e);

@@ -71,7 +71,7 @@ fi
 CC=${CC:-cc}
 if command -v "$CC" >/dev/null 2>&1; then
   for fmt in c c-mpfr; do
-    gradtool -q -e 'z = x^2*exp(y) + sin(x*y) + atan2(x, y)' --wrt x,y \
+    gradtool -q -e 'z = x^2*exp(y) + sin(x*y) + atan2(x, y) + where(x > y, x, y*y) + max(x, 1) + relu(y)' --wrt x,y \
       --at x=0.3 --at y=1.7 --emit=$fmt >"$tmp/emit.c" || fail=1
     if [ $fmt = c ]; then
       cat >"$tmp/main.c" <<'EOT'
@@ -119,7 +119,7 @@ EOT
     fi
     "$tmp/emitted" >"$tmp/c.out" || { echo "FAIL: $fmt run"; fail=1; }
     # the same numbers from gradtool, to the digits the format has
-    gradtool -q -e 'z = x^2*exp(y) + sin(x*y) + atan2(x, y)' --wrt x,y \
+    gradtool -q -e 'z = x^2*exp(y) + sin(x*y) + atan2(x, y) + where(x > y, x, y*y) + max(x, 1) + relu(y)' --wrt x,y \
       --at x=0.3 --at y=1.7 --digits 40 | sed 's/.* = //' >"$tmp/g.out"
     if [ $fmt = c ]; then
       read -r cz ca cb crc <"$tmp/c.out"
