@@ -117,7 +117,7 @@ help(void)
 "      --emit=FORMAT      print the outputs and derivatives as formulas in\n"
 "                         the inputs instead of numbers: expr (the\n"
 "                         language), gt (a runnable program giving the same\n"
-"                         numbers), c, c-mpfr or latex\n"
+"                         numbers), c, c-mpfr, latex or dot\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
 "\n"
@@ -467,8 +467,8 @@ parse_options(Cli *c, int argc, char **argv)
     case OPT_EMIT:
       c->emit = gt_emit_format(optarg);
       if (c->emit < 0)
-        usage_error("--emit: unknown format '%s' (expr, gt, c, c-mpfr or "
-                    "latex)", optarg);
+        usage_error("--emit: unknown format '%s' (expr, gt, c, c-mpfr, "
+                    "latex or dot)", optarg);
       break;
     case OPT_ALL_ORDERS:
       c->all_orders = 1;

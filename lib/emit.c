@@ -223,6 +223,7 @@ typedef struct Emit {
   const GtTape *t;
   int alg;                /* algebraic simplification (else exact) */
   int latex;              /* printing LaTeX */
+  int dot;                /* Graphviz: no rewriting at all */
   ENode *n;
   size_t nn, cap;
   int32_t *tab;           /* hash table of node index + 1 */
@@ -1187,6 +1188,8 @@ exact_neg(Emit *E, int32_t a)
 static int32_t
 exact_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
 {
+  if (E->dot)
+    return mk_op(E, op, a, b, c, v);
   int consts = gt_ops[op].fwd != NULL && op != GT_OP_TAYLOR && v != NULL;
   int32_t ops[3] = { a, b, c };
   for (int k = 0; k < 3; k++)
@@ -2450,12 +2453,58 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   bput(b, mp && any ? "  return !ok;\n}\n" : "  return 0;\n}\n");
 }
 
+/* ---- Graphviz ------------------------------------------------------------ */
+
+/* dot: the value-preserving DAG (what --emit=gt computes), inputs blue,
+   operations of the run white, operations of the derivative sweeps
+   orange, constants plain, each output and derivative a box */
+static void
+print_dot(Emit *E, Buf *b, const Job *J)
+{
+  bput(b, "digraph gradtool {\n  rankdir=BT;\n"
+          "  node [fontname=\"Helvetica\", shape=ellipse];\n");
+  for (size_t i = 0; i < E->nn; i++) {
+    const ENode *x = &E->n[i];
+    if (!x->uses)
+      continue;
+    bprintf(b, "  n%zu [label=\"", i);
+    if (x->kind == EK_NUM)
+      put_number(b, x->v);
+    else if (x->kind == EK_INPUT)
+      bput(b, input_name(E, (int32_t)i));
+    else
+      bput(b, x->op == GT_OP_POW ? "^" : gt_ops[x->op].name);
+    int adj = x->tape >= 0 && (E->t->nodes[x->tape].flags & GT_NF_ADJ);
+    bprintf(b, "\"%s];\n",
+            x->kind == EK_NUM ? ", shape=plaintext"
+            : x->kind == EK_INPUT ? ", style=filled, fillcolor=\"#cfe2ff\""
+            : adj ? ", style=filled, fillcolor=\"#ffd8a8\"" : "");
+  }
+  for (size_t i = 0; i < E->nn; i++) {
+    const ENode *x = &E->n[i];
+    if (!x->uses || x->kind != EK_OP)
+      continue;
+    int32_t ops[3] = { x->a, x->b, x->c };
+    for (int k = 0; k < 3; k++)
+      if (ops[k] >= 0)
+        bprintf(b, "  n%ld -> n%zu;\n", (long)ops[k], i);
+  }
+  for (size_t i = 0; i < J->n; i++) {
+    bprintf(b, "  out%zu [label=\"%s\", shape=box%s];\n", i,
+            J->items[i].label, J->items[i].order
+                ? ", style=filled, fillcolor=\"#ffd8a8\"" : "");
+    bprintf(b, "  n%ld -> out%zu;\n", (long)J->items[i].e, i);
+  }
+  bput(b, "}\n");
+}
+
 /* ---- the entry point ------------------------------------------------------- */
 
 int
 gt_emit_format(const char *name)
 {
-  static const char *names[] = { "expr", "gt", "c", "c-mpfr", "latex" };
+  static const char *names[] = { "expr", "gt", "c", "c-mpfr", "latex",
+                                 "dot" };
   for (int k = 0; k < (int)(sizeof names / sizeof *names); k++)
     if (strcmp(name, names[k]) == 0)
       return k;
@@ -2682,6 +2731,9 @@ emit_body(Ctx *C, GtEmitFormat fmt)
   case GT_EMIT_C_MPFR:
     print_c(E, &C->out, &C->J, G, fmt == GT_EMIT_C_MPFR);
     break;
+  case GT_EMIT_DOT:
+    print_dot(E, &C->out, &C->J);
+    break;
   }
 }
 
@@ -2721,6 +2773,7 @@ gt_session_emit(GtSession *s, GtEmitFormat fmt, const char *const *of,
   E->s = s;
   E->t = &s->tape;
   E->alg = fmt == GT_EMIT_EXPR || fmt == GT_EMIT_LATEX;
+  E->dot = fmt == GT_EMIT_DOT;
   E->latex = fmt == GT_EMIT_LATEX;
   E->limit = s->opt.max_nodes ? s->opt.max_nodes : 50000000;
   E->hold.prec = s->tape.prec;

@@ -315,10 +315,12 @@ typedef enum GtEmitFormat {
   GT_EMIT_GT,       /* a runnable .gt program reproducing the run's numbers */
   GT_EMIT_C,        /* a C99 function in double precision (<math.h>) */
   GT_EMIT_C_MPFR,   /* the same in MPFR at the run's precision */
-  GT_EMIT_LATEX     /* an align* environment of the equations */
+  GT_EMIT_LATEX,    /* an align* environment of the equations */
+  GT_EMIT_DOT       /* the recorded DAG as a Graphviz graph */
 } GtEmitFormat;
 
-/* The format named name ("expr", "gt", "c", "c-mpfr", "latex"), or -1. */
+/* The format named name ("expr", "gt", "c", "c-mpfr", "latex", "dot"),
+   or -1. */
 GT_API int gt_emit_format(const char *name);
 
 /* After a successful run: the outputs of[0..nof) (every output when nof

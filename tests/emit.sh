@@ -67,6 +67,14 @@ if gradtool -q "$tmp/cf.gt" --at n=4 >/dev/null 2>&1; then
   fail=1
 fi
 
+# dot: Graphviz reads the graph
+if command -v dot >/dev/null 2>&1; then
+  gradtool -q -e 'z = x^2*y + sin(x*y)' --wrt x,y --at x=1 --at y=2 \
+    --emit=dot | dot -Tsvg >"$tmp/g.svg" || { echo "FAIL: dot"; fail=1; }
+else
+  echo "SKIP: dot (Graphviz is not installed)"
+fi
+
 # C: compile and run the emitted functions
 CC=${CC:-cc}
 if command -v "$CC" >/dev/null 2>&1; then

@@ -39,6 +39,7 @@ format_names(void **state)
   assert_int_equal(gt_emit_format("c"), GT_EMIT_C);
   assert_int_equal(gt_emit_format("c-mpfr"), GT_EMIT_C_MPFR);
   assert_int_equal(gt_emit_format("latex"), GT_EMIT_LATEX);
+  assert_int_equal(gt_emit_format("dot"), GT_EMIT_DOT);
   assert_int_equal(gt_emit_format("pdf"), -1);
 }
 
