@@ -224,6 +224,7 @@ typedef struct Emit {
   int alg;                /* algebraic simplification (else exact) */
   int latex;              /* printing LaTeX */
   int dot;                /* Graphviz: no rewriting at all */
+  const int32_t *used;    /* per tape node: rebuilt (map >= 0), or NULL */
   ENode *n;
   size_t nn, cap;
   int32_t *tab;           /* hash table of node index + 1 */
@@ -2205,6 +2206,26 @@ guard_site(const GtSession *s, int32_t node, Buf *b)
   return b->s;
 }
 
+/* The run's kinks that the emitted formulas pass through (abs at 0, a
+   tie of max, ...), as comments: their derivative is the convention's. */
+static void
+kink_comments(Emit *E, Buf *b, const char *open, const char *close)
+{
+  const GtSession *s = E->s;
+  const GtKinks *k = &s->res.kinks;
+  for (size_t j = 0; j < k->n; j++) {
+    int32_t i = k->node[j];
+    if (i < 0 || (size_t)i >= E->t->n || E->used == NULL || E->used[i] < 0)
+      continue;
+    const char *txt = gt_ops[E->t->nodes[i].op].kink_note;
+    Buf where = { 0 };
+    const char *site = guard_site(s, i, &where);
+    bprintf(b, "%s%s%s%s%s", open, txt ? txt : "a kink", site[0] ? " at " : "",
+            site, close);
+    free(where.s);
+  }
+}
+
 /* gt: a program with the same inputs (the run's values as defaults) */
 static void
 print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
@@ -2212,6 +2233,7 @@ print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
   const GtSession *s = E->s;
   bprintf(b, "# emitted by gradtool --emit=gt (run it with --prec %ld)\n",
           (long)E->t->prec);
+  kink_comments(E, b, "# note: ", "\n");
   for (size_t i = 0; i < s->prog->ninputs; i++) {
     int32_t n = s->res.input_nodes[i];
     bprintf(b, "input %s", s->names.text[s->prog->inputs[i].name]);
@@ -2395,6 +2417,7 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   const GtSession *s = E->s;
   bprintf(b, "/* emitted by gradtool --emit=%s%s */\n", mp ? "c-mpfr" : "c",
           mp ? "" : " (double precision)");
+  kink_comments(E, b, "/* note: ", " */\n");
   bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");
   bprintf(b, "/* Returns 0, or 1 when the point leaves the path the run "
           "took. */\nint\ngradtool_emit(");
@@ -2705,7 +2728,9 @@ emit_body(Ctx *C, GtEmitFormat fmt)
     if (G->rhs[g] >= 0)
       roots[nroots++] = G->rhs[g];
   }
+  memset(C->map, 0xff, (E->t->n + 1) * sizeof *C->map);
   rebuild(E, roots, nroots, C->map);
+  E->used = C->map;
   for (size_t i = 0; i < C->J.n; i++) {
     C->J.items[i].e = C->map[C->J.items[i].node];
     count_uses(E, C->J.items[i].e);
