@@ -225,6 +225,7 @@ typedef struct Emit {
   int latex;              /* printing LaTeX */
   int dot;                /* Graphviz: no rewriting at all */
   const int32_t *used;    /* per tape node: rebuilt (map >= 0), or NULL */
+  const char *tpfx;       /* temporaries' names: tpfx1, tpfx2, ... */
   ENode *n;
   size_t nn, cap;
   int32_t *tab;           /* hash table of node index + 1 */
@@ -1788,7 +1789,7 @@ pr(Emit *E, Buf *b, int32_t e, int ctx)
 {
   const ENode *x = &E->n[e];
   if (x->temp && x->printed) {
-    bprintf(b, "t%u", x->temp);
+    bprintf(b, "%s%u", E->tpfx, x->temp);
     return;
   }
   int wrap = own_prec(E, e) < ctx;
@@ -2156,7 +2157,44 @@ print_tree(Emit *E, Buf *b, const Job *J)
     bput(b, "\\end{align*}\n");
 }
 
-/* a temporary's name that no input or item uses */
+/* Is name prefix followed by digits only? */
+static int
+prefixed_number(const char *name, const char *prefix)
+{
+  size_t n = strlen(prefix);
+  if (strncmp(name, prefix, n) != 0 || name[n] == '\0')
+    return 0;
+  for (const char *p = name + n; *p; p++)
+    if (*p < '0' || *p > '9')
+      return 0;
+  return 1;
+}
+
+/* the temporaries' prefix: one that no input or item uses, alone or
+   followed by digits */
+static void
+choose_prefix(Emit *E, const Job *J)
+{
+  static const char *pfx[] = { "t", "tmp", "t_", "tmp_", "_t", "_tmp_" };
+  const GtProgram *p = E->s->prog;
+  E->tpfx = "_tmp_";
+  for (size_t k = 0; k < sizeof pfx / sizeof *pfx; k++) {
+    int clash = 0;
+    for (size_t i = 0; i < p->ninputs; i++) {
+      const char *nm = E->s->names.text[p->inputs[i].name];
+      clash |= prefixed_number(nm, pfx[k]) || strcmp(nm, pfx[k]) == 0;
+    }
+    for (size_t i = 0; i < J->n; i++)
+      clash |= prefixed_number(J->items[i].ident, pfx[k])
+               || strcmp(J->items[i].ident, pfx[k]) == 0;
+    if (!clash) {
+      E->tpfx = pfx[k];
+      break;
+    }
+  }
+}
+
+/* numbers the temporaries of the gt form: the nodes used twice */
 static void
 name_temps(Emit *E, const Job *J)
 {
@@ -2186,7 +2224,7 @@ def_temps(Emit *E, Buf *b, int32_t e, const char *pfx)
     if (x->c >= 0) def_temps(E, b, x->c, pfx);
   }
   if (x->temp) {
-    bprintf(b, "%st%u = ", pfx, x->temp);
+    bprintf(b, "%s%s%u = ", pfx, E->tpfx, x->temp);
     pr(E, b, e, P_LOW);
     bput(b, "\n");
     E->n[e].printed = 1;
@@ -2284,7 +2322,7 @@ c_operand(Emit *E, Buf *b, int32_t e, int mp)
   if (x->kind == EK_INPUT)
     bput(b, input_name(E, e));
   else
-    bprintf(b, "%s%ld", mp ? "t[" : "t", (long)e);
+    bprintf(b, "%s%s%ld", E->tpfx, mp ? "[" : "", (long)e);
   if (mp && x->kind != EK_INPUT)
     bput(b, "]");
 }
@@ -2296,7 +2334,7 @@ c_double_node(Emit *E, Buf *b, int32_t e)
   const ENode *x = &E->n[e];
   if (x->kind == EK_INPUT)
     return;
-  bprintf(b, "  const double t%ld = ", (long)e);
+  bprintf(b, "  const double %s%ld = ", E->tpfx, (long)e);
   if (x->kind == EK_NUM) {
     double d = mpfr_get_d(x->v, MPFR_RNDN);
     if (mpfr_nan_p(x->v))
@@ -2370,7 +2408,7 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
   if (x->kind == EK_INPUT)
     return;
   if (x->kind == EK_NUM) {
-    bprintf(b, "  mpfr_set_str(t[%ld], \"", (long)e);
+    bprintf(b, "  mpfr_set_str(%s[%ld], \"", E->tpfx, (long)e);
     put_number(b, x->v);
     bput(b, "\", 10, MPFR_RNDN);\n");
     return;
@@ -2383,7 +2421,7 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
     bput(b, "  ");
     for (const char *p = tp; *p; p++) {
       if (*p == '%' && p[1] == 'y') {
-        bprintf(b, "t[%ld]", (long)e);
+        bprintf(b, "%s[%ld]", E->tpfx, (long)e);
         p++;
       } else if (*p == '%' && p[1] >= 'a' && p[1] <= 'c') {
         c_operand(E, b, ops[p[1] - 'a'], 1);
@@ -2401,7 +2439,7 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
           "--emit=gt");
   int rnd = strcmp(f, "mpfr_floor") && strcmp(f, "mpfr_ceil")
             && strcmp(f, "mpfr_round") && strcmp(f, "mpfr_trunc");
-  bprintf(b, "  %s(t[%ld]", f, (long)e);
+  bprintf(b, "  %s(%s[%ld]", f, E->tpfx, (long)e);
   int32_t ops[3] = { x->a, x->b, x->c };
   for (int k = 0; k < 3 && ops[k] >= 0; k++) {
     bput(b, ", ");
@@ -2434,9 +2472,9 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   }
   bprintf(b, "%s)\n{\n", first ? "void" : "");
   if (mp)
-    bprintf(b, "  mpfr_t t[%zu];\n  for (int i = 0; i < %zu; i++)\n"
-            "    mpfr_init2(t[i], %ld);\n", E->nn + 1, E->nn + 1,
-            (long)E->t->prec);
+    bprintf(b, "  mpfr_t %s[%zu];\n  for (int i = 0; i < %zu; i++)\n"
+            "    mpfr_init2(%s[i], %ld);\n", E->tpfx, E->nn + 1, E->nn + 1,
+            E->tpfx, (long)E->t->prec);
   for (size_t e = 0; e < E->nn; e++)
     if (E->n[e].uses)
       (mp ? c_mpfr_node : c_double_node)(E, b, (int32_t)e);
@@ -2452,8 +2490,9 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
     if (mp && truth)
       bprintf(b, "  ok &= %smpfr_zero_p(%s);\n", neg, v.s);
     else if (mp)
-      bprintf(b, "  mpfr_round(t[%zu], %s);\n  ok &= mpfr_cmp_si(t[%zu], "
-              "%ld) == 0;\n", E->nn, v.s, E->nn, G->val[g]);
+      bprintf(b, "  mpfr_round(%s[%zu], %s);\n  ok &= mpfr_cmp_si(%s[%zu], "
+              "%ld) == 0;\n", E->tpfx, E->nn, v.s, E->tpfx, E->nn,
+              G->val[g]);
     else if (truth)
       bprintf(b, "  if (%s(%s != 0))\n    return 1;\n", neg, v.s);
     else
@@ -2471,8 +2510,8 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
     free(v.s);
   }
   if (mp)
-    bprintf(b, "  for (int i = 0; i < %zu; i++)\n    mpfr_clear(t[i]);\n",
-            E->nn + 1);
+    bprintf(b, "  for (int i = 0; i < %zu; i++)\n    mpfr_clear(%s[i]);\n",
+            E->nn + 1, E->tpfx);
   bput(b, mp && any ? "  return !ok;\n}\n" : "  return 0;\n}\n");
 }
 
@@ -2749,11 +2788,13 @@ emit_body(Ctx *C, GtEmitFormat fmt)
     print_tree(E, &C->out, &C->J);
     break;
   case GT_EMIT_GT:
+    choose_prefix(E, &C->J);
     name_temps(E, &C->J);
     print_gt(E, &C->out, &C->J, G);
     break;
   case GT_EMIT_C:
   case GT_EMIT_C_MPFR:
+    choose_prefix(E, &C->J);
     print_c(E, &C->out, &C->J, G, fmt == GT_EMIT_C_MPFR);
     break;
   case GT_EMIT_DOT:
