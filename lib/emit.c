@@ -2733,6 +2733,39 @@ ctx_free(Ctx *C)
   free(C->out.s);
 }
 
+/* Written without temporaries, a DAG can be exponentially larger than
+   itself (Halley's iteration): refuse before printing when the trees
+   would exceed 10^6 operations. */
+static void
+tree_size_check(Emit *E, const Job *J)
+{
+  double *size = malloc((E->nn + 1) * sizeof *size), most = 0;
+  if (size == NULL)
+    efail("out of memory");
+  for (size_t i = 0; i < E->nn; i++) {
+    const ENode *x = &E->n[i];
+    double z = 1;
+    if (x->kind == EK_OP) {
+      if (x->a >= 0) z += size[x->a];
+      if (x->b >= 0) z += size[x->b];
+      if (x->c >= 0) z += size[x->c];
+    }
+    for (uint32_t k = 0; k < x->nk; k++)
+      z += size[x->kids[k]];
+    size[i] = z;
+  }
+  for (size_t i = 0; i < J->n; i++)
+    most = size[J->items[i].e] > most ? size[J->items[i].e] : most;
+  free(size);
+  if (most > 1e6) {
+    static _Thread_local char why[200];
+    snprintf(why, sizeof why, "written in the inputs only, a formula would "
+             "have %.3g operations (%zu with sharing): use --emit=gt or "
+             "--emit=c, which share subexpressions", most, E->nn);
+    efail(why);
+  }
+}
+
 /* the comparison lhs cmp rhs (rhs -1: zero), true at the run's point */
 static int32_t
 guard_cmp(Emit *E, GtOp cmp, int32_t lhs, int32_t rhs)
@@ -2781,9 +2814,14 @@ emit_body(Ctx *C, GtEmitFormat fmt)
                             G->rhs[g] >= 0 ? C->map[G->rhs[g]] : -1);
     count_uses(E, G->map[g]);
   }
+  if (E->nn > 1000)
+    gt_diag_add(&E->s->diags, GT_SEV_NOTE, NULL, (GtSpan){ 0, 0, 0 },
+                "the emitted formulas have %zu distinct operations after "
+                "simplification and sharing", E->nn);
   switch (fmt) {
   case GT_EMIT_EXPR:
   case GT_EMIT_LATEX:
+    tree_size_check(E, &C->J);
     path_note(E->s, G);
     print_tree(E, &C->out, &C->J);
     break;
