@@ -16,12 +16,27 @@
 cd "$top_srcdir" || exit 99
 fail=0 n=0
 
+# a loop of 1000 steps, unrolled in the emitted program
+cat >"$tmp/loop1000.gt" <<'EOT'
+input x = 0.5
+input a = 1.5
+s = 0
+for i in range(1000) {
+  s = s + sin(a*x + i/1000) * exp(-x*i/1000)
+}
+output s
+EOT
+
 # CASE ARGS...: one gradtool command line
 cases=(
   "examples/tutorial/persistent.gt --wrt x"
   "examples/tutorial/control_flow.gt --wrt x"
   "examples/tutorial/control_flow.gt --wrt x --at n=4"
   "examples/tutorial/higher_order.gt --wrt x"
+  "examples/taylor/halley.gt"
+  "examples/taylor/rosenbrock.gt"
+  "examples/pipelines/projectile.gt"
+  "$tmp/loop1000.gt --wrt x,a"
   "-e y=sin(x^2) --wrt x --at x=0.7"
   "-e y=exp(x)*sin(x)/(1+x^2) --wrt x --at x=1.3"
   "-e z=x^2*y^3+sin(x*y) --wrt x,y --at x=0.3 --at y=1.7 --order 2"
@@ -58,6 +73,18 @@ for c in "${cases[@]}"; do
     diff "$tmp/want" "$tmp/again" | sed 's/^/  /'
     fail=1
   fi
+done
+
+# every scalar example in every format (expr and latex write Halley's
+# iteration out only with sharing: they refuse it)
+for f in examples/tutorial/persistent.gt examples/tutorial/control_flow.gt \
+         examples/tutorial/higher_order.gt examples/taylor/rosenbrock.gt \
+         examples/taylor/halley.gt examples/pipelines/projectile.gt; do
+  for fmt in expr gt c c-mpfr latex dot; do
+    case $f:$fmt in *halley*:expr|*halley*:latex) continue ;; esac
+    gradtool -q "$f" --emit=$fmt >/dev/null 2>"$tmp/err" || {
+      echo "FAIL: $f --emit=$fmt"; cat "$tmp/err"; fail=1; }
+  done
 done
 
 # the emitted program refuses a point off the recorded path
