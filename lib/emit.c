@@ -697,18 +697,31 @@ factor_common(Emit *E, const Parts *P)
   Parts common = { 0 };
   uint32_t n0 = term_factors(E, P->v[0].e, &k0, &x0, &self, &one);
   for (uint32_t f = 0; f < n0; f++) {
+    /* the same power in every term; or a common denominator: the base
+       with a negative integer exponent in every term, the lowest taken
+       (1/a^2 - b/a^3 = (a - b)/a^3) */
     int all = E->n[k0[f]].kind != EK_NUM;
+    int denom = x0[f].q == 1 && x0[f].p < 0;
+    Rat low = x0[f];
     for (size_t t = 1; t < P->n && all; t++) {
       int32_t self2;
       Rat one2;
       uint32_t nt = term_factors(E, P->v[t].e, &kt, &xt, &self2, &one2);
       int found = 0;
-      for (uint32_t j = 0; j < nt && !found; j++)
-        found = kt[j] == k0[f] && rat_eq(xt[j], x0[f]);
+      for (uint32_t j = 0; j < nt && !found; j++) {
+        if (kt[j] != k0[f])
+          continue;
+        if (rat_eq(xt[j], x0[f]))
+          found = 1;
+        else if (denom && xt[j].q == 1 && xt[j].p < 0) {
+          found = 1;
+          low.p = xt[j].p < low.p ? xt[j].p : low.p;
+        }
+      }
       all = found;
     }
     if (all)
-      parts_add(&common, k0[f], x0[f]);
+      parts_add(&common, k0[f], low);
   }
   if (common.n == 0)
     return -1;
