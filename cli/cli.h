@@ -52,6 +52,7 @@ typedef struct Cli {
   char *text;
   size_t len;
   Names implicit;         /* names that may be implicit inputs */
+  int emit;               /* --emit: a GtEmitFormat, or -1 */
 } Cli;
 
 extern const char *program_name;
@@ -78,6 +79,12 @@ void report(GtSession *s, int quiet, GtStatus st);
 /* The derivatives the command line asks for, after a successful run. */
 GtStatus derivatives(const Cli *c, GtSession *s, const GtDeriv **ds,
                      size_t *nd);
+
+/* ---- emit.c -------------------------------------------------------------- */
+
+/* --emit: runs s once and prints its outputs and derivatives in the
+   format c->emit; returns the exit status. */
+int run_emit(const Cli *c, GtSession *s);
 
 /* ---- run.c --------------------------------------------------------------- */
 

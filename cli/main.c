@@ -114,6 +114,10 @@ help(void)
 "                         [x^k]y (JSON: an array per output)\n"
 "      --partial=NAMES    one partial derivative: x,x,y is d3f/dx2dy\n"
 "                         (repeatable; each distinct one printed once)\n"
+"      --emit=FORMAT      print the outputs and derivatives as formulas in\n"
+"                         the inputs instead of numbers: expr (the\n"
+"                         language), gt (a runnable program giving the same\n"
+"                         numbers), c, c-mpfr, latex or dot\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
 "\n"
@@ -173,6 +177,7 @@ help(void)
 "Examples:\n"
 "  gradtool -e 'input x = 3; y = x * x; z = y * y; output z, y' --wrt x\n"
 "  gradtool -e 'y = sin(x^2)' --check 'x=2*x*cos(x^2)' --range x=-3:3\n"
+"  gradtool -e 'y = sin(x^2)' --wrt x --emit=expr\n"
 "  (echo x; seq 0 0.5 2) | gradtool --batch -e 'y = sin(x^2)'\n"
 "\n"
 "A name the program reads but never binds is an input when an option names\n"
@@ -308,7 +313,8 @@ enum {
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
   OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
-  OPT_TAYLOR, OPT_PARTIAL
+  OPT_TAYLOR, OPT_PARTIAL,
+  OPT_EMIT
 };
 
 static const struct option long_options[] = {
@@ -319,6 +325,7 @@ static const struct option long_options[] = {
   { "all-orders", no_argument, NULL, OPT_ALL_ORDERS },
   { "taylor", required_argument, NULL, OPT_TAYLOR },
   { "partial", required_argument, NULL, OPT_PARTIAL },
+  { "emit", required_argument, NULL, OPT_EMIT },
   { "prec", required_argument, NULL, 'p' },
   { "digits", required_argument, NULL, OPT_DIGITS },
   { "format", required_argument, NULL, 'f' },
@@ -424,6 +431,22 @@ derivative_options(const Cli *c)
   }
 }
 
+/* --emit against the options that print numbers */
+static void
+emit_options(const Cli *c)
+{
+  if (c->emit < 0)
+    return;
+  const char *other = c->batch ? "--batch" : c->checks.n ? "--check"
+                      : c->fd_check ? "--fd-check" : c->verified ? "--verified"
+                      : c->taylor >= 0 ? "--taylor" : c->npartials ? "--partial"
+                      : c->all_orders ? "--all-orders" : c->format_given
+                      ? "--format" : c->interactive ? "--interactive" : NULL;
+  if (other)
+    usage_error("--emit writes the derivatives as text of its own; it does "
+                "not combine with %s", other);
+}
+
 static void
 parse_options(Cli *c, int argc, char **argv)
 {
@@ -441,6 +464,12 @@ parse_options(Cli *c, int argc, char **argv)
       break;
     case OPT_PARTIAL: add_partial(c, optarg); break;
     case OPT_TAYLOR: c->taylor = parse_taylor(optarg); break;
+    case OPT_EMIT:
+      c->emit = gt_emit_format(optarg);
+      if (c->emit < 0)
+        usage_error("--emit: unknown format '%s' (expr, gt, c, c-mpfr, "
+                    "latex or dot)", optarg);
+      break;
     case OPT_ALL_ORDERS:
       c->all_orders = 1;
       break;
@@ -542,6 +571,7 @@ parse_options(Cli *c, int argc, char **argv)
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
   derivative_options(c);
+  emit_options(c);
 }
 
 typedef struct Job {
@@ -574,6 +604,7 @@ main(int argc, char **argv)
   gt_options_init(&c.opt);
   c.order = 1;
   c.taylor = -1;
+  c.emit = -1;
   c.seed = 1;
   parse_options(&c, argc, argv);
   c.opt.print = print_to_stderr;

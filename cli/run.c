@@ -348,6 +348,8 @@ run_program(Cli *cp, int argc, char **argv)
     rc = run_check(&c, s);
   else if (c.batch)
     rc = run_batch(&c, s);
+  else if (c.emit >= 0)
+    rc = run_emit(&c, s);
   else
     rc = run_once(&c, s);
   gt_session_free(s);

@@ -307,6 +307,38 @@ typedef struct GtTextShape {
    Returns 0, or -1 when out of memory (then *sh says complete). */
 GT_API int gt_text_shape(const char *text, size_t len, GtTextShape *sh);
 
+/* ---- symbolic derivatives (emit.c) ---- */
+
+/* The forms --emit writes. */
+typedef enum GtEmitFormat {
+  GT_EMIT_EXPR,     /* NAME = EXPRESSION lines, in the language, inputs only */
+  GT_EMIT_GT,       /* a runnable .gt program reproducing the run's numbers */
+  GT_EMIT_C,        /* a C99 function in double precision (<math.h>) */
+  GT_EMIT_C_MPFR,   /* the same in MPFR at the run's precision */
+  GT_EMIT_LATEX,    /* an align* environment of the equations */
+  GT_EMIT_DOT       /* the recorded DAG as a Graphviz graph */
+} GtEmitFormat;
+
+/* The format named name ("expr", "gt", "c", "c-mpfr", "latex", "dot"),
+   or -1. */
+GT_API int gt_emit_format(const char *name);
+
+/* After a successful run: the outputs of[0..nof) (every output when nof
+   is 0) and their derivatives of the given order (0: the values only)
+   with respect to wrt[0..nwrt) (every input when nwrt is 0; mixed
+   partials once, as gt_session_derivatives lists them), recorded by
+   reverse sweeps, simplified and written in format fmt.  *text is
+   malloc'd (the caller frees it), NULL on failure.  Notes (kinks, the
+   control decisions that depended on inputs) go to the diagnostics.
+   Scalar programs only so far (GT_ERUNTIME on a tensor). */
+GT_API GtStatus gt_session_emit(GtSession *s, GtEmitFormat fmt,
+                                const char *const *of, size_t nof,
+                                const char *const *wrt, size_t nwrt,
+                                int order, char **text);
+
+/* Does input i of the loaded program have a default value? */
+GT_API int gt_session_input_has_default(const GtSession *s, size_t i);
+
 /* Version string of the library, e.g. "0.1.0". */
 GT_API const char *gt_version(void);
 

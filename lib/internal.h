@@ -1088,4 +1088,12 @@ void gt_special_trigamma(mpfr_ptr r, mpfr_srcptr x, mpfr_rnd_t rnd);
 /* Frees the Bernoulli cache; not while another thread is in the library. */
 void gt_special_free_cache(void);
 
+/* ------------------------------------------------------------------ */
+/* emit.c -- symbolic derivatives (--emit)                              */
+/* ------------------------------------------------------------------ */
+
+/* Has op an emission entry (C, MPFR or LaTeX spelling)?  Every op but
+   the leaves, grad(y, x, k) and the tensor ops has one (test_emit). */
+int gt_emit_op_known(int op);
+
 #endif /* GT_INTERNAL_H */

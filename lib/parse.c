@@ -295,7 +295,10 @@ parse_primary(Parser *ps)
       longjmp(ps->fail, 1);
     }
     GtSpan end = next(ps)->span;
-    e->span = join(t->span, end);
+    /* a literal keeps its own span: the interpreter reads its digits
+       there (with the parentheses, (5.2) read as 0) */
+    if (e->kind != GT_EX_NUM)
+      e->span = join(t->span, end);
     return e;
   }
   case GT_TOK_LBRACK: {

@@ -1,0 +1,2916 @@
+/* emit.c -- symbolic derivatives: the recorded derivative DAG, simplified
+ * and printed as an expression, a program, C code or LaTeX (--emit).
+ *
+ * The derivatives are recorded by reverse sweeps (reverse.c's
+ * gt_rev_record, once per order), so that each is itself a DAG of
+ * primitive ops on the tape, in the inputs.  That DAG is rebuilt here,
+ * hash-consed (equal subexpressions become one node), with one of two
+ * sets of simplifications:
+ *
+ *   algebraic (expr, latex): sums and products are n-ary with exact
+ *     rational coefficients and exponents (int64), so that constants
+ *     fold, like terms gather (2*x + 3*x = 5*x), repeated factors become
+ *     powers (x*x = x^2) and the identities x*1, x+0, 0*x, x^1, --x,
+ *     a-(-b) hold.  Nothing changes a value on the program's domain
+ *     (x/x is 1 only where x/x is defined; sqrt(x^2) stays);
+ *   value-preserving (gt, c, c-mpfr): only rewrites that give the same
+ *     number at every precision (x*1 = x, --x = x, a-(-b) = a+b, x*x =
+ *     x^2, both rounded once; constant subexpressions replaced by their
+ *     value), so that the emitted program reproduces the run bit for bit.
+ *
+ * The printers walk the rebuilt DAG: expr and latex as trees written in
+ * the inputs only; gt and C with a temporary for every node used twice
+ * (gt) or for every operation (C).  Control decisions of the run that
+ * depended on inputs (tape guards) become a note (expr, latex), an
+ * assert (gt) or an error return (C).  Only scalar programs are
+ * handled so far: a tensor on the way is a usage error.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- per-op emission data -------------------------------------------------
+   How each op is written: in the language (its name from ops.def, infix
+   or called), in C99 with <math.h> (a template: %a %b %c are the
+   operands), as one MPFR call, and in LaTeX.  NULL: cannot be written in
+   that form. */
+typedef struct EmitOp {
+  const char *c;          /* C99 double template */
+  const char *mpfr;       /* MPFR function: f(y, a[, b], MPFR_RNDN) */
+  const char *latex;      /* LaTeX function name (NULL: \operatorname) */
+} EmitOp;
+
+static const EmitOp emit_ops[GT_OP_COUNT] = {
+  [GT_OP_NEG] = { "-%a", "mpfr_neg", NULL },
+  [GT_OP_ADD] = { "%a + %b", "mpfr_add", NULL },
+  [GT_OP_SUB] = { "%a - %b", "mpfr_sub", NULL },
+  [GT_OP_MUL] = { "%a * %b", "mpfr_mul", NULL },
+  [GT_OP_DIV] = { "%a / %b", "mpfr_div", NULL },
+  [GT_OP_MOD] = { "%a - floor(%a / %b) * %b", NULL, NULL },
+  [GT_OP_POW] = { "pow(%a, %b)", "mpfr_pow", NULL },
+  [GT_OP_EQ] = { "(double)(%a == %b)", NULL, NULL },
+  [GT_OP_NE] = { "(double)(%a != %b)", NULL, NULL },
+  [GT_OP_LT] = { "(double)(%a < %b)", NULL, NULL },
+  [GT_OP_LE] = { "(double)(%a <= %b)", NULL, NULL },
+  [GT_OP_GT] = { "(double)(%a > %b)", NULL, NULL },
+  [GT_OP_GE] = { "(double)(%a >= %b)", NULL, NULL },
+  [GT_OP_NOT] = { "(double)(%a == 0)", NULL, NULL },
+  [GT_OP_ABS] = { "fabs(%a)", "mpfr_abs", NULL },
+  [GT_OP_SIGN] = { "(double)((%a > 0) - (%a < 0))", NULL,
+                   "\\operatorname{sgn}" },
+  [GT_OP_SQRT] = { "sqrt(%a)", "mpfr_sqrt", NULL },
+  [GT_OP_CBRT] = { "cbrt(%a)", "mpfr_cbrt", NULL },
+  [GT_OP_EXP] = { "exp(%a)", "mpfr_exp", NULL },
+  [GT_OP_EXP2] = { "exp2(%a)", "mpfr_exp2", NULL },
+  [GT_OP_EXPM1] = { "expm1(%a)", "mpfr_expm1", NULL },
+  [GT_OP_LOG] = { "log(%a)", "mpfr_log", "\\log" },
+  [GT_OP_LOG2] = { "log2(%a)", "mpfr_log2", "\\log_{2}" },
+  [GT_OP_LOG10] = { "log10(%a)", "mpfr_log10", "\\log_{10}" },
+  [GT_OP_LOG1P] = { "log1p(%a)", "mpfr_log1p", NULL },
+  [GT_OP_SIN] = { "sin(%a)", "mpfr_sin", "\\sin" },
+  [GT_OP_COS] = { "cos(%a)", "mpfr_cos", "\\cos" },
+  [GT_OP_TAN] = { "tan(%a)", "mpfr_tan", "\\tan" },
+  [GT_OP_ASIN] = { "asin(%a)", "mpfr_asin", "\\arcsin" },
+  [GT_OP_ACOS] = { "acos(%a)", "mpfr_acos", "\\arccos" },
+  [GT_OP_ATAN] = { "atan(%a)", "mpfr_atan", "\\arctan" },
+  [GT_OP_ATAN2] = { "atan2(%a, %b)", "mpfr_atan2", NULL },
+  [GT_OP_SINH] = { "sinh(%a)", "mpfr_sinh", "\\sinh" },
+  [GT_OP_COSH] = { "cosh(%a)", "mpfr_cosh", "\\cosh" },
+  [GT_OP_TANH] = { "tanh(%a)", "mpfr_tanh", "\\tanh" },
+  [GT_OP_ASINH] = { "asinh(%a)", "mpfr_asinh", "\\operatorname{arsinh}" },
+  [GT_OP_ACOSH] = { "acosh(%a)", "mpfr_acosh", "\\operatorname{arcosh}" },
+  [GT_OP_ATANH] = { "atanh(%a)", "mpfr_atanh", "\\operatorname{artanh}" },
+  [GT_OP_HYPOT] = { "hypot(%a, %b)", "mpfr_hypot", NULL },
+  [GT_OP_ERF] = { "erf(%a)", "mpfr_erf", "\\operatorname{erf}" },
+  [GT_OP_ERFC] = { "erfc(%a)", "mpfr_erfc", "\\operatorname{erfc}" },
+  [GT_OP_NORM_CDF] = { "0.5 * erfc(-%a * 0.70710678118654752440)", NULL,
+                       "\\Phi" },
+  [GT_OP_NORM_LOGCDF] = { "log(0.5 * erfc(-%a * 0.70710678118654752440))",
+                          NULL, "\\log\\Phi" },
+  [GT_OP_ERFINV] = { NULL, NULL, "\\operatorname{erf}^{-1}" },
+  [GT_OP_LAMBERTW] = { NULL, NULL, "W" },
+  [GT_OP_GAMMA] = { "tgamma(%a)", "mpfr_gamma", "\\Gamma" },
+  [GT_OP_LGAMMA] = { "lgamma(%a)", NULL, "\\log\\Gamma" },
+  [GT_OP_DIGAMMA] = { NULL, "mpfr_digamma", "\\psi" },
+  [GT_OP_TRIGAMMA] = { NULL, NULL, "\\psi_{1}" },
+  [GT_OP_FLOOR] = { "floor(%a)", "mpfr_floor", NULL },
+  [GT_OP_CEIL] = { "ceil(%a)", "mpfr_ceil", NULL },
+  [GT_OP_ROUND] = { "round(%a)", "mpfr_round", NULL },
+  [GT_OP_TRUNC] = { "trunc(%a)", "mpfr_trunc", NULL },
+  [GT_OP_MIN] = { "fmin(%a, %b)", NULL, "\\min" },
+  [GT_OP_MAX] = { "fmax(%a, %b)", NULL, "\\max" },
+  [GT_OP_SIGMOID] = { "1 / (1 + exp(-%a))", NULL, "\\sigma" },
+  [GT_OP_SOFTPLUS] = { "log1p(exp(%a))", NULL, NULL },
+  [GT_OP_RELU] = { "(%a > 0 ? %a : 0.0)", NULL, NULL },
+  [GT_OP_WHERE] = { "(%a != 0 ? %b : %c)", NULL, NULL },
+  [GT_OP_STOP] = { "%a", "mpfr_set", NULL },
+};
+
+/* The ops that have no entry in emit_ops on purpose (test_emit checks the
+   others have one): leaves, grad(y, x, k) and the tensor ops. */
+int
+gt_emit_op_known(int op)
+{
+  if (op < 0 || op >= GT_OP_COUNT)
+    return 0;
+  return emit_ops[op].c || emit_ops[op].mpfr || emit_ops[op].latex;
+}
+
+/* ---- exact rationals ------------------------------------------------------- */
+
+__extension__ typedef __int128 I128;
+
+typedef struct Rat {
+  int64_t p, q;           /* q > 0, gcd(p, q) = 1 */
+} Rat;
+
+static const Rat R0 = { 0, 1 }, R1 = { 1, 1 };
+
+static I128
+gcd128(I128 a, I128 b)
+{
+  if (a < 0) a = -a;
+  if (b < 0) b = -b;
+  while (b != 0) {
+    I128 t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/* p/q reduced; *ovf set when it does not fit */
+static Rat
+rat_make(I128 p, I128 q, int *ovf)
+{
+  if (q < 0) {
+    p = -p;
+    q = -q;
+  }
+  I128 g = gcd128(p, q);
+  if (g > 1) {
+    p /= g;
+    q /= g;
+  }
+  const I128 lim = (I128)INT64_MAX;
+  if (q == 0 || p > lim || p < -lim || q > lim) {
+    *ovf = 1;
+    return R0;
+  }
+  Rat r = { (int64_t)p, (int64_t)q };
+  return r;
+}
+
+static Rat
+rat_add(Rat a, Rat b, int *ovf)
+{
+  return rat_make((I128)a.p * b.q + (I128)b.p * a.q, (I128)a.q * b.q, ovf);
+}
+
+static Rat
+rat_mul(Rat a, Rat b, int *ovf)
+{
+  return rat_make((I128)a.p * b.p, (I128)a.q * b.q, ovf);
+}
+
+/* a^n for an integer n (a != 0 when n < 0) */
+static Rat
+rat_pow(Rat a, int64_t n, int *ovf)
+{
+  Rat r = R1;
+  if (n < 0) {
+    a = rat_make(a.q, a.p, ovf);
+    n = -n;
+  }
+  for (int64_t k = 0; k < n && !*ovf; k++)
+    r = rat_mul(r, a, ovf);
+  return r;
+}
+
+static int
+rat_eq(Rat a, Rat b)
+{
+  return a.p == b.p && a.q == b.q;
+}
+
+/* ---- the rebuilt DAG ----------------------------------------------------- */
+
+enum { EK_NUM, EK_INPUT, EK_OP, EK_SUM, EK_PROD };
+
+typedef struct ENode {
+  uint8_t kind;           /* EK_ */
+  uint8_t op;             /* EK_OP: GtOp */
+  uint8_t exact;          /* EK_NUM: r is the value */
+  Rat r;                  /* NUM: value; SUM: constant term; PROD: coef */
+  int32_t a, b, c;        /* OP: operands (-1 absent); INPUT: input index */
+  uint32_t nk;
+  int32_t *kids;          /* SUM terms, PROD bases (sorted, distinct) */
+  Rat *ks;                /* SUM coefficients, PROD exponents */
+  mpfr_srcptr v;          /* value at the run's point (NULL: not known) */
+  const char *text;       /* NUM: "pi" or "e", or NULL */
+  int32_t tape;           /* tape node it stands for (-1: none) */
+  uint32_t uses;          /* references in the printed DAG */
+  uint32_t temp;          /* temporary number (0: none) */
+  int printed;            /* temporary defined already */
+} ENode;
+
+typedef struct Emit {
+  GtSession *s;
+  const GtTape *t;
+  int alg;                /* algebraic simplification (else exact) */
+  int latex;              /* printing LaTeX */
+  int dot;                /* Graphviz: no rewriting at all */
+  const int32_t *used;    /* per tape node: rebuilt (map >= 0), or NULL */
+  const char *tpfx;       /* temporaries' names: tpfx1, tpfx2, ... */
+  ENode *n;
+  size_t nn, cap;
+  int32_t *tab;           /* hash table of node index + 1 */
+  size_t tabcap;
+  GtArena arena;          /* kids arrays */
+  GtTape hold;            /* numbers made here */
+  int ovf;                /* a rational overflowed */
+  size_t limit;           /* nodes at most */
+  mpfr_ptr pi, e;         /* at the tape's precision */
+} Emit;
+
+static uint64_t
+mix(uint64_t h, uint64_t x)
+{
+  h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdULL;
+}
+
+static uint64_t
+ehash(const ENode *x)
+{
+  uint64_t h = mix(x->kind, x->op);
+  h = mix(h, (uint64_t)x->r.p);
+  h = mix(h, (uint64_t)x->r.q);
+  h = mix(h, (uint64_t)(uint32_t)x->a);
+  h = mix(h, (uint64_t)(uint32_t)x->b);
+  h = mix(h, (uint64_t)(uint32_t)x->c);
+  for (uint32_t k = 0; k < x->nk; k++) {
+    h = mix(h, (uint64_t)(uint32_t)x->kids[k]);
+    h = mix(h, (uint64_t)x->ks[k].p ^ ((uint64_t)x->ks[k].q << 32));
+  }
+  if (x->kind == EK_NUM && !x->exact && x->v) {
+    double d = mpfr_get_d(x->v, MPFR_RNDN);
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    h = mix(h, mpfr_nan_p(x->v) ? 1 : u);
+    h = mix(h, (uint64_t)mpfr_get_exp(x->v) * !mpfr_zero_p(x->v));
+  }
+  return h;
+}
+
+static int
+same_value(mpfr_srcptr a, mpfr_srcptr b)
+{
+  if (mpfr_nan_p(a) || mpfr_nan_p(b))
+    return mpfr_nan_p(a) && mpfr_nan_p(b);
+  return mpfr_equal_p(a, b) && mpfr_signbit(a) == mpfr_signbit(b);
+}
+
+static int
+eequal(const ENode *x, const ENode *y)
+{
+  if (x->kind != y->kind || x->op != y->op || x->exact != y->exact
+      || !rat_eq(x->r, y->r) || x->a != y->a || x->b != y->b || x->c != y->c
+      || x->nk != y->nk || x->text != y->text)
+    return 0;
+  for (uint32_t k = 0; k < x->nk; k++)
+    if (x->kids[k] != y->kids[k] || !rat_eq(x->ks[k], y->ks[k]))
+      return 0;
+  if (x->kind == EK_NUM && !x->exact)
+    return same_value(x->v, y->v);
+  return 1;
+}
+
+/* errors inside the rebuild jump here */
+typedef struct Fail {
+  jmp_buf jb;
+  const char *why;
+} Fail;
+static _Thread_local Fail *fail_at;
+
+static _Noreturn void
+efail(const char *why)
+{
+  fail_at->why = why;
+  longjmp(fail_at->jb, 1);
+}
+
+static int
+grow_table(Emit *E)
+{
+  size_t cap = E->tabcap ? E->tabcap * 2 : 1024;
+  int32_t *tab = calloc(cap, sizeof *tab);
+  if (tab == NULL)
+    return -1;
+  for (size_t i = 0; i < E->nn; i++) {
+    size_t h = (size_t)ehash(&E->n[i]) & (cap - 1);
+    while (tab[h])
+      h = (h + 1) & (cap - 1);
+    tab[h] = (int32_t)i + 1;
+  }
+  free(E->tab);
+  E->tab = tab;
+  E->tabcap = cap;
+  return 0;
+}
+
+/* The node equal to *x, added when new (its kids copied). */
+static int32_t
+intern(Emit *E, const ENode *x)
+{
+  if (E->ovf)
+    efail("a rational coefficient does not fit in 64 bits");
+  if (2 * (E->nn + 1) > E->tabcap && grow_table(E) != 0)
+    efail("out of memory");
+  uint64_t hv = ehash(x);
+  size_t h = (size_t)hv & (E->tabcap - 1);
+  while (E->tab[h]) {
+    ENode *y = &E->n[E->tab[h] - 1];
+    if (eequal(x, y)) {
+      if (y->v == NULL)
+        y->v = x->v;
+      return E->tab[h] - 1;
+    }
+    h = (h + 1) & (E->tabcap - 1);
+  }
+  if (E->nn >= E->limit)
+    efail("the emitted expression has more nodes than --max-nodes");
+  if (E->nn == E->cap) {
+    size_t cap = E->cap ? 2 * E->cap : 256;
+    ENode *n = realloc(E->n, cap * sizeof *n);
+    if (n == NULL)
+      efail("out of memory");
+    E->n = n;
+    E->cap = cap;
+  }
+  ENode *y = &E->n[E->nn];
+  *y = *x;
+  if (x->nk) {
+    y->kids = gt_arena_alloc(&E->arena, x->nk * sizeof *y->kids);
+    y->ks = gt_arena_alloc(&E->arena, x->nk * sizeof *y->ks);
+    if (!y->kids || !y->ks)
+      efail("out of memory");
+    memcpy(y->kids, x->kids, x->nk * sizeof *y->kids);
+    memcpy(y->ks, x->ks, x->nk * sizeof *y->ks);
+  }
+  E->tab[h] = (int32_t)E->nn + 1;
+  return (int32_t)E->nn++;
+}
+
+static ENode
+proto(int kind)
+{
+  ENode x;
+  memset(&x, 0, sizeof x);
+  x.kind = (uint8_t)kind;
+  x.r = R0;
+  x.a = x.b = x.c = -1;
+  x.tape = -1;
+  return x;
+}
+
+static int32_t
+num_rat(Emit *E, Rat r)
+{
+  ENode x = proto(EK_NUM);
+  x.exact = 1;
+  x.r = r;
+  return intern(E, &x);
+}
+
+/* A rational p/q with q <= 10^6 whose value rounds to v, by continued
+   fractions (each candidate checked by rounding it to v's precision). */
+static int
+as_rational(mpfr_srcptr v, Rat *out)
+{
+  if (!mpfr_number_p(v))
+    return 0;
+  if (mpfr_integer_p(v)) {
+    if (!mpfr_fits_slong_p(v, MPFR_RNDN))
+      return 0;
+    out->p = mpfr_get_si(v, MPFR_RNDN);
+    out->q = 1;
+    return 1;
+  }
+  mpfr_prec_t pr = mpfr_get_prec(v);
+  mpfr_t x, f, chk;
+  mpfr_inits2(pr + 64, x, f, (mpfr_ptr)0);
+  mpfr_init2(chk, pr);
+  mpfr_abs(x, v, MPFR_RNDN);
+  int64_t p0 = 1, q0 = 0, p1, q1 = 1, found = 0;
+  mpfr_floor(f, x);
+  if (!mpfr_fits_slong_p(f, MPFR_RNDN) || mpfr_cmp_ui(f, 1UL << 40) > 0)
+    goto done;
+  p1 = mpfr_get_si(f, MPFR_RNDN);
+  for (int it = 0; it < 60; it++) {
+    mpfr_set_si(chk, p1, MPFR_RNDN);
+    mpfr_div_si(chk, chk, q1, MPFR_RNDN);
+    if (mpfr_cmpabs(chk, v) == 0) {
+      found = 1;
+      break;
+    }
+    mpfr_frac(f, x, MPFR_RNDN);
+    if (mpfr_zero_p(f))
+      break;
+    mpfr_ui_div(x, 1, f, MPFR_RNDN);
+    mpfr_floor(f, x);
+    if (mpfr_cmp_ui(f, 1000000) > 0)
+      break;
+    int64_t a = mpfr_get_si(f, MPFR_RNDN);
+    int64_t p2 = a * p1 + p0, q2 = a * q1 + q0;
+    if (q2 > 1000000 || p2 > ((int64_t)1 << 50))
+      break;
+    p0 = p1; q0 = q1; p1 = p2; q1 = q2;
+  }
+  if (found) {
+    out->p = mpfr_signbit(v) ? -p1 : p1;
+    out->q = q1;
+  }
+done:
+  mpfr_clears(x, f, chk, (mpfr_ptr)0);
+  return (int)found;
+}
+
+typedef struct Part {
+  int32_t e;
+  Rat k;                  /* a term's coefficient or a factor's exponent */
+} Part;
+
+typedef struct Parts {
+  Part *v;
+  size_t n, cap;
+} Parts;
+
+static void parts_add(Parts *P, int32_t e, Rat k);
+static int32_t prod_build(Emit *E, Parts *in, Rat coef);
+static mpfr_ptr fresh(Emit *E);
+
+/* Constants the rules record as numbers, recognised in the algebraic
+   form: v = k * C^m for a small rational k, m = +-1 and C one of these
+   (log 10 from log10's rule, 2/sqrt(pi) from erf's, ...). */
+static const struct {
+  const char *text, *latex;
+} known[] = {
+  { "pi", "\\pi" }, { "e", "e" }, { "log(2)", "\\log 2" },
+  { "log(10)", "\\log 10" }, { "sqrt(pi)", "\\sqrt{\\pi}" },
+  { "sqrt(2*pi)", "\\sqrt{2\\pi}" }, { "sqrt(2)", "\\sqrt{2}" },
+};
+enum { NKNOWN = sizeof known / sizeof *known };
+
+static void
+known_value(int k, mpfr_ptr c)
+{
+  switch (k) {
+  case 0: mpfr_const_pi(c, MPFR_RNDN); break;
+  case 1: mpfr_set_ui(c, 1, MPFR_RNDN); mpfr_exp(c, c, MPFR_RNDN); break;
+  case 2: mpfr_const_log2(c, MPFR_RNDN); break;
+  case 3: mpfr_set_ui(c, 10, MPFR_RNDN); mpfr_log(c, c, MPFR_RNDN); break;
+  case 4: mpfr_const_pi(c, MPFR_RNDN); mpfr_sqrt(c, c, MPFR_RNDN); break;
+  case 5:
+    mpfr_const_pi(c, MPFR_RNDN);
+    mpfr_mul_ui(c, c, 2, MPFR_RNDN);
+    mpfr_sqrt(c, c, MPFR_RNDN);
+    break;
+  default: mpfr_set_ui(c, 2, MPFR_RNDN); mpfr_sqrt(c, c, MPFR_RNDN); break;
+  }
+}
+
+/* a rational p/q (q <= 1000, |p| <= 10^6) within a few units in the last
+   place of r */
+static int
+near_rational(mpfr_srcptr r, Rat *out)
+{
+  mpfr_prec_t pr = mpfr_get_prec(r);
+  mpfr_t t;
+  mpfr_init2(t, pr);
+  int found = 0;
+  for (int64_t q = 1; q <= 1000 && !found; q++) {
+    mpfr_mul_si(t, r, q, MPFR_RNDN);
+    mpfr_round(t, t);
+    if (!mpfr_fits_slong_p(t, MPFR_RNDN) || mpfr_cmpabs_ui(t, 1000000) > 0)
+      break;
+    int64_t p = mpfr_get_si(t, MPFR_RNDN);
+    if (p == 0)
+      continue;
+    mpfr_set_si(t, p, MPFR_RNDN);
+    mpfr_div_si(t, t, q, MPFR_RNDN);
+    mpfr_sub(t, t, r, MPFR_RNDN);
+    if (mpfr_zero_p(t)
+        || mpfr_get_exp(t) < mpfr_get_exp(r) - (mpfr_exp_t)pr + 6) {
+      int ovf = 0;
+      *out = rat_make(p, q, &ovf);
+      found = !ovf;
+    }
+  }
+  mpfr_clear(t);
+  return found;
+}
+
+static int32_t
+known_atom(Emit *E, int k)
+{
+  ENode x = proto(EK_NUM);
+  mpfr_ptr c = fresh(E);
+  known_value(k, c);
+  x.v = c;
+  x.text = known[k].text;
+  return intern(E, &x);
+}
+
+/* v as k * C^m with a known constant C, or -1 */
+static int32_t
+known_multiple(Emit *E, mpfr_srcptr v)
+{
+  if (!mpfr_regular_p(v))
+    return -1;
+  mpfr_ptr c = fresh(E), r = fresh(E);
+  for (int k = 0; k < NKNOWN; k++)
+    for (int m = 1; m >= -1; m -= 2) {
+      known_value(k, c);
+      if (m > 0)
+        mpfr_div(r, v, c, MPFR_RNDN);
+      else
+        mpfr_mul(r, v, c, MPFR_RNDN);
+      Rat q;
+      if (near_rational(r, &q)) {
+        Parts P = { 0 };
+        parts_add(&P, known_atom(E, k), m > 0 ? R1 : (Rat){ -1, 1 });
+        int32_t e = prod_build(E, &P, q);
+        free(P.v);
+        return e;
+      }
+    }
+  return -1;
+}
+
+/* A constant of value v (a tape number that outlives E). */
+static int32_t
+num_val(Emit *E, mpfr_srcptr v)
+{
+  Rat r;
+  if (E->alg && (as_rational(v, &r) || near_rational(v, &r))
+      && !(mpfr_zero_p(v) && mpfr_signbit(v)))
+    return num_rat(E, r);
+  int32_t k = E->alg ? known_multiple(E, v) : -1;
+  if (k >= 0)
+    return k;
+  ENode x = proto(EK_NUM);
+  x.v = v;
+  return intern(E, &x);
+}
+
+/* a fresh number at the tape's precision */
+static mpfr_ptr
+fresh(Emit *E)
+{
+  mpfr_ptr v = gt_tape_number(&E->hold);
+  if (v == NULL)
+    efail("out of memory");
+  return v;
+}
+
+static int32_t
+mk_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
+{
+  ENode x = proto(EK_OP);
+  x.op = (uint8_t)op;
+  x.a = a;
+  x.b = b;
+  x.c = c;
+  x.v = v;
+  return intern(E, &x);
+}
+
+static int
+is_num(const Emit *E, int32_t i)
+{
+  return i >= 0 && E->n[i].kind == EK_NUM;
+}
+
+static int
+is_exact(const Emit *E, int32_t i)
+{
+  return is_num(E, i) && E->n[i].exact;
+}
+
+/* ---- algebraic builders: n-ary sums and products --------------------------- */
+
+static void
+parts_add(Parts *P, int32_t e, Rat k)
+{
+  if (P->n == P->cap) {
+    size_t cap = P->cap ? 2 * P->cap : 8;
+    Part *v = realloc(P->v, cap * sizeof *v);
+    if (v == NULL) {
+      free(P->v);
+      efail("out of memory");
+    }
+    P->v = v;
+    P->cap = cap;
+  }
+  P->v[P->n].e = e;
+  P->v[P->n++].k = k;
+}
+
+static int
+part_cmp(const void *x, const void *y)
+{
+  const Part *a = x, *b = y;
+  return (a->e > b->e) - (a->e < b->e);
+}
+
+/* Sorts P by node and adds up the k of equal nodes, dropping zeros. */
+static void
+parts_merge(Emit *E, Parts *P)
+{
+  qsort(P->v, P->n, sizeof *P->v, part_cmp);
+  size_t j = 0;
+  for (size_t i = 0; i < P->n; i++) {
+    if (j > 0 && P->v[j - 1].e == P->v[i].e)
+      P->v[j - 1].k = rat_add(P->v[j - 1].k, P->v[i].k, &E->ovf);
+    else
+      P->v[j++] = P->v[i];
+    if (P->v[j - 1].k.p == 0)
+      j--;
+  }
+  P->n = j;
+}
+
+/* The node of a coefficient-1 product with e's factors. */
+static int32_t
+prod_unit(Emit *E, int32_t e)
+{
+  const ENode *x = &E->n[e];
+  Parts P = { 0 };
+  for (uint32_t k = 0; k < x->nk; k++)
+    parts_add(&P, E->n[e].kids[k], E->n[e].ks[k]);
+  int32_t r = prod_build(E, &P, R1);
+  free(P.v);
+  return r;
+}
+
+/* The factors of term e (a product's, or e itself to the power 1). */
+static uint32_t
+term_factors(const Emit *E, int32_t e, const int32_t **kids, const Rat **ks,
+             int32_t *self, Rat *one)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind == EK_PROD) {
+    *kids = x->kids;
+    *ks = x->ks;
+    return x->nk;
+  }
+  *self = e;
+  *one = R1;
+  *kids = self;
+  *ks = one;
+  return 1;
+}
+
+static int64_t
+gcd64(int64_t a, int64_t b)
+{
+  return (int64_t)gcd128(a, b);
+}
+
+static int32_t sum_build(Emit *E, Parts *in);
+
+/* The factors every term of the sum sum k_i t_i has (same base, same
+   exponent) taken out, with the rational content of the k_i:
+   e^x cos x - x e^x sin x = e^x (cos x - x sin x).  -1 when none. */
+static int32_t
+factor_common(Emit *E, const Parts *P)
+{
+  const int32_t *k0, *kt;
+  const Rat *x0, *xt;
+  int32_t self;
+  Rat one;
+  Parts common = { 0 };
+  uint32_t n0 = term_factors(E, P->v[0].e, &k0, &x0, &self, &one);
+  for (uint32_t f = 0; f < n0; f++) {
+    /* the same power in every term; or a common denominator: the base
+       with a negative integer exponent in every term, the lowest taken
+       (1/a^2 - b/a^3 = (a - b)/a^3) */
+    int all = E->n[k0[f]].kind != EK_NUM;
+    int denom = x0[f].q == 1 && x0[f].p < 0;
+    Rat low = x0[f];
+    for (size_t t = 1; t < P->n && all; t++) {
+      int32_t self2;
+      Rat one2;
+      uint32_t nt = term_factors(E, P->v[t].e, &kt, &xt, &self2, &one2);
+      int found = 0;
+      for (uint32_t j = 0; j < nt && !found; j++) {
+        if (kt[j] != k0[f])
+          continue;
+        if (rat_eq(xt[j], x0[f]))
+          found = 1;
+        else if (denom && xt[j].q == 1 && xt[j].p < 0) {
+          found = 1;
+          low.p = xt[j].p < low.p ? xt[j].p : low.p;
+        }
+      }
+      all = found;
+    }
+    if (all)
+      parts_add(&common, k0[f], low);
+  }
+  if (common.n == 0)
+    return -1;
+  int64_t g = 0, l = 1;
+  for (size_t t = 0; t < P->n; t++) {
+    g = gcd64(g, P->v[t].k.p);
+    int64_t q = P->v[t].k.q, h = gcd64(l, q);
+    l = l / h > INT64_MAX / q ? 0 : l / h * q;
+    if (l == 0 || l > 1000000000)
+      g = l = 1;
+  }
+  int ovf = 0;
+  Rat c = rat_make(g ? g : 1, l, &ovf);
+  Rat inv = rat_make(c.q, c.p, &ovf);
+  Parts inner = { 0 };
+  for (size_t t = 0; t < P->n; t++) {
+    Parts Q = { 0 };
+    parts_add(&Q, P->v[t].e, R1);
+    for (size_t f = 0; f < common.n; f++)
+      parts_add(&Q, common.v[f].e, rat_mul(common.v[f].k, (Rat){ -1, 1 },
+                                           &E->ovf));
+    int32_t q = prod_build(E, &Q, R1);
+    free(Q.v);
+    parts_add(&inner, q, rat_mul(P->v[t].k, inv, &E->ovf));
+  }
+  int32_t sum = sum_build(E, &inner);
+  free(inner.v);
+  parts_add(&common, sum, R1);
+  int32_t r = prod_build(E, &common, c);
+  free(common.v);
+  return r;
+}
+
+static uint32_t
+n_terms(const ENode *x)
+{
+  return x->nk + (x->r.p != 0);
+}
+
+/* (s1)(s2) multiplied out, when that has no more terms than the longer
+   of the two: (1 + x)(1 - x) = 1 - x^2; else -1. */
+static int32_t
+expand_pair(Emit *E, int32_t s1, int32_t s2)
+{
+  int32_t one = num_rat(E, R1);
+  Parts L[2] = { { 0 }, { 0 } };
+  int32_t s[2] = { s1, s2 };
+  for (int k = 0; k < 2; k++) {
+    const ENode *x = &E->n[s[k]];
+    Rat c0 = x->r;
+    for (uint32_t j = 0; j < x->nk; j++)
+      parts_add(&L[k], E->n[s[k]].kids[j], E->n[s[k]].ks[j]);
+    if (c0.p != 0)
+      parts_add(&L[k], one, c0);
+  }
+  Parts out = { 0 };
+  for (size_t i = 0; i < L[0].n; i++)
+    for (size_t j = 0; j < L[1].n; j++) {
+      int32_t a = L[0].v[i].e, b = L[1].v[j].e, t;
+      if (a == one)
+        t = b;
+      else if (b == one)
+        t = a;
+      else {
+        Parts Q = { 0 };
+        parts_add(&Q, a, R1);
+        parts_add(&Q, b, R1);
+        t = prod_build(E, &Q, R1);
+        free(Q.v);
+      }
+      parts_add(&out, t, rat_mul(L[0].v[i].k, L[1].v[j].k, &E->ovf));
+    }
+  int32_t r = sum_build(E, &out);
+  free(out.v);
+  uint32_t most = L[0].n > L[1].n ? (uint32_t)L[0].n : (uint32_t)L[1].n;
+  free(L[0].v);
+  free(L[1].v);
+  if (E->n[r].kind == EK_SUM && n_terms(&E->n[r]) > most)
+    return -1;
+  return r;
+}
+
+/* sum of k_i e_i (in is consumed: freed by the caller) */
+static int32_t
+sum_build(Emit *E, Parts *in)
+{
+  Parts P = { 0 };
+  Rat c0 = R0;
+  for (size_t i = 0; i < in->n; i++) {
+    int32_t e = in->v[i].e;
+    Rat k = in->v[i].k;
+    const ENode *x = &E->n[e];
+    if (x->kind == EK_NUM && x->exact)
+      c0 = rat_add(c0, rat_mul(k, x->r, &E->ovf), &E->ovf);
+    else if (x->kind == EK_SUM) {
+      c0 = rat_add(c0, rat_mul(k, x->r, &E->ovf), &E->ovf);
+      for (uint32_t j = 0; j < x->nk; j++)
+        parts_add(&P, E->n[e].kids[j], rat_mul(k, E->n[e].ks[j], &E->ovf));
+    } else if (x->kind == EK_PROD && !rat_eq(x->r, R1)) {
+      Rat kk = rat_mul(k, x->r, &E->ovf);
+      parts_add(&P, prod_unit(E, e), kk);
+    } else
+      parts_add(&P, e, k);
+  }
+  parts_merge(E, &P);
+  int32_t r;
+  if (P.n == 0)
+    r = num_rat(E, c0);
+  else if (P.n == 1 && c0.p == 0) {
+    Parts Q = { 0 };
+    parts_add(&Q, P.v[0].e, R1);
+    r = rat_eq(P.v[0].k, R1) ? P.v[0].e : prod_build(E, &Q, P.v[0].k);
+    free(Q.v);
+  } else if (c0.p == 0 && (r = factor_common(E, &P)) >= 0) {
+    /* a common factor taken out */
+  } else {
+    ENode x = proto(EK_SUM);
+    x.r = c0;
+    x.nk = (uint32_t)P.n;
+    int32_t *kids = malloc(P.n * sizeof *kids);
+    Rat *ks = malloc(P.n * sizeof *ks);
+    if (!kids || !ks) {
+      free(kids);
+      free(ks);
+      free(P.v);
+      efail("out of memory");
+    }
+    for (size_t i = 0; i < P.n; i++) {
+      kids[i] = P.v[i].e;
+      ks[i] = P.v[i].k;
+    }
+    x.kids = kids;
+    x.ks = ks;
+    r = intern(E, &x);
+    free(kids);
+    free(ks);
+  }
+  free(P.v);
+  return r;
+}
+
+/* The positive rational content of sum e (gcd of the numerators over the
+   lcm of the denominators of its coefficients and constant) in *c;
+   returns 0 when it is 1. */
+static int
+sum_content(const Emit *E, int32_t e, Rat *c)
+{
+  const ENode *x = &E->n[e];
+  int64_t g = x->r.p ? (x->r.p < 0 ? -x->r.p : x->r.p) : 0, l = x->r.q;
+  for (uint32_t k = 0; k < x->nk; k++) {
+    g = gcd64(g, x->ks[k].p);
+    int64_t q = x->ks[k].q, h = gcd64(l, q);
+    if (l / h > 1000000000 / q)
+      return 0;
+    l = l / h * q;
+  }
+  if (g == 0 || (g == 1 && l == 1))
+    return 0;
+  int ovf = 0;
+  *c = rat_make(g, l, &ovf);
+  return !ovf;
+}
+
+/* sum e with every coefficient times k */
+static int32_t
+sum_scaled(Emit *E, int32_t e, Rat k)
+{
+  Parts Q = { 0 };
+  const ENode *x = &E->n[e];
+  Rat c0 = rat_mul(x->r, k, &E->ovf);
+  for (uint32_t j = 0; j < x->nk; j++)
+    parts_add(&Q, E->n[e].kids[j], rat_mul(E->n[e].ks[j], k, &E->ovf));
+  if (c0.p != 0)
+    parts_add(&Q, num_rat(E, c0), R1);
+  int32_t r = sum_build(E, &Q);
+  free(Q.v);
+  return r;
+}
+
+static int32_t alg_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c);
+static int is_op(const Emit *E, int32_t i, GtOp op);
+
+/* Factors that combine into one: exp(a) exp(b) = exp(a + b);
+   b^m (b^e)^k = b^(k e + m) for a power with a variable exponent; sin(a)^k cos(a)^-k = tan(a)^k.  Each holds wherever
+   both sides are defined.  Changes P and returns 1 when one applied. */
+static int
+combine_factors(Emit *E, Parts *P)
+{
+  size_t n = P->n;
+  /* exp(a)^j exp(b)^k = exp(j a + k b) */
+  Parts args = { 0 };
+  for (size_t i = 0; i < n; i++)
+    if (is_op(E, P->v[i].e, GT_OP_EXP) && P->v[i].k.q == 1)
+      parts_add(&args, E->n[P->v[i].e].a, P->v[i].k);
+  if (args.n >= 2) {
+    int32_t sum = sum_build(E, &args);
+    free(args.v);
+    int32_t x = alg_op(E, GT_OP_EXP, sum, -1, -1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++)
+      if (!(is_op(E, P->v[i].e, GT_OP_EXP) && P->v[i].k.q == 1))
+        P->v[j++] = P->v[i];
+    P->n = j;
+    parts_add(P, x, R1);
+    return 1;
+  }
+  free(args.v);
+  for (size_t i = 0; i < n; i++) {
+    int32_t e = P->v[i].e;
+    /* b^m (b^x)^k with a variable x */
+    if (is_op(E, e, GT_OP_POW) && P->v[i].k.q == 1)
+      for (size_t j = 0; j < n; j++)
+        if (j != i && P->v[j].e == E->n[e].a) {
+          Parts Q = { 0 };
+          parts_add(&Q, E->n[e].b, P->v[i].k);
+          parts_add(&Q, num_rat(E, P->v[j].k), R1);
+          int32_t x = sum_build(E, &Q);
+          free(Q.v);
+          P->v[i].e = alg_op(E, GT_OP_POW, E->n[e].a, x, -1);
+          P->v[i].k = R1;
+          P->v[j] = P->v[--P->n];
+          return 1;
+        }
+    /* sin(a)^k cos(a)^-k = tan(a)^k */
+    if (is_op(E, e, GT_OP_SIN) && P->v[i].k.q == 1)
+      for (size_t j = 0; j < n; j++)
+        if (is_op(E, P->v[j].e, GT_OP_COS)
+            && E->n[P->v[j].e].a == E->n[e].a && P->v[j].k.q == 1
+            && P->v[j].k.p == -P->v[i].k.p) {
+          P->v[i].e = alg_op(E, GT_OP_TAN, E->n[e].a, -1, -1);
+          P->v[j] = P->v[--P->n];
+          return 1;
+        }
+  }
+  return 0;
+}
+
+/* coef * prod e_i^k_i */
+static int32_t
+prod_build(Emit *E, Parts *in, Rat coef)
+{
+  Parts P = { 0 };
+  Rat c;
+  for (size_t i = 0; i < in->n; i++) {
+    int32_t e = in->v[i].e;
+    Rat x = in->v[i].k;
+    const ENode *n = &E->n[e];
+    int integer = x.q == 1;
+    if (n->kind == EK_NUM && n->exact && integer
+        && (n->r.p != 0 || x.p > 0))
+      coef = rat_mul(coef, rat_pow(n->r, x.p, &E->ovf), &E->ovf);
+    else if (n->kind == EK_SUM && integer && sum_content(E, e, &c) != 0) {
+      /* 2 sin x - 2 cos x = 2 (sin x - cos x) */
+      coef = rat_mul(coef, rat_pow(c, x.p, &E->ovf), &E->ovf);
+      parts_add(&P, sum_scaled(E, e, rat_make(c.q, c.p, &E->ovf)), x);
+    } else if (n->kind == EK_PROD && integer && n->r.p != 0) {
+      coef = rat_mul(coef, rat_pow(n->r, x.p, &E->ovf), &E->ovf);
+      for (uint32_t j = 0; j < n->nk; j++)
+        parts_add(&P, E->n[e].kids[j], rat_mul(E->n[e].ks[j], x, &E->ovf));
+    } else
+      parts_add(&P, e, x);
+  }
+  parts_merge(E, &P);
+  int32_t r;
+  if (combine_factors(E, &P)) {
+    r = prod_build(E, &P, coef);
+    free(P.v);
+    return r;
+  }
+  /* two sums to the power 1: multiply them out if that is no longer */
+  size_t s1 = P.n, s2 = P.n;
+  for (size_t i = 0; i < P.n; i++)
+    if (E->n[P.v[i].e].kind == EK_SUM && rat_eq(P.v[i].k, R1)) {
+      if (s1 == P.n)
+        s1 = i;
+      else if (s2 == P.n)
+        s2 = i;
+    }
+  if (s2 < P.n && coef.p != 0) {
+    int32_t x = expand_pair(E, P.v[s1].e, P.v[s2].e);
+    if (x >= 0) {
+      P.v[s1].e = x;
+      P.v[s2] = P.v[--P.n];
+      r = prod_build(E, &P, coef);
+      free(P.v);
+      return r;
+    }
+  }
+  if (coef.p == 0)
+    r = num_rat(E, R0);
+  else if (P.n == 0)
+    r = num_rat(E, coef);
+  else if (P.n == 1 && rat_eq(P.v[0].k, R1) && rat_eq(coef, R1))
+    r = P.v[0].e;
+  else {
+    ENode x = proto(EK_PROD);
+    x.r = coef;
+    x.nk = (uint32_t)P.n;
+    int32_t *kids = malloc(P.n * sizeof *kids);
+    Rat *ks = malloc(P.n * sizeof *ks);
+    if (!kids || !ks) {
+      free(kids);
+      free(ks);
+      free(P.v);
+      efail("out of memory");
+    }
+    for (size_t i = 0; i < P.n; i++) {
+      kids[i] = P.v[i].e;
+      ks[i] = P.v[i].k;
+    }
+    x.kids = kids;
+    x.ks = ks;
+    r = intern(E, &x);
+    free(kids);
+    free(ks);
+  }
+  free(P.v);
+  return r;
+}
+
+static int32_t
+alg2(Emit *E, int sum, int32_t a, Rat ka, int32_t b, Rat kb)
+{
+  Parts P = { 0 };
+  parts_add(&P, a, ka);
+  if (b >= 0)
+    parts_add(&P, b, kb);
+  int32_t r = sum ? sum_build(E, &P) : prod_build(E, &P, R1);
+  free(P.v);
+  return r;
+}
+
+/* the square root of c when both its terms are squares */
+static int
+rat_sqrt(Rat c, Rat *root)
+{
+  int64_t s[2] = { c.p, c.q };
+  for (int k = 0; k < 2; k++) {
+    int64_t r = (int64_t)sqrtl((long double)s[k]);
+    while (r * r > s[k])
+      r--;
+    while ((r + 1) * (r + 1) <= s[k])
+      r++;
+    if (r * r != s[k])
+      return 0;
+    s[k] = r;
+  }
+  root->p = s[0];
+  root->q = s[1];
+  return 1;
+}
+
+/* A function of exact constants whose value is an integer folds to it
+   (floor(5/2) = 2, abs(-3) = 3, exp(0) = 1, x < 1 at constants). */
+static int32_t
+fold_exact(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c)
+{
+  const GtOpInfo *info = &gt_ops[op];
+  if (info->fwd == NULL || op == GT_OP_TAYLOR)
+    return -1;
+  int32_t ops[3] = { a, b, c };
+  mpfr_ptr vals[3] = { NULL, NULL, NULL };
+  for (int k = 0; k < 3; k++)
+    if (ops[k] >= 0) {
+      if (!is_exact(E, ops[k]))
+        return -1;
+      vals[k] = fresh(E);
+      mpfr_set_si(vals[k], E->n[ops[k]].r.p, MPFR_RNDN);
+      mpfr_div_si(vals[k], vals[k], E->n[ops[k]].r.q, MPFR_RNDN);
+    }
+  mpfr_ptr y = fresh(E);
+  info->fwd(y, vals[0], vals[1], vals[2]);
+  Rat r;
+  if (mpfr_integer_p(y) && as_rational(y, &r))
+    return num_rat(E, r);
+  return -1;
+}
+
+/* op(a, b, c) in the algebraic form */
+static int32_t
+alg_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c)
+{
+  Rat m1 = { -1, 1 };
+  switch (op) {
+  case GT_OP_NEG:
+    return alg2(E, 1, a, m1, -1, R0);
+  case GT_OP_ADD:
+    return alg2(E, 1, a, R1, b, R1);
+  case GT_OP_SUB:
+    return alg2(E, 1, a, R1, b, m1);
+  case GT_OP_MUL:
+    return alg2(E, 0, a, R1, b, R1);
+  case GT_OP_DIV:
+    return alg2(E, 0, a, R1, b, m1);
+  case GT_OP_POW:
+    if (is_exact(E, b) && llabs(E->n[b].r.p) < 1000000)
+      return alg2(E, 0, a, E->n[b].r, -1, R0);
+    break;
+  case GT_OP_STOP:
+    if (is_num(E, a))
+      return a;
+    break;
+  case GT_OP_SQRT: {
+    /* sqrt(c s) = sqrt(c) sqrt(s) for a rational c > 0 that is a square
+       (1/(2 sqrt((4 - x^2)/4)) = 1/sqrt(4 - x^2)) */
+    const ENode *x = &E->n[a];
+    Rat c = x->r, root;
+    if (x->kind == EK_PROD && c.p > 0 && !rat_eq(c, R1)
+        && rat_sqrt(c, &root)) {
+      int32_t u = prod_unit(E, a);
+      return alg2(E, 0, mk_op(E, GT_OP_SQRT, u, -1, -1, NULL), R1,
+                  num_rat(E, root), R1);
+    }
+    break;
+  }
+  case GT_OP_WHERE:
+    if (is_exact(E, a))
+      return E->n[a].r.p != 0 ? b : c;
+    if (b == c)
+      return b;
+    break;
+  default:
+    break;
+  }
+  int32_t f = fold_exact(E, op, a, b, c);
+  return f >= 0 ? f : mk_op(E, op, a, b, c, NULL);
+}
+
+/* ---- value-preserving builders --------------------------------------------- */
+
+static int
+num_is(const Emit *E, int32_t i, long k)
+{
+  return is_num(E, i) && E->n[i].v && mpfr_cmp_si(E->n[i].v, k) == 0;
+}
+
+static int
+is_op(const Emit *E, int32_t i, GtOp op)
+{
+  return E->n[i].kind == EK_OP && E->n[i].op == op;
+}
+
+/* Is the value at the run's point known to be other than -0 (so that
+   x + 0 = x)?  And not any zero? */
+static int
+not_negzero(const Emit *E, int32_t i)
+{
+  mpfr_srcptr v = E->n[i].v;
+  return v && !(mpfr_zero_p(v) && mpfr_signbit(v));
+}
+
+static int
+nonzero(const Emit *E, int32_t i)
+{
+  mpfr_srcptr v = E->n[i].v;
+  return v && !mpfr_zero_p(v) && !mpfr_nan_p(v);
+}
+
+static int32_t exact_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c,
+                        mpfr_srcptr v);
+
+static int32_t
+exact_neg(Emit *E, int32_t a)
+{
+  if (is_op(E, a, GT_OP_NEG))
+    return E->n[a].a;
+  mpfr_ptr v = NULL;
+  if (E->n[a].v) {
+    v = fresh(E);
+    mpfr_neg(v, E->n[a].v, MPFR_RNDN);
+  }
+  if (is_num(E, a))
+    return num_val(E, v);
+  return mk_op(E, GT_OP_NEG, a, -1, -1, v);
+}
+
+/* op(a, b, c) rewritten only where the value stays the same at every
+   point and precision (v: the value at the run's point, or NULL) */
+static int32_t
+exact_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
+{
+  if (E->dot)
+    return mk_op(E, op, a, b, c, v);
+  int consts = gt_ops[op].fwd != NULL && op != GT_OP_TAYLOR && v != NULL;
+  int32_t ops[3] = { a, b, c };
+  for (int k = 0; k < 3; k++)
+    if (ops[k] >= 0 && !is_num(E, ops[k]))
+      consts = 0;
+  if (consts)
+    return num_val(E, v);
+  switch (op) {
+  case GT_OP_NEG:
+    return exact_neg(E, a);
+  case GT_OP_MUL:
+  case GT_OP_DIV:
+    if (num_is(E, b, 1))
+      return a;
+    if (op == GT_OP_MUL && num_is(E, a, 1))
+      return b;
+    if (num_is(E, b, -1))
+      return exact_neg(E, a);
+    if (op == GT_OP_MUL && num_is(E, a, -1))
+      return exact_neg(E, b);
+    if (is_op(E, a, GT_OP_NEG) || is_op(E, b, GT_OP_NEG)) {
+      int na = is_op(E, a, GT_OP_NEG), nb = is_op(E, b, GT_OP_NEG);
+      int32_t x = exact_op(E, op, na ? E->n[a].a : a, nb ? E->n[b].a : b,
+                           -1, NULL);
+      return na && nb ? x : exact_neg(E, x);
+    }
+    if (op == GT_OP_MUL && a == b) {
+      mpfr_ptr two = fresh(E);
+      mpfr_set_ui(two, 2, MPFR_RNDN);
+      return mk_op(E, GT_OP_POW, a, num_val(E, two), -1, v);
+    }
+    break;
+  case GT_OP_ADD:
+    if (is_num(E, b) && mpfr_zero_p(E->n[b].v)
+        && (mpfr_signbit(E->n[b].v) || not_negzero(E, a)))
+      return a;
+    if (is_num(E, a) && mpfr_zero_p(E->n[a].v)
+        && (mpfr_signbit(E->n[a].v) || not_negzero(E, b)))
+      return b;
+    if (is_op(E, b, GT_OP_NEG))
+      return exact_op(E, GT_OP_SUB, a, E->n[b].a, -1, v);
+    if (is_op(E, a, GT_OP_NEG))
+      return exact_op(E, GT_OP_SUB, b, E->n[a].a, -1, v);
+    break;
+  case GT_OP_SUB:
+    if (is_num(E, b) && mpfr_zero_p(E->n[b].v)
+        && (!mpfr_signbit(E->n[b].v) || not_negzero(E, a)))
+      return a;
+    if (is_num(E, a) && mpfr_zero_p(E->n[a].v) && !mpfr_signbit(E->n[a].v)
+        && nonzero(E, b))
+      return exact_neg(E, b);
+    if (is_op(E, b, GT_OP_NEG))
+      return exact_op(E, GT_OP_ADD, a, E->n[b].a, -1, v);
+    break;
+  case GT_OP_POW:
+    if (num_is(E, b, 1))
+      return a;
+    break;
+  default:
+    break;
+  }
+  return mk_op(E, op, a, b, c, v);
+}
+
+/* ---- from the tape ---------------------------------------------------------- */
+
+/* The nodes of the tape that the roots use, rebuilt: map[i] for each
+   (others -1).  Fails on tensors and on what cannot be written. */
+static void
+rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
+{
+  const GtTape *t = E->t;
+  int32_t hi = -1;
+  for (size_t k = 0; k < nroots; k++)
+    hi = roots[k] > hi ? roots[k] : hi;
+  unsigned char *need = calloc((size_t)hi + 2, 1);
+  if (need == NULL)
+    efail("out of memory");
+  for (size_t k = 0; k < nroots; k++)
+    need[roots[k]] = 1;
+  for (int32_t i = hi; i >= 0; i--) {
+    if (!need[i])
+      continue;
+    const GtNode *n = &t->nodes[i];
+    if (n->shape != 0 || gt_is_tensor_op((GtOp)n->op)) {
+      free(need);
+      efail("only scalar programs can be emitted so far, and this one "
+            "has a tensor on the way");
+    }
+    if (n->op == GT_OP_TAYLOR) {
+      free(need);
+      efail("grad(y, x, k) computed in Taylor mode cannot be emitted "
+            "yet");
+    }
+    if (n->a >= 0) need[n->a] = 1;
+    if (n->b >= 0) need[n->b] = 1;
+    if (n->c >= 0) need[n->c] = 1;
+  }
+  for (int32_t i = 0; i <= hi; i++) {
+    map[i] = -1;
+    if (!need[i])
+      continue;
+    const GtNode *n = &t->nodes[i];
+    int32_t a = n->a >= 0 ? map[n->a] : -1;
+    int32_t b = n->b >= 0 ? map[n->b] : -1;
+    int32_t c = n->c >= 0 ? map[n->c] : -1;
+    if (n->op == GT_OP_CONST)
+      map[i] = num_val(E, n->v);
+    else if (n->op == GT_OP_INPUT) {
+      ENode x = proto(EK_INPUT);
+      for (size_t k = 0; k < E->s->prog->ninputs; k++)
+        if (E->s->res.input_nodes[k] == i)
+          x.a = (int32_t)k;
+      if (x.a < 0) {
+        free(need);
+        efail("an input node of the tape has no name");
+      }
+      x.v = n->v;
+      map[i] = intern(E, &x);
+    } else if (E->alg)
+      map[i] = alg_op(E, (GtOp)n->op, a, b, c);
+    else
+      map[i] = exact_op(E, (GtOp)n->op, a, b, c, n->v);
+    if (E->n[map[i]].tape < 0)
+      E->n[map[i]].tape = i;
+  }
+  free(need);
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+typedef struct Buf {
+  char *s;
+  size_t n, cap;
+} Buf;
+
+static void
+bput(Buf *b, const char *t)
+{
+  size_t m = strlen(t);
+  if (b->n + m + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (b->n + m + 1 > cap)
+      cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (s == NULL)
+      efail("out of memory");
+    b->s = s;
+    b->cap = cap;
+  }
+  memcpy(b->s + b->n, t, m + 1);
+  b->n += m;
+  if (b->n > ((size_t)1 << 28))
+    efail("the emitted text would exceed 256 MB: try --emit=gt, which "
+          "shares subexpressions");
+}
+
+static void bprintf(Buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+bprintf(Buf *b, const char *fmt, ...)
+{
+  char small[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int m = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (m < (int)sizeof small) {
+    bput(b, small);
+    return;
+  }
+  char *big = malloc((size_t)m + 1);
+  if (big == NULL)
+    efail("out of memory");
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)m + 1, fmt, ap);
+  va_end(ap);
+  bput(b, big);
+  free(big);
+}
+
+/* precedence levels of the language, low to high */
+enum { P_LOW, P_NOT, P_CMP, P_SUM, P_PROD, P_NEG, P_POW, P_ATOM };
+
+static const char *
+input_name(const Emit *E, int32_t e)
+{
+  const GtProgram *p = E->s->prog;
+  return E->s->names.text[p->inputs[E->n[e].a].name];
+}
+
+/* v as the shortest decimal that reads back to it at its precision */
+static void
+put_number(Buf *b, mpfr_srcptr v)
+{
+  if (mpfr_zero_p(v) && mpfr_signbit(v)) {
+    bput(b, "-0");
+    return;
+  }
+  char *s = gt_format_number(v, 0);
+  if (s == NULL)
+    efail("out of memory");
+  bput(b, s);
+  free(s);
+}
+
+static int
+infix_cmp(GtOp op)
+{
+  return (gt_ops[op].flags & GT_OPF_CMP) != 0;
+}
+
+static const char *
+cmp_latex(GtOp op)
+{
+  switch (op) {
+  case GT_OP_EQ: return " = ";
+  case GT_OP_NE: return " \\ne ";
+  case GT_OP_LT: return " < ";
+  case GT_OP_LE: return " \\le ";
+  case GT_OP_GT: return " > ";
+  default: return " \\ge ";
+  }
+}
+
+static void pr(Emit *E, Buf *b, int32_t e, int ctx);
+
+/* the precedence of node e as printed by pr */
+static int
+own_prec(const Emit *E, int32_t e)
+{
+  const ENode *x = &E->n[e];
+  switch (x->kind) {
+  case EK_NUM:
+    if (x->exact)
+      return x->r.p < 0 ? P_NEG : x->r.q != 1 ? P_PROD : P_ATOM;
+    return x->v && mpfr_signbit(x->v) && !mpfr_nan_p(x->v) ? P_NEG : P_ATOM;
+  case EK_INPUT:
+    return P_ATOM;
+  case EK_SUM:
+    return P_SUM;
+  case EK_PROD:
+    if (x->r.p < 0)
+      return P_NEG;
+    if (x->nk == 1 && x->r.p == 1 && x->r.q == 1 && x->ks[0].p > 0)
+      return x->ks[0].q == 2 && x->ks[0].p == 1 ? P_ATOM : P_POW;
+    return P_PROD;
+  default:
+    break;
+  }
+  switch (x->op) {
+  case GT_OP_NEG: return P_NEG;
+  case GT_OP_ADD: case GT_OP_SUB: return P_SUM;
+  case GT_OP_MUL: case GT_OP_DIV: case GT_OP_MOD:
+    return E->latex && x->op == GT_OP_DIV ? P_ATOM : P_PROD;
+  case GT_OP_POW: return P_POW;
+  case GT_OP_NOT: return P_NOT;
+  default: return infix_cmp((GtOp)x->op) ? P_CMP : P_ATOM;
+  }
+}
+
+static void
+open_paren(Emit *E, Buf *b, int wrap)
+{
+  if (wrap)
+    bput(b, E->latex ? "\\left(" : "(");
+}
+
+static void
+close_paren(Emit *E, Buf *b, int wrap)
+{
+  if (wrap)
+    bput(b, E->latex ? "\\right)" : ")");
+}
+
+static void
+pr_rat(Emit *E, Buf *b, Rat r)
+{
+  if (r.q == 1)
+    bprintf(b, "%lld", (long long)r.p);
+  else if (E->latex)
+    bprintf(b, "%s\\frac{%lld}{%lld}", r.p < 0 ? "-" : "",
+            (long long)llabs(r.p), (long long)r.q);
+  else
+    bprintf(b, "%lld/%lld", (long long)r.p, (long long)r.q);
+}
+
+/* base^x for a rational x > 0 */
+static void
+pr_power(Emit *E, Buf *b, int32_t base, Rat x)
+{
+  if (rat_eq(x, R1)) {
+    pr(E, b, base, P_NEG + 1);
+    return;
+  }
+  if (x.p == 1 && x.q == 2) {
+    bput(b, E->latex ? "\\sqrt{" : "sqrt(");
+    pr(E, b, base, P_LOW);
+    bput(b, E->latex ? "}" : ")");
+    return;
+  }
+  pr(E, b, base, P_POW + 1);
+  if (E->latex) {
+    bput(b, "^{");
+    pr_rat(E, b, x);
+    bput(b, "}");
+  } else if (x.q == 1)
+    bprintf(b, "^%lld", (long long)x.p);
+  else
+    bprintf(b, "^(%lld/%lld)", (long long)x.p, (long long)x.q);
+}
+
+/* the factors f[0..n) with positive (num) or negative exponents, joined */
+static int
+pr_factors(Emit *E, Buf *b, const int32_t *kids, const Rat *ks, uint32_t n,
+           int num, int64_t lead)
+{
+  int any = 0;
+  if (lead != 1) {
+    bprintf(b, "%lld", (long long)lead);
+    any = 1;
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    if ((ks[k].p > 0) != num)
+      continue;
+    if (any)
+      bput(b, E->latex ? (E->n[kids[k]].kind == EK_NUM && !E->n[kids[k]].text
+                          ? " \\cdot " : " ")
+                       : "*");
+    Rat x = ks[k];
+    x.p = x.p < 0 ? -x.p : x.p;
+    pr_power(E, b, kids[k], x);
+    any = 1;
+  }
+  return any;
+}
+
+/* coef * prod kids^ks, coef's sign printed as a leading minus */
+static void
+pr_product(Emit *E, Buf *b, const int32_t *kids, const Rat *ks, uint32_t n,
+           Rat coef)
+{
+  if (coef.p < 0) {
+    bput(b, "-");
+    coef.p = -coef.p;
+  }
+  int nden = coef.q != 1, nnum = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    nden += ks[k].p < 0;
+    nnum += ks[k].p > 0;
+  }
+  if (E->latex && nden) {
+    bput(b, "\\frac{");
+    if (!pr_factors(E, b, kids, ks, n, 1, coef.p))
+      bput(b, "1");
+    bput(b, "}{");
+    pr_factors(E, b, kids, ks, n, 0, coef.q);
+    bput(b, "}");
+    return;
+  }
+  if (!pr_factors(E, b, kids, ks, n, 1, coef.p))
+    bput(b, "1");
+  if (!nden)
+    return;
+  bput(b, "/");
+  int one = nden == 1;
+  uint32_t only = 0;
+  for (uint32_t k = 0; k < n; k++)
+    if (ks[k].p < 0)
+      only = k;
+  if (one && coef.q == 1 && ks[only].p == -1 && ks[only].q == 1) {
+    pr(E, b, kids[only], P_NEG + 1); /* a/sin(x), a/(x + 1), a/x^2 */
+    return;
+  }
+  if (one && coef.q != 1) {
+    bprintf(b, "%lld", (long long)coef.q);
+    return;
+  }
+  if (one && coef.q == 1) {
+    Rat x = ks[only];
+    x.p = -x.p;
+    pr_power(E, b, kids[only], x);
+    return;
+  }
+  bput(b, "(");
+  pr_factors(E, b, kids, ks, n, 0, coef.q);
+  bput(b, ")");
+}
+
+/* one term k * e of a sum, k's sign left to the caller */
+static void
+pr_term(Emit *E, Buf *b, int32_t e, Rat k)
+{
+  const ENode *x = &E->n[e];
+  Rat one = R1;
+  if (x->kind == EK_PROD)
+    pr_product(E, b, x->kids, x->ks, x->nk, rat_mul(k, x->r, &E->ovf));
+  else
+    pr_product(E, b, &e, &one, 1, k);
+}
+
+/* a term's degree in the inputs, for the order terms are printed in */
+static int64_t
+degree(const Emit *E, int32_t e)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind == EK_INPUT)
+    return 1;
+  int64_t d = 0;
+  if (x->kind == EK_PROD)
+    for (uint32_t k = 0; k < x->nk; k++)
+      if (E->n[x->kids[k]].kind == EK_INPUT && x->ks[k].q == 1)
+        d += x->ks[k].p;
+  return d;
+}
+
+/* highest degree first (x^2 + x + 1), a positive term first when there
+   is one (x - 1, 1 - x, not -1 + x), the constant last unless it is the
+   only positive term */
+static void
+pr_sum(Emit *E, Buf *b, const ENode *x)
+{
+  uint32_t n = x->nk, *ord = malloc((n + 1) * sizeof *ord);
+  if (ord == NULL)
+    efail("out of memory");
+  for (uint32_t k = 0; k < n; k++)
+    ord[k] = k;
+  for (uint32_t i = 1; i < n; i++)     /* insertion sort: stable */
+    for (uint32_t j = i; j > 0 && degree(E, x->kids[ord[j]])
+                                      > degree(E, x->kids[ord[j - 1]]); j--) {
+      uint32_t t = ord[j];
+      ord[j] = ord[j - 1];
+      ord[j - 1] = t;
+    }
+  uint32_t first = 0;
+  while (first < n && x->ks[ord[first]].p < 0)
+    first++;
+  int lead_const = first == n && x->r.p > 0;
+  if (first == n)
+    first = 0;
+  if (lead_const)
+    pr_rat(E, b, x->r);
+  for (uint32_t j = 0; j < n; j++) {
+    uint32_t k = ord[j == 0 ? first : j <= first ? j - 1 : j];
+    Rat c = x->ks[k];
+    if (j > 0 || lead_const)
+      bput(b, c.p < 0 ? " - " : " + ");
+    else if (c.p < 0)
+      bput(b, "-");
+    c.p = c.p < 0 ? -c.p : c.p;
+    pr_term(E, b, x->kids[k], c);
+  }
+  free(ord);
+  if (x->r.p != 0 && !lead_const) {
+    Rat c = x->r;
+    bput(b, c.p < 0 ? " - " : " + ");
+    c.p = c.p < 0 ? -c.p : c.p;
+    pr_rat(E, b, c);
+  }
+}
+
+static const char *
+latex_fn(GtOp op)
+{
+  return emit_ops[op].latex;
+}
+
+/* a call, an infix operation, in the language or LaTeX */
+static void
+pr_op(Emit *E, Buf *b, const ENode *x)
+{
+  GtOp op = (GtOp)x->op;
+  const char *nm = gt_ops[op].name;
+  int32_t ops[3] = { x->a, x->b, x->c };
+  if (infix_cmp(op)) {
+    pr(E, b, x->a, P_CMP + 1);
+    if (E->latex)
+      bput(b, cmp_latex(op));
+    else
+      bprintf(b, " %s ", nm);
+    pr(E, b, x->b, P_CMP + 1);
+    return;
+  }
+  switch (op) {
+  case GT_OP_NEG:
+    bput(b, "-");
+    pr(E, b, x->a, P_NEG + 1);
+    return;
+  case GT_OP_ADD: case GT_OP_SUB: case GT_OP_MUL: case GT_OP_DIV:
+  case GT_OP_MOD: {
+    int p = op == GT_OP_ADD || op == GT_OP_SUB ? P_SUM : P_PROD;
+    if (E->latex && op == GT_OP_DIV) {
+      bput(b, "\\frac{");
+      pr(E, b, x->a, P_LOW);
+      bput(b, "}{");
+      pr(E, b, x->b, P_LOW);
+      bput(b, "}");
+      return;
+    }
+    pr(E, b, x->a, p);
+    if (E->latex)
+      bput(b, op == GT_OP_MUL ? " \\cdot " : op == GT_OP_MOD ? " \\bmod "
+                                                             : op == GT_OP_ADD ? " + " : " - ");
+    else
+      bput(b, op == GT_OP_ADD ? " + " : op == GT_OP_SUB ? " - "
+              : op == GT_OP_MUL ? "*" : op == GT_OP_DIV ? "/" : " % ");
+    pr(E, b, x->b, p + 1);
+    return;
+  }
+  case GT_OP_POW:
+    pr(E, b, x->a, P_POW + 1);
+    bput(b, E->latex ? "^{" : "^");
+    pr(E, b, x->b, E->latex ? P_LOW : P_POW);
+    if (E->latex)
+      bput(b, "}");
+    return;
+  case GT_OP_NOT:
+    bput(b, E->latex ? "\\neg " : "not ");
+    pr(E, b, x->a, P_NOT);
+    return;
+  default:
+    break;
+  }
+  if (op == GT_OP_TRIGAMMA && !E->alg && !E->latex) {
+    /* the language has no trigamma: the derivative of digamma, whose
+       recorded rule is trigamma times the seed 1 (the same number) */
+    bput(b, "grad(digamma(");
+    pr(E, b, x->a, P_ATOM);
+    bput(b, "), ");
+    pr(E, b, x->a, P_ATOM);
+    bput(b, ")");
+    return;
+  }
+  if (E->latex) {
+    if (op == GT_OP_SQRT || op == GT_OP_ABS || op == GT_OP_EXP) {
+      bput(b, op == GT_OP_SQRT ? "\\sqrt{" : op == GT_OP_ABS ? "\\left|"
+                                                             : "e^{");
+      pr(E, b, x->a, P_LOW);
+      bput(b, op == GT_OP_ABS ? "\\right|" : "}");
+      return;
+    }
+    if (latex_fn(op))
+      bprintf(b, "%s\\left(", latex_fn(op));
+    else
+      bprintf(b, "\\operatorname{%s}\\left(", nm);
+  } else
+    bprintf(b, "%s(", nm);
+  for (int k = 0; k < 3 && ops[k] >= 0; k++) {
+    if (k)
+      bput(b, ", ");
+    pr(E, b, ops[k], P_LOW);
+  }
+  bput(b, E->latex ? "\\right)" : ")");
+}
+
+static void
+pr_input(Emit *E, Buf *b, int32_t e)
+{
+  const char *nm = input_name(E, e);
+  static const char *greek[] = { "alpha", "beta", "gamma", "delta",
+    "epsilon", "theta", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau",
+    "phi", "chi", "psi", "omega", NULL };
+  if (!E->latex) {
+    bput(b, nm);
+    return;
+  }
+  for (int k = 0; greek[k]; k++)
+    if (strcmp(nm, greek[k]) == 0) {
+      bprintf(b, "\\%s", nm);
+      return;
+    }
+  if (strlen(nm) == 1) {
+    bput(b, nm);
+    return;
+  }
+  bput(b, "\\mathit{");
+  for (const char *p = nm; *p; p++)
+    bput(b, *p == '_' ? "\\_" : (char[2]){ *p, 0 });
+  bput(b, "}");
+}
+
+static const char *
+known_latex(const char *text)
+{
+  for (int k = 0; k < NKNOWN; k++)
+    if (strcmp(known[k].text, text) == 0)
+      return known[k].latex;
+  return text;
+}
+
+/* node e, parenthesized when its precedence is below ctx; in exact mode a
+   node with a temporary prints as its name */
+static void
+pr(Emit *E, Buf *b, int32_t e, int ctx)
+{
+  const ENode *x = &E->n[e];
+  if (x->temp && x->printed) {
+    bprintf(b, "%s%u", E->tpfx, x->temp);
+    return;
+  }
+  int wrap = own_prec(E, e) < ctx;
+  open_paren(E, b, wrap);
+  switch (x->kind) {
+  case EK_NUM:
+    if (x->exact)
+      pr_rat(E, b, x->r);
+    else if (x->text)
+      bput(b, E->latex ? known_latex(x->text) : x->text);
+    else
+      put_number(b, x->v);
+    break;
+  case EK_INPUT:
+    pr_input(E, b, e);
+    break;
+  case EK_SUM:
+    pr_sum(E, b, x);
+    break;
+  case EK_PROD:
+    pr_product(E, b, x->kids, x->ks, x->nk, x->r);
+    break;
+  default:
+    pr_op(E, b, x);
+    break;
+  }
+  close_paren(E, b, wrap);
+}
+
+/* ---- what to emit ---------------------------------------------------------- */
+
+typedef struct Item {
+  char *label;            /* as the text output names it: y, dy/dx */
+  char *ident;            /* an identifier: y, dy_dx */
+  int32_t node;           /* on the tape */
+  int32_t e;              /* rebuilt */
+  int order;
+  const char *of;
+  const char **wrt;
+} Item;
+
+typedef struct Job {
+  size_t *idx;            /* record_all's scratch */
+  int32_t *pre;
+  Item *items;
+  size_t n, cap;
+  int32_t *onodes, *wnodes;
+  const char **onames, **wnames;
+  size_t no, nw;
+} Job;
+
+static GtStatus
+emit_error(GtSession *s, GtStatus st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static GtStatus
+emit_error(GtSession *s, GtStatus st, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  GtSpan nowhere = { 0, 0, 0 };
+  gt_diag_vadd(&s->diags, GT_SEV_ERROR, NULL, nowhere, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+static int
+is_ident(const char *s)
+{
+  if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+          || (*s >= '0' && *s <= '9') || *s == '_'))
+      return 0;
+  return 1;
+}
+
+/* "d2z/dxdy" and "d2z_dxdy" for d^order(of)/d wrt[0] ... */
+static void
+labels(Item *it)
+{
+  Buf l = { 0 }, id = { 0 };
+  const char *of = it->of;
+  int wrap = !is_ident(of);
+  if (it->order == 0) {
+    bput(&l, of);
+  } else {
+    if (it->order > 1)
+      bprintf(&l, "d%d", it->order);
+    else
+      bput(&l, "d");
+    bprintf(&l, "%s%s%s/", wrap ? "(" : "", of, wrap ? ")" : "");
+    for (int i = 0; i < it->order;) {
+      int j = i;
+      while (j < it->order && strcmp(it->wrt[j], it->wrt[i]) == 0)
+        j++;
+      if (j - i > 1)
+        bprintf(&l, "d%s%d", it->wrt[i], j - i);
+      else
+        bprintf(&l, "d%s", it->wrt[i]);
+      i = j;
+    }
+  }
+  for (const char *p = l.s; *p; p++) {
+    char c = *p;
+    int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+             || (c >= '0' && c <= '9') || c == '_';
+    char ch[2] = { ok ? c : '_', 0 };
+    if (!ok && (c == '(' || c == ')' || c == ' '))
+      continue;
+    if (!ok && id.n && id.s[id.n - 1] == '_')
+      continue;
+    bput(&id, ch);
+  }
+  if (id.n == 0 || (id.s[0] >= '0' && id.s[0] <= '9'))
+    bput(&id, "_");
+  it->label = l.s;
+  it->ident = id.s;
+}
+
+static void
+job_add(Job *J, const char *of, const char **wrt, int order, int32_t node)
+{
+  if (J->n == J->cap) {
+    size_t cap = J->cap ? 2 * J->cap : 8;
+    Item *v = realloc(J->items, cap * sizeof *v);
+    if (v == NULL) {
+      free((void *)wrt);
+      efail("out of memory");
+    }
+    J->items = v;
+    J->cap = cap;
+  }
+  Item *it = &J->items[J->n++];
+  memset(it, 0, sizeof *it);
+  it->of = of;
+  it->wrt = wrt;
+  it->order = order;
+  it->node = node;
+  it->e = -1;
+  labels(it);
+}
+
+static void
+job_free(Job *J)
+{
+  for (size_t i = 0; i < J->n; i++) {
+    free(J->items[i].label);
+    free(J->items[i].ident);
+    free(J->items[i].wrt);
+  }
+  free(J->items);
+  free(J->idx);
+  free(J->pre);
+  free(J->onodes);
+  free(J->wnodes);
+  free(J->onames);
+  free(J->wnames);
+}
+
+/* The node a name stands for after the run: an input, else the final
+   binding of a top-level name; -1 when none. */
+static int32_t
+named_node(const GtSession *s, const char *name)
+{
+  long i = gt_session_input_index(s, name);
+  if (i >= 0 && s->res.input_nodes[i] >= 0)
+    return s->res.input_nodes[i];
+  int32_t slot = gt_program_global(s->prog, name);
+  if (slot < GT_NPREDEF)
+    return -1;
+  return s->res.globals[slot];
+}
+
+static GtStatus
+find_request(GtSession *s, Job *J, const char *const *of, size_t nof,
+             const char *const *wrt, size_t nwrt)
+{
+  size_t no = nof ? nof : s->res.nout;
+  size_t nw = nwrt ? nwrt : s->prog->ninputs;
+  J->onodes = malloc((no + 1) * sizeof *J->onodes);
+  J->onames = malloc((no + 1) * sizeof *J->onames);
+  J->wnodes = malloc((nw + 1) * sizeof *J->wnodes);
+  J->wnames = malloc((nw + 1) * sizeof *J->wnames);
+  if (!J->onodes || !J->onames || !J->wnodes || !J->wnames)
+    return emit_error(s, GT_ERUNTIME, "out of memory");
+  for (size_t i = 0; i < no; i++) {
+    if (nof) {
+      int32_t n = -1;
+      for (size_t k = 0; k < s->res.nout; k++)
+        if (strcmp(s->names.text[s->res.out_names[k]], of[i]) == 0)
+          n = s->res.out_nodes[k];
+      if (n < 0)
+        n = named_node(s, of[i]);
+      if (n < 0)
+        return emit_error(s, GT_EUSAGE, "--of: the program has no output "
+                          "or variable named '%s'", of[i]);
+      J->onodes[J->no] = n;
+      J->onames[J->no++] = of[i];
+    } else {
+      J->onodes[J->no] = s->res.out_nodes[i];
+      J->onames[J->no++] = s->names.text[s->res.out_names[i]];
+    }
+  }
+  for (size_t i = 0; i < nw; i++) {
+    const char *nm;
+    int32_t n;
+    if (nwrt) {
+      nm = wrt[i];
+      n = named_node(s, nm);
+      if (n < 0)
+        return emit_error(s, GT_EUSAGE, "--wrt: the program has no input "
+                          "or variable named '%s'", nm);
+    } else {
+      n = s->res.input_nodes[i];
+      nm = s->names.text[s->prog->inputs[i].name];
+      if (n < 0)
+        continue;
+    }
+    int dup = 0;
+    for (size_t k = 0; k < J->nw; k++)
+      dup |= strcmp(J->wnames[k], nm) == 0;
+    if (dup)
+      continue;
+    J->wnodes[J->nw] = n;
+    J->wnames[J->nw++] = nm;
+  }
+  return GT_OK;
+}
+
+/* The derivatives of order K, recorded: for each output, each
+   nondecreasing K-tuple of names (mixed partials once, as the text
+   output lists them), K levels of recorded reverse sweeps, the levels
+   of a common prefix shared. */
+static void
+record_all(GtRec *r, Job *J, int order)
+{
+  for (size_t o = 0; o < J->no; o++)
+    job_add(J, J->onames[o], NULL, 0, J->onodes[o]);
+  if (order == 0 || J->nw == 0)
+    return;
+  size_t *idx = J->idx = calloc((size_t)order + 1, sizeof *idx);
+  int32_t *pre = J->pre = malloc(((size_t)order + 1) * sizeof *pre);
+  if (idx == NULL || pre == NULL)
+    efail("out of memory");
+  for (size_t o = 0; o < J->no; o++) {
+    memset(idx, 0, (size_t)order * sizeof *idx);
+    pre[0] = J->onodes[o];
+    int valid = 0;              /* levels of pre[] that match idx */
+    for (;;) {
+      for (int d = valid; d < order; d++)
+        gt_rev_record(r, pre[d], &J->wnodes[idx[d]], 1, &pre[d + 1]);
+      gt_rec_check_nan(r, pre[order]);
+      const char **w = malloc((size_t)order * sizeof *w);
+      if (w == NULL)
+        efail("out of memory");
+      for (int d = 0; d < order; d++)
+        w[d] = J->wnames[idx[d]];
+      job_add(J, J->onames[o], w, order, pre[order]);
+      /* the next nondecreasing tuple */
+      int d = order - 1;
+      while (d >= 0 && idx[d] == J->nw - 1)
+        d--;
+      if (d < 0)
+        break;
+      idx[d]++;
+      for (int k = d + 1; k < order; k++)
+        idx[k] = idx[d];
+      valid = d;
+    }
+  }
+}
+
+enum { G_TRUE = 0, G_FALSE = 1, G_INT = 2 };
+
+typedef struct Guards {
+  int32_t *node, *rhs, *map;
+  int32_t *at;            /* the tape node whose source the guard names */
+  int *cmp;               /* GtOp, or GT_OP_COUNT: the node itself */
+  int *kind;              /* G_ */
+  long *val;              /* G_INT: the integer */
+  size_t n;
+  int32_t site;           /* guard_add's at */
+} Guards;
+
+/* ---- the printers ---------------------------------------------------------- */
+
+/* Guards of the run whose node depends on an input: decisions the
+   emitted form holds for only.  dep: per tape node, depends on an input. */
+static unsigned char *
+input_dependence(const GtTape *t)
+{
+  unsigned char *dep = calloc(t->n + 1, 1);
+  if (dep == NULL)
+    efail("out of memory");
+  for (size_t i = 0; i < t->n; i++) {
+    const GtNode *n = &t->nodes[i];
+    if (n->op == GT_OP_INPUT)
+      dep[i] = 1;
+    else if (n->flags & GT_NF_NARY) {
+      for (int32_t k = 0; k < n->b; k++)
+        dep[i] |= dep[t->xargs[n->a + k]];
+    } else
+      dep[i] = (n->a >= 0 && dep[n->a]) || (n->b >= 0 && dep[n->b])
+               || (n->c >= 0 && dep[n->c]);
+  }
+  return dep;
+}
+
+/* counts the references to each node reachable from e (first visit
+   recurses) */
+static void
+count_uses(Emit *E, int32_t e)
+{
+  ENode *x = &E->n[e];
+  if (x->uses++ > 0)
+    return;
+  if (x->kind == EK_OP) {
+    if (x->a >= 0) count_uses(E, x->a);
+    if (x->b >= 0) count_uses(E, x->b);
+    if (x->c >= 0) count_uses(E, x->c);
+  }
+  for (uint32_t k = 0; k < x->nk; k++)
+    count_uses(E, x->kids[k]);
+}
+
+/* expr and latex: one line per item */
+static void
+print_tree(Emit *E, Buf *b, const Job *J)
+{
+  int partial = E->s->prog->ninputs > 1;
+  if (E->latex)
+    bput(b, "\\begin{align*}\n");
+  for (size_t i = 0; i < J->n; i++) {
+    const Item *it = &J->items[i];
+    if (!E->latex)
+      bprintf(b, "%s = ", it->label);
+    else if (it->order == 0) {
+      Buf nm = { 0 };
+      bput(&nm, it->of);
+      bprintf(b, "%s &= ", is_ident(it->of) ? it->of : "f");
+      free(nm.s);
+    } else {
+      const char *d = partial ? "\\partial " : "d";
+      if (it->order > 1)
+        bprintf(b, "\\frac{%s^{%d} %s}{", partial ? "\\partial" : "d",
+                it->order, it->of);
+      else
+        bprintf(b, "\\frac{%s%s}{", d, it->of);
+      for (int k = 0; k < it->order;) {
+        int j = k;
+        while (j < it->order && strcmp(it->wrt[j], it->wrt[k]) == 0)
+          j++;
+        bprintf(b, "%s%s%s", k ? " " : "", d, it->wrt[k]);
+        if (j - k > 1)
+          bprintf(b, "^{%d}", j - k);
+        k = j;
+      }
+      bput(b, "} &= ");
+    }
+    pr(E, b, it->e, P_LOW);
+    bput(b, E->latex ? (i + 1 < J->n ? " \\\\\n" : "\n") : "\n");
+  }
+  if (E->latex)
+    bput(b, "\\end{align*}\n");
+}
+
+/* Is name prefix followed by digits only? */
+static int
+prefixed_number(const char *name, const char *prefix)
+{
+  size_t n = strlen(prefix);
+  if (strncmp(name, prefix, n) != 0 || name[n] == '\0')
+    return 0;
+  for (const char *p = name + n; *p; p++)
+    if (*p < '0' || *p > '9')
+      return 0;
+  return 1;
+}
+
+/* the temporaries' prefix: one that no input or item uses, alone or
+   followed by digits */
+static void
+choose_prefix(Emit *E, const Job *J)
+{
+  static const char *pfx[] = { "t", "tmp", "t_", "tmp_", "_t", "_tmp_" };
+  const GtProgram *p = E->s->prog;
+  E->tpfx = "_tmp_";
+  for (size_t k = 0; k < sizeof pfx / sizeof *pfx; k++) {
+    int clash = 0;
+    for (size_t i = 0; i < p->ninputs; i++) {
+      const char *nm = E->s->names.text[p->inputs[i].name];
+      clash |= prefixed_number(nm, pfx[k]) || strcmp(nm, pfx[k]) == 0;
+    }
+    for (size_t i = 0; i < J->n; i++)
+      clash |= prefixed_number(J->items[i].ident, pfx[k])
+               || strcmp(J->items[i].ident, pfx[k]) == 0;
+    if (!clash) {
+      E->tpfx = pfx[k];
+      break;
+    }
+  }
+}
+
+/* numbers the temporaries of the gt form: the nodes used twice */
+static void
+name_temps(Emit *E, const Job *J)
+{
+  (void)J;
+  uint32_t next = 0;
+  for (size_t i = 0; i < E->nn; i++) {
+    ENode *x = &E->n[i];
+    if (x->uses >= 2 && x->kind != EK_NUM && x->kind != EK_INPUT)
+      x->temp = ++next;
+    /* grad(digamma(t), t) needs a name */
+    if (x->kind == EK_OP && x->op == GT_OP_TRIGAMMA
+        && E->n[x->a].kind != EK_INPUT && !E->n[x->a].temp)
+      E->n[x->a].temp = ++next;
+  }
+}
+
+/* defines, in order, the temporaries that node e needs */
+static void
+def_temps(Emit *E, Buf *b, int32_t e, const char *pfx)
+{
+  ENode *x = &E->n[e];
+  if (x->printed)
+    return;
+  if (x->kind == EK_OP) {
+    if (x->a >= 0) def_temps(E, b, x->a, pfx);
+    if (x->b >= 0) def_temps(E, b, x->b, pfx);
+    if (x->c >= 0) def_temps(E, b, x->c, pfx);
+  }
+  if (x->temp) {
+    bprintf(b, "%s%s%u = ", pfx, E->tpfx, x->temp);
+    pr(E, b, e, P_LOW);
+    bput(b, "\n");
+    E->n[e].printed = 1;
+  }
+}
+
+static const char *
+guard_site(const GtSession *s, int32_t node, Buf *b)
+{
+  const GtNode *n = &s->tape.nodes[node];
+  if (n->site == 0 || n->site >= s->prog->nexprs)
+    return "";
+  GtSpan sp = s->prog->exprs[n->site]->span;
+  unsigned line, col;
+  gt_source_position(s->sources[sp.src], sp.off, &line, &col);
+  bprintf(b, "%s:%u:%u", s->sources[sp.src]->name, line, col);
+  return b->s;
+}
+
+/* The run's kinks that the emitted formulas pass through (abs at 0, a
+   tie of max, ...), as comments: their derivative is the convention's. */
+static void
+kink_comments(Emit *E, Buf *b, const char *open, const char *close)
+{
+  const GtSession *s = E->s;
+  const GtKinks *k = &s->res.kinks;
+  for (size_t j = 0; j < k->n; j++) {
+    int32_t i = k->node[j];
+    if (i < 0 || (size_t)i >= E->t->n || E->used == NULL || E->used[i] < 0)
+      continue;
+    const char *txt = gt_ops[E->t->nodes[i].op].kink_note;
+    Buf where = { 0 };
+    const char *site = guard_site(s, i, &where);
+    bprintf(b, "%s%s%s%s%s", open, txt ? txt : "a kink", site[0] ? " at " : "",
+            site, close);
+    free(where.s);
+  }
+}
+
+/* gt: a program with the same inputs (the run's values as defaults) */
+static void
+print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
+{
+  const GtSession *s = E->s;
+  bprintf(b, "# emitted by gradtool --emit=gt (run it with --prec %ld)\n",
+          (long)E->t->prec);
+  kink_comments(E, b, "# note: ", "\n");
+  for (size_t i = 0; i < s->prog->ninputs; i++) {
+    int32_t n = s->res.input_nodes[i];
+    bprintf(b, "input %s", s->names.text[s->prog->inputs[i].name]);
+    if (n >= 0) {
+      bput(b, " = ");
+      put_number(b, s->tape.nodes[n].v);
+    }
+    bput(b, "\n");
+  }
+  for (size_t g = 0; g < G->n; g++) {
+    Buf where = { 0 };
+    def_temps(E, b, G->map[g], "");
+    bput(b, "assert ");
+    if (G->kind[g] == G_TRUE)
+      pr(E, b, G->map[g], P_NOT);
+    else if (G->kind[g] == G_FALSE) {
+      bput(b, "not ");
+      pr(E, b, G->map[g], P_NOT);
+    } else {
+      bput(b, "round(");
+      pr(E, b, G->map[g], P_LOW);
+      bprintf(b, ") == %ld", G->val[g]);
+    }
+    const char *site = guard_site(s, G->at[g], &where);
+    bprintf(b, ", \"the emitted formulas hold on the path the run took "
+            "(a decision on the value at %s)\"\n", site[0] ? site : "?");
+    free(where.s);
+  }
+  for (size_t i = 0; i < J->n; i++)
+    def_temps(E, b, J->items[i].e, "");
+  for (size_t i = 0; i < J->n; i++) {
+    bprintf(b, "%s = ", J->items[i].ident);
+    pr(E, b, J->items[i].e, P_LOW);
+    bput(b, "\n");
+  }
+  bput(b, "output ");
+  for (size_t i = 0; i < J->n; i++)
+    bprintf(b, "%s%s", i ? ", " : "", J->items[i].ident);
+  bput(b, "\n");
+}
+
+/* ---- C ------------------------------------------------------------------- */
+
+static void
+c_operand(Emit *E, Buf *b, int32_t e, int mp)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind == EK_INPUT)
+    bput(b, input_name(E, e));
+  else
+    bprintf(b, "%s%s%ld", E->tpfx, mp ? "[" : "", (long)e);
+  if (mp && x->kind != EK_INPUT)
+    bput(b, "]");
+}
+
+/* one C double statement for node e: const double tE = ...; */
+static void
+c_double_node(Emit *E, Buf *b, int32_t e)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind == EK_INPUT)
+    return;
+  bprintf(b, "  const double %s%ld = ", E->tpfx, (long)e);
+  if (x->kind == EK_NUM) {
+    double d = mpfr_get_d(x->v, MPFR_RNDN);
+    if (mpfr_nan_p(x->v))
+      bput(b, "NAN");
+    else if (mpfr_inf_p(x->v))
+      bput(b, mpfr_signbit(x->v) ? "-INFINITY" : "INFINITY");
+    else
+      bprintf(b, "%.17g", d);
+    bput(b, ";\n");
+    return;
+  }
+  const char *tp = emit_ops[x->op].c;
+  if (tp == NULL)
+    efail("this derivative uses a function that C's <math.h> lacks: use "
+          "--emit=gt or --emit=c-mpfr");
+  int32_t ops[3] = { x->a, x->b, x->c };
+  for (const char *p = tp; *p; p++) {
+    if (*p == '%' && p[1] >= 'a' && p[1] <= 'c') {
+      c_operand(E, b, ops[p[1] - 'a'], 0);
+      p++;
+    } else {
+      char ch[2] = { *p, 0 };
+      bput(b, ch);
+    }
+  }
+  bput(b, ";\n");
+}
+
+/* The ops that are not one MPFR call, as statements computing what their
+   forward rules in ops.c compute. */
+static const char *
+mpfr_statement(GtOp op)
+{
+  switch (op) {
+  case GT_OP_EQ: return "mpfr_set_ui(%y, mpfr_equal_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_NE:
+    return "mpfr_set_ui(%y, mpfr_lessgreater_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_LT: return "mpfr_set_ui(%y, mpfr_less_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_LE:
+    return "mpfr_set_ui(%y, mpfr_lessequal_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_GT:
+    return "mpfr_set_ui(%y, mpfr_greater_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_GE:
+    return "mpfr_set_ui(%y, mpfr_greaterequal_p(%a, %b), MPFR_RNDN);";
+  case GT_OP_NOT: return "mpfr_set_ui(%y, mpfr_zero_p(%a) != 0, MPFR_RNDN);";
+  case GT_OP_WHERE:
+    return "mpfr_set(%y, mpfr_zero_p(%a) ? %c : %b, MPFR_RNDN);";
+  case GT_OP_MIN:
+  case GT_OP_MAX:
+    return op == GT_OP_MIN
+      ? "if (mpfr_nan_p(%a) || mpfr_nan_p(%b)) mpfr_set_nan(%y); else "
+        "mpfr_set(%y, mpfr_lessequal_p(%a, %b) ? %a : %b, MPFR_RNDN);"
+      : "if (mpfr_nan_p(%a) || mpfr_nan_p(%b)) mpfr_set_nan(%y); else "
+        "mpfr_set(%y, mpfr_greaterequal_p(%a, %b) ? %a : %b, MPFR_RNDN);";
+  case GT_OP_RELU:
+    return "if (mpfr_nan_p(%a)) mpfr_set_nan(%y); else if (mpfr_sgn(%a) > 0) "
+           "mpfr_set(%y, %a, MPFR_RNDN); else mpfr_set_zero(%y, 1);";
+  case GT_OP_SIGN:
+    return "if (mpfr_nan_p(%a)) mpfr_set_nan(%y); else "
+           "mpfr_set_si(%y, mpfr_sgn(%a), MPFR_RNDN);";
+  default:
+    return NULL;
+  }
+}
+
+/* one MPFR statement for node e into t[e] */
+static void
+c_mpfr_node(Emit *E, Buf *b, int32_t e)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind == EK_INPUT)
+    return;
+  if (x->kind == EK_NUM) {
+    bprintf(b, "  mpfr_set_str(%s[%ld], \"", E->tpfx, (long)e);
+    put_number(b, x->v);
+    bput(b, "\", 10, MPFR_RNDN);\n");
+    return;
+  }
+  const char *f = emit_ops[x->op].mpfr;
+  const char *tp = mpfr_statement((GtOp)x->op);
+  if (tp) {
+    /* %y the result, %a %b %c the operands */
+    int32_t ops[3] = { x->a, x->b, x->c };
+    bput(b, "  ");
+    for (const char *p = tp; *p; p++) {
+      if (*p == '%' && p[1] == 'y') {
+        bprintf(b, "%s[%ld]", E->tpfx, (long)e);
+        p++;
+      } else if (*p == '%' && p[1] >= 'a' && p[1] <= 'c') {
+        c_operand(E, b, ops[p[1] - 'a'], 1);
+        p++;
+      } else {
+        char ch[2] = { *p, 0 };
+        bput(b, ch);
+      }
+    }
+    bput(b, "\n");
+    return;
+  }
+  if (f == NULL)
+    efail("this derivative uses a function that MPFR lacks: use "
+          "--emit=gt");
+  int rnd = strcmp(f, "mpfr_floor") && strcmp(f, "mpfr_ceil")
+            && strcmp(f, "mpfr_round") && strcmp(f, "mpfr_trunc");
+  bprintf(b, "  %s(%s[%ld]", f, E->tpfx, (long)e);
+  int32_t ops[3] = { x->a, x->b, x->c };
+  for (int k = 0; k < 3 && ops[k] >= 0; k++) {
+    bput(b, ", ");
+    c_operand(E, b, ops[k], 1);
+  }
+  bput(b, rnd ? ", MPFR_RNDN);\n" : ");\n");
+}
+
+/* C99: a function computing the items; with mp, in MPFR */
+static void
+print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
+{
+  const GtSession *s = E->s;
+  bprintf(b, "/* emitted by gradtool --emit=%s%s */\n", mp ? "c-mpfr" : "c",
+          mp ? "" : " (double precision)");
+  kink_comments(E, b, "/* note: ", " */\n");
+  bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");
+  bprintf(b, "/* Returns 0, or 1 when the point leaves the path the run "
+          "took. */\nint\ngradtool_emit(");
+  int first = 1;
+  for (size_t i = 0; i < s->prog->ninputs; i++) {
+    bprintf(b, "%s%s %s", first ? "" : ", ", mp ? "mpfr_srcptr" : "double",
+            s->names.text[s->prog->inputs[i].name]);
+    first = 0;
+  }
+  for (size_t i = 0; i < J->n; i++) {
+    bprintf(b, "%s%s%s", first ? "" : ", ", mp ? "mpfr_ptr " : "double *",
+            J->items[i].ident);
+    first = 0;
+  }
+  bprintf(b, "%s)\n{\n", first ? "void" : "");
+  if (mp)
+    bprintf(b, "  mpfr_t %s[%zu];\n  for (int i = 0; i < %zu; i++)\n"
+            "    mpfr_init2(%s[i], %ld);\n", E->tpfx, E->nn + 1, E->nn + 1,
+            E->tpfx, (long)E->t->prec);
+  for (size_t e = 0; e < E->nn; e++)
+    if (E->n[e].uses)
+      (mp ? c_mpfr_node : c_double_node)(E, b, (int32_t)e);
+  int any = 0;
+  for (size_t g = 0; g < G->n; g++) {
+    if (!any && mp)
+      bput(b, "  int ok = 1;\n");
+    any = 1;
+    Buf v = { 0 };
+    c_operand(E, &v, G->map[g], mp);
+    int truth = G->kind[g] != G_INT;
+    const char *neg = G->kind[g] == G_TRUE ? "!" : "";
+    if (mp && truth)
+      bprintf(b, "  ok &= %smpfr_zero_p(%s);\n", neg, v.s);
+    else if (mp)
+      bprintf(b, "  mpfr_round(%s[%zu], %s);\n  ok &= mpfr_cmp_si(%s[%zu], "
+              "%ld) == 0;\n", E->tpfx, E->nn, v.s, E->tpfx, E->nn,
+              G->val[g]);
+    else if (truth)
+      bprintf(b, "  if (%s(%s != 0))\n    return 1;\n", neg, v.s);
+    else
+      bprintf(b, "  if (round(%s) != %ld)\n    return 1;\n", v.s,
+              G->val[g]);
+    free(v.s);
+  }
+  for (size_t i = 0; i < J->n; i++) {
+    Buf v = { 0 };
+    c_operand(E, &v, J->items[i].e, mp);
+    if (mp)
+      bprintf(b, "  mpfr_set(%s, %s, MPFR_RNDN);\n", J->items[i].ident, v.s);
+    else
+      bprintf(b, "  *%s = %s;\n", J->items[i].ident, v.s);
+    free(v.s);
+  }
+  if (mp)
+    bprintf(b, "  for (int i = 0; i < %zu; i++)\n    mpfr_clear(%s[i]);\n",
+            E->nn + 1, E->tpfx);
+  bput(b, mp && any ? "  return !ok;\n}\n" : "  return 0;\n}\n");
+}
+
+/* ---- Graphviz ------------------------------------------------------------ */
+
+/* dot: the value-preserving DAG (what --emit=gt computes), inputs blue,
+   operations of the run white, operations of the derivative sweeps
+   orange, constants plain, each output and derivative a box */
+static void
+print_dot(Emit *E, Buf *b, const Job *J)
+{
+  bput(b, "digraph gradtool {\n  rankdir=BT;\n"
+          "  node [fontname=\"Helvetica\", shape=ellipse];\n");
+  for (size_t i = 0; i < E->nn; i++) {
+    const ENode *x = &E->n[i];
+    if (!x->uses)
+      continue;
+    bprintf(b, "  n%zu [label=\"", i);
+    if (x->kind == EK_NUM)
+      put_number(b, x->v);
+    else if (x->kind == EK_INPUT)
+      bput(b, input_name(E, (int32_t)i));
+    else
+      bput(b, x->op == GT_OP_POW ? "^" : gt_ops[x->op].name);
+    int adj = x->tape >= 0 && (E->t->nodes[x->tape].flags & GT_NF_ADJ);
+    bprintf(b, "\"%s];\n",
+            x->kind == EK_NUM ? ", shape=plaintext"
+            : x->kind == EK_INPUT ? ", style=filled, fillcolor=\"#cfe2ff\""
+            : adj ? ", style=filled, fillcolor=\"#ffd8a8\"" : "");
+  }
+  for (size_t i = 0; i < E->nn; i++) {
+    const ENode *x = &E->n[i];
+    if (!x->uses || x->kind != EK_OP)
+      continue;
+    int32_t ops[3] = { x->a, x->b, x->c };
+    for (int k = 0; k < 3; k++)
+      if (ops[k] >= 0)
+        bprintf(b, "  n%ld -> n%zu;\n", (long)ops[k], i);
+  }
+  for (size_t i = 0; i < J->n; i++) {
+    bprintf(b, "  out%zu [label=\"%s\", shape=box%s];\n", i,
+            J->items[i].label, J->items[i].order
+                ? ", style=filled, fillcolor=\"#ffd8a8\"" : "");
+    bprintf(b, "  n%ld -> out%zu;\n", (long)J->items[i].e, i);
+  }
+  bput(b, "}\n");
+}
+
+/* ---- the entry point ------------------------------------------------------- */
+
+int
+gt_emit_format(const char *name)
+{
+  static const char *names[] = { "expr", "gt", "c", "c-mpfr", "latex",
+                                 "dot" };
+  for (int k = 0; k < (int)(sizeof names / sizeof *names); k++)
+    if (strcmp(name, names[k]) == 0)
+      return k;
+  return -1;
+}
+
+int
+gt_session_input_has_default(const GtSession *s, size_t i)
+{
+  if (s->prog == NULL || i >= s->prog->ninputs)
+    return 0;
+  const GtBlock *top = &s->prog->top;
+  for (size_t k = 0; k < top->n; k++) {
+    const GtStmt *st = top->stmts[k];
+    if (st->kind == GT_ST_INPUT && st->input_index == (int)i)
+      return st->expr != NULL;
+  }
+  return 0;
+}
+
+/* The decisions the emitted form holds for: the run's control decisions
+   (tape guards) that depend on inputs, and the branches that the
+   derivative rules of abs, relu, min, max and where() took on this run's
+   values.  Each is a node and what it must give (G_TRUE, G_FALSE, else
+   the integer), or a comparison cmp of node and rhs (-1: zero) that must
+   be true. */
+
+static void
+guard_add(Guards *G, int32_t node, int32_t rhs, int cmp, int kind, long v)
+{
+  G->at[G->n] = G->site;
+  G->node[G->n] = node;
+  G->rhs[G->n] = rhs;
+  G->cmp[G->n] = cmp;
+  G->kind[G->n] = kind;
+  G->val[G->n++] = v;
+}
+
+/* the branch that node i's derivative rule took, as a guard */
+static void
+rule_guard(Guards *G, const GtTape *t, int32_t i, const unsigned char *dep)
+{
+  const GtNode *n = &t->nodes[i];
+  int c;
+  G->site = i;
+  switch (n->op) {
+  case GT_OP_ABS:
+  case GT_OP_RELU:
+    if (!dep[n->a])
+      return;
+    c = mpfr_sgn(t->nodes[n->a].v);
+    if (n->op == GT_OP_RELU)
+      guard_add(G, n->a, -1, c > 0 ? GT_OP_GT : GT_OP_LE, G_TRUE, 0);
+    else
+      guard_add(G, n->a, -1, c > 0 ? GT_OP_GT : c < 0 ? GT_OP_LT : GT_OP_EQ,
+                G_TRUE, 0);
+    return;
+  case GT_OP_MIN:
+  case GT_OP_MAX:
+    if (!dep[n->a] && !dep[n->b])
+      return;
+    c = mpfr_cmp(t->nodes[n->a].v, t->nodes[n->b].v);
+    guard_add(G, n->a, n->b, c > 0 ? GT_OP_GT : c < 0 ? GT_OP_LT : GT_OP_EQ,
+              G_TRUE, 0);
+    return;
+  case GT_OP_WHERE:
+    if (dep[n->a])
+      guard_add(G, n->a, -1, GT_OP_COUNT,
+                mpfr_zero_p(t->nodes[n->a].v) ? G_FALSE : G_TRUE, 0);
+    return;
+  default:
+    return;
+  }
+}
+
+static void
+data_guards(const GtSession *s, Guards *G)
+{
+  const GtTape *t = &s->tape;
+  unsigned char *dep = input_dependence(t);
+  size_t run = t->run_nodes ? t->run_nodes : t->n, cap = t->nguards + 1;
+  for (size_t i = 0; i < run; i++)
+    cap += t->nodes[i].op == GT_OP_ABS || t->nodes[i].op == GT_OP_RELU
+           || t->nodes[i].op == GT_OP_MIN || t->nodes[i].op == GT_OP_MAX
+           || t->nodes[i].op == GT_OP_WHERE;
+  G->node = malloc(cap * sizeof *G->node);
+  G->at = malloc(cap * sizeof *G->at);
+  G->rhs = malloc(cap * sizeof *G->rhs);
+  G->map = malloc(cap * sizeof *G->map);
+  G->cmp = malloc(cap * sizeof *G->cmp);
+  G->kind = malloc(cap * sizeof *G->kind);
+  G->val = malloc(cap * sizeof *G->val);
+  if (!G->node || !G->at || !G->rhs || !G->map || !G->cmp || !G->kind || !G->val) {
+    free(dep);
+    efail("out of memory");
+  }
+  for (size_t g = 0; g < t->nguards; g++) {
+    const GtGuard *x = &t->guards[g];
+    if (x->node < 0 || !dep[x->node] || t->nodes[x->node].shape)
+      continue;
+    G->site = x->node;
+    if (x->kind == GT_GUARD_TRUTH)
+      guard_add(G, x->node, -1, GT_OP_COUNT, x->value ? G_TRUE : G_FALSE, 0);
+    else
+      guard_add(G, x->node, -1, GT_OP_COUNT, G_INT, x->value);
+  }
+  for (size_t i = 0; i < run; i++)
+    if (t->nodes[i].shape == 0)
+      rule_guard(G, t, (int32_t)i, dep);
+  free(dep);
+}
+
+static void
+guards_free(Guards *G)
+{
+  free(G->node);
+  free(G->at);
+  free(G->rhs);
+  free(G->map);
+  free(G->cmp);
+  free(G->kind);
+  free(G->val);
+}
+
+static void
+path_note(GtSession *s, const Guards *G)
+{
+  size_t ng = G->n;
+  if (ng == 0)
+    return;
+  const GtNode *n = &s->tape.nodes[G->at[0]];
+  GtSpan sp = { 0, 0, 0 };
+  const GtSource *src = NULL;
+  if (n->site && n->site < s->prog->nexprs) {
+    sp = s->prog->exprs[n->site]->span;
+    src = s->sources[sp.src];
+  }
+  gt_diag_add(&s->diags, GT_SEV_NOTE, src, sp,
+              "the emitted expressions hold on the path this run took: %zu "
+              "decision%s depended on the inputs (the first on the value "
+              "here); --emit=gt writes them as asserts", ng,
+              ng == 1 ? "" : "s");
+}
+
+typedef struct Ctx {
+  Emit E;
+  Job J;
+  int32_t *map, *roots;
+  Guards G;
+  Buf out;
+} Ctx;
+
+static void
+ctx_free(Ctx *C)
+{
+  free(C->E.n);
+  free(C->E.tab);
+  gt_arena_free(&C->E.arena);
+  gt_arena_free(&C->E.hold.vals);
+  job_free(&C->J);
+  free(C->map);
+  guards_free(&C->G);
+  free(C->roots);
+  free(C->out.s);
+}
+
+/* Written without temporaries, a DAG can be exponentially larger than
+   itself (Halley's iteration): refuse before printing when the trees
+   would exceed 10^6 operations. */
+static void
+tree_size_check(Emit *E, const Job *J)
+{
+  double *size = malloc((E->nn + 1) * sizeof *size), most = 0;
+  if (size == NULL)
+    efail("out of memory");
+  for (size_t i = 0; i < E->nn; i++) {
+    const ENode *x = &E->n[i];
+    double z = 1;
+    if (x->kind == EK_OP) {
+      if (x->a >= 0) z += size[x->a];
+      if (x->b >= 0) z += size[x->b];
+      if (x->c >= 0) z += size[x->c];
+    }
+    for (uint32_t k = 0; k < x->nk; k++)
+      z += size[x->kids[k]];
+    size[i] = z;
+  }
+  for (size_t i = 0; i < J->n; i++)
+    most = size[J->items[i].e] > most ? size[J->items[i].e] : most;
+  free(size);
+  if (most > 1e6) {
+    static _Thread_local char why[200];
+    snprintf(why, sizeof why, "written in the inputs only, a formula would "
+             "have %.3g operations (%zu with sharing): use --emit=gt or "
+             "--emit=c, which share subexpressions", most, E->nn);
+    efail(why);
+  }
+}
+
+/* the comparison lhs cmp rhs (rhs -1: zero), true at the run's point */
+static int32_t
+guard_cmp(Emit *E, GtOp cmp, int32_t lhs, int32_t rhs)
+{
+  mpfr_ptr one = fresh(E), zero = fresh(E);
+  mpfr_set_ui(one, 1, MPFR_RNDN);
+  mpfr_set_ui(zero, 0, MPFR_RNDN);
+  if (rhs < 0)
+    rhs = E->alg ? num_rat(E, R0) : num_val(E, zero);
+  if (E->alg)
+    return alg_op(E, cmp, lhs, rhs, -1);
+  return exact_op(E, cmp, lhs, rhs, -1, one);
+}
+
+/* after the recording: rebuild, then print in format fmt */
+static void
+emit_body(Ctx *C, GtEmitFormat fmt)
+{
+  Emit *E = &C->E;
+  Guards *G = &C->G;
+  data_guards(E->s, G);
+  size_t nroots = C->J.n + 2 * G->n;
+  int32_t *roots = C->roots = malloc((nroots + 1) * sizeof *roots);
+  C->map = malloc((E->t->n + 1) * sizeof *C->map);
+  if (roots == NULL || C->map == NULL)
+    efail("out of memory");
+  nroots = 0;
+  for (size_t i = 0; i < C->J.n; i++)
+    roots[nroots++] = C->J.items[i].node;
+  for (size_t g = 0; g < G->n; g++) {
+    roots[nroots++] = G->node[g];
+    if (G->rhs[g] >= 0)
+      roots[nroots++] = G->rhs[g];
+  }
+  memset(C->map, 0xff, (E->t->n + 1) * sizeof *C->map);
+  rebuild(E, roots, nroots, C->map);
+  E->used = C->map;
+  for (size_t i = 0; i < C->J.n; i++) {
+    C->J.items[i].e = C->map[C->J.items[i].node];
+    count_uses(E, C->J.items[i].e);
+  }
+  for (size_t g = 0; g < G->n; g++) {
+    G->map[g] = C->map[G->node[g]];
+    if (G->cmp[g] != GT_OP_COUNT)
+      G->map[g] = guard_cmp(E, (GtOp)G->cmp[g], G->map[g],
+                            G->rhs[g] >= 0 ? C->map[G->rhs[g]] : -1);
+    count_uses(E, G->map[g]);
+  }
+  if (E->nn > 1000)
+    gt_diag_add(&E->s->diags, GT_SEV_NOTE, NULL, (GtSpan){ 0, 0, 0 },
+                "the emitted formulas have %zu distinct operations after "
+                "simplification and sharing", E->nn);
+  switch (fmt) {
+  case GT_EMIT_EXPR:
+  case GT_EMIT_LATEX:
+    tree_size_check(E, &C->J);
+    path_note(E->s, G);
+    print_tree(E, &C->out, &C->J);
+    break;
+  case GT_EMIT_GT:
+    choose_prefix(E, &C->J);
+    name_temps(E, &C->J);
+    print_gt(E, &C->out, &C->J, G);
+    break;
+  case GT_EMIT_C:
+  case GT_EMIT_C_MPFR:
+    choose_prefix(E, &C->J);
+    print_c(E, &C->out, &C->J, G, fmt == GT_EMIT_C_MPFR);
+    break;
+  case GT_EMIT_DOT:
+    print_dot(E, &C->out, &C->J);
+    break;
+  }
+}
+
+GtStatus
+gt_session_emit(GtSession *s, GtEmitFormat fmt, const char *const *of,
+                size_t nof, const char *const *wrt, size_t nwrt, int order,
+                char **text)
+{
+  *text = NULL;
+  if (!s->ran)
+    return emit_error(s, GT_EUSAGE, "the program has not run");
+  if (order < 0 || order > 65535)
+    return emit_error(s, GT_EUSAGE, "the derivative order must be 0 to "
+                      "65535");
+  Ctx *C = calloc(1, sizeof *C);
+  if (C == NULL)
+    return emit_error(s, GT_ERUNTIME, "out of memory");
+  GtStatus st = find_request(s, &C->J, of, nof, wrt, nwrt);
+  if (st != GT_OK) {
+    ctx_free(C);
+    free(C);
+    return st;
+  }
+  GtRunEnv env = { &s->opt, s->sources, &s->diags, &s->names };
+  gt_rec_kinks_note(&s->res.kinks, &s->tape, s->prog, &env, C->J.onodes,
+                    C->J.no, C->J.wnodes, C->J.nw);
+  /* the recording's errors (limits, NaN) jump to rjb, the rebuild's to
+     fl */
+  jmp_buf rjb;
+  GtRec r = { .tape = &s->tape, .env = &env, .prog = s->prog, .fail = &rjb };
+  for (int k = 0; k < 4; k++)
+    r.cache[k] = -1;
+  Fail fl = { .why = NULL };
+  Fail *volatile outer = fail_at;
+  fail_at = &fl;
+  Emit *E = &C->E;
+  E->s = s;
+  E->t = &s->tape;
+  E->alg = fmt == GT_EMIT_EXPR || fmt == GT_EMIT_LATEX;
+  E->dot = fmt == GT_EMIT_DOT;
+  E->latex = fmt == GT_EMIT_LATEX;
+  E->limit = s->opt.max_nodes ? s->opt.max_nodes : 50000000;
+  E->hold.prec = s->tape.prec;
+  if (setjmp(rjb)) {
+    st = r.status ? r.status : GT_ERUNTIME;
+  } else if (setjmp(fl.jb)) {
+    st = emit_error(s, GT_ERUNTIME, "--emit: %s", fl.why);
+  } else {
+    record_all(&r, &C->J, order);
+    E->pi = fresh(E);
+    E->e = fresh(E);
+    mpfr_const_pi(E->pi, MPFR_RNDN);
+    mpfr_set_ui(E->e, 1, MPFR_RNDN);
+    mpfr_exp(E->e, E->e, MPFR_RNDN);
+    emit_body(C, fmt);
+    *text = C->out.s;
+    C->out.s = NULL;
+  }
+  fail_at = outer;
+  ctx_free(C);
+  free(C);
+  return st;
+}
