@@ -948,10 +948,11 @@ prefix_sweep(GtSession *s, const Request *q, size_t o, const size_t *idx,
 }
 
 /* Entries by numeric reverse (order 1) and nested sweeps (order >= 2),
-   rule 4 of derive.c: each nondecreasing prefix of order-1 names once. */
+   rule 4 of derive.c: each nondecreasing prefix of order-1 names once;
+   for the outputs o0 .. o1-1. */
 static GtStatus
 nested_entries(GtSession *s, const Request *q, int order, size_t tuples,
-               size_t *e)
+               size_t *e, size_t o0, size_t o1)
 {
   size_t nw = q->nw;
   int *conn = malloc((nw + 1) * sizeof *conn);
@@ -960,7 +961,7 @@ nested_entries(GtSession *s, const Request *q, int order, size_t tuples,
   GtStatus st = GT_OK;
   if (!conn || !vals || !idx)
     st = error(s, GT_ERUNTIME, "out of memory");
-  for (size_t o = 0; o < q->no && st == GT_OK; o++) {
+  for (size_t o = o0; o < o1 && st == GT_OK; o++) {
     memset(idx, 0, (size_t)order * sizeof *idx);
     for (size_t t = 0; t < tuples / (nw ? nw : 1) && st == GT_OK; t++) {
       /* idx[0..order-2] from t, most significant first */
@@ -977,6 +978,70 @@ nested_entries(GtSession *s, const Request *q, int order, size_t tuples,
   free(conn);
   free(vals);
   free(idx);
+  return st;
+}
+
+/* Entries of order >= 3 in several scalar names by Taylor interpolation
+   (partials.c), one output at a time; an output the method cannot do
+   (gt_partials says GT_PARTIALS_NO: a tensor or a missing rule on the
+   way, a NaN) is left to the nested sweeps, which report its errors as
+   before. */
+static GtStatus
+interp_entries(GtSession *s, const Request *q, int order, size_t tuples,
+               size_t *e)
+{
+  size_t N = gt_partials_count(q->nw, order);
+  mpfr_ptr *v = malloc((N + 1) * sizeof *v);
+  int *conn = malloc((N + 1) * sizeof *conn);
+  size_t *tup = calloc((size_t)order + 1, sizeof *tup);
+  GtStatus st = v && conn && tup ? GT_OK : error(s, GT_ERUNTIME,
+                                                 "out of memory");
+  for (size_t o = 0; o < q->no && st == GT_OK; o++) {
+    for (size_t m = 0; m < N && st == GT_OK; m++)
+      if ((v[m] = gt_tape_number(&s->results)) == NULL)
+        st = error(s, GT_ERUNTIME, "out of memory");
+    if (st != GT_OK)
+      break;
+    int rc = gt_partials(&s->tape, q->onodes[o], q->wnodes, q->nw, order, v,
+                         conn);
+    if (rc == GT_PARTIALS_NOMEM) {
+      st = error(s, GT_ERUNTIME, "out of memory");
+      break;
+    }
+    if (rc == GT_PARTIALS_NO) {
+      st = nested_entries(s, q, order, tuples, e, o, o + 1);
+      continue;
+    }
+    /* the nondecreasing tuples in lexicographic order, as gt_partials */
+    memset(tup, 0, (size_t)order * sizeof *tup);
+    for (size_t m = 0; m < N; m++) {
+      const char **w = gt_arena_alloc(&s->results.vals,
+                                      (size_t)order * sizeof *w);
+      if (w == NULL) {
+        st = error(s, GT_ERUNTIME, "out of memory");
+        break;
+      }
+      for (int d = 0; d < order; d++)
+        w[d] = q->wnames[tup[d]];
+      GtDeriv *dv = &s->derivs[(*e)++];
+      dv->of = q->onames[o];
+      dv->wrt = w;
+      dv->order = order;
+      dv->connected = conn[m];
+      dv->value = scalar(v[m]);
+      int d = order - 1;
+      while (d >= 0 && tup[d] == q->nw - 1)
+        d--;
+      if (d < 0)
+        break;
+      tup[d]++;
+      for (int k = d + 1; k < order; k++)
+        tup[k] = tup[d];
+    }
+  }
+  free(v);
+  free(conn);
+  free(tup);
   return st;
 }
 
@@ -1030,7 +1095,9 @@ entries(GtSession *s, const Request *q, int order, size_t tuples, size_t *e)
   case GT_DERIVE_IDENTITY:
     break;
   }
-  return nested_entries(s, q, order, tuples, e);
+  if (gt_derive_interp(&dq))
+    return interp_entries(s, q, order, tuples, e);
+  return nested_entries(s, q, order, tuples, e, 0, q->no);
 }
 
 /* The derivatives of one order, appended to the session's results when
