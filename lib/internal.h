@@ -792,6 +792,12 @@ int32_t gt_tensor_norm(GtRec *r, int32_t a);
 int32_t gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
 int32_t gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
                           const GtShape *s);
+/* y of shape s: base (or zeros when base < 0), then each ops[k] added at
+   views[params[k]], k = 0..n-1 in order; one node, O(1) per operand
+   beside the copy of the base (the recorded sweep's indexing adjoint). */
+int32_t gt_tensor_assemble(GtRec *r, const GtShape *s, int32_t base,
+                           const int32_t *ops, const uint32_t *params,
+                           size_t n);
 
 /* The tensor ops' rules, referenced by the op table (GtOpInfo.tfwd, tadj,
    radj): gt_tensor_fwd_N, gt_tensor_adj_N and gt_tensor_radj_N for each
@@ -817,6 +823,7 @@ GT_TENSOR_RULES(norm)
 GT_TENSOR_RULES(view)
 GT_TENSOR_RULES(scatter)
 GT_TENSOR_RULES(setview)
+GT_TENSOR_RULES(assemble)
 #undef GT_TENSOR_FWD
 #undef GT_TENSOR_ADJ
 #undef GT_TENSOR_RULES
