@@ -60,7 +60,7 @@ done
 
 w4() {
   local n=$1
-    {
+  {
     printf 'input x = ['
     for ((i = 0; i < n; i++)); do
       [ "$i" -gt 0 ] && printf ', '
