@@ -603,23 +603,45 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       if (s->tape.nodes[g].shape)
         g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
       int connected = 1;
-      for (int d = 0; d < order; d++) {
+      for (int d = 0; d < order; d++)
         connected &= gt_rev_depends_avoiding(&s->tape, onodes[o],
                                              wnodes[idx[d]], -1)
                      || onodes[o] == wnodes[idx[d]];
+      for (int d = 0; d < order - 1; d++)
         g = gt_rev_jacobian(&r, g, wnodes[idx[d]]);
-      }
-      gt_rec_check_nan(&r, g);
-      size_t sz = gt_node_size(&s->tape, g);
-      mpfr_ptr v = gt_tape_numbers(&s->results, sz);
-      const char **wl = gt_arena_alloc(&s->results.vals,
-                                       (size_t)order * sizeof *wl);
-      if (v == NULL || wl == NULL) {
+      /* the last level's rows are copied out, not stacked on the tape */
+      GtShape js = *gt_node_shape(&s->tape, g);
+      const GtShape *ws = gt_node_shape(&s->tape, wnodes[idx[order - 1]]);
+      size_t nrows = js.size;
+      for (int d = 0; d < ws->rank; d++)
+        js.dim[js.rank++] = ws->dim[d];
+      js.size *= ws->size;
+      int32_t *rows = gt_arena_alloc(&s->tape.vals,
+                                     (nrows + 1) * sizeof *rows);
+      if (rows == NULL) {
         free(idx);
         return error(s, GT_ERUNTIME, "out of memory");
       }
-      for (size_t k = 0; k < sz; k++)
-        mpfr_set(&v[k], &s->tape.nodes[g].v[k], MPFR_RNDN);
+      gt_rev_jacobian_rows(&r, g, wnodes[idx[order - 1]], rows);
+      for (size_t k = 0; k < nrows; k++)
+        if (gt_node_has_nan(&s->tape, rows[k])) {
+          gt_rec_check_nan(&r, rows[k]);  /* the first, as in the stack */
+          break;
+        }
+      size_t sz = js.size;
+      mpfr_ptr v = gt_tape_numbers(&s->results, sz);
+      const char **wl = gt_arena_alloc(&s->results.vals,
+                                       (size_t)order * sizeof *wl);
+      size_t *dims = gt_arena_alloc(&s->results.vals,
+                                    sizeof *dims * GT_MAX_RANK);
+      if (v == NULL || wl == NULL || dims == NULL) {
+        free(idx);
+        return error(s, GT_ERUNTIME, "out of memory");
+      }
+      for (size_t k = 0; k < nrows; k++)
+        for (size_t j = 0; j < ws->size; j++)
+          mpfr_set(&v[k * ws->size + j], &s->tape.nodes[rows[k]].v[j],
+                   MPFR_RNDN);
       for (int d = 0; d < order; d++)
         wl[d] = wnames[idx[d]];
       GtDeriv *dv = &s->derivs[(*e)++];
@@ -627,7 +649,9 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       dv->wrt = wl;
       dv->order = order;
       dv->connected = connected;
-      dv->value = shaped(s, g, v);
+      memcpy(dims, js.dim, sizeof *dims * (size_t)js.rank);
+      GtValue val = { js.rank, js.rank ? dims : NULL, js.size, v };
+      dv->value = val;
     }
   free(idx);
   return GT_OK;

@@ -771,6 +771,10 @@ void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
 /* The Jacobian of y with respect to x, recorded: shape y's then x's (one
    reverse sweep per element of y). */
 int32_t gt_rev_jacobian(GtRec *r, int32_t y, int32_t x);
+/* Its rows alone, for final numbers: rows[k] (room for y's size) is the
+   recorded gradient of y's element k, x's shape each; the matrix itself is
+   not recorded (gt_rev_jacobian stacks these rows). */
+void gt_rev_jacobian_rows(GtRec *r, int32_t y, int32_t x, int32_t *rows);
 /* Does node y depend on node w along a path that avoids node x? */
 int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
                             int32_t x);

@@ -733,6 +733,33 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
   free(pend);
 }
 
+void
+gt_rev_jacobian_rows(GtRec *r, int32_t y, int32_t x, int32_t *rows)
+{
+  size_t n = gt_node_size(r->tape, y);
+  if (r->tape->nodes[y].shape == 0) {
+    gt_rev_record(r, y, &x, 1, &rows[0]);
+    return;
+  }
+  uint32_t site = r->site;
+  GtShape one = { 0, 1, { 0 } };
+  /* the elements first, then their sweeps: a sweep runs over the nodes
+     from x to its element, which then exclude the rows recorded before
+     it (O(tape) per row, not O(tape + rows so far)) */
+  for (size_t k = 0; k < n; k++) {
+    GtView v;
+    memset(&v, 0, sizeof v);
+    v.offset = k;
+    rows[k] = gt_tensor_view(r, y, &v, &one);
+  }
+  for (size_t k = 0; k < n; k++) {
+    int32_t g;
+    gt_rev_record(r, rows[k], &x, 1, &g);
+    rows[k] = g;
+  }
+  r->site = site;
+}
+
 /* The recorded Jacobian: one recorded sweep per element of y, stacked and
    shaped y's shape then x's. */
 int32_t
@@ -751,21 +778,7 @@ gt_rev_jacobian(GtRec *r, int32_t y, int32_t x)
   int32_t *rows = gt_arena_alloc(&r->tape->vals, ys.size * sizeof *rows + 1);
   if (rows == NULL)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-  GtShape one = { 0, 1, { 0 } };
-  /* the elements first, then their sweeps: a sweep runs over the nodes
-     from x to its element, which then exclude the rows recorded before
-     it (O(tape) per row, not O(tape + rows so far)) */
-  for (size_t k = 0; k < ys.size; k++) {
-    GtView v;
-    memset(&v, 0, sizeof v);
-    v.offset = k;
-    rows[k] = gt_tensor_view(r, y, &v, &one);
-  }
-  for (size_t k = 0; k < ys.size; k++) {
-    int32_t g;
-    gt_rev_record(r, rows[k], &x, 1, &g);
-    rows[k] = g;
-  }
+  gt_rev_jacobian_rows(r, y, x, rows);
   r->site = site;
   int32_t j = gt_tensor_stack(r, rows, ys.size);
   GtShape js;
