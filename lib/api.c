@@ -1163,7 +1163,10 @@ derive(GtSession *s, const char *const *of, size_t nof,
     }
     tuples *= q.nw;
   }
-  st = make_room(s, q.no * tuples);
+  /* each method lists every distinct partial once: C(nw+K-1, K) per
+     output, at most tuples */
+  size_t distinct = gt_partials_count(q.nw, order);
+  st = make_room(s, q.no * (distinct < tuples ? distinct : tuples));
   size_t e = s->nderivs; /* appended after the earlier orders' entries */
   if (st == GT_OK)
     st = entries(s, &q, order, tuples, &e);
