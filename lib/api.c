@@ -603,23 +603,45 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       if (s->tape.nodes[g].shape)
         g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
       int connected = 1;
-      for (int d = 0; d < order; d++) {
+      for (int d = 0; d < order; d++)
         connected &= gt_rev_depends_avoiding(&s->tape, onodes[o],
                                              wnodes[idx[d]], -1)
                      || onodes[o] == wnodes[idx[d]];
+      for (int d = 0; d < order - 1; d++)
         g = gt_rev_jacobian(&r, g, wnodes[idx[d]]);
-      }
-      gt_rec_check_nan(&r, g);
-      size_t sz = gt_node_size(&s->tape, g);
-      mpfr_ptr v = gt_tape_numbers(&s->results, sz);
-      const char **wl = gt_arena_alloc(&s->results.vals,
-                                       (size_t)order * sizeof *wl);
-      if (v == NULL || wl == NULL) {
+      /* the last level's rows are copied out, not stacked on the tape */
+      GtShape js = *gt_node_shape(&s->tape, g);
+      const GtShape *ws = gt_node_shape(&s->tape, wnodes[idx[order - 1]]);
+      size_t nrows = js.size;
+      for (int d = 0; d < ws->rank; d++)
+        js.dim[js.rank++] = ws->dim[d];
+      js.size *= ws->size;
+      int32_t *rows = gt_arena_alloc(&s->tape.vals,
+                                     (nrows + 1) * sizeof *rows);
+      if (rows == NULL) {
         free(idx);
         return error(s, GT_ERUNTIME, "out of memory");
       }
-      for (size_t k = 0; k < sz; k++)
-        mpfr_set(&v[k], &s->tape.nodes[g].v[k], MPFR_RNDN);
+      gt_rev_jacobian_rows(&r, g, wnodes[idx[order - 1]], rows);
+      for (size_t k = 0; k < nrows; k++)
+        if (gt_node_has_nan(&s->tape, rows[k])) {
+          gt_rec_check_nan(&r, rows[k]);  /* the first, as in the stack */
+          break;
+        }
+      size_t sz = js.size;
+      mpfr_ptr v = gt_tape_numbers(&s->results, sz);
+      const char **wl = gt_arena_alloc(&s->results.vals,
+                                       (size_t)order * sizeof *wl);
+      size_t *dims = gt_arena_alloc(&s->results.vals,
+                                    sizeof *dims * GT_MAX_RANK);
+      if (v == NULL || wl == NULL || dims == NULL) {
+        free(idx);
+        return error(s, GT_ERUNTIME, "out of memory");
+      }
+      for (size_t k = 0; k < nrows; k++)
+        for (size_t j = 0; j < ws->size; j++)
+          mpfr_set(&v[k * ws->size + j], &s->tape.nodes[rows[k]].v[j],
+                   MPFR_RNDN);
       for (int d = 0; d < order; d++)
         wl[d] = wnames[idx[d]];
       GtDeriv *dv = &s->derivs[(*e)++];
@@ -627,7 +649,9 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       dv->wrt = wl;
       dv->order = order;
       dv->connected = connected;
-      dv->value = shaped(s, g, v);
+      memcpy(dims, js.dim, sizeof *dims * (size_t)js.rank);
+      GtValue val = { js.rank, js.rank ? dims : NULL, js.size, v };
+      dv->value = val;
     }
   free(idx);
   return GT_OK;
@@ -948,10 +972,11 @@ prefix_sweep(GtSession *s, const Request *q, size_t o, const size_t *idx,
 }
 
 /* Entries by numeric reverse (order 1) and nested sweeps (order >= 2),
-   rule 4 of derive.c: each nondecreasing prefix of order-1 names once. */
+   rule 4 of derive.c: each nondecreasing prefix of order-1 names once;
+   for the outputs o0 .. o1-1. */
 static GtStatus
 nested_entries(GtSession *s, const Request *q, int order, size_t tuples,
-               size_t *e)
+               size_t *e, size_t o0, size_t o1)
 {
   size_t nw = q->nw;
   int *conn = malloc((nw + 1) * sizeof *conn);
@@ -960,7 +985,7 @@ nested_entries(GtSession *s, const Request *q, int order, size_t tuples,
   GtStatus st = GT_OK;
   if (!conn || !vals || !idx)
     st = error(s, GT_ERUNTIME, "out of memory");
-  for (size_t o = 0; o < q->no && st == GT_OK; o++) {
+  for (size_t o = o0; o < o1 && st == GT_OK; o++) {
     memset(idx, 0, (size_t)order * sizeof *idx);
     for (size_t t = 0; t < tuples / (nw ? nw : 1) && st == GT_OK; t++) {
       /* idx[0..order-2] from t, most significant first */
@@ -977,6 +1002,70 @@ nested_entries(GtSession *s, const Request *q, int order, size_t tuples,
   free(conn);
   free(vals);
   free(idx);
+  return st;
+}
+
+/* Entries of order >= 3 in several scalar names by Taylor interpolation
+   (partials.c), one output at a time; an output the method cannot do
+   (gt_partials says GT_PARTIALS_NO: a tensor or a missing rule on the
+   way, a NaN) is left to the nested sweeps, which report its errors as
+   before. */
+static GtStatus
+interp_entries(GtSession *s, const Request *q, int order, size_t tuples,
+               size_t *e)
+{
+  size_t N = gt_partials_count(q->nw, order);
+  mpfr_ptr *v = malloc((N + 1) * sizeof *v);
+  int *conn = malloc((N + 1) * sizeof *conn);
+  size_t *tup = calloc((size_t)order + 1, sizeof *tup);
+  GtStatus st = v && conn && tup ? GT_OK : error(s, GT_ERUNTIME,
+                                                 "out of memory");
+  for (size_t o = 0; o < q->no && st == GT_OK; o++) {
+    for (size_t m = 0; m < N && st == GT_OK; m++)
+      if ((v[m] = gt_tape_number(&s->results)) == NULL)
+        st = error(s, GT_ERUNTIME, "out of memory");
+    if (st != GT_OK)
+      break;
+    int rc = gt_partials(&s->tape, q->onodes[o], q->wnodes, q->nw, order, v,
+                         conn);
+    if (rc == GT_PARTIALS_NOMEM) {
+      st = error(s, GT_ERUNTIME, "out of memory");
+      break;
+    }
+    if (rc == GT_PARTIALS_NO) {
+      st = nested_entries(s, q, order, tuples, e, o, o + 1);
+      continue;
+    }
+    /* the nondecreasing tuples in lexicographic order, as gt_partials */
+    memset(tup, 0, (size_t)order * sizeof *tup);
+    for (size_t m = 0; m < N; m++) {
+      const char **w = gt_arena_alloc(&s->results.vals,
+                                      (size_t)order * sizeof *w);
+      if (w == NULL) {
+        st = error(s, GT_ERUNTIME, "out of memory");
+        break;
+      }
+      for (int d = 0; d < order; d++)
+        w[d] = q->wnames[tup[d]];
+      GtDeriv *dv = &s->derivs[(*e)++];
+      dv->of = q->onames[o];
+      dv->wrt = w;
+      dv->order = order;
+      dv->connected = conn[m];
+      dv->value = scalar(v[m]);
+      int d = order - 1;
+      while (d >= 0 && tup[d] == q->nw - 1)
+        d--;
+      if (d < 0)
+        break;
+      tup[d]++;
+      for (int k = d + 1; k < order; k++)
+        tup[k] = tup[d];
+    }
+  }
+  free(v);
+  free(conn);
+  free(tup);
   return st;
 }
 
@@ -1030,7 +1119,9 @@ entries(GtSession *s, const Request *q, int order, size_t tuples, size_t *e)
   case GT_DERIVE_IDENTITY:
     break;
   }
-  return nested_entries(s, q, order, tuples, e);
+  if (gt_derive_interp(&dq))
+    return interp_entries(s, q, order, tuples, e);
+  return nested_entries(s, q, order, tuples, e, 0, q->no);
 }
 
 /* The derivatives of one order, appended to the session's results when
@@ -1072,7 +1163,10 @@ derive(GtSession *s, const char *const *of, size_t nof,
     }
     tuples *= q.nw;
   }
-  st = make_room(s, q.no * tuples);
+  /* each method lists every distinct partial once: C(nw+K-1, K) per
+     output, at most tuples */
+  size_t distinct = gt_partials_count(q.nw, order);
+  st = make_room(s, q.no * (distinct < tuples ? distinct : tuples));
   size_t e = s->nderivs; /* appended after the earlier orders' entries */
   if (st == GT_OK)
     st = entries(s, &q, order, tuples, &e);

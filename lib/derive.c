@@ -109,6 +109,42 @@ gt_derive_plan(const GtDeriveReq *q)
   return q->order == 1 ? GT_DERIVE_NUMERIC : GT_DERIVE_NESTED;
 }
 
+/* Rule 5, a refinement of NESTED for final numbers: order K >= 3 in n
+   >= 2 scalar inputs goes by Taylor interpolation (partials.c) when its
+   C(n+K-1, K) sweeps of O(K^2) per node cost less than the nesting's
+   C(n+K-2, K-1) prefixes of about 3^(K-1) each, give or take a factor 4:
+   (n+K-1) K <= 4 3^(K-1), so n <= 10 at K = 3, n <= 24 at K = 4, any
+   reasonable n from K = 6.  Order 2 (Hessians) stays nested: two sweeps
+   per name are cheaper than C(n+1, 2) Taylor sweeps, and its results,
+   which the tests pin, stay as they are; and the exact weights must stay
+   cheap (below).  Inputs only: a name bound to an
+   intermediate value moves alone in a nested sweep, which seeding a
+   Taylor sweep there would not reproduce. */
+int
+gt_derive_interp(const GtDeriveReq *q)
+{
+  if (q->keep || q->order < 3 || q->nwrt < 2 || q->nwrt > 64
+      || gt_derive_plan(q) != GT_DERIVE_NESTED)
+    return 0;
+  for (size_t k = 0; k < q->nwrt; k++)
+    if (q->tape->nodes[q->wrt[k]].op != GT_OP_INPUT)
+      return 0;
+  /* the exact weights take about N^2 (K/n + 1)^n small integer
+     operations for the N = C(n+K-1, K) partials: keep them below 2e7
+     (a second or so); beyond, the nesting, whose limits end it early */
+  double N = (double)gt_partials_count(q->nwrt, (int)q->order);
+  double box = 1, side = (double)q->order / (double)q->nwrt + 1;
+  for (size_t k = 0; k < q->nwrt; k++)
+    box *= side;
+  if (N * N * box > 2e7)
+    return 0;
+  double lhs = (double)(q->nwrt + (size_t)q->order - 1) * (double)q->order;
+  double rhs = 4;
+  for (long k = 1; k < q->order && rhs < lhs; k++)
+    rhs *= 3;
+  return lhs <= rhs;
+}
+
 const char *
 gt_derive_method_name(GtDeriveMethod m)
 {

@@ -771,6 +771,10 @@ void gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
 /* The Jacobian of y with respect to x, recorded: shape y's then x's (one
    reverse sweep per element of y). */
 int32_t gt_rev_jacobian(GtRec *r, int32_t y, int32_t x);
+/* Its rows alone, for final numbers: rows[k] (room for y's size) is the
+   recorded gradient of y's element k, x's shape each; the matrix itself is
+   not recorded (gt_rev_jacobian stacks these rows). */
+void gt_rev_jacobian_rows(GtRec *r, int32_t y, int32_t x, int32_t *rows);
 /* Does node y depend on node w along a path that avoids node x? */
 int gt_rev_depends_avoiding(const GtTape *t, int32_t y, int32_t w,
                             int32_t x);
@@ -792,6 +796,12 @@ int32_t gt_tensor_norm(GtRec *r, int32_t a);
 int32_t gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s);
 int32_t gt_tensor_setview(GtRec *r, int32_t a, int32_t b, const GtView *v,
                           const GtShape *s);
+/* y of shape s: base (or zeros when base < 0), then each ops[k] added at
+   views[params[k]], k = 0..n-1 in order; one node, O(1) per operand
+   beside the copy of the base (the recorded sweep's indexing adjoint). */
+int32_t gt_tensor_assemble(GtRec *r, const GtShape *s, int32_t base,
+                           const int32_t *ops, const uint32_t *params,
+                           size_t n);
 
 /* The tensor ops' rules, referenced by the op table (GtOpInfo.tfwd, tadj,
    radj): gt_tensor_fwd_N, gt_tensor_adj_N and gt_tensor_radj_N for each
@@ -817,6 +827,7 @@ GT_TENSOR_RULES(norm)
 GT_TENSOR_RULES(view)
 GT_TENSOR_RULES(scatter)
 GT_TENSOR_RULES(setview)
+GT_TENSOR_RULES(assemble)
 #undef GT_TENSOR_FWD
 #undef GT_TENSOR_ADJ
 #undef GT_TENSOR_RULES
@@ -956,6 +967,39 @@ GtTaylorStatus gt_taylor_coefs(const GtTape *t, int32_t x, int32_t y, int K,
                                mpfr_ptr *out, int32_t *fail_node,
                                int *fail_order);
 
+/* The same in the directions d: nodes x[0..n) move as x[k] + d[k] t
+   together (every other leaf fixed), and out[n] is the coefficient of t^n
+   of y, rounded once to out[n]'s precision.  The sweep runs at base + 32
+   + 2K bits (gt_taylor's base is the tape's precision). */
+GtTaylorStatus gt_taylor_dir(const GtTape *t, const int32_t *x,
+                             const long *d, size_t n, int32_t y, int K,
+                             mpfr_prec_t base, mpfr_ptr *out,
+                             int32_t *fail_node, int *fail_order);
+
+/* ------------------------------------------------------------------ */
+/* partials.c -- all order-K partials by Taylor interpolation          */
+/* ------------------------------------------------------------------ */
+
+enum {
+  GT_PARTIALS_OK = 0,
+  GT_PARTIALS_NO = -1,     /* not by this method here: a tensor or a
+                              missing Taylor rule on the way, a NaN or an
+                              infinity, or a cancellation it cannot
+                              resolve; nested sweeps say what is wrong */
+  GT_PARTIALS_NOMEM = -2
+};
+/* C(n+K-1, K), the distinct partials of order K in n names (SIZE_MAX on
+   overflow). */
+size_t gt_partials_count(size_t n, int K);
+/* Every distinct order-K partial of node y in the scalar nodes x[0..n)
+   (n <= 64, each a leaf none of the others depends on), by C(n+K-1, K)
+   Taylor sweeps and exact interpolation: out[m] (initialised numbers, of
+   one precision, rounded once to it) for the m-th nondecreasing K-tuple of
+   name indices in lexicographic order, connected[m] 0 when the partial is
+   structurally zero.  Returns a GT_PARTIALS_ status. */
+int gt_partials(const GtTape *t, int32_t y, const int32_t *x, size_t n,
+                int K, mpfr_ptr *out, int *connected);
+
 /* ------------------------------------------------------------------ */
 /* api.c -- the session behind the public API                          */
 /* ------------------------------------------------------------------ */
@@ -1065,6 +1109,9 @@ typedef struct GtDeriveReq {
 GtDeriveMethod gt_derive_plan(const GtDeriveReq *q);
 /* Its name, for messages and tests. */
 const char *gt_derive_method_name(GtDeriveMethod m);
+/* Does a NESTED request go by Taylor interpolation instead (rule 5 in
+   derive.c: order >= 3 in several scalar inputs, when cheaper)? */
+int gt_derive_interp(const GtDeriveReq *q);
 
 /* The MPFR operations of a Taylor sweep of order k over the nodes x..y:
    O(k^2) each, at the working precision plus 2k guard bits. */

@@ -2313,6 +2313,10 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
   [GT_OP_NORM].kink_note =
     "norm evaluated at its kink (0); its derivative there is "
     "taken as 0",
+  /* issue 13 item 3: the sparse adjoint of indexing */
+  [GT_OP_ASSEMBLE].tfwd = gt_tensor_fwd_assemble,
+  [GT_OP_ASSEMBLE].tadj = gt_tensor_adj_assemble,
+  [GT_OP_ASSEMBLE].radj = gt_tensor_radj_assemble,
 };
 
 #undef RULES

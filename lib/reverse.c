@@ -510,6 +510,209 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
   return status;
 }
 
+/* The recorded sweep's pending indexing adjoints: the adjoint g of a
+   single element x[i] (x[i, j] ...) of a tensor x is kept as (g, view) in x's list
+   instead of being scattered into a dense tensor of x's shape at once, so
+   that an index costs O(1), not O(size of x); the list becomes one
+   assemble node when x's adjoint is needed (the sweep reaches x, or
+   another contribution must be added after them), its elements summed in
+   the same order as the dense scatters were.  Lists live in the tape's
+   arena (a rule may fail and jump). */
+typedef struct Pending {
+  int32_t node;           /* the tensor whose adjoint this is */
+  int32_t *g;
+  uint32_t *p;
+  size_t n, cap;
+} Pending;
+
+/* The tensors with pending lists: a few per sweep (the tensors indexed
+   between the output and the targets); past PEND_MAX the views' rules
+   scatter densely as before. */
+#define PEND_MAX 64
+typedef struct PendSet {
+  Pending q[PEND_MAX];
+  int n;
+} PendSet;
+
+/* Node j's list, created when create is set and there is room; NULL
+   otherwise. */
+static Pending *
+pend_find(PendSet *ps, int32_t j, int create)
+{
+  for (int k = 0; k < ps->n; k++)
+    if (ps->q[k].node == j)
+      return &ps->q[k];
+  if (!create || ps->n == PEND_MAX)
+    return NULL;
+  Pending *q = &ps->q[ps->n++];
+  memset(q, 0, sizeof *q);
+  q->node = j;
+  return q;
+}
+
+static void
+pend_push(GtRec *r, Pending *q, int32_t g, uint32_t param)
+{
+  if (q->n == q->cap) {
+    size_t cap = q->cap ? 2 * q->cap : 4;
+    int32_t *ng = gt_arena_alloc(&r->tape->vals, cap * sizeof *ng);
+    uint32_t *np = gt_arena_alloc(&r->tape->vals, cap * sizeof *np);
+    if (ng == NULL || np == NULL)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+    if (q->n) {
+      memcpy(ng, q->g, q->n * sizeof *ng);
+      memcpy(np, q->p, q->n * sizeof *np);
+    }
+    q->g = ng;
+    q->p = np;
+    q->cap = cap;
+  }
+  q->g[q->n] = g;
+  q->p[q->n++] = param;
+}
+
+/* Folds node j's pending list into its adjoint slot. */
+static void
+pend_flush(GtRec *r, Pending *q, int32_t j, int32_t *slot)
+{
+  if (q->n == 0)
+    return;
+  GtShape s = *gt_node_shape(r->tape, j);
+  if (q->n == 1 && *slot < 0) {
+    /* one element: the scatter the view's own rule records */
+    int32_t c = gt_rec_push_shaped(r, GT_OP_SCATTER, q->g[0], -1, -1, &s);
+    r->tape->nodes[c].param = q->p[0];
+    gt_ops[GT_OP_SCATTER].tfwd(r->tape, c, NULL);
+    *slot = c;
+  } else
+    *slot = gt_tensor_assemble(r, &s, *slot, q->g, q->p, q->n);
+  q->n = 0;
+}
+
+/* The state of one recorded sweep over the nodes lo..out. */
+typedef struct RecSweep {
+  int32_t lo;
+  const unsigned char *f; /* mark()'s flags */
+  int32_t *adj;           /* per node: its adjoint node, or -1 */
+  PendSet *pend;
+  const int32_t *wrt;
+  size_t nwrt;
+} RecSweep;
+
+/* Node i's recorded adjoint rule, given its adjoint g: contributions
+   added to (or pending for) its operands'. */
+static void
+record_node(GtRec *r, RecSweep *S, int32_t i, int32_t g)
+{
+  int32_t lo = S->lo;
+  GtNode n = r->tape->nodes[i]; /* a copy: appending may move nodes */
+  const GtOpInfo *info = &gt_ops[n.op];
+  int tensor_op = gt_is_tensor_op((GtOp)n.op);
+  if (info->radj == NULL)
+    return;
+  r->site = n.site;
+  r->frame = n.frame;
+  if (!tensor_op && info->fwd != NULL) {
+    /* an overflowed or underflowed value on the way (elements that the
+       adjoint does not reach, as where()'s other branch, excepted) */
+    size_t sz = gt_node_size(r->tape, i);
+    size_t gsz = gt_node_size(r->tape, g);
+    for (size_t e = 0; e < sz; e++) {
+      if (sz > 1 && mpfr_zero_p(&r->tape->nodes[g].v[gsz == sz ? e : 0]))
+        continue;
+      int fault = gt_tape_range_fault(r->tape, i, e);
+      if (fault)
+        gt_rec_fail(r, GT_ERUNTIME, "%s %s here (its exact value is beyond "
+                    "MPFR's exponent range), so the derivative through it "
+                    "would be wrong", info->name,
+                    fault == 1 ? "overflows to inf" : "underflows to 0");
+    }
+  }
+  if (n.op == GT_OP_TAYLOR && taylor_mixed(r->tape, &n, S->wrt, S->nwrt))
+    gt_rec_fail(r, GT_ERUNTIME,
+                "differentiating grad(y, x, k) with respect to a variable "
+                "other than x is not implemented; nest grad() instead");
+  int32_t buf[3];
+  const int32_t *opl;
+  size_t nops = gt_node_operands(r->tape, i, buf, &opl);
+  /* copy the operand list: recording may move the tape's arrays */
+  int32_t small[3];
+  int32_t *ops = nops <= 3 ? small
+                           : gt_arena_alloc(&r->tape->vals,
+                                            nops * sizeof *ops);
+  if (ops == NULL)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  memcpy(ops, opl, nops * sizeof *ops);
+  for (size_t k = 0; k < nops; k++) {
+    if (ops[k] < lo || !(S->f[ops[k] - lo] & REL))
+      continue;
+    /* single elements only: a slice's adjoint stays one dense scatter,
+       which costs what the slice itself does */
+    int elem = n.op == GT_OP_VIEW && n.shape == 0;
+    Pending *q = pend_find(S->pend, ops[k], elem);
+    if (elem && q != NULL) {
+      pend_push(r, q, g, n.param);
+      continue;
+    }
+    if (q && q->n)  /* keep the order of the additions */
+      pend_flush(r, q, ops[k], &S->adj[ops[k] - lo]);
+    int32_t c = info->radj(r, i, (int)k, g);
+    if (c < 0)
+      continue;
+    /* an elementwise rule gives the broadcast shape: sum it back */
+    const GtShape *os = gt_node_shape(r->tape, ops[k]);
+    if (r->tape->nodes[c].shape != r->tape->nodes[ops[k]].shape) {
+      GtShape to = *os;
+      c = gt_tensor_sumto(r, c, &to);
+    }
+    int32_t *slot = &S->adj[ops[k] - lo];
+    *slot = *slot < 0 ? c : gt_rec_op(r, GT_OP_ADD, *slot, c, -1);
+  }
+}
+
+/* The sweep proper, from out down to lo. */
+static void
+record_sweep(GtRec *r, RecSweep *S, int32_t out)
+{
+  int32_t lo = S->lo;
+  if (S->f[out - lo] & REL) {
+    /* the seed: ones (a tensor output is summed, as grad() does) */
+    S->adj[out - lo] = gt_rec_const(r, 1, 1);
+    if (r->tape->nodes[out].shape) {
+      GtShape os = *gt_node_shape(r->tape, out);
+      S->adj[out - lo] = gt_tensor_expand(r, S->adj[out - lo], &os);
+    }
+  }
+  for (int32_t i = out; i >= lo; i--) {
+    Pending *pq = r->tape->nodes[i].shape ? pend_find(S->pend, i, 0) : NULL;
+    if (pq && pq->n) {
+      r->site = r->tape->nodes[i].site;
+      r->frame = r->tape->nodes[i].frame;
+      pend_flush(r, pq, i, &S->adj[i - lo]);
+    }
+    if (S->adj[i - lo] >= 0)
+      record_node(r, S, i, S->adj[i - lo]);
+  }
+}
+
+/* record_sweep with S's tables freed when a rule fails (and the failure
+   passed on to the caller's handler). */
+static void
+guarded_sweep(GtRec *r, RecSweep *S, int32_t out)
+{
+  jmp_buf guard, *outer = r->fail;
+  if (setjmp(guard)) {
+    r->fail = outer;
+    free((void *)S->f);
+    free(S->adj);
+    free(S->pend);
+    longjmp(*outer, 1);
+  }
+  r->fail = &guard;
+  record_sweep(r, S, out);
+  r->fail = outer;
+}
+
 void
 gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
               int32_t *res)
@@ -523,94 +726,26 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     return;
   }
   size_t span = (size_t)(out - lo) + 1;
+  /* the tables are malloc'd and freed here, also when a rule fails and
+     jumps (through the guard below), so that a Jacobian's many sweeps do
+     not leave one table each in the tape's arena */
   unsigned char *f = mark(r->tape, lo, out, wrt, nwrt);
-  /* the rules may fail and jump out of here, so the adjoint table lives
-     in the tape's arena, freed with the recording */
-  int32_t *adj = gt_arena_alloc(&r->tape->vals, span * sizeof *adj);
-  if (f == NULL || adj == NULL) {
+  int32_t *adj = malloc(span * sizeof *adj);
+  PendSet *pend = malloc(sizeof *pend);
+  if (f == NULL || adj == NULL || pend == NULL) {
     free(f);
+    free(adj);
+    free(pend);
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   }
   memset(adj, 0xff, span * sizeof *adj);
+  pend->n = 0;
   uint32_t site = r->site, frame = r->frame;
   uint8_t flags = r->flags;
   r->flags = GT_NF_ADJ;
-  if (f[out - lo] & REL) {
-    /* the seed: ones (a tensor output is summed, as grad() does) */
-    adj[out - lo] = gt_rec_const(r, 1, 1);
-    if (r->tape->nodes[out].shape) {
-      GtShape os = *gt_node_shape(r->tape, out);
-      adj[out - lo] = gt_tensor_expand(r, adj[out - lo], &os);
-    }
-  }
-  /* the marks are needed only to choose which rules to apply; take them
-     into the arena too, so that a failing rule leaks nothing */
-  unsigned char *marks = gt_arena_alloc(&r->tape->vals, span);
-  if (marks == NULL) {
-    free(f);
-    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-  }
-  memcpy(marks, f, span);
-  free(f);
-  f = marks;
-  for (int32_t i = out; i >= lo; i--) {
-    int32_t g = adj[i - lo];
-    if (g < 0)
-      continue;
-    GtNode n = r->tape->nodes[i]; /* a copy: appending may move nodes */
-    const GtOpInfo *info = &gt_ops[n.op];
-    int tensor_op = gt_is_tensor_op((GtOp)n.op);
-    if (info->radj == NULL)
-      continue;
-    r->site = n.site;
-    r->frame = n.frame;
-    if (!tensor_op && info->fwd != NULL) {
-      /* an overflowed or underflowed value on the way (elements that the
-         adjoint does not reach, as where()'s other branch, excepted) */
-      size_t sz = gt_node_size(r->tape, i);
-      size_t gsz = gt_node_size(r->tape, g);
-      for (size_t e = 0; e < sz; e++) {
-        if (sz > 1 && mpfr_zero_p(&r->tape->nodes[g].v[gsz == sz ? e : 0]))
-          continue;
-        int fault = gt_tape_range_fault(r->tape, i, e);
-        if (fault)
-          gt_rec_fail(r, GT_ERUNTIME, "%s %s here (its exact value is beyond "
-                      "MPFR's exponent range), so the derivative through it "
-                      "would be wrong", info->name,
-                      fault == 1 ? "overflows to inf" : "underflows to 0");
-      }
-    }
-    if (n.op == GT_OP_TAYLOR && taylor_mixed(r->tape, &n, wrt, nwrt))
-      gt_rec_fail(r, GT_ERUNTIME,
-                  "differentiating grad(y, x, k) with respect to a variable "
-                  "other than x is not implemented; nest grad() instead");
-    int32_t buf[3];
-    const int32_t *opl;
-    size_t nops = gt_node_operands(r->tape, i, buf, &opl);
-    /* copy the operand list: recording may move the tape's arrays */
-    int32_t small[3];
-    int32_t *ops = nops <= 3 ? small
-                             : gt_arena_alloc(&r->tape->vals,
-                                              nops * sizeof *ops);
-    if (ops == NULL)
-      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-    memcpy(ops, opl, nops * sizeof *ops);
-    for (size_t k = 0; k < nops; k++) {
-      if (ops[k] < lo || !(f[ops[k] - lo] & REL))
-        continue;
-      int32_t c = info->radj(r, i, (int)k, g);
-      if (c < 0)
-        continue;
-      /* an elementwise rule gives the broadcast shape: sum it back */
-      const GtShape *os = gt_node_shape(r->tape, ops[k]);
-      if (r->tape->nodes[c].shape != r->tape->nodes[ops[k]].shape) {
-        GtShape to = *os;
-        c = gt_tensor_sumto(r, c, &to);
-      }
-      int32_t *slot = &adj[ops[k] - lo];
-      *slot = *slot < 0 ? c : gt_rec_op(r, GT_OP_ADD, *slot, c, -1);
-    }
-  }
+  RecSweep S = { .lo = lo, .f = f, .adj = adj, .pend = pend, .wrt = wrt,
+                 .nwrt = nwrt };
+  guarded_sweep(r, &S, out);
   r->flags = flags;
   r->site = site;
   r->frame = frame;
@@ -624,6 +759,36 @@ gt_rev_record(GtRec *r, int32_t out, const int32_t *wrt, size_t nwrt,
     } else
       res[k] = gt_rec_const(r, 0, 1);
   }
+  free(f);
+  free(adj);
+  free(pend);
+}
+
+void
+gt_rev_jacobian_rows(GtRec *r, int32_t y, int32_t x, int32_t *rows)
+{
+  size_t n = gt_node_size(r->tape, y);
+  if (r->tape->nodes[y].shape == 0) {
+    gt_rev_record(r, y, &x, 1, &rows[0]);
+    return;
+  }
+  uint32_t site = r->site;
+  GtShape one = { 0, 1, { 0 } };
+  /* the elements first, then their sweeps: a sweep runs over the nodes
+     from x to its element, which then exclude the rows recorded before
+     it (O(tape) per row, not O(tape + rows so far)) */
+  for (size_t k = 0; k < n; k++) {
+    GtView v;
+    memset(&v, 0, sizeof v);
+    v.offset = k;
+    rows[k] = gt_tensor_view(r, y, &v, &one);
+  }
+  for (size_t k = 0; k < n; k++) {
+    int32_t g;
+    gt_rev_record(r, rows[k], &x, 1, &g);
+    rows[k] = g;
+  }
+  r->site = site;
 }
 
 /* The recorded Jacobian: one recorded sweep per element of y, stacked and
@@ -644,16 +809,7 @@ gt_rev_jacobian(GtRec *r, int32_t y, int32_t x)
   int32_t *rows = gt_arena_alloc(&r->tape->vals, ys.size * sizeof *rows + 1);
   if (rows == NULL)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-  GtShape one = { 0, 1, { 0 } };
-  for (size_t k = 0; k < ys.size; k++) {
-    GtView v;
-    memset(&v, 0, sizeof v);
-    v.offset = k;
-    int32_t yk = gt_tensor_view(r, y, &v, &one);
-    int32_t g;
-    gt_rev_record(r, yk, &x, 1, &g);
-    rows[k] = g;
-  }
+  gt_rev_jacobian_rows(r, y, x, rows);
   r->site = site;
   int32_t j = gt_tensor_stack(r, rows, ys.size);
   GtShape js;

@@ -272,22 +272,111 @@ nan_origin(const GtTaylor *T, int32_t i)
   }
 }
 
-/* gt_taylor (coefs == 0) and gt_taylor_coefs (coefs == 1) */
+/* The seed of a sweep: node x[k] moves as x[k] + d[k] t (a name given
+   twice, or bound to the same node twice, moves by the sum). */
+typedef struct Seeds {
+  const int32_t *x;
+  const long *d;
+  size_t n;
+} Seeds;
+
+/* Is node i a seed?  Then *dir is its direction.  A seed that does not
+   move (direction 0) is still swept, so that the values that depend on it
+   are recomputed at the sweep's precision like the others. */
+static int
+seeded(const Seeds *sd, int32_t i, long *dir)
+{
+  int hit = 0;
+  *dir = 0;
+  for (size_t k = 0; k < sd->n; k++)
+    if (sd->x[k] == i) {
+      *dir += sd->d[k];
+      hit = 1;
+    }
+  return hit;
+}
+
+/* The sweep over the nodes lo..y that y uses, each node that depends on a
+   seed getting its series in T->ser. */
 static GtTaylorStatus
-sweep(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
-      int32_t *fail_node, int *fail_order, int coefs)
+sweep_nodes(GtTaylor *T, const Seeds *sd, int32_t y,
+            const unsigned char *used, int32_t *fail_node, int *fail_order)
+{
+  const GtTape *t = T->t;
+  int32_t x = T->lo;
+  int K = T->K;
+  /* grad(y, x, k) has a Taylor rule in its own x alone, moving by 1 */
+  int one = sd->n == 1 && sd->d[0] == 1;
+  for (int32_t i = x; i <= y; i++) {
+    const GtNode *n = &t->nodes[i];
+    if (!used[i - x])
+      continue;
+    long dir;
+    int seed = seeded(sd, i, &dir);
+    int dep = seed;
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t nops = gt_node_operands(t, i, buf, &ops);
+    for (size_t k = 0; k < nops && !dep; k++)
+      dep = ops[k] >= x && T->ser[ops[k] - x] != NULL;
+    if (!dep)
+      continue;
+    if (n->shape != 0 || gt_is_tensor_op((GtOp)n->op)) {
+      /* Taylor mode runs on scalars only */
+      *fail_node = i;
+      *fail_order = 0;
+      return GT_TAYLOR_TENSOR;
+    }
+    mpfr_ptr *s = gt_taylor_series(T);
+    if (s == NULL)
+      return GT_TAYLOR_NOMEM;
+    if (seed) {
+      mpfr_set(s[0], n->v, RND);
+      for (int j = 1; j <= K; j++)
+        mpfr_set_si(s[j], j == 1 ? dir : 0, RND);
+    } else {
+      GtTaylorStatus rc = GT_TAYLOR_NORULE;
+      T->fail_order = 1;
+      if (one || n->op != GT_OP_TAYLOR)
+        rc = rule(T, i, s);
+      if (rc != GT_TAYLOR_OK) {
+        if (rc == GT_TAYLOR_NORULE) {
+          *fail_node = i;
+          *fail_order = T->fail_order;
+        }
+        return rc;
+      }
+      /* a value that overflowed or underflowed: its derivatives, taken
+         from the rounded value, would be wrong */
+      if (!mpfr_regular_p(n->v) && gt_tape_range_fault(t, i, 0))
+        gt_taylor_singular(T, s);
+    }
+    T->ser[i - x] = s;
+  }
+  return GT_TAYLOR_OK;
+}
+
+/* gt_taylor (coefs == 0), gt_taylor_coefs and gt_taylor_dir (coefs == 1),
+   at base + 32 + 2K bits */
+static GtTaylorStatus
+sweep(const GtTape *t, const Seeds *sd, int32_t y, int K, mpfr_prec_t base,
+      mpfr_ptr *out, int32_t *fail_node, int *fail_order, int coefs)
 {
   *fail_node = -1;
   *fail_order = 0;
   for (int j = 0; j <= K; j++)
     mpfr_set_zero(out[j], 1);
-  if (y < x) {
+  int32_t x = -1;
+  for (size_t k = 0; k < sd->n; k++)
+    if (x < 0 || sd->x[k] < x)
+      x = sd->x[k];
+  if (x < 0 || y < x) {
     mpfr_set(out[0], t->nodes[y].v, RND);
     return 0;
   }
   GtTaylor T = { .t = t, .K = K, .lo = x };
   /* guard bits: the recurrences lose a few bits per order */
-  T.hold.prec = t->prec + 32 + 2 * (mpfr_prec_t)K;
+  T.hold.prec = base + 32 + 2 * (mpfr_prec_t)K;
   size_t span = (size_t)(y - x) + 1;
   T.ser = calloc(span, sizeof *T.ser);
   GtTaylorStatus status = GT_TAYLOR_OK;
@@ -300,51 +389,8 @@ sweep(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
   unsigned char *used = status == GT_TAYLOR_OK ? gt_tape_uses(t, x, y) : NULL;
   if (status == GT_TAYLOR_OK && used == NULL)
     status = GT_TAYLOR_NOMEM;
-  for (int32_t i = x; i <= y && status == GT_TAYLOR_OK; i++) {
-    const GtNode *n = &t->nodes[i];
-    if (!used[i - x])
-      continue;
-    int dep = i == x;
-    int32_t buf[3];
-    const int32_t *ops;
-    size_t nops = gt_node_operands(t, i, buf, &ops);
-    for (size_t k = 0; k < nops && !dep; k++)
-      dep = ops[k] >= x && T.ser[ops[k] - x] != NULL;
-    if (!dep)
-      continue;
-    if (n->shape != 0 || gt_is_tensor_op((GtOp)n->op)) {
-      /* Taylor mode runs on scalars only */
-      *fail_node = i;
-      *fail_order = 0;
-      status = GT_TAYLOR_TENSOR;
-      break;
-    }
-    mpfr_ptr *s = gt_taylor_series(&T);
-    if (s == NULL) {
-      status = GT_TAYLOR_NOMEM;
-      break;
-    }
-    if (i == x) {
-      mpfr_set(s[0], n->v, RND);
-      for (int j = 1; j <= K; j++)
-        mpfr_set_ui(s[j], j == 1, RND);
-    } else {
-      GtTaylorStatus rc = rule(&T, i, s);
-      if (rc != GT_TAYLOR_OK) {
-        status = rc;
-        if (rc == GT_TAYLOR_NORULE) {
-          *fail_node = i;
-          *fail_order = T.fail_order;
-        }
-        break;
-      }
-      /* a value that overflowed or underflowed: its derivatives, taken
-         from the rounded value, would be wrong */
-      if (!mpfr_regular_p(n->v) && gt_tape_range_fault(t, i, 0))
-        gt_taylor_singular(&T, s);
-    }
-    T.ser[i - x] = s;
-  }
+  if (status == GT_TAYLOR_OK)
+    status = sweep_nodes(&T, sd, y, used, fail_node, fail_order);
   if (status == GT_TAYLOR_OK && has_nan(T.ser[y - x] ? T.ser[y - x] : NULL, K))
     *fail_node = nan_origin(&T, y);
   if (status == GT_TAYLOR_OK) {
@@ -369,14 +415,27 @@ GtTaylorStatus
 gt_taylor(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
           int32_t *fail_node, int *fail_order)
 {
-  return sweep(t, x, y, K, out, fail_node, fail_order, 0);
+  static const long one = 1;
+  Seeds sd = { &x, &one, 1 };
+  return sweep(t, &sd, y, K, t->prec, out, fail_node, fail_order, 0);
 }
 
 GtTaylorStatus
 gt_taylor_coefs(const GtTape *t, int32_t x, int32_t y, int K, mpfr_ptr *out,
                 int32_t *fail_node, int *fail_order)
 {
-  return sweep(t, x, y, K, out, fail_node, fail_order, 1);
+  static const long one = 1;
+  Seeds sd = { &x, &one, 1 };
+  return sweep(t, &sd, y, K, t->prec, out, fail_node, fail_order, 1);
+}
+
+GtTaylorStatus
+gt_taylor_dir(const GtTape *t, const int32_t *x, const long *d, size_t n,
+              int32_t y, int K, mpfr_prec_t base, mpfr_ptr *out,
+              int32_t *fail_node, int *fail_order)
+{
+  Seeds sd = { x, d, n };
+  return sweep(t, &sd, y, K, base, out, fail_node, fail_order, 1);
 }
 
 /* f(a) from the jet of f at a_0: with v = a - a_0 (v_0 = 0),

@@ -1090,3 +1090,124 @@ gt_tensor_radj_setview(GtRec *r, int32_t i, int k, int32_t g)
     return setview_p(r, g, gt_rec_zeros(r, &bs), n.param);
   return view_p(r, g, n.param, &bs);
 }
+
+/* ---- assemble (issue 13 item 3) ---------------------------------------------- */
+
+int32_t
+gt_tensor_assemble(GtRec *r, const GtShape *s, int32_t base,
+                   const int32_t *ops, const uint32_t *params, size_t n)
+{
+  GtTape *t = r->tape;
+  int has = base >= 0;
+  size_t m = n + (size_t)has;
+  int32_t *all = gt_arena_alloc(&t->vals, (m + n + 1) * sizeof *all);
+  if (all == NULL || m > INT32_MAX)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  if (has)
+    all[0] = base;
+  memcpy(all + has, ops, n * sizeof *ops);
+  for (size_t k = 0; k < n; k++)
+    all[m + k] = (int32_t)params[k];
+  long off = gt_tape_xargs(t, all, m + n);
+  if (off < 0 || off > INT32_MAX)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  int32_t i = gt_rec_push_shaped(r, GT_OP_ASSEMBLE, (int32_t)off,
+                                 (int32_t)m, -1, s);
+  t->nodes[i].flags |= GT_NF_NARY;
+  t->nodes[i].aux = (uint16_t)has;
+  return finish(r, i);
+}
+
+/* The view of operand k >= aux of assemble node n. */
+static const GtView *
+assemble_view(const GtTape *t, const GtNode *n, size_t k)
+{
+  return &t->views[t->xargs[n->a + n->b + (int32_t)k - n->aux]];
+}
+
+void
+gt_tensor_fwd_assemble(GtTape *t, int32_t i, mpfr_ptr tmp)
+{
+  (void)tmp;
+  GtNode *n = &t->nodes[i];
+  GtShape ys = shape_of(t, i);
+  const int32_t *ops = t->xargs + n->a;
+  for (size_t e = 0; e < ys.size; e++) {
+    if (n->aux)
+      mpfr_set(&n->v[e], &t->nodes[ops[0]].v[e], RND);
+    else
+      mpfr_set_zero(&n->v[e], 1);
+  }
+  for (size_t k = n->aux; k < (size_t)n->b; k++) {
+    const GtView *v = assemble_view(t, n, k);
+    GtShape as = shape_of(t, ops[k]);
+    Walk w;
+    walk_init(&w, &as, v->stride, (long)v->offset);
+    for (size_t j = 0; j < as.size; j++, walk_next(&w))
+      mpfr_add(&n->v[w.off], &n->v[w.off], &t->nodes[ops[k]].v[j], RND);
+  }
+}
+
+int
+gt_tensor_adj_assemble(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
+                       mpfr_ptr acc, mpfr_ptr scratch)
+{
+  (void)scratch;
+  const GtNode *n = &t->nodes[i];
+  if (k < n->aux) {
+    GtShape ys = shape_of(t, i);
+    for (size_t e = 0; e < ys.size; e++)
+      mpfr_add(&acc[e], &acc[e], &g[e], RND);
+    return 0;
+  }
+  const GtView *v = assemble_view(t, n, k);
+  GtShape as = shape_of(t, t->xargs[n->a + (int32_t)k]);
+  Walk w;
+  walk_init(&w, &as, v->stride, (long)v->offset);
+  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+    mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
+  return 0;
+}
+
+/* The adjoint of operand k: g itself for the base, else the view of g.
+   When g is itself an assemble of single elements without a base (the
+   adjoint of one element, as a Jacobian's row seeds it), the view of one
+   element is the operands that landed there, or nothing (-1): no dense
+   tensor is recorded for an element that receives no derivative. */
+int32_t
+gt_tensor_radj_assemble(GtRec *r, int32_t i, int k, int32_t g)
+{
+  GtTape *t = r->tape;
+  GtNode n = t->nodes[i];
+  if ((uint32_t)k < n.aux)
+    return g;
+  uint32_t param = (uint32_t)t->xargs[n.a + n.b + k - (int32_t)n.aux];
+  int32_t op = t->xargs[n.a + k];
+  GtShape as = shape_of(t, op);
+  GtNode gn = t->nodes[g];
+  if (as.size == 1 && gn.op == GT_OP_SCATTER
+      && gt_node_size(t, gn.a) == 1) {
+    /* one element scattered: it, or nothing */
+    if (t->views[gn.param].offset == t->views[param].offset)
+      return gn.a;
+    return -1;
+  }
+  if (as.size == 1 && gn.op == GT_OP_ASSEMBLE && gn.aux == 0) {
+    size_t want = t->views[param].offset;
+    int32_t sum = -1;
+    int sparse = 1;
+    for (int32_t q = 0; q < gn.b && sparse; q++)
+      sparse = gt_node_size(t, t->xargs[gn.a + q]) == 1;
+    for (int32_t q = 0; q < gn.b && sparse; q++) {
+      int32_t x = t->xargs[gn.a + q];
+      uint32_t p = (uint32_t)t->xargs[gn.a + gn.b + q];
+      if (t->views[p].offset != want)
+        continue;
+      sum = sum < 0 ? x : gt_rec_op(r, GT_OP_ADD, sum, x, -1);
+      gn = t->nodes[g];   /* appending may move the nodes */
+    }
+    if (sparse)
+      return sum;
+  }
+  return view_p(r, g, param, &as);
+}

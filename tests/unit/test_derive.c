@@ -115,6 +115,95 @@ test_numbers_scalar(void **state)
   assert_int_equal(plan(T, T->y, NULL, 0, 2, 0), GT_DERIVE_NESTED);
 }
 
+/* Issue 13 item 4: NESTED requests of order >= 3 in several scalar inputs
+   go by Taylor interpolation when it is cheaper ((n+K-1) K <= 4 3^(K-1)),
+   and gt_partials gives every distinct partial, exact for a polynomial at
+   integers, and exactly 0 (not connected) where no operation combines
+   the names. */
+static int32_t
+input_leaf(GtRec *r, long v)
+{
+  int32_t i = gt_tape_push(r->tape, GT_OP_INPUT, -1, -1, -1, 0, 0);
+  assert_true(i >= 0);
+  mpfr_set_si(r->tape->nodes[i].v, v, MPFR_RNDN);
+  return i;
+}
+
+static void
+test_interp(void **state)
+{
+  Tapes *T = *state;
+  GtRec *r = &T->fx.rec;
+  if (setjmp(T->fx.fail))
+    fail();
+  int32_t in[11];
+  for (int k = 0; k < 11; k++)
+    in[k] = input_leaf(r, k + 1);
+  int32_t a = in[0], b = in[1];
+  /* p = a^2 b^3 at (1, 2); q = sin(a) + exp(b) */
+  int32_t p = gt_rec_op(r, GT_OP_MUL, gt_rec_op(r, GT_OP_MUL, a, a, -1),
+                        gt_rec_op(r, GT_OP_MUL, b, gt_rec_op(r, GT_OP_MUL, b,
+                                                             b, -1), -1), -1);
+  int32_t q = gt_rec_op(r, GT_OP_ADD, gt_rec_op(r, GT_OP_SIN, a, -1, -1),
+                        gt_rec_op(r, GT_OP_EXP, b, -1, -1), -1);
+  int32_t sum = in[0];
+  for (int k = 1; k < 11; k++)
+    sum = gt_rec_op(r, GT_OP_MUL, sum, in[k], -1);
+  GtDeriveReq rq = { .tape = &T->fx.tape, .of = &p, .nof = 1, .wrt = in,
+                     .nwrt = 2, .order = 3, .keep = 0 };
+  assert_int_equal(gt_derive_interp(&rq), 1);
+  rq.order = 2;
+  assert_int_equal(gt_derive_interp(&rq), 0);   /* Hessians stay nested */
+  rq.order = 3;
+  rq.keep = 1;
+  assert_int_equal(gt_derive_interp(&rq), 0);   /* grad() in the language */
+  rq.keep = 0;
+  rq.nwrt = 1;
+  assert_int_equal(gt_derive_interp(&rq), 0);   /* one name: Taylor mode */
+  rq.of = &sum;
+  rq.nwrt = 10;
+  assert_int_equal(gt_derive_interp(&rq), 1);   /* (10+2) 3 <= 36 */
+  rq.nwrt = 11;
+  assert_int_equal(gt_derive_interp(&rq), 0);   /* (11+2) 3 > 36 */
+  rq.order = 5;
+  assert_int_equal(gt_derive_interp(&rq), 0);   /* 3003^2 weights: costly */
+  rq.nwrt = 5;
+  assert_int_equal(gt_derive_interp(&rq), 1);   /* (5+4) 5 <= 324 */
+  int32_t two[2] = { T->x, T->s };              /* not inputs */
+  rq.of = &T->y;
+  rq.wrt = two;
+  rq.nwrt = 2;
+  rq.order = 7;
+  assert_int_equal(gt_derive_interp(&rq), 0);
+
+  assert_int_equal(gt_partials_count(2, 3), 4);
+  assert_int_equal(gt_partials_count(3, 8), 45);
+  mpfr_t v[4];
+  mpfr_ptr vp[4];
+  int conn[4];
+  for (int k = 0; k < 4; k++) {
+    mpfr_init2(v[k], 128);
+    vp[k] = v[k];
+  }
+  /* xxx xxy xyy yyy of a^2 b^3 at (1, 2): 0, 6 b^2 = 24, 12 a b = 24,
+     6 a^2 = 6 */
+  assert_int_equal(gt_partials(&T->fx.tape, p, in, 2, 3, vp, conn),
+                   GT_PARTIALS_OK);
+  static const long want[4] = { 0, 24, 24, 6 };
+  for (int k = 0; k < 4; k++) {
+    assert_int_equal(mpfr_cmp_si(v[k], want[k]), 0);
+    assert_true(conn[k]);
+  }
+  /* sin(a) + exp(b): the mixed ones are exactly 0, not connected */
+  assert_int_equal(gt_partials(&T->fx.tape, q, in, 2, 3, vp, conn),
+                   GT_PARTIALS_OK);
+  assert_true(conn[0] && !conn[1] && !conn[2] && conn[3]);
+  assert_true(mpfr_zero_p(v[1]) && mpfr_zero_p(v[2]));
+  assert_true(mpfr_cmp_d(v[0], -0.54) < 0 && mpfr_cmp_d(v[0], -0.55) > 0);
+  for (int k = 0; k < 4; k++)
+    mpfr_clear(v[k]);
+}
+
 /* --order with tensors: a tensor name or output is recorded from order 2
    on; order 1 stays one numeric sweep (shaped partials). */
 static void
@@ -183,6 +272,7 @@ main(void)
     cmocka_unit_test(test_kept_scalar),
     cmocka_unit_test(test_kept_tensors),
     cmocka_unit_test(test_numbers_scalar),
+    cmocka_unit_test(test_interp),
     cmocka_unit_test(test_numbers_tensors),
     cmocka_unit_test(test_taylor_end),
     cmocka_unit_test(test_names),

@@ -177,6 +177,20 @@ static int32_t b_scatter(GtRec *r, const int32_t *in, const Case *c)
   return g;
 }
 
+/* The recorded sweep's sparse indexing adjoint (issue 13 item 3):
+   base + u at [2] + w at [0] + u at [2], as one ASSEMBLE node. */
+static int32_t b_assemble(GtRec *r, const int32_t *in, const Case *c)
+{
+  GtView v2, v0;
+  memset(&v2, 0, sizeof v2);
+  memset(&v0, 0, sizeof v0);
+  v2.offset = 2;
+  uint32_t p2 = gt_tape_view(r->tape, &v2), p0 = gt_tape_view(r->tape, &v0);
+  const int32_t ops[3] = { in[1], in[2], in[1] };
+  const uint32_t params[3] = { p2, p0, p2 };
+  return gt_tensor_assemble(r, &c->ys, in[0], ops, params, 3);
+}
+
 #define IN1(s, a) .nin = 1, .in = { s }, .x = { a }
 #define IN2(s, a, t, b) .nin = 2, .in = { s, t }, .x = { a, b }
 #define IN3(s, a, t, b, u, c) .nin = 3, .in = { s, t, u }, .x = { a, b, c }
@@ -306,6 +320,8 @@ static const Case cases[] = {
     .ys = S2(3, 4), .y = "0, 0, 0, 0, 0, -1, 0, 2, 0, 3, 0, 1/4" },
   { "scatter () into (3,)", b_scatter, IN2(S1(3), V3, S0, SC), .to = S0,
     VIEW(2, 0), .ys = S1(3), .y = "0, 0, 3/2" },
+  { "assemble (3,) + () at [2], () at [0], () at [2]", b_assemble,
+    IN3(S1(3), V3, S0, SC, S0, SC3), .ys = S1(3), .y = "11/4, -5/4, 5" },
   /* elementwise ops on broadcast operands */
   { "add (2,3) + (3,)", b_elem, IN2(S2(2, 3), M23, S1(3), V3),
     .op = GT_OP_ADD, .ys = S2(2, 3), .y = "3/2, -13/4, 5/2, 7/2, 1/4, 5/4" },
