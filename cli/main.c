@@ -161,6 +161,11 @@ help(void)
 "      --verified         run again at 2*BITS+32 bits and print only the digits\n"
 "                         both runs agree on ('~' marks a shortened number,\n"
 "                         '?' one with no digit agreeing)\n"
+"      --enclose          print values and derivatives as proven intervals\n"
+"                         (Arb balls): NAME in [LO, HI]; an undecidable\n"
+"                         comparison or kink is an error (exit 4)\n"
+"      --enclose-digits=N  --enclose, doubling the precision until every\n"
+"                         interval proves N significant digits\n"
 "\n"
 "Interactive session (also when no FILE is given and stdin is a terminal):\n"
 "  -i, --interactive      read statements and commands (:help) line by line\n"
@@ -308,7 +313,8 @@ enum {
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
   OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
-  OPT_TAYLOR, OPT_PARTIAL
+  OPT_TAYLOR, OPT_PARTIAL,
+  OPT_ENCLOSE, OPT_ENCLOSE_DIGITS
 };
 
 static const struct option long_options[] = {
@@ -335,6 +341,8 @@ static const struct option long_options[] = {
   { "fd-check", no_argument, NULL, OPT_FD_CHECK },
   { "allow-unchecked", no_argument, NULL, OPT_ALLOW_UNCHECKED },
   { "verified", no_argument, NULL, OPT_VERIFIED },
+  { "enclose", no_argument, NULL, OPT_ENCLOSE },
+  { "enclose-digits", required_argument, NULL, OPT_ENCLOSE_DIGITS },
   { "samples", required_argument, NULL, OPT_SAMPLES },
   { "range", required_argument, NULL, OPT_RANGE },
   { "seed", required_argument, NULL, OPT_SEED },
@@ -481,6 +489,12 @@ parse_options(Cli *c, int argc, char **argv)
     case OPT_FD_CHECK: c->fd_check = 1; break;
     case OPT_ALLOW_UNCHECKED: c->allow_unchecked = 1; break;
     case OPT_VERIFIED: c->verified = 1; break;
+    case OPT_ENCLOSE: c->enclose = 1; break;
+    case OPT_ENCLOSE_DIGITS:
+      c->enclose = 1;
+      c->enclose_digits = (long)parse_count(optarg, "--enclose-digits", 1,
+                                            100000);
+      break;
     case OPT_CHECK:
     case OPT_RANGE: {
       const char *opt = ch == OPT_CHECK ? "--check" : "--range";
@@ -541,6 +555,12 @@ parse_options(Cli *c, int argc, char **argv)
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
+  if (c->enclose && (c->batch || c->checks.n || c->fd_check || c->verified
+                     || c->taylor >= 0 || c->interactive))
+    usage_error("--enclose does not combine with %s yet",
+                c->batch ? "--batch" : c->checks.n ? "--check"
+                : c->fd_check ? "--fd-check" : c->verified ? "--verified"
+                : c->taylor >= 0 ? "--taylor" : "--interactive");
   derivative_options(c);
 }
 
