@@ -90,8 +90,15 @@ b_mod(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
   (void)c;
   arb_t q;
   arb_init(q);
-  arb_div(q, a, b, prec);
-  int st = arb_is_finite(q) ? decided_floor(q, q, prec) : GT_BALL_DOMAIN;
+  /* exact operands whose quotient is an integer only to within Arb's
+     rounding: a few more bits decide it */
+  int st = GT_BALL_DOMAIN;
+  for (slong p = prec; p <= 8 * prec; p *= 2) {
+    arb_div(q, a, b, p);
+    st = arb_is_finite(q) ? decided_floor(q, q, p) : GT_BALL_DOMAIN;
+    if (st != GT_BALL_UNDECIDED || !arb_is_exact(a) || !arb_is_exact(b))
+      break;
+  }
   if (st == GT_BALL_OK) {
     arb_mul(q, q, b, prec);
     arb_sub(y, a, q, prec);

@@ -326,7 +326,7 @@ of_node(const GtSession *s, const char *name)
   for (size_t k = 0; k < s->res.nout; k++)
     if (strcmp(s->names.text[s->res.out_names[k]], name) == 0)
       return s->res.out_nodes[k];
-  long i = gt_session_input_index(s, name);
+  long i = gt_program_input(s->prog, name);
   if (i >= 0 && s->res.input_nodes[i] >= 0)
     return s->res.input_nodes[i];
   int32_t slot = gt_program_global(s->prog, name);
