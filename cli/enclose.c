@@ -264,14 +264,53 @@ all_proved(const GtEnclosure *es, size_t n, long digits)
   return 1;
 }
 
-/* One run at s's precision and its enclosures. */
+/* The entries of --order K >= 2 in one name: one per output, each the
+   name K times, for Taylor mode on balls (the MPFR Taylor sweep is not
+   run: it lacks rules the balls have, gamma's of order 3 and up).  NULL
+   when the request is of another kind.  *store holds the names. */
+static GtDeriv *
+taylor_list(const Cli *c, GtSession *s, size_t *nd, const char ***store)
+{
+  const char *w = c->wrt.n == 1 ? c->wrt.v[0]
+                  : c->wrt.n == 0 && gt_session_input_count(s) == 1
+                      ? gt_session_input_name(s, 0) : NULL;
+  if (w == NULL || c->order < 2 || c->all_orders || c->npartials)
+    return NULL;
+  size_t no = c->of.n ? c->of.n : gt_session_output_count(s);
+  GtDeriv *ds = calloc(no + 1, sizeof *ds);
+  const char **names = calloc((size_t)c->order + 1, sizeof *names);
+  if (ds == NULL || names == NULL)
+    out_of_memory();
+  for (int k = 0; k < c->order; k++)
+    names[k] = w;
+  for (size_t i = 0; i < no; i++) {
+    ds[i].of = c->of.n ? c->of.v[i] : gt_session_output_name(s, i);
+    ds[i].wrt = names;
+    ds[i].order = c->order;
+    ds[i].connected = 1;
+  }
+  *nd = no;
+  *store = names;
+  return ds;
+}
+
+/* One run at s's precision and its enclosures; *own (and *names) hold
+   entries made here, for the caller to free after printing. */
 static GtStatus
-enclose_once(const Cli *c, GtSession *s, const GtEnclosure **es, size_t *n)
+enclose_once(const Cli *c, GtSession *s, const GtEnclosure **es, size_t *n,
+             GtDeriv **own, const char ***names)
 {
   const GtDeriv *ds = NULL;
   size_t nd = 0;
+  free(*own);
+  free(*names);
+  *own = NULL;
+  *names = NULL;
   GtStatus st = gt_session_run(s);
-  if (st == GT_OK)
+  if (st == GT_OK && gt_session_output_count(s) > 0
+      && (*own = taylor_list(c, s, &nd, names)) != NULL)
+    ds = *own;
+  else if (st == GT_OK)
     st = derivatives(c, s, &ds, &nd);
   if (st == GT_OK)
     st = gt_session_enclose(s, ds, nd, es, n);
@@ -285,7 +324,9 @@ run_enclose(const Cli *cp, GtSession *s0)
   GtSession *s = s0;
   const GtEnclosure *es = NULL;
   size_t n = 0;
-  GtStatus st = enclose_once(&c, s, &es, &n);
+  GtDeriv *own = NULL;
+  const char **names = NULL;
+  GtStatus st = enclose_once(&c, s, &es, &n, &own, &names);
   /* --enclose-digits: double the precision until the digits are proven;
      an undecided comparison may be decided by more precision too */
   while (c.enclose_digits
@@ -301,7 +342,7 @@ run_enclose(const Cli *cp, GtSession *s0)
     if (s != s0)
       gt_session_free(s);
     s = t;
-    st = enclose_once(&c, s, &es, &n);
+    st = enclose_once(&c, s, &es, &n, &own, &names);
   }
   if (st == GT_OK && c.enclose_digits && !all_proved(es, n, c.enclose_digits)) {
     fprintf(stderr, "%s: --enclose-digits: could not prove %ld digits of "
@@ -323,5 +364,7 @@ run_enclose(const Cli *cp, GtSession *s0)
   }
   if (s != s0)
     gt_session_free(s);
+  free(own);
+  free(names);
   return (int)st;
 }

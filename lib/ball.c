@@ -573,6 +573,541 @@ b_stop(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
   return finite_ball(y);
 }
 
+/* ---- series rules (Taylor mode on balls) ------------------------------ */
+
+/* y = op(a, b, c) on truncated power series of n coefficients (Arb's
+   rigorous series arithmetic, O(n^2) or better each); every operand is a
+   full series (a constant's: its ball, then zeros); y is not aliased
+   with them.  Decisions (kinks, branches) use the balls of coefficient 0,
+   as the value rules do. */
+#define SER(name)                                                           \
+  static int name(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c,      \
+                  slong n, slong prec)
+#define SER_UNUSED (void)b; (void)c
+
+static int
+series_ok(arb_srcptr y, slong n)
+{
+  return _arb_vec_is_finite(y, n) ? GT_BALL_OK : GT_BALL_DOMAIN;
+}
+
+SER(s_neg) { SER_UNUSED; (void)prec; _arb_vec_neg(y, a, n); return GT_BALL_OK; }
+SER(s_add) { (void)c; _arb_vec_add(y, a, b, n, prec); return series_ok(y, n); }
+SER(s_sub) { (void)c; _arb_vec_sub(y, a, b, n, prec); return series_ok(y, n); }
+
+SER(s_mul)
+{
+  (void)c;
+  _arb_poly_mullow(y, a, n, b, n, n, prec);
+  return series_ok(y, n);
+}
+
+SER(s_div)
+{
+  (void)c;
+  if (!arb_is_nonzero(b))
+    return GT_BALL_DOMAIN;
+  _arb_poly_div_series(y, a, n, b, n, n, prec);
+  return series_ok(y, n);
+}
+
+/* a^b: a constant exponent (an exact integer: any a0, a0 != 0 when
+   negative; else a0 > 0), or exp(b log a) for a0 > 0 */
+SER(s_pow)
+{
+  (void)c;
+  fmpz_t m;
+  fmpz_init(m);
+  int st = GT_BALL_OK;
+  if (_arb_vec_is_zero(b + 1, n - 1) && arb_is_exact(b)
+      && arb_get_unique_fmpz(m, b) && fmpz_abs_fits_ui(m)) {
+    if (fmpz_sgn(m) >= 0)
+      _arb_poly_pow_ui_trunc_binexp(y, a, n, fmpz_get_ui(m), n, prec);
+    else if (arb_is_nonzero(a)) {
+      arb_ptr t = _arb_vec_init(n);
+      _arb_poly_inv_series(t, a, n, n, prec);
+      fmpz_neg(m, m);
+      _arb_poly_pow_ui_trunc_binexp(y, t, n, fmpz_get_ui(m), n, prec);
+      _arb_vec_clear(t, n);
+    } else
+      st = GT_BALL_DOMAIN;
+  } else if (arb_is_zero(a) && _arb_vec_is_zero(a + 1, n - 1)
+             && arb_is_positive(b))
+    _arb_vec_zero(y, n);          /* 0^b = 0 near b0 > 0 */
+  else if (!arb_is_positive(a))
+    st = GT_BALL_DOMAIN;
+  else if (_arb_vec_is_zero(b + 1, n - 1))
+    _arb_poly_pow_arb_series(y, a, n, b, n, prec);
+  else {
+    arb_ptr t = _arb_vec_init(n), u = _arb_vec_init(n);
+    _arb_poly_log_series(t, a, n, n, prec);
+    _arb_poly_mullow(u, t, n, b, n, n, prec);
+    _arb_poly_exp_series(y, u, n, n, prec);
+    _arb_vec_clear(t, n);
+    _arb_vec_clear(u, n);
+  }
+  fmpz_clear(m);
+  return st == GT_BALL_OK ? series_ok(y, n) : st;
+}
+
+SER(s_sqrt)
+{
+  SER_UNUSED;
+  if (!arb_is_positive(a))
+    return GT_BALL_DOMAIN;
+  _arb_poly_sqrt_series(y, a, n, n, prec);
+  return series_ok(y, n);
+}
+
+/* a^(1/3), odd: -(-a)^(1/3) for a0 < 0 */
+SER(s_cbrt)
+{
+  SER_UNUSED;
+  arb_t third;
+  arb_init(third);
+  arb_set_ui(third, 1);
+  arb_div_ui(third, third, 3, prec);
+  int st = GT_BALL_OK;
+  if (arb_is_positive(a))
+    _arb_poly_pow_arb_series(y, a, n, third, n, prec);
+  else if (arb_is_negative(a)) {
+    arb_ptr t = _arb_vec_init(n);
+    _arb_vec_neg(t, a, n);
+    _arb_poly_pow_arb_series(y, t, n, third, n, prec);
+    _arb_vec_neg(y, y, n);
+    _arb_vec_clear(t, n);
+  } else
+    st = GT_BALL_DOMAIN;
+  arb_clear(third);
+  return st == GT_BALL_OK ? series_ok(y, n) : st;
+}
+
+SER(s_exp) { SER_UNUSED; _arb_poly_exp_series(y, a, n, n, prec); return series_ok(y, n); }
+
+SER(s_exp2)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n);
+  arb_t l;
+  arb_init(l);
+  arb_const_log2(l, prec);
+  _arb_vec_scalar_mul(t, a, n, l, prec);
+  _arb_poly_exp_series(y, t, n, n, prec);
+  arb_clear(l);
+  _arb_vec_clear(t, n);
+  return series_ok(y, n);
+}
+
+SER(s_expm1)
+{
+  SER_UNUSED;
+  _arb_poly_exp_series(y, a, n, n, prec);
+  arb_expm1(y, a, prec);      /* coefficient 0 without the cancellation */
+  return series_ok(y, n);
+}
+
+SER(s_log)
+{
+  SER_UNUSED;
+  if (!arb_is_positive(a))
+    return GT_BALL_DOMAIN;
+  _arb_poly_log_series(y, a, n, n, prec);
+  return series_ok(y, n);
+}
+
+/* log_base a = log a / log base */
+static int
+s_logbase(arb_ptr y, arb_srcptr a, slong n, slong prec, int ten)
+{
+  if (!arb_is_positive(a))
+    return GT_BALL_DOMAIN;
+  arb_t l;
+  arb_init(l);
+  if (ten)
+    arb_const_log10(l, prec);
+  else
+    arb_const_log2(l, prec);
+  _arb_poly_log_series(y, a, n, n, prec);
+  _arb_vec_scalar_div(y, y, n, l, prec);
+  arb_clear(l);
+  return series_ok(y, n);
+}
+
+SER(s_log2) { SER_UNUSED; return s_logbase(y, a, n, prec, 0); }
+SER(s_log10) { SER_UNUSED; return s_logbase(y, a, n, prec, 1); }
+
+SER(s_log1p)
+{
+  SER_UNUSED;
+  arb_t t;
+  arb_init(t);
+  arb_add_ui(t, a, 1, prec);
+  int ok = arb_is_positive(t);
+  arb_clear(t);
+  if (!ok)
+    return GT_BALL_DOMAIN;
+  _arb_poly_log1p_series(y, a, n, n, prec);
+  return series_ok(y, n);
+}
+
+SER(s_sin)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n);
+  _arb_poly_sin_cos_series(y, t, a, n, n, prec);
+  _arb_vec_clear(t, n);
+  return series_ok(y, n);
+}
+
+SER(s_cos)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n);
+  _arb_poly_sin_cos_series(t, y, a, n, n, prec);
+  _arb_vec_clear(t, n);
+  return series_ok(y, n);
+}
+
+SER(s_tan) { SER_UNUSED; _arb_poly_tan_series(y, a, n, n, prec); return series_ok(y, n); }
+SER(s_asin) { SER_UNUSED; _arb_poly_asin_series(y, a, n, n, prec); return series_ok(y, n); }
+SER(s_acos) { SER_UNUSED; _arb_poly_acos_series(y, a, n, n, prec); return series_ok(y, n); }
+SER(s_atan) { SER_UNUSED; _arb_poly_atan_series(y, a, n, n, prec); return series_ok(y, n); }
+
+/* atan2(a, b) = atan(a / b) + a constant, for b0 != 0 */
+SER(s_atan2)
+{
+  (void)c;
+  if (!arb_is_nonzero(b))
+    return GT_BALL_DOMAIN;
+  arb_ptr t = _arb_vec_init(n);
+  _arb_poly_div_series(t, a, n, b, n, n, prec);
+  _arb_poly_atan_series(y, t, n, n, prec);
+  _arb_vec_clear(t, n);
+  int st = b_atan2(y, a, b, NULL, prec);
+  return st == GT_BALL_OK ? series_ok(y, n) : st;
+}
+
+SER(s_sinh)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n);
+  _arb_poly_sinh_cosh_series(y, t, a, n, n, prec);
+  _arb_vec_clear(t, n);
+  return series_ok(y, n);
+}
+
+SER(s_cosh)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n);
+  _arb_poly_sinh_cosh_series(t, y, a, n, n, prec);
+  _arb_vec_clear(t, n);
+  return series_ok(y, n);
+}
+
+SER(s_tanh)
+{
+  SER_UNUSED;
+  arb_ptr sh = _arb_vec_init(n), ch = _arb_vec_init(n);
+  _arb_poly_sinh_cosh_series(sh, ch, a, n, n, prec);
+  _arb_poly_div_series(y, sh, n, ch, n, n, prec);
+  _arb_vec_clear(sh, n);
+  _arb_vec_clear(ch, n);
+  return series_ok(y, n);
+}
+
+/* asinh a = log(a + sqrt(a^2 + 1)), acosh a = log(a + sqrt(a^2 - 1))
+   (a0 > 1); coefficient 0 from the value rule */
+static int
+s_arcosh(arb_ptr y, arb_srcptr a, slong n, slong prec, int sign)
+{
+  arb_ptr t = _arb_vec_init(n), u = _arb_vec_init(n);
+  _arb_poly_mullow(t, a, n, a, n, n, prec);
+  arb_add_si(t, t, sign, prec);
+  int st = GT_BALL_DOMAIN;
+  if (arb_is_positive(t)) {
+    _arb_poly_sqrt_series(u, t, n, n, prec);
+    _arb_vec_add(u, u, a, n, prec);
+    if (arb_is_positive(u)) {
+      _arb_poly_log_series(y, u, n, n, prec);
+      if (sign > 0)
+        arb_asinh(y, a, prec);
+      else
+        arb_acosh(y, a, prec);
+      st = series_ok(y, n);
+    }
+  }
+  _arb_vec_clear(t, n);
+  _arb_vec_clear(u, n);
+  return st;
+}
+
+SER(s_asinh) { SER_UNUSED; return s_arcosh(y, a, n, prec, 1); }
+SER(s_acosh) { SER_UNUSED; return s_arcosh(y, a, n, prec, -1); }
+
+/* atanh a = (log1p(a) - log1p(-a)) / 2, |a0| < 1 */
+SER(s_atanh)
+{
+  SER_UNUSED;
+  arb_t one;
+  arb_init(one);
+  arb_one(one);
+  int inside = arb_lt(a, one);
+  arb_neg(one, one);
+  inside = inside && arb_gt(a, one);
+  arb_clear(one);
+  if (!inside)
+    return GT_BALL_DOMAIN;
+  arb_ptr t = _arb_vec_init(n), u = _arb_vec_init(n);
+  _arb_poly_log1p_series(t, a, n, n, prec);
+  _arb_vec_neg(u, a, n);
+  _arb_poly_log1p_series(y, u, n, n, prec);
+  _arb_vec_sub(y, t, y, n, prec);
+  _arb_vec_scalar_mul_2exp_si(y, y, n, -1);
+  _arb_vec_clear(t, n);
+  _arb_vec_clear(u, n);
+  return series_ok(y, n);
+}
+
+/* hypot(a, b) = sqrt(a^2 + b^2), away from (0, 0) */
+SER(s_hypot)
+{
+  (void)c;
+  arb_ptr t = _arb_vec_init(n), u = _arb_vec_init(n);
+  _arb_poly_mullow(t, a, n, a, n, n, prec);
+  _arb_poly_mullow(u, b, n, b, n, n, prec);
+  _arb_vec_add(t, t, u, n, prec);
+  int st = GT_BALL_DOMAIN;
+  if (arb_is_positive(t)) {
+    _arb_poly_sqrt_series(y, t, n, n, prec);
+    st = series_ok(y, n);
+  }
+  _arb_vec_clear(t, n);
+  _arb_vec_clear(u, n);
+  return st;
+}
+
+SER(s_erf) { SER_UNUSED; _arb_hypgeom_erf_series(y, a, n, n, prec); return series_ok(y, n); }
+SER(s_erfc) { SER_UNUSED; _arb_hypgeom_erfc_series(y, a, n, n, prec); return series_ok(y, n); }
+
+/* Phi(a) = erfc(-a / sqrt 2) / 2 */
+static void
+norm_cdf_series(arb_ptr y, arb_srcptr a, slong n, slong prec)
+{
+  arb_ptr t = _arb_vec_init(n);
+  arb_t k;
+  arb_init(k);
+  arb_set_si(k, 2);
+  arb_rsqrt(k, k, prec);
+  arb_neg(k, k);
+  _arb_vec_scalar_mul(t, a, n, k, prec);
+  _arb_hypgeom_erfc_series(y, t, n, n, prec);
+  _arb_vec_scalar_mul_2exp_si(y, y, n, -1);
+  arb_clear(k);
+  _arb_vec_clear(t, n);
+}
+
+SER(s_norm_cdf) { SER_UNUSED; norm_cdf_series(y, a, n, prec); return series_ok(y, n); }
+
+SER(s_norm_logcdf)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n);
+  norm_cdf_series(t, a, n, prec);
+  _arb_poly_log_series(y, t, n, n, prec);
+  _arb_vec_clear(t, n);
+  return series_ok(y, n);
+}
+
+/* f(a) for f's jet at a0 (jet[k] = f^(k)(a0)/k!, n of them): the jet
+   composed with a - a0 */
+static void
+compose_jet(arb_ptr y, arb_srcptr jet, arb_srcptr a, slong n, slong prec)
+{
+  arb_ptr t = _arb_vec_init(n);
+  _arb_vec_set(t, a, n);
+  arb_zero(t);
+  _arb_poly_compose_series(y, jet, n, t, n, n, prec);
+  _arb_vec_clear(t, n);
+}
+
+/* erfinv: its jet at a0 from the inverse series of erf at y0 = erfinv(a0):
+   erf(y0 + u) - a0 = a0' ... by Arb's series reversion of erf around y0 */
+SER(s_erfinv)
+{
+  SER_UNUSED;
+  if (n == 1)
+    return b_erfinv(y, a, NULL, NULL, prec);
+  arb_ptr e = _arb_vec_init(n), r = _arb_vec_init(n), jet = _arb_vec_init(n);
+  int st = b_erfinv(jet, a, NULL, NULL, prec);
+  if (st == GT_BALL_OK) {
+    arb_set(e, jet);              /* erf(y0 + u) as a series in u */
+    arb_one(e + 1);
+    _arb_hypgeom_erf_series(r, e, 2, n, prec);
+    arb_zero(r);                  /* erf(y0 + u) - a0, exactly 0 at u = 0 */
+    _arb_poly_revert_series(e, r, n, n, prec);
+    _arb_vec_set(jet + 1, e + 1, n - 1);
+    compose_jet(y, jet, a, n, prec);
+    st = series_ok(y, n);
+  }
+  _arb_vec_clear(e, n);
+  _arb_vec_clear(r, n);
+  _arb_vec_clear(jet, n);
+  return st;
+}
+
+SER(s_lambertw)
+{
+  SER_UNUSED;
+  _arb_poly_lambertw_series(y, a, n, 0, n, prec);
+  return series_ok(y, n);
+}
+
+SER(s_gamma) { SER_UNUSED; _arb_poly_gamma_series(y, a, n, n, prec); return series_ok(y, n); }
+SER(s_digamma) { SER_UNUSED; _arb_poly_digamma_series(y, a, n, n, prec); return series_ok(y, n); }
+
+/* log|Gamma(a)|: Arb's lgamma series for a0 > 0, else log of +-Gamma */
+SER(s_lgamma)
+{
+  SER_UNUSED;
+  if (arb_is_positive(a)) {
+    _arb_poly_lgamma_series(y, a, n, n, prec);
+    return series_ok(y, n);
+  }
+  arb_ptr t = _arb_vec_init(n);
+  _arb_poly_gamma_series(t, a, n, n, prec);
+  int st = GT_BALL_DOMAIN;
+  if (arb_is_nonzero(t)) {
+    if (arb_is_negative(t))
+      _arb_vec_neg(t, t, n);
+    _arb_poly_log_series(y, t, n, n, prec);
+    st = series_ok(y, n);
+  }
+  _arb_vec_clear(t, n);
+  return st;
+}
+
+/* trigamma = psi': the jet of digamma at a0 one longer, differentiated,
+   composed with a - a0 */
+SER(s_trigamma)
+{
+  SER_UNUSED;
+  arb_ptr h = _arb_vec_init(2), d = _arb_vec_init(n + 1),
+          jet = _arb_vec_init(n);
+  arb_set(h, a);
+  arb_one(h + 1);
+  _arb_poly_digamma_series(d, h, 2, n + 1, prec);
+  _arb_poly_derivative(jet, d, n + 1, prec);
+  compose_jet(y, jet, a, n, prec);
+  _arb_vec_clear(h, 2);
+  _arb_vec_clear(d, n + 1);
+  _arb_vec_clear(jet, n);
+  return series_ok(y, n);
+}
+
+/* sigmoid a = 1 / (1 + exp(-a)) */
+SER(s_sigmoid)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n), u = _arb_vec_init(n);
+  _arb_vec_neg(t, a, n);
+  _arb_poly_exp_series(u, t, n, n, prec);
+  arb_add_ui(u, u, 1, prec);
+  _arb_poly_inv_series(y, u, n, n, prec);
+  _arb_vec_clear(t, n);
+  _arb_vec_clear(u, n);
+  return series_ok(y, n);
+}
+
+/* softplus a = log1p(exp(a)) */
+SER(s_softplus)
+{
+  SER_UNUSED;
+  arb_ptr t = _arb_vec_init(n);
+  _arb_poly_exp_series(t, a, n, n, prec);
+  _arb_poly_log1p_series(y, t, n, n, prec);
+  _arb_vec_clear(t, n);
+  return series_ok(y, n);
+}
+
+/* the kinks: the branch of coefficient 0's ball, as the value rules; at
+   an exact kink the conventions of the run (abs, relu: 0; a tie of min
+   and max: the mean) */
+SER(s_abs)
+{
+  SER_UNUSED; (void)prec;
+  if (!sign_decided(a))
+    return GT_BALL_UNDECIDED;
+  if (arb_is_positive(a))
+    _arb_vec_set(y, a, n);
+  else if (arb_is_negative(a))
+    _arb_vec_neg(y, a, n);
+  else
+    _arb_vec_zero(y, n);
+  return GT_BALL_OK;
+}
+
+SER(s_relu)
+{
+  SER_UNUSED; (void)prec;
+  if (!sign_decided(a))
+    return GT_BALL_UNDECIDED;
+  if (arb_is_positive(a))
+    _arb_vec_set(y, a, n);
+  else
+    _arb_vec_zero(y, n);
+  return GT_BALL_OK;
+}
+
+static int
+s_minmax(arb_ptr y, arb_srcptr a, arb_srcptr b, slong n, slong prec, int max)
+{
+  if (arb_eq(a, b)) {
+    _arb_vec_add(y, a, b, n, prec);
+    _arb_vec_scalar_mul_2exp_si(y, y, n, -1);
+  } else if (arb_gt(a, b))
+    _arb_vec_set(y, max ? a : b, n);
+  else if (arb_lt(a, b))
+    _arb_vec_set(y, max ? b : a, n);
+  else
+    return GT_BALL_UNDECIDED;
+  return series_ok(y, n);
+}
+
+SER(s_min) { (void)c; return s_minmax(y, a, b, n, prec, 0); }
+SER(s_max) { (void)c; return s_minmax(y, a, b, n, prec, 1); }
+
+SER(s_where)
+{
+  (void)prec;
+  int t;
+  if (!decided_truth(a, &t))
+    return GT_BALL_UNDECIDED;
+  _arb_vec_set(y, t ? b : c, n);
+  return series_ok(y, n);
+}
+
+/* a % b = a - q b with q = floor(a0 / b0) decided */
+SER(s_mod)
+{
+  (void)c;
+  arb_t q;
+  arb_init(q);
+  int st = b_mod(q, a, b, NULL, prec);   /* decides q, or fails */
+  if (st == GT_BALL_OK) {
+    arb_div(q, a, b, prec);
+    arb_floor(q, q, prec);
+    arb_ptr t = _arb_vec_init(n);
+    _arb_vec_scalar_mul(t, b, n, q, prec);
+    _arb_vec_sub(y, a, t, n, prec);
+    _arb_vec_clear(t, n);
+    b_mod(y, a, b, NULL, prec);          /* coefficient 0 as the value */
+    st = series_ok(y, n);
+  }
+  arb_clear(q);
+  return st;
+}
+
 /* ---- tensor ops (tensor.c's value rules, on balls) -------------------- */
 
 /* the ball arrays of node i and its operand a */
@@ -805,31 +1340,41 @@ t_setview(GtBalls *B, int32_t i)
 
 /* ---- the table -------------------------------------------------------- */
 
-#define E(op, f) [GT_OP_##op] = { f, NULL, NULL }
-#define T(op, f) [GT_OP_##op] = { NULL, f, NULL }
-#define X(op, why) [GT_OP_##op] = { NULL, NULL, why }
+#define E(op, f) [GT_OP_##op] = { f, NULL, NULL, NULL }
+#define ES(op, f, sf) [GT_OP_##op] = { f, NULL, NULL, sf }
+#define T(op, f) [GT_OP_##op] = { NULL, f, NULL, NULL }
+#define X(op, why) [GT_OP_##op] = { NULL, NULL, why, NULL }
 
+/* The flat ops (floor, sign, the comparisons ...: no GT_OPF_SMOOTH) need
+   no series rule: their series is their value, then zeros. */
 const GtBallRule gt_ball_rules[GT_OP_COUNT] = {
   X(CONST, "a leaf: enclosed from its decimal text by the sweep"),
   X(INPUT, "a leaf: enclosed from its value's node by the sweep"),
-  E(NEG, b_neg), E(ADD, b_add), E(SUB, b_sub), E(MUL, b_mul),
-  E(DIV, b_div), E(MOD, b_mod), E(POW, b_pow),
+  ES(NEG, b_neg, s_neg), ES(ADD, b_add, s_add), ES(SUB, b_sub, s_sub),
+  ES(MUL, b_mul, s_mul), ES(DIV, b_div, s_div), ES(MOD, b_mod, s_mod),
+  ES(POW, b_pow, s_pow),
   E(EQ, b_eq), E(NE, b_ne), E(LT, b_lt), E(LE, b_le), E(GT, b_gt),
   E(GE, b_ge), E(NOT, b_not),
-  E(ABS, b_abs), E(SIGN, b_sign), E(SQRT, b_sqrt), E(CBRT, b_cbrt),
-  E(EXP, b_exp), E(EXP2, b_exp2), E(EXPM1, b_expm1), E(LOG, b_log),
-  E(LOG2, b_log2), E(LOG10, b_log10), E(LOG1P, b_log1p),
-  E(SIN, b_sin), E(COS, b_cos), E(TAN, b_tan), E(ASIN, b_asin),
-  E(ACOS, b_acos), E(ATAN, b_atan), E(ATAN2, b_atan2),
-  E(SINH, b_sinh), E(COSH, b_cosh), E(TANH, b_tanh), E(ASINH, b_asinh),
-  E(ACOSH, b_acosh), E(ATANH, b_atanh), E(HYPOT, b_hypot),
-  E(ERF, b_erf), E(ERFC, b_erfc), E(NORM_CDF, b_norm_cdf),
-  E(NORM_LOGCDF, b_norm_logcdf), E(ERFINV, b_erfinv),
-  E(LAMBERTW, b_lambertw), E(GAMMA, b_gamma), E(LGAMMA, b_lgamma),
-  E(DIGAMMA, b_digamma), E(TRIGAMMA, b_trigamma),
+  ES(ABS, b_abs, s_abs), E(SIGN, b_sign), ES(SQRT, b_sqrt, s_sqrt),
+  ES(CBRT, b_cbrt, s_cbrt), ES(EXP, b_exp, s_exp), ES(EXP2, b_exp2, s_exp2),
+  ES(EXPM1, b_expm1, s_expm1), ES(LOG, b_log, s_log),
+  ES(LOG2, b_log2, s_log2), ES(LOG10, b_log10, s_log10),
+  ES(LOG1P, b_log1p, s_log1p), ES(SIN, b_sin, s_sin), ES(COS, b_cos, s_cos),
+  ES(TAN, b_tan, s_tan), ES(ASIN, b_asin, s_asin), ES(ACOS, b_acos, s_acos),
+  ES(ATAN, b_atan, s_atan), ES(ATAN2, b_atan2, s_atan2),
+  ES(SINH, b_sinh, s_sinh), ES(COSH, b_cosh, s_cosh),
+  ES(TANH, b_tanh, s_tanh), ES(ASINH, b_asinh, s_asinh),
+  ES(ACOSH, b_acosh, s_acosh), ES(ATANH, b_atanh, s_atanh),
+  ES(HYPOT, b_hypot, s_hypot), ES(ERF, b_erf, s_erf),
+  ES(ERFC, b_erfc, s_erfc), ES(NORM_CDF, b_norm_cdf, s_norm_cdf),
+  ES(NORM_LOGCDF, b_norm_logcdf, s_norm_logcdf),
+  ES(ERFINV, b_erfinv, s_erfinv), ES(LAMBERTW, b_lambertw, s_lambertw),
+  ES(GAMMA, b_gamma, s_gamma), ES(LGAMMA, b_lgamma, s_lgamma),
+  ES(DIGAMMA, b_digamma, s_digamma), ES(TRIGAMMA, b_trigamma, s_trigamma),
   E(FLOOR, b_floor), E(CEIL, b_ceil), E(ROUND, b_round), E(TRUNC, b_trunc),
-  E(MIN, b_min), E(MAX, b_max), E(SIGMOID, b_sigmoid),
-  E(SOFTPLUS, b_softplus), E(RELU, b_relu), E(WHERE, b_where),
+  ES(MIN, b_min, s_min), ES(MAX, b_max, s_max),
+  ES(SIGMOID, b_sigmoid, s_sigmoid), ES(SOFTPLUS, b_softplus, s_softplus),
+  ES(RELU, b_relu, s_relu), ES(WHERE, b_where, s_where),
   E(STOP, b_stop),
   X(TAYLOR, "grad(y, x, k) inside the program is not enclosed yet"),
   T(STACK, t_stack), T(EXPAND, t_expand), T(SUMTO, t_sumto),

@@ -41,12 +41,17 @@ typedef int (*GtBallFn)(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c,
                         slong prec);
 /* A tensor op: B->b[i] from its operands' balls. */
 typedef int (*GtBallTensorFn)(GtBalls *B, int32_t i);
+/* Taylor mode: y = op(a, b, c) on power series of n coefficients (every
+   operand given in full; y not aliased with them). */
+typedef int (*GtBallSeriesFn)(arb_ptr y, arb_srcptr a, arb_srcptr b,
+                              arb_srcptr c, slong n, slong prec);
 
 typedef struct GtBallRule {
   GtBallFn fn;            /* elementwise ops */
   GtBallTensorFn tfn;     /* tensor ops */
   const char *exempt;     /* why the op has no rule here (leaves: the sweep
                              encloses them; grad(y, x, k)), else NULL */
+  GtBallSeriesFn ser;     /* elementwise ops with GT_OPF_SMOOTH */
 } GtBallRule;
 
 /* Indexed by GtOp; test_ball names any op with neither rule nor reason. */

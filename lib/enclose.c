@@ -363,6 +363,119 @@ record_deriv(GtSession *s, const GtDeriv *d, int32_t *node)
   return GT_OK;
 }
 
+/* ---- Taylor mode on balls ------------------------------------------------ */
+
+/* A fresh series of n coefficients: the ball v, then zeros. */
+static arb_ptr
+const_series(arb_srcptr v, slong n)
+{
+  arb_ptr t = _arb_vec_init(n);
+  arb_set(t, v);
+  return t;
+}
+
+/* The order-K derivative of scalar node y with respect to scalar node x
+   into out, by one sweep of the series rules over the nodes x..y that y
+   uses and that vary with x (the others are constants: their value
+   balls).  O(K^2) ball operations per node (less where Arb multiplies
+   faster).  On failure returns the error status, located at the node
+   whose rule failed. */
+static GtStatus
+taylor_ball(GtSession *s, GtBalls *B, int32_t x, int32_t y, int K,
+            arb_ptr out)
+{
+  const GtTape *t = &s->tape;
+  slong n = K + 1;
+  arb_zero(out);
+  if (y < x)
+    return GT_OK;
+  if (y == x) {
+    if (K == 1)
+      arb_one(out);
+    return GT_OK;
+  }
+  unsigned char *uses = gt_tape_uses(t, x, y);
+  arb_ptr *ser = calloc((size_t)(y - x) + 1, sizeof *ser);
+  if (uses == NULL || ser == NULL) {
+    free(uses);
+    free(ser);
+    return plain_error(s, "out of memory");
+  }
+  ser[0] = const_series(B->b[x], n);
+  if (n > 1)
+    arb_one(ser[0] + 1);
+  GtStatus st = GT_OK;
+  for (int32_t i = x + 1; i <= y && st == GT_OK; i++) {
+    const GtNode *nd = &t->nodes[i];
+    if (!uses[i - x] || (nd->flags & GT_NF_NARY))
+      continue;
+    int32_t ops[3] = { nd->a, nd->b, nd->c };
+    int varies = 0;
+    for (int k = 0; k < 3; k++)
+      varies |= ops[k] >= x && ser[ops[k] - x] != NULL;
+    if (!varies)
+      continue;
+    if (nd->shape != 0 || gt_is_tensor_op((GtOp)nd->op))
+      return free(uses), node_error(s, i, "Taylor mode on balls runs on "
+                                    "scalars only: a tensor between the "
+                                    "name and the output", NULL, NULL, 0);
+    const GtBallRule *rule = &gt_ball_rules[nd->op];
+    ser[i - x] = _arb_vec_init(n);
+    if (!(gt_ops[nd->op].flags & GT_OPF_SMOOTH)) {
+      arb_set(ser[i - x], B->b[i]);   /* flat: locally constant */
+      continue;
+    }
+    if (rule->ser == NULL) {
+      st = rule_error(s, i, GT_BALL_NORULE, NULL, NULL);
+      break;
+    }
+    arb_ptr in[3] = { NULL, NULL, NULL }, own[3] = { NULL, NULL, NULL };
+    for (int k = 0; k < 3; k++) {
+      if (ops[k] < 0)
+        continue;
+      if (ops[k] >= x && ser[ops[k] - x] != NULL)
+        in[k] = ser[ops[k] - x];
+      else
+        in[k] = own[k] = const_series(B->b[ops[k]], n);
+    }
+    int bst = rule->ser(ser[i - x], in[0], in[1], in[2], n, B->prec);
+    if (bst != GT_BALL_OK)
+      st = rule_error(s, i, bst, in[0], in[1]);
+    for (int k = 0; k < 3; k++)
+      if (own[k])
+        _arb_vec_clear(own[k], n);
+  }
+  if (st == GT_OK && ser[y - x] != NULL) {
+    arb_t f;
+    arb_init(f);
+    arb_fac_ui(f, (ulong)K, B->prec);
+    arb_mul(out, ser[y - x] + K, f, B->prec);
+    arb_clear(f);
+  }
+  for (int32_t i = x; i <= y; i++)
+    if (ser[i - x])
+      _arb_vec_clear(ser[i - x], n);
+  free(ser);
+  free(uses);
+  return st;
+}
+
+/* Is derivative d one for Taylor mode: order >= 2 in one scalar name of
+   a scalar output? */
+static int
+taylor_entry(const GtSession *s, const GtDeriv *d, int32_t *x, int32_t *y)
+{
+  if (d->order < 2)
+    return 0;
+  for (int k = 1; k < d->order; k++)
+    if (strcmp(d->wrt[k], d->wrt[0]) != 0)
+      return 0;
+  *x = of_node(s, d->wrt[0]);
+  *y = of_node(s, d->of);
+  return *x >= 0 && *y >= 0 && s->tape.nodes[*x].shape == 0
+         && s->tape.nodes[*y].shape == 0;
+}
+
 /* ---- results ------------------------------------------------------------ */
 
 /* lo, hi = the bounds of the balls x[0..n) at prec, rounded outwards. */
@@ -388,21 +501,22 @@ value_of(const GtTape *t, int32_t i, mpfr_srcptr elems)
   return v;
 }
 
-/* Fills the session's enclosure entries: outputs, then derivatives. */
+/* Fills the session's enclosure entries: outputs, then derivatives;
+   entry k is the ball vector balls[k], of node shape[k]'s shape. */
 static GtStatus
-fill(GtSession *s, GtBalls *B, const int32_t *roots, const GtDeriv *ds,
-     size_t nd)
+fill(GtSession *s, arb_srcptr *balls, const int32_t *shape,
+     const GtDeriv *ds, size_t nd)
 {
   struct GtEnclosed *x = s->enclosed;
   size_t no = s->res.nout;
   for (size_t k = 0; k < no + nd; k++) {
-    int32_t i = roots[k];
+    int32_t i = shape[k];
     size_t sz = gt_node_size(&s->tape, i);
     mpfr_ptr lo = gt_tape_numbers(&x->nums, sz + 1);
     mpfr_ptr hi = gt_tape_numbers(&x->nums, sz + 1);
     if (lo == NULL || hi == NULL)
       return plain_error(s, "out of memory");
-    bounds(lo, hi, B->b[i], sz, s->tape.prec);
+    bounds(lo, hi, balls[k], sz, s->tape.prec);
     GtEnclosure *e = &x->e[x->n++];
     if (k < no) {
       e->of = s->names.text[s->res.out_names[k]];
@@ -433,8 +547,61 @@ prepare(GtSession *s, size_t n)
   return GT_OK;
 }
 
-/* The largest order enclosed by nested recorded sweeps (3^K nodes). */
+/* The largest order enclosed by nested recorded sweeps (3^K nodes) when
+   Taylor mode does not apply (several names, tensors). */
 #define ENCLOSE_NESTED_MAX 6
+
+/* Records the derivatives that are not for Taylor mode (taylor[k] set:
+   roots[no + k] is the output, x[k] the name). */
+static GtStatus
+plan(GtSession *s, const GtDeriv *ds, size_t nd, int32_t *roots,
+     int32_t *x, unsigned char *taylor)
+{
+  size_t no = s->res.nout;
+  for (size_t k = 0; k < nd; k++) {
+    if (taylor_entry(s, &ds[k], &x[k], &roots[no + k])) {
+      taylor[k] = 1;
+      continue;
+    }
+    if (ds[k].order > ENCLOSE_NESTED_MAX) {
+      gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+                  "--enclose: derivatives of order above %d are enclosed "
+                  "in one scalar name of a scalar output only",
+                  ENCLOSE_NESTED_MAX);
+      return GT_EUSAGE;
+    }
+    GtStatus st = record_deriv(s, &ds[k], &roots[no + k]);
+    if (st != GT_OK)
+      return st;
+  }
+  return GT_OK;
+}
+
+/* Balls of every node that the roots and the guards need; the Taylor
+   entries' balls into extra[k]. */
+static GtStatus
+evaluate(GtSession *s, GtBalls *B, const int32_t *roots, size_t nroots,
+         const GtDeriv *ds, size_t nd, const int32_t *x,
+         const unsigned char *taylor, arb_ptr extra)
+{
+  unsigned char *need = calloc(s->tape.n + 1, 1);
+  if (need == NULL)
+    return plain_error(s, "out of memory");
+  for (size_t k = 0; k < nroots; k++)
+    need[roots[k]] = 1;
+  for (size_t k = 0; k < s->tape.nguards; k++)
+    need[s->tape.guards[k].node] = 1;
+  mark_needed(&s->tape, need);
+  GtStatus st = sweep(s, B, need);
+  free(need);
+  if (st == GT_OK)
+    st = check_guards(s, B);
+  size_t no = nroots - nd;
+  for (size_t k = 0; k < nd && st == GT_OK; k++)
+    if (taylor[k])
+      st = taylor_ball(s, B, x[k], roots[no + k], ds[k].order, extra + k);
+  return st;
+}
 
 GtStatus
 gt_session_enclose(GtSession *s, const GtDeriv *ds, size_t nd,
@@ -444,48 +611,39 @@ gt_session_enclose(GtSession *s, const GtDeriv *ds, size_t nd,
   *nout = 0;
   if (!s->ran)
     return plain_error(s, "the program has not run");
-  size_t no = s->res.nout;
-  GtStatus st = prepare(s, no + nd);
-  int32_t *roots = malloc((no + nd + 1) * sizeof *roots);
-  if (roots == NULL)
-    return plain_error(s, "out of memory");
-  for (size_t k = 0; k < no; k++)
-    roots[k] = s->res.out_nodes[k];
-  for (size_t k = 0; k < nd && st == GT_OK; k++) {
-    if (ds[k].order > ENCLOSE_NESTED_MAX) {
-      gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
-                  "--enclose: derivatives of order above %d are not "
-                  "enclosed yet", ENCLOSE_NESTED_MAX);
-      st = GT_EUSAGE;
-    } else
-      st = record_deriv(s, &ds[k], &roots[no + k]);
-  }
+  size_t no = s->res.nout, ne = no + nd;
+  GtStatus st = prepare(s, ne);
+  int32_t *roots = malloc((ne + 1) * sizeof *roots);
+  int32_t *x = malloc((nd + 1) * sizeof *x);
+  unsigned char *taylor = calloc(nd + 1, 1);
+  arb_srcptr *balls = malloc((ne + 1) * sizeof *balls);
+  arb_ptr extra = _arb_vec_init((slong)nd + 1);
   GtBalls B = { &s->tape, NULL, (slong)s->tape.prec };
-  unsigned char *need = NULL;
-  if (st == GT_OK) {
-    B.b = calloc(s->tape.n + 1, sizeof *B.b);
-    need = calloc(s->tape.n + 1, 1);
-    if (B.b == NULL || need == NULL)
-      st = plain_error(s, "out of memory");
-  }
-  if (st == GT_OK) {
-    for (size_t k = 0; k < no + nd; k++)
-      need[roots[k]] = 1;
-    for (size_t k = 0; k < s->tape.nguards; k++)
-      need[s->tape.guards[k].node] = 1;
-    mark_needed(&s->tape, need);
-    st = sweep(s, &B, need);
-  }
+  if (st == GT_OK && (!roots || !x || !taylor || !balls))
+    st = plain_error(s, "out of memory");
+  for (size_t k = 0; st == GT_OK && k < no; k++)
+    roots[k] = s->res.out_nodes[k];
   if (st == GT_OK)
-    st = check_guards(s, &B);
+    st = plan(s, ds, nd, roots, x, taylor);
+  if (st == GT_OK && (B.b = calloc(s->tape.n + 1, sizeof *B.b)) == NULL)
+    st = plain_error(s, "out of memory");
   if (st == GT_OK)
-    st = fill(s, &B, roots, ds, nd);
+    st = evaluate(s, &B, roots, ne, ds, nd, x, taylor, extra);
+  if (st == GT_OK) {
+    for (size_t k = 0; k < ne; k++)
+      balls[k] = k >= no && taylor[k - no] ? extra + (k - no)
+                                           : B.b[roots[k]];
+    st = fill(s, balls, roots, ds, nd);
+  }
   for (size_t i = 0; B.b && i < s->tape.n; i++)
     if (B.b[i])
       _arb_vec_clear(B.b[i], (slong)gt_node_size(&s->tape, (int32_t)i));
+  _arb_vec_clear(extra, (slong)nd + 1);
   free(B.b);
-  free(need);
   free(roots);
+  free(x);
+  free(taylor);
+  free(balls);
   if (st == GT_OK) {
     *out = s->enclosed->e;
     *nout = s->enclosed->n;

@@ -126,6 +126,48 @@ CORPUS = [
      ["--order", "2"], 128,
      lambda v: {"z": mpmath.sin(v["x"] * v["y"]) / (v["x"] + v["y"])}, True),
     ("rump128", RUMP, ["--wrt", "a"], 128, rump, False),
+    ("rump53", RUMP, ["--wrt", "a"], 53, rump, False),
+    # Taylor mode on balls: --order K of one scalar name
+    ("taylor_w3_20", "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n",
+     ["--wrt", "x", "--order", "12"], 128,
+     lambda v: {"y": mpmath.exp(mpmath.sin(v["x"])) / (1 + v["x"] ** 2)},
+     True),
+    ("taylor_mix", "input x = 0.3\ny = sqrt(1 + x) * log(2 + x) + tan(x) "
+     "+ asinh(x) + acosh(2 + x) + atanh(x) + atan2(x, 2) + hypot(x, 1) "
+     "+ erf(x) + erfc(x) + cbrt(x) + exp2(x) + expm1(x) + log1p(x) "
+     "+ log2(2 + x) + log10(3 + x) + sinh(x) * cosh(x) + tanh(x) "
+     "+ asin(x) / acos(x) + atan(x) + x^2.5 + 2^x + x^-3 + x^x\n",
+     ["--wrt", "x", "--order", "4"], 128,
+     lambda v: {"y": mpmath.sqrt(1 + v["x"]) * mpmath.log(2 + v["x"])
+                + mpmath.tan(v["x"]) + mpmath.asinh(v["x"])
+                + mpmath.acosh(2 + v["x"]) + mpmath.atanh(v["x"])
+                + mpmath.atan2(v["x"], 2) + mpmath.hypot(v["x"], 1)
+                + mpmath.erf(v["x"]) + mpmath.erfc(v["x"])
+                + mpmath.cbrt(v["x"]) + mpf(2) ** v["x"]
+                + mpmath.expm1(v["x"]) + mpmath.log1p(v["x"])
+                + mpmath.log(2 + v["x"], 2) + mpmath.log10(3 + v["x"])
+                + mpmath.sinh(v["x"]) * mpmath.cosh(v["x"])
+                + mpmath.tanh(v["x"]) + mpmath.asin(v["x"])
+                / mpmath.acos(v["x"]) + mpmath.atan(v["x"])
+                + v["x"] ** mpf("2.5") + mpf(2) ** v["x"] + v["x"] ** -3
+                + v["x"] ** v["x"]}, True),
+    ("taylor_special", "input x = 0.3\ny = gamma(1 + x) + lgamma(1 + x) "
+     "+ digamma(1 + x) + sigmoid(x) + softplus(x) + norm_cdf(x) "
+     "+ norm_logcdf(x) + erfinv(x) + lambertw(x) + lgamma(-0.5 - x)\n",
+     ["--wrt", "x", "--order", "5"], 128,
+     lambda v: {"y": mpmath.gamma(1 + v["x"]) + mpmath.loggamma(1 + v["x"])
+                + mpmath.digamma(1 + v["x"])
+                + 1 / (1 + mpmath.exp(-v["x"]))
+                + mpmath.log1p(mpmath.exp(v["x"])) + mpmath.ncdf(v["x"])
+                + mpmath.log(mpmath.ncdf(v["x"])) + mpmath.erfinv(v["x"])
+                + mpmath.lambertw(v["x"]).real
+                + mpmath.log(abs(mpmath.gamma(mpf("-0.5") - v["x"])))},
+     True),
+    ("taylor_kinks", "input x = 0.3\ny = abs(x - 1) + relu(x) + max(x, 2) "
+     "+ min(x, 0.1) + where(x > 0, x^3, x) + x % 0.2 + floor(x + 1) * x "
+     "+ sign(x) * x^2\n", ["--wrt", "x", "--order", "3"], 128,
+     lambda v: {"y": (1 - v["x"]) + v["x"] + 2 + mpf("0.1") + v["x"] ** 3
+                + (v["x"] - mpf("0.2")) + v["x"] + v["x"] ** 2}, True),
 ]
 
 # Error cases: (name, program, args, message, exact value of the first

@@ -119,6 +119,18 @@ write("enclose_digits", "--enclose-digits 25 --digits 25 -p 53 --wrt a "
       "enclose_rump.gt",
       "f in %s\ndf/da in %s\n" % (interval(f, 25), interval(fa, 25)))
 
+# W3 of issue 15: the 100th derivative of exp(sin x) / (1 + x^2) at 0.5,
+# proven at 256 bits by Taylor mode on balls; 60 digits shown
+mp.dps = 300
+w3 = mpmath.diff(lambda t: mpmath.exp(mpmath.sin(t)) / (1 + t ** 2),
+                 mpf(1) / 2, 100)
+w3v = mpmath.exp(mpmath.sin(mpf(1) / 2)) / (1 + mpf(1) / 4)
+mp.dps = 150
+write("enclose_w3", "--enclose --digits 60 -p 256 --wrt x --order 100 -e "
+      "'input x = 0.5; y = exp(sin(x)) / (1 + x^2)'",
+      "y in %s\nd100y/dx100 in %s\n" % (interval(w3v, 60),
+                                         interval(w3, 60)))
+
 # a tensor: every value exact (by hand: sum of squares, gradient 2x)
 write("enclose_tensor", "--enclose --wrt x -e 'input x = [1, 2, 3]; "
       "y = sum(x * x)'",

@@ -11,6 +11,8 @@
  *   relative when it gives a ball there;
  *   where the oracle says NaN or an infinity, the rule must fail instead
  *   of returning a finite ball.
+ * - The series rules (Taylor mode on balls): coefficient 1 with one
+ *   operand varying contains the oracle's partial derivative.
  * - A program through the session that uses every tensor op: each
  *   enclosure contains the exact value (integers, by hand), and every
  *   tensor op of ops.def occurred on the tape.
@@ -145,6 +147,68 @@ test_rows_contain_oracle(void **state)
   assert_int_equal(failures, 0);
 }
 
+/* The series rule of row c's op with operand k varying (series x_k + t,
+   the others constant): coefficient 1 must contain the oracle's partial
+   derivative d[k].  Returns the failures. */
+static int
+check_series_row(const struct OpCase *c, int k)
+{
+  GtBallSeriesFn f = gt_ball_rules[c->op].ser;
+  if (f == NULL || c->d[k] == NULL || strcmp(c->d[k], "nan") == 0
+      || strstr(c->d[k], "inf") != NULL || strcmp(c->y, "nan") == 0
+      || strstr(c->y, "inf") != NULL)
+    return 0;
+  arb_ptr x[3] = { NULL, NULL, NULL }, y = _arb_vec_init(2);
+  for (int j = 0; j < c->arity; j++) {
+    x[j] = _arb_vec_init(2);
+    operand(x[j], c->x[j], 0);
+    if (j == k)
+      arb_one(x[j] + 1);
+  }
+  arb_t o;
+  arb_init(o);
+  int st = f(y, x[0], x[1], x[2], 2, PREC), fail = 0;
+  /* refusals allowed: at a kink, and x^r at x = 0 with x varying (the
+     higher derivatives of a non-integer power are infinite there) */
+  int edge = c->kink || (c->op == GT_OP_POW && k == 0 && arb_is_zero(x[0]));
+  if (st != GT_BALL_OK)
+    fail = !edge;
+  else if (oracle_ball(o, c->d[k]) != 0 || !arb_overlaps(y + 1, o))
+    fail = 1;
+  if (fail) {
+    fprintf(stderr, "FAIL %s: series rule d/d(operand %d): status %d, ",
+            c->what, k, st);
+    arb_fprintd(stderr, y + 1, 40);
+    fprintf(stderr, "\n  oracle %s\n", c->d[k]);
+  }
+  arb_clear(o);
+  for (int j = 0; j < 3; j++)
+    if (x[j])
+      _arb_vec_clear(x[j], 2);
+  _arb_vec_clear(y, 2);
+  return fail;
+}
+
+static void
+test_series_rules(void **state)
+{
+  (void)state;
+  int failures = 0;
+  /* every elementwise op a derivative flows through has a series rule */
+  for (int op = 0; op < GT_OP_COUNT; op++)
+    if (gt_ball_rules[op].fn && (gt_ops[op].flags & GT_OPF_SMOOTH)
+        && gt_ball_rules[op].ser == NULL) {
+      fprintf(stderr, "FAIL op %s has no series rule\n", gt_ops[op].name);
+      failures++;
+    }
+  size_t n = sizeof op_cases / sizeof op_cases[0];
+  for (size_t i = 0; i < n; i++)
+    if (op_cases[i].cls == OC_SMOOTH)
+      for (int k = 0; k < op_cases[i].arity; k++)
+        failures += check_series_row(&op_cases[i], k);
+  assert_int_equal(failures, 0);
+}
+
 /* Every tensor op on one tape, with integer data so that every value is
    exact: the enclosures must contain (here: equal) the values by hand. */
 static const char tensor_program[] =
@@ -230,6 +294,7 @@ main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_table_complete),
     cmocka_unit_test(test_rows_contain_oracle),
+    cmocka_unit_test(test_series_rules),
     cmocka_unit_test(test_tensor_program),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
