@@ -97,7 +97,8 @@ write("enclose_csv", "--enclose --digits 10 --wrt x -f csv -e " + PROG,
       % (bound(y, 10, False), bound(y, 10, True), bound(dy, 10, False),
          bound(dy, 10, True)))
 
-# Rump's polynomial at a = 77617, b = 33096: exact rationals
+# Rump's polynomial (examples/enclose/rump.gt) at a = 77617, b = 33096:
+# exact rationals
 a, b = Fraction(77617), Fraction(33096)
 f = (Fraction(33375, 100) * b**6 + a**2 * (11 * a**2 * b**2 - b**6
      - 121 * b**4 - 2) + Fraction(55, 10) * b**8 + a / (2 * b))
@@ -106,17 +107,13 @@ fa = 2 * a * (11 * a**2 * b**2 - b**6 - 121 * b**4 - 2) \
 fb = 6 * Fraction(33375, 100) * b**5 + a**2 * (22 * a**2 * b - 6 * b**5
                                                - 484 * b**3) \
     + 8 * Fraction(55, 10) * b**7 - a / (2 * b**2)
-RUMP = ("# Rump's polynomial (1988): at 53 bits the plain run is wrong in\n"
-        "# every digit; --enclose proves the digits at 128 bits\n"
-        "input a = 77617\ninput b = 33096\n"
-        "f = 333.75 * b^6 + a^2 * (11 * a^2 * b^2 - b^6 - 121 * b^4 - 2)"
-        " + 5.5 * b^8 + a / (2 * b)\n")
-write("enclose_rump", "--enclose --digits 20 -p 128 enclose_rump.gt",
+RUMP = "../../examples/enclose/rump.gt"
+write("enclose_rump", "--enclose --digits 20 -p 128 " + RUMP,
       "f in %s\ndf/da in %s\ndf/db in %s\n"
-      % (interval(f, 20), interval(fa, 20), interval(fb, 20)), gt=RUMP)
+      % (interval(f, 20), interval(fa, 20), interval(fb, 20)))
 # --enclose-digits from 53 bits: the precision doubles until 25 digits
 write("enclose_digits", "--enclose-digits 25 --digits 25 -p 53 --wrt a "
-      "enclose_rump.gt",
+      + RUMP,
       "f in %s\ndf/da in %s\n" % (interval(f, 25), interval(fa, 25)))
 
 # W3 of issue 15: the 100th derivative of exp(sin x) / (1 + x^2) at 0.5,
