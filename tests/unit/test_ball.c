@@ -297,5 +297,7 @@ main(void)
     cmocka_unit_test(test_series_rules),
     cmocka_unit_test(test_tensor_program),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  flint_cleanup();      /* Arb's caches (gamma's Bernoulli numbers) */
+  return rc;
 }
