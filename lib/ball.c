@@ -1376,7 +1376,7 @@ const GtBallRule gt_ball_rules[GT_OP_COUNT] = {
   ES(SIGMOID, b_sigmoid, s_sigmoid), ES(SOFTPLUS, b_softplus, s_softplus),
   ES(RELU, b_relu, s_relu), ES(WHERE, b_where, s_where),
   E(STOP, b_stop),
-  X(TAYLOR, "grad(y, x, k) inside the program is not enclosed yet"),
+  X(TAYLOR, "grad(y, x, k): Taylor mode on the balls, by the sweep"),
   T(STACK, t_stack), T(EXPAND, t_expand), T(SUMTO, t_sumto),
   T(SUM, t_reduce), T(MEAN, t_reduce), T(PROD, t_reduce),
   T(RMAX, t_reduce), T(RMIN, t_reduce), T(MATMUL, t_matmul),

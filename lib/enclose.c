@@ -59,6 +59,16 @@ plain_error(GtSession *s, const char *msg)
   return GT_ERUNTIME;
 }
 
+/* A name of a derivative that the program does not have (usage). */
+static GtStatus
+no_name(GtSession *s, const char *opt, const char *what, const char *name)
+{
+  gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+              "%s: the program has no %s or variable named '%s'", opt, what,
+              name);
+  return GT_EUSAGE;
+}
+
 /* "[LO, HI]" of a ball, 12 digits each way (malloc'd, or NULL). */
 static char *
 ball_text(arb_srcptr x)
@@ -258,7 +268,11 @@ mark_needed(const GtTape *t, unsigned char *need)
   }
 }
 
-/* Balls of every needed node, in tape order. */
+static GtStatus taylor_ball(GtSession *s, GtBalls *B, int32_t x, int32_t y,
+                            int K, arb_ptr out);
+
+/* Balls of every needed node, in tape order.  grad(y, x, k) inside the
+   program (a TAYLOR node) is Taylor mode on the balls before it. */
 static GtStatus
 sweep(GtSession *s, GtBalls *B, const unsigned char *need)
 {
@@ -277,6 +291,12 @@ sweep(GtSession *s, GtBalls *B, const unsigned char *need)
     B->b[i] = _arb_vec_init((slong)sz);
     int st;
     arb_srcptr ea = NULL, eb = NULL;
+    if (n->op == GT_OP_TAYLOR && n->shape == 0) {
+      GtStatus ts = taylor_ball(s, B, n->b, n->a, (int)n->aux, B->b[i]);
+      if (ts != GT_OK)
+        return ts;
+      continue;
+    }
     if (n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
       st = leaf_ball(s, B, (int32_t)i, src);
     else if (gt_is_tensor_op((GtOp)n->op))
@@ -348,15 +368,13 @@ record_deriv(GtSession *s, const GtDeriv *d, int32_t *node)
     return r.status ? r.status : GT_ERUNTIME;
   int32_t g = of_node(s, d->of);
   if (g < 0)
-    return plain_error(s, "--enclose: an output of the derivatives is "
-                       "not found");
+    return no_name(s, "--of", "output", d->of);
   if (s->tape.nodes[g].shape)
     g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
   for (int k = 0; k < d->order; k++) {
     int32_t w = of_node(s, d->wrt[k]);
     if (w < 0)
-      return plain_error(s, "--enclose: a name of the derivatives is not "
-                         "found");
+      return no_name(s, "--wrt", "input", d->wrt[k]);
     g = gt_rev_jacobian(&r, g, w);
   }
   *node = g;
@@ -502,10 +520,13 @@ value_of(const GtTape *t, int32_t i, mpfr_srcptr elems)
 }
 
 /* Fills the session's enclosure entries: outputs, then derivatives;
-   entry k is the ball vector balls[k], of node shape[k]'s shape. */
+   entry k is the ball vector balls[k], of node shape[k]'s shape; a
+   Taylor entry (taylor[j]) is connected when its output depends on its
+   name's node names[j]. */
 static GtStatus
 fill(GtSession *s, arb_srcptr *balls, const int32_t *shape,
-     const GtDeriv *ds, size_t nd)
+     const GtDeriv *ds, size_t nd, const int32_t *names,
+     const unsigned char *taylor)
 {
   struct GtEnclosed *x = s->enclosed;
   size_t no = s->res.nout;
@@ -526,6 +547,10 @@ fill(GtSession *s, arb_srcptr *balls, const int32_t *shape,
       e->wrt = ds[k - no].wrt;
       e->order = ds[k - no].order;
       e->connected = ds[k - no].connected;
+      if (taylor[k - no])
+        e->connected = i == names[k - no]
+                       || gt_rev_depends_avoiding(&s->tape, i, names[k - no],
+                                                  -1);
     }
     e->lo = value_of(&s->tape, i, lo);
     e->hi = value_of(&s->tape, i, hi);
@@ -591,6 +616,9 @@ evaluate(GtSession *s, GtBalls *B, const int32_t *roots, size_t nroots,
     need[roots[k]] = 1;
   for (size_t k = 0; k < s->tape.nguards; k++)
     need[s->tape.guards[k].node] = 1;
+  for (size_t k = 0; k < nd; k++)
+    if (taylor[k])
+      need[x[k]] = 1;           /* its series starts from its ball */
   mark_needed(&s->tape, need);
   GtStatus st = sweep(s, B, need);
   free(need);
@@ -633,7 +661,7 @@ gt_session_enclose(GtSession *s, const GtDeriv *ds, size_t nd,
     for (size_t k = 0; k < ne; k++)
       balls[k] = k >= no && taylor[k - no] ? extra + (k - no)
                                            : B.b[roots[k]];
-    st = fill(s, balls, roots, ds, nd);
+    st = fill(s, balls, roots, ds, nd, x, taylor);
   }
   for (size_t i = 0; B.b && i < s->tape.n; i++)
     if (B.b[i])
