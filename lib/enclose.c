@@ -162,7 +162,9 @@ rule_error(GtSession *s, int32_t i, int st, arb_srcptr a, arb_srcptr b)
 
 /* x = value v of a leaf without an exact source: exact when it has at
    most half the working precision's bits (integers, 0.5, a count), else
-   v +- 2 ulp (a constant computed and rounded once or twice) */
+   v +- 4 ulp.  Such leaves are the constants that derivative rules and
+   built-ins compute from exact numbers with at most two roundings to
+   nearest (2/sqrt(pi), log 2, k/(n-1) of linspace): within 2 ulp. */
 static void
 enclose_value(arb_ptr x, mpfr_srcptr v, mpfr_prec_t prec)
 {
@@ -172,7 +174,7 @@ enclose_value(arb_ptr x, mpfr_srcptr v, mpfr_prec_t prec)
     return;
   if (mpfr_min_prec(v) <= prec / 2)
     return;
-  mag_set_ui_2exp_si(arb_radref(x), 1, mpfr_get_exp(v) - prec + 1);
+  mag_set_ui_2exp_si(arb_radref(x), 1, mpfr_get_exp(v) - prec + 2);
 }
 
 static int
@@ -192,6 +194,10 @@ leaf_ball(GtSession *s, GtBalls *B, int32_t i, const GtLeafSrc *src)
   if (src && src->kind == GT_LEAF_E) {
     arb_const_e(x, B->prec);
     return GT_BALL_OK;
+  }
+  if (src && src->kind == GT_LEAF_MINUS1) {
+    arb_sub_ui(x, B->b[src->span.off], 1, B->prec);
+    return arb_is_finite(x) ? GT_BALL_OK : GT_BALL_DOMAIN;
   }
   if (src) {
     const GtSource *so = s->sources[src->span.src];
@@ -249,16 +255,23 @@ elementwise(GtBalls *B, int32_t i, arb_srcptr *ea, arb_srcptr *eb)
   return GT_BALL_OK;
 }
 
-/* Marks the nodes that the roots need (operands, inputs' values). */
+/* Marks the nodes that the roots need (operands, inputs' values, the
+   nodes leaves are computed from). */
 static void
 mark_needed(const GtTape *t, unsigned char *need)
 {
+  size_t ls = t->nleafsrc;      /* leaf sources, in node order */
   for (int32_t i = (int32_t)t->n - 1; i >= 0; i--) {
+    while (ls > 0 && t->leafsrc[ls - 1].node > i)
+      ls--;
     if (!need[i])
       continue;
     const GtNode *n = &t->nodes[i];
     if (n->op == GT_OP_INPUT && n->param != 0)
       need[n->param - 1] = 1;
+    if (ls > 0 && t->leafsrc[ls - 1].node == i
+        && t->leafsrc[ls - 1].kind == GT_LEAF_MINUS1)
+      need[t->leafsrc[ls - 1].span.off] = 1;
     int32_t buf[3];
     const int32_t *ops;
     size_t m = gt_node_operands(t, i, buf, &ops);

@@ -279,7 +279,9 @@ typedef struct GtGuard {
 /* Where a leaf's exact value comes from, for --enclose (enclose.c): the
    decimal text of a literal (its span in the session's sources), or the
    constant pi or e.  Leaves without one are enclosed from their value. */
-enum { GT_LEAF_TEXT, GT_LEAF_PI, GT_LEAF_E };
+enum { GT_LEAF_TEXT, GT_LEAF_PI, GT_LEAF_E,
+       GT_LEAF_MINUS1   /* the value of node span.off, minus 1 */
+};
 typedef struct GtLeafSrc {
   int32_t node;
   int32_t kind;     /* GT_LEAF_ */

@@ -410,6 +410,10 @@ r_pow(GtRec *r, int32_t i, int k, int32_t g)
     if (SCALAR(b) && cb) {
       e1 = gt_rec_leaf(r);
       mpfr_sub_ui(V(e1), V(b), 1, RND);
+      /* --enclose encloses e1 as b's ball minus 1 (enclose.c) */
+      if (gt_tape_leafsrc(t, e1, GT_LEAF_MINUS1,
+                          (GtSpan){ 0, (uint32_t)b, 0 }) != 0)
+        gt_rec_fail(r, GT_ERUNTIME, "out of memory");
     } else
       e1 = OP2(GT_OP_SUB, b, K(1));
     int32_t p = OP2(GT_OP_POW, a, e1);

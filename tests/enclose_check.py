@@ -78,6 +78,10 @@ CORPUS = [
     ("newton_sqrt", NEWTON, [], 128, newton, True),
     ("pow_real", "input x = 1.3\ny = x^2.5 + pow(2.1, x)\n", [], 128,
      lambda v: {"y": v["x"] ** mpf("2.5") + mpf("2.1") ** v["x"]}, True),
+    ("pow_near_one", "input x = 2\ny = x^1.0000000001 + x^(0.1 + 0.2)\n",
+     ["--order", "2"], 128,
+     lambda v: {"y": v["x"] ** mpf("1.0000000001")
+                + v["x"] ** (mpf("0.1") + mpf("0.2"))}, True),
     ("logs", "input x = 0.7\ny = log(x) + log1p(x) + log2(x) + log10(x)\n",
      [], 113,
      lambda v: {"y": mpmath.log(v["x"]) + mpmath.log1p(v["x"])
