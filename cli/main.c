@@ -402,6 +402,28 @@ parse_taylor(const char *arg)
   return (int)parse_count(arg, "--taylor", 0, 65535);
 }
 
+/* --enclose and --enclose-digits=N (ch says which; optarg N) */
+static void
+enclose_option(Cli *c, int ch)
+{
+  c->enclose = 1;
+  if (ch == OPT_ENCLOSE_DIGITS)
+    c->enclose_digits = (long)parse_count(optarg, "--enclose-digits", 1,
+                                          100000);
+}
+
+/* --enclose against the options it does not combine with yet */
+static void
+enclose_options(const Cli *c)
+{
+  if (c->enclose && (c->batch || c->checks.n || c->fd_check || c->verified
+                     || c->taylor >= 0 || c->interactive))
+    usage_error("--enclose does not combine with %s yet",
+                c->batch ? "--batch" : c->checks.n ? "--check"
+                : c->fd_check ? "--fd-check" : c->verified ? "--verified"
+                : c->taylor >= 0 ? "--taylor" : "--interactive");
+}
+
 /* --partial and --taylor against the other options */
 static void
 derivative_options(const Cli *c)
@@ -489,12 +511,8 @@ parse_options(Cli *c, int argc, char **argv)
     case OPT_FD_CHECK: c->fd_check = 1; break;
     case OPT_ALLOW_UNCHECKED: c->allow_unchecked = 1; break;
     case OPT_VERIFIED: c->verified = 1; break;
-    case OPT_ENCLOSE: c->enclose = 1; break;
-    case OPT_ENCLOSE_DIGITS:
-      c->enclose = 1;
-      c->enclose_digits = (long)parse_count(optarg, "--enclose-digits", 1,
-                                            100000);
-      break;
+    case OPT_ENCLOSE:
+    case OPT_ENCLOSE_DIGITS: enclose_option(c, ch); break;
     case OPT_CHECK:
     case OPT_RANGE: {
       const char *opt = ch == OPT_CHECK ? "--check" : "--range";
@@ -555,12 +573,7 @@ parse_options(Cli *c, int argc, char **argv)
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
-  if (c->enclose && (c->batch || c->checks.n || c->fd_check || c->verified
-                     || c->taylor >= 0 || c->interactive))
-    usage_error("--enclose does not combine with %s yet",
-                c->batch ? "--batch" : c->checks.n ? "--check"
-                : c->fd_check ? "--fd-check" : c->verified ? "--verified"
-                : c->taylor >= 0 ? "--taylor" : "--interactive");
+  enclose_options(c);
   derivative_options(c);
 }
 
