@@ -57,11 +57,63 @@ put_bound(FILE *out, const char *t, int json)
     fputs(t, out);
 }
 
-/* One element: "[LO, HI]" or {"lo": LO, "hi": HI}. */
+/* --verified with --enclose: the decimal with the most digits (at most
+   the working precision's) to which every point of [lo, hi] rounds to
+   nearest -- both ends round to it, and the points that round to one
+   decimal form an interval -- so each of its digits is proven; NULL when
+   not even one digit is (the interval holds 0 or a rounding boundary).
+   *shortened: fewer digits than the precision shows. */
+static char *
+proven_text(const Cli *c, mpfr_srcptr lo, mpfr_srcptr hi, int *shortened)
+{
+  *shortened = 0;
+  if (mpfr_equal_p(lo, hi))
+    return number_text(lo, c->digits);    /* exact */
+  long most = c->digits ? c->digits
+                        : gt_enclosure_digits(lo, lo, c->opt.prec);
+  for (long d = most; d >= 1; d--) {
+    char *a = gt_format_number(lo, d), *b = gt_format_number(hi, d);
+    if (a == NULL || b == NULL)
+      out_of_memory();
+    int same = strcmp(a, b) == 0;
+    free(b);
+    if (same) {
+      *shortened = d < most || !c->digits;
+      return a;
+    }
+    free(a);
+  }
+  return NULL;
+}
+
+/* --verified: element k's proven digits, "~" after a shortened number
+   in text, "?" (text) or null (JSON) when none. */
+static void
+put_proven(FILE *out, const Cli *c, const GtEnclosure *e, size_t k,
+           int json)
+{
+  int shortened;
+  char *t = proven_text(c, &e->lo.elems[k], &e->hi.elems[k], &shortened);
+  if (t == NULL)
+    fputs(json ? "null" : "?", out);
+  else {
+    put_bound(out, t, json);
+    if (shortened && !json)
+      fputs("~", out);
+  }
+  free(t);
+}
+
+/* One element: "[LO, HI]" or {"lo": LO, "hi": HI} (--verified: its
+   proven digits). */
 static void
 put_interval(FILE *out, const Cli *c, const GtEnclosure *e, size_t k,
              int json)
 {
+  if (c->verified) {
+    put_proven(out, c, e, k, json);
+    return;
+  }
   char *lo, *hi;
   bound_texts(c, e, k, &lo, &hi);
   fputs(json ? "{\"lo\": " : "[", out);
@@ -110,7 +162,7 @@ print_text_enclosures(FILE *out, const Cli *c, const GtEnclosure *es,
 {
   for (size_t i = 0; i < n; i++) {
     char *l = label(&es[i]);
-    fprintf(out, "%s in ", l);
+    fprintf(out, "%s %s ", l, c->verified ? "=" : "in");
     put_value(out, c, &es[i], 0);
     fputc('\n', out);
     free(l);
@@ -200,9 +252,10 @@ print_csv_enclosures(FILE *out, const Cli *c, GtSession *s,
   for (size_t i = 0; i < n; i++) {
     char *l = label(&es[i]);
     for (size_t k = 0; k < es[i].lo.size; k++)
-      for (int b = 0; b < 2; b++) {
+      for (int b = 0; b < (c->verified ? 1 : 2); b++) {
         element_name(buf, sizeof buf - 4, l, &es[i].lo, k);
-        strcat(buf, b ? ".hi" : ".lo");
+        if (!c->verified)
+          strcat(buf, b ? ".hi" : ".lo");
         put_field(out, buf, sep, &first);
       }
     free(l);
@@ -219,6 +272,14 @@ print_csv_enclosures(FILE *out, const Cli *c, GtSession *s,
   }
   for (size_t i = 0; i < n; i++)
     for (size_t k = 0; k < es[i].lo.size; k++) {
+      if (c->verified) {
+        int shortened;
+        char *t = proven_text(c, &es[i].lo.elems[k], &es[i].hi.elems[k],
+                              &shortened);
+        put_field(out, t ? t : "", sep, &first);
+        free(t);
+        continue;
+      }
       char *lo, *hi;
       bound_texts(c, &es[i], k, &lo, &hi);
       put_field(out, lo, sep, &first);

@@ -163,7 +163,8 @@ help(void)
 "                         '?' one with no digit agreeing)\n"
 "      --enclose          print values and derivatives as proven intervals\n"
 "                         (Arb balls): NAME in [LO, HI]; an undecidable\n"
-"                         comparison or kink is an error (exit 4)\n"
+"                         comparison or kink is an error (exit 4); with\n"
+"                         --verified, only the digits they prove\n"
 "      --enclose-digits=N  --enclose, doubling the precision until every\n"
 "                         interval proves N significant digits\n"
 "\n"
@@ -416,11 +417,11 @@ enclose_option(Cli *c, int ch)
 static void
 enclose_options(const Cli *c)
 {
-  if (c->enclose && (c->batch || c->checks.n || c->fd_check || c->verified
+  if (c->enclose && (c->batch || c->checks.n || c->fd_check
                      || c->taylor >= 0 || c->interactive))
     usage_error("--enclose does not combine with %s yet",
                 c->batch ? "--batch" : c->checks.n ? "--check"
-                : c->fd_check ? "--fd-check" : c->verified ? "--verified"
+                : c->fd_check ? "--fd-check"
                 : c->taylor >= 0 ? "--taylor" : "--interactive");
 }
 

@@ -12,7 +12,8 @@
 # d.ddde+NN; trailing zeros dropped.
 #
 # Run from the top of the tree: python3 tests/oracle/gen_enclose.py
-from decimal import Decimal, ROUND_CEILING, ROUND_FLOOR, getcontext
+from decimal import (Decimal, ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN,
+                     getcontext)
 from fractions import Fraction
 import os
 
@@ -97,6 +98,17 @@ write("enclose_csv", "--enclose --digits 10 --wrt x -f csv -e " + PROG,
       % (bound(y, 10, False), bound(y, 10, True), bound(dy, 10, False),
          bound(dy, 10, True)))
 
+# --verified with --enclose: the 10-digit nearest rounding of the exact
+# value, which every point of the interval shares (its width is 1e-37)
+def nearest(x, digits):
+    d = to_decimal(x)
+    q = Decimal(1).scaleb(d.adjusted() - digits + 1)
+    return str(d.quantize(q, rounding=ROUND_HALF_EVEN))
+
+
+write("enclose_verified", "--enclose --verified --digits 10 --wrt x -e "
+      + PROG, "y = %s\ndy/dx = %s\n" % (nearest(y, 10), nearest(dy, 10)))
+
 # Rump's polynomial (examples/enclose/rump.gt) at a = 77617, b = 33096:
 # exact rationals
 a, b = Fraction(77617), Fraction(33096)
@@ -127,6 +139,11 @@ write("enclose_w3", "--enclose --digits 60 -p 256 --wrt x --order 100 -e "
       "'input x = 0.5; y = exp(sin(x)) / (1 + x^2)'",
       "y in %s\nd100y/dx100 in %s\n" % (interval(w3v, 60),
                                          interval(w3, 60)))
+
+# at 53 bits no digit of Rump's value is proven (its interval holds 0)
+write("enclose_verified_rump", "--enclose --verified -p 53 -e 'a = 77617; "
+      "b = 33096; f = 333.75 * b^6 + a^2 * (11 * a^2 * b^2 - b^6 - 121 * "
+      "b^4 - 2) + 5.5 * b^8 + a / (2 * b)'", "f = ?\n")
 
 # a tensor: every value exact (by hand: sum of squares, gradient 2x)
 write("enclose_tensor", "--enclose --wrt x -e 'input x = [1, 2, 3]; "
