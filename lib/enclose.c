@@ -144,6 +144,9 @@ rule_error(GtSession *s, int32_t i, int st, arb_srcptr a, arb_srcptr b)
     snprintf(what, sizeof what, "%s has no ball rule: %s", op->name,
              gt_ball_rules[n->op].exempt ? gt_ball_rules[n->op].exempt
                                          : "not implemented");
+  else if (gt_ops[n->op].flags & GT_OPF_LEAF)
+    snprintf(what, sizeof what, "a %s that is not a finite number has no "
+             "enclosure", op->name);
   else if (st == GT_BALL_UNDECIDED && (op->flags & GT_OPF_CMP))
     snprintf(what, sizeof what, "cannot decide the comparison '%s'",
              op->name);
@@ -503,8 +506,21 @@ taylor_entry(const GtSession *s, const GtDeriv *d, int32_t *x, int32_t *y)
       return 0;
   *x = of_node(s, d->wrt[0]);
   *y = of_node(s, d->of);
-  return *x >= 0 && *y >= 0 && s->tape.nodes[*x].shape == 0
-         && s->tape.nodes[*y].shape == 0;
+  if (*x < 0 || *y < 0 || s->tape.nodes[*x].shape != 0
+      || s->tape.nodes[*y].shape != 0)
+    return 0;
+  if (*y <= *x)
+    return 1;
+  /* every node between them that y uses is a scalar (else recorded
+     Jacobians, as derive.c's rule 2); out of memory: the sweep says so */
+  unsigned char *used = gt_tape_uses(&s->tape, *x, *y);
+  int ok = 1;
+  for (int32_t i = *y; used && i >= *x && ok; i--)
+    if (used[i - *x] && (s->tape.nodes[i].shape != 0
+                         || gt_is_tensor_op((GtOp)s->tape.nodes[i].op)))
+      ok = 0;
+  free(used);
+  return ok;
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -587,7 +603,7 @@ prepare(GtSession *s, size_t n)
 
 /* The largest order enclosed by nested recorded sweeps (3^K nodes) when
    Taylor mode does not apply (several names, tensors). */
-#define ENCLOSE_NESTED_MAX 6
+#define ENCLOSE_NESTED_MAX 4
 
 /* Records the derivatives that are not for Taylor mode (taylor[k] set:
    roots[no + k] is the output, x[k] the name). */
