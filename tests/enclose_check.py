@@ -143,6 +143,10 @@ CORPUS = [
     ("not_connected", "input x = 1\ninput w = 0.2\ny = w^2\n",
      ["--wrt", "x", "--order", "3"], 128,
      lambda v: {"y": v["w"] ** 2}, True),
+    ("tensor_path", "input x = 0.3\nz = sum(sin(x * [1.5, 2]) * [[1], [3]])"
+     "\n", ["--wrt", "x", "--order", "3"], 128,
+     lambda v: {"z": 4 * (mpmath.sin(v["x"] * mpf("1.5"))
+                          + mpmath.sin(2 * v["x"]))}, True),
     # Taylor mode on balls: --order K of one scalar name
     ("taylor_w3_20", "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n",
      ["--wrt", "x", "--order", "12"], 128,
