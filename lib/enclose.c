@@ -9,9 +9,12 @@
  *
  *   - a literal is enclosed from its exact decimal text (the tape's leaf
  *     sources), pi and e by Arb's constants, an input from its value's
- *     node; other leaves (integers, constants that derivative rules make,
- *     such as 2/sqrt(pi)) are exact when their value has at most half the
- *     working precision's bits, else enclosed as value +- 2 ulp;
+ *     node, the constants that derivative rules and linspace compute
+ *     (2/sqrt(pi), log 2, b - 1 of x^b, k/(n-1)) from their definitions;
+ *     the other leaves (integers, 1/2, counts, values set through the
+ *     API) are exact when their value has at most half the working
+ *     precision's bits, else enclosed as value +- 4 ulp (a safety net:
+ *     no such leaf is known);
  *   - every comparison and every kink is decided again on the balls, and
  *     every control decision of the run (the tape's guards: conditions,
  *     loop bounds) must come out the same, or the result is a located
@@ -165,9 +168,9 @@ rule_error(GtSession *s, int32_t i, int st, arb_srcptr a, arb_srcptr b)
 
 /* x = value v of a leaf without an exact source: exact when it has at
    most half the working precision's bits (integers, 0.5, a count), else
-   v +- 4 ulp.  Such leaves are the constants that derivative rules and
-   built-ins compute from exact numbers with at most two roundings to
-   nearest (2/sqrt(pi), log 2, k/(n-1) of linspace): within 2 ulp. */
+   v +- 4 ulp: a constant computed from exact numbers with at most two
+   roundings to nearest would be within 2 ulp (the known ones have exact
+   sources: computed_leaf). */
 static void
 enclose_value(arb_ptr x, mpfr_srcptr v, mpfr_prec_t prec)
 {
@@ -178,6 +181,44 @@ enclose_value(arb_ptr x, mpfr_srcptr v, mpfr_prec_t prec)
   if (mpfr_min_prec(v) <= prec / 2)
     return;
   mag_set_ui_2exp_si(arb_radref(x), 1, mpfr_get_exp(v) - prec + 2);
+}
+
+/* The constants that derivative rules and linspace compute (their
+   GT_LEAF_ kinds), exactly as balls. */
+static int
+computed_leaf(arb_ptr x, const GtLeafSrc *src, size_t sz, slong prec)
+{
+  switch (src->kind) {
+  case GT_LEAF_LOG:
+    arb_set_ui(x, src->span.off);
+    arb_log(x, x, prec);
+    break;
+  case GT_LEAF_2RSQRTPI:       /* 2 / sqrt(pi) */
+  case GT_LEAF_RSQRT2PI:       /* 1 / sqrt(2 pi) */
+  case GT_LEAF_SQRTPI2:        /* sqrt(pi) / 2 */
+    arb_const_pi(x, prec);
+    if (src->kind == GT_LEAF_RSQRT2PI)
+      arb_mul_2exp_si(x, x, 1);
+    if (src->kind == GT_LEAF_SQRTPI2) {
+      arb_sqrt(x, x, prec);
+      arb_mul_2exp_si(x, x, -1);
+    } else {
+      arb_rsqrt(x, x, prec);
+      if (src->kind == GT_LEAF_2RSQRTPI)
+        arb_mul_2exp_si(x, x, 1);
+    }
+    break;
+  case GT_LEAF_LINSPACE:
+    for (size_t k = 0; k < sz; k++) {
+      arb_set_ui(x + k, (ulong)k);
+      if (sz > 1)
+        arb_div_ui(x + k, x + k, (ulong)(sz - 1), prec);
+    }
+    break;
+  default:
+    return GT_BALL_NORULE;
+  }
+  return GT_BALL_OK;
 }
 
 static int
@@ -202,6 +243,8 @@ leaf_ball(GtSession *s, GtBalls *B, int32_t i, const GtLeafSrc *src)
     arb_sub_ui(x, B->b[src->span.off], 1, B->prec);
     return arb_is_finite(x) ? GT_BALL_OK : GT_BALL_DOMAIN;
   }
+  if (src && src->kind != GT_LEAF_TEXT)
+    return computed_leaf(x, src, sz, B->prec);
   if (src) {
     const GtSource *so = s->sources[src->span.src];
     char small[64];

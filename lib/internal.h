@@ -280,7 +280,12 @@ typedef struct GtGuard {
    decimal text of a literal (its span in the session's sources), or the
    constant pi or e.  Leaves without one are enclosed from their value. */
 enum { GT_LEAF_TEXT, GT_LEAF_PI, GT_LEAF_E,
-       GT_LEAF_MINUS1   /* the value of node span.off, minus 1 */
+       GT_LEAF_MINUS1,   /* the value of node span.off, minus 1 */
+       GT_LEAF_LOG,      /* log(span.off) */
+       GT_LEAF_2RSQRTPI, /* 2 / sqrt(pi) */
+       GT_LEAF_RSQRT2PI, /* 1 / sqrt(2 pi) */
+       GT_LEAF_SQRTPI2,  /* sqrt(pi) / 2 */
+       GT_LEAF_LINSPACE  /* element k of n: k / (n - 1) (0 when n = 1) */
 };
 typedef struct GtLeafSrc {
   int32_t node;
@@ -675,6 +680,9 @@ void gt_rec_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
 void gt_rec_kinks_free(GtKinks *k);
 /* A constant node holding num / den (rounded). */
 int32_t gt_rec_const(GtRec *r, long num, long den);
+/* Notes leaf i's exact source (GT_LEAF_ kind, its argument) for
+   --enclose; fails (jumps) when out of memory. */
+void gt_rec_leafsrc(GtRec *r, int32_t i, int kind, uint32_t arg);
 /* A constant node whose value the caller sets right away (through
    r->tape->nodes[i].v: the node array may move on the next append). */
 int32_t gt_rec_leaf(GtRec *r);

@@ -82,6 +82,13 @@ CORPUS = [
      ["--order", "2"], 128,
      lambda v: {"y": v["x"] ** mpf("1.0000000001")
                 + v["x"] ** (mpf("0.1") + mpf("0.2"))}, True),
+    ("computed_constants", "input x = 0.3\ny = erf(x) + norm_cdf(x) + "
+     "erfinv(x) + exp2(x) + log10(2 + x) + sum(linspace(0, x, 7)^2)\n", [],
+     128,
+     lambda v: {"y": mpmath.erf(v["x"]) + mpmath.ncdf(v["x"])
+                + mpmath.erfinv(v["x"]) + mpf(2) ** v["x"]
+                + mpmath.log10(2 + v["x"])
+                + sum((v["x"] * k / 6) ** 2 for k in range(7))}, True),
     ("logs", "input x = 0.7\ny = log(x) + log1p(x) + log2(x) + log10(x)\n",
      [], 113,
      lambda v: {"y": mpmath.log(v["x"]) + mpmath.log1p(v["x"])
