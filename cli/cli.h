@@ -53,6 +53,8 @@ typedef struct Cli {
   size_t len;
   Names implicit;         /* names that may be implicit inputs */
   int emit;               /* --emit: a GtEmitFormat, or -1 */
+  int enclose;            /* --enclose (enclose.c) */
+  long enclose_digits;    /* --enclose-digits=N: N, else 0 */
 } Cli;
 
 extern const char *program_name;
@@ -214,6 +216,12 @@ int batch_point(const Cli *c, GtSession *s, const char *const **names,
                 mpfr_srcptr **values, size_t *n);
 /* The line number of the last point read. */
 unsigned long batch_line(void);
+
+/* ---- enclose.c ----------------------------------------------------------- */
+
+/* --enclose: one run, its values and derivatives as proven intervals;
+   returns the exit status. */
+int run_enclose(const Cli *c, GtSession *s);
 
 /* ---- verify.c ------------------------------------------------------------ */
 

@@ -165,6 +165,12 @@ help(void)
 "      --verified         run again at 2*BITS+32 bits and print only the digits\n"
 "                         both runs agree on ('~' marks a shortened number,\n"
 "                         '?' one with no digit agreeing)\n"
+"      --enclose          print values and derivatives as proven intervals\n"
+"                         (Arb balls): NAME in [LO, HI]; an undecidable\n"
+"                         comparison or kink is an error (exit 4); with\n"
+"                         --verified, only the digits they prove\n"
+"      --enclose-digits=N  --enclose, doubling the precision until every\n"
+"                         interval proves N significant digits\n"
 "\n"
 "Interactive session (also when no FILE is given and stdin is a terminal):\n"
 "  -i, --interactive      read statements and commands (:help) line by line\n"
@@ -314,7 +320,7 @@ enum {
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
   OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
   OPT_TAYLOR, OPT_PARTIAL,
-  OPT_EMIT
+  OPT_EMIT, OPT_ENCLOSE, OPT_ENCLOSE_DIGITS
 };
 
 static const struct option long_options[] = {
@@ -342,6 +348,8 @@ static const struct option long_options[] = {
   { "fd-check", no_argument, NULL, OPT_FD_CHECK },
   { "allow-unchecked", no_argument, NULL, OPT_ALLOW_UNCHECKED },
   { "verified", no_argument, NULL, OPT_VERIFIED },
+  { "enclose", no_argument, NULL, OPT_ENCLOSE },
+  { "enclose-digits", required_argument, NULL, OPT_ENCLOSE_DIGITS },
   { "samples", required_argument, NULL, OPT_SAMPLES },
   { "range", required_argument, NULL, OPT_RANGE },
   { "seed", required_argument, NULL, OPT_SEED },
@@ -399,6 +407,28 @@ parse_taylor(const char *arg)
                 "--taylor=3 for the coefficients of orders 0 to 3), not "
                 "'%s'", arg);
   return (int)parse_count(arg, "--taylor", 0, 65535);
+}
+
+/* --enclose and --enclose-digits=N (ch says which; optarg N) */
+static void
+enclose_option(Cli *c, int ch)
+{
+  c->enclose = 1;
+  if (ch == OPT_ENCLOSE_DIGITS)
+    c->enclose_digits = (long)parse_count(optarg, "--enclose-digits", 1,
+                                          100000);
+}
+
+/* --enclose against the options it does not combine with yet */
+static void
+enclose_options(const Cli *c)
+{
+  if (c->enclose && (c->batch || c->checks.n || c->fd_check
+                     || c->taylor >= 0 || c->interactive))
+    usage_error("--enclose does not combine with %s yet",
+                c->batch ? "--batch" : c->checks.n ? "--check"
+                : c->fd_check ? "--fd-check"
+                : c->taylor >= 0 ? "--taylor" : "--interactive");
 }
 
 /* --partial and --taylor against the other options */
@@ -510,6 +540,8 @@ parse_options(Cli *c, int argc, char **argv)
     case OPT_FD_CHECK: c->fd_check = 1; break;
     case OPT_ALLOW_UNCHECKED: c->allow_unchecked = 1; break;
     case OPT_VERIFIED: c->verified = 1; break;
+    case OPT_ENCLOSE:
+    case OPT_ENCLOSE_DIGITS: enclose_option(c, ch); break;
     case OPT_CHECK:
     case OPT_RANGE: {
       const char *opt = ch == OPT_CHECK ? "--check" : "--range";
@@ -570,6 +602,7 @@ parse_options(Cli *c, int argc, char **argv)
   }
   if (c->skip_bad && !c->batch)
     usage_error("--skip-bad-rows goes with --batch");
+  enclose_options(c);
   derivative_options(c);
   emit_options(c);
 }

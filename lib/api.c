@@ -56,6 +56,7 @@ static void
 drop_run(GtSession *s)
 {
   drop_results(s);
+  gt_enclose_drop(s);
   if (s->have_tape)
     gt_tape_free(&s->tape);
   s->have_tape = 0;

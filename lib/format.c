@@ -724,3 +724,52 @@ gt_set_decimal(mpfr_ptr x, const char *s)
 slow:
   mpfr_set_str(x, s, 10, MPFR_RNDN);
 }
+
+/* ---- bounds of enclosures (--enclose) ---------------------------------------- */
+
+GT_API char *
+gt_format_bound(mpfr_srcptr x, long digits, int up)
+{
+  if (!mpfr_regular_p(x))
+    return gt_format_number(x, 0);
+  if (digits < 1)
+    digits = 1;
+  mpfr_exp_t e;
+  char *s = mpfr_get_str(NULL, &e, 10, (size_t)digits, x,
+                         up ? MPFR_RNDU : MPFR_RNDD);
+  if (s == NULL)
+    return NULL;
+  int neg = s[0] == '-';
+  const char *dig = s + neg;
+  size_t n = strlen(dig);
+  /* trailing zeros go, except those of an integer's digits that the
+     plain layout needs */
+  size_t keep = e > 0 && (size_t)e <= n ? (size_t)e : 1;
+  while (n > keep && dig[n - 1] == '0')
+    n--;
+  char *r = layout(neg, dig, n, e, 1);
+  mpfr_free_str(s);
+  return r;
+}
+
+GT_API long
+gt_enclosure_digits(mpfr_srcptr lo, mpfr_srcptr hi, long prec)
+{
+  long most = (long)max_digits((mpfr_prec_t)prec);
+  if (!mpfr_number_p(lo) || !mpfr_number_p(hi))
+    return most;
+  if (mpfr_equal_p(lo, hi))
+    return most;
+  mpfr_t w;
+  mpfr_init2(w, 64);
+  mpfr_sub(w, hi, lo, MPFR_RNDU);
+  long ew = mpfr_get_exp(w);
+  mpfr_clear(w);
+  long em = mpfr_zero_p(lo) || (!mpfr_zero_p(hi)
+                                && mpfr_cmpabs(hi, lo) >= 0)
+                ? mpfr_get_exp(hi) : mpfr_get_exp(lo);
+  /* binary exponents to decimal digits: leading digits of the larger
+     bound down to the width's, and one more */
+  long d = (long)((double)(em - ew) * 0.30102999566398120) + 2;
+  return d < 1 ? 1 : d > most ? most : d;
+}

@@ -259,6 +259,40 @@ GT_API GtStatus gt_session_partial(GtSession *s, const char *const *of,
                                    size_t nwrt, int append,
                                    const GtDeriv **out, size_t *nout);
 
+/* ---- enclosures (--enclose; enclose.c) ---- */
+
+/* A proven enclosure: every element of the exact result (for the exact
+   decimal inputs and literals) lies in [lo, hi], elementwise.  lo and hi
+   are numbers of the working precision, lo rounded down and hi up. */
+typedef struct GtEnclosure {
+  const char *of;          /* the output (or the variable of --of) */
+  const char *const *wrt;  /* order names; NULL for a value */
+  int order;               /* 0: the value of `of` itself */
+  int connected;           /* 0 when `of` does not depend on the names */
+  GtValue lo, hi;
+} GtEnclosure;
+
+/* Encloses the last run's outputs (entries 0 .. output count - 1, in
+   order) and then the derivatives ds[0..nd) computed in this session
+   since (by gt_session_derivatives and the like; their order, of and wrt
+   are used, not their values): the derivatives are recorded on the tape
+   and the whole tape is evaluated again in Arb's ball arithmetic at the
+   working precision.  A comparison, condition, loop bound or kink that
+   the balls do not decide, or a ball outside an operation's domain, is a
+   located error, GT_ERUNTIME.  Valid until the next run. */
+GT_API GtStatus gt_session_enclose(GtSession *s, const GtDeriv *ds,
+                                   size_t nd, const GtEnclosure **out,
+                                   size_t *nout);
+
+/* A bound of an enclosure in decimal: x rounded down (up: rounded up) to
+   `digits` significant digits, trailing zeros dropped; "nan", "inf",
+   "-inf" as gt_format_number.  Malloc'd, or NULL. */
+GT_API char *gt_format_bound(mpfr_srcptr x, long digits, int up);
+/* The digits that show an enclosure [lo, hi] at precision prec: its
+   leading digits up to the first one where lo and hi differ, and one
+   more (all of prec's digits when lo == hi). */
+GT_API long gt_enclosure_digits(mpfr_srcptr lo, mpfr_srcptr hi, long prec);
+
 /* Diagnostics collected so far (errors, warnings and notes), in order. */
 GT_API size_t gt_session_diag_count(const GtSession *s);
 GT_API const GtDiag *gt_session_diag(const GtSession *s, size_t i);

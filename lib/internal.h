@@ -276,6 +276,23 @@ typedef struct GtGuard {
   long value;       /* 0 or 1, or the integer */
 } GtGuard;
 
+/* Where a leaf's exact value comes from, for --enclose (enclose.c): the
+   decimal text of a literal (its span in the session's sources), or the
+   constant pi or e.  Leaves without one are enclosed from their value. */
+enum { GT_LEAF_TEXT, GT_LEAF_PI, GT_LEAF_E,
+       GT_LEAF_MINUS1,   /* the value of node span.off, minus 1 */
+       GT_LEAF_LOG,      /* log(span.off) */
+       GT_LEAF_2RSQRTPI, /* 2 / sqrt(pi) */
+       GT_LEAF_RSQRT2PI, /* 1 / sqrt(2 pi) */
+       GT_LEAF_SQRTPI2,  /* sqrt(pi) / 2 */
+       GT_LEAF_LINSPACE  /* element k of n: k / (n - 1) (0 when n = 1) */
+};
+typedef struct GtLeafSrc {
+  int32_t node;
+  int32_t kind;     /* GT_LEAF_ */
+  GtSpan span;      /* GT_LEAF_TEXT: the literal */
+} GtLeafSrc;
+
 /* One recorded primitive.  Nodes are in topological order: an operand's
    index is always smaller than its user's. */
 typedef struct GtNode {
@@ -287,7 +304,8 @@ typedef struct GtNode {
   uint32_t site;    /* expression id that made it (0: none) */
   uint32_t frame;   /* call-frame record (0: top level) */
   uint32_t shape;   /* index in the tape's shape table (0: scalar) */
-  uint32_t param;   /* index in the tape's view table (views only) */
+  uint32_t param;   /* index in the tape's view table (views only);
+                       INPUT: the node of its value + 1 (0: none) */
   mpfr_ptr v;       /* the elements, row-major (shape's size of them) */
 } GtNode;
 
@@ -316,6 +334,8 @@ typedef struct GtTape {
   size_t max_elems;    /* elements in one tensor (0: no limit) */
   GtGuard *guards;     /* control decisions, in run order */
   size_t nguards, guardcap;
+  GtLeafSrc *leafsrc;  /* exact sources of leaves, in node order */
+  size_t nleafsrc, leafsrccap;
   size_t run_nodes;    /* nodes when the run ended (before derivatives) */
   int no_replay;       /* the run did what a replay cannot redo (grad,
                           print, an input default computed from inputs) */
@@ -379,6 +399,8 @@ uint32_t gt_tape_frame(GtTape *t, uint32_t parent, uint32_t site);
 size_t gt_tape_bytes(const GtTape *t);
 /* Appends a guard; -1 when out of memory. */
 int gt_tape_guard(GtTape *t, int32_t node, int kind, long value);
+/* Notes the exact source of leaf node (GT_LEAF_); -1 when out of memory. */
+int gt_tape_leafsrc(GtTape *t, int32_t node, int kind, GtSpan span);
 
 /* The node where NaN first appeared on the way to node i (following NaN
    operands back); i itself when none of its operands is NaN. */
@@ -658,6 +680,9 @@ void gt_rec_kinks_note(GtKinks *k, const GtTape *t, const GtProgram *prog,
 void gt_rec_kinks_free(GtKinks *k);
 /* A constant node holding num / den (rounded). */
 int32_t gt_rec_const(GtRec *r, long num, long den);
+/* Notes leaf i's exact source (GT_LEAF_ kind, its argument) for
+   --enclose; fails (jumps) when out of memory. */
+void gt_rec_leafsrc(GtRec *r, int32_t i, int kind, uint32_t arg);
 /* A constant node whose value the caller sets right away (through
    r->tape->nodes[i].v: the node array may move on the next append). */
 int32_t gt_rec_leaf(GtRec *r);
@@ -1037,7 +1062,15 @@ struct GtSession {
   unsigned long replayed, recorded;
   GtProgram **older;      /* gt_session_extend: the program loaded */
   size_t nolder;          /* 0 or 1 */
+  struct GtEnclosed *enclosed; /* enclose.c: the last enclosures, or NULL */
 };
+
+/* ------------------------------------------------------------------ */
+/* enclose.c -- values and derivatives as proven intervals (--enclose) */
+/* ------------------------------------------------------------------ */
+
+/* Frees the session's enclosures (gt_session_enclose), if any. */
+void gt_enclose_drop(GtSession *s);
 
 /* ------------------------------------------------------------------ */
 /* replay.c -- inputs by value, re-evaluating the tape at new inputs   */

@@ -125,6 +125,9 @@ literal(Interp *in, const GtExpr *e)
                 "number literal %s to %s", under ? "underflows" : "overflows",
                 under ? "0" : "inf");
   }
+  /* --enclose encloses the literal from its exact decimal text */
+  if (gt_tape_leafsrc(r->tape, i, GT_LEAF_TEXT, e->span) != 0)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   in->lits[e->id] = i;
   return i;
 }
@@ -996,6 +999,8 @@ exec_input(Interp *in, const GtStmt *s)
   int32_t n = gt_rec_push_shaped(r, GT_OP_INPUT, -1, -1, -1, &vs);
   for (size_t k = 0; k < vs.size; k++)
     mpfr_set(&r->tape->nodes[n].v[k], &r->tape->nodes[v].v[k], MPFR_RNDN);
+  r->tape->nodes[n].param = (uint32_t)v + 1; /* its value's node, for
+                                                --enclose (enclose.c) */
   in->input_nodes[idx] = n;
   in->inputs_bound++;
   bind(in, s, n);
@@ -1192,6 +1197,11 @@ predefine(Interp *in)
     default: mpfr_set_nan(v); break;
     }
     in->globals[k] = i;
+    if ((k == GT_GLOBAL_PI || k == GT_GLOBAL_E)
+        && gt_tape_leafsrc(r->tape, i, k == GT_GLOBAL_PI ? GT_LEAF_PI
+                                                         : GT_LEAF_E,
+                           (GtSpan){ 0, 0, 0 }) != 0)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
   }
 }
 

@@ -410,6 +410,8 @@ r_pow(GtRec *r, int32_t i, int k, int32_t g)
     if (SCALAR(b) && cb) {
       e1 = gt_rec_leaf(r);
       mpfr_sub_ui(V(e1), V(b), 1, RND);
+      /* --enclose encloses e1 as b's ball minus 1 (enclose.c) */
+      gt_rec_leafsrc(r, e1, GT_LEAF_MINUS1, (uint32_t)b);
     } else
       e1 = OP2(GT_OP_SUB, b, K(1));
     int32_t p = OP2(GT_OP_POW, a, e1);
@@ -745,6 +747,7 @@ const_log(GtRec *r, unsigned long base)
   int32_t c = gt_rec_leaf(r);
   mpfr_set_ui(V(c), base, RND);
   mpfr_log(V(c), V(c), RND);
+  gt_rec_leafsrc(r, c, GT_LEAF_LOG, (uint32_t)base); /* for --enclose */
   return c;
 }
 
@@ -1486,6 +1489,7 @@ r_erf(GtRec *r, int32_t i, int k, int32_t g)
   mpfr_const_pi(V(c), RND);
   mpfr_rec_sqrt(V(c), V(c), RND);
   mpfr_mul_2ui(V(c), V(c), 1, RND);
+  gt_rec_leafsrc(r, c, GT_LEAF_2RSQRTPI, 0); /* for --enclose */
   int32_t e = OP1(GT_OP_EXP, OP1(GT_OP_NEG, OP2(GT_OP_MUL, a, a)));
   int32_t d = OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, c, e));
   return N(i).op == GT_OP_ERFC ? OP1(GT_OP_NEG, d) : d;
@@ -1633,6 +1637,7 @@ r_sf(GtRec *r, int32_t i, int k, int32_t g)
     mpfr_const_pi(V(c), RND);            /* c = 1/sqrt(2 pi) */
     mpfr_mul_2ui(V(c), V(c), 1, RND);
     mpfr_rec_sqrt(V(c), V(c), RND);
+    gt_rec_leafsrc(r, c, GT_LEAF_RSQRT2PI, 0);
     e = OP1(GT_OP_NEG, OP2(GT_OP_DIV, OP2(GT_OP_MUL, a, a), K(2)));
     if (op == GT_OP_NORM_LOGCDF)
       e = OP2(GT_OP_SUB, e, i);
@@ -1642,6 +1647,7 @@ r_sf(GtRec *r, int32_t i, int k, int32_t g)
     mpfr_const_pi(V(c), RND);            /* c = sqrt(pi)/2 */
     mpfr_sqrt(V(c), V(c), RND);
     mpfr_div_2ui(V(c), V(c), 1, RND);
+    gt_rec_leafsrc(r, c, GT_LEAF_SQRTPI2, 0);
     e = OP1(GT_OP_EXP, OP2(GT_OP_MUL, i, i));
     return OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, c, e));
   }

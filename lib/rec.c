@@ -270,6 +270,13 @@ gt_rec_leaf(GtRec *r)
   return push(r, GT_OP_CONST, -1, -1, -1);
 }
 
+void
+gt_rec_leafsrc(GtRec *r, int32_t i, int kind, uint32_t arg)
+{
+  if (gt_tape_leafsrc(r->tape, i, kind, (GtSpan){ 0, arg, 0 }) != 0)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+}
+
 int32_t
 gt_rec_const(GtRec *r, long num, long den)
 {

@@ -119,6 +119,9 @@ gt_tape_free(GtTape *t)
   free(t->guards);
   t->guards = NULL;
   t->nguards = t->guardcap = 0;
+  free(t->leafsrc);
+  t->leafsrc = NULL;
+  t->nleafsrc = t->leafsrccap = 0;
   gt_arena_free(&t->vals);
   t->nodes = NULL;
   t->frames = NULL;
@@ -323,6 +326,18 @@ gt_tape_guard(GtTape *t, int32_t node, int kind, long value)
   g->node = node;
   g->kind = kind;
   g->value = value;
+  return 0;
+}
+
+int
+gt_tape_leafsrc(GtTape *t, int32_t node, int kind, GtSpan span)
+{
+  GtLeafSrc *v = grow(t->leafsrc, &t->leafsrccap, t->nleafsrc + 1, sizeof *v,
+                      64, SIZE_MAX);
+  if (v == NULL)
+    return -1;
+  t->leafsrc = v;
+  v[t->nleafsrc++] = (GtLeafSrc){ node, kind, span };
   return 0;
 }
 

@@ -105,6 +105,7 @@ linspace(GtRec *r, const GtExpr *e, int32_t a, int32_t b, const GtShape *s)
   r->site = e->id;
   size_t n = s->dim[0];
   int32_t f = gt_rec_zeros(r, s);
+  gt_rec_leafsrc(r, f, GT_LEAF_LINSPACE, 0); /* for --enclose */
   for (size_t k = 0; k < n; k++) {
     mpfr_ptr x = &r->tape->nodes[f].v[k];
     mpfr_set_ui(x, (unsigned long)k, MPFR_RNDN);

@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+# enclose_check.py -- the containment test of --enclose (issue 15).
+#
+# Runs gradtool --enclose --format=json on each program of the corpus below
+# and checks every printed interval against mpmath, an oracle outside the
+# tool: the program's mathematics is written again here in mpmath, at 3
+# times the working precision, and the derivatives come from mpmath.diff
+# on that function (at that precision, with its own step control).  Every
+# [lo, hi] must contain the oracle's value (100% containment), and for a
+# case marked well-conditioned the relative width must be below
+# 2^-(prec - 20).
+#
+# Usage: enclose_check.py GRADTOOL [-v]     (exit 0 when every check holds)
+import json
+import subprocess
+import sys
+
+import mpmath
+from mpmath import mp, mpf
+
+# (name, program, extra args, precision, oracle, well-conditioned[,
+#  derivatives]): the optional dict gives a derivative's oracle by
+#  (of, wrt tuple) where mpmath.diff of the oracle would nest.
+# oracle(v) takes the inputs (mpf, by name) and returns the outputs by name.
+ROSEN = "input x = -1.2\ninput y = 1\nf = 100 * (y - x^2)^2 + (1 - x)^2\n"
+NEWTON = ("input a = 2\ny = a\nfor i in range(6) { y = (y + a / y) / 2 }\n"
+          "output y\n")
+
+
+def newton(v):
+    y = v["a"]
+    for _ in range(6):
+        y = (y + v["a"] / y) / 2
+    return {"y": y}
+
+
+def control(v):
+    out = 1
+    for i in range(6):
+        if 1 < i < 5:
+            out = out * v["x"]
+    return {"r": out}
+
+
+RUMP = ("input a = 77617\ninput b = 33096\n"
+        "f = 333.75 * b^6 + a^2 * (11 * a^2 * b^2 - b^6 - 121 * b^4 - 2) "
+        "+ 5.5 * b^8 + a / (2 * b)\n")
+
+
+def rump(v):
+    a, b = v["a"], v["b"]
+    return {"f": mpf("333.75") * b ** 6
+            + a ** 2 * (11 * a ** 2 * b ** 2 - b ** 6 - 121 * b ** 4 - 2)
+            + mpf("5.5") * b ** 8 + a / (2 * b)}
+
+
+CORPUS = [
+    ("sin_exp", "input x = 0.1\ny = sin(x) * exp(x)\n", ["--wrt", "x"], 128,
+     lambda v: {"y": mpmath.sin(v["x"]) * mpmath.exp(v["x"])}, True),
+    ("w3_order2", "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n",
+     ["--wrt", "x", "--order", "2"], 128,
+     lambda v: {"y": mpmath.exp(mpmath.sin(v["x"])) / (1 + v["x"] ** 2)},
+     True),
+    ("w3_order3", "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n",
+     ["--wrt", "x", "--order", "3"], 200,
+     lambda v: {"y": mpmath.exp(mpmath.sin(v["x"])) / (1 + v["x"] ** 2)},
+     True),
+    ("rosenbrock_grad", ROSEN, [], 128,
+     lambda v: {"f": 100 * (v["y"] - v["x"] ** 2) ** 2 + (1 - v["x"]) ** 2},
+     True),
+    ("rosenbrock_hessian", ROSEN, ["--order", "2"], 128,
+     lambda v: {"f": 100 * (v["y"] - v["x"] ** 2) ** 2 + (1 - v["x"]) ** 2},
+     True),
+    ("control_flow",
+     "def f(x, y) {\n  out = 1\n  for i in range(y) {\n"
+     "    if i > 1 and i < 5 { out = out * x }\n  }\n  return out\n}\n"
+     "input x = 2.5\nr = f(x, 6)\n", [], 128, control, True),
+    ("newton_sqrt", NEWTON, [], 128, newton, True),
+    ("pow_real", "input x = 1.3\ny = x^2.5 + pow(2.1, x)\n", [], 128,
+     lambda v: {"y": v["x"] ** mpf("2.5") + mpf("2.1") ** v["x"]}, True),
+    ("pow_near_one", "input x = 2\ny = x^1.0000000001 + x^(0.1 + 0.2)\n",
+     ["--order", "2"], 128,
+     lambda v: {"y": v["x"] ** mpf("1.0000000001")
+                + v["x"] ** (mpf("0.1") + mpf("0.2"))}, True),
+    ("computed_constants", "input x = 0.3\ny = erf(x) + norm_cdf(x) + "
+     "erfinv(x) + exp2(x) + log10(2 + x) + sum(linspace(0, x, 7)^2)\n", [],
+     128,
+     lambda v: {"y": mpmath.erf(v["x"]) + mpmath.ncdf(v["x"])
+                + mpmath.erfinv(v["x"]) + mpf(2) ** v["x"]
+                + mpmath.log10(2 + v["x"])
+                + sum((v["x"] * k / 6) ** 2 for k in range(7))}, True),
+    ("logs", "input x = 0.7\ny = log(x) + log1p(x) + log2(x) + log10(x)\n",
+     [], 113,
+     lambda v: {"y": mpmath.log(v["x"]) + mpmath.log1p(v["x"])
+                + mpmath.log(v["x"], 2) + mpmath.log10(v["x"])}, True),
+    ("exps", "input x = -0.3\ny = exp2(x) * expm1(x) + cbrt(x) + sqrt(1.5 - x)\n",
+     [], 128,
+     lambda v: {"y": mpf(2) ** v["x"] * mpmath.expm1(v["x"])
+                - mpmath.cbrt(-v["x"]) + mpmath.sqrt(mpf("1.5") - v["x"])},
+     True),
+    ("trig", "input x = 0.35\ny = tan(x) + asin(x) * acos(x) + atan(x) + "
+     "atan2(x, 0.2) + hypot(x, 3)\n", [], 128,
+     lambda v: {"y": mpmath.tan(v["x"]) + mpmath.asin(v["x"])
+                * mpmath.acos(v["x"]) + mpmath.atan(v["x"])
+                + mpmath.atan2(v["x"], mpf("0.2"))
+                + mpmath.hypot(v["x"], 3)}, True),
+    ("hyperbolic", "input x = 0.45\ny = sinh(x) * cosh(x) + tanh(x) + "
+     "asinh(x) + acosh(1 + x) + atanh(x)\n", [], 128,
+     lambda v: {"y": mpmath.sinh(v["x"]) * mpmath.cosh(v["x"])
+                + mpmath.tanh(v["x"]) + mpmath.asinh(v["x"])
+                + mpmath.acosh(1 + v["x"]) + mpmath.atanh(v["x"])}, True),
+    ("special", "input x = 0.7\ny = erf(x) + erfc(x) * gamma(x) + lgamma(x) "
+     "+ digamma(x)\n", [], 128,
+     lambda v: {"y": mpmath.erf(v["x"]) + mpmath.erfc(v["x"])
+                * mpmath.gamma(v["x"]) + mpmath.log(abs(mpmath.gamma(v["x"])))
+                + mpmath.digamma(v["x"])}, True),
+    ("sf", "input x = 0.3\ny = norm_cdf(x) + norm_logcdf(-x) + erfinv(x) "
+     "+ lambertw(x)\n", [], 128,
+     lambda v: {"y": mpmath.ncdf(v["x"]) + mpmath.log(mpmath.ncdf(-v["x"]))
+                + mpmath.erfinv(v["x"]) + mpmath.lambertw(v["x"]).real},
+     True),
+    ("ml", "input x = -0.8\ny = sigmoid(x) + softplus(x) + relu(-x) "
+     "+ max(x, -1) * min(x, 2) + abs(x)\n", [], 128,
+     lambda v: {"y": 1 / (1 + mpmath.exp(-v["x"]))
+                + mpmath.log1p(mpmath.exp(v["x"])) + (-v["x"])
+                + v["x"] * v["x"] + abs(v["x"])}, True),
+    ("where", "input x = 0.3\ny = where(x > 0, x^2, -x) + where(x < 0.1, "
+     "1 / x, sin(x))\n", [], 128,
+     lambda v: {"y": v["x"] ** 2 + mpmath.sin(v["x"])}, True),
+    ("flat", "input x = 1.1\ny = x % 0.7 + floor(3 * x) * x + round(x) "
+     "+ ceil(x) + trunc(-x) + sign(x)\n", [], 128,
+     lambda v: {"y": v["x"] - mpf("0.7") + 3 * v["x"] + 1 + 2 - 1 + 1},
+     True),
+    ("literals", "y = 0.1 + 0.2 - 0.3\nz = 1e-40 * 3 + pi - e\n", [], 64,
+     lambda v: {"y": mpf(0), "z": mpf("1e-40") * 3 + mp.pi - mp.e}, True),
+    ("at_decimal", "input x = 1\ny = x * 10\n", ["--at", "x=0.1"], 53,
+     lambda v: {"y": v["x"] * 10}, True),
+    ("two_names", "input x = 0.25\ninput y = 1.5\nz = sin(x * y) / (x + y)\n",
+     ["--order", "2"], 128,
+     lambda v: {"z": mpmath.sin(v["x"] * v["y"]) / (v["x"] + v["y"])}, True),
+    ("rump128", RUMP, ["--wrt", "a"], 128, rump, False),
+    ("rump53", RUMP, ["--wrt", "a"], 53, rump, False),
+    # grad(y, x, k) inside the program: Taylor mode on the balls
+    ("grad_in_program", "input x = 0.5\ny = grad(exp(sin(x)), x, 5)\n",
+     ["--wrt", "x"], 128,
+     lambda v: {"y": mpmath.diff(lambda t: mpmath.exp(mpmath.sin(t)),
+                                 v["x"], 5)}, True,
+     {("y", ("x",)): lambda v: mpmath.diff(
+         lambda t: mpmath.exp(mpmath.sin(t)), v["x"], 6)}),
+    ("not_connected", "input x = 1\ninput w = 0.2\ny = w^2\n",
+     ["--wrt", "x", "--order", "3"], 128,
+     lambda v: {"y": v["w"] ** 2}, True),
+    ("tensor_path", "input x = 0.3\nz = sum(sin(x * [1.5, 2]) * [[1], [3]])"
+     "\n", ["--wrt", "x", "--order", "3"], 128,
+     lambda v: {"z": 4 * (mpmath.sin(v["x"] * mpf("1.5"))
+                          + mpmath.sin(2 * v["x"]))}, True),
+    # Taylor mode on balls: --order K of one scalar name
+    ("taylor_w3_20", "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n",
+     ["--wrt", "x", "--order", "12"], 128,
+     lambda v: {"y": mpmath.exp(mpmath.sin(v["x"])) / (1 + v["x"] ** 2)},
+     True),
+    ("taylor_mix", "input x = 0.3\ny = sqrt(1 + x) * log(2 + x) + tan(x) "
+     "+ asinh(x) + acosh(2 + x) + atanh(x) + atan2(x, 2) + hypot(x, 1) "
+     "+ erf(x) + erfc(x) + cbrt(x) + exp2(x) + expm1(x) + log1p(x) "
+     "+ log2(2 + x) + log10(3 + x) + sinh(x) * cosh(x) + tanh(x) "
+     "+ asin(x) / acos(x) + atan(x) + x^2.5 + 2^x + x^-3 + x^x\n",
+     ["--wrt", "x", "--order", "4"], 128,
+     lambda v: {"y": mpmath.sqrt(1 + v["x"]) * mpmath.log(2 + v["x"])
+                + mpmath.tan(v["x"]) + mpmath.asinh(v["x"])
+                + mpmath.acosh(2 + v["x"]) + mpmath.atanh(v["x"])
+                + mpmath.atan2(v["x"], 2) + mpmath.hypot(v["x"], 1)
+                + mpmath.erf(v["x"]) + mpmath.erfc(v["x"])
+                + mpmath.cbrt(v["x"]) + mpf(2) ** v["x"]
+                + mpmath.expm1(v["x"]) + mpmath.log1p(v["x"])
+                + mpmath.log(2 + v["x"], 2) + mpmath.log10(3 + v["x"])
+                + mpmath.sinh(v["x"]) * mpmath.cosh(v["x"])
+                + mpmath.tanh(v["x"]) + mpmath.asin(v["x"])
+                / mpmath.acos(v["x"]) + mpmath.atan(v["x"])
+                + v["x"] ** mpf("2.5") + mpf(2) ** v["x"] + v["x"] ** -3
+                + v["x"] ** v["x"]}, True),
+    ("taylor_special", "input x = 0.3\ny = gamma(1 + x) + lgamma(1 + x) "
+     "+ digamma(1 + x) + sigmoid(x) + softplus(x) + norm_cdf(x) "
+     "+ norm_logcdf(x) + erfinv(x) + lambertw(x) + lgamma(-0.5 - x)\n",
+     ["--wrt", "x", "--order", "5"], 128,
+     lambda v: {"y": mpmath.gamma(1 + v["x"]) + mpmath.loggamma(1 + v["x"])
+                + mpmath.digamma(1 + v["x"])
+                + 1 / (1 + mpmath.exp(-v["x"]))
+                + mpmath.log1p(mpmath.exp(v["x"])) + mpmath.ncdf(v["x"])
+                + mpmath.log(mpmath.ncdf(v["x"])) + mpmath.erfinv(v["x"])
+                + mpmath.lambertw(v["x"]).real
+                + mpmath.log(abs(mpmath.gamma(mpf("-0.5") - v["x"])))},
+     True),
+    ("taylor_kinks", "input x = 0.3\ny = abs(x - 1) + relu(x) + max(x, 2) "
+     "+ min(x, 0.1) + where(x > 0, x^3, x) + x % 0.2 + floor(x + 1) * x "
+     "+ sign(x) * x^2\n", ["--wrt", "x", "--order", "3"], 128,
+     lambda v: {"y": (1 - v["x"]) + v["x"] + 2 + mpf("0.1") + v["x"] ** 3
+                + (v["x"] - mpf("0.2")) + v["x"] + v["x"] ** 2}, True),
+]
+
+# Error cases: (name, program, args, message, exact value of the first
+# printed interval) -- exit 4, the message, and the printed operand's
+# interval must contain the exact value.
+ERRORS = [
+    ("log0", "input x = 0.1\ny = log(3 * x - 0.3 + 1e-50)\n", ["-p", "100"],
+     "cannot enclose log", mpf("1e-50")),
+    ("cmp_tie", "input x = 0.1\nz = x * 3 - 0.3\nif z < 0 { y = 1 }\n", [],
+     "cannot decide the comparison '<'", mpf(0)),
+    ("abs_kink", "input x = 0.7\ny = abs(x * 10 - 7)\n", [],
+     "kink or jump abs", mpf(0)),
+    ("floor_jump", "input x = 0.3\ny = floor(x * 10)\n", [],
+     "kink or jump floor", mpf(3)),
+    ("where_cond", "input x = 0.2\ny = where(x * 5 - 1, 1, 2)\n", [],
+     "kink or jump where", mpf(0)),
+    ("loop_bound", "input x = 0.1\ny = 0\nfor i in range(x * 30) { y += i }"
+     "\n", [], "cannot prove this integer", mpf(3)),
+]
+
+
+def run_error(gradtool, case, verbose):
+    name, program, args, msg, exact = case
+    p = subprocess.run([gradtool, "--enclose", "-e", program] + args,
+                       capture_output=True, text=True)
+    bad = []
+    if p.returncode != 4:
+        bad.append("%s: exit %d, not 4" % (name, p.returncode))
+    if msg not in p.stderr:
+        bad.append("%s: no '%s' in: %s" % (name, msg, p.stderr.strip()))
+    else:
+        text = p.stderr[p.stderr.index(" in [") + 5:]
+        lo, hi = text[:text.index("]")].split(", ")
+        mp.prec = 300
+        if not mpf(lo) <= exact <= mpf(hi):
+            bad.append("%s: [%s, %s] does not contain %s"
+                       % (name, lo, hi, exact))
+    if verbose:
+        print("  %s: %s" % (name, "ok" if not bad else "BAD"))
+    return bad
+
+
+# the inputs' values: the defaults in the program text, or --at
+def inputs_of(program, args):
+    vals = {}
+    for line in program.splitlines():
+        if line.startswith("input ") and "=" in line:
+            name, val = line[6:].split("=", 1)
+            vals[name.strip()] = val.strip()
+    for i, a in enumerate(args):
+        if a == "--at":
+            name, val = args[i + 1].split("=", 1)
+            vals[name] = val
+    return {k: mpf(v) for k, v in vals.items()}
+
+
+def contains(iv, x):
+    lo, hi = mpf(iv["lo"]), mpf(iv["hi"])
+    return lo <= x <= hi, lo, hi
+
+
+def check_interval(what, iv, want, prec, well, verbose):
+    ok, lo, hi = contains(iv, want)
+    bad = []
+    if not ok:
+        bad.append("%s: [%s, %s] does not contain %s"
+                   % (what, iv["lo"], iv["hi"], mpmath.nstr(want, 50)))
+    elif well and want != 0:
+        rel = (hi - lo) / abs(want)
+        if rel > mpf(2) ** -(prec - 20):
+            bad.append("%s: relative width %s is above 2^-(%d-20)"
+                       % (what, mpmath.nstr(rel, 5), prec))
+    if verbose:
+        print("  %s in [%s, %s] %s" % (what, iv["lo"], iv["hi"],
+                                       "ok" if not bad else "BAD"))
+    return bad
+
+
+def run_case(gradtool, case, verbose):
+    name, program, args, prec, oracle, well = case[:6]
+    derivs = case[6] if len(case) > 6 else {}
+    cmd = [gradtool, "--enclose", "--format=json", "--prec", str(prec),
+           "-e", program] + args
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        return ["%s: exit %d: %s" % (name, p.returncode, p.stderr.strip())]
+    doc = json.loads(p.stdout, parse_float=str, parse_int=str)
+    mp.prec = 3 * prec
+    v = inputs_of(program, args)
+    names = sorted(v)
+    bad = []
+    values = oracle(v)
+    for out, iv in doc["values"].items():
+        bad += check_interval("%s: %s" % (name, out), iv, values[out], prec,
+                              well, verbose)
+    for d in doc["derivatives"]:
+        order = [d["wrt"].count(n) for n in names]
+
+        def f(*xs, out=d["of"]):
+            return oracle(dict(zip(names, xs)))[out]
+        key = (d["of"], tuple(d["wrt"]))
+        if key in derivs:
+            want = derivs[key](v)
+        else:
+            want = mpmath.diff(f, [v[n] for n in names], order)
+        label = "%s: d%s/d%s" % (name, d["of"], "d".join(d["wrt"]))
+        bad += check_interval(label, d["value"], want, prec, well, verbose)
+    return bad
+
+
+def main():
+    gradtool = sys.argv[1]
+    verbose = "-v" in sys.argv[2:]
+    failures = []
+    for case in CORPUS:
+        if verbose:
+            print(case[0])
+        failures += run_case(gradtool, case, verbose)
+    for case in ERRORS:
+        failures += run_error(gradtool, case, verbose)
+    for f in failures:
+        print("FAIL " + f)
+    print("enclose_check: %d cases, %d failures"
+          % (len(CORPUS) + len(ERRORS), len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
