@@ -1338,6 +1338,30 @@ t_setview(GtBalls *B, int32_t i)
   return GT_BALL_OK;
 }
 
+/* assemble (the recorded adjoint of element reads, tensor.c): an optional
+   base tensor plus each operand added into its view of the result */
+static int
+t_assemble(GtBalls *B, int32_t i)
+{
+  const GtTape *t = B->t;
+  const GtNode *n = &TN(i);
+  const int32_t *ops = t->xargs + n->a;
+  for (size_t e = 0; e < TSHAPE(i)->size; e++) {
+    if (n->aux)
+      arb_set(BY(i) + e, BY(ops[0]) + e);
+    else
+      arb_zero(BY(i) + e);
+  }
+  for (size_t k = n->aux; k < (size_t)n->b; k++) {
+    const GtView *v = &t->views[t->xargs[n->a + n->b + (int32_t)k - n->aux]];
+    Walk w;
+    walk_init(&w, TSHAPE(ops[k]), v->stride, (long)v->offset);
+    for (size_t j = 0; j < TSHAPE(ops[k])->size; j++, walk_next(&w))
+      arb_add(BY(i) + w.off, BY(i) + w.off, BY(ops[k]) + j, B->prec);
+  }
+  return GT_BALL_OK;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 #define E(op, f) [GT_OP_##op] = { f, NULL, NULL, NULL }
@@ -1381,5 +1405,6 @@ const GtBallRule gt_ball_rules[GT_OP_COUNT] = {
   T(SUM, t_reduce), T(MEAN, t_reduce), T(PROD, t_reduce),
   T(RMAX, t_reduce), T(RMIN, t_reduce), T(MATMUL, t_matmul),
   T(TRANSPOSE, t_transpose), T(RESHAPE, t_reshape), T(NORM, t_norm),
-  T(VIEW, t_view), T(SCATTER, t_scatter), T(SETVIEW, t_setview),
+  T(VIEW, t_view), T(SCATTER, t_scatter), T(ASSEMBLE, t_assemble),
+  T(SETVIEW, t_setview),
 };

@@ -225,7 +225,9 @@ static const char tensor_program[] =
   "x2[0, 0] = 10\n"                /* setview */
   "n = norm([3, 4])\n"
   "t = [s, p]\n"                   /* stack */
-  "z = sum(w) + sum(r * r) + sum(e) + sum(x2) + n + sum(m) + hi + sum(t)\n"
+  "q = x[0, 0] * x[1, 1]\n"        /* element reads: assemble */
+  "z = sum(w) + sum(r * r) + sum(e) + sum(x2) + n + sum(m) + hi + sum(t)"
+  " + q\n"
   "output z\n";
 
 static void
@@ -254,14 +256,15 @@ test_tensor_program(void **state)
   assert_int_equal(ne, 3);
   /* z: s = -2, m = [2, 3], p = 24, hi = 3, w = [[5, 11], [11, 25]],
      r.r = 30, e = 7, x2 = 19, n = 5, t = [s, p]: 52 + 30 + 7 + 19 + 5
-     + 5 + 3 + 22 = 143 */
-  assert_true(mpfr_cmp_ui(es[0].lo.elems, 143) == 0);
-  assert_true(mpfr_cmp_ui(es[0].hi.elems, 143) == 0);
+     + 5 + 3 + 22 = 143, and q = 4: 147 */
+  assert_true(mpfr_cmp_ui(es[0].lo.elems, 147) == 0);
+  assert_true(mpfr_cmp_ui(es[0].hi.elems, 147) == 0);
   /* dz/dx by hand, term by term for x = [[a, b], [c, d]]: s [[1, -1],
      [1, -1]], p [[bcd, acd], [abd, abc]], hi d - a, sum(w) = (a + c)^2
-     + (b + d)^2, r.r 2x, e c + d, x2 b + c + d, sum(m) 1/2 each;
+     + (b + d)^2, r.r 2x, e c + d, x2 b + c + d, sum(m) 1/2 each, q
+     [[d, 0], [0, a]];
      dz/dv = the column sums of x */
-  static const double want[6] = { 34.5, 28.5, 25.5, 28.5, 4, 6 };
+  static const double want[6] = { 38.5, 28.5, 25.5, 29.5, 4, 6 };
   assert_int_equal(es[1].lo.size, 4);
   assert_int_equal(es[2].lo.size, 2);
   for (size_t k = 0; k < 6; k++) {
