@@ -114,6 +114,9 @@ help(void)
 "                         [x^k]y (JSON: an array per output)\n"
 "      --partial=NAMES    one partial derivative: x,x,y is d3f/dx2dy\n"
 "                         (repeatable; each distinct one printed once)\n"
+"      --jacobian         differentiate a tensor output element by element:\n"
+"                         dy/dx has y's dims, then x's (without it a tensor\n"
+"                         output is summed first)\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
 "\n"
@@ -308,7 +311,8 @@ enum {
   OPT_MAX_ELEMENTS,
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
   OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
-  OPT_TAYLOR, OPT_PARTIAL
+  OPT_TAYLOR, OPT_PARTIAL,
+  OPT_JACOBIAN
 };
 
 static const struct option long_options[] = {
@@ -319,6 +323,7 @@ static const struct option long_options[] = {
   { "all-orders", no_argument, NULL, OPT_ALL_ORDERS },
   { "taylor", required_argument, NULL, OPT_TAYLOR },
   { "partial", required_argument, NULL, OPT_PARTIAL },
+  { "jacobian", no_argument, NULL, OPT_JACOBIAN },
   { "prec", required_argument, NULL, 'p' },
   { "digits", required_argument, NULL, OPT_DIGITS },
   { "format", required_argument, NULL, 'f' },
@@ -421,6 +426,9 @@ derivative_options(const Cli *c)
     if (c->checks.n || c->fd_check)
       usage_error("--taylor does not combine with %s: use --order K to "
                   "check derivatives", c->checks.n ? "--check" : "--fd-check");
+    if (c->opt.jacobian)
+      usage_error("--taylor expands numbers, which have no Jacobian: drop "
+                  "--jacobian (or use --order K with it)");
   }
 }
 
@@ -441,6 +449,7 @@ parse_options(Cli *c, int argc, char **argv)
       break;
     case OPT_PARTIAL: add_partial(c, optarg); break;
     case OPT_TAYLOR: c->taylor = parse_taylor(optarg); break;
+    case OPT_JACOBIAN: c->opt.jacobian = 1; break;
     case OPT_ALL_ORDERS:
       c->all_orders = 1;
       break;

@@ -1059,6 +1059,8 @@ typedef struct GtDeriveReq {
   long order;             /* >= 0 */
   int keep;               /* 1: recorded, differentiable again (grad());
                              0: final numbers (--order) */
+  int whole;              /* 1: a tensor output is differentiated element
+                             by element (--jacobian), not summed first */
 } GtDeriveReq;
 
 /* The method for q (no side effects; may allocate a scratch map). */

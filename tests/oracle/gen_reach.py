@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""gen_reach.py -- independent oracle for the end-to-end cases of issue 16's
+reach items: --jacobian (jacobian_opt_*), the tensor builders concat, stack,
+tile, repeat, append (build_*), for v in x and the conditional expression
+(forin_*, cond_*), load() and --at NAME=@file (load_*).
+
+Each program is written twice: once in gradtool's language (the case's
+argument) and once here by hand as sympy expressions of the inputs'
+elements.  Derivatives are sympy's, evaluated exactly or far beyond the
+working precision, rounded once to P bits and printed by the spec's number
+rules (gen_e2e.py's helpers).  Values that are not single correctly
+rounded operations are printed with --digits=30 after checking that 30
+digits do not depend on the last bits.
+
+Run offline: python3 tests/oracle/gen_reach.py.  Its outputs are committed;
+error cases (.err/.status) are written by hand.
+"""
+
+import itertools
+import os
+import sys
+
+import sympy as sp
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_e2e import correctly_rounded, robust_digits, fmt  # noqa: E402
+
+E2E = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e")
+P = 128
+
+
+def num(expr, digits):
+    """expr (a sympy number) rounded once to P bits, printed."""
+    expr = sp.nsimplify(expr) if getattr(expr, "is_Rational", False) else expr
+    expr = sp.sympify(expr)
+    if expr == 0:
+        return "0"
+    r, exact = correctly_rounded(expr, P)
+    if digits is None:
+        assert exact, expr
+    elif not exact:
+        robust_digits(r, P, digits)
+    return fmt(r, P, digits)
+
+
+def shape_of(t):
+    s = []
+    while isinstance(t, list):
+        s.append(len(t))
+        t = t[0] if t else None
+    return s
+
+
+def flat(t):
+    if isinstance(t, list):
+        return [e for x in t for e in flat(x)]
+    return [t]
+
+
+def nest(elems, shape):
+    if not shape:
+        return elems[0]
+    n = len(elems) // shape[0] if shape[0] else 0
+    return [nest(elems[i * n:(i + 1) * n], shape[1:]) for i in range(shape[0])]
+
+
+def text(t, digits, subs):
+    """A value as the tool prints it: a number, or nested lists."""
+    if isinstance(t, list):
+        return "[" + ", ".join(text(x, digits, subs) for x in t) + "]"
+    return num(sp.sympify(t).subs(subs), digits)
+
+
+def index_labels(name, shape):
+    if not shape:
+        return [name]
+    return [name + "".join("[%d]" % i for i in ix)
+            for ix in itertools.product(*[range(d) for d in shape])]
+
+
+class Case:
+    """inputs: [(name, value)], a value a number or nested list of numbers;
+    outputs: [(name, sympy expression or nested list of them)] in the
+    inputs' element symbols (sym(name) for a number, syms(name) nested).
+    """
+
+    def __init__(self, inputs, outputs):
+        self.inputs = inputs
+        self.outputs = outputs
+        self.subs = {}
+        for n, v in inputs:
+            for s, e in zip(flat(sym_tree(n, v)), flat(v)):
+                self.subs[s] = sp.nsimplify(e)
+
+    def deriv(self, out, wrt, whole):
+        """d out / d wrt[0] ... wrt[k-1]: the output's shape (whole) or
+        its sum first, then each name's shape."""
+        oexpr = dict(self.outputs)[out]
+        vals = dict(self.inputs)
+        oel = flat(oexpr)
+        if not whole:
+            oel = [sum(oel)]
+        res = [sp.sympify(e) for e in oel]
+        shape = shape_of(oexpr) if whole else []
+        for w in wrt:
+            ws = flat(sym_tree(w, vals[w]))
+            res = [sp.diff(e, s) for e in res for s in ws]
+            shape = shape + shape_of(vals[w])
+        return nest(res, shape)
+
+
+def sym_tree(name, v):
+    if isinstance(v, list):
+        sh = shape_of(v)
+        syms = [sp.Symbol("%s_%s" % (name, "_".join(map(str, ix))), real=True)
+                for ix in itertools.product(*[range(d) for d in sh])]
+        return nest(syms, sh)
+    return sp.Symbol(name, real=True)
+
+
+def dlabel(out, wrt):
+    k = len(wrt)
+    s = "d%s%s/" % (k if k > 1 else "", out)
+    i = 0
+    while i < k:
+        j = i
+        while j < k and wrt[j] == wrt[i]:
+            j += 1
+        s += "d%s%s" % (wrt[i], j - i if j - i > 1 else "")
+        i = j
+    return s
+
+
+def partials(names, order):
+    """each distinct order-tuple of names once, nondecreasing in index"""
+    return [list(t) for t in
+            itertools.combinations_with_replacement(names, order)]
+
+
+def write(name, data):
+    with open(os.path.join(E2E, name), "w") as f:
+        f.write(data)
+
+
+def deriv_case(name, args, c, wrt, order=1, whole=True, digits=None,
+               fmt_name="text", stdin=None):
+    """A run printing c's outputs and their derivatives (order K, every
+    distinct partial of the names wrt) in one format."""
+    ders = [(o, w, c.deriv(o, w, whole)) for o, _ in c.outputs
+            for w in partials(wrt, order)]
+    if fmt_name == "text":
+        body = "".join("%s = %s\n" % (o, text(e, digits, c.subs))
+                       for o, e in c.outputs)
+        body += "".join("%s = %s\n" % (dlabel(o, w), text(v, digits, c.subs))
+                        for o, w, v in ders)
+    elif fmt_name == "json":
+        body = '{"precision": %d,\n "values": {%s},\n "derivatives": [' % (
+            P, ", ".join('"%s": %s' % (o, text(e, digits, c.subs))
+                         for o, e in c.outputs))
+        body += ",".join('\n   {"of": "%s", "wrt": [%s], "value": %s}'
+                         % (o, ", ".join('"%s"' % x for x in w),
+                            text(v, digits, c.subs)) for o, w, v in ders)
+        body += "]}\n"
+    else:
+        sep = "," if fmt_name == "csv" else "\t"
+        head, row = [], []
+        for n, v in c.inputs + c.outputs:
+            head += index_labels(n, shape_of(v))
+            row += [text(e, digits, c.subs) for e in flat(v)]
+        for o, w, v in ders:
+            head += index_labels(dlabel(o, w), shape_of(v))
+            row += [text(e, digits, c.subs) for e in flat(v)]
+        body = sep.join(head) + "\n" + sep.join(row) + "\n"
+    write(name + ".args", args + "\n")
+    write(name + ".out", body)
+    if stdin is not None:
+        write(name + ".stdin", stdin)
+
+
+def jacobian_cases():
+    D = 30
+    s = sp.Symbol
+    x0, x1, x2, a = (s("x_0", real=True), s("x_1", real=True),
+                     s("x_2", real=True), s("a", real=True))
+    prog = ("input x = [1, 2, 3]; input a = 2; "
+            "y = [x[0] * x[1], sin(x[2]), a * x[0]^2]; s = sum(y); "
+            "output y, s")
+    ys = [x0 * x1, sp.sin(x2), a * x0**2]
+    c = Case([("x", [1, 2, 3]), ("a", 2)], [("y", ys), ("s", sum(ys))])
+    base = "-e '%s' --jacobian --digits=%d" % (prog, D)
+    deriv_case("jacobian_opt_text", base, c, ["x", "a"], digits=D)
+    deriv_case("jacobian_opt_json", base + " -f json", c, ["x", "a"],
+               digits=D, fmt_name="json")
+    deriv_case("jacobian_opt_csv", base + " --wrt x -f csv", c, ["x"],
+               digits=D, fmt_name="csv")
+    deriv_case("jacobian_opt_tsv", base + " --wrt a -f tsv", c, ["a"],
+               digits=D, fmt_name="tsv")
+    deriv_case("jacobian_opt_order2", base + " --order 2 --wrt x,a", c,
+               ["x", "a"], order=2, digits=D)
+    # without --jacobian the seed's meaning: the gradient of the sum
+    deriv_case("jacobian_opt_without", "-e '%s' --digits=%d" % (prog, D), c,
+               ["x", "a"], whole=False, digits=D)
+    # a matrix times a vector: the Jacobian is the matrix itself
+    A = [[1, 2, 3], [4, 5, 6]]
+    xs = [x0, x1, x2]
+    c2 = Case([("x", [1, -1, 2])],
+              [("y", [sum(A[i][j] * xs[j] for j in range(3))
+                      for i in range(2)])])
+    deriv_case("jacobian_opt_matvec",
+               "-e 'input x = [1, -1, 2]; y = [[1, 2, 3], [4, 5, 6]] @ x' "
+               "--jacobian", c2, ["x"])
+    # a matrix output of a matrix input: rank 4
+    m = sym_tree("m", [[1, 2], [3, 4]])
+    c3 = Case([("m", [[1, 2], [3, 4]])],
+              [("y", [[m[j][i] * m[i][j] for j in range(2)]
+                      for i in range(2)])])
+    deriv_case("jacobian_opt_rank4",
+               "-e 'input m = [[1, 2], [3, 4]]; y = transpose(m) * m' "
+               "--jacobian", c3, ["m"])
+    # --batch: one row per point
+    c4a = Case([("x", [1, 2, 3]), ("a", 2)], [("y", ys), ("s", sum(ys))])
+    c4b = Case([("x", [1, 2, 3]), ("a", 3)], [("y", ys), ("s", sum(ys))])
+    r1 = []
+    for cc, fname in ((c4a, "a"), (c4b, "b")):
+        deriv_case("_tmp_" + fname, "", cc, ["a"], digits=D, fmt_name="csv")
+        r1.append(open(os.path.join(E2E, "_tmp_" + fname + ".out")).read())
+        os.remove(os.path.join(E2E, "_tmp_" + fname + ".out"))
+        os.remove(os.path.join(E2E, "_tmp_" + fname + ".args"))
+    lines = r1[0].splitlines()
+    # the header row of the batch names only the batch's columns: the
+    # inputs x (default) and a (from stdin) are both listed by the tool
+    write("jacobian_opt_batch.args",
+          base + " --wrt a --batch -f csv\n")
+    write("jacobian_opt_batch.stdin", "a\n2\n3\n")
+    write("jacobian_opt_batch.out", lines[0] + "\n" + lines[1] + "\n"
+          + r1[1].splitlines()[1] + "\n")
+
+
+def main():
+    jacobian_cases()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
