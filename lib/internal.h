@@ -428,7 +428,9 @@ typedef enum GtTFunc {
   GT_TF_ONES, GT_TF_ZEROS, GT_TF_FILL, GT_TF_EYE, GT_TF_LINSPACE,
   GT_TF_SHAPE, GT_TF_SIZE, GT_TF_RANK, GT_TF_SUM, GT_TF_MEAN, GT_TF_PROD,
   GT_TF_RMAX, GT_TF_RMIN, GT_TF_DOT, GT_TF_MATMUL, GT_TF_TRANSPOSE,
-  GT_TF_RESHAPE, GT_TF_NORM, GT_TF_LEN, GT_TF_COUNT
+  GT_TF_RESHAPE, GT_TF_NORM, GT_TF_LEN,
+  GT_TF_CONCAT, GT_TF_STACK, GT_TF_TILE, GT_TF_REPEAT, GT_TF_APPEND,
+  GT_TF_COUNT
 } GtTFunc;
 
 typedef struct GtExpr {
@@ -441,6 +443,8 @@ typedef struct GtExpr {
   int32_t slot;           /* variable slot, or function index */
   uint32_t name;          /* interned name of a variable */
   struct GtExpr **args;
+  uint8_t axis_kw;        /* CALL, TFUNC: the last argument was written
+                             axis=EXPR */
 } GtExpr;
 
 /* A link of a left chain such as a + b - c + ... or a and b and ...: a
@@ -840,6 +844,10 @@ typedef struct GtTFuncArgs {
                              and size 0 when one is -1), eye's rows */
   GtShape s2;             /* eye's columns */
   long axis;              /* a reduction's axis, when given */
+  int has_axis;           /* concat, stack, repeat, append: axis given */
+  const int32_t *ops;     /* concat, stack: the tensors */
+  size_t nops;
+  long count;             /* repeat's count */
 } GtTFuncArgs;
 
 /* Records the tensor built-in call e (a GT_EX_TFUNC) on its arguments;

@@ -450,6 +450,48 @@ dims_arg(Interp *in, GtExpr *const *args, size_t n, GtShape *s,
                 "the limit with --max-elements)", r->tape->max_elems);
 }
 
+/* The arguments of the tensor builders: concat(a, b, ..., axis=k) and
+   stack(...) (the tensors in x->ops), tile(a, reps...) (reps as dims in
+   x->s), repeat(a, count[, axis]), append(a, b[, axis]). */
+static void
+builder_args(Interp *in, const GtExpr *e, GtTFuncArgs *x)
+{
+  GtRec *r = R(in);
+  size_t n = e->nargs;
+  if (e->axis_kw || (n == 3 && (e->op == GT_TF_REPEAT
+                                || e->op == GT_TF_APPEND))) {
+    n--;
+    x->has_axis = 1;
+  }
+  switch ((GtTFunc)e->op) {
+  case GT_TF_CONCAT:
+  case GT_TF_STACK: {
+    int32_t *v = gt_arena_alloc(&r->tape->vals, n * sizeof *v);
+    if (v == NULL)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+    for (size_t k = 0; k < n; k++)
+      v[k] = eval(in, e->args[k]);
+    x->ops = v;
+    x->nops = n;
+    break;
+  }
+  case GT_TF_TILE:
+    x->a = eval(in, e->args[0]);
+    dims_arg(in, e->args + 1, n - 1, &x->s, 0);
+    break;
+  case GT_TF_REPEAT:
+    x->a = eval(in, e->args[0]);
+    x->count = int_arg(in, e->args[1], "the count of repeat");
+    break;
+  default: /* append */
+    x->a = eval(in, e->args[0]);
+    x->b = eval(in, e->args[1]);
+    break;
+  }
+  if (x->has_axis)
+    x->axis = int_arg(in, e->args[n], "an axis");
+}
+
 /* A tensor built-in: its arguments are evaluated here, in order (and
    checked as they come), then tfunc.c does the tensor work. */
 static int32_t
@@ -499,6 +541,10 @@ eval_tfunc(Interp *in, const GtExpr *e)
   case GT_TF_SHAPE: case GT_TF_SIZE: case GT_TF_RANK: case GT_TF_TRANSPOSE:
   case GT_TF_NORM: case GT_TF_LEN:
     x.a = eval(in, e->args[0]);
+    break;
+  case GT_TF_CONCAT: case GT_TF_STACK: case GT_TF_TILE: case GT_TF_REPEAT:
+  case GT_TF_APPEND:
+    builder_args(in, e, &x);
     break;
   case GT_TF_COUNT:
     break;

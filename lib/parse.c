@@ -218,9 +218,39 @@ grow(Parser *ps, void *v, size_t n, size_t *cap, size_t elem)
   return t;
 }
 
-/* Arguments after '(' up to ')'; strings allowed when allow_str. */
+/* A keyword argument NAME=EXPR starts here (NAME, then '=')?  Only
+   axis= exists (NumPy's spelling for the built-ins that take an axis). */
+static int
+keyword_here(Parser *ps)
+{
+  return peek_kind(ps) == GT_TOK_NAME
+         && ps->toks[ps->pos + 1].kind == GT_TOK_ASSIGN;
+}
+
+/* axis=EXPR, the last argument of a call: the expression.  Other names,
+   or a keyword where none is accepted (kw NULL: range, print), fail. */
+static GtExpr *
+keyword_arg(Parser *ps, int *kw)
+{
+  const GtToken *nm = next(ps);
+  if (nm->span.len != 4 || memcmp(ps->src->text + nm->span.off, "axis", 4))
+    fail_at(ps, nm->span, "unknown keyword argument '%.*s' (the only one "
+            "is axis=, of the built-ins that take an axis)",
+            (int)nm->span.len, ps->src->text + nm->span.off);
+  if (kw == NULL)
+    fail_at(ps, nm->span, "no keyword argument is accepted here");
+  next(ps);
+  *kw = 1;
+  GtExpr *e = parse_expr(ps);
+  if (peek_kind(ps) == GT_TOK_COMMA)
+    fail_at(ps, peek(ps)->span, "axis= must be the last argument");
+  return e;
+}
+
+/* Arguments after '(' up to ')'; strings allowed when allow_str; a last
+   axis=EXPR sets *kw when kw is not NULL (else it is an error). */
 static GtExpr **
-parse_args(Parser *ps, size_t *nargs, int allow_str, GtSpan *end)
+parse_args(Parser *ps, size_t *nargs, int allow_str, GtSpan *end, int *kw)
 {
   GtExpr **args = NULL;
   size_t n = 0, cap = 0;
@@ -229,7 +259,10 @@ parse_args(Parser *ps, size_t *nargs, int allow_str, GtSpan *end)
       if (n == 65535)
         fail_at(ps, peek(ps)->span, "too many arguments");
       args = grow(ps, args, n, &cap, sizeof *args);
-      if (allow_str && peek_kind(ps) == GT_TOK_STRING) {
+      if (keyword_here(ps)) {
+        args[n++] = keyword_arg(ps, kw);
+        break;
+      } else if (allow_str && peek_kind(ps) == GT_TOK_STRING) {
         const GtToken *t = next(ps);
         args[n++] = new_expr(ps, GT_EX_STR, t->span);
       } else
@@ -267,8 +300,10 @@ parse_primary(Parser *ps)
       next(ps);
       size_t n;
       GtSpan end;
-      GtExpr **args = parse_args(ps, &n, 0, &end);
+      int kw = 0;
+      GtExpr **args = parse_args(ps, &n, 0, &end, &kw);
       GtExpr *e = new_expr(ps, GT_EX_CALL, join(t->span, end));
+      e->axis_kw = (uint8_t)kw;
       e->opspan = t->span;
       e->name = intern_tok(ps, t);
       e->args = args;
@@ -704,7 +739,7 @@ for_stmt(Parser *ps, const GtToken *t)
   next(ps);
   expect(ps, GT_TOK_LPAREN);
   GtSpan end;
-  s->args = parse_args(ps, &s->nargs, 0, &end);
+  s->args = parse_args(ps, &s->nargs, 0, &end, NULL);
   if (s->nargs < 1 || s->nargs > 3)
     fail_at(ps, join(r->span, end),
             "range takes 1 to 3 arguments, not %zu", s->nargs);
@@ -783,7 +818,7 @@ print_stmt(Parser *ps, const GtToken *t)
   expect(ps, GT_TOK_LPAREN);
   GtSpan end;
   GtStmt *s = new_stmt(ps, GT_ST_PRINT, t->span);
-  s->args = parse_args(ps, &s->nargs, 1, &end);
+  s->args = parse_args(ps, &s->nargs, 1, &end, NULL);
   s->span = join(t->span, end);
   end_stmt(ps);
   return s;

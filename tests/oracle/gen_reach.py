@@ -236,8 +236,90 @@ def jacobian_cases():
           + r1[1].splitlines()[1] + "\n")
 
 
+def build_cases():
+    """concat, stack, tile, repeat, append: each output written out by
+    hand, element by element, as NumPy defines the builder; derivatives
+    and Jacobians by sympy."""
+    x = sym_tree("x", [1, 2])
+    x0, x1 = x
+    s = sp.Symbol("s", real=True)
+    X = [("x", [1, 2])]
+    XS = X + [("s", 3)]
+    # concat of vectors, and along both axes of matrices
+    deriv_case("build_concat",
+               "-e 'input x = [1, 2]; input s = 3; "
+               "y = concat(x^2, [s, s*x[0]], x)' --jacobian",
+               Case(XS, [("y", [x0**2, x1**2, s, s * x0, x0, x1])]),
+               ["x", "s"])
+    m = sym_tree("m", [[1, 2], [3, 4]])
+    M = [("m", [[1, 2], [3, 4]])]
+    deriv_case("build_concat_axis",
+               "-e 'input m = [[1, 2], [3, 4]]; "
+               "a = concat(m, m^2, axis=0); b = concat(m, 2*m, axis=-1); "
+               "output a, b' --jacobian",
+               Case(M, [("a", [m[0], m[1], [e**2 for e in m[0]],
+                               [e**2 for e in m[1]]]),
+                        ("b", [m[0] + [2 * e for e in m[0]],
+                               m[1] + [2 * e for e in m[1]]])]),
+               ["m"])
+    # stack along axes 0, 1 and -1
+    deriv_case("build_stack",
+               "-e 'input x = [1, 2]; a = stack(x, x^3); "
+               "b = stack(x, x^3, axis=1); c = stack(x[0], x[1]*x[0]); "
+               "output a, b, c' --jacobian",
+               Case(X, [("a", [[x0, x1], [x0**3, x1**3]]),
+                        ("b", [[x0, x0**3], [x1, x1**3]]),
+                        ("c", [x0, x1 * x0])]), ["x"])
+    deriv_case("build_stack_matrix",
+               "-e 'input m = [[1, 2], [3, 4]]; "
+               "y = stack(m, -m, axis=-1)' --jacobian",
+               Case(M, [("y", [[[m[i][j], -m[i][j]] for j in range(2)]
+                               for i in range(2)])]), ["m"])
+    # tile: along the last axis, with a leading new axis, a matrix
+    deriv_case("build_tile",
+               "-e 'input x = [1, 2]; a = tile(x^2, 3); "
+               "b = tile(x, 2, 2); c = tile([[1], [2]] * x, [1, 2]); "
+               "output a, b, c' --jacobian",
+               Case(X, [("a", [x0**2, x1**2] * 3),
+                        ("b", [[x0, x1, x0, x1]] * 2),
+                        ("c", [[x0, x1, x0, x1], [2 * x0, 2 * x1,
+                                                  2 * x0, 2 * x1]])]),
+               ["x"])
+    # repeat: flattened, along an axis given both ways
+    deriv_case("build_repeat",
+               "-e 'input m = [[1, 2], [3, 4]]; a = repeat(m, 2); "
+               "b = repeat(m^2, 2, axis=0); c = repeat(m, 3, 1); "
+               "output a, b, c' --jacobian",
+               Case(M, [("a", [e for row in m for e in row for _ in (0, 1)]),
+                        ("b", [[e**2 for e in m[0]]] * 2
+                         + [[e**2 for e in m[1]]] * 2),
+                        ("c", [[e for e in row for _ in (0, 1, 2)]
+                               for row in m])]), ["m"])
+    deriv_case("build_append",
+               "-e 'input x = [1, 2]; input s = 3; a = append(x, s^2); "
+               "b = append([[s]], [x], axis=1); c = append(s, x); "
+               "output a, b, c' --jacobian",
+               Case(XS, [("a", [x0, x1, s**2]), ("b", [[s, x0, x1]]),
+                         ("c", [s, x0, x1])]), ["x", "s"])
+    # second derivatives through a repeat: the copies' adjoints add up
+    y = sum(a * b for a, b in zip([x0, x0, x0, x1, x1, x1],
+                                  [x0, x1, x0, x1, x0, x1]))
+    deriv_case("build_hessian",
+               "-e 'input x = [1, 2]; y = sum(repeat(x, 3) * tile(x, 3))' "
+               "--order 2", Case(X, [("y", y)]), ["x"], order=2,
+               whole=False)
+    # the keyword on a reduction is its positional axis
+    deriv_case("build_sum_axis_kw",
+               "-e 'input m = [[1, 2], [3, 4]]; a = sum(m^2, axis=0); "
+               "b = mean(m, axis=-1); output a, b' --jacobian",
+               Case(M, [("a", [m[0][j]**2 + m[1][j]**2 for j in range(2)]),
+                        ("b", [sp.Rational(1, 2) * (row[0] + row[1])
+                               for row in m])]), ["m"])
+
+
 def main():
     jacobian_cases()
+    build_cases()
     return 0
 
 
