@@ -420,7 +420,8 @@ typedef enum GtExprKind {
   GT_EX_TFUNC,    /* tensor built-in: op is a GtTFunc */
   GT_EX_INDEX,    /* args[0][args[1], ...]; an item may be a SLICE */
   GT_EX_SLICE,    /* start:stop:step inside [ ]; args may be NULL */
-  GT_EX_JACOBIAN  /* jacobian(y, x) */
+  GT_EX_JACOBIAN, /* jacobian(y, x) */
+  GT_EX_COND      /* args[0] if args[1] else args[2] */
 } GtExprKind;
 
 /* Tensor built-ins (GT_EX_TFUNC). */

@@ -735,6 +735,16 @@ eval(Interp *in, const GtExpr *e)
   case GT_EX_AND:
   case GT_EX_OR:
     return apply_link(in, e, eval(in, e->args[0]));
+  case GT_EX_COND: {
+    /* a if c else b: only the branch chosen runs (a control decision,
+       as an if statement's), so the derivative is that branch's */
+    int32_t c = eval(in, e->args[1]);
+    r->site = e->args[1]->id;
+    if (gt_node_shape(r->tape, c)->rank != 0)
+      gt_rec_fail(r, GT_ERUNTIME, "the condition of 'a if c else b' must "
+                  "be a number (where(c, a, b) chooses element by element)");
+    return eval(in, e->args[truth(in, c, e->args[1]->id) ? 0 : 2]);
+  }
   case GT_EX_CALL: {
     int32_t v = call(in, e);
     if (v < 0) {
@@ -919,9 +929,64 @@ bind_counter(Interp *in, const GtStmt *s, uint32_t site, long k)
   bind(in, s, v);
 }
 
+/* for v in x: v is x[0], x[1], ... (views along the first axis: numbers
+   for a vector, rows for a matrix), so the derivatives flow back into
+   x's elements.  x is evaluated once, before the loop. */
+static Flow
+exec_for_in(Interp *in, const GtStmt *s)
+{
+  GtRec *r = R(in);
+  int32_t x = eval(in, s->expr);
+  r->site = s->expr->id;
+  GtShape xs = *gt_node_shape(r->tape, x), es;
+  if (xs.rank == 0)
+    gt_rec_fail(r, GT_ERUNTIME, "cannot loop over a number: 'for v in x' "
+                "takes the elements of a tensor's first axis (write "
+                "'for i in range(n)' to count)");
+  memset(&es, 0, sizeof es);
+  es.rank = xs.rank - 1;
+  es.size = 1;
+  for (int d = 1; d < xs.rank; d++) {
+    es.dim[d - 1] = xs.dim[d];
+    es.size *= xs.dim[d];
+  }
+  GtView v;
+  memset(&v, 0, sizeof v);
+  long st = 1;
+  for (int d = es.rank - 1; d >= 0; d--) {
+    v.stride[d] = st;
+    st *= (long)es.dim[d];
+  }
+  Flow fl = FLOW_NEXT;
+  size_t last = 0;
+  int ran = 0;
+  for (size_t k = 0; k < xs.dim[0]; k++) {
+    step(in, s->site);
+    last = k;
+    ran = 1;
+    if (s->var_read) {
+      v.offset = k * es.size;
+      r->site = s->expr->id;
+      bind(in, s, gt_tensor_view(r, x, &v, &es));
+    }
+    fl = exec_block(in, &s->body);
+    if (fl == FLOW_BREAK || fl == FLOW_RETURN)
+      break;
+  }
+  /* a variable the body never reads is bound once, to the last element */
+  if (ran && !s->var_read) {
+    v.offset = last * es.size;
+    r->site = s->expr->id;
+    bind(in, s, gt_tensor_view(r, x, &v, &es));
+  }
+  return fl == FLOW_RETURN ? fl : FLOW_NEXT;
+}
+
 static Flow
 exec_for(Interp *in, const GtStmt *s)
 {
+  if (s->expr != NULL)
+    return exec_for_in(in, s);
   long a = 0, b, st = 1;
   if (s->nargs == 1)
     b = int_arg(in, s->args[0], "a range bound");

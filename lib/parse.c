@@ -575,13 +575,51 @@ parse_and(Parser *ps)
 }
 
 static GtExpr *
-parse_expr(Parser *ps)
+parse_or(Parser *ps)
 {
-  enter(ps, peek(ps)->span);
   GtExpr *a = parse_and(ps);
   while (peek_kind(ps) == GT_TOK_OR) {
     GtSpan opspan = next(ps)->span;
     a = logic_expr(ps, GT_EX_OR, opspan, a, parse_and(ps));
+  }
+  return a;
+}
+
+/* An expression: A or A if C else E, Python's conditional expression,
+   the lowest precedence (A and C are or-expressions; E another
+   conditional, so a if c else b if d else e groups to the right).  args:
+   A, C, E. */
+static GtExpr *
+parse_expr(Parser *ps)
+{
+  enter(ps, peek(ps)->span);
+  GtExpr *a = parse_or(ps);
+  if (peek_kind(ps) == GT_TOK_IF) {
+    const GtToken *q = next(ps);
+    GtExpr *c = parse_or(ps);
+    if (peek_kind(ps) != GT_TOK_ELSE) {
+      const GtToken *u = peek(ps);
+      gt_diag_add(ps->diags, GT_SEV_ERROR, ps->src, here(ps),
+                  u->kind == GT_TOK_EOF
+                      ? "expected 'else' before end of file"
+                      : u->kind == GT_TOK_NEWLINE
+                            ? "expected 'else' at end of line"
+                            : "expected 'else' before '%.*s'",
+                  (int)u->span.len, ps->src->text + u->span.off);
+      gt_diag_add(ps->diags, GT_SEV_NOTE, ps->src, q->span,
+                  "a conditional expression is 'a if c else b'");
+      longjmp(ps->fail, 1);
+    }
+    next(ps);
+    GtExpr *b = parse_expr(ps);
+    GtExpr *e = new_expr(ps, GT_EX_COND, join(a->span, b->span));
+    e->opspan = q->span;
+    e->nargs = 3;
+    e->args = alloc(ps, 3 * sizeof *e->args);
+    e->args[0] = a;
+    e->args[1] = c;
+    e->args[2] = b;
+    a = e;
   }
   ps->depth--;
   return a;
@@ -721,7 +759,8 @@ if_stmt(Parser *ps, const GtToken *t)
   return s;
 }
 
-/* for NAME in range(ARGS) BLOCK */
+/* for NAME in range(ARGS) BLOCK, or for NAME in EXPR BLOCK (over the
+   first axis of a tensor: the expression in expr, no args) */
 static GtStmt *
 for_stmt(Parser *ps, const GtToken *t)
 {
@@ -734,8 +773,17 @@ for_stmt(Parser *ps, const GtToken *t)
   expect(ps, GT_TOK_IN);
   const GtToken *r = peek(ps);
   if (r->kind != GT_TOK_NAME || r->span.len != 5
-      || memcmp(ps->src->text + r->span.off, "range", 5) != 0)
-    expected(ps, "'range'");
+      || memcmp(ps->src->text + r->span.off, "range", 5) != 0
+      || ps->toks[ps->pos + 1].kind != GT_TOK_LPAREN) {
+    if (r->kind == GT_TOK_LBRACE)
+      expected(ps, "'range(...)' or a tensor");
+    s->expr = parse_expr(ps);
+    s->span = join(t->span, s->expr->span);
+    ps->loops++;
+    parse_block(ps, &s->body);
+    ps->loops--;
+    return s;
+  }
   next(ps);
   expect(ps, GT_TOK_LPAREN);
   GtSpan end;

@@ -317,9 +317,63 @@ def build_cases():
                                for row in m])]), ["m"])
 
 
+def control_cases():
+    """for v in x and a if c else b: the loop unrolled and the branch
+    chosen by hand at the case's point, then sympy."""
+    x = sym_tree("x", [1, 2, 3])
+    X = [("x", [1, 2, 3])]
+    deriv_case("forin_vector",
+               "-e 'input x = [1, 2, 3]; s = 0; for v in x { s += v^2 }'",
+               Case(X, [("s", sum(e**2 for e in x))]), ["x"])
+    m = sym_tree("m", [[1, 2], [3, 4]])
+    M = [("m", [[1, 2], [3, 4]])]
+    deriv_case("forin_rows",
+               "-e 'input m = [[1, 2], [3, 4]]; s = 0; "
+               "for row in m { s += row[0] * sin(row[1]) }' --digits=30",
+               Case(M, [("s", sum(r[0] * sp.sin(r[1]) for r in m))]),
+               ["m"], digits=30)
+    deriv_case("forin_function",
+               "-e 'def f(v) { p = 1; for e in v { p = p * e }; return p }; "
+               "input x = [1, 2, 3]; y = f(x^2)' --order 2",
+               Case(X, [("y", (x[0] * x[1] * x[2])**2)]), ["x"], order=2,
+               whole=False)
+    deriv_case("forin_last",
+               "-e 'input x = [1, 2, 3]; for v in x { }; y = v * 2'",
+               Case(X, [("y", 2 * x[2])]), ["x"])
+    deriv_case("forin_break",
+               "-e 'input x = [1, 2, 3]; s = 0; "
+               "for v in x { if v > 1.5 { break }; s += v }; y = s + v'",
+               Case(X, [("y", x[0] + x[1])]), ["x"])
+    xs = sp.Symbol("x", real=True)
+    for name, x0, f in (("cond_then", 2, xs**2), ("cond_else", -2, -xs**3)):
+        deriv_case(name, "-e 'input x = %d; y = x^2 if x > 0 else -x^3' "
+                   "--order 2 --all-orders" % x0,
+                   Case([("x", x0)], [("y", f)]), ["x"], order=1)
+        # --all-orders prints order 1 then 2: append the second by hand
+        with open(os.path.join(E2E, name + ".out"), "a") as fo:
+            fo.write("d2y/dx2 = %s\n" % num(sp.diff(f, xs, 2).subs(xs, x0),
+                                             None))
+    deriv_case("cond_lazy",
+               "-e 'input x = 0; y = 1 if x == 0 else sin(x)/x'",
+               Case([("x", 0)], [("y", sp.Integer(1))]), ["x"])
+    deriv_case("cond_chain",
+               "-e 'input x = 3; y = 1 if x < 0 else x^2 if x < 2 else "
+               "x^3 + 1 if x < 5 or x > 9 else 0'",
+               Case([("x", 3)], [("y", xs**3 + 1)]), ["x"])
+    deriv_case("cond_recursion",
+               "-e 'def p(x, n) { return 1 if n == 0 else x * p(x, n - 1) }; "
+               "input x = 3; y = p(x, 4)'",
+               Case([("x", 3)], [("y", xs**4)]), ["x"])
+    deriv_case("cond_in_grad",
+               "-e 'input x = 2; g = grad(x^3 if x > 1 else x, x); "
+               "output g'",
+               Case([("x", 2)], [("g", 3 * xs**2)]), ["x"])
+
+
 def main():
     jacobian_cases()
     build_cases()
+    control_cases()
     return 0
 
 
