@@ -119,6 +119,8 @@ help(void)
 "                         output is summed first)\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
+"  -a, --at=NAME=@FILE    set input NAME to the table of numbers in FILE\n"
+"                         (CSV, TSV or blank-separated; one column: a vector)\n"
 "\n"
 "Numbers and output:\n"
 "  -p, --prec=BITS        working precision in bits, 2 to 1000000\n"
@@ -261,6 +263,24 @@ add_at(Names *at, const char *arg)
   const char *eq = strchr(arg, '=');
   if (eq == NULL || !is_name(arg, (size_t)(eq - arg)))
     usage_error("--at: expected NAME=EXPR, not '%s'", arg);
+  if (eq[1] == '@') {
+    /* NAME=@FILE is NAME=load("FILE"), the file's table of numbers */
+    if (eq[2] == '\0')
+      usage_error("--at %.*s=@FILE: the file name is missing",
+                  (int)(eq - arg), arg);
+    Buf b = { NULL, 0, 0 };
+    buf_add(&b, arg, (size_t)(eq - arg));
+    buf_adds(&b, "=load(\"");
+    for (const char *p = eq + 2; *p; p++) {
+      if (*p == '"' || *p == '\\')
+        buf_add(&b, "\\", 1);
+      buf_add(&b, p, 1);
+    }
+    buf_adds(&b, "\")");
+    names_add(at, b.s, b.len);
+    free(b.s);
+    return;
+  }
   const char *next = second_assignment(eq + 1);
   if (next != NULL) {
     Buf b = { NULL, 0, 0 };

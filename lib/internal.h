@@ -431,6 +431,7 @@ typedef enum GtTFunc {
   GT_TF_RMAX, GT_TF_RMIN, GT_TF_DOT, GT_TF_MATMUL, GT_TF_TRANSPOSE,
   GT_TF_RESHAPE, GT_TF_NORM, GT_TF_LEN,
   GT_TF_CONCAT, GT_TF_STACK, GT_TF_TILE, GT_TF_REPEAT, GT_TF_APPEND,
+  GT_TF_LOAD,
   GT_TF_COUNT
 } GtTFunc;
 
@@ -849,11 +850,23 @@ typedef struct GtTFuncArgs {
   const int32_t *ops;     /* concat, stack: the tensors */
   size_t nops;
   long count;             /* repeat's count */
+  const char *path;       /* load's file name */
 } GtTFuncArgs;
 
 /* Records the tensor built-in call e (a GT_EX_TFUNC) on its arguments;
    errors are reported at e (or its axis) and jump. */
 int32_t gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x);
+
+/* ------------------------------------------------------------------ */
+/* load.c -- tables of numbers into tensors (load("file"))             */
+/* ------------------------------------------------------------------ */
+
+/* Records the table of numbers in file `path` (a relative path is taken
+   from the directory of the program that calls load, e, or from the
+   working directory for -e and --at text) as a constant: a vector for
+   one column, else a rows x columns matrix.  Errors point into the file,
+   then at e, and jump. */
+int32_t gt_load_table(GtRec *r, const GtExpr *e, const char *path);
 
 /* ------------------------------------------------------------------ */
 /* taylor.c -- forward Taylor mode                                      */

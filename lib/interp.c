@@ -43,6 +43,7 @@ typedef struct Interp {
 
 static int32_t eval(Interp *in, const GtExpr *e);
 static int32_t eval_tfunc(Interp *in, const GtExpr *e);
+static char *string_text(Interp *in, const GtExpr *e);
 static int32_t extreme(Interp *in, const GtExpr *e);
 static int32_t jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x);
 static void make_view(Interp *in, const GtExpr *e, int32_t base,
@@ -546,6 +547,15 @@ eval_tfunc(Interp *in, const GtExpr *e)
   case GT_TF_APPEND:
     builder_args(in, e, &x);
     break;
+  case GT_TF_LOAD: {
+    /* the file name, kept in the tape's arena (an error jumps) */
+    char *p = string_text(in, e->args[0]);
+    x.path = gt_arena_strndup(&R(in)->tape->vals, p, strlen(p));
+    free(p);
+    if (x.path == NULL)
+      gt_rec_fail(R(in), GT_ERUNTIME, "out of memory");
+    break;
+  }
   case GT_TF_COUNT:
     break;
   }

@@ -301,7 +301,10 @@ parse_primary(Parser *ps)
       size_t n;
       GtSpan end;
       int kw = 0;
-      GtExpr **args = parse_args(ps, &n, 0, &end, &kw);
+      /* load("file") is the one call that takes a string */
+      int str = t->span.len == 4
+                && memcmp(ps->src->text + t->span.off, "load", 4) == 0;
+      GtExpr **args = parse_args(ps, &n, str, &end, &kw);
       GtExpr *e = new_expr(ps, GT_EX_CALL, join(t->span, end));
       e->axis_kw = (uint8_t)kw;
       e->opspan = t->span;

@@ -341,6 +341,15 @@ resolve_call(Resolver *r, GtExpr *e)
     fail_at(r, e->args[e->nargs - 1]->span, "%s%s%s takes no axis= "
             "argument (only the built-ins that work along an axis do)",
             i >= 0 ? "function '" : "", name, i >= 0 ? "'" : "");
+  for (int k = 0; k < e->nargs; k++)
+    if (e->args[k]->kind == GT_EX_STR
+        && (i >= 0 || strcmp(name, "load") != 0))
+      fail_at(r, e->args[k]->span, "strings are only allowed in print, "
+              "assert and load()");
+  if (i < 0 && strcmp(name, "load") == 0
+      && (e->nargs != 1 || e->args[0]->kind != GT_EX_STR))
+    fail_at(r, e->span, "load takes one file name in quotes: "
+            "load(\"data.csv\")");
   if (i >= 0) {
     if (e->nargs != p->funcs[i].nparams)
       fail_at(r, e->span, "function '%s' takes %zu argument%s, not %d",

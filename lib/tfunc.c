@@ -34,7 +34,7 @@ static const struct {
   { "reshape", GT_TF_RESHAPE }, { "norm", GT_TF_NORM },
   { "concat", GT_TF_CONCAT }, { "stack", GT_TF_STACK },
   { "tile", GT_TF_TILE }, { "repeat", GT_TF_REPEAT },
-  { "append", GT_TF_APPEND },
+  { "append", GT_TF_APPEND }, { "load", GT_TF_LOAD },
 };
 
 /* least and greatest number of arguments */
@@ -51,7 +51,7 @@ static const struct {
   [GT_TF_NORM] = { 1, 1 },
   [GT_TF_CONCAT] = { 1, 65535 }, [GT_TF_STACK] = { 1, 65535 },
   [GT_TF_TILE] = { 2, GT_MAX_RANK + 1 }, [GT_TF_REPEAT] = { 2, 3 },
-  [GT_TF_APPEND] = { 2, 3 },
+  [GT_TF_APPEND] = { 2, 3 }, [GT_TF_LOAD] = { 1, 1 },
 };
 
 int
@@ -523,6 +523,8 @@ gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
     return repeat(r, e, x);
   case GT_TF_APPEND:
     return append(r, e, x);
+  case GT_TF_LOAD:
+    return gt_load_table(r, e, x->path);
   case GT_TF_COUNT:
     break;
   }

@@ -370,10 +370,68 @@ def control_cases():
                Case([("x", 2)], [("g", 3 * xs**2)]), ["x"])
 
 
+def read_back(t):
+    """a table's numbers, each one correctly rounded reading (so shortest
+    form prints the decimal written in the file)"""
+    if isinstance(t, list):
+        return "[" + ", ".join(read_back(x) for x in t) + "]"
+    return fmt(correctly_rounded(sp.sympify(t), P)[0], P)
+
+
+def load_cases():
+    """load("file") and --at NAME=@file: the generator writes each table
+    and reads it back here by hand (decimal text to exact rationals), so
+    the expected tensor is the table's numbers rounded once."""
+    Q = sp.Rational
+    tables = {
+        # header, CRLF ends, a comment, a blank line, blanks around fields
+        "load_a.csv": ("x,y\r\n1,2\r\n# a comment\r\n\r\n3 , 4.5\r\n"
+                       "-5,6e-1\r\n",
+                       [[1, 2], [3, Q(9, 2)], [-5, Q(3, 5)]]),
+        "load_col.txt": ("0.1\n0.25\n2\n", [Q(1, 10), Q(1, 4), 2]),
+        "load_t.tsv": ("a\tb\tc\n1\t2\t3\n", [[1, 2, 3]]),
+        "load_w.txt": ("# blanks\n  1  2.5e1\n\t3 +4\n", [[1, 25], [3, 4]]),
+    }
+    for fname, (body, _) in tables.items():
+        with open(os.path.join(E2E, fname), "w", newline="") as f:
+            f.write(body)
+    for case, fname in (("load_csv", "load_a.csv"), ("load_column",
+                                                      "load_col.txt"),
+                        ("load_tsv", "load_t.tsv"),
+                        ("load_blanks", "load_w.txt")):
+        val = tables[fname][1]
+        write(case + ".args", "-e 'y = load(\"%s\")'\n" % fname)
+        write(case + ".out", "y = %s\n" % read_back(val))
+    # a table as an input, with derivatives: d sum(d^2) / dd = 2 d
+    d = sym_tree("d", [1, 2, 3])
+    col = tables["load_col.txt"][1]
+    c = Case([("d", col)], [("y", sum(e**2 for e in flat(d)))])
+    c.subs = {s_: v for s_, v in zip(flat(d), col)}
+    deriv_case("load_at", "-e 'input d; y = sum(d^2)' --at d=@load_col.txt "
+               "--digits 30", c, ["d"], digits=30)
+    # a program in another directory reads the table next to it
+    os.makedirs(os.path.join(E2E, "load_dir"), exist_ok=True)
+    with open(os.path.join(E2E, "load_dir", "prog.gt"), "w") as f:
+        f.write("# load() takes a relative name from this file's folder\n"
+                "input w = 2\nt = load(\"table.csv\")\n"
+                "y = sum(w * t[:, 1])\n")
+    with open(os.path.join(E2E, "load_dir", "table.csv"), "w") as f:
+        f.write("t,v\n0,1.5\n1,2.5\n")
+    write("load_relative.args", "load_dir/prog.gt\n")
+    write("load_relative.out", "y = 8\ndy/dw = 4\n")
+    # the working precision: 1/10 at 200 bits prints as 0.1
+    write("load_precision.args",
+          "-e 'y = load(\"load_col.txt\") * 3' -p 200 --digits 60\n")
+    vals = [fmt(correctly_rounded(3 * correctly_rounded(v, 200)[0], 200)[0],
+                200, 60) for v in col]
+    write("load_precision.out", "y = [%s]\n" % ", ".join(vals))
+
+
 def main():
     jacobian_cases()
     build_cases()
     control_cases()
+    load_cases()
     return 0
 
 
