@@ -427,11 +427,67 @@ def load_cases():
     write("load_precision.out", "y = [%s]\n" % ", ".join(vals))
 
 
+def mle_cases():
+    """examples/mle/gamma_mle.gt: the gamma log-likelihood, its gradient
+    and Hessian in closed form (digamma, trigamma) with mpmath, and the
+    Newton step solved exactly from them."""
+    import mpmath as mp
+    mp.mp.dps = 80
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(here, "..", "..", "examples", "mle", "storms.csv")
+    rows = [sp.Rational(w.strip()) for w in open(path)
+            if w.strip() and w.strip()[0] in "0123456789"]
+    xs = [mp.mpf(q.p) / q.q for q in rows]
+    n = len(xs)
+    slog, sx = mp.fsum(mp.log(v) for v in xs), mp.fsum(xs)
+
+    def ll(k, th):
+        return (k - 1) * slog - sx / th - n * (k * mp.log(th) + mp.loggamma(k))
+
+    def grad(k, th):
+        return [slog - n * mp.log(th) - n * mp.digamma(k),
+                sx / th**2 - n * k / th]
+
+    def hess(k, th):
+        return [[-n * mp.psi(1, k), -n / th],
+                [-n / th, -2 * sx / th**3 + n * k / th**2]]
+
+    D = 25
+
+    def t(v):
+        if isinstance(v, list):
+            return "[" + ", ".join(t(e) for e in v) + "]"
+        r, exact = correctly_rounded(sp.Float(mp.nstr(v, 70), 70), P)
+        robust_digits(r, P, D)
+        return fmt(r, P, D)
+
+    for case, k, th in (("ex_mle_gamma", mp.mpf(2), mp.mpf(6) / 5),
+                        ("ex_mle_gamma_at", mp.mpf(5) / 2, mp.mpf(1))):
+        g, H = grad(k, th), hess(k, th)
+        det = H[0][0] * H[1][1] - H[0][1] * H[1][0]
+        s1 = [(H[1][1] * g[0] - H[0][1] * g[1]) / det,
+              (H[0][0] * g[1] - H[1][0] * g[0]) / det]
+        p1 = [k - s1[0], th - s1[1]]
+        body = "ll = %s\ng = %s\nH = %s\np1 = %s\nll1 = %s\n" % (
+            t(ll(k, th)), t(g), t(H), t(p1), t(ll(*p1)))
+        at = " --at \'p=[2.5, 1]\'" if case.endswith("_at") else ""
+        write(case + ".args", "../../examples/mle/gamma_mle.gt --of ll%s "
+              "--digits %d\n" % (at, D))
+        write(case + ".out", body + "dll/dp = %s\n" % t(g))
+        if not at:
+            write("ex_mle_gamma_hessian.args",
+                  "../../examples/mle/gamma_mle.gt --of ll --order 2 "
+                  "--digits %d\n" % D)
+            write("ex_mle_gamma_hessian.out",
+                  body + "d2ll/dp2 = %s\n" % t(H))
+
+
 def main():
     jacobian_cases()
     build_cases()
     control_cases()
     load_cases()
+    mle_cases()
     return 0
 
 
