@@ -474,6 +474,8 @@ parse_mul(Parser *ps)
       op = GT_OP_MUL;
     else if (k == GT_TOK_SLASH)
       op = GT_OP_DIV;
+    else if (k == GT_TOK_DSLASH)
+      op = GT_OP_FLOORDIV;
     else if (k == GT_TOK_PERCENT)
       op = GT_OP_MOD;
     else if (k == GT_TOK_AT) {
@@ -886,6 +888,7 @@ assign_op(GtTokKind k, GtOp *op)
   case GT_TOK_MINUSEQ: *op = GT_OP_SUB; return 1;
   case GT_TOK_STAREQ: *op = GT_OP_MUL; return 1;
   case GT_TOK_SLASHEQ: *op = GT_OP_DIV; return 1;
+  case GT_TOK_DSLASHEQ: *op = GT_OP_FLOORDIV; return 1;
   default: return 0;
   }
 }

@@ -482,12 +482,73 @@ def mle_cases():
                   body + "d2ll/dp2 = %s\n" % t(H))
 
 
+def floordiv_cases():
+    """a // b: Python's floor division of the exact quotient of the two
+    P-bit operands (Fractions), then rounded once."""
+    from fractions import Fraction as F
+    from gen_e2e import round_bits
+
+    def rn(q):
+        return round_bits(F(q), P)
+
+    def show(q):
+        return fmt(rn(q), P)
+
+    pairs = [("7", "2"), ("-7", "2"), ("7", "-2"), ("7.5", "0.5"),
+             ("-0.5", "3")]
+    vals = [F(a) // F(b) for a, b in pairs]
+    names = "abcde"
+    prog = "; ".join("%s = %s // %s" % (n, a, b)
+                     for n, (a, b) in zip(names, pairs))
+    prog += "; f = -1 // inf; g = 1 // inf; output %s, f, g" % ", ".join(
+        names)
+    write("fdiv_basic.args", "-e '%s'\n" % prog)
+    write("fdiv_basic.out", "".join("%s = %s\n" % (n, show(v))
+                                     for n, v in zip(names, vals))
+          + "f = -1\ng = 0\n")
+    # a quotient just below 3 that rounds to 3: the floor is 2
+    b = rn(F(11, 10))
+    t = 3 * b
+    e = 0
+    while F(2) ** e <= t:
+        e += 1                      # 2^(e-1) <= t < 2^e
+    ulp = F(2) ** (e - P)
+    a = rn(t)
+    if a >= t:
+        a -= ulp
+    assert rn(a) == a and rn(a / b) == 3 and a / b < 3
+    # the exact decimal expansion of a (a dyadic rational)
+    k = 0
+    while (a * 10**k).denominator != 1:
+        k += 1
+    digits = str(a.numerator * 10**k // a.denominator)
+    lit = digits[:-k] + "." + digits[-k:] if k else digits
+    write("fdiv_exact.args", "-e 'a = %s; y = a // 1.1; z = floor(a / 1.1); "
+          "output y, z'\n" % lit)
+    write("fdiv_exact.out", "y = %s\nz = 3\n" % show(a // b))
+    # 3.3 // 1.1 as the stored numbers give it
+    q = rn(F(33, 10)) / rn(F(11, 10))
+    write("fdiv_decimal.args", "-e 'y = 3.3 // 1.1'\n")
+    write("fdiv_decimal.out", "y = %s\n" % show(q // 1))
+    # derivative 0 through the floor; tensors broadcast; //=
+    xs = sp.Symbol("x", real=True)
+    deriv_case("fdiv_deriv", "-e 'input x = 7.5; y = (x // 2) * x + x // 0.25'",
+               Case([("x", sp.Rational(15, 2))], [("y", 3 * xs + 30)]), ["x"])
+    write("fdiv_tensor.args", "-e 'y = [7, -8, 9.5] // [[2], [-3]]; "
+          "z = 10; z //= 4; output y, z'\n")
+    rows = [[show(F(a) // F(b)) for a in ("7", "-8", "9.5")]
+            for b in ("2", "-3")]
+    write("fdiv_tensor.out", "y = [%s]\nz = 2\n" % ", ".join(
+        "[" + ", ".join(r) + "]" for r in rows))
+
+
 def main():
     jacobian_cases()
     build_cases()
     control_cases()
     load_cases()
     mle_cases()
+    floordiv_cases()
     return 0
 
 
