@@ -722,6 +722,20 @@ eval_chain(Interp *in, const GtExpr *e)
   return v;
 }
 
+/* a if c else b: only the branch chosen runs (a control decision, as an
+   if statement's), so the derivative is that branch's */
+static int32_t
+eval_cond(Interp *in, const GtExpr *e)
+{
+  GtRec *r = R(in);
+  int32_t c = eval(in, e->args[1]);
+  r->site = e->args[1]->id;
+  if (gt_node_shape(r->tape, c)->rank != 0)
+    gt_rec_fail(r, GT_ERUNTIME, "the condition of 'a if c else b' must be "
+                "a number (where(c, a, b) chooses element by element)");
+  return eval(in, e->args[truth(in, c, e->args[1]->id) ? 0 : 2]);
+}
+
 static int32_t
 eval(Interp *in, const GtExpr *e)
 {
@@ -745,16 +759,8 @@ eval(Interp *in, const GtExpr *e)
   case GT_EX_AND:
   case GT_EX_OR:
     return apply_link(in, e, eval(in, e->args[0]));
-  case GT_EX_COND: {
-    /* a if c else b: only the branch chosen runs (a control decision,
-       as an if statement's), so the derivative is that branch's */
-    int32_t c = eval(in, e->args[1]);
-    r->site = e->args[1]->id;
-    if (gt_node_shape(r->tape, c)->rank != 0)
-      gt_rec_fail(r, GT_ERUNTIME, "the condition of 'a if c else b' must "
-                  "be a number (where(c, a, b) chooses element by element)");
-    return eval(in, e->args[truth(in, c, e->args[1]->id) ? 0 : 2]);
-  }
+  case GT_EX_COND:
+    return eval_cond(in, e);
   case GT_EX_CALL: {
     int32_t v = call(in, e);
     if (v < 0) {
