@@ -118,8 +118,13 @@ help(void)
 "                         the inputs instead of numbers: expr (the\n"
 "                         language), gt (a runnable program giving the same\n"
 "                         numbers), c, c-mpfr, latex or dot\n"
+"      --jacobian         differentiate a tensor output element by element:\n"
+"                         dy/dx has y's dims, then x's (without it a tensor\n"
+"                         output is summed first)\n"
 "  -a, --at=NAME=EXPR     set input NAME to the value of EXPR, an expression\n"
 "                         of the language such as pi/4 (repeatable)\n"
+"  -a, --at=NAME=@FILE    set input NAME to the table of numbers in FILE\n"
+"                         (CSV, TSV or blank-separated; one column: a vector)\n"
 "\n"
 "Numbers and output:\n"
 "  -p, --prec=BITS        working precision in bits, 2 to 1000000\n"
@@ -269,6 +274,24 @@ add_at(Names *at, const char *arg)
   const char *eq = strchr(arg, '=');
   if (eq == NULL || !is_name(arg, (size_t)(eq - arg)))
     usage_error("--at: expected NAME=EXPR, not '%s'", arg);
+  if (eq[1] == '@') {
+    /* NAME=@FILE is NAME=load("FILE"), the file's table of numbers */
+    if (eq[2] == '\0')
+      usage_error("--at %.*s=@FILE: the file name is missing",
+                  (int)(eq - arg), arg);
+    Buf b = { NULL, 0, 0 };
+    buf_add(&b, arg, (size_t)(eq - arg));
+    buf_adds(&b, "=load(\"");
+    for (const char *p = eq + 2; *p; p++) {
+      if (*p == '"' || *p == '\\')
+        buf_add(&b, "\\", 1);
+      buf_add(&b, p, 1);
+    }
+    buf_adds(&b, "\")");
+    names_add(at, b.s, b.len);
+    free(b.s);
+    return;
+  }
   const char *next = second_assignment(eq + 1);
   if (next != NULL) {
     Buf b = { NULL, 0, 0 };
@@ -320,7 +343,7 @@ enum {
   OPT_BATCH, OPT_CHECK, OPT_FD_CHECK, OPT_VERIFIED, OPT_SAMPLES, OPT_RANGE,
   OPT_SEED, OPT_TOL, OPT_SKIP_BAD, OPT_ALL_ORDERS, OPT_ALLOW_UNCHECKED,
   OPT_TAYLOR, OPT_PARTIAL,
-  OPT_EMIT, OPT_ENCLOSE, OPT_ENCLOSE_DIGITS
+  OPT_EMIT, OPT_ENCLOSE, OPT_ENCLOSE_DIGITS, OPT_JACOBIAN
 };
 
 static const struct option long_options[] = {
@@ -332,6 +355,7 @@ static const struct option long_options[] = {
   { "taylor", required_argument, NULL, OPT_TAYLOR },
   { "partial", required_argument, NULL, OPT_PARTIAL },
   { "emit", required_argument, NULL, OPT_EMIT },
+  { "jacobian", no_argument, NULL, OPT_JACOBIAN },
   { "prec", required_argument, NULL, 'p' },
   { "digits", required_argument, NULL, OPT_DIGITS },
   { "format", required_argument, NULL, 'f' },
@@ -458,6 +482,9 @@ derivative_options(const Cli *c)
     if (c->checks.n || c->fd_check)
       usage_error("--taylor does not combine with %s: use --order K to "
                   "check derivatives", c->checks.n ? "--check" : "--fd-check");
+    if (c->opt.jacobian)
+      usage_error("--taylor expands numbers, which have no Jacobian: drop "
+                  "--jacobian (or use --order K with it)");
   }
 }
 
@@ -500,6 +527,7 @@ parse_options(Cli *c, int argc, char **argv)
         usage_error("--emit: unknown format '%s' (expr, gt, c, c-mpfr, "
                     "latex or dot)", optarg);
       break;
+    case OPT_JACOBIAN: c->opt.jacobian = 1; break;
     case OPT_ALL_ORDERS:
       c->all_orders = 1;
       break;

@@ -1195,11 +1195,12 @@ typedef struct FdInput {
   mpfr_ptr base, pt;
 } FdInput;
 
-/* The sum of output out's elements at the inputs' pt values; 0, or -1
-   when the run fails or the sum is not finite. */
+/* The sum of output out's elements at the inputs' pt values (with
+   --jacobian, its element oel when oel >= 0); 0, or -1 when the run
+   fails or the value is not finite. */
 static int
 fd_eval(GtSession *f, FdInput *in, size_t n, const char **snames,
-        mpfr_srcptr *svals, size_t out, mpfr_ptr y)
+        mpfr_srcptr *svals, size_t out, long oel, mpfr_ptr y)
 {
   size_t ns = 0;
   for (size_t j = 0; j < n; j++)
@@ -1217,8 +1218,11 @@ fd_eval(GtSession *f, FdInput *in, size_t n, const char **snames,
     return -1;
   GtValue v = gt_session_output_value(f, out);
   mpfr_set_zero(y, 1);
-  for (size_t k = 0; k < v.size; k++)
-    mpfr_add(y, y, &v.elems[k], RND);
+  if (oel >= 0 && (size_t)oel < v.size)
+    mpfr_set(y, &v.elems[oel], RND);
+  else
+    for (size_t k = 0; k < v.size; k++)
+      mpfr_add(y, y, &v.elems[k], RND);
   return mpfr_number_p(y) ? 0 : -1;
 }
 
@@ -1232,7 +1236,8 @@ typedef struct FdCoord {
    estimate err; -1 when an evaluation fails. */
 static int
 fd_richardson(GtSession *f, FdInput *in, size_t n, const char **snames,
-              mpfr_srcptr *svals, size_t out, const FdCoord *co, int K,
+              mpfr_srcptr *svals, size_t out, long oel, const FdCoord *co,
+              int K,
               long k, mpfr_ptr est, mpfr_ptr err, mpfr_prec_t P)
 {
   mpfr_t T[FD_LEVELS][FD_LEVELS], y, sum, h, den;
@@ -1256,7 +1261,7 @@ fd_richardson(GtSession *f, FdInput *in, size_t n, const char **snames,
         else
           mpfr_add(x, x, h, RND);
       }
-      if (fd_eval(f, in, n, snames, svals, out, y) != 0)
+      if (fd_eval(f, in, n, snames, svals, out, oel, y) != 0)
         rc = -1;
       else if (neg)
         mpfr_sub(sum, sum, y, RND);
@@ -1318,7 +1323,7 @@ agreeing_digits(mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr scale, int cap,
    differences cannot judge. */
 static int
 fd_element(const Cli *c, GtSession *f, FdInput *in, size_t n,
-           const char **snames, mpfr_srcptr *svals, size_t out,
+           const char **snames, mpfr_srcptr *svals, size_t out, long oel,
            const FdCoord *co, int K, mpfr_srcptr ad, mpfr_prec_t P,
            const char **why)
 {
@@ -1339,7 +1344,8 @@ fd_element(const Cli *c, GtSession *f, FdInput *in, size_t n,
     long k = ks[q];
     if ((long)K * (k + FD_LEVELS) > (long)P - prec - 16)
       break;
-    if (fd_richardson(f, in, n, snames, svals, out, co, K, k, est, err, P)
+    if (fd_richardson(f, in, n, snames, svals, out, oel, co, K, k, est,
+                      err, P)
         != 0)
       continue;
     if (found) {
@@ -1374,7 +1380,7 @@ fd_element(const Cli *c, GtSession *f, FdInput *in, size_t n,
     mpfr_abs(sc, best, RND);
     if (mpfr_cmpabs(ad, sc) > 0)
       mpfr_abs(sc, ad, RND);
-    if (fd_eval(f, in, n, snames, svals, out, f0) == 0) {
+    if (fd_eval(f, in, n, snames, svals, out, oel, f0) == 0) {
       mpfr_abs(f0, f0, RND);
       for (int m = 0; m < K; m++)
         mpfr_div(f0, f0, co[m].scale, RND);
@@ -1472,10 +1478,11 @@ fd_cannot(const Cli *c, GtSession *s, GtSession *f, const GtDeriv *d,
 
 /* The coordinates of d's partials: co[k].j is the input of d->wrt[k]
    among in[0..m-1]; *total the number of elements they span.  NULL, or
-   why they do not fit d. */
+   why they do not fit d, whose output has osize elements before them
+   (--jacobian; else 1). */
 static const char *
 fd_coords(const FdInput *in, size_t m, const GtDeriv *d, FdCoord *co,
-          size_t *total)
+          size_t *total, size_t osize)
 {
   *total = 1;
   for (int k = 0; k < d->order; k++) {
@@ -1487,14 +1494,16 @@ fd_coords(const FdInput *in, size_t m, const GtDeriv *d, FdCoord *co,
     co[k].j = j;
     *total *= in[j].v.size;
   }
-  if (*total != d->value.size)
+  if (*total * osize != d->value.size)
     return "the derivative's shape is not the inputs'";
   return NULL;
 }
 
 /* Element by element over total elements: the partial along coordinates
    (j_m, e_m), e_m from the flat index, row-major over the inputs'
-   shapes.  Sets res's digits (the fewest), worst and why. */
+   shapes (with --jacobian, of each element of the output in turn: the
+   output's index is the flat index's leading part).  Sets res's digits
+   (the fewest), worst and why. */
 static void
 fd_elements(const Cli *c, GtSession *f, FdInput *in, size_t m,
             const char **snames, mpfr_srcptr *svals, size_t out,
@@ -1502,8 +1511,9 @@ fd_elements(const Cli *c, GtSession *f, FdInput *in, size_t m,
             FdResult *res)
 {
   int fewest = -1;
-  for (size_t flat = 0; flat < total; flat++) {
-    size_t rest = flat;
+  for (size_t flat = 0; flat < d->value.size; flat++) {
+    size_t rest = flat % total;
+    long oel = c->opt.jacobian ? (long)(flat / total) : -1;
     for (int k = d->order - 1; k >= 0; k--) {
       size_t sz = in[co[k].j].v.size;
       co[k].e = rest % sz;
@@ -1520,8 +1530,8 @@ fd_elements(const Cli *c, GtSession *f, FdInput *in, size_t m,
       return;
     }
     const char *why = NULL;
-    int dg = fd_element(c, f, in, m, snames, svals, out, co, d->order, ad,
-                        P, &why);
+    int dg = fd_element(c, f, in, m, snames, svals, out, oel, co, d->order,
+                        ad, P, &why);
     if (dg < 0) {
       res->why = why;
       res->worst = flat;
@@ -1552,7 +1562,8 @@ fd_derivative(const Cli *c, GtSession *s, GtSession *f, FdInput *in,
   if (res->why != NULL)
     return 0;
   FdCoord co[8];
-  res->why = fd_coords(in, m, d, co, &total);
+  size_t osize = c->opt.jacobian ? gt_session_output_value(s, out).size : 1;
+  res->why = fd_coords(in, m, d, co, &total, osize);
   for (int k = 0; k < d->order; k++) {
     co[k].scale = malloc(sizeof(__mpfr_struct));
     if (co[k].scale == NULL)

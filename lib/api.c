@@ -571,7 +571,8 @@ record_level(GtSession *s, int32_t out, const int32_t *wrt, size_t n,
 /* Entries of order >= 2 when a name or an output is a tensor: each is
    the chain of recorded Jacobians, shape the names' shapes in order
    (d2z/dx2 of a vector x is the Hessian matrix); a tensor output is
-   summed first, as for order 1. */
+   summed first, as for order 1, unless the session's options ask for the
+   Jacobian (then, at any order, the output's shape comes first). */
 static GtStatus
 tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
                size_t no, const char **wnames, const int32_t *wnodes,
@@ -601,7 +602,7 @@ tensor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       if (!nondecreasing(idx, order))
         continue;               /* the same partial in another order */
       int32_t g = onodes[o];
-      if (s->tape.nodes[g].shape)
+      if (s->tape.nodes[g].shape && !s->opt.jacobian)
         g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
       int connected = 1;
       for (int d = 0; d < order; d++)
@@ -1097,7 +1098,7 @@ entries(GtSession *s, const Request *q, int order, size_t tuples, size_t *e)
 {
   GtDeriveReq dq = { .tape = &s->tape, .of = q->onodes, .nof = q->no,
                      .wrt = q->wnodes, .nwrt = q->nw, .order = order,
-                     .keep = 0 };
+                     .keep = 0, .whole = s->opt.jacobian };
   switch (gt_derive_plan(&dq)) {
   case GT_DERIVE_TAYLOR: {
     size_t e0 = *e;

@@ -11,7 +11,9 @@
  *   2. A kept result, or an order >= 2 with a tensor among the outputs or
  *      names, is RECORDED: K levels of recorded reverse sweeps (grad of
  *      grad; through tensors, chains of recorded Jacobians).  Cost: about
- *      3^K times the function's, bounded by --max-nodes.
+ *      3^K times the function's, bounded by --max-nodes.  So is any order
+ *      of a tensor output asked for whole (--jacobian, GtDeriveReq.whole):
+ *      the m x n Jacobian costs m reverse sweeps at each level.
  *   3. Exception: one scalar name and an order K >= taylor_from is TAYLOR,
  *      one forward Taylor sweep per output, O(K^2) MPFR operations per
  *      node between the name and the output.
@@ -92,6 +94,10 @@ gt_derive_plan(const GtDeriveReq *q)
 {
   if (q->order == 0)
     return GT_DERIVE_IDENTITY;
+  /* the Jacobian of a tensor output: chains of recorded Jacobians, one
+     reverse sweep per element of the output at each level (rule 2) */
+  if (q->whole && any_tensor(q->tape, q->of, q->nof))
+    return GT_DERIVE_RECORDED;
   int tensors = any_tensor(q->tape, q->of, q->nof)
                 || any_tensor(q->tape, q->wrt, q->nwrt);
   long taylor_from = q->keep ? GT_DERIVE_NESTED_MAX + 1 : 2;

@@ -81,6 +81,11 @@ typedef struct GtOptions {
      a function call stops with a located "interrupted" error
      (GT_ERUNTIME); a SIGINT handler may set it */
   volatile sig_atomic_t *interrupt;
+  /* Derivatives of a tensor output are taken element by element (the
+     Jacobian, the command line's --jacobian): d(y)/d(x) has y's dims,
+     then x's.  0, the default: a tensor output is summed first, as
+     TensorFlow's GradientTape does. */
+  int jacobian;
 } GtOptions;
 
 #define GT_PREC_MIN 2L

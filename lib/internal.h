@@ -99,6 +99,7 @@ typedef enum GtTokKind {
   GT_TOK_ASSIGN, GT_TOK_PLUSEQ, GT_TOK_MINUSEQ, GT_TOK_STAREQ,
   GT_TOK_SLASHEQ,
   GT_TOK_EQ, GT_TOK_NE, GT_TOK_LT, GT_TOK_LE, GT_TOK_GT, GT_TOK_GE,
+  GT_TOK_DSLASH, GT_TOK_DSLASHEQ,  /* // and //= */
   GT_TOK_COUNT
 } GtTokKind;
 
@@ -442,7 +443,8 @@ typedef enum GtExprKind {
   GT_EX_TFUNC,    /* tensor built-in: op is a GtTFunc */
   GT_EX_INDEX,    /* args[0][args[1], ...]; an item may be a SLICE */
   GT_EX_SLICE,    /* start:stop:step inside [ ]; args may be NULL */
-  GT_EX_JACOBIAN  /* jacobian(y, x) */
+  GT_EX_JACOBIAN, /* jacobian(y, x) */
+  GT_EX_COND      /* args[0] if args[1] else args[2] */
 } GtExprKind;
 
 /* Tensor built-ins (GT_EX_TFUNC). */
@@ -450,7 +452,10 @@ typedef enum GtTFunc {
   GT_TF_ONES, GT_TF_ZEROS, GT_TF_FILL, GT_TF_EYE, GT_TF_LINSPACE,
   GT_TF_SHAPE, GT_TF_SIZE, GT_TF_RANK, GT_TF_SUM, GT_TF_MEAN, GT_TF_PROD,
   GT_TF_RMAX, GT_TF_RMIN, GT_TF_DOT, GT_TF_MATMUL, GT_TF_TRANSPOSE,
-  GT_TF_RESHAPE, GT_TF_NORM, GT_TF_LEN, GT_TF_COUNT
+  GT_TF_RESHAPE, GT_TF_NORM, GT_TF_LEN,
+  GT_TF_CONCAT, GT_TF_STACK, GT_TF_TILE, GT_TF_REPEAT, GT_TF_APPEND,
+  GT_TF_LOAD,
+  GT_TF_COUNT
 } GtTFunc;
 
 typedef struct GtExpr {
@@ -463,6 +468,8 @@ typedef struct GtExpr {
   int32_t slot;           /* variable slot, or function index */
   uint32_t name;          /* interned name of a variable */
   struct GtExpr **args;
+  uint8_t axis_kw;        /* CALL, TFUNC: the last argument was written
+                             axis=EXPR */
 } GtExpr;
 
 /* A link of a left chain such as a + b - c + ... or a and b and ...: a
@@ -876,11 +883,27 @@ typedef struct GtTFuncArgs {
                              and size 0 when one is -1), eye's rows */
   GtShape s2;             /* eye's columns */
   long axis;              /* a reduction's axis, when given */
+  int has_axis;           /* concat, stack, repeat, append: axis given */
+  const int32_t *ops;     /* concat, stack: the tensors */
+  size_t nops;
+  long count;             /* repeat's count */
+  const char *path;       /* load's file name */
 } GtTFuncArgs;
 
 /* Records the tensor built-in call e (a GT_EX_TFUNC) on its arguments;
    errors are reported at e (or its axis) and jump. */
 int32_t gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x);
+
+/* ------------------------------------------------------------------ */
+/* load.c -- tables of numbers into tensors (load("file"))             */
+/* ------------------------------------------------------------------ */
+
+/* Records the table of numbers in file `path` (a relative path is taken
+   from the directory of the program that calls load, e, or from the
+   working directory for -e and --at text) as a constant: a vector for
+   one column, else a rows x columns matrix.  Errors point into the file,
+   then at e, and jump. */
+int32_t gt_load_table(GtRec *r, const GtExpr *e, const char *path);
 
 /* ------------------------------------------------------------------ */
 /* taylor.c -- forward Taylor mode                                      */
@@ -1136,6 +1159,8 @@ typedef struct GtDeriveReq {
   long order;             /* >= 0 */
   int keep;               /* 1: recorded, differentiable again (grad());
                              0: final numbers (--order) */
+  int whole;              /* 1: a tensor output is differentiated element
+                             by element (--jacobian), not summed first */
 } GtDeriveReq;
 
 /* The method for q (no side effects; may allocate a scratch map). */

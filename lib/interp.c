@@ -43,6 +43,7 @@ typedef struct Interp {
 
 static int32_t eval(Interp *in, const GtExpr *e);
 static int32_t eval_tfunc(Interp *in, const GtExpr *e);
+static char *string_text(Interp *in, const GtExpr *e);
 static int32_t extreme(Interp *in, const GtExpr *e);
 static int32_t jacobian(Interp *in, const GtExpr *e, int32_t y, int32_t x);
 static void make_view(Interp *in, const GtExpr *e, int32_t base,
@@ -453,6 +454,48 @@ dims_arg(Interp *in, GtExpr *const *args, size_t n, GtShape *s,
                 "the limit with --max-elements)", r->tape->max_elems);
 }
 
+/* The arguments of the tensor builders: concat(a, b, ..., axis=k) and
+   stack(...) (the tensors in x->ops), tile(a, reps...) (reps as dims in
+   x->s), repeat(a, count[, axis]), append(a, b[, axis]). */
+static void
+builder_args(Interp *in, const GtExpr *e, GtTFuncArgs *x)
+{
+  GtRec *r = R(in);
+  size_t n = e->nargs;
+  if (e->axis_kw || (n == 3 && (e->op == GT_TF_REPEAT
+                                || e->op == GT_TF_APPEND))) {
+    n--;
+    x->has_axis = 1;
+  }
+  switch ((GtTFunc)e->op) {
+  case GT_TF_CONCAT:
+  case GT_TF_STACK: {
+    int32_t *v = gt_arena_alloc(&r->tape->vals, n * sizeof *v);
+    if (v == NULL)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+    for (size_t k = 0; k < n; k++)
+      v[k] = eval(in, e->args[k]);
+    x->ops = v;
+    x->nops = n;
+    break;
+  }
+  case GT_TF_TILE:
+    x->a = eval(in, e->args[0]);
+    dims_arg(in, e->args + 1, n - 1, &x->s, 0);
+    break;
+  case GT_TF_REPEAT:
+    x->a = eval(in, e->args[0]);
+    x->count = int_arg(in, e->args[1], "the count of repeat");
+    break;
+  default: /* append */
+    x->a = eval(in, e->args[0]);
+    x->b = eval(in, e->args[1]);
+    break;
+  }
+  if (x->has_axis)
+    x->axis = int_arg(in, e->args[n], "an axis");
+}
+
 /* A tensor built-in: its arguments are evaluated here, in order (and
    checked as they come), then tfunc.c does the tensor work. */
 static int32_t
@@ -503,6 +546,19 @@ eval_tfunc(Interp *in, const GtExpr *e)
   case GT_TF_NORM: case GT_TF_LEN:
     x.a = eval(in, e->args[0]);
     break;
+  case GT_TF_CONCAT: case GT_TF_STACK: case GT_TF_TILE: case GT_TF_REPEAT:
+  case GT_TF_APPEND:
+    builder_args(in, e, &x);
+    break;
+  case GT_TF_LOAD: {
+    /* the file name, kept in the tape's arena (an error jumps) */
+    char *p = string_text(in, e->args[0]);
+    x.path = gt_arena_strndup(&R(in)->tape->vals, p, strlen(p));
+    free(p);
+    if (x.path == NULL)
+      gt_rec_fail(R(in), GT_ERUNTIME, "out of memory");
+    break;
+  }
   case GT_TF_COUNT:
     break;
   }
@@ -669,6 +725,20 @@ eval_chain(Interp *in, const GtExpr *e)
   return v;
 }
 
+/* a if c else b: only the branch chosen runs (a control decision, as an
+   if statement's), so the derivative is that branch's */
+static int32_t
+eval_cond(Interp *in, const GtExpr *e)
+{
+  GtRec *r = R(in);
+  int32_t c = eval(in, e->args[1]);
+  r->site = e->args[1]->id;
+  if (gt_node_shape(r->tape, c)->rank != 0)
+    gt_rec_fail(r, GT_ERUNTIME, "the condition of 'a if c else b' must be "
+                "a number (where(c, a, b) chooses element by element)");
+  return eval(in, e->args[truth(in, c, e->args[1]->id) ? 0 : 2]);
+}
+
 static int32_t
 eval(Interp *in, const GtExpr *e)
 {
@@ -692,6 +762,8 @@ eval(Interp *in, const GtExpr *e)
   case GT_EX_AND:
   case GT_EX_OR:
     return apply_link(in, e, eval(in, e->args[0]));
+  case GT_EX_COND:
+    return eval_cond(in, e);
   case GT_EX_CALL: {
     int32_t v = call(in, e);
     if (v < 0) {
@@ -876,9 +948,64 @@ bind_counter(Interp *in, const GtStmt *s, uint32_t site, long k)
   bind(in, s, v);
 }
 
+/* for v in x: v is x[0], x[1], ... (views along the first axis: numbers
+   for a vector, rows for a matrix), so the derivatives flow back into
+   x's elements.  x is evaluated once, before the loop. */
+static Flow
+exec_for_in(Interp *in, const GtStmt *s)
+{
+  GtRec *r = R(in);
+  int32_t x = eval(in, s->expr);
+  r->site = s->expr->id;
+  GtShape xs = *gt_node_shape(r->tape, x), es;
+  if (xs.rank == 0)
+    gt_rec_fail(r, GT_ERUNTIME, "cannot loop over a number: 'for v in x' "
+                "takes the elements of a tensor's first axis (write "
+                "'for i in range(n)' to count)");
+  memset(&es, 0, sizeof es);
+  es.rank = xs.rank - 1;
+  es.size = 1;
+  for (int d = 1; d < xs.rank; d++) {
+    es.dim[d - 1] = xs.dim[d];
+    es.size *= xs.dim[d];
+  }
+  GtView v;
+  memset(&v, 0, sizeof v);
+  long st = 1;
+  for (int d = es.rank - 1; d >= 0; d--) {
+    v.stride[d] = st;
+    st *= (long)es.dim[d];
+  }
+  Flow fl = FLOW_NEXT;
+  size_t last = 0;
+  int ran = 0;
+  for (size_t k = 0; k < xs.dim[0]; k++) {
+    step(in, s->site);
+    last = k;
+    ran = 1;
+    if (s->var_read) {
+      v.offset = k * es.size;
+      r->site = s->expr->id;
+      bind(in, s, gt_tensor_view(r, x, &v, &es));
+    }
+    fl = exec_block(in, &s->body);
+    if (fl == FLOW_BREAK || fl == FLOW_RETURN)
+      break;
+  }
+  /* a variable the body never reads is bound once, to the last element */
+  if (ran && !s->var_read) {
+    v.offset = last * es.size;
+    r->site = s->expr->id;
+    bind(in, s, gt_tensor_view(r, x, &v, &es));
+  }
+  return fl == FLOW_RETURN ? fl : FLOW_NEXT;
+}
+
 static Flow
 exec_for(Interp *in, const GtStmt *s)
 {
+  if (s->expr != NULL)
+    return exec_for_in(in, s);
   long a = 0, b, st = 1;
   if (s->nargs == 1)
     b = int_arg(in, s->args[0], "a range bound");

@@ -28,7 +28,8 @@ static const char *const kind_names[GT_TOK_COUNT] = {
   [GT_TOK_SLASH] = "'/'", [GT_TOK_PERCENT] = "'%'", [GT_TOK_AT] = "'@'",
   [GT_TOK_CARET] = "'^'", [GT_TOK_ASSIGN] = "'='", [GT_TOK_PLUSEQ] = "'+='",
   [GT_TOK_MINUSEQ] = "'-='", [GT_TOK_STAREQ] = "'*='",
-  [GT_TOK_SLASHEQ] = "'/='", [GT_TOK_EQ] = "'=='", [GT_TOK_NE] = "'!='",
+  [GT_TOK_SLASHEQ] = "'/='", [GT_TOK_DSLASH] = "'//'",
+  [GT_TOK_DSLASHEQ] = "'//='", [GT_TOK_EQ] = "'=='", [GT_TOK_NE] = "'!='",
   [GT_TOK_LT] = "'<'", [GT_TOK_LE] = "'<='", [GT_TOK_GT] = "'>'",
   [GT_TOK_GE] = "'>='",
 };
@@ -233,7 +234,17 @@ lex_punct(Lexer *L, unsigned char c, int c1, int *depth)
       return GT_TOK_CARET;
     }
     return c1 == '=' ? (L->i++, GT_TOK_STAREQ) : GT_TOK_STAR;
-  case '/': return c1 == '=' ? (L->i++, GT_TOK_SLASHEQ) : GT_TOK_SLASH;
+  case '/':
+    if (c1 == '/') {
+      /* // and //=: floor division */
+      L->i++;
+      if (L->i < L->len && L->s[L->i] == '=') {
+        L->i++;
+        return GT_TOK_DSLASHEQ;
+      }
+      return GT_TOK_DSLASH;
+    }
+    return c1 == '=' ? (L->i++, GT_TOK_SLASHEQ) : GT_TOK_SLASH;
   case '=': return c1 == '=' ? (L->i++, GT_TOK_EQ) : GT_TOK_ASSIGN;
   case '<': return c1 == '=' ? (L->i++, GT_TOK_LE) : GT_TOK_LT;
   case '>': return c1 == '=' ? (L->i++, GT_TOK_GE) : GT_TOK_GT;

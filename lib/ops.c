@@ -286,6 +286,55 @@ t_mod(GtTaylor *T, int32_t i, mpfr_ptr *y)
   return GT_TAYLOR_OK;
 }
 
+/* ---- floordiv: y = floor(a / b), Python's a // b ----------------------------
+   The floor of the exact quotient q = a/b, rounded once to y's precision
+   (only a floor with more digits than y holds is rounded).  q is divided
+   rounding down at e + 1 bits, where |q| < 2^e: every integer m with
+   |m| <= 2^e is then representable, so the floor m of q, being such an
+   integer below q, is at most the rounded-down quotient t <= q, and
+   floor(t) = m.  Rounding q to y's precision first could cross an integer
+   (a quotient just below 3 rounding to 3).  Cost: one division at e bits;
+   past 2^22 bits (|q| > 2^4194304) the rule gives up (GT_FWD_NOCONV).
+   Zeros, infinities and NaN follow floor(a / b) of IEEE division, except
+   a // +-inf, which is 0 or -1 as Python's (so that a == (a // b) * b
+   + a % b with % floored).  The derivative is 0 (a flat op), so there
+   is no adjoint; the Taylor series of a constant. */
+
+static int
+f_floordiv(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)c;
+  if (mpfr_inf_p(b) && mpfr_number_p(a)) {
+    int same = mpfr_zero_p(a) || (mpfr_sgn(a) > 0) == (mpfr_sgn(b) > 0);
+    mpfr_set_si(y, same ? 0 : -1, RND);
+    return 0;
+  }
+  if (!mpfr_regular_p(a) || !mpfr_regular_p(b)) {
+    mpfr_div(y, a, b, RND);       /* 0, +-inf or NaN: exact */
+    return 0;
+  }
+  mpfr_exp_t e = mpfr_get_exp(a) - mpfr_get_exp(b) + 1;  /* |q| < 2^e */
+  if (e < 1) {
+    /* |q| < 1 */
+    mpfr_set_si(y, mpfr_sgn(a) == mpfr_sgn(b) ? 0 : -1, RND);
+    return 0;
+  }
+  if (e > ((mpfr_exp_t)1 << 22)) {
+    mpfr_set_nan(y);
+    return GT_FWD_NOCONV;
+  }
+  mpfr_prec_t P = (mpfr_prec_t)e + 1;
+  if (P < MPFR_PREC_MIN)
+    P = MPFR_PREC_MIN;
+  mpfr_t t;
+  mpfr_init2(t, P);
+  mpfr_div(t, a, b, MPFR_RNDD);
+  mpfr_floor(t, t);
+  mpfr_set(y, t, RND);
+  mpfr_clear(t);
+  return 0;
+}
+
 /* ---- pow: y = a^b ----------------------------------------------------------
    da = g b a^(b-1), db = g y log a, with the limits at a = 0 below.
    Taylor: a constant exponent r by n a_0 y_n = sum_k (r k - (n-k)) a_k y_{n-k}
@@ -2323,6 +2372,8 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
   [GT_OP_ASSEMBLE].tfwd = gt_tensor_fwd_assemble,
   [GT_OP_ASSEMBLE].tadj = gt_tensor_adj_assemble,
   [GT_OP_ASSEMBLE].radj = gt_tensor_radj_assemble,
+  /* floor division (the reach branch) */
+  RULES(FLOORDIV, f_floordiv, NULL, NULL, t_flat),
 };
 
 #undef RULES

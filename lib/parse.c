@@ -218,9 +218,39 @@ grow(Parser *ps, void *v, size_t n, size_t *cap, size_t elem)
   return t;
 }
 
-/* Arguments after '(' up to ')'; strings allowed when allow_str. */
+/* A keyword argument NAME=EXPR starts here (NAME, then '=')?  Only
+   axis= exists (NumPy's spelling for the built-ins that take an axis). */
+static int
+keyword_here(Parser *ps)
+{
+  return peek_kind(ps) == GT_TOK_NAME
+         && ps->toks[ps->pos + 1].kind == GT_TOK_ASSIGN;
+}
+
+/* axis=EXPR, the last argument of a call: the expression.  Other names,
+   or a keyword where none is accepted (kw NULL: range, print), fail. */
+static GtExpr *
+keyword_arg(Parser *ps, int *kw)
+{
+  const GtToken *nm = next(ps);
+  if (nm->span.len != 4 || memcmp(ps->src->text + nm->span.off, "axis", 4))
+    fail_at(ps, nm->span, "unknown keyword argument '%.*s' (the only one "
+            "is axis=, of the built-ins that take an axis)",
+            (int)nm->span.len, ps->src->text + nm->span.off);
+  if (kw == NULL)
+    fail_at(ps, nm->span, "no keyword argument is accepted here");
+  next(ps);
+  *kw = 1;
+  GtExpr *e = parse_expr(ps);
+  if (peek_kind(ps) == GT_TOK_COMMA)
+    fail_at(ps, peek(ps)->span, "axis= must be the last argument");
+  return e;
+}
+
+/* Arguments after '(' up to ')'; strings allowed when allow_str; a last
+   axis=EXPR sets *kw when kw is not NULL (else it is an error). */
 static GtExpr **
-parse_args(Parser *ps, size_t *nargs, int allow_str, GtSpan *end)
+parse_args(Parser *ps, size_t *nargs, int allow_str, GtSpan *end, int *kw)
 {
   GtExpr **args = NULL;
   size_t n = 0, cap = 0;
@@ -229,7 +259,10 @@ parse_args(Parser *ps, size_t *nargs, int allow_str, GtSpan *end)
       if (n == 65535)
         fail_at(ps, peek(ps)->span, "too many arguments");
       args = grow(ps, args, n, &cap, sizeof *args);
-      if (allow_str && peek_kind(ps) == GT_TOK_STRING) {
+      if (keyword_here(ps)) {
+        args[n++] = keyword_arg(ps, kw);
+        break;
+      } else if (allow_str && peek_kind(ps) == GT_TOK_STRING) {
         const GtToken *t = next(ps);
         args[n++] = new_expr(ps, GT_EX_STR, t->span);
       } else
@@ -267,8 +300,13 @@ parse_primary(Parser *ps)
       next(ps);
       size_t n;
       GtSpan end;
-      GtExpr **args = parse_args(ps, &n, 0, &end);
+      int kw = 0;
+      /* load("file") is the one call that takes a string */
+      int str = t->span.len == 4
+                && memcmp(ps->src->text + t->span.off, "load", 4) == 0;
+      GtExpr **args = parse_args(ps, &n, str, &end, &kw);
       GtExpr *e = new_expr(ps, GT_EX_CALL, join(t->span, end));
+      e->axis_kw = (uint8_t)kw;
       e->opspan = t->span;
       e->name = intern_tok(ps, t);
       e->args = args;
@@ -439,6 +477,8 @@ parse_mul(Parser *ps)
       op = GT_OP_MUL;
     else if (k == GT_TOK_SLASH)
       op = GT_OP_DIV;
+    else if (k == GT_TOK_DSLASH)
+      op = GT_OP_FLOORDIV;
     else if (k == GT_TOK_PERCENT)
       op = GT_OP_MOD;
     else if (k == GT_TOK_AT) {
@@ -543,13 +583,51 @@ parse_and(Parser *ps)
 }
 
 static GtExpr *
-parse_expr(Parser *ps)
+parse_or(Parser *ps)
 {
-  enter(ps, peek(ps)->span);
   GtExpr *a = parse_and(ps);
   while (peek_kind(ps) == GT_TOK_OR) {
     GtSpan opspan = next(ps)->span;
     a = logic_expr(ps, GT_EX_OR, opspan, a, parse_and(ps));
+  }
+  return a;
+}
+
+/* An expression: A or A if C else E, Python's conditional expression,
+   the lowest precedence (A and C are or-expressions; E another
+   conditional, so a if c else b if d else e groups to the right).  args:
+   A, C, E. */
+static GtExpr *
+parse_expr(Parser *ps)
+{
+  enter(ps, peek(ps)->span);
+  GtExpr *a = parse_or(ps);
+  if (peek_kind(ps) == GT_TOK_IF) {
+    const GtToken *q = next(ps);
+    GtExpr *c = parse_or(ps);
+    if (peek_kind(ps) != GT_TOK_ELSE) {
+      const GtToken *u = peek(ps);
+      gt_diag_add(ps->diags, GT_SEV_ERROR, ps->src, here(ps),
+                  u->kind == GT_TOK_EOF
+                      ? "expected 'else' before end of file"
+                      : u->kind == GT_TOK_NEWLINE
+                            ? "expected 'else' at end of line"
+                            : "expected 'else' before '%.*s'",
+                  (int)u->span.len, ps->src->text + u->span.off);
+      gt_diag_add(ps->diags, GT_SEV_NOTE, ps->src, q->span,
+                  "a conditional expression is 'a if c else b'");
+      longjmp(ps->fail, 1);
+    }
+    next(ps);
+    GtExpr *b = parse_expr(ps);
+    GtExpr *e = new_expr(ps, GT_EX_COND, join(a->span, b->span));
+    e->opspan = q->span;
+    e->nargs = 3;
+    e->args = alloc(ps, 3 * sizeof *e->args);
+    e->args[0] = a;
+    e->args[1] = c;
+    e->args[2] = b;
+    a = e;
   }
   ps->depth--;
   return a;
@@ -689,7 +767,8 @@ if_stmt(Parser *ps, const GtToken *t)
   return s;
 }
 
-/* for NAME in range(ARGS) BLOCK */
+/* for NAME in range(ARGS) BLOCK, or for NAME in EXPR BLOCK (over the
+   first axis of a tensor: the expression in expr, no args) */
 static GtStmt *
 for_stmt(Parser *ps, const GtToken *t)
 {
@@ -702,12 +781,21 @@ for_stmt(Parser *ps, const GtToken *t)
   expect(ps, GT_TOK_IN);
   const GtToken *r = peek(ps);
   if (r->kind != GT_TOK_NAME || r->span.len != 5
-      || memcmp(ps->src->text + r->span.off, "range", 5) != 0)
-    expected(ps, "'range'");
+      || memcmp(ps->src->text + r->span.off, "range", 5) != 0
+      || ps->toks[ps->pos + 1].kind != GT_TOK_LPAREN) {
+    if (r->kind == GT_TOK_LBRACE)
+      expected(ps, "'range(...)' or a tensor");
+    s->expr = parse_expr(ps);
+    s->span = join(t->span, s->expr->span);
+    ps->loops++;
+    parse_block(ps, &s->body);
+    ps->loops--;
+    return s;
+  }
   next(ps);
   expect(ps, GT_TOK_LPAREN);
   GtSpan end;
-  s->args = parse_args(ps, &s->nargs, 0, &end);
+  s->args = parse_args(ps, &s->nargs, 0, &end, NULL);
   if (s->nargs < 1 || s->nargs > 3)
     fail_at(ps, join(r->span, end),
             "range takes 1 to 3 arguments, not %zu", s->nargs);
@@ -786,7 +874,7 @@ print_stmt(Parser *ps, const GtToken *t)
   expect(ps, GT_TOK_LPAREN);
   GtSpan end;
   GtStmt *s = new_stmt(ps, GT_ST_PRINT, t->span);
-  s->args = parse_args(ps, &s->nargs, 1, &end);
+  s->args = parse_args(ps, &s->nargs, 1, &end, NULL);
   s->span = join(t->span, end);
   end_stmt(ps);
   return s;
@@ -803,6 +891,7 @@ assign_op(GtTokKind k, GtOp *op)
   case GT_TOK_MINUSEQ: *op = GT_OP_SUB; return 1;
   case GT_TOK_STAREQ: *op = GT_OP_MUL; return 1;
   case GT_TOK_SLASHEQ: *op = GT_OP_DIV; return 1;
+  case GT_TOK_DSLASHEQ: *op = GT_OP_FLOORDIV; return 1;
   default: return 0;
   }
 }

@@ -297,6 +297,39 @@ check_arity(Resolver *r, GtExpr *e, const char *name, int lo, int hi)
   }
 }
 
+/* axis=EXPR (the call's last argument, e->axis_kw) where the built-in
+   tf takes an axis: the reductions and repeat, append at their
+   positional place (args[1], args[2]); concat and stack after their
+   tensors. */
+static void
+check_axis_kw(Resolver *r, GtExpr *e, const char *name, int tf)
+{
+  GtExpr *kw = e->args[e->nargs - 1];
+  int at = -1;  /* the positional place of the axis, -1: after the rest */
+  switch (tf) {
+  case GT_TF_SUM: case GT_TF_MEAN: case GT_TF_PROD: case GT_TF_RMAX:
+  case GT_TF_RMIN:
+    at = 1;
+    break;
+  case GT_TF_REPEAT: case GT_TF_APPEND:
+    at = 2;
+    break;
+  case GT_TF_CONCAT: case GT_TF_STACK:
+    if (e->nargs < 2)
+      fail_at(r, e->span, "%s needs at least one tensor besides axis=",
+              name);
+    return;
+  default:
+    fail_at(r, kw->span, "%s takes no axis= argument", name);
+  }
+  if (e->nargs - 1 > at)
+    fail_at(r, kw->span, "%s: the axis is given twice (as argument %d and "
+            "as axis=)", name, at + 1);
+  if (e->nargs - 1 < at)
+    fail_at(r, e->span, "%s takes %d argument%s before axis=, not %d", name,
+            at, at == 1 ? "" : "s", e->nargs - 1);
+}
+
 static void
 resolve_call(Resolver *r, GtExpr *e)
 {
@@ -304,6 +337,19 @@ resolve_call(Resolver *r, GtExpr *e)
   const char *name = p->names->text[e->name];
   int tf;
   int32_t i = p->name_func[e->name];
+  if (e->axis_kw && (i >= 0 || gt_tfunc_lookup(name) < 0))
+    fail_at(r, e->args[e->nargs - 1]->span, "%s%s%s takes no axis= "
+            "argument (only the built-ins that work along an axis do)",
+            i >= 0 ? "function '" : "", name, i >= 0 ? "'" : "");
+  for (int k = 0; k < e->nargs; k++)
+    if (e->args[k]->kind == GT_EX_STR
+        && (i >= 0 || strcmp(name, "load") != 0))
+      fail_at(r, e->args[k]->span, "strings are only allowed in print, "
+              "assert and load()");
+  if (i < 0 && strcmp(name, "load") == 0
+      && (e->nargs != 1 || e->args[0]->kind != GT_EX_STR))
+    fail_at(r, e->span, "load takes one file name in quotes: "
+            "load(\"data.csv\")");
   if (i >= 0) {
     if (e->nargs != p->funcs[i].nparams)
       fail_at(r, e->span, "function '%s' takes %zu argument%s, not %d",
@@ -334,6 +380,8 @@ resolve_call(Resolver *r, GtExpr *e)
     int lo, hi;
     gt_tfunc_arity((GtTFunc)tf, &lo, &hi);
     check_arity(r, e, name, lo, hi);
+    if (e->axis_kw)
+      check_axis_kw(r, e, name, tf);
     e->kind = GT_EX_TFUNC;
     e->op = (uint8_t)tf;
   } else {

@@ -1,5 +1,6 @@
 /* tfunc.c -- the tensor built-ins: ones, zeros, fill, eye, linspace,
- * shape, size, rank, the reductions, dot, matmul, transpose, reshape, norm.
+ * shape, size, rank, the reductions, dot, matmul, transpose, reshape, norm,
+ * and the builders concat, stack, tile, repeat, append.
  *
  * Their names and numbers of arguments (for the resolver, the list of
  * built-ins and "did you mean" suggestions), and the tensor work of each
@@ -31,6 +32,9 @@ static const struct {
   { "reduce_min", GT_TF_RMIN }, { "dot", GT_TF_DOT },
   { "matmul", GT_TF_MATMUL }, { "transpose", GT_TF_TRANSPOSE },
   { "reshape", GT_TF_RESHAPE }, { "norm", GT_TF_NORM },
+  { "concat", GT_TF_CONCAT }, { "stack", GT_TF_STACK },
+  { "tile", GT_TF_TILE }, { "repeat", GT_TF_REPEAT },
+  { "append", GT_TF_APPEND }, { "load", GT_TF_LOAD },
 };
 
 /* least and greatest number of arguments */
@@ -45,6 +49,9 @@ static const struct {
   [GT_TF_RMIN] = { 1, 2 }, [GT_TF_DOT] = { 2, 2 }, [GT_TF_MATMUL] = { 2, 2 },
   [GT_TF_TRANSPOSE] = { 1, 1 }, [GT_TF_RESHAPE] = { 2, GT_MAX_RANK + 1 },
   [GT_TF_NORM] = { 1, 1 },
+  [GT_TF_CONCAT] = { 1, 65535 }, [GT_TF_STACK] = { 1, 65535 },
+  [GT_TF_TILE] = { 2, GT_MAX_RANK + 1 }, [GT_TF_REPEAT] = { 2, 3 },
+  [GT_TF_APPEND] = { 2, 3 }, [GT_TF_LOAD] = { 1, 1 },
 };
 
 int
@@ -206,6 +213,269 @@ reshape(GtRec *r, const GtExpr *e, int32_t a, GtShape s)
   return gt_tensor_reshape(r, a, &s);
 }
 
+/* ---- the builders ------------------------------------------------------- */
+/* concat, stack, tile, repeat and append record no operation of their
+   own: each is made of the existing tensor operations (views with
+   strides, stride 0 along a repeated axis, setview into a zero tensor,
+   stack, reshape), whose rules give the derivatives: a view's adjoint
+   adds g back into every element it read, so a repeated element gets the
+   sum of its copies' adjoints. */
+
+/* The axis ax (NumPy's: negative counts from the end) of a tensor of
+   rank `rank` (rank + 1 places for stack); fails at the axis argument. */
+static int
+axis_of(GtRec *r, const GtExpr *e, long ax, int rank)
+{
+  r->site = e->args[e->nargs - 1]->id;
+  if (ax < -rank || ax >= rank)
+    gt_rec_fail(r, GT_ERUNTIME, "axis %ld is out of range for %s of "
+                "rank %d", ax, e->op == GT_TF_STACK ? "stacking tensors"
+                                                   : "a tensor", rank
+                - (e->op == GT_TF_STACK));
+  r->site = e->id;
+  return (int)(ax < 0 ? ax + rank : ax);
+}
+
+/* s seen as (A, s.dim[axis], B): A the product of the dims before the
+   axis, B of those after */
+static void
+around(const GtShape *s, int axis, size_t *A, size_t *B)
+{
+  *A = *B = 1;
+  for (int d = 0; d < s->rank; d++)
+    if (d < axis)
+      *A *= s->dim[d];
+    else if (d > axis)
+      *B *= s->dim[d];
+}
+
+/* s with dim[axis] = n (the size checked for overflow first) */
+static GtShape
+with_dim(GtRec *r, const GtShape *s, int axis, size_t n)
+{
+  GtShape o = *s;
+  size_t rest = 1;
+  for (int d = 0; d < s->rank; d++)
+    if (d != axis) {
+      if (s->dim[d] && rest > SIZE_MAX / s->dim[d])
+        gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+      rest *= s->dim[d];
+    }
+  if (n && rest > SIZE_MAX / n)
+    gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+  o.dim[axis] = n;
+  o.size = rest * n;
+  return o;
+}
+
+/* A view of a, shape (A, m, D, B) with strides (D B, sm, B, 1): a seen as
+   (A, D, B) with an axis of m copies inserted before D (sm = 0: tile)
+   or, with the roles of m and D exchanged, after it (repeat). */
+static int32_t
+copies(GtRec *r, int32_t a, size_t A, size_t D, size_t B, size_t m,
+       int after)
+{
+  GtShape vs = { 4, 0, { A, after ? D : m, after ? m : D, B } };
+  if (m && A * D * B > SIZE_MAX / m)
+    gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+  vs.size = A * D * B * m;
+  GtView v;
+  memset(&v, 0, sizeof v);
+  v.stride[0] = (long)(D * B);
+  v.stride[after ? 1 : 2] = (long)B;
+  v.stride[after ? 2 : 1] = 0;
+  v.stride[3] = 1;
+  return gt_tensor_view(r, a, &v, &vs);
+}
+
+/* concat(ops..., axis): the tensors joined along an existing axis, each
+   written into its place of a zero tensor (setview).  O(n * size). */
+static int32_t
+concat(GtRec *r, const GtExpr *e, const int32_t *ops, size_t n, long ax,
+       const char *fname)
+{
+  GtTape *t = r->tape;
+  GtShape s0 = *gt_node_shape(t, ops[0]);
+  char x[128], y[128];
+  for (size_t k = 0; k < n; k++) {
+    const GtShape *sk = gt_node_shape(t, ops[k]);
+    r->site = e->args[k]->id;
+    if (sk->rank == 0)
+      gt_rec_fail(r, GT_ERUNTIME, "%s joins tensors along an axis, and "
+                  "argument %zu is a number (stack() makes a vector of "
+                  "numbers; append() adds a number to a vector)", fname,
+                  k + 1);
+    if (sk->rank != s0.rank)
+      gt_rec_fail(r, GT_ERUNTIME, "%s: argument %zu has rank %d and "
+                  "argument 1 rank %d", fname, k + 1, sk->rank, s0.rank);
+  }
+  int axis = axis_of(r, e, ax, s0.rank);
+  size_t D = 0;
+  for (size_t k = 0; k < n; k++) {
+    const GtShape *sk = gt_node_shape(t, ops[k]);
+    for (int d = 0; d < s0.rank; d++)
+      if (d != axis && sk->dim[d] != s0.dim[d]) {
+        r->site = e->args[k]->id;
+        gt_rec_fail(r, GT_ERUNTIME, "%s along axis %d: argument 1 has "
+                    "shape %s and argument %zu shape %s (only axis %d may "
+                    "differ)", fname, axis, gt_shape_str(&s0, x, sizeof x),
+                    k + 1, gt_shape_str(sk, y, sizeof y), axis);
+      }
+    if (sk->dim[axis] > SIZE_MAX - D)
+      gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+    D += sk->dim[axis];
+  }
+  r->site = e->id;
+  if (n == 1)
+    return ops[0];
+  GtShape ys = with_dim(r, &s0, axis, D);
+  int32_t out = gt_rec_zeros(r, &ys);
+  GtView v;
+  memset(&v, 0, sizeof v);
+  long st = 1;
+  for (int d = ys.rank - 1; d >= 0; d--) {
+    v.stride[d] = st;
+    st *= (long)ys.dim[d];
+  }
+  size_t at = 0;
+  for (size_t k = 0; k < n; k++) {
+    GtShape sk = *gt_node_shape(t, ops[k]);
+    v.offset = at * (size_t)v.stride[axis];
+    out = gt_tensor_setview(r, out, ops[k], &v, &sk);
+    at += sk.dim[axis];
+  }
+  return out;
+}
+
+/* stack(ops..., axis): tensors of one shape along a new axis: the
+   tensor literal's stack (a new axis 0), then a view moving that axis to
+   its place. */
+static int32_t
+stack(GtRec *r, const GtExpr *e, const int32_t *ops, size_t n, long ax,
+      int has_axis)
+{
+  GtTape *t = r->tape;
+  GtShape s0 = *gt_node_shape(t, ops[0]);
+  char x[128], y[128];
+  for (size_t k = 1; k < n; k++) {
+    const GtShape *sk = gt_node_shape(t, ops[k]);
+    int same = sk->rank == s0.rank;
+    for (int d = 0; same && d < s0.rank; d++)
+      same = sk->dim[d] == s0.dim[d];
+    r->site = e->args[k]->id;
+    if (!same)
+      gt_rec_fail(r, GT_ERUNTIME, "stack: argument 1 has shape %s and "
+                  "argument %zu shape %s (stack takes tensors of one "
+                  "shape; concat joins along an existing axis)",
+                  gt_shape_str(&s0, x, sizeof x), k + 1,
+                  gt_shape_str(sk, y, sizeof y));
+  }
+  r->site = e->id;
+  if (s0.rank == GT_MAX_RANK)
+    gt_rec_fail(r, GT_ERUNTIME, "tensors have rank %d at most", GT_MAX_RANK);
+  int axis = has_axis ? axis_of(r, e, ax, s0.rank + 1) : 0;
+  int32_t st = gt_tensor_stack(r, ops, n);
+  if (axis == 0)
+    return st;
+  /* (n, A, B) seen as (A, n, B) */
+  GtShape ys = *gt_node_shape(t, st);
+  size_t A = 1, B = 1;
+  for (int d = 0; d < s0.rank; d++)
+    *(d < axis ? &A : &B) *= s0.dim[d];
+  GtShape vs = { 3, A * n * B, { A, n, B } };
+  GtView v;
+  memset(&v, 0, sizeof v);
+  v.stride[0] = (long)B;
+  v.stride[1] = (long)(A * B);
+  v.stride[2] = 1;
+  int32_t moved = gt_tensor_view(r, st, &v, &vs);
+  for (int d = 0; d < axis; d++)
+    ys.dim[d] = s0.dim[d];
+  ys.dim[axis] = n;
+  for (int d = axis; d < s0.rank; d++)
+    ys.dim[d + 1] = s0.dim[d];
+  return gt_tensor_reshape(r, moved, &ys);
+}
+
+/* tile(a, reps...): NumPy's: a (its rank raised by leading 1s to the
+   number of reps, or reps by leading 1s to a's rank) repeated reps[d]
+   times along each axis d, one axis at a time, each a view of the whole
+   with a stride-0 axis of copies. */
+static int32_t
+tile(GtRec *r, const GtExpr *e, int32_t a, const GtShape *reps)
+{
+  r->site = e->id;
+  GtShape as = *gt_node_shape(r->tape, a), cur;
+  int R = as.rank > reps->rank ? as.rank : reps->rank;
+  size_t rp[GT_MAX_RANK];
+  memset(&cur, 0, sizeof cur);
+  cur.rank = R;
+  cur.size = as.size;
+  for (int d = 0; d < R; d++) {
+    int da = d - (R - as.rank), dr = d - (R - reps->rank);
+    cur.dim[d] = da >= 0 ? as.dim[da] : 1;
+    rp[d] = dr >= 0 ? reps->dim[dr] : 1;
+  }
+  int32_t out = gt_tensor_reshape(r, a, &cur);
+  for (int d = 0; d < R; d++) {
+    if (rp[d] == 1)
+      continue;
+    size_t A, B;
+    around(&cur, d, &A, &B);
+    if (rp[d] && cur.dim[d] > SIZE_MAX / rp[d])
+      gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+    GtShape next = with_dim(r, &cur, d, cur.dim[d] * rp[d]);
+    out = copies(r, out, A, cur.dim[d], B, rp[d], 0);
+    out = gt_tensor_reshape(r, out, &next);
+    cur = next;
+  }
+  return out;
+}
+
+/* repeat(a, count[, axis]): each element (each slice along the axis)
+   count times in a row; without an axis, of a flattened.  One view with
+   a stride-0 axis after the repeated one. */
+static int32_t
+repeat(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
+{
+  r->site = e->args[1]->id;
+  if (x->count < 0)
+    gt_rec_fail(r, GT_ERUNTIME, "the count of repeat must not be negative");
+  r->site = e->id;
+  int32_t a = x->a;
+  GtShape as = *gt_node_shape(r->tape, a);
+  int axis = 0;
+  if (!x->has_axis) {
+    GtShape fs = { 1, as.size, { as.size } };
+    a = gt_tensor_reshape(r, a, &fs);
+    as = fs;
+  } else
+    axis = axis_of(r, e, x->axis, as.rank);
+  size_t A, B, D = as.dim[axis], m = (size_t)x->count;
+  around(&as, axis, &A, &B);
+  if (m && D > SIZE_MAX / m)
+    gt_rec_fail(r, GT_ERUNTIME, "the tensor is too large");
+  GtShape ys = with_dim(r, &as, axis, D * m);
+  return gt_tensor_reshape(r, copies(r, a, A, D, B, m, 1), &ys);
+}
+
+/* append(a, b[, axis]): NumPy's: concat of a and b flattened, or along
+   the axis */
+static int32_t
+append(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
+{
+  r->site = e->id;
+  int32_t ops[2] = { x->a, x->b };
+  if (!x->has_axis) {
+    for (int k = 0; k < 2; k++) {
+      size_t n = gt_node_size(r->tape, ops[k]);
+      GtShape fs = { 1, n, { n } };
+      ops[k] = gt_tensor_reshape(r, ops[k], &fs);
+    }
+  }
+  return concat(r, e, ops, 2, x->has_axis ? x->axis : 0, "append");
+}
+
 int32_t
 gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
 {
@@ -243,6 +513,19 @@ gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
   case GT_TF_NORM:
     r->site = e->id;
     return gt_tensor_norm(r, x->a);
+  case GT_TF_CONCAT:
+    return concat(r, e, x->ops, x->nops, x->has_axis ? x->axis : 0,
+                  "concat");
+  case GT_TF_STACK:
+    return stack(r, e, x->ops, x->nops, x->axis, x->has_axis);
+  case GT_TF_TILE:
+    return tile(r, e, x->a, &x->s);
+  case GT_TF_REPEAT:
+    return repeat(r, e, x);
+  case GT_TF_APPEND:
+    return append(r, e, x);
+  case GT_TF_LOAD:
+    return gt_load_table(r, e, x->path);
   case GT_TF_COUNT:
     break;
   }

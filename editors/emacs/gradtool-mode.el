@@ -35,7 +35,8 @@
     "divide" "negative" "ones" "zeros" "fill" "eye" "linspace" "shape"
     "size" "rank" "len" "sum" "reduce_sum" "mean" "reduce_mean" "prod"
     "reduce_prod" "reduce_max" "reduce_min" "dot" "matmul" "transpose"
-    "reshape" "norm" "grad" "jacobian" "hessian" "range")
+    "reshape" "norm" "grad" "jacobian" "hessian" "range"
+    "concat" "stack" "tile" "repeat" "append" "load")
   "Built-in functions, as gt_builtin_name lists them, and range.")
 
 (defconst gradtool-font-lock-keywords

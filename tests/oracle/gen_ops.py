@@ -69,6 +69,11 @@ def value_mod(x):
     return x[0] - mpmath.floor(x[0] / x[1]) * x[1]
 
 
+def value_floordiv(x):
+    with mpmath.workdps(CHECK):
+        return mpmath.floor(x[0] / x[1])
+
+
 def closed_pow(x):
     return A ** B
 
@@ -345,6 +350,12 @@ OPS = [
      lambda x: x[1] if x[0] != 0 else x[2], closed_where, None),
     ("GT_OP_STOP", "stop_gradient", 1, FLAT, ["1.5", "-2", "0"],
      lambda x: x[0], None, None),
+    # floor of the exact quotient: a/b = 3 - 2^-258 rounds up to 3 at 256
+    # bits, while floor(a/b) is 2; a // +-inf is 0 or -1, as Python's
+    ("GT_OP_FLOORDIV", "//", 2, FLAT,
+     [("7", "2"), ("-7", "2"), ("7", "-2"), ("7.5", "0.5"),
+      ("below(3*x('1.1'))", "1.1"), ("1e40", "3"), ("0.3", "-7")],
+     value_floordiv, None, None),
 ]
 
 # what a forward rule reports as "evaluated exactly at its kink"

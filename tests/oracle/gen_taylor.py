@@ -261,6 +261,8 @@ OPS = {
               lambda a, v: mpmath.floor(a[0]) if a[0] >= 0
               else mpmath.ceil(a[0])),
     "stop": ("GT_OP_STOP", "stop_gradient", 1, None, lambda a, v: a[0]),
+    "floordiv": ("GT_OP_FLOORDIV", "//", 2, None,
+                 lambda a, v: mpmath.floor(a[0] / a[1])),
 }
 HAVE = {"gamma": 2, "lgamma": 2, "digamma": 1, "trigamma": 0}
 
@@ -368,6 +370,7 @@ ROWS = [
     ("round", [IX], "2.75"), ("round", [SN("4", "0")], "1.25"),
     ("trunc", [IX], "-2.75"), ("trunc", [Q1], "1.25"),
     ("stop", [IX], "0.75"), ("stop", [SN("1", "0")], "1.25"),
+    ("floordiv", [Q1, IX], "0.75"), ("floordiv", [IX, K("0.5")], "1.25"),
 ]
 
 # Mixed partials of functions of (x, y) at (x0, y0): program text for the

@@ -221,6 +221,26 @@ test_numbers_tensors(void **state)
   assert_int_equal(plan(T, T->z, &T->x, 1, 2, 0), GT_DERIVE_TAYLOR);
 }
 
+/* --jacobian (whole): a tensor output is recorded Jacobians at every
+   order; a number output keeps its plan. */
+static void
+test_numbers_whole(void **state)
+{
+  Tapes *T = *state;
+  GtDeriveReq q = { .tape = &T->fx.tape, .of = &T->u, .nof = 1,
+                    .wrt = &T->x, .nwrt = 1, .order = 1, .whole = 1 };
+  assert_int_equal(gt_derive_plan(&q), GT_DERIVE_RECORDED);
+  q.order = 3;
+  assert_int_equal(gt_derive_plan(&q), GT_DERIVE_RECORDED);
+  q.order = 0;
+  assert_int_equal(gt_derive_plan(&q), GT_DERIVE_IDENTITY);
+  q.of = &T->y;
+  q.order = 1;
+  assert_int_equal(gt_derive_plan(&q), GT_DERIVE_NUMERIC);
+  q.order = 2;
+  assert_int_equal(gt_derive_plan(&q), GT_DERIVE_TAYLOR);
+}
+
 /* Runs a Taylor sweep of order K of y in x; its end as the planner reads
    it, d^K y / dx^K in *d. */
 static GtTaylorStatus
@@ -274,6 +294,7 @@ main(void)
     cmocka_unit_test(test_numbers_scalar),
     cmocka_unit_test(test_interp),
     cmocka_unit_test(test_numbers_tensors),
+    cmocka_unit_test(test_numbers_whole),
     cmocka_unit_test(test_taylor_end),
     cmocka_unit_test(test_names),
   };
