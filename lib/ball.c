@@ -108,6 +108,26 @@ b_mod(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
   return st;
 }
 
+/* a // b: the floor of the exact quotient, decided as for a % b */
+static int
+b_floordiv(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{
+  (void)c;
+  arb_t q;
+  arb_init(q);
+  int st = GT_BALL_DOMAIN;
+  for (slong p = prec; p <= 8 * prec; p *= 2) {
+    arb_div(q, a, b, p);
+    st = arb_is_finite(q) ? decided_floor(q, q, p) : GT_BALL_DOMAIN;
+    if (st != GT_BALL_UNDECIDED || !arb_is_exact(a) || !arb_is_exact(b))
+      break;
+  }
+  if (st == GT_BALL_OK)
+    arb_set(y, q);
+  arb_clear(q);
+  return st;
+}
+
 /* a^b: an exact integer b allows any a (a^-n needs a != 0); otherwise a
    must be positive, or an exact 0 with b > 0 */
 static int
@@ -1395,7 +1415,8 @@ const GtBallRule gt_ball_rules[GT_OP_COUNT] = {
   ES(ERFINV, b_erfinv, s_erfinv), ES(LAMBERTW, b_lambertw, s_lambertw),
   ES(GAMMA, b_gamma, s_gamma), ES(LGAMMA, b_lgamma, s_lgamma),
   ES(DIGAMMA, b_digamma, s_digamma), ES(TRIGAMMA, b_trigamma, s_trigamma),
-  E(FLOOR, b_floor), E(CEIL, b_ceil), E(ROUND, b_round), E(TRUNC, b_trunc),
+  E(FLOOR, b_floor), E(FLOORDIV, b_floordiv), E(CEIL, b_ceil),
+  E(ROUND, b_round), E(TRUNC, b_trunc),
   ES(MIN, b_min, s_min), ES(MAX, b_max, s_max),
   ES(SIGMOID, b_sigmoid, s_sigmoid), ES(SOFTPLUS, b_softplus, s_softplus),
   ES(RELU, b_relu, s_relu), ES(WHERE, b_where, s_where),

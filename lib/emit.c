@@ -51,6 +51,8 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_MUL] = { "%a * %b", "mpfr_mul", NULL },
   [GT_OP_DIV] = { "%a / %b", "mpfr_div", NULL },
   [GT_OP_MOD] = { "%a - floor(%a / %b) * %b", NULL, NULL },
+  /* C's floor of the rounded quotient: within the double form's ulps */
+  [GT_OP_FLOORDIV] = { "floor(%a / %b)", NULL, NULL },
   [GT_OP_POW] = { "pow(%a, %b)", "mpfr_pow", NULL },
   [GT_OP_EQ] = { "(double)(%a == %b)", NULL, NULL },
   [GT_OP_NE] = { "(double)(%a != %b)", NULL, NULL },
@@ -1458,8 +1460,9 @@ own_prec(const Emit *E, int32_t e)
   switch (x->op) {
   case GT_OP_NEG: return P_NEG;
   case GT_OP_ADD: case GT_OP_SUB: return P_SUM;
-  case GT_OP_MUL: case GT_OP_DIV: case GT_OP_MOD:
-    return E->latex && x->op == GT_OP_DIV ? P_ATOM : P_PROD;
+  case GT_OP_MUL: case GT_OP_DIV: case GT_OP_MOD: case GT_OP_FLOORDIV:
+    return E->latex && (x->op == GT_OP_DIV || x->op == GT_OP_FLOORDIV)
+               ? P_ATOM : P_PROD;
   case GT_OP_POW: return P_POW;
   case GT_OP_NOT: return P_NOT;
   default: return infix_cmp((GtOp)x->op) ? P_CMP : P_ATOM;
@@ -1692,6 +1695,13 @@ pr_op(Emit *E, Buf *b, const ENode *x)
   case GT_OP_NEG:
     bput(b, "-");
     pr(E, b, x->a, P_NEG + 1);
+    return;
+  case GT_OP_FLOORDIV: /* the exact quotient's floor */
+    bput(b, E->latex ? "\\left\\lfloor \\frac{" : "");
+    pr(E, b, x->a, E->latex ? P_LOW : P_PROD);
+    bput(b, E->latex ? "}{" : " // ");
+    pr(E, b, x->b, E->latex ? P_LOW : P_PROD + 1);
+    bput(b, E->latex ? "} \\right\\rfloor" : "");
     return;
   case GT_OP_ADD: case GT_OP_SUB: case GT_OP_MUL: case GT_OP_DIV:
   case GT_OP_MOD: {
