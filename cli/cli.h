@@ -161,6 +161,9 @@ void row_make_lent(Row *row, GtSession *s, const GtDeriv *ds, size_t nd,
                    size_t hnd, int want_notes, char **labels,
                    const unsigned char *echoed);
 void row_free(Row *row);
+/* One CSV or TSV field: CSV quotes it when it holds a comma, a quote or a
+   line break (RFC 4180). */
+void csv_field(FILE *out, const char *s, char sep);
 /* --taylor: relabels row's entries (k = 0..K per output) as Taylor
    coefficients, "[x^k]y", and has JSON print them as arrays. */
 void row_taylor(Row *row);

@@ -208,16 +208,7 @@ put_field(FILE *out, const char *s, char sep, int *first)
   if (!*first)
     fputc(sep, out);
   *first = 0;
-  if (sep == ',' && strpbrk(s, ",\"\r\n") != NULL) {
-    fputc('"', out);
-    for (; *s; s++) {
-      if (*s == '"')
-        fputc('"', out);
-      fputc(*s, out);
-    }
-    fputc('"', out);
-  } else
-    fputs(s, out);
+  csv_field(out, s, sep);
 }
 
 /* NAME[i][j] of element k of a value of that shape */

@@ -565,8 +565,8 @@ print_json(FILE *out, const Row *r, long prec, int batch)
 
 /* A field: CSV quotes it when it holds a comma, a quote or a line break
    (RFC 4180); TSV fields never hold a tab or a line break here. */
-static void
-field(FILE *out, const char *s, char sep)
+void
+csv_field(FILE *out, const char *s, char sep)
 {
   if (sep == ',' && strpbrk(s, ",\"\r\n") != NULL) {
     fputc('"', out);
@@ -589,7 +589,7 @@ header_cell(FILE *out, const char *name, const Cell *c, char sep, int *first)
   if (c->rank == 0) {
     if (!*first)
       fputc(sep, out);
-    field(out, name, sep);
+    csv_field(out, name, sep);
     *first = 0;
     return;
   }
@@ -601,7 +601,7 @@ header_cell(FILE *out, const char *name, const Cell *c, char sep, int *first)
       len += (size_t)snprintf(buf + len, sizeof buf - len, "[%zu]", idx[d]);
     if (!*first)
       fputc(sep, out);
-    field(out, buf, sep);
+    csv_field(out, buf, sep);
     *first = 0;
     for (int d = c->rank - 1; d >= 0; d--) {
       if (++idx[d] < c->dims[d])
@@ -628,7 +628,7 @@ print_header(FILE *out, const Row *r, char sep)
       out_of_memory();
     sprintf(name, "fd_digits(%s)", r->der_labels[i]);
     fputc(sep, out);
-    field(out, name, sep);
+    csv_field(out, name, sep);
     free(name);
   }
   fputc('\n', out);
@@ -646,7 +646,7 @@ print_row(FILE *out, const Row *r, char sep)
       if (c->rank == 0) {
         if (!first)
           fputc(sep, out);
-        field(out, c->text, sep);
+        csv_field(out, c->text, sep);
         first = 0;
         continue;
       }
@@ -656,7 +656,7 @@ print_row(FILE *out, const Row *r, char sep)
         elem_format(c, k, &e);
         if (!first)
           fputc(sep, out);
-        field(out, e.c.text, sep);
+        csv_field(out, e.c.text, sep);
         elem_done(&e);
       }
     }
@@ -666,7 +666,7 @@ print_row(FILE *out, const Row *r, char sep)
     if (r->fd_digits[i] >= 0)
       snprintf(t, sizeof t, "%d", r->fd_digits[i]);
     fputc(sep, out);
-    field(out, t, sep);
+    csv_field(out, t, sep);
   }
   fputc('\n', out);
 }

@@ -1135,47 +1135,6 @@ SER(s_mod)
 #define TN(i) (B->t->nodes[i])
 #define TSHAPE(i) (gt_node_shape(B->t, i))
 
-/* row-major strides of s */
-static void
-strides_of(const GtShape *s, long *st)
-{
-  long m = 1;
-  for (int d = s->rank - 1; d >= 0; d--) {
-    st[d] = m;
-    m *= (long)s->dim[d];
-  }
-}
-
-/* A walk over shape s from offset off with strides st (tensor.c's). */
-typedef struct Walk {
-  const GtShape *s;
-  size_t idx[GT_MAX_RANK];
-  const long *st;
-  long off;
-} Walk;
-
-static void
-walk_next(Walk *w)
-{
-  for (int d = w->s->rank - 1; d >= 0; d--) {
-    w->idx[d]++;
-    w->off += w->st[d];
-    if (w->idx[d] < w->s->dim[d])
-      return;
-    w->off -= w->st[d] * (long)w->s->dim[d];
-    w->idx[d] = 0;
-  }
-}
-
-static void
-walk_init(Walk *w, const GtShape *s, const long *st, long off)
-{
-  memset(w, 0, sizeof *w);
-  w->s = s;
-  w->st = st;
-  w->off = off;
-}
-
 static int
 t_stack(GtBalls *B, int32_t i)
 {
@@ -1195,9 +1154,9 @@ t_expand(GtBalls *B, int32_t i)
   int32_t a = TN(i).a;
   long st[GT_MAX_RANK];
   gt_bcast_strides(TSHAPE(i), TSHAPE(a), st);
-  Walk w;
-  walk_init(&w, TSHAPE(i), st, 0);
-  for (size_t k = 0; k < TSHAPE(i)->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, TSHAPE(i), st, 0);
+  for (size_t k = 0; k < TSHAPE(i)->size; k++, gt_stride_walk_next(&w))
     arb_set(BY(i) + k, BY(a) + w.off);
   return GT_BALL_OK;
 }
@@ -1211,9 +1170,9 @@ t_sumto(GtBalls *B, int32_t i)
   gt_bcast_strides(TSHAPE(a), TSHAPE(i), st);
   for (size_t k = 0; k < TSHAPE(i)->size; k++)
     arb_zero(BY(i) + k);
-  Walk w;
-  walk_init(&w, TSHAPE(a), st, 0);
-  for (size_t k = 0; k < TSHAPE(a)->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, TSHAPE(a), st, 0);
+  for (size_t k = 0; k < TSHAPE(a)->size; k++, gt_stride_walk_next(&w))
     arb_add(BY(i) + w.off, BY(i) + w.off, BY(a) + k, B->prec);
   return GT_BALL_OK;
 }
@@ -1285,12 +1244,12 @@ t_transpose(GtBalls *B, int32_t i)
   int32_t a = TN(i).a;
   const GtShape *as = TSHAPE(a);
   long ast[GT_MAX_RANK], st[GT_MAX_RANK];
-  strides_of(as, ast);
+  gt_row_strides(as, ast);
   for (int d = 0; d < as->rank; d++)
     st[d] = ast[as->rank - 1 - d];
-  Walk w;
-  walk_init(&w, TSHAPE(i), st, 0);
-  for (size_t k = 0; k < TSHAPE(i)->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, TSHAPE(i), st, 0);
+  for (size_t k = 0; k < TSHAPE(i)->size; k++, gt_stride_walk_next(&w))
     arb_set(BY(i) + k, BY(a) + w.off);
   return GT_BALL_OK;
 }
@@ -1323,9 +1282,9 @@ static int
 t_view(GtBalls *B, int32_t i)
 {
   const GtView *v = &B->t->views[TN(i).param];
-  Walk w;
-  walk_init(&w, TSHAPE(i), v->stride, (long)v->offset);
-  for (size_t k = 0; k < TSHAPE(i)->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, TSHAPE(i), v->stride, (long)v->offset);
+  for (size_t k = 0; k < TSHAPE(i)->size; k++, gt_stride_walk_next(&w))
     arb_set(BY(i) + k, BY(TN(i).a) + w.off);
   return GT_BALL_OK;
 }
@@ -1337,9 +1296,9 @@ t_scatter(GtBalls *B, int32_t i)
   int32_t a = TN(i).a;
   for (size_t k = 0; k < TSHAPE(i)->size; k++)
     arb_zero(BY(i) + k);
-  Walk w;
-  walk_init(&w, TSHAPE(a), v->stride, (long)v->offset);
-  for (size_t k = 0; k < TSHAPE(a)->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, TSHAPE(a), v->stride, (long)v->offset);
+  for (size_t k = 0; k < TSHAPE(a)->size; k++, gt_stride_walk_next(&w))
     arb_add(BY(i) + w.off, BY(i) + w.off, BY(a) + k, B->prec);
   return GT_BALL_OK;
 }
@@ -1351,9 +1310,9 @@ t_setview(GtBalls *B, int32_t i)
   int32_t a = TN(i).a, b = TN(i).b;
   for (size_t k = 0; k < TSHAPE(i)->size; k++)
     arb_set(BY(i) + k, BY(a) + k);
-  Walk w;
-  walk_init(&w, TSHAPE(b), v->stride, (long)v->offset);
-  for (size_t k = 0; k < TSHAPE(b)->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, TSHAPE(b), v->stride, (long)v->offset);
+  for (size_t k = 0; k < TSHAPE(b)->size; k++, gt_stride_walk_next(&w))
     arb_set(BY(i) + w.off, BY(b) + k);
   return GT_BALL_OK;
 }
@@ -1374,9 +1333,9 @@ t_assemble(GtBalls *B, int32_t i)
   }
   for (size_t k = n->aux; k < (size_t)n->b; k++) {
     const GtView *v = &t->views[t->xargs[n->a + n->b + (int32_t)k - n->aux]];
-    Walk w;
-    walk_init(&w, TSHAPE(ops[k]), v->stride, (long)v->offset);
-    for (size_t j = 0; j < TSHAPE(ops[k])->size; j++, walk_next(&w))
+    GtStrideWalk w;
+    gt_stride_walk_init(&w, TSHAPE(ops[k]), v->stride, (long)v->offset);
+    for (size_t j = 0; j < TSHAPE(ops[k])->size; j++, gt_stride_walk_next(&w))
       arb_add(BY(i) + w.off, BY(i) + w.off, BY(ops[k]) + j, B->prec);
   }
   return GT_BALL_OK;

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "gradtool.h"
 
@@ -258,6 +259,49 @@ typedef struct GtShape {
   size_t size;                /* product of the dims */
   size_t dim[GT_MAX_RANK];
 } GtShape;
+
+/* Row-major strides of a shape. */
+static inline void
+gt_row_strides(const GtShape *s, long *st)
+{
+  long k = 1;
+  for (int d = s->rank - 1; d >= 0; d--) {
+    st[d] = k;
+    k *= (long)s->dim[d];
+  }
+}
+
+/* Walks the elements of shape s, keeping a flat offset into another
+   tensor whose strides along s's axes are st (tensor.c, ball.c). */
+typedef struct GtStrideWalk {
+  const GtShape *s;
+  size_t idx[GT_MAX_RANK];
+  long off;
+  const long *st;
+} GtStrideWalk;
+
+static inline void
+gt_stride_walk_init(GtStrideWalk *w, const GtShape *s, const long *st,
+                    long off)
+{
+  memset(w, 0, sizeof *w);
+  w->s = s;
+  w->st = st;
+  w->off = off;
+}
+
+static inline void
+gt_stride_walk_next(GtStrideWalk *w)
+{
+  for (int d = w->s->rank - 1; d >= 0; d--) {
+    w->idx[d]++;
+    w->off += w->st[d];
+    if (w->idx[d] < w->s->dim[d])
+      return;
+    w->off -= w->st[d] * (long)w->s->dim[d];
+    w->idx[d] = 0;
+  }
+}
 
 /* Parameters of a view (indexing and slicing): element k of the view,
    with multi-index (i_0 .. i_{r-1}) in the view's shape, is element

@@ -31,48 +31,6 @@ shape_of(const GtTape *t, int32_t i)
   return *gt_node_shape(t, i);
 }
 
-/* Row-major strides of a shape. */
-static void
-strides(const GtShape *s, long *st)
-{
-  long k = 1;
-  for (int d = s->rank - 1; d >= 0; d--) {
-    st[d] = k;
-    k *= (long)s->dim[d];
-  }
-}
-
-/* Walks the elements of shape `s`, keeping a flat offset into another
-   tensor whose strides along s's axes are st. */
-typedef struct Walk {
-  const GtShape *s;
-  size_t idx[GT_MAX_RANK];
-  long off;
-  const long *st;
-} Walk;
-
-static void
-walk_init(Walk *w, const GtShape *s, const long *st, long off)
-{
-  memset(w, 0, sizeof *w);
-  w->s = s;
-  w->st = st;
-  w->off = off;
-}
-
-static void
-walk_next(Walk *w)
-{
-  for (int d = w->s->rank - 1; d >= 0; d--) {
-    w->idx[d]++;
-    w->off += w->st[d];
-    if (w->idx[d] < w->s->dim[d])
-      return;
-    w->off -= w->st[d] * (long)w->s->dim[d];
-    w->idx[d] = 0;
-  }
-}
-
 /* Where a reduction over `axis` (0-based; -1: all) of shape s maps each
    element: the lane size and the output shape. */
 static void
@@ -117,9 +75,9 @@ sumto_into(mpfr_ptr y, const GtShape *ys, mpfr_srcptr a, const GtShape *as)
 {
   long st[GT_MAX_RANK];
   gt_bcast_strides(as, ys, st);
-  Walk w;
-  walk_init(&w, as, st, 0);
-  for (size_t k = 0; k < as->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, as, st, 0);
+  for (size_t k = 0; k < as->size; k++, gt_stride_walk_next(&w))
     mpfr_add(&y[w.off], &y[w.off], &a[k], RND);
 }
 
@@ -129,9 +87,9 @@ expand_into(mpfr_ptr y, const GtShape *ys, mpfr_srcptr a, const GtShape *as)
 {
   long st[GT_MAX_RANK];
   gt_bcast_strides(ys, as, st);
-  Walk w;
-  walk_init(&w, ys, st, 0);
-  for (size_t k = 0; k < ys->size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, ys, st, 0);
+  for (size_t k = 0; k < ys->size; k++, gt_stride_walk_next(&w))
     mpfr_set(&y[k], &a[w.off], RND);
 }
 
@@ -250,12 +208,12 @@ transpose_into(mpfr_ptr y, mpfr_srcptr a, const GtShape *as)
   for (int d = 0; d < as->rank; d++)
     ys.dim[d] = as->dim[as->rank - 1 - d];
   long ast[GT_MAX_RANK], st[GT_MAX_RANK];
-  strides(as, ast);
+  gt_row_strides(as, ast);
   for (int d = 0; d < as->rank; d++)
     st[d] = ast[as->rank - 1 - d];
-  Walk w;
-  walk_init(&w, &ys, st, 0);
-  for (size_t k = 0; k < ys.size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &ys, st, 0);
+  for (size_t k = 0; k < ys.size; k++, gt_stride_walk_next(&w))
     mpfr_set(&y[k], &a[w.off], RND);
 }
 
@@ -518,7 +476,7 @@ gt_tensor_radj_stack(GtRec *r, int32_t i, int k, int32_t g)
   GtView v;
   memset(&v, 0, sizeof v);
   v.offset = (size_t)k * es.size;
-  strides(&es, v.stride);
+  gt_row_strides(&es, v.stride);
   return gt_tensor_view(r, g, &v, &es);
 }
 
@@ -572,9 +530,9 @@ gt_tensor_adj_sumto(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   GtShape ys = shape_of(t, i), as = shape_of(t, n->a);
   long st[GT_MAX_RANK];
   gt_bcast_strides(&as, &ys, st);
-  Walk w;
-  walk_init(&w, &as, st, 0);
-  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &as, st, 0);
+  for (size_t j = 0; j < as.size; j++, gt_stride_walk_next(&w))
     mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
   return 0;
 }
@@ -837,12 +795,12 @@ gt_tensor_adj_transpose(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   GtShape ys = shape_of(t, i), as = shape_of(t, n->a);
   /* acc (shape a) += transpose(g); transpose of y's shape is a's */
   long yst[GT_MAX_RANK], st[GT_MAX_RANK];
-  strides(&ys, yst);
+  gt_row_strides(&ys, yst);
   for (int d = 0; d < as.rank; d++)
     st[d] = yst[as.rank - 1 - d];
-  Walk w;
-  walk_init(&w, &as, st, 0);
-  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &as, st, 0);
+  for (size_t j = 0; j < as.size; j++, gt_stride_walk_next(&w))
     mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
   return 0;
 }
@@ -963,9 +921,9 @@ gt_tensor_fwd_view(GtTape *t, int32_t i, mpfr_ptr tmp)
   GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
   const GtView *v = &t->views[n->param];
-  Walk w;
-  walk_init(&w, &ys, v->stride, (long)v->offset);
-  for (size_t k = 0; k < ys.size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &ys, v->stride, (long)v->offset);
+  for (size_t k = 0; k < ys.size; k++, gt_stride_walk_next(&w))
     mpfr_set(&n->v[k], &t->nodes[n->a].v[w.off], RND);
 }
 
@@ -977,9 +935,9 @@ gt_tensor_adj_view(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   const GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
   const GtView *v = &t->views[n->param];
-  Walk w;
-  walk_init(&w, &ys, v->stride, (long)v->offset);
-  for (size_t j = 0; j < ys.size; j++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &ys, v->stride, (long)v->offset);
+  for (size_t j = 0; j < ys.size; j++, gt_stride_walk_next(&w))
     mpfr_add(&acc[w.off], &acc[w.off], &g[j], RND);
   return 0;
 }
@@ -1004,9 +962,9 @@ gt_tensor_fwd_scatter(GtTape *t, int32_t i, mpfr_ptr tmp)
   GtShape as = shape_of(t, n->a);
   for (size_t k = 0; k < ys.size; k++)
     mpfr_set_zero(&n->v[k], 1);
-  Walk w;
-  walk_init(&w, &as, v->stride, (long)v->offset);
-  for (size_t k = 0; k < as.size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &as, v->stride, (long)v->offset);
+  for (size_t k = 0; k < as.size; k++, gt_stride_walk_next(&w))
     mpfr_add(&n->v[w.off], &n->v[w.off], &t->nodes[n->a].v[k], RND);
 }
 
@@ -1018,9 +976,9 @@ gt_tensor_adj_scatter(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   const GtNode *n = &t->nodes[i];
   const GtView *v = &t->views[n->param];
   GtShape as = shape_of(t, n->a);
-  Walk w;
-  walk_init(&w, &as, v->stride, (long)v->offset);
-  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &as, v->stride, (long)v->offset);
+  for (size_t j = 0; j < as.size; j++, gt_stride_walk_next(&w))
     mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
   return 0;
 }
@@ -1047,9 +1005,9 @@ gt_tensor_fwd_setview(GtTape *t, int32_t i, mpfr_ptr tmp)
   GtShape bs = shape_of(t, n->b);
   for (size_t k = 0; k < ys.size; k++)
     mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
-  Walk w;
-  walk_init(&w, &bs, v->stride, (long)v->offset);
-  for (size_t k = 0; k < bs.size; k++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &bs, v->stride, (long)v->offset);
+  for (size_t k = 0; k < bs.size; k++, gt_stride_walk_next(&w))
     mpfr_set(&n->v[w.off], &t->nodes[n->b].v[k], RND);
 }
 
@@ -1062,21 +1020,21 @@ gt_tensor_adj_setview(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   GtShape ys = shape_of(t, i);
   const GtView *v = &t->views[n->param];
   GtShape bs = shape_of(t, n->b);
-  Walk w;
-  walk_init(&w, &bs, v->stride, (long)v->offset);
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &bs, v->stride, (long)v->offset);
   if (k == 0) {
     /* everything but the replaced elements */
     unsigned char *hit = calloc(ys.size ? ys.size : 1, 1);
     if (hit == NULL)
       return -1;
-    for (size_t j = 0; j < bs.size; j++, walk_next(&w))
+    for (size_t j = 0; j < bs.size; j++, gt_stride_walk_next(&w))
       hit[w.off] = 1;
     for (size_t j = 0; j < ys.size; j++)
       if (!hit[j])
         mpfr_add(&acc[j], &acc[j], &g[j], RND);
     free(hit);
   } else
-    for (size_t j = 0; j < bs.size; j++, walk_next(&w))
+    for (size_t j = 0; j < bs.size; j++, gt_stride_walk_next(&w))
       mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
   return 0;
 }
@@ -1141,9 +1099,9 @@ gt_tensor_fwd_assemble(GtTape *t, int32_t i, mpfr_ptr tmp)
   for (size_t k = n->aux; k < (size_t)n->b; k++) {
     const GtView *v = assemble_view(t, n, k);
     GtShape as = shape_of(t, ops[k]);
-    Walk w;
-    walk_init(&w, &as, v->stride, (long)v->offset);
-    for (size_t j = 0; j < as.size; j++, walk_next(&w))
+    GtStrideWalk w;
+    gt_stride_walk_init(&w, &as, v->stride, (long)v->offset);
+    for (size_t j = 0; j < as.size; j++, gt_stride_walk_next(&w))
       mpfr_add(&n->v[w.off], &n->v[w.off], &t->nodes[ops[k]].v[j], RND);
   }
 }
@@ -1162,9 +1120,9 @@ gt_tensor_adj_assemble(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   }
   const GtView *v = assemble_view(t, n, k);
   GtShape as = shape_of(t, t->xargs[n->a + (int32_t)k]);
-  Walk w;
-  walk_init(&w, &as, v->stride, (long)v->offset);
-  for (size_t j = 0; j < as.size; j++, walk_next(&w))
+  GtStrideWalk w;
+  gt_stride_walk_init(&w, &as, v->stride, (long)v->offset);
+  for (size_t j = 0; j < as.size; j++, gt_stride_walk_next(&w))
     mpfr_add(&acc[j], &acc[j], &g[w.off], RND);
   return 0;
 }
