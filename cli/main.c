@@ -504,6 +504,48 @@ emit_options(const Cli *c)
                 "not combine with %s", other);
 }
 
+/* --check=[OUT:]NAME=EXPR or --range=NAME=LO:HI (ch says which). */
+static void
+add_check(Cli *c, int ch, const char *arg)
+{
+  const char *opt = ch == OPT_CHECK ? "--check" : "--range";
+  const char *eq = strchr(arg, '=');
+  if (eq == NULL
+      || (ch == OPT_RANGE && !is_name(arg, (size_t)(eq - arg))))
+    usage_error("%s: expected %s, not '%s'", opt,
+                ch == OPT_CHECK ? "[OUT:]NAME=EXPR" : "NAME=LO:HI",
+                arg);
+  if (ch == OPT_RANGE && strchr(eq, ':') == NULL)
+    usage_error("--range: expected NAME=LO:HI, not '%s'", arg);
+  names_add(ch == OPT_CHECK ? &c->checks : &c->ranges, arg,
+            strlen(arg));
+}
+
+/* The checking options' combinations (usage errors). */
+static void
+check_options(const Cli *c)
+{
+  if (c->checks.n == 0) {
+    if (c->samples)
+      usage_error("--samples goes with --check");
+    if (c->ranges.n)
+      usage_error("--range goes with --check");
+    if (c->tol)
+      usage_error("--tol goes with --check");
+  } else {
+    if (c->fd_check || c->verified)
+      usage_error("--check does not combine with %s",
+                  c->fd_check ? "--fd-check" : "--verified");
+    if (c->batch && (c->ranges.n || c->samples))
+      usage_error("--check --batch checks at the points read; %s does not "
+                  "combine with it", c->ranges.n ? "--range" : "--samples");
+    if (c->format == FMT_CSV || c->format == FMT_TSV)
+      usage_error("--check reports as text or JSON");
+  }
+  if (c->skip_bad && !c->batch)
+    usage_error("--skip-bad-rows goes with --batch");
+}
+
 static void
 parse_options(Cli *c, int argc, char **argv)
 {
@@ -571,20 +613,7 @@ parse_options(Cli *c, int argc, char **argv)
     case OPT_ENCLOSE:
     case OPT_ENCLOSE_DIGITS: enclose_option(c, ch); break;
     case OPT_CHECK:
-    case OPT_RANGE: {
-      const char *opt = ch == OPT_CHECK ? "--check" : "--range";
-      const char *eq = strchr(optarg, '=');
-      if (eq == NULL
-          || (ch == OPT_RANGE && !is_name(optarg, (size_t)(eq - optarg))))
-        usage_error("%s: expected %s, not '%s'", opt,
-                    ch == OPT_CHECK ? "[OUT:]NAME=EXPR" : "NAME=LO:HI",
-                    optarg);
-      if (ch == OPT_RANGE && strchr(eq, ':') == NULL)
-        usage_error("--range: expected NAME=LO:HI, not '%s'", optarg);
-      names_add(ch == OPT_CHECK ? &c->checks : &c->ranges, optarg,
-                strlen(optarg));
-      break;
-    }
+    case OPT_RANGE: add_check(c, ch, optarg); break;
     case OPT_SAMPLES:
       c->samples = parse_count(optarg, "--samples", 1, 100000000UL);
       break;
@@ -610,26 +639,7 @@ parse_options(Cli *c, int argc, char **argv)
       usage_error("unrecognized option '%s'", argv[optind - 1]);
     }
   }
-  /* combinations */
-  if (c->checks.n == 0) {
-    if (c->samples)
-      usage_error("--samples goes with --check");
-    if (c->ranges.n)
-      usage_error("--range goes with --check");
-    if (c->tol)
-      usage_error("--tol goes with --check");
-  } else {
-    if (c->fd_check || c->verified)
-      usage_error("--check does not combine with %s",
-                  c->fd_check ? "--fd-check" : "--verified");
-    if (c->batch && (c->ranges.n || c->samples))
-      usage_error("--check --batch checks at the points read; %s does not "
-                  "combine with it", c->ranges.n ? "--range" : "--samples");
-    if (c->format == FMT_CSV || c->format == FMT_TSV)
-      usage_error("--check reports as text or JSON");
-  }
-  if (c->skip_bad && !c->batch)
-    usage_error("--skip-bad-rows goes with --batch");
+  check_options(c);
   enclose_options(c);
   derivative_options(c);
   emit_options(c);
