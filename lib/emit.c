@@ -634,6 +634,8 @@ part_cmp(const void *x, const void *y)
 static void
 parts_merge(Emit *E, Parts *P)
 {
+  if (P->n == 0)
+    return; /* P->v may be NULL: qsort must not see it */
   qsort(P->v, P->n, sizeof *P->v, part_cmp);
   size_t j = 0;
   for (size_t i = 0; i < P->n; i++) {
