@@ -630,6 +630,34 @@ part_cmp(const void *x, const void *y)
   return (a->e > b->e) - (a->e < b->e);
 }
 
+/* The sum or product node (kind) of coefficient r and P's terms, interned;
+   P's array is freed when out of memory. */
+static int32_t
+intern_parts(Emit *E, int kind, Rat r, Parts *P)
+{
+  ENode x = proto(kind);
+  x.r = r;
+  x.nk = (uint32_t)P->n;
+  int32_t *kids = malloc(P->n * sizeof *kids);
+  Rat *ks = malloc(P->n * sizeof *ks);
+  if (!kids || !ks) {
+    free(kids);
+    free(ks);
+    free(P->v);
+    efail("out of memory");
+  }
+  for (size_t i = 0; i < P->n; i++) {
+    kids[i] = P->v[i].e;
+    ks[i] = P->v[i].k;
+  }
+  x.kids = kids;
+  x.ks = ks;
+  int32_t id = intern(E, &x);
+  free(kids);
+  free(ks);
+  return id;
+}
+
 /* Sorts P by node and adds up the k of equal nodes, dropping zeros. */
 static void
 parts_merge(Emit *E, Parts *P)
@@ -842,26 +870,7 @@ sum_build(Emit *E, Parts *in)
   } else if (c0.p == 0 && (r = factor_common(E, &P)) >= 0) {
     /* a common factor taken out */
   } else {
-    ENode x = proto(EK_SUM);
-    x.r = c0;
-    x.nk = (uint32_t)P.n;
-    int32_t *kids = malloc(P.n * sizeof *kids);
-    Rat *ks = malloc(P.n * sizeof *ks);
-    if (!kids || !ks) {
-      free(kids);
-      free(ks);
-      free(P.v);
-      efail("out of memory");
-    }
-    for (size_t i = 0; i < P.n; i++) {
-      kids[i] = P.v[i].e;
-      ks[i] = P.v[i].k;
-    }
-    x.kids = kids;
-    x.ks = ks;
-    r = intern(E, &x);
-    free(kids);
-    free(ks);
+    r = intern_parts(E, EK_SUM, c0, &P);
   }
   free(P.v);
   return r;
@@ -1021,26 +1030,7 @@ prod_build(Emit *E, Parts *in, Rat coef)
   else if (P.n == 1 && rat_eq(P.v[0].k, R1) && rat_eq(coef, R1))
     r = P.v[0].e;
   else {
-    ENode x = proto(EK_PROD);
-    x.r = coef;
-    x.nk = (uint32_t)P.n;
-    int32_t *kids = malloc(P.n * sizeof *kids);
-    Rat *ks = malloc(P.n * sizeof *ks);
-    if (!kids || !ks) {
-      free(kids);
-      free(ks);
-      free(P.v);
-      efail("out of memory");
-    }
-    for (size_t i = 0; i < P.n; i++) {
-      kids[i] = P.v[i].e;
-      ks[i] = P.v[i].k;
-    }
-    x.kids = kids;
-    x.ks = ks;
-    r = intern(E, &x);
-    free(kids);
-    free(ks);
+    r = intern_parts(E, EK_PROD, coef, &P);
   }
   free(P.v);
   return r;
