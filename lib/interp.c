@@ -349,11 +349,7 @@ make_view(Interp *in, const GtExpr *e, int32_t base, GtExpr *const *items,
                 s.rank);
   }
   long st[GT_MAX_RANK];
-  long k = 1;
-  for (int d = s.rank - 1; d >= 0; d--) {
-    st[d] = k;
-    k *= (long)s.dim[d];
-  }
+  gt_row_strides(&s, st);
   memset(v, 0, sizeof *v);
   memset(out, 0, sizeof *out);
   out->size = 1;
@@ -971,11 +967,7 @@ exec_for_in(Interp *in, const GtStmt *s)
   }
   GtView v;
   memset(&v, 0, sizeof v);
-  long st = 1;
-  for (int d = es.rank - 1; d >= 0; d--) {
-    v.stride[d] = st;
-    st *= (long)es.dim[d];
-  }
+  gt_row_strides(&es, v.stride);
   Flow fl = FLOW_NEXT;
   size_t last = 0;
   int ran = 0;

@@ -332,11 +332,7 @@ concat(GtRec *r, const GtExpr *e, const int32_t *ops, size_t n, long ax,
   int32_t out = gt_rec_zeros(r, &ys);
   GtView v;
   memset(&v, 0, sizeof v);
-  long st = 1;
-  for (int d = ys.rank - 1; d >= 0; d--) {
-    v.stride[d] = st;
-    st *= (long)ys.dim[d];
-  }
+  gt_row_strides(&ys, v.stride);
   size_t at = 0;
   for (size_t k = 0; k < n; k++) {
     GtShape sk = *gt_node_shape(t, ops[k]);
