@@ -367,6 +367,7 @@ evaluate(Repl *r, const char *entry, const char *file, unsigned origin,
   GtOptions opt = r->opt;
   opt.print_from = mode == MODE_RERUN ? prog.len : entry_off;
   opt.interrupt = &session_interrupted;
+  opt.jacobian = mode == MODE_GRAD && r->jacobian;
   GtSession *s = gt_session_new(&opt);
   if (s == NULL)
     out_of_memory();
@@ -456,6 +457,13 @@ session_has(GtSession *s, const char *name)
   return 0;
 }
 
+/* The command running: :grad, or :jacobian (the same, element by element). */
+static const char *
+grad_cmd(const Repl *r)
+{
+  return r->jacobian ? "jacobian" : "grad";
+}
+
 /* :grad EXPR wrt NAMES: d(EXPR)/d(each name), at the session's order. */
 static void
 print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
@@ -464,14 +472,14 @@ print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
   const GtDeriv *ds;
   size_t nd;
   if (wrt->n == 0 && gt_session_input_count(s) == 0) {
-    fprintf(stderr, "%s: :grad: say with respect to what: :grad EXPR wrt "
-            "NAME[, NAME]...\n", program_name);
+    fprintf(stderr, "%s: :%s: say with respect to what: :%s EXPR wrt "
+            "NAME[, NAME]...\n", program_name, grad_cmd(r), grad_cmd(r));
     return;
   }
   for (size_t k = 0; k < wrt->n; k++)
     if (!session_has(s, wrt->v[k])) {
-      fprintf(stderr, "%s: :grad: the session has no input or variable "
-              "named '%s'\n", program_name, wrt->v[k]);
+      fprintf(stderr, "%s: :%s: the session has no input or variable "
+              "named '%s'\n", program_name, grad_cmd(r), wrt->v[k]);
       return;
     }
   GtStatus st = gt_session_derivatives(s, &of, 1,
@@ -530,8 +538,8 @@ print_derivs(Repl *r, GtSession *s, const char *expr, Names *wrt)
 /* ---- commands ------------------------------------------------------------ */
 
 const char *const session_commands[] = {
-  "help", "vars", "grad", "order", "prec", "digits", "format", "load",
-  "reset", "quit", NULL
+  "help", "vars", "grad", "jacobian", "order", "prec", "digits", "format",
+  "load", "reset", "quit", NULL
 };
 
 static void
@@ -545,6 +553,8 @@ help_text(const Repl *r)
 "  :vars               the names bound so far, with their values and shapes\n"
 "  :grad EXPR wrt NAMES  print the derivatives of EXPR with respect to the\n"
 "                      comma-separated NAMES (at the order of :order)\n"
+"  :jacobian EXPR wrt NAMES  the same, element by element for a tensor EXPR\n"
+"                      (its Jacobian; :grad differentiates its sum)\n"
 "  :order K            derivative order of :grad (now %d)\n"
 "  :prec BITS          working precision in bits (runs everything again)\n"
 "  :digits N           significant digits printed (0: shortest)\n"
@@ -734,13 +744,13 @@ cmd_grad(Repl *r, const char *arg)
       wrt = p;
   }
   if (word_at(skip_blanks(arg), "wrt")) {
-    cmd_error("usage: :grad EXPR wrt NAME[, NAME]...");
+    cmd_error("usage: :%s EXPR wrt NAME[, NAME]...", grad_cmd(r));
     return;
   }
   const char *bare = wrt ? NULL : names_without_wrt(arg);
   if (bare) {
-    cmd_error(":grad: expected 'wrt' before '%s': :grad EXPR wrt NAME[, "
-              "NAME]...", bare);
+    cmd_error(":%s: expected 'wrt' before '%s': :%s EXPR wrt NAME[, "
+              "NAME]...", grad_cmd(r), bare, grad_cmd(r));
     return;
   }
   Names names = { NULL, 0 };
@@ -756,7 +766,8 @@ cmd_grad(Repl *r, const char *arg)
       while (*q && *q != ' ' && *q != '\t' && *q != ',')
         q++;
       if (!is_name(p, (size_t)(q - p))) {
-        cmd_error(":grad: '%.*s' is not a name", (int)(q - p), p);
+        cmd_error(":%s: '%.*s' is not a name", grad_cmd(r), (int)(q - p),
+                  p);
         names_free(&names);
         return;
       }
@@ -764,7 +775,7 @@ cmd_grad(Repl *r, const char *arg)
       p = q;
     }
     if (names.n == 0) {
-      cmd_error(":grad: no names after 'wrt'");
+      cmd_error(":%s: no names after 'wrt'", grad_cmd(r));
       return;
     }
   }
@@ -774,7 +785,7 @@ cmd_grad(Repl *r, const char *arg)
   memcpy(expr, arg, elen);
   expr[elen] = '\0';
   if (*skip_blanks(expr) == '\0')
-    cmd_error("usage: :grad EXPR wrt NAME[, NAME]...");
+    cmd_error("usage: :%s EXPR wrt NAME[, NAME]...", grad_cmd(r));
   else
     evaluate(r, expr, SOURCE_NAME, r->lineno, MODE_GRAD, &names);
   free(expr);
@@ -817,8 +828,11 @@ command(Repl *r, const char *line)
     help_text(r);
   else if (strcmp(cmd, "vars") == 0)
     cmd_vars(r);
-  else if (strcmp(cmd, "grad") == 0)
+  else if (strcmp(cmd, "grad") == 0 || strcmp(cmd, "jacobian") == 0) {
+    r->jacobian = cmd[0] == 'j';
     cmd_grad(r, a);
+    r->jacobian = 0;
+  }
   else if (strcmp(cmd, "quit") == 0)
     r->done = 1;
   else if (strcmp(cmd, "reset") == 0)

@@ -28,6 +28,7 @@ typedef struct Repl {
   GtOptions opt;
   long digits;
   int order;
+  int jacobian;           /* the :grad running is a :jacobian */
   enum Format format;     /* :format: text or json */
   Buf text;               /* the accepted statements */
   unsigned text_lines;

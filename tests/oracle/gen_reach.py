@@ -542,7 +542,44 @@ def floordiv_cases():
         "[" + ", ".join(r) + "]" for r in rows))
 
 
+def session_jacobian_case():
+    """:jacobian in the interactive session (stdin, no terminal): the
+    element-by-element derivative of a tensor expression, next to :grad's
+    gradient of its sum, at order 1 and 2."""
+    D = 30
+    x = [sp.Symbol("x_%d" % i, real=True) for i in range(3)]
+    c = Case([("x", [1, 2, 3])], [])
+    sub = c.subs
+
+    def jac(es, order=1):
+        res, shape = list(es), [len(es)]
+        for _ in range(order):
+            res = [sp.diff(e, s) for e in res for s in x]
+            shape = shape + [3]
+        return text(nest(res, shape), D, sub)
+
+    sq = [e**2 for e in x]
+    mix = [sp.sin(x[0]) * e for e in x]
+    cube = [e**3 for e in x]
+    out = "d(x^2)/dx = %s\n" % jac(sq)
+    out += "d(x^2)/dx = %s\n" % text([sp.diff(sum(sq), s) for s in x], D,
+                                     sub)
+    out += "d(sin(x[0])*x)/dx = %s\n" % jac(mix)
+    out += "dx/dx = %s\n" % jac(x)
+    out += "d2(x^3)/dx2 = %s\n" % jac(cube, 2)
+    write("session_jacobian.args", "-i --digits=%d\n" % D)
+    write("session_jacobian.stdin",
+          "input x = [1, 2, 3]\n:jacobian x^2 wrt x\n:grad x^2 wrt x\n"
+          ":j sin(x[0])*x wrt x\n:jac x\n:order 2\n:jacobian x^3 wrt x\n"
+          ":jacobian x^2 wrt y\n:jacobian wrt x\n")
+    write("session_jacobian.out", out)
+    write("session_jacobian.err",
+          "gradtool: :jacobian: the session has no input or variable named "
+          "'y'\ngradtool: usage: :jacobian EXPR wrt NAME[, NAME]...\n")
+
+
 def main():
+    session_jacobian_case()
     jacobian_cases()
     build_cases()
     control_cases()
