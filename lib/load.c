@@ -331,16 +331,33 @@ static void
 convert(const Table *T, size_t first, mpfr_ptr v)
 {
   size_t k = 0;
+  char small[128];
+  char *buf = small;
+  size_t cap = sizeof small;
   for (size_t off = first; off <= T->len; ) {
     size_t end = line_end(T, off);
     if (!skip_line(T, off, end)) {
       size_t p = off, fs, fl;
-      while (next_field(T, &p, end, &fs, &fl))
-        /* the field ends at a character no number has: MPFR stops there */
-        mpfr_strtofr(&v[k++], T->text + fs, NULL, 10, MPFR_RNDN);
+      while (next_field(T, &p, end, &fs, &fl)) {
+        /* a copy of the field alone: mpfr_strtofr measures the string it
+           is given, and the rest of the file would make that quadratic */
+        if (fl + 1 > cap) {
+          if (buf != small)
+            free(buf);
+          buf = malloc(fl + 1);
+          if (buf == NULL)
+            gt_rec_fail(T->r, GT_ERUNTIME, "out of memory");
+          cap = fl + 1;
+        }
+        memcpy(buf, T->text + fs, fl);
+        buf[fl] = '\0';
+        mpfr_strtofr(&v[k++], buf, NULL, 10, MPFR_RNDN);
+      }
     }
     off = end + 1;
   }
+  if (buf != small)
+    free(buf);
 }
 
 /* The table of T as a constant node (after the checks of pass 1 and the

@@ -425,6 +425,17 @@ def load_cases():
     vals = [fmt(correctly_rounded(3 * correctly_rounded(v, 200)[0], 200)[0],
                 200, 60) for v in col]
     write("load_precision.out", "y = [%s]\n" % ", ".join(vals))
+    # fields longer than the reader's small buffer, at 600 bits: each
+    # number is read from its own digits only
+    longs = ["0." + "1234567890" * 18 + "7",
+             "-" + "9" * 140 + ".5e-150", "3"]
+    with open(os.path.join(E2E, "load_longfield.txt"), "w") as f:
+        f.write("\n".join(longs) + "\n")
+    write("load_long_fields.args",
+          "-e 'y = load(\"load_longfield.txt\")' -p 600 --digits 150\n")
+    vals = [fmt(correctly_rounded(sp.Rational(v), 600)[0], 600, 150)
+            for v in longs]
+    write("load_long_fields.out", "y = [%s]\n" % ", ".join(vals))
 
 
 def mle_cases():
