@@ -384,6 +384,8 @@ typedef struct GtTape {
   size_t run_nodes;    /* nodes when the run ended (before derivatives) */
   int no_replay;       /* the run did what a replay cannot redo (grad,
                           print, an input default computed from inputs) */
+  uint32_t *viewcache; /* GT_VIEW_CACHE recent views by hash + 1 (0: none),
+                          so that x[i] read again shares its view */
 } GtTape;
 
 int gt_tape_init(GtTape *t, mpfr_prec_t prec, size_t max_nodes);

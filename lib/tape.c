@@ -116,6 +116,8 @@ gt_tape_free(GtTape *t)
   t->views = NULL;
   t->nshapes = t->shapecap = t->nxargs = t->xargcap = t->nviews = 0;
   t->viewcap = 0;
+  free(t->viewcache);
+  t->viewcache = NULL;
   free(t->guards);
   t->guards = NULL;
   t->nguards = t->guardcap = 0;
@@ -209,15 +211,43 @@ gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n)
   return off;
 }
 
+/* Views are immutable once made, so equal ones can be shared: a loop
+   reading x[i-1], x[i] and x[i] again makes one view per element, not
+   three (72 bytes each, and the table's growth).  A small direct-mapped
+   cache of recent views by hash finds them; a miss only costs a new
+   entry. */
+#define GT_VIEW_CACHE 4096
+
+static uint32_t
+view_hash(const GtView *v)
+{
+  uint64_t h = (uint64_t)v->offset * UINT64_C(0x9E3779B97F4A7C15);
+  for (int d = 0; d < GT_MAX_RANK; d++)
+    h = (h ^ (uint64_t)v->stride[d]) * UINT64_C(0x100000001B3);
+  return (uint32_t)(h >> 40) % GT_VIEW_CACHE;
+}
+
 uint32_t
 gt_tape_view(GtTape *t, const GtView *v)
 {
+  if (t->viewcache == NULL)
+    t->viewcache = calloc(GT_VIEW_CACHE, sizeof *t->viewcache);
+  uint32_t h = 0;
+  if (t->viewcache != NULL) {
+    h = view_hash(v);
+    uint32_t k = t->viewcache[h];
+    if (k != 0 && k - 1 < t->nviews
+        && memcmp(&t->views[k - 1], v, sizeof *v) == 0)
+      return k - 1;
+  }
   GtView *w = grow(t->views, &t->viewcap, t->nviews + 1, sizeof *w, 16,
                    UINT32_MAX - 1);
   if (w == NULL)
     return UINT32_MAX;
   t->views = w;
   t->views[t->nviews] = *v;
+  if (t->viewcache != NULL)
+    t->viewcache[h] = (uint32_t)t->nviews + 1;
   return (uint32_t)t->nviews++;
 }
 
