@@ -42,8 +42,10 @@ gt_session_new(const GtOptions *opt)
 static void
 drop_results(GtSession *s)
 {
+  /* a small results tape is emptied and kept: --batch asks for the
+     derivatives of every row */
   if (s->have_results)
-    gt_tape_free(&s->results);
+    s->spare_results = gt_tape_reset(&s->results) == 0;
   s->have_results = 0;
   free(s->derivs);
   free(s->wrt_names);
@@ -56,6 +58,9 @@ static void
 drop_run(GtSession *s)
 {
   drop_results(s);
+  if (s->spare_results)
+    gt_tape_free(&s->results);
+  s->spare_results = 0;
   gt_enclose_drop(s);
   if (s->have_tape)
     gt_tape_free(&s->tape);
@@ -1083,8 +1088,10 @@ make_room(GtSession *s, size_t total)
     s->derivs = dv;
   }
   if (!s->have_results) {
-    if (gt_tape_init(&s->results, s->opt.prec, 1024) != 0)
+    if (!s->spare_results
+        && gt_tape_init(&s->results, s->opt.prec, 1024) != 0)
       return error(s, GT_ERUNTIME, "out of memory");
+    s->spare_results = 0;
     s->have_results = 1;
   }
   if (dv == NULL)

@@ -139,6 +139,23 @@ gt_arena_strndup(GtArena *a, const char *s, size_t n)
   return p;
 }
 
+/* Keeps the newest chunk (the largest) for reuse, frees the others. */
+void
+gt_arena_reset(GtArena *a)
+{
+  if (a->head == NULL)
+    return;
+  GtChunk *keep = a->head;
+  a->head = keep->next;
+  gt_arena_free(a);
+  keep->next = NULL;
+  POISON(keep->data, keep->cap);
+  a->head = keep;
+  a->used = 0;
+  a->cap = keep->cap;
+  a->total = sizeof(GtChunk) + keep->cap;
+}
+
 void
 gt_arena_free(GtArena *a)
 {

@@ -36,6 +36,8 @@ void *gt_arena_alloc(GtArena *a, size_t n);
 void *gt_arena_zalloc(GtArena *a, size_t n);
 char *gt_arena_strndup(GtArena *a, const char *s, size_t n);
 void gt_arena_free(GtArena *a);
+/* Forgets every allocation but keeps the newest chunk for the next ones. */
+void gt_arena_reset(GtArena *a);
 
 /* ------------------------------------------------------------------ */
 /* diag.c -- sources, spans and the diagnostics list                   */
@@ -390,6 +392,11 @@ typedef struct GtTape {
 
 int gt_tape_init(GtTape *t, mpfr_prec_t prec, size_t max_nodes);
 void gt_tape_free(GtTape *t);
+/* Empties t for reuse (as gt_tape_init with the same precision and
+   max_nodes would, but keeping its arrays and first value chunk); 0, or
+   -1 when t is too big to be worth keeping (then it is freed, and must
+   be initialised again). */
+int gt_tape_reset(GtTape *t);
 /* Appends a node with an uninitialised value of the tape's precision;
    returns its index, -1 when out of memory, -2 when max_nodes is reached. */
 int32_t gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
@@ -1122,6 +1129,7 @@ struct GtSession {
   int ran;
   GtTape results;         /* numbers of the derivative results */
   int have_results;
+  int spare_results;      /* results is emptied, kept for the next ones */
   GtDeriv *derivs;
   size_t nderivs;
   const char **wrt_names; /* storage for every GtDeriv's wrt list */

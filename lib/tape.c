@@ -18,6 +18,8 @@
 
 #include "internal.h"
 
+#define GT_VIEW_CACHE 4096 /* entries of a tape's view cache */
+
 /* The node array is reserved once for max_nodes (address space only: the
    pages are touched as the tape grows), so it never moves or copies.
    Where that fails, it grows by realloc. */
@@ -130,6 +132,34 @@ gt_tape_free(GtTape *t)
   t->n = t->cap = t->nframes = t->framecap = t->mapped = 0;
 }
 
+/* Resets are for the small tapes made again and again (a derivative's
+   results for every --batch row): a big one is freed instead, so that a
+   session does not hold its memory between calls. */
+#define GT_TAPE_KEEP ((size_t)1 << 20)
+
+int
+gt_tape_reset(GtTape *t)
+{
+  if (t->mapped || t->vals.total > GT_TAPE_KEEP
+      || t->cap * sizeof *t->nodes > GT_TAPE_KEEP) {
+    gt_tape_free(t);
+    return -1;
+  }
+  t->n = 0;
+  t->nframes = 1;
+  t->nshapes = 1;
+  t->nxargs = 0;
+  t->nviews = 0;
+  if (t->viewcache != NULL)
+    memset(t->viewcache, 0, GT_VIEW_CACHE * sizeof *t->viewcache);
+  t->nguards = 0;
+  t->nleafsrc = 0;
+  t->run_nodes = 0;
+  t->no_replay = 0;
+  gt_arena_reset(&t->vals);
+  return 0;
+}
+
 mpfr_ptr
 gt_tape_number(GtTape *t)
 {
@@ -216,7 +246,6 @@ gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n)
    three (72 bytes each, and the table's growth).  A small direct-mapped
    cache of recent views by hash finds them; a miss only costs a new
    entry. */
-#define GT_VIEW_CACHE 4096
 
 static uint32_t
 view_hash(const GtView *v)
