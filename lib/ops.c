@@ -341,8 +341,25 @@ f_floordiv(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
    (at a_0 = 0 a nonnegative integer r by repeated squaring of series);
    a variable one as exp(b log a). */
 
+/* y = a^b correctly rounded: MPFR's integer-exponent power (and the
+   square) when b is a small integer, being far cheaper than mpfr_pow and
+   correctly rounded too, so the result is the same bits; the special
+   values follow the same rules (MPFR's manual, mpfr_pow_si). */
+static void
+pow_rounded(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b)
+{
+  if (mpfr_integer_p(b) && mpfr_cmpabs_ui(b, 1024) <= 0) {
+    long n = mpfr_get_si(b, RND);
+    if (n == 2)
+      mpfr_sqr(y, a, RND);
+    else
+      mpfr_pow_si(y, a, n, RND);
+  } else
+    mpfr_pow(y, a, b, RND);
+}
+
 static int f_pow(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
-{ (void)c; mpfr_pow(y, a, b, RND); return 0; }
+{ (void)c; pow_rounded(y, a, b); return 0; }
 
 static int
 even_negative_integer(mpfr_srcptr b)
@@ -379,7 +396,7 @@ a_pow(const GtAdjArgs *X)
       mpfr_set_nan(O0);
     else {
       mpfr_sub_ui(TMP, X->b, 1, RND);
-      mpfr_pow(TMP, X->a, TMP, RND);
+      pow_rounded(TMP, X->a, TMP);
       mpfr_mul(TMP, TMP, X->b, RND);
       mpfr_mul(O0, G, TMP, RND);
     }
