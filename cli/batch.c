@@ -541,7 +541,7 @@ read_point(Run *R, char *line)
   }
   for (size_t i = 0; i < n; i++) {
     char *end;
-    mpfr_strtofr(R->vals[i], R->fields[i], &end, 10, MPFR_RNDN);
+    gt_read_number(R->vals[i], R->fields[i], &end);
     /* a NaN read is no point: blame the field, not the program */
     if (end == R->fields[i] || *end != '\0' || mpfr_nan_p(R->vals[i])) {
       bad_row(R->c, "field '%s': '%s' is not a number", B.cols.v[i],
@@ -753,7 +753,7 @@ batch_point(const Cli *c, GtSession *s, const char *const **names,
     else
       for (size_t i = 0; i < nc && bad == nc; i++) {
         char *end;
-        mpfr_strtofr(vals[i], fields[i], &end, 10, MPFR_RNDN);
+        gt_read_number(vals[i], fields[i], &end);
         if (end == fields[i] || *end != '\0' || mpfr_nan_p(vals[i])) {
           bad = i;
           bad_row(c, "field %zu ('%s') is not a number", bad + 1,

@@ -725,6 +725,37 @@ slow:
   mpfr_set_str(x, s, 10, MPFR_RNDN);
 }
 
+GT_API void
+gt_read_number(mpfr_ptr x, const char *s, char **end)
+{
+  /* the decimal form checked here, so that gt_set_decimal (which reads
+     no sign and no end) sees only what mpfr_strtofr would read whole */
+  const char *p = s + (*s == '-' || *s == '+');
+  const char *q = p;
+  int digits = 0;
+  for (; *q >= '0' && *q <= '9'; q++)
+    digits = 1;
+  if (*q == '.')
+    for (q++; *q >= '0' && *q <= '9'; q++)
+      digits = 1;
+  if (digits && (*q == 'e' || *q == 'E')) {
+    const char *e = q + 1 + (q[1] == '-' || q[1] == '+');
+    if (*e >= '0' && *e <= '9') {
+      while (*e >= '0' && *e <= '9')
+        e++;
+      q = e;
+    }
+  }
+  if (!digits || *q != '\0') {
+    mpfr_strtofr(x, s, end, 10, MPFR_RNDN);
+    return;
+  }
+  gt_set_decimal(x, p);
+  if (*s == '-')
+    mpfr_neg(x, x, MPFR_RNDN); /* exact; -0 for zero */
+  *end = (char *)q;
+}
+
 /* ---- bounds of enclosures (--enclose) ---------------------------------------- */
 
 GT_API char *

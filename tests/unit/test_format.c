@@ -348,6 +348,71 @@ test_set_decimal(void **state)
   }
 }
 
+/* gt_read_number against mpfr_strtofr: the same bits (and sign of zero)
+   and the same end, for fields of data files, signs, malformed text and
+   forms the fast path leaves to MPFR. */
+static void
+test_read_number(void **state)
+{
+  (void)state;
+  static const long precs[] = { 2, 17, 53, 64, 65, 128, 300 };
+  static const char *fixed[] = {
+    "0", "-0", "+0", "-0.0", ".5", "-.5", "5.", "+.5e-3", "0e5", "00012",
+    "1e", "1e+", "1e-", ".", "-", "+", "", "1.5x", "--1", "+-1", "1e-19",
+    "-1e-05", "1.00002", "123456789012345678", "1234567890123456789",
+    "12345678901234567890", "0.000000000000000000001", "9.999e19", "3e19",
+    "3e20", "1E5", "0x10", "inf", "-inf", "nan", " 1", "1 ", "-.0e7",
+    "00000000000000000000000001.5", "1e999999", "-2.5e-999999", "1,5",
+  };
+  unsigned long seed = 987654321;
+  mpfr_t a, b;
+  for (size_t p = 0; p < sizeof precs / sizeof *precs; p++) {
+    mpfr_init2(a, precs[p]);
+    mpfr_init2(b, precs[p]);
+    for (int k = 0; k < 2000 + (int)(sizeof fixed / sizeof *fixed); k++) {
+      char buf[80];
+      const char *s = buf;
+      if (k < (int)(sizeof fixed / sizeof *fixed))
+        s = fixed[k];
+      else {
+        /* a sign sometimes, up to 22 digits with a point, an exponent */
+        size_t n = 0;
+        seed = seed * 6364136223846793005UL + 1;
+        if ((seed >> 62) == 1)
+          buf[n++] = '-';
+        else if ((seed >> 62) == 2)
+          buf[n++] = '+';
+        int nd = 1 + (int)((seed >> 20) % 22);
+        int pt = (int)((seed >> 40) % (unsigned long)(nd + 2));
+        for (int d = 0; d < nd; d++) {
+          if (d == pt)
+            buf[n++] = '.';
+          seed = seed * 6364136223846793005UL + 1;
+          buf[n++] = (char)('0' + (seed >> 33) % 10);
+        }
+        seed = seed * 6364136223846793005UL + 1;
+        if ((seed >> 62) != 0)
+          n += (size_t)snprintf(buf + n, sizeof buf - n, "e%d",
+                                (int)((seed >> 20) % 60) - 30);
+        buf[n] = '\0';
+      }
+      char *ea, *eb;
+      gt_read_number(a, s, &ea);
+      mpfr_strtofr(b, s, &eb, 10, MPFR_RNDN);
+      int same = mpfr_nan_p(a) ? mpfr_nan_p(b)
+                               : mpfr_equal_p(a, b)
+                                     && mpfr_signbit(a) == mpfr_signbit(b);
+      if (!same || ea != eb) {
+        fprintf(stderr, "gt_read_number(\"%s\") at %ld bits differs\n", s,
+                precs[p]);
+        fail();
+      }
+    }
+    mpfr_clear(a);
+    mpfr_clear(b);
+  }
+}
+
 int
 main(void)
 {
@@ -359,6 +424,7 @@ main(void)
     cmocka_unit_test(test_round_trip),
     cmocka_unit_test(test_near_decimals),
     cmocka_unit_test(test_set_decimal),
+    cmocka_unit_test(test_read_number),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
