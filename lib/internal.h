@@ -171,6 +171,7 @@ enum {
 typedef struct GtAdjArgs {
   mpfr_srcptr y, a, b, c;     /* result and operands */
   mpfr_srcptr g;              /* adjoint of y */
+  mpfr_srcptr y2;             /* y's companion (GT_NF_PAIR), or NULL */
   mpfr_ptr out[3];            /* contributions, at the working precision */
   int need[3];
   int *none;                  /* out, 3 flags: no contribution to operand k */
@@ -207,6 +208,12 @@ typedef struct GtOpInfo {
   /* Forward rule: y = f(a, b, c) rounded to y's precision; returns
      GT_FWD_ flags. */
   int (*fwd)(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c);
+  /* Pair rule, or NULL: y = f(a) as fwd computes it, and y2 = the value
+     the adjoint rule needs (cos a for sin a), both correctly rounded by one
+     MPFR call that costs about what fwd alone does (mpfr_sin_cos).  The
+     recorder keeps y2 next to y on scalar nodes (GT_NF_PAIR), so that the
+     reverse sweep multiplies instead of evaluating cos again. */
+  void (*pair)(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a);
   /* Adjoint rule on numbers; NULL when smooth == 0.  Returns 0, or -1 when
      no rule exists (the derivative is not implemented). */
   int (*adj)(const GtAdjArgs *x);
@@ -250,7 +257,9 @@ const char *gt_op_alias_name(size_t i);
 enum {
   GT_NF_ADJ = 1,  /* made by a recorded adjoint rule (its site is the
                      primitive whose derivative it computes) */
-  GT_NF_NARY = 2  /* operands are xargs[a .. a+b-1] of the tape, not a b c */
+  GT_NF_NARY = 2, /* operands are xargs[a .. a+b-1] of the tape, not a b c */
+  GT_NF_PAIR = 4  /* a scalar node of an op with a pair rule (GtOpInfo.pair):
+                     v[1] holds the companion value (cos a for sin a) */
 };
 
 #define GT_MAX_RANK 8
@@ -401,6 +410,10 @@ int gt_tape_reset(GtTape *t);
    returns its index, -1 when out of memory, -2 when max_nodes is reached. */
 int32_t gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
                      uint32_t site, uint32_t frame);
+/* A scalar node of a unary op with a pair rule: two numbers, v[1] for the
+   companion, and GT_NF_PAIR set.  Returns as gt_tape_push. */
+int32_t gt_tape_push_pair(GtTape *t, GtOp op, int32_t a, uint32_t site,
+                          uint32_t frame);
 /* The same for a tensor of the given shape (from gt_tape_shape):
    returns the index, -1 out of memory, -2 max_nodes reached. */
 int32_t gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b,

@@ -998,19 +998,41 @@ UNARY_RULE(f_sin, mpfr_sin)
 
 UNARY_RULE(f_cos, mpfr_cos)
 
+/* mpfr_sin_cos rounds both correctly: the same bits as f_sin and f_cos */
+static void
+p_sin(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
+{
+  mpfr_sin_cos(y, y2, a, RND);
+}
+
+static void
+p_cos(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
+{
+  mpfr_sin_cos(y2, y, a, RND);
+}
+
+/* the companion (X->y2) is cos a for sin, sin a for cos, when kept */
 static int
 a_sin(const GtAdjArgs *X)
 {
-  mpfr_cos(TMP, X->a, RND);
-  mpfr_mul(O0, G, TMP, RND);
+  if (X->y2 != NULL)
+    mpfr_mul(O0, G, X->y2, RND);
+  else {
+    mpfr_cos(TMP, X->a, RND);
+    mpfr_mul(O0, G, TMP, RND);
+  }
   return 0;
 }
 
 static int
 a_cos(const GtAdjArgs *X)
 {
-  mpfr_sin(TMP, X->a, RND);
-  mpfr_mul(O0, G, TMP, RND);
+  if (X->y2 != NULL)
+    mpfr_mul(O0, G, X->y2, RND);
+  else {
+    mpfr_sin(TMP, X->a, RND);
+    mpfr_mul(O0, G, TMP, RND);
+  }
   mpfr_neg(O0, O0, RND);
   return 0;
 }
@@ -1309,19 +1331,41 @@ UNARY_RULE(f_sinh, mpfr_sinh)
 
 UNARY_RULE(f_cosh, mpfr_cosh)
 
+/* mpfr_sinh_cosh rounds both correctly: the same bits as f_sinh, f_cosh */
+static void
+p_sinh(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
+{
+  mpfr_sinh_cosh(y, y2, a, RND);
+}
+
+static void
+p_cosh(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
+{
+  mpfr_sinh_cosh(y2, y, a, RND);
+}
+
+/* the companion (X->y2) is cosh a for sinh, sinh a for cosh, when kept */
 static int
 a_sinh(const GtAdjArgs *X)
 {
-  mpfr_cosh(TMP, X->a, RND);
-  mpfr_mul(O0, G, TMP, RND);
+  if (X->y2 != NULL)
+    mpfr_mul(O0, G, X->y2, RND);
+  else {
+    mpfr_cosh(TMP, X->a, RND);
+    mpfr_mul(O0, G, TMP, RND);
+  }
   return 0;
 }
 
 static int
 a_cosh(const GtAdjArgs *X)
 {
-  mpfr_sinh(TMP, X->a, RND);
-  mpfr_mul(O0, G, TMP, RND);
+  if (X->y2 != NULL)
+    mpfr_mul(O0, G, X->y2, RND);
+  else {
+    mpfr_sinh(TMP, X->a, RND);
+    mpfr_mul(O0, G, TMP, RND);
+  }
   return 0;
 }
 
@@ -2310,14 +2354,18 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
   RULES(LOG10, f_log10, a_log10, r_log10, t_log10),
   RULES(LOG1P, f_log1p, a_log1p, r_log1p, t_log1p),
   RULES(SIN, f_sin, a_sin, r_sin, t_sin),
+  [GT_OP_SIN].pair = p_sin,
   RULES(COS, f_cos, a_cos, r_cos, t_cos),
+  [GT_OP_COS].pair = p_cos,
   RULES(TAN, f_tan, a_tan, r_tan, t_tan),
   RULES(ASIN, f_asin, a_asin, r_asin, t_inverse),
   RULES(ACOS, f_acos, a_acos, r_acos, t_inverse),
   RULES(ATAN, f_atan, a_atan, r_atan, t_inverse),
   RULES(ATAN2, f_atan2, a_atan2, r_atan2, t_atan2),
   RULES(SINH, f_sinh, a_sinh, r_sinh, t_sinh),
+  [GT_OP_SINH].pair = p_sinh,
   RULES(COSH, f_cosh, a_cosh, r_cosh, t_cosh),
+  [GT_OP_COSH].pair = p_cosh,
   RULES(TANH, f_tanh, a_tanh, r_tanh, t_tanh),
   RULES(ASINH, f_asinh, a_asinh, r_asinh, t_inverse),
   RULES(ACOSH, f_acosh, a_acosh, r_acosh, t_inverse),

@@ -410,6 +410,16 @@ gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
   if ((a >= 0 && nodes[a].shape) || (b >= 0 && nodes[b].shape)
       || (c >= 0 && nodes[c].shape))
     return rec_elementwise(r, op, a, b, c);
+  if (gt_ops[op].pair != NULL) {
+    /* y and its companion by one call, both kept (GT_NF_PAIR) */
+    int32_t i = gt_tape_push_pair(r->tape, op, a, r->site, r->frame);
+    if (i < 0)
+      push_failed(r, i);
+    nodes = r->tape->nodes;
+    nodes[i].flags |= r->flags;
+    gt_ops[op].pair(nodes[i].v, &nodes[i].v[1], nodes[a].v);
+    return i;
+  }
   int32_t i = push(r, op, a, b, c);
   nodes = r->tape->nodes;
   int fl = gt_ops[op].fwd(nodes[i].v, a >= 0 ? nodes[a].v : NULL,

@@ -155,6 +155,12 @@ reevaluate(GtSession *s)
     const GtOpInfo *info = &gt_ops[n->op];
     if (info->fwd == NULL)
       return 0;
+    if (n->flags & GT_NF_PAIR) {
+      info->pair(n->v, &n->v[1], nodes[n->a].v);
+      if (!nan_ok && mpfr_nan_p(n->v))
+        return 0;
+      continue;
+    }
     int fl = info->fwd(n->v, n->a >= 0 ? nodes[n->a].v : NULL,
                        n->b >= 0 ? nodes[n->b].v : NULL,
                        n->c >= 0 ? nodes[n->c].v : NULL);

@@ -288,7 +288,8 @@ scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
   int32_t lo = S->lo;
   int32_t ops[3] = { n->a, n->b, n->c };
   int none[3] = { 0, 0, 0 };
-  GtAdjArgs X = { .y = n->v, .g = g, .t = S->scratch[3], .none = none };
+  GtAdjArgs X = { .y = n->v, .g = g, .t = S->scratch[3], .none = none,
+                  .y2 = (n->flags & GT_NF_PAIR) ? &n->v[1] : NULL };
   for (int k = 0; k < 3; k++) {
     X.out[k] = S->scratch[k];
     X.need[k] = ops[k] >= lo && (S->f[ops[k] - lo] & REL);

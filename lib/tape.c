@@ -346,6 +346,23 @@ gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
   return append(t, op, a, b, c, shape, site, frame, v);
 }
 
+/* A scalar node with room for its companion value in v[1] (GT_NF_PAIR). */
+int32_t
+gt_tape_push_pair(GtTape *t, GtOp op, int32_t a, uint32_t site,
+                  uint32_t frame)
+{
+  int rc = room(t);
+  if (rc != 0)
+    return rc;
+  mpfr_ptr v = gt_tape_numbers(t, 2);
+  if (v == NULL)
+    return -1;
+  int32_t i = append(t, op, a, -1, -1, 0, site, frame, v);
+  if (i >= 0)
+    t->nodes[i].flags = GT_NF_PAIR;
+  return i;
+}
+
 /* The scalar case, the hot path of a recording: no shape to look up. */
 int32_t
 gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
