@@ -258,8 +258,9 @@ enum {
   GT_NF_ADJ = 1,  /* made by a recorded adjoint rule (its site is the
                      primitive whose derivative it computes) */
   GT_NF_NARY = 2, /* operands are xargs[a .. a+b-1] of the tape, not a b c */
-  GT_NF_PAIR = 4  /* a scalar node of an op with a pair rule (GtOpInfo.pair):
-                     v[1] holds the companion value (cos a for sin a) */
+  GT_NF_PAIR = 4  /* a node of an op with a pair rule (GtOpInfo.pair): the
+                     companion values (cos a for sin a) follow the node's
+                     elements, v[size + k] for element k */
 };
 
 #define GT_MAX_RANK 8
@@ -410,6 +411,14 @@ int gt_tape_reset(GtTape *t);
    returns its index, -1 when out of memory, -2 when max_nodes is reached. */
 int32_t gt_tape_push(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
                      uint32_t site, uint32_t frame);
+/* A node of op on operand a whose elements are v, owned by another node
+   (no value is allocated).  Returns as gt_tape_push. */
+int32_t gt_tape_push_alias(GtTape *t, GtOp op, int32_t a, uint32_t shape,
+                           uint32_t site, uint32_t frame, mpfr_ptr v);
+/* The same for a tensor of that op: 2 size numbers, the companions from
+   v[size] on.  Returns as gt_tape_push_shaped. */
+int32_t gt_tape_push_shaped_pair(GtTape *t, GtOp op, int32_t a, uint32_t shape,
+                                 uint32_t site, uint32_t frame);
 /* A scalar node of a unary op with a pair rule: two numbers, v[1] for the
    companion, and GT_NF_PAIR set.  Returns as gt_tape_push. */
 int32_t gt_tape_push_pair(GtTape *t, GtOp op, int32_t a, uint32_t site,
@@ -812,6 +821,10 @@ int32_t gt_rec_zeros(GtRec *r, const GtShape *s);
    for the caller. */
 int32_t gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b,
                            int32_t c, const GtShape *s);
+/* Pushes a node of op on operand a, of shape s, whose elements are v (a
+   run of a's elements, which it shares: no value is allocated). */
+int32_t gt_rec_push_alias(GtRec *r, GtOp op, int32_t a, const GtShape *s,
+                          mpfr_ptr v);
 
 /* ------------------------------------------------------------------ */
 /* interp.c -- runs the syntax tree, recording the tape                 */

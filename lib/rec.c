@@ -265,6 +265,19 @@ gt_rec_push_shaped(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c,
 }
 
 int32_t
+gt_rec_push_alias(GtRec *r, GtOp op, int32_t a, const GtShape *s, mpfr_ptr v)
+{
+  uint32_t sid = gt_tape_shape(r->tape, s);
+  if (sid == UINT32_MAX)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  int32_t i = gt_tape_push_alias(r->tape, op, a, sid, r->site, r->frame, v);
+  if (i < 0)
+    push_failed(r, i);
+  r->tape->nodes[i].flags = r->flags;
+  return i;
+}
+
+int32_t
 gt_rec_leaf(GtRec *r)
 {
   return push(r, GT_OP_CONST, -1, -1, -1);
@@ -349,6 +362,21 @@ rec_elementwise(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
   for (int k = 0; k < 3; k++)
     if (ops[k] >= 0)
       gt_rec_broadcast(r, op, &out, ops[k]);
+  if (gt_ops[op].pair != NULL) {
+    /* each element with its companion, by one call (GT_NF_PAIR) */
+    uint32_t sid = gt_tape_shape(t, &out);
+    if (sid == UINT32_MAX)
+      gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+    int32_t i = gt_tape_push_shaped_pair(t, op, a, sid, r->site, r->frame);
+    if (i < 0)
+      push_failed(r, i);
+    GtNode *n = &t->nodes[i];
+    n->flags |= r->flags;
+    mpfr_srcptr x = t->nodes[a].v;  /* a has the node's shape */
+    for (size_t e = 0; e < out.size; e++)
+      gt_ops[op].pair(&n->v[e], &n->v[out.size + e], &x[e]);
+    return i;
+  }
   int32_t i = gt_rec_push_shaped(r, op, a, b, c, &out);
   const GtNode *nodes = t->nodes;
   mpfr_srcptr base[3] = { NULL, NULL, NULL };

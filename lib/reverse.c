@@ -251,6 +251,7 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
     /* an element's adjoint that contributes nothing is skipped */
     if (!quiet_element(t, i, e, &g[e])) {
       X.y = &n->v[e];
+      X.y2 = (n->flags & GT_NF_PAIR) ? &n->v[ys->size + e] : NULL;
       X.g = &g[e];
       X.a = ops[0] >= 0 ? &t->nodes[ops[0]].v[off[0]] : NULL;
       X.b = ops[1] >= 0 ? &t->nodes[ops[1]].v[off[1]] : NULL;

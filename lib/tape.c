@@ -346,6 +346,41 @@ gt_tape_push_shaped(GtTape *t, GtOp op, int32_t a, int32_t b, int32_t c,
   return append(t, op, a, b, c, shape, site, frame, v);
 }
 
+/* A tensor node of a unary op with a pair rule: 2 size numbers, the
+   companions in v[size .. 2 size - 1], GT_NF_PAIR set. */
+int32_t
+gt_tape_push_shaped_pair(GtTape *t, GtOp op, int32_t a, uint32_t shape,
+                         uint32_t site, uint32_t frame)
+{
+  size_t size = t->shapes[shape].size;
+  if (t->max_elems && size > t->max_elems)
+    return -3;
+  if (size > SIZE_MAX / 2)
+    return -1;
+  int rc = room(t);
+  if (rc != 0)
+    return rc;
+  mpfr_ptr v = gt_tape_numbers(t, 2 * size);
+  if (v == NULL)
+    return -1;
+  int32_t i = append(t, op, a, -1, -1, shape, site, frame, v);
+  if (i >= 0)
+    t->nodes[i].flags = GT_NF_PAIR;
+  return i;
+}
+
+/* A node whose elements are v, which another node owns (a contiguous
+   view: its elements are a run of its operand's). */
+int32_t
+gt_tape_push_alias(GtTape *t, GtOp op, int32_t a, uint32_t shape,
+                   uint32_t site, uint32_t frame, mpfr_ptr v)
+{
+  int rc = room(t);
+  if (rc != 0)
+    return rc;
+  return append(t, op, a, -1, -1, shape, site, frame, v);
+}
+
 /* A scalar node with room for its companion value in v[1] (GT_NF_PAIR). */
 int32_t
 gt_tape_push_pair(GtTape *t, GtOp op, int32_t a, uint32_t site,

@@ -385,15 +385,46 @@ gt_tensor_norm(GtRec *r, int32_t a)
   return i;
 }
 
+/* Are the view's elements a run of its operand's, in row-major order
+   (a single element, a row, a run of whole rows)? */
+static int
+contiguous(const GtView *v, const GtShape *s)
+{
+  long want = 1;
+  for (int d = s->rank - 1; d >= 0; d--) {
+    if (s->dim[d] != 1 && v->stride[d] != want)
+      return 0;
+    want *= (long)s->dim[d];
+  }
+  return 1;
+}
+
+/* A view's node.  A contiguous one shares its operand's elements instead
+   of copying them (the operand's values never change once recorded):
+   reading x[i] in a loop allocates no number. */
+static int32_t
+view_node(GtRec *r, int32_t a, uint32_t p, const GtShape *s)
+{
+  const GtView *v = &r->tape->views[p];
+  if (s->size > 0 && contiguous(v, s)) {
+    mpfr_ptr at = &r->tape->nodes[a].v[v->offset];
+    int32_t i = gt_rec_push_alias(r, GT_OP_VIEW, a, s, at);
+    r->tape->nodes[i].param = p;
+    return i;
+  }
+  int32_t i = gt_rec_push_shaped(r, GT_OP_VIEW, a, -1, -1, s);
+  r->tape->nodes[i].param = p;
+  gt_tensor_fwd_view(r->tape, i, NULL);  /* needs no scratch */
+  return i;
+}
+
 int32_t
 gt_tensor_view(GtRec *r, int32_t a, const GtView *v, const GtShape *s)
 {
   uint32_t p = gt_tape_view(r->tape, v);
   if (p == UINT32_MAX)
     gt_rec_fail(r, GT_ERUNTIME, "out of memory");
-  int32_t i = gt_rec_push_shaped(r, GT_OP_VIEW, a, -1, -1, s);
-  r->tape->nodes[i].param = p;
-  return finish(r, i);
+  return view_node(r, a, p, s);
 }
 
 static int32_t
@@ -407,9 +438,7 @@ scatter(GtRec *r, int32_t g, uint32_t param, const GtShape *to)
 static int32_t
 view_p(GtRec *r, int32_t a, uint32_t param, const GtShape *s)
 {
-  int32_t i = gt_rec_push_shaped(r, GT_OP_VIEW, a, -1, -1, s);
-  r->tape->nodes[i].param = param;
-  return finish(r, i);
+  return view_node(r, a, param, s);
 }
 
 static int32_t
