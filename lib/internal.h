@@ -258,6 +258,9 @@ enum {
   GT_NF_ADJ = 1,  /* made by a recorded adjoint rule (its site is the
                      primitive whose derivative it computes) */
   GT_NF_NARY = 2, /* operands are xargs[a .. a+b-1] of the tape, not a b c */
+  GT_NF_EXACT = 8, /* a constant that is exactly the integer meant and the
+                      same at every input point: a loop counter, a short
+                      integer literal (decisions on it need no guard) */
   GT_NF_PAIR = 4  /* a node of an op with a pair rule (GtOpInfo.pair): the
                      companion values (cos a for sin a) follow the node's
                      elements, v[size + k] for element k */

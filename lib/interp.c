@@ -75,6 +75,8 @@ need_scalar(Interp *in, int32_t i, const char *what)
 static void
 guard(Interp *in, int32_t i, int kind, long value)
 {
+  if (in->rec.tape->nodes[i].flags & GT_NF_EXACT)
+    return; /* the same at every input point */
   if (gt_tape_guard(in->rec.tape, i, kind, value) != 0)
     gt_rec_fail(&in->rec, GT_ERUNTIME, "out of memory");
 }
@@ -113,6 +115,10 @@ literal(Interp *in, const GtExpr *e)
   text[e->span.len] = '\0';
   mpfr_ptr v = r->tape->nodes[i].v;
   gt_set_decimal(v, text);
+  /* a short integer literal read exactly: integer arithmetic on it folds */
+  if (e->span.len <= 18 && strspn(text, "0123456789") == e->span.len
+      && mpfr_cmp_si(v, strtol(text, NULL, 10)) == 0)
+    r->tape->nodes[i].flags |= GT_NF_EXACT;
   /* 1e999999999 is inf and 1e-999999999 is 0, as values; but a literal
      beyond MPFR's exponent range is rarely what the author meant */
   int under = mpfr_zero_p(v) && strpbrk(text, "123456789") != NULL
@@ -155,6 +161,93 @@ int_arg_value(Interp *in, int32_t i)
   return k;
 }
 
+/* Integer expressions on loop counters and integer literals (x[i - 1],
+   range(2 * k + 1), if i > 0) are computed here, as C integers, when every
+   value on the way is an integer that the working precision holds
+   exactly: the same value as recording them would give, without a node
+   or a guard per evaluation.  Returns 1 with *k, or 0 when e is not such
+   an expression (the caller records it as usual). */
+static int
+int_eval(Interp *in, const GtExpr *e, long *k)
+{
+  GtRec *r = R(in);
+  mpfr_prec_t p = r->tape->prec;
+  long lim = 1L << (p < 52 ? p : 52);
+  long x, y;
+  switch ((GtExprKind)e->kind) {
+  case GT_EX_NUM: {
+    const char *t = r->env->sources[e->span.src]->text + e->span.off;
+    if (e->span.len == 0 || e->span.len > 15)
+      return 0;
+    x = 0;
+    for (uint32_t j = 0; j < e->span.len; j++) {
+      if (t[j] < '0' || t[j] > '9')
+        return 0;
+      x = 10 * x + (t[j] - '0');
+    }
+    *k = x;
+    return x <= lim;
+  }
+  case GT_EX_GLOBAL:
+  case GT_EX_LOCAL: {
+    int32_t v = e->kind == GT_EX_GLOBAL ? in->globals[e->slot]
+                                        : in->stack[in->base + (size_t)e->slot];
+    if (v < 0 || !(r->tape->nodes[v].flags & GT_NF_EXACT))
+      return 0;
+    mpfr_srcptr z = r->tape->nodes[v].v;
+    if (!mpfr_integer_p(z) || mpfr_cmpabs_ui(z, (unsigned long)lim) > 0)
+      return 0;
+    *k = mpfr_get_si(z, MPFR_RNDN);
+    return 1;
+  }
+  case GT_EX_OP:
+    break;
+  default:
+    return 0;
+  }
+  if (e->op == GT_OP_NEG && e->nargs == 1) {
+    if (!int_eval(in, e->args[0], &x))
+      return 0;
+    *k = -x;
+    return 1;
+  }
+  if (e->nargs != 2 || !int_eval(in, e->args[0], &x)
+      || !int_eval(in, e->args[1], &y))
+    return 0;
+  long z;
+  switch (e->op) {
+  case GT_OP_ADD: z = x + y; break;   /* |x|, |y| <= 2^52: no overflow */
+  case GT_OP_SUB: z = x - y; break;
+  case GT_OP_MUL:
+    if (__builtin_mul_overflow(x, y, &z))
+      return 0;
+    break;
+  case GT_OP_EQ: z = x == y; break;
+  case GT_OP_NE: z = x != y; break;
+  case GT_OP_LT: z = x < y; break;
+  case GT_OP_LE: z = x <= y; break;
+  case GT_OP_GT: z = x > y; break;
+  case GT_OP_GE: z = x >= y; break;
+  default:
+    return 0;
+  }
+  if (z > lim || z < -lim)
+    return 0;
+  *k = z;
+  return 1;
+}
+
+/* The truth value of the condition e, guarded for replays unless it is an
+   integer expression (int_eval). */
+static int
+cond(Interp *in, const GtExpr *e)
+{
+  long k;
+  if (int_eval(in, e, &k))
+    return k != 0;
+  return truth(in, eval(in, e), e->id);
+}
+
 /* Evaluates e, which must be a scalar that is not NaN; returns its node. */
 static int32_t
 scalar_arg(Interp *in, const GtExpr *e, const char *what)
@@ -170,6 +263,11 @@ scalar_arg(Interp *in, const GtExpr *e, const char *what)
 static long
 int_arg(Interp *in, const GtExpr *e, const char *what)
 {
+  long k;
+  if (int_eval(in, e, &k)) {
+    R(in)->site = e->id;  /* as scalar_arg leaves it, for what follows */
+    return k;
+  }
   int32_t i = scalar_arg(in, e, what);
   GtRec *r = R(in);
   mpfr_srcptr v = r->tape->nodes[i].v;
@@ -186,6 +284,11 @@ int_arg(Interp *in, const GtExpr *e, const char *what)
 static long
 slice_bound(Interp *in, const GtExpr *e, const char *what)
 {
+  long k;
+  if (int_eval(in, e, &k)) {
+    R(in)->site = e->id;  /* as scalar_arg leaves it, for what follows */
+    return k;
+  }
   int32_t i = scalar_arg(in, e, what);
   GtRec *r = R(in);
   mpfr_srcptr v = r->tape->nodes[i].v;
@@ -940,7 +1043,8 @@ bind_counter(Interp *in, const GtStmt *s, uint32_t site, long k)
   GtRec *r = R(in);
   r->site = site;
   int32_t v = gt_rec_leaf(r);
-  mpfr_set_si(r->tape->nodes[v].v, k, MPFR_RNDN);
+  if (mpfr_set_si(r->tape->nodes[v].v, k, MPFR_RNDN) == 0)
+    r->tape->nodes[v].flags |= GT_NF_EXACT;
   bind(in, s, v);
 }
 
@@ -1130,7 +1234,7 @@ static Flow
 exec_assert(Interp *in, const GtStmt *s)
 {
   GtRec *r = R(in);
-  if (!truth(in, eval(in, s->expr), s->expr->id)) {
+  if (!cond(in, s->expr)) {
     r->site = s->expr->id;
     char *msg = s->nargs ? string_text(in, s->args[0]) : NULL;
     GtSpan sp = s->expr->span;
@@ -1157,10 +1261,10 @@ exec_stmt(Interp *in, const GtStmt *s)
   case GT_ST_ASSIGN:
     return exec_assign(in, s);
   case GT_ST_IF:
-    if (truth(in, eval(in, s->expr), s->expr->id))
+    if (cond(in, s->expr))
       return exec_block(in, &s->body);
     for (size_t k = 0; k < s->nargs; k++)
-      if (truth(in, eval(in, s->args[k]), s->args[k]->id))
+      if (cond(in, s->args[k]))
         return exec_block(in, &s->elifs[k]);
     if (s->has_else)
       return exec_block(in, &s->orelse);
@@ -1170,7 +1274,7 @@ exec_stmt(Interp *in, const GtStmt *s)
   case GT_ST_WHILE:
     for (;;) {
       step(in, s->site);
-      if (!truth(in, eval(in, s->expr), s->expr->id))
+      if (!cond(in, s->expr))
         break;
       Flow fl = exec_block(in, &s->body);
       if (fl == FLOW_BREAK)

@@ -472,6 +472,41 @@ count_op(const GtTape *t, GtOp op)
   return n;
 }
 
+/* Integer expressions on loop counters and integer literals in indices and
+   conditions are computed without recording: no node, no guard. */
+static void
+test_integer_folding(void **state)
+{
+  (void)state;
+  Direct d;
+  direct_init(&d);
+  assert_int_equal(
+      direct_run(&d, "input x = [1, 2, 3, 4]\ny = 0\n"
+                 "for i in range(1, 4) { if i - 1 >= 0 { y = y + x[i - 1] * "
+                 "x[i] } }\nk = 0\nfor j in range(1000) { k = k + 2 }\n"
+                 "output y, k",
+                 NULL),
+      GT_OK);
+  assert_int_equal(count_op(&d.tape, GT_OP_SUB), 0);
+  assert_int_equal(count_op(&d.tape, GT_OP_GE), 0);
+  assert_int_equal(d.tape.nguards, 0);
+  /* y = 1*2 + 2*3 + 3*4, k = 2000 exactly */
+  assert_int_equal(d.res.nout, 2);
+  assert_int_equal(mpfr_cmp_si(d.tape.nodes[d.res.out_nodes[0]].v, 20), 0);
+  assert_int_equal(mpfr_cmp_si(d.tape.nodes[d.res.out_nodes[1]].v, 2000), 0);
+  /* y's three additions and k's 1000 are recorded (k may be an argument
+     of grad) */
+  assert_int_equal(count_op(&d.tape, GT_OP_ADD), 1003);
+  direct_free(&d);
+  /* an index that is not an integer expression is recorded and guarded */
+  direct_init(&d);
+  assert_int_equal(direct_run(&d, "input x = [1, 2, 3]\nj = 0.5 * 2\n"
+                              "y = x[j + 1]", NULL), GT_OK);
+  assert_int_equal(count_op(&d.tape, GT_OP_ADD), 1);
+  assert_true(d.tape.nguards > 0);
+  direct_free(&d);
+}
+
 static void
 test_literal_caching(void **state)
 {
@@ -479,13 +514,13 @@ test_literal_caching(void **state)
   Direct d;
   direct_init(&d);
   assert_int_equal(
-      direct_run(&d, "x = 0\nfor i in range(1000) { x = x + 2 }", NULL),
+      direct_run(&d, "x = 0\nfor i in range(1000) { x = x + 2.5 }", NULL),
       GT_OK);
-  /* one node holds the literal 2, whatever the number of iterations */
-  assert_int_equal(count_literal(&d, "2"), 1);
+  /* one node holds the literal 2.5, whatever the number of iterations */
+  assert_int_equal(count_literal(&d, "2.5"), 1);
   assert_int_equal(count_op(&d.tape, GT_OP_ADD), 1000);
   assert_int_equal(d.res.nout, 1);
-  assert_int_equal(mpfr_cmp_si(d.tape.nodes[d.res.out_nodes[0]].v, 2000), 0);
+  assert_int_equal(mpfr_cmp_si(d.tape.nodes[d.res.out_nodes[0]].v, 2500), 0);
   /* the tape is topologically ordered */
   for (size_t i = 0; i < d.tape.n; i++) {
     const GtNode *n = &d.tape.nodes[i];
@@ -859,6 +894,7 @@ main(void)
     cmocka_unit_test(test_functions_and_globals),
     cmocka_unit_test(test_default_output),
     cmocka_unit_test(test_literal_caching),
+    cmocka_unit_test(test_integer_folding),
     cmocka_unit_test(test_interp_run_at),
     cmocka_unit_test(test_assert),
     cmocka_unit_test(test_unbound_at_runtime),
