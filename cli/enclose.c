@@ -48,6 +48,32 @@ json_number(const char *t)
          && strcmp(t, "-inf") != 0;
 }
 
+char *
+interval_text(const Cli *c, mpfr_srcptr lo, mpfr_srcptr hi, long digits,
+              int json)
+{
+  if (digits == 0)
+    digits = c->digits ? c->digits : gt_enclosure_digits(lo, hi, c->opt.prec);
+  char *l = gt_format_bound(lo, digits, 0), *h = gt_format_bound(hi, digits, 1);
+  if (l == NULL || h == NULL)
+    out_of_memory();
+  Buf b = { NULL, 0, 0 };
+  buf_adds(&b, json ? "{\"lo\": " : "[");
+  if (json && !json_number(l))
+    json_add_string(&b, l);
+  else
+    buf_adds(&b, l);
+  buf_adds(&b, json ? ", \"hi\": " : ", ");
+  if (json && !json_number(h))
+    json_add_string(&b, h);
+  else
+    buf_adds(&b, h);
+  buf_adds(&b, json ? "}" : "]");
+  free(l);
+  free(h);
+  return b.s;
+}
+
 static void
 put_bound(FILE *out, const char *t, int json)
 {

@@ -173,7 +173,10 @@ help(void)
 "      --enclose          print values and derivatives as proven intervals\n"
 "                         (Arb balls): NAME in [LO, HI]; an undecidable\n"
 "                         comparison or kink is an error (exit 4); with\n"
-"                         --verified, only the digits they prove\n"
+"                         --verified, only the digits they prove; with\n"
+"                         --check, PROVEN WRONG when the hand derivative's\n"
+"                         interval and gradtool's are disjoint (exit 1),\n"
+"                         else consistent\n"
 "      --enclose-digits=N  --enclose, doubling the precision until every\n"
 "                         interval proves N significant digits\n"
 "\n"
@@ -443,16 +446,24 @@ enclose_option(Cli *c, int ch)
                                           100000);
 }
 
-/* --enclose against the options it does not combine with yet */
+/* --enclose against the options it does not combine with */
 static void
 enclose_options(const Cli *c)
 {
-  if (c->enclose && (c->batch || c->checks.n || c->fd_check
-                     || c->taylor >= 0 || c->interactive))
+  if (!c->enclose)
+    return;
+  if (c->fd_check)
+    usage_error("--enclose does not combine with --fd-check: finite "
+                "differences estimate a derivative and prove nothing about "
+                "it (--check EXPR with --enclose proves a hand-derived "
+                "derivative wrong or consistent)");
+  if (c->checks.n && c->tol)
+    usage_error("--tol does not apply to --check with --enclose: the "
+                "enclosures are compared as intervals");
+  if ((c->batch && !c->checks.n) || c->taylor >= 0 || c->interactive)
     usage_error("--enclose does not combine with %s yet",
-                c->batch ? "--batch" : c->checks.n ? "--check"
-                : c->fd_check ? "--fd-check"
-                : c->taylor >= 0 ? "--taylor" : "--interactive");
+                c->batch ? "--batch" : c->taylor >= 0 ? "--taylor"
+                : "--interactive");
 }
 
 /* --partial and --taylor against the other options */

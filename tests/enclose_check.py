@@ -10,6 +10,10 @@
 # case marked well-conditioned the relative width must be below
 # 2^-(prec - 20).
 #
+# --check with --enclose is checked the same way (CHECKS below): both
+# intervals it shows contain the oracle's values, and the verdict is the
+# one the exact values give.
+#
 # Usage: enclose_check.py GRADTOOL [-v]     (exit 0 when every check holds)
 import json
 import subprocess
@@ -216,6 +220,68 @@ ERRORS = [
 ]
 
 
+# --check with --enclose (issue 15, item 4): (name, program, check, extra
+# args, precision, oracle of the derivative, oracle of the expression,
+# verdict).  The shown intervals must contain the oracles' values, and the
+# verdict must be the one the exact values give: "proven_wrong" for a
+# hand derivative that differs (by far more than the widths), "consistent"
+# for a right one.
+CHECKS = [
+    ("check_right", "input x = 0.1\ny = sin(x) * exp(x)\n",
+     "x=(sin(x) + cos(x)) * exp(x)", [], 128,
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     "consistent"),
+    ("check_off_1e-30", "input x = 0.1\ny = sin(x) * exp(x)\n",
+     "x=(sin(x) + cos(x)) * exp(x) + 1e-30", [], 128,
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"])
+     + mpf("1e-30"), "proven_wrong"),
+    ("check_off_53", "input x = 0.1\ny = sin(x) * exp(x)\n",
+     "x=(sin(x) + cos(x)) * exp(x) + 1e-30", [], 53,
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"])
+     + mpf("1e-30"), "consistent"),
+    ("check_second", "input x = 0.7\ny = exp(sin(x))\n",
+     "x=exp(sin(x)) * (cos(x)^2 - sin(x))", ["--order", "2"], 128,
+     lambda v: mpmath.diff(lambda t: mpmath.exp(mpmath.sin(t)), v["x"], 2),
+     lambda v: mpmath.exp(mpmath.sin(v["x"])) * (mpmath.cos(v["x"]) ** 2
+                                                 - mpmath.sin(v["x"])),
+     "consistent"),
+    ("check_rump", RUMP, "a=2 * a * (11 * a^2 * b^2 - b^6 - 121 * b^4 - 2) "
+     "+ 22 * a^3 * b^2 + 1 / (2 * b)", [], 128,
+     lambda v: mpmath.diff(lambda t: rump({"a": t, "b": v["b"]})["f"],
+                           v["a"]),
+     lambda v: 2 * v["a"] * (11 * v["a"] ** 2 * v["b"] ** 2 - v["b"] ** 6
+                             - 121 * v["b"] ** 4 - 2)
+     + 22 * v["a"] ** 3 * v["b"] ** 2 + 1 / (2 * v["b"]), "consistent"),
+]
+
+
+def run_check(gradtool, case, verbose):
+    name, program, spec, args, prec, dor, eor, verdict = case
+    cmd = [gradtool, "--enclose", "--format=json", "--prec", str(prec),
+           "-e", program, "--check", spec] + args
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    want_rc = 1 if verdict == "proven_wrong" else 0
+    if p.returncode != want_rc:
+        return ["%s: exit %d, not %d: %s" % (name, p.returncode, want_rc,
+                                             p.stderr.strip())]
+    doc = json.loads(p.stdout, parse_float=str, parse_int=str)
+    mp.prec = 3 * prec
+    v = inputs_of(program, args)
+    c = doc["checks"][0]
+    bad = []
+    if c["verdict"] != verdict:
+        bad.append("%s: verdict %s, not %s" % (name, c["verdict"], verdict))
+    w = c["worst"]
+    bad += check_interval("%s: derivative" % name, w["derivative"], dor(v),
+                          prec, False, verbose)
+    bad += check_interval("%s: expression" % name, w["expression"], eor(v),
+                          prec, False, verbose)
+    return bad
+
+
 def run_error(gradtool, case, verbose):
     name, program, args, msg, exact = case
     p = subprocess.run([gradtool, "--enclose", "-e", program] + args,
@@ -315,10 +381,12 @@ def main():
         failures += run_case(gradtool, case, verbose)
     for case in ERRORS:
         failures += run_error(gradtool, case, verbose)
+    for case in CHECKS:
+        failures += run_check(gradtool, case, verbose)
     for f in failures:
         print("FAIL " + f)
     print("enclose_check: %d cases, %d failures"
-          % (len(CORPUS) + len(ERRORS), len(failures)))
+          % (len(CORPUS) + len(ERRORS) + len(CHECKS), len(failures)))
     return 1 if failures else 0
 
 

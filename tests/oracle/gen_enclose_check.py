@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+# gen_enclose_check.py -- expected outputs of the tests/e2e/enclose_check_*,
+# enclose_taylor_* and enclose_batch_* cases (issue 15: --check, --taylor
+# and --batch with --enclose), from mpmath and exact rationals, never from
+# gradtool.
+#
+# Every printed bound is the oracle's value rounded outwards to the case's
+# --digits (gen_enclose.py's bound()): right for gradtool's interval as
+# long as no decimal of that many digits lies between the interval's ends
+# and the exact value; the intervals are narrower than 1e-36 relative and
+# --digits is at most 35, and no exact value below is a decimal that short
+# (tests/enclose_check.py checks the intervals themselves against the same
+# oracle, and the verdicts).
+#
+# Run from the top of the tree: python3 tests/oracle/gen_enclose_check.py
+import os
+import sys
+
+import mpmath
+from mpmath import mp, mpf
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_enclose import bound, interval, json_interval, write  # noqa: E402
+
+mp.dps = 150
+
+# ---- --check with --enclose ------------------------------------------------
+
+# sin(x) exp(x) at x = 1/10: the derivative (sin x + cos x) exp x, and a
+# hand derivative off by 1e-30 -- within --check's relative tolerance
+# (5.4e-20 at 128 bits), but the enclosures are disjoint.
+x = mpf(1) / 10
+dy = (mpmath.sin(x) + mpmath.cos(x)) * mpmath.exp(x)
+PROG = "-e 'input x = 0.1; y = sin(x) * exp(x)'"
+RIGHT = "(sin(x) + cos(x)) * exp(x)"
+WRONG = RIGHT + " + 1e-30"
+
+
+def gap_text(gap):
+    """The gap printed: the exact difference less the intervals' widths
+    (nonzero: 0.1 and 1e-30 are no binary numbers), rounded down to 3
+    digits."""
+    return bound(gap * (1 - mpf(2) ** -100), 3, False)
+
+
+write("enclose_check_plain", "%s --check 'x=%s'" % (PROG, WRONG),
+      "check dy/dx = %s: agrees at 1 of 1 point (relative tolerance "
+      "5.4e-20)\n" % WRONG)
+write("enclose_check_wrong",
+      "--enclose --digits 35 %s --check 'x=%s'" % (PROG, WRONG),
+      "check dy/dx = %s: PROVEN WRONG at 1 of 1 point\n"
+      "  at x = 0.1:\n"
+      "    dy/dx      in %s\n"
+      "    expression in %s\n"
+      "    they are at least %s apart\n"
+      % (WRONG, interval(dy, 35), interval(dy + mpf("1e-30"), 35),
+         gap_text(mpf("1e-30"))))
+with open(os.path.join(os.path.dirname(__file__), "..", "e2e",
+                       "enclose_check_wrong.status"), "w") as f:
+    f.write("1\n")
+write("enclose_check_consistent",
+      "--enclose --digits 30 %s --check 'x=%s'" % (PROG, RIGHT),
+      "check dy/dx = %s: consistent at 1 of 1 point (the enclosures "
+      "overlap)\n"
+      "  at x = 0.1:\n"
+      "    dy/dx      in %s\n"
+      "    expression in %s\n" % (RIGHT, interval(dy, 30), interval(dy, 30)))
+write("enclose_check_json",
+      "--enclose --digits 35 -f json %s --check 'x=%s'" % (PROG, WRONG),
+      '{"precision": 128,\n "enclosure": true,\n "points": 1,\n'
+      ' "checks": [\n'
+      '   {"of": "y", "wrt": ["x"], "expression": "%s", "verdict": '
+      '"proven_wrong", "proven_wrong": 1, "consistent": 0, "undefined": 0,'
+      '\n    "worst": {"point": {"x": 0.1}, "element": [], "derivative": %s, '
+      '"expression": %s, "apart_at_least": %s},\n'
+      '    "first_undefined": null}]}\n'
+      % (WRONG, json_interval(dy, 35), json_interval(dy + mpf("1e-30"), 35),
+         gap_text(mpf("1e-30"))))
+with open(os.path.join(os.path.dirname(__file__), "..", "e2e",
+                       "enclose_check_json.status"), "w") as f:
+    f.write("1\n")
+
+# a gradient: y = sum(sin(p)^2) at p = [3, 2], dy/dp = sin(2p); the
+# hand-derived second element is off by 1e-30, the first is right
+d1 = mpmath.sin(4)
+EXPR = "[2*sin(3)*cos(3), sin(4) + 1e-30]"
+write("enclose_check_tensor",
+      "--enclose --digits 35 -e 'input p = [3, 2]; y = sum(sin(p)^2)' "
+      "--check 'p=%s'" % EXPR,
+      "check dy/dp = %s: PROVEN WRONG at 1 of 1 point\n"
+      "  at p = [3, 2], element [1]:\n"
+      "    dy/dp[1]      in %s\n"
+      "    expression[1] in %s\n"
+      "    they are at least %s apart\n"
+      % (EXPR, interval(d1, 35), interval(d1 + mpf("1e-30"), 35),
+         gap_text(mpf("1e-30"))))
+with open(os.path.join(os.path.dirname(__file__), "..", "e2e",
+                       "enclose_check_tensor.status"), "w") as f:
+    f.write("1\n")
+
+# --batch points: exp(x) at 0.5, 1.5 and 3, the hand derivative off by
+# 1e-30 above 1: wrong at 2 points, the widest gap relative to the value
+# at x = 1.5
+BEXPR = "exp(x) + where(x > 1, 1e-30, 0)"
+e15 = mpmath.exp(mpf("1.5"))
+write("enclose_check_batch",
+      "--batch --enclose --digits 35 -e 'y = exp(x)' --check 'x=%s'" % BEXPR,
+      "check dy/dx = %s: PROVEN WRONG at 2 of 3 points\n"
+      "  the widest gap at x = 1.5:\n"
+      "    dy/dx      in %s\n"
+      "    expression in %s\n"
+      "    they are at least %s apart\n"
+      % (BEXPR, interval(e15, 35), interval(e15 + mpf("1e-30"), 35),
+         gap_text(mpf("1e-30"))))
+with open(os.path.join(os.path.dirname(__file__), "..", "e2e",
+                       "enclose_check_batch.stdin"), "w") as f:
+    f.write("x\n0.5\n1.5\n3\n")
+with open(os.path.join(os.path.dirname(__file__), "..", "e2e",
+                       "enclose_check_batch.status"), "w") as f:
+    f.write("1\n")
+
+# a comparison the enclosures cannot decide (x * 10 == 1 for x = 0.1):
+# the point is undefined, with the operands' intervals, 12 digits each
+# way; x * 10 is enclosed as 1 +- a few 2^-128
+one_lo = bound(1 - mpf(2) ** -120, 12, False)
+one_hi = bound(1 + mpf(2) ** -120, 12, True)
+write("enclose_check_undecided",
+      "--enclose -e 'input x = 0.1; if x * 10 == 1 { y = x } else "
+      "{ y = 2 * x }' --check 'x=1'",
+      "check dy/dx = 1: UNDEFINED at every point (1)\n"
+      "  undefined at 1 point, the first at x = 0.1: --enclose: cannot "
+      "decide the comparison '==': the operands are in [%s, %s] and "
+      "[1, 1]; more precision (--prec) may decide it, unless the exact "
+      "values are equal\n" % (one_lo, one_hi))
+with open(os.path.join(os.path.dirname(__file__), "..", "e2e",
+                       "enclose_check_undecided.status"), "w") as f:
+    f.write("1\n")
+
+print("gen_enclose_check: wrote the enclose_check_* cases")
