@@ -16,10 +16,30 @@
 /* The highest precision --enclose-digits tries. */
 #define ENCLOSE_PREC_MAX (1L << 20)
 
-/* The label of entry e: the output's name, or dz/dx. */
+/* --taylor: the entries after the values are Taylor coefficients */
+static int taylor_run;
+
+/* Is entry e a Taylor coefficient (gt_session_enclose_taylor's entries
+   after the outputs' values)? */
+static int
+coefficient(const GtEnclosure *e)
+{
+  return taylor_run && e->wrt != NULL;
+}
+
+/* The label of entry e: the output's name, dz/dx, or the coefficient
+   [x^k]y. */
 static char *
 label(const GtEnclosure *e)
 {
+  if (coefficient(e)) {
+    size_t n = strlen(e->wrt[0]) + strlen(e->of) + 32;
+    char *t = malloc(n);
+    if (t == NULL)
+      out_of_memory();
+    snprintf(t, n, "[%s^%d]%s", e->wrt[0], e->order, e->of);
+    return t;
+  }
   if (e->order == 0)
     return xstrdup(e->of);
   GtDeriv d = { e->of, e->wrt, e->order, e->connected, e->lo };
@@ -202,14 +222,31 @@ print_json_enclosures(FILE *out, const Cli *c, const GtEnclosure *es,
   fprintf(out, "{\"precision\": %ld,\n \"enclosure\": true,\n "
           "\"values\": {", prec);
   size_t i = 0;
-  for (; i < n && es[i].order == 0; i++) {
+  for (; i < n && es[i].wrt == NULL; i++) {
     fputs(i ? ", " : "", out);
     json_put_string(out, es[i].of);
     fputs(": ", out);
     put_value(out, c, &es[i], 1);
   }
   fputs("},\n \"derivatives\": [", out);
-  for (size_t j = i; j < n; j++) {
+  /* --taylor: {"of": y, "wrt": x, "taylor": [y_0, ..., y_K]} per output */
+  for (size_t j = i; taylor_run && j < n;) {
+    fputs(j > i ? ",\n   " : "\n   ", out);
+    fputs("{\"of\": ", out);
+    json_put_string(out, es[j].of);
+    fputs(", \"wrt\": ", out);
+    json_put_string(out, es[j].wrt[0]);
+    fputs(", \"taylor\": [", out);
+    size_t k = j;
+    for (; k < n && es[k].of == es[j].of && (k == j || es[k].order > 0);
+         k++) {
+      fputs(k > j ? ", " : "", out);
+      put_value(out, c, &es[k], 1);
+    }
+    fputs("]}", out);
+    j = k;
+  }
+  for (size_t j = i; !taylor_run && j < n; j++) {
     fputs(j > i ? ",\n   " : "\n   ", out);
     fputs("{\"of\": ", out);
     json_put_string(out, es[j].of);
@@ -385,6 +422,12 @@ enclose_once(const Cli *c, GtSession *s, const GtEnclosure **es, size_t *n,
   *own = NULL;
   *names = NULL;
   GtStatus st = gt_session_run(s);
+  if (st == GT_OK && c->taylor >= 0) {
+    /* --taylor: the coefficients themselves, enclosed as coefficients */
+    taylor_run = 1;
+    return gt_session_enclose_taylor(s, (const char *const *)c->of.v,
+                                     c->of.n, c->wrt.v[0], c->taylor, es, n);
+  }
   if (st == GT_OK && gt_session_output_count(s) > 0
       && (*own = taylor_list(c, s, &nd, names)) != NULL)
     ds = *own;

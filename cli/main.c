@@ -176,7 +176,8 @@ help(void)
 "                         --verified, only the digits they prove; with\n"
 "                         --check, PROVEN WRONG when the hand derivative's\n"
 "                         interval and gradtool's are disjoint (exit 1),\n"
-"                         else consistent\n"
+"                         else consistent; with --taylor, proven Taylor\n"
+"                         coefficients\n"
 "      --enclose-digits=N  --enclose, doubling the precision until every\n"
 "                         interval proves N significant digits\n"
 "\n"
@@ -460,10 +461,9 @@ enclose_options(const Cli *c)
   if (c->checks.n && c->tol)
     usage_error("--tol does not apply to --check with --enclose: the "
                 "enclosures are compared as intervals");
-  if ((c->batch && !c->checks.n) || c->taylor >= 0 || c->interactive)
+  if ((c->batch && !c->checks.n) || c->interactive)
     usage_error("--enclose does not combine with %s yet",
-                c->batch ? "--batch" : c->taylor >= 0 ? "--taylor"
-                : "--interactive");
+                c->batch ? "--batch" : "--interactive");
 }
 
 /* --partial and --taylor against the other options */

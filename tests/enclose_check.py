@@ -282,6 +282,38 @@ def run_check(gradtool, case, verbose):
     return bad
 
 
+# --taylor K with --enclose: (name, program, name, K, precision, the
+# function of that name whose coefficients mpmath.taylor gives)
+TAYLOR = [
+    ("taylor_w3", "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n", "x", 12,
+     128, lambda t: mpmath.exp(mpmath.sin(t)) / (1 + t ** 2)),
+    ("taylor_gamma", "input x = 0.5\ny = gamma(x)\n", "x", 5, 128,
+     mpmath.gamma),
+    ("taylor_at_0", "input x = 0\ny = cos(x) * log1p(x)\n", "x", 6, 113,
+     lambda t: mpmath.cos(t) * mpmath.log1p(t)),
+]
+
+
+def run_taylor(gradtool, case, verbose):
+    name, program, w, K, prec, f = case
+    cmd = [gradtool, "--enclose", "--format=json", "--prec", str(prec),
+           "-e", program, "--wrt", w, "--taylor", str(K)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        return ["%s: exit %d: %s" % (name, p.returncode, p.stderr.strip())]
+    doc = json.loads(p.stdout, parse_float=str, parse_int=str)
+    mp.prec = 3 * prec
+    want = mpmath.taylor(f, inputs_of(program, [])[w], K)
+    bad = []
+    ivs = doc["derivatives"][0]["taylor"]
+    if len(ivs) != K + 1:
+        return ["%s: %d coefficients, not %d" % (name, len(ivs), K + 1)]
+    for k, iv in enumerate(ivs):
+        bad += check_interval("%s: [%s^%d]" % (name, w, k), iv, want[k],
+                              prec, want[k] != 0, verbose)
+    return bad
+
+
 def run_error(gradtool, case, verbose):
     name, program, args, msg, exact = case
     p = subprocess.run([gradtool, "--enclose", "-e", program] + args,
@@ -383,10 +415,13 @@ def main():
         failures += run_error(gradtool, case, verbose)
     for case in CHECKS:
         failures += run_check(gradtool, case, verbose)
+    for case in TAYLOR:
+        failures += run_taylor(gradtool, case, verbose)
     for f in failures:
         print("FAIL " + f)
     print("enclose_check: %d cases, %d failures"
-          % (len(CORPUS) + len(ERRORS) + len(CHECKS), len(failures)))
+          % (len(CORPUS) + len(ERRORS) + len(CHECKS) + len(TAYLOR),
+             len(failures)))
     return 1 if failures else 0
 
 

@@ -137,3 +137,40 @@ with open(os.path.join(os.path.dirname(__file__), "..", "e2e",
     f.write("1\n")
 
 print("gen_enclose_check: wrote the enclose_check_* cases")
+
+# ---- --taylor with --enclose -------------------------------------------------
+
+# W3's function at 1/2: the coefficients y_k = y^(k)(1/2) / k!, k = 0..5
+def w3(t):
+    return mpmath.exp(mpmath.sin(t)) / (1 + t ** 2)
+
+
+half = mpf(1) / 2
+co = mpmath.taylor(w3, half, 5)
+write("enclose_taylor_text",
+      "--enclose --digits 25 --wrt x --taylor 5 -e 'input x = 0.5; "
+      "y = exp(sin(x)) / (1 + x^2)'",
+      "y in %s\n" % interval(co[0], 25)
+      + "".join("[x^%d]y in %s\n" % (k, interval(co[k], 25))
+                for k in range(6)))
+# gamma at 1/2 to order 4 (plain --taylor stops at order 3 of gamma: the
+# MPFR Taylor rules lack polygamma functions of higher order)
+cg = mpmath.taylor(mpmath.gamma, half, 4)
+write("enclose_taylor_json",
+      "--enclose --digits 20 -f json --wrt x --taylor 4 -e 'input x = 0.5; "
+      "y = gamma(x)'",
+      '{"precision": 128,\n "enclosure": true,\n "values": {"y": %s},\n'
+      ' "derivatives": [\n   {"of": "y", "wrt": "x", "taylor": [%s]}]}\n'
+      % (json_interval(cg[0], 20),
+         ", ".join(json_interval(c, 20) for c in cg)))
+# CSV: the input's column, then NAME.lo, NAME.hi per coefficient
+cs = mpmath.taylor(lambda t: mpmath.sin(t) * mpmath.exp(t), half, 2)
+write("enclose_taylor_csv",
+      "--enclose --digits 12 -f csv --wrt x --taylor 2 -e 'input x = 0.5; "
+      "y = sin(x) * exp(x)'",
+      "x,y.lo,y.hi,[x^0]y.lo,[x^0]y.hi,[x^1]y.lo,[x^1]y.hi,[x^2]y.lo,"
+      "[x^2]y.hi\n0.500000000000,%s,%s\n"
+      % (",".join([bound(cs[0], 12, False), bound(cs[0], 12, True)]),
+         ",".join("%s,%s" % (bound(c, 12, False), bound(c, 12, True))
+                  for c in cs)))
+print("gen_enclose_check: wrote the enclose_taylor_* cases")
