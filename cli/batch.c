@@ -375,6 +375,18 @@ echo_field(Row *row, size_t k, const char *field, mpfr_srcptr v, int json)
 }
 
 int
+json_number_syntax(const char *t)
+{
+  return json_number(t);
+}
+
+char
+batch_sep(void)
+{
+  return B.sep;
+}
+
+int
 batch_empty(void)
 {
   return B.empty;

@@ -177,9 +177,11 @@ help(void)
 "                         --check, PROVEN WRONG when the hand derivative's\n"
 "                         interval and gradtool's are disjoint (exit 1),\n"
 "                         else consistent; with --taylor, proven Taylor\n"
-"                         coefficients\n"
+"                         coefficients; with --batch, a row of intervals\n"
+"                         per point\n"
 "      --enclose-digits=N  --enclose, doubling the precision until every\n"
-"                         interval proves N significant digits\n"
+"                         interval proves N significant digits (not with\n"
+"                         --batch or --check)\n"
 "\n"
 "Interactive session (also when no FILE is given and stdin is a terminal):\n"
 "  -i, --interactive      read statements and commands (:help) line by line\n"
@@ -461,9 +463,12 @@ enclose_options(const Cli *c)
   if (c->checks.n && c->tol)
     usage_error("--tol does not apply to --check with --enclose: the "
                 "enclosures are compared as intervals");
-  if ((c->batch && !c->checks.n) || c->interactive)
-    usage_error("--enclose does not combine with %s yet",
-                c->batch ? "--batch" : "--interactive");
+  if (c->enclose_digits && (c->batch || c->checks.n))
+    usage_error("--enclose-digits does not combine with %s: it would run "
+                "the points again; give --prec instead",
+                c->batch ? "--batch" : "--check");
+  if (c->interactive)
+    usage_error("--enclose does not combine with --interactive yet");
 }
 
 /* --partial and --taylor against the other options */

@@ -346,6 +346,8 @@ run_program(Cli *cp, int argc, char **argv)
     rc = (int)st;
   else if (c.checks.n)
     rc = run_check(&c, s);  /* with --enclose too */
+  else if (c.enclose && c.batch)
+    rc = run_enclose_batch(&c, s);
   else if (c.enclose)
     rc = run_enclose(&c, s);
   else if (c.batch)

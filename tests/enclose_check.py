@@ -12,7 +12,9 @@
 #
 # --check with --enclose is checked the same way (CHECKS below): both
 # intervals it shows contain the oracle's values, and the verdict is the
-# one the exact values give.
+# one the exact values give; so are --taylor K (TAYLOR: mpmath.taylor's
+# coefficients) and --batch (BATCH: each row at its exact decimal
+# inputs).
 #
 # Usage: enclose_check.py GRADTOOL [-v]     (exit 0 when every check holds)
 import json
@@ -314,6 +316,51 @@ def run_taylor(gradtool, case, verbose):
     return bad
 
 
+# --batch with --enclose: (name, program, header, rows, precision, oracle
+# as in CORPUS); each row's intervals against the oracle at that row's
+# exact decimal inputs.
+BATCH = [
+    ("batch_w3", "y = exp(sin(x)) / (1 + x^2)\n", "x",
+     ["0.1", "-2.5", "1e-20", "3.3"], 128,
+     lambda v: {"y": mpmath.exp(mpmath.sin(v["x"])) / (1 + v["x"] ** 2)}),
+    ("batch_two", "z = sin(x * y) / (x + y)\n", "x,y",
+     ["0.25,1.5", "0.1,0.2", "7,-3.5"], 100,
+     lambda v: {"z": mpmath.sin(v["x"] * v["y"]) / (v["x"] + v["y"])}),
+]
+
+
+def run_batch(gradtool, case, verbose):
+    name, program, header, rows, prec, oracle = case
+    cmd = [gradtool, "--enclose", "--batch", "--format=json", "--prec",
+           str(prec), "-e", program]
+    p = subprocess.run(cmd, capture_output=True, text=True,
+                       input=header + "\n" + "\n".join(rows) + "\n")
+    if p.returncode != 0:
+        return ["%s: exit %d: %s" % (name, p.returncode, p.stderr.strip())]
+    lines = p.stdout.splitlines()
+    if len(lines) != len(rows):
+        return ["%s: %d rows, not %d" % (name, len(lines), len(rows))]
+    mp.prec = 3 * prec
+    names = header.split(",")
+    bad = []
+    for row, line in zip(rows, lines):
+        doc = json.loads(line, parse_float=str, parse_int=str)
+        v = {n: mpf(f) for n, f in zip(names, row.split(","))}
+        for out, iv in doc["values"].items():
+            bad += check_interval("%s %s: %s" % (name, row, out), iv,
+                                  oracle(v)[out], prec, True, verbose)
+        for d in doc["derivatives"]:
+            order = [d["wrt"].count(n) for n in names]
+
+            def f(*xs, out=d["of"]):
+                return oracle(dict(zip(names, xs)))[out]
+            want = mpmath.diff(f, [v[n] for n in names], order)
+            bad += check_interval("%s %s: d%s/d%s" % (name, row, d["of"],
+                                                      "d".join(d["wrt"])),
+                                  d["value"], want, prec, True, verbose)
+    return bad
+
+
 def run_error(gradtool, case, verbose):
     name, program, args, msg, exact = case
     p = subprocess.run([gradtool, "--enclose", "-e", program] + args,
@@ -417,10 +464,13 @@ def main():
         failures += run_check(gradtool, case, verbose)
     for case in TAYLOR:
         failures += run_taylor(gradtool, case, verbose)
+    for case in BATCH:
+        failures += run_batch(gradtool, case, verbose)
     for f in failures:
         print("FAIL " + f)
     print("enclose_check: %d cases, %d failures"
-          % (len(CORPUS) + len(ERRORS) + len(CHECKS) + len(TAYLOR),
+          % (len(CORPUS) + len(ERRORS) + len(CHECKS) + len(TAYLOR)
+             + len(BATCH),
              len(failures)))
     return 1 if failures else 0
 

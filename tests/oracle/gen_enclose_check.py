@@ -174,3 +174,88 @@ write("enclose_taylor_csv",
          ",".join("%s,%s" % (bound(c, 12, False), bound(c, 12, True))
                   for c in cs)))
 print("gen_enclose_check: wrote the enclose_taylor_* cases")
+
+# ---- --batch with --enclose ------------------------------------------------
+
+E2E = os.path.join(os.path.dirname(__file__), "..", "e2e")
+
+
+def put(name, ext, text):
+    with open(os.path.join(E2E, name + "." + ext), "w") as f:
+        f.write(text)
+
+
+# y = sin(x) x and dy/dx = sin x + x cos x at three points, 12 digits
+rows = ["0.1", "2", "1e-5"]
+out = "x,y.lo,y.hi,dy/dx.lo,dy/dx.hi\n"
+for r in rows:
+    t = mpf(r)
+    y = mpmath.sin(t) * t
+    d = mpmath.sin(t) + t * mpmath.cos(t)
+    out += "%s,%s,%s,%s,%s\n" % (r, bound(y, 12, False), bound(y, 12, True),
+                                 bound(d, 12, False), bound(d, 12, True))
+write("enclose_batch_csv", "--batch --enclose --digits 12 -e "
+      "'y = sin(x) * x'", out)
+put("enclose_batch_csv", "stdin", "x\n" + "\n".join(rows) + "\n")
+
+# JSON, two inputs (y = sin(x) w), one object per line, 15 digits
+pts = [("0.1", "1"), ("2", "3")]
+out = ""
+for xs, ws in pts:
+    t, w = mpf(xs), mpf(ws)
+    out += ('{"precision": 128, "enclosure": true, "inputs": {"x": %s, '
+            '"w": %s}, "values": {"y": %s}, "derivatives": [{"of": "y", '
+            '"wrt": ["x"], "value": %s}, {"of": "y", "wrt": ["w"], "value": '
+            '%s}]}\n' % (xs, ws, json_interval(mpmath.sin(t) * w, 15),
+                          json_interval(mpmath.cos(t) * w, 15),
+                          json_interval(mpmath.sin(t), 15)))
+write("enclose_batch_json", "--batch --enclose --digits 15 -f json -e "
+      "'y = sin(x) * w'", out)
+put("enclose_batch_json", "stdin",
+    "x,w\n" + "".join("%s,%s\n" % p for p in pts))
+
+# a row whose comparison the enclosures cannot decide (x * 10 == 1 at
+# x = 0.1) fails as a row does: the error, the note, exit status 4; with
+# --skip-bad-rows the next rows follow.  y = 2x at 0.5 is exact; at 0.7
+# it is 1.4, which the interval holds with a nonzero radius (0.7 is no
+# binary number).
+UND = "'if x * 10 == 1 { y = x } else { y = 2 * x }'"
+ERR = ("<command-line>:1:4: error: --enclose: cannot decide the comparison "
+       "'==': the operands are in [%s, %s] and [1, 1]; more precision "
+       "(--prec) may decide it, unless the exact values are equal\n"
+       "    1 | if x * 10 == 1 { y = x } else { y = 2 * x }\n"
+       "      |    ^~~~~~~~~~~\n" % (one_lo, one_hi))
+eps = mpf(2) ** -120
+r14 = "0.7,%s,%s,2,2\n" % (bound(mpf("1.4") - eps, 12, False),
+                           bound(mpf("1.4") + eps, 12, True))
+for name, extra, tail, status, note in [
+        ("enclose_batch_undecided", "", "", "4",
+         "<stdin>:3: note: the program fails at this row\n"),
+        ("enclose_batch_skip", "--skip-bad-rows ", r14, None,
+         "<stdin>:3: note: the program fails at this row; row skipped\n")]:
+    write(name, "--batch --enclose %s--digits 12 -e %s" % (extra, UND),
+          "x,y.lo,y.hi,dy/dx.lo,dy/dx.hi\n0.5,1,1,2,2\n" + tail)
+    put(name, "stdin", "x\n0.5\n0.1\n0.7\n")
+    put(name, "err", ERR + note)
+    if status:
+        put(name, "status", status + "\n")
+print("gen_enclose_check: wrote the enclose_batch_* cases")
+
+# --enclose-digits with --taylor: from 53 bits the precision doubles until
+# each coefficient e^(1/2)/k! proves 30 digits
+ce = [mpmath.exp(half) / mpmath.factorial(k) for k in range(4)]
+write("enclose_digits_taylor",
+      "--enclose-digits 30 --digits 30 -p 53 --wrt x --taylor 3 -e "
+      "'input x = 0.5; y = exp(x)'",
+      "y in %s\n" % interval(ce[0], 30)
+      + "".join("[x^%d]y in %s\n" % (k, interval(ce[k], 30))
+                for k in range(4)))
+write("enclose_digits_check",
+      "--enclose-digits 5 -e 'input x = 1; y = x' --check 'x=1'", "")
+put("enclose_digits_check", "err",
+    "gradtool: --enclose-digits does not combine with --check: it would "
+    "run the points again; give --prec instead\n"
+    "Try 'gradtool --help' for more information.\n")
+put("enclose_digits_check", "status", "2\n")
+os.remove(os.path.join(E2E, "enclose_digits_check.out"))
+print("gen_enclose_check: wrote the enclose_digits_* cases")
