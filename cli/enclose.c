@@ -7,6 +7,9 @@
  * up, to --digits digits, by default to the digits that show the width.
  * --enclose-digits N doubles the precision until every interval proves N
  * significant digits (or the precision limit is reached: exit 4).
+ * --taylor K encloses the coefficients (gt_session_enclose_taylor);
+ * --batch prints one such row per point read (run_enclose_batch).
+ * --check with --enclose is verify.c's.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>

@@ -7,6 +7,10 @@
  * inputs, at the --at point or at --samples random points of the --range
  * boxes.  Both sides are replayed at each point (gt_session_replay), so a
  * thousand samples cost little more than a thousand forward passes.
+ * With --enclose both sides are enclosed in ball arithmetic instead
+ * (gt_session_enclose on the session that runs the program and then
+ * EXPR) and compared as intervals: disjoint is PROVEN WRONG, overlapping
+ * consistent.
  *
  * --fd-check differentiates numerically at 2p + 64 bits: central
  * differences (a product of them for mixed partials) at steps
