@@ -413,7 +413,8 @@ of_node(const GtSession *s, const char *name)
 }
 
 /* Records derivative d as nodes: the chain of recorded Jacobians (a tensor
-   output summed first), as the recorded path of api.c computes it. */
+   output summed first, unless the options ask for its Jacobian), as the
+   recorded path of api.c computes it. */
 static GtStatus
 record_deriv(GtSession *s, const GtDeriv *d, int32_t *node)
 {
@@ -432,8 +433,8 @@ record_deriv(GtSession *s, const GtDeriv *d, int32_t *node)
     *node = g;                  /* a value, in its own shape */
     return GT_OK;
   }
-  if (s->tape.nodes[g].shape)
-    g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
+  if (s->tape.nodes[g].shape && !s->opt.jacobian)
+    g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);  /* --jacobian: in full */
   for (int k = 0; k < d->order; k++) {
     int32_t w = of_node(s, d->wrt[k]);
     if (w < 0)

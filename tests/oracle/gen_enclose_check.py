@@ -259,3 +259,24 @@ put("enclose_digits_check", "err",
 put("enclose_digits_check", "status", "2\n")
 os.remove(os.path.join(E2E, "enclose_digits_check.out"))
 print("gen_enclose_check: wrote the enclose_digits_* cases")
+
+# --jacobian with --enclose: y = x^2 elementwise at x = [1, 2], so
+# dy_i/dx_j = 2 x_i when i = j, else 0 (exact integers: the intervals are
+# points); it was the gradient of sum(y) before
+xs = [1, 2]
+jac = [[2 * xs[i] if i == j else 0 for j in range(2)] for i in range(2)]
+write("enclose_jacobian",
+      "--enclose --jacobian --wrt x -e 'input x = [1, 2]; y = x^2'",
+      "y in [[1, 1], [4, 4]]\ndy/dx in [%s]\n"
+      % ", ".join("[%s]" % ", ".join("[%d, %d]" % (v, v) for v in row)
+                  for row in jac))
+write("enclose_check_jacobian",
+      "--enclose --jacobian -e 'input x = [1, 2]; y = x^2' "
+      "--check 'x=[[2, 0], [0, 5]]'",
+      "check dy/dx = [[2, 0], [0, 5]]: PROVEN WRONG at 1 of 1 point\n"
+      "  at x = [1, 2], element [1,1]:\n"
+      "    dy/dx[1,1]      in [%d, %d]\n"
+      "    expression[1,1] in [5, 5]\n"
+      "    they are at least 1 apart\n" % (jac[1][1], jac[1][1]))
+put("enclose_check_jacobian", "status", "1\n")
+print("gen_enclose_check: wrote the enclose_*jacobian cases")
