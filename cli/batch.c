@@ -375,6 +375,18 @@ echo_field(Row *row, size_t k, const char *field, mpfr_srcptr v, int json)
 }
 
 int
+json_number_syntax(const char *t)
+{
+  return json_number(t);
+}
+
+char
+batch_sep(void)
+{
+  return B.sep;
+}
+
+int
 batch_empty(void)
 {
   return B.empty;
@@ -715,13 +727,21 @@ run_batch(Cli *c, GtSession *s)
 /* --check --batch: reads the next point and gives the header's names and
    the row's values (valid until the next call).  1: a point; 0: the end
    of the input; a negative status: a bad row (reported) ends the run. */
+/* the fields of the last point batch_point read */
+static char **fields;
+
+const char *const *
+batch_fields(void)
+{
+  return (const char *const *)fields;
+}
+
 int
 batch_point(const Cli *c, GtSession *s, const char *const **names,
             mpfr_srcptr **values, size_t *n)
 {
   static mpfr_t *vals;
   static mpfr_srcptr *ptrs;
-  static char **fields;
   size_t nc = B.cols.n;
   if (vals == NULL) {
     for (size_t i = 0; i < nc; i++)

@@ -217,6 +217,13 @@ int batch_empty(void);
    names against s's inputs. */
 int batch_point(const Cli *c, GtSession *s, const char *const **names,
                 mpfr_srcptr **values, size_t *n);
+/* The fields of the last point batch_point read, as text (valid as its
+   values). */
+const char *const *batch_fields(void);
+/* The separator of the header, ',' or '\t'. */
+char batch_sep(void);
+/* Is t a JSON number (RFC 8259)? */
+int json_number_syntax(const char *t);
 /* The line number of the last point read. */
 unsigned long batch_line(void);
 
@@ -225,6 +232,13 @@ unsigned long batch_line(void);
 /* --enclose: one run, its values and derivatives as proven intervals;
    returns the exit status. */
 int run_enclose(const Cli *c, GtSession *s);
+/* --batch with --enclose: a row of intervals per point read. */
+int run_enclose_batch(const Cli *c, GtSession *s);
+/* "[LO, HI]" (json: {"lo": LO, "hi": HI}), LO rounded down and HI up to
+   digits digits (0: --digits, else the digits that show the width);
+   malloc'd. */
+char *interval_text(const Cli *c, mpfr_srcptr lo, mpfr_srcptr hi,
+                    long digits, int json);
 
 /* ---- verify.c ------------------------------------------------------------ */
 

@@ -7,7 +7,11 @@
  * up, to --digits digits, by default to the digits that show the width.
  * --enclose-digits N doubles the precision until every interval proves N
  * significant digits (or the precision limit is reached: exit 4).
+ * --taylor K encloses the coefficients (gt_session_enclose_taylor);
+ * --batch prints one such row per point read (run_enclose_batch).
+ * --check with --enclose is verify.c's.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,10 +20,30 @@
 /* The highest precision --enclose-digits tries. */
 #define ENCLOSE_PREC_MAX (1L << 20)
 
-/* The label of entry e: the output's name, or dz/dx. */
+/* --taylor: the entries after the values are Taylor coefficients */
+static int taylor_run;
+
+/* Is entry e a Taylor coefficient (gt_session_enclose_taylor's entries
+   after the outputs' values)? */
+static int
+coefficient(const GtEnclosure *e)
+{
+  return taylor_run && e->wrt != NULL;
+}
+
+/* The label of entry e: the output's name, dz/dx, or the coefficient
+   [x^k]y. */
 static char *
 label(const GtEnclosure *e)
 {
+  if (coefficient(e)) {
+    size_t n = strlen(e->wrt[0]) + strlen(e->of) + 32;
+    char *t = malloc(n);
+    if (t == NULL)
+      out_of_memory();
+    snprintf(t, n, "[%s^%d]%s", e->wrt[0], e->order, e->of);
+    return t;
+  }
   if (e->order == 0)
     return xstrdup(e->of);
   GtDeriv d = { e->of, e->wrt, e->order, e->connected, e->lo };
@@ -46,6 +70,32 @@ json_number(const char *t)
 {
   return strcmp(t, "nan") != 0 && strcmp(t, "inf") != 0
          && strcmp(t, "-inf") != 0;
+}
+
+char *
+interval_text(const Cli *c, mpfr_srcptr lo, mpfr_srcptr hi, long digits,
+              int json)
+{
+  if (digits == 0)
+    digits = c->digits ? c->digits : gt_enclosure_digits(lo, hi, c->opt.prec);
+  char *l = gt_format_bound(lo, digits, 0), *h = gt_format_bound(hi, digits, 1);
+  if (l == NULL || h == NULL)
+    out_of_memory();
+  Buf b = { NULL, 0, 0 };
+  buf_adds(&b, json ? "{\"lo\": " : "[");
+  if (json && !json_number(l))
+    json_add_string(&b, l);
+  else
+    buf_adds(&b, l);
+  buf_adds(&b, json ? ", \"hi\": " : ", ");
+  if (json && !json_number(h))
+    json_add_string(&b, h);
+  else
+    buf_adds(&b, h);
+  buf_adds(&b, json ? "}" : "]");
+  free(l);
+  free(h);
+  return b.s;
 }
 
 static void
@@ -156,35 +206,127 @@ put_value(FILE *out, const Cli *c, const GtEnclosure *e, int json)
       fputc(']', out);
 }
 
-static void
-print_text_enclosures(FILE *out, const Cli *c, const GtEnclosure *es,
-                      size_t n)
+/* --batch: the fields of the row, by the header's names (NULL: one run);
+   an input the header names echoes its field as read. */
+typedef struct Echo {
+  const char *const *names;
+  const char *const *fields;
+  size_t n;
+} Echo;
+
+/* The field the row gives input `name`, or NULL. */
+static const char *
+echoed(const Echo *row, const char *name)
 {
+  for (size_t i = 0; row && i < row->n; i++)
+    if (strcmp(row->names[i], name) == 0)
+      return row->fields[i];
+  return NULL;
+}
+
+/* The inputs of a --batch row as "x = 0.1, " (text) or "\"x\": 0.1"
+   (json, comma-separated). */
+static void
+put_inputs(FILE *out, GtSession *s, const Echo *row, int json)
+{
+  int first = 1;
+  for (size_t i = 0; i < gt_session_input_count(s); i++) {
+    GtValue v = gt_session_input_value(s, i);
+    if (v.rank == 0 && v.size == 0)
+      continue; /* did not run */
+    const char *name = gt_session_input_name(s, i), *f = echoed(row, name);
+    if (json) {
+      fputs(first ? "" : ", ", out);
+      json_put_string(out, name);
+      fputs(": ", out);
+    } else
+      fprintf(out, "%s = ", name);
+    first = 0;
+    if (f != NULL && (!json || json_number_syntax(f)))
+      fputs(f, out);
+    else {
+      Buf b = { NULL, 0, 0 };
+      if (json)
+        json_add_value(&b, &v, 0);
+      else {
+        char *t = v.rank == 0 ? number_text(v.elems, 0)
+                              : gt_format_value(&v, 0);
+        if (t == NULL)
+          out_of_memory();
+        buf_adds(&b, t);
+        free(t);
+      }
+      fputs(b.s ? b.s : "", out);
+      free(b.s);
+    }
+    if (!json)
+      fputs(", ", out);
+  }
+}
+
+/* Text: "NAME in [LO, HI]" lines; a --batch row (row set) on one line
+   after its inputs. */
+static void
+print_text_enclosures(FILE *out, const Cli *c, GtSession *s,
+                      const GtEnclosure *es, size_t n, const Echo *row)
+{
+  if (row)
+    put_inputs(out, s, row, 0);
   for (size_t i = 0; i < n; i++) {
     char *l = label(&es[i]);
     fprintf(out, "%s %s ", l, c->verified ? "=" : "in");
     put_value(out, c, &es[i], 0);
-    fputc('\n', out);
+    fputs(!row ? "\n" : i + 1 < n ? ", " : "", out);
     free(l);
   }
+  if (row)
+    fputc('\n', out);
 }
 
+/* JSON: one object; a --batch row (row set) on one line, with its
+   inputs. */
 static void
-print_json_enclosures(FILE *out, const Cli *c, const GtEnclosure *es,
-                      size_t n, long prec)
+print_json_enclosures(FILE *out, const Cli *c, GtSession *s,
+                      const GtEnclosure *es, size_t n, long prec,
+                      const Echo *row)
 {
-  fprintf(out, "{\"precision\": %ld,\n \"enclosure\": true,\n "
-          "\"values\": {", prec);
+  const char *nl = row ? " " : "\n ";
+  fprintf(out, "{\"precision\": %ld,%s\"enclosure\": true,%s", prec, nl, nl);
+  if (row) {
+    fputs("\"inputs\": {", out);
+    put_inputs(out, s, row, 1);
+    fputs("}, ", out);
+  }
+  fputs("\"values\": {", out);
   size_t i = 0;
-  for (; i < n && es[i].order == 0; i++) {
+  for (; i < n && es[i].wrt == NULL; i++) {
     fputs(i ? ", " : "", out);
     json_put_string(out, es[i].of);
     fputs(": ", out);
     put_value(out, c, &es[i], 1);
   }
-  fputs("},\n \"derivatives\": [", out);
-  for (size_t j = i; j < n; j++) {
-    fputs(j > i ? ",\n   " : "\n   ", out);
+  fprintf(out, "},%s\"derivatives\": [", nl);
+  /* --taylor: {"of": y, "wrt": x, "taylor": [y_0, ..., y_K]} per output */
+  for (size_t j = i; taylor_run && j < n;) {
+    fputs(j > i ? "," : "", out);
+    fputs(row ? (j > i ? " " : "") : "\n   ", out);
+    fputs("{\"of\": ", out);
+    json_put_string(out, es[j].of);
+    fputs(", \"wrt\": ", out);
+    json_put_string(out, es[j].wrt[0]);
+    fputs(", \"taylor\": [", out);
+    size_t k = j;
+    for (; k < n && es[k].of == es[j].of && (k == j || es[k].order > 0);
+         k++) {
+      fputs(k > j ? ", " : "", out);
+      put_value(out, c, &es[k], 1);
+    }
+    fputs("]}", out);
+    j = k;
+  }
+  for (size_t j = i; !taylor_run && j < n; j++) {
+    fputs(j > i ? "," : "", out);
+    fputs(row ? (j > i ? " " : "") : "\n   ", out);
     fputs("{\"of\": ", out);
     json_put_string(out, es[j].of);
     fputs(", \"wrt\": [", out);
@@ -226,10 +368,17 @@ element_name(char *buf, size_t size, const char *name, const GtValue *v,
     len += (size_t)snprintf(buf + len, size - len, "[%zu]", idx[d]);
 }
 
-static void
-print_csv_enclosures(FILE *out, const Cli *c, GtSession *s,
-                     const GtEnclosure *es, size_t n, char sep)
+/* CSV/TSV: the header line (malloc'd): the inputs' columns, then NAME.lo
+   and NAME.hi per element (--verified: NAME). */
+static char *
+csv_header(const Cli *c, GtSession *s, const GtEnclosure *es, size_t n,
+           char sep)
 {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  if (out == NULL)
+    out_of_memory();
   int first = 1;
   char buf[600];
   size_t nin = gt_session_input_count(s);
@@ -252,11 +401,24 @@ print_csv_enclosures(FILE *out, const Cli *c, GtSession *s,
     free(l);
   }
   fputc('\n', out);
-  first = 1;
+  if (fclose(out) != 0 || text == NULL)
+    out_of_memory();
+  return text;
+}
+
+/* CSV/TSV: one row of values (a --batch row echoes its fields). */
+static void
+csv_row(FILE *out, const Cli *c, GtSession *s, const GtEnclosure *es,
+        size_t n, char sep, const Echo *row)
+{
+  int first = 1;
+  size_t nin = gt_session_input_count(s);
   for (size_t i = 0; i < nin; i++) {
     GtValue v = gt_session_input_value(s, i);
+    const char *f = echoed(row, gt_session_input_name(s, i));
     for (size_t k = 0; k < v.size; k++) {
-      char *t = number_text(&v.elems[k], c->digits);
+      char *t = f && v.rank == 0 ? xstrdup(f)
+                                 : number_text(&v.elems[k], c->digits);
       put_field(out, t, sep, &first);
       free(t);
     }
@@ -279,6 +441,16 @@ print_csv_enclosures(FILE *out, const Cli *c, GtSession *s,
       free(hi);
     }
   fputc('\n', out);
+}
+
+static void
+print_csv_enclosures(FILE *out, const Cli *c, GtSession *s,
+                     const GtEnclosure *es, size_t n, char sep)
+{
+  char *h = csv_header(c, s, es, n, sep);
+  fputs(h, out);
+  free(h);
+  csv_row(out, c, s, es, n, sep, NULL);
 }
 
 /* Does [lo, hi] prove `digits` significant digits: hi - lo at most
@@ -359,6 +531,12 @@ enclose_once(const Cli *c, GtSession *s, const GtEnclosure **es, size_t *n,
   *own = NULL;
   *names = NULL;
   GtStatus st = gt_session_run(s);
+  if (st == GT_OK && c->taylor >= 0) {
+    /* --taylor: the coefficients themselves, enclosed as coefficients */
+    taylor_run = 1;
+    return gt_session_enclose_taylor(s, (const char *const *)c->of.v,
+                                     c->of.n, c->wrt.v[0], c->taylor, es, n);
+  }
   if (st == GT_OK && gt_session_output_count(s) > 0
       && (*own = taylor_list(c, s, &nd, names)) != NULL)
     ds = *own;
@@ -407,16 +585,95 @@ run_enclose(const Cli *cp, GtSession *s0)
   else {
     report(s, c.quiet, GT_OK);
     if (c.format == FMT_JSON)
-      print_json_enclosures(stdout, &c, es, n, c.opt.prec);
+      print_json_enclosures(stdout, &c, s, es, n, c.opt.prec, NULL);
     else if (c.format == FMT_CSV || c.format == FMT_TSV)
       print_csv_enclosures(stdout, &c, s, es, n,
                            c.format == FMT_CSV ? ',' : '\t');
     else
-      print_text_enclosures(stdout, &c, es, n);
+      print_text_enclosures(stdout, &c, s, es, n, NULL);
   }
   if (s != s0)
     gt_session_free(s);
   free(own);
   free(names);
   return (int)st;
+}
+
+/* --batch with --enclose: at each point read, the program runs with the
+   header's inputs set from their fields' decimal text (so enclosed
+   exactly; a field the language does not read, such as 1E5, from the
+   number read, which is enclosed with a margin) and its values and
+   derivatives are printed as intervals, one row per point.  A point that
+   cannot be enclosed (the program fails, a comparison or kink the
+   intervals do not decide) is reported as a failing row: its error, then
+   "<stdin>:LINE: note: the program fails at this row", and the run ends
+   with its status, 4, unless --skip-bad-rows. */
+int
+run_enclose_batch(const Cli *c, GtSession *s)
+{
+  enum Format fmt = c->format_given ? c->format
+                    : batch_sep() == '\t' ? FMT_TSV : FMT_CSV;
+  char sep = fmt == FMT_TSV ? '\t' : ',';
+  const char *const *names;
+  mpfr_srcptr *vals;
+  size_t nc;
+  char *head = NULL;
+  int rc = 0, got;
+  taylor_run = c->taylor >= 0;
+  while ((got = batch_point(c, s, &names, &vals, &nc)) > 0) {
+    Echo row = { names, batch_fields(), nc };
+    for (size_t i = 0; i < nc; i++)
+      if (gt_session_set_input(s, names[i], row.fields[i]) != GT_OK) {
+        gt_session_clear_diags(s);
+        gt_session_set_input_value(s, names[i], vals[i]);
+      }
+    const GtEnclosure *es = NULL;
+    size_t n = 0;
+    GtDeriv *own = NULL;
+    const char **dn = NULL;
+    GtStatus st = enclose_once(c, s, &es, &n, &own, &dn);
+    if (st != GT_OK) {
+      fflush(stdout);
+      report(s, c->quiet, st);
+      fprintf(stderr, "<stdin>:%lu: note: the program fails at this row%s\n",
+              batch_line(), c->skip_bad ? "; row skipped" : "");
+    } else {
+      if (gt_session_diag_count(s) > 0)
+        fflush(stdout);
+      report(s, c->quiet, GT_OK);
+    }
+    if (st == GT_OK && (fmt == FMT_CSV || fmt == FMT_TSV)) {
+      char *h = csv_header(c, s, es, n, sep);
+      if (head == NULL) {
+        fputs(h, stdout);
+        head = h;
+      } else if (strcmp(h, head) != 0) {
+        fflush(stdout);
+        fprintf(stderr, "<stdin>:%lu: %s: the outputs or derivatives differ "
+                "from the first row's%s\n", batch_line(),
+                c->skip_bad ? "warning" : "error",
+                c->skip_bad ? "; row skipped" : "");
+        st = GT_EUSAGE;
+      }
+      if (h != head)
+        free(h);
+      if (st == GT_OK)
+        csv_row(stdout, c, s, es, n, sep, &row);
+    } else if (st == GT_OK && fmt == FMT_JSON)
+      print_json_enclosures(stdout, c, s, es, n, c->opt.prec, &row);
+    else if (st == GT_OK)
+      print_text_enclosures(stdout, c, s, es, n, &row);
+    free(own);
+    free(dn);
+    if (st != GT_OK && !c->skip_bad) {
+      rc = (int)st;
+      break;
+    }
+    if (ferror(stdout))
+      break;
+  }
+  if (got < 0)
+    rc = -got;
+  free(head);
+  return rc;
 }

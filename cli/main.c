@@ -173,9 +173,15 @@ help(void)
 "      --enclose          print values and derivatives as proven intervals\n"
 "                         (Arb balls): NAME in [LO, HI]; an undecidable\n"
 "                         comparison or kink is an error (exit 4); with\n"
-"                         --verified, only the digits they prove\n"
+"                         --verified, only the digits they prove; with\n"
+"                         --check, PROVEN WRONG when the hand derivative's\n"
+"                         interval and gradtool's are disjoint (exit 1),\n"
+"                         else consistent; with --taylor, proven Taylor\n"
+"                         coefficients; with --batch, a row of intervals\n"
+"                         per point\n"
 "      --enclose-digits=N  --enclose, doubling the precision until every\n"
-"                         interval proves N significant digits\n"
+"                         interval proves N significant digits (not with\n"
+"                         --batch or --check)\n"
 "\n"
 "Interactive session (also when no FILE is given and stdin is a terminal):\n"
 "  -i, --interactive      read statements and commands (:help) line by line\n"
@@ -443,16 +449,26 @@ enclose_option(Cli *c, int ch)
                                           100000);
 }
 
-/* --enclose against the options it does not combine with yet */
+/* --enclose against the options it does not combine with */
 static void
 enclose_options(const Cli *c)
 {
-  if (c->enclose && (c->batch || c->checks.n || c->fd_check
-                     || c->taylor >= 0 || c->interactive))
-    usage_error("--enclose does not combine with %s yet",
-                c->batch ? "--batch" : c->checks.n ? "--check"
-                : c->fd_check ? "--fd-check"
-                : c->taylor >= 0 ? "--taylor" : "--interactive");
+  if (!c->enclose)
+    return;
+  if (c->fd_check)
+    usage_error("--enclose does not combine with --fd-check: finite "
+                "differences estimate a derivative and prove nothing about "
+                "it (--check EXPR with --enclose proves a hand-derived "
+                "derivative wrong or consistent)");
+  if (c->checks.n && c->tol)
+    usage_error("--tol does not apply to --check with --enclose: the "
+                "enclosures are compared as intervals");
+  if (c->enclose_digits && (c->batch || c->checks.n))
+    usage_error("--enclose-digits does not combine with %s: it would run "
+                "the points again; give --prec instead",
+                c->batch ? "--batch" : "--check");
+  if (c->interactive)
+    usage_error("--enclose does not combine with --interactive yet");
 }
 
 /* --partial and --taylor against the other options */

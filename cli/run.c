@@ -344,10 +344,12 @@ run_program(Cli *cp, int argc, char **argv)
   GtSession *s = open_session(&c, c.opt.prec, &st);
   if (s == NULL)
     rc = (int)st;
+  else if (c.checks.n)
+    rc = run_check(&c, s);  /* with --enclose too */
+  else if (c.enclose && c.batch)
+    rc = run_enclose_batch(&c, s);
   else if (c.enclose)
     rc = run_enclose(&c, s);
-  else if (c.checks.n)
-    rc = run_check(&c, s);
   else if (c.batch)
     rc = run_batch(&c, s);
   else if (c.emit >= 0)

@@ -7,6 +7,10 @@
  * inputs, at the --at point or at --samples random points of the --range
  * boxes.  Both sides are replayed at each point (gt_session_replay), so a
  * thousand samples cost little more than a thousand forward passes.
+ * With --enclose both sides are enclosed in ball arithmetic instead
+ * (gt_session_enclose on the session that runs the program and then
+ * EXPR) and compared as intervals: disjoint is PROVEN WRONG, overlapping
+ * consistent.
  *
  * --fd-check differentiates numerically at 2p + 64 bits: central
  * differences (a product of them for mixed partials) at steps
@@ -290,6 +294,12 @@ typedef struct Check {
   char *w_ad, *w_ex, *w_diff;
   /* the first point where a side is undefined */
   char *u_point, *u_point_json, *u_why;
+  /* --enclose: the element shown, the disjoint pair farthest apart
+     (shown_wrong) or else the widest overlapping one: the bounds of the
+     derivative and of the expression, dlo, dhi, elo, ehi, and its score
+     (their gap or their union's width, relative to their magnitude) */
+  int have_shown, shown_wrong;
+  mpfr_t shown[5];
 } Check;
 
 /* Frees the texts of the worst element so far. */
@@ -319,6 +329,9 @@ check_free(Check *k)
   free(k->u_point);
   free(k->u_point_json);
   free(k->u_why);
+  if (k->have_shown)
+    for (int i = 0; i < 5; i++)
+      mpfr_clear(k->shown[i]);
 }
 
 /* Splits spec "[OUT:]NAME[,NAME]...=EXPR" into k; a malformed one is a
@@ -547,34 +560,40 @@ same_shape(const GtValue *a, const GtValue *b)
   return 1;
 }
 
+/* The usage error of an expression E whose shape is not derivative D's. */
+static int
+shape_error(const Check *k, const GtValue *D, const GtValue *E)
+{
+  Buf b = { NULL, 0, 0 };
+  buf_adds(&b, "");
+  if (E->rank == 0)
+    buf_adds(&b, "the expression is a scalar");
+  else {
+    buf_adds(&b, "the expression has shape ");
+    shape_text(&b, E);
+  }
+  buf_adds(&b, ", but ");
+  buf_adds(&b, k->label);
+  if (D->rank == 0)
+    buf_adds(&b, " is a scalar");
+  else {
+    buf_adds(&b, " has shape ");
+    shape_text(&b, D);
+  }
+  fprintf(stderr, "%s: --check %s: %s\nTry '%s --help' for more "
+          "information.\n", program_name, k->spec, b.s, program_name);
+  free(b.s);
+  return GT_EUSAGE;
+}
+
 /* Compares derivative D with EXPR's value E at one point; a status to
    exit with, or 0. */
 static int
 compare(Check *k, const Point *pt, const GtValue *D, const GtValue *E,
         mpfr_srcptr tol, long prec)
 {
-  if (!same_shape(D, E)) {
-    Buf b = { NULL, 0, 0 };
-    buf_adds(&b, "");
-    if (E->rank == 0)
-      buf_adds(&b, "the expression is a scalar");
-    else {
-      buf_adds(&b, "the expression has shape ");
-      shape_text(&b, E);
-    }
-    buf_adds(&b, ", but ");
-    buf_adds(&b, k->label);
-    if (D->rank == 0)
-      buf_adds(&b, " is a scalar");
-    else {
-      buf_adds(&b, " has shape ");
-      shape_text(&b, D);
-    }
-    fprintf(stderr, "%s: --check %s: %s\nTry '%s --help' for more "
-            "information.\n", program_name, k->spec, b.s, program_name);
-    free(b.s);
-    return GT_EUSAGE;
-  }
+  if (!same_shape(D, E))
+    return shape_error(k, D, E);
   mpfr_t rel, t, big;
   mpfr_inits2((mpfr_prec_t)prec, rel, t, big, (mpfr_ptr)0);
   size_t worst = 0;
@@ -623,6 +642,84 @@ compare(Check *k, const Point *pt, const GtValue *D, const GtValue *E,
     }
   }
   mpfr_clears(rel, t, big, (mpfr_ptr)0);
+  return 0;
+}
+
+/* --enclose: compares the enclosures of the derivative, D, and of the
+   expression, E, at one point.  The point is PROVEN WRONG when the two
+   intervals of some element are disjoint: the exact derivative and the
+   exact value of the expression differ there (by at least the gap).
+   Else it is consistent: every pair overlaps, and this precision cannot
+   tell the two apart.  The element kept for the verdict is the disjoint
+   pair farthest apart relative to its magnitude, or when there is none
+   the pair whose union is the widest relative to it (the one proven
+   least).  A status to exit with, or 0. */
+static int
+compare_enclosed(Check *k, const Point *pt, const GtEnclosure *D,
+                 const GtEnclosure *E, long prec)
+{
+  if (!same_shape(&D->lo, &E->lo))
+    return shape_error(k, &D->lo, &E->lo);
+  mpfr_t score, t, m;
+  mpfr_inits2(64, score, t, m, (mpfr_ptr)0);
+  int wrong = 0, have = 0;
+  size_t best = 0;
+  for (size_t e = 0; e < D->lo.size; e++) {
+    mpfr_srcptr b[4] = { &D->lo.elems[e], &D->hi.elems[e], &E->lo.elems[e],
+                         &E->hi.elems[e] };
+    int below = mpfr_less_p(b[1], b[2]), above = mpfr_less_p(b[3], b[0]);
+    int dis = below || above;
+    if (wrong && !dis)
+      continue;
+    if (below)
+      mpfr_sub(t, b[2], b[1], MPFR_RNDD);      /* the gap */
+    else if (above)
+      mpfr_sub(t, b[0], b[3], MPFR_RNDD);
+    else                                         /* the union's width */
+      mpfr_sub(t, mpfr_less_p(b[1], b[3]) ? b[3] : b[1],
+               mpfr_less_p(b[0], b[2]) ? b[0] : b[2], MPFR_RNDU);
+    mpfr_set_zero(m, 1);
+    for (int i = 0; i < 4; i++)
+      if (mpfr_cmpabs(b[i], m) > 0)
+        mpfr_abs(m, b[i], MPFR_RNDN);
+    if (!mpfr_zero_p(m) && mpfr_number_p(m))
+      mpfr_div(t, t, m, MPFR_RNDN);
+    if (dis && !wrong) {
+      wrong = 1;
+      have = 0;
+    }
+    if (!have || mpfr_greater_p(t, score)) {
+      mpfr_set(score, t, MPFR_RNDN);
+      best = e;
+      have = 1;
+    }
+  }
+  if (wrong)
+    k->disagree++;
+  else
+    k->agree++;
+  if (have && (!k->have_shown || (wrong && !k->shown_wrong)
+               || (wrong == k->shown_wrong
+                   && mpfr_greater_p(score, k->shown[4])))) {
+    if (!k->have_shown) {
+      for (int i = 0; i < 5; i++)
+        mpfr_init2(k->shown[i], (mpfr_prec_t)prec);
+      k->have_shown = 1;
+    }
+    k->shown_wrong = wrong;
+    mpfr_set(k->shown[0], &D->lo.elems[best], MPFR_RNDD);
+    mpfr_set(k->shown[1], &D->hi.elems[best], MPFR_RNDU);
+    mpfr_set(k->shown[2], &E->lo.elems[best], MPFR_RNDD);
+    mpfr_set(k->shown[3], &E->hi.elems[best], MPFR_RNDU);
+    mpfr_set(k->shown[4], score, MPFR_RNDN);
+    worst_texts_free(k);
+    k->w_ad = k->w_ex = k->w_diff = NULL;
+    k->w_point = point_str(pt, 0);
+    k->w_point_json = point_str(pt, 1);
+    k->w_elem = element_text(&D->lo, best, 0);
+    k->w_elem_json = element_text(&D->lo, best, 1);
+  }
+  mpfr_clears(score, t, m, (mpfr_ptr)0);
   return 0;
 }
 
@@ -679,6 +776,187 @@ verdict_text(const Check *k, unsigned long points, mpfr_srcptr tol)
     printf("  undefined at %lu point%s, the first at %s: %s\n",
            k->undefined, k->undefined == 1 ? "" : "s", k->u_point,
            k->u_why);
+}
+
+/* The gap between the shown disjoint pair, rounded down to 3 digits: a
+   proven lower bound of the difference's magnitude. */
+static char *
+gap_text(const Check *k)
+{
+  mpfr_t g;
+  mpfr_init2(g, 64);
+  if (mpfr_less_p(k->shown[1], k->shown[2]))
+    mpfr_sub(g, k->shown[2], k->shown[1], MPFR_RNDD);
+  else
+    mpfr_sub(g, k->shown[0], k->shown[3], MPFR_RNDD);
+  char *t = gt_format_bound(g, 3, 0);
+  mpfr_clear(g);
+  if (t == NULL)
+    out_of_memory();
+  return t;
+}
+
+/* Decimal text a (up: b) rounded to d digits, a < b as numbers? */
+static int
+printed_apart(mpfr_srcptr a, mpfr_srcptr b, long d)
+{
+  char *ta = gt_format_bound(a, d, 1), *tb = gt_format_bound(b, d, 0);
+  if (ta == NULL || tb == NULL)
+    out_of_memory();
+  mpfr_t x, y;
+  /* two decimals of d digits differ by 10^-d relatively at least: far
+     more than the rounding at 4d + 64 bits */
+  mpfr_inits2((mpfr_prec_t)(4 * d + 64), x, y, (mpfr_ptr)0);
+  mpfr_set_str(x, ta, 10, MPFR_RNDN);
+  mpfr_set_str(y, tb, 10, MPFR_RNDN);
+  int apart = mpfr_less_p(x, y);
+  mpfr_clears(x, y, (mpfr_ptr)0);
+  free(ta);
+  free(tb);
+  return apart;
+}
+
+/* The digits that print the shown pair: --digits or the digits that show
+   each width, and for a disjoint pair enough that the printed intervals
+   stay disjoint too (the bounds are rounded outwards). */
+static long
+shown_digits(const Cli *c, const Check *k)
+{
+  long d = c->digits;
+  if (d == 0) {
+    long a = gt_enclosure_digits(k->shown[0], k->shown[1], c->opt.prec);
+    long b = gt_enclosure_digits(k->shown[2], k->shown[3], c->opt.prec);
+    d = a > b ? a : b;
+  }
+  if (!k->shown_wrong)
+    return d;
+  int below = mpfr_less_p(k->shown[1], k->shown[2]);
+  mpfr_srcptr lo = below ? k->shown[1] : k->shown[3];
+  mpfr_srcptr hi = below ? k->shown[2] : k->shown[0];
+  long most = (long)((double)c->opt.prec * 0.30103) + 10;
+  while (d < most && !printed_apart(lo, hi, d))
+    d++;
+  return d;
+}
+
+/* --enclose: the shown pair's lines, after the verdict line. */
+static void
+shown_text(const Check *k, const Cli *c, unsigned long points)
+{
+  long d = shown_digits(c, k);
+  char *di = interval_text(c, k->shown[0], k->shown[1],
+                           k->shown_wrong || c->digits ? d : 0, 0);
+  char *ei = interval_text(c, k->shown[2], k->shown[3],
+                           k->shown_wrong || c->digits ? d : 0, 0);
+  char *dl = malloc(strlen(k->label) + strlen(k->w_elem) + 1);
+  char *el = malloc(strlen("expression") + strlen(k->w_elem) + 1);
+  if (dl == NULL || el == NULL)
+    out_of_memory();
+  sprintf(dl, "%s%s", k->label, k->w_elem);
+  sprintf(el, "expression%s", k->w_elem);
+  int w = (int)strlen(dl);
+  if ((int)strlen(el) > w)
+    w = (int)strlen(el);
+  printf("  %s%s%s%s:\n", points == 1 ? "at "
+         : k->shown_wrong ? "the widest gap at " : "the widest overlap at ",
+         k->w_point, *k->w_elem ? ", element " : "", k->w_elem);
+  printf("    %-*s in %s\n", w, dl, di);
+  printf("    %-*s in %s\n", w, el, ei);
+  if (k->shown_wrong) {
+    char *g = gap_text(k);
+    printf("    they are at least %s apart\n", g);
+    free(g);
+  }
+  free(di);
+  free(ei);
+  free(dl);
+  free(el);
+}
+
+/* --enclose: the verdict of check k. */
+static void
+verdict_text_enclosed(const Check *k, const Cli *c, unsigned long points)
+{
+  unsigned long defined = k->agree + k->disagree;
+  if (k->disagree)
+    printf("check %s = %s: PROVEN WRONG at %lu of %lu point%s\n", k->label,
+           k->expr, k->disagree, points, points == 1 ? "" : "s");
+  else if (points == 0)
+    printf("check %s = %s: not checked (no points)\n", k->label, k->expr);
+  else if (defined == 0)
+    printf("check %s = %s: UNDEFINED at every point (%lu)\n", k->label,
+           k->expr, points);
+  else
+    printf("check %s = %s: consistent at %lu of %lu point%s (the "
+           "enclosures overlap)\n", k->label, k->expr, k->agree, points,
+           points == 1 ? "" : "s");
+  if (k->have_shown)
+    shown_text(k, c, points);
+  if (k->undefined)
+    printf("  undefined at %lu point%s, the first at %s: %s\n",
+           k->undefined, k->undefined == 1 ? "" : "s", k->u_point,
+           k->u_why);
+}
+
+/* --enclose: the JSON object of check k. */
+static void
+verdict_json_enclosed(Buf *b, const Check *k, const Cli *c)
+{
+  buf_adds(b, "{\"of\": ");
+  if (k->of)
+    json_add_string(b, k->of);
+  else
+    buf_adds(b, "null");
+  buf_adds(b, ", \"wrt\": [");
+  for (int i = 0; i < k->order; i++) {
+    buf_adds(b, i ? ", " : "");
+    json_add_string(b, k->wrt[k->nwrt == 1 ? 0 : i]);
+  }
+  buf_adds(b, "], \"expression\": ");
+  json_add_string(b, k->expr);
+  buf_adds(b, ", \"verdict\": ");
+  buf_adds(b, k->disagree ? "\"proven_wrong\""
+              : k->agree ? "\"consistent\"" : "\"undefined\"");
+  char t[160];
+  snprintf(t, sizeof t, ", \"proven_wrong\": %lu, \"consistent\": %lu, "
+           "\"undefined\": %lu", k->disagree, k->agree, k->undefined);
+  buf_adds(b, t);
+  buf_adds(b, ",\n    \"worst\": ");
+  if (k->have_shown) {
+    long d = shown_digits(c, k);
+    char *di = interval_text(c, k->shown[0], k->shown[1],
+                             k->shown_wrong || c->digits ? d : 0, 1);
+    char *ei = interval_text(c, k->shown[2], k->shown[3],
+                             k->shown_wrong || c->digits ? d : 0, 1);
+    buf_adds(b, "{\"point\": ");
+    buf_adds(b, k->w_point_json);
+    buf_adds(b, ", \"element\": ");
+    buf_adds(b, k->w_elem_json);
+    buf_adds(b, ", \"derivative\": ");
+    buf_adds(b, di);
+    buf_adds(b, ", \"expression\": ");
+    buf_adds(b, ei);
+    if (k->shown_wrong) {
+      char *g = gap_text(k);
+      buf_adds(b, ", \"apart_at_least\": ");
+      buf_adds(b, g);
+      free(g);
+    }
+    buf_adds(b, "}");
+    free(di);
+    free(ei);
+  } else
+    buf_adds(b, "null");
+  buf_adds(b, ",\n    \"first_undefined\": ");
+  if (k->u_why) {
+    buf_adds(b, "{\"point\": ");
+    buf_adds(b, k->u_point_json);
+    buf_adds(b, ", \"reason\": ");
+    json_add_string(b, k->u_why);
+    buf_adds(b, "}");
+  } else
+    buf_adds(b, "null");
+  buf_adds(b, "}");
 }
 
 static void
@@ -770,6 +1048,13 @@ typedef struct CheckRun {
   Point drawn;            /* the inputs of the ranges, as drawn */
   Point given;            /* the inputs of a --batch row */
   unsigned long points;   /* points run */
+  /* --enclose: the scalar inputs of the point as decimal text (the
+     fields of a --batch row, the 12 digits drawn in a range), which the
+     check session encloses exactly; texts[] are owned when own is set */
+  const char **tnames;
+  const char **texts;
+  size_t nt;
+  int own;
 } CheckRun;
 
 /* --tol (relative, 2^-(p/2) unless given) and the --check options. */
@@ -895,6 +1180,10 @@ check_batch_point(CheckRun *r, GtStatus *st)
     given->vals[i].elems = bv[i];
   }
   given->n = bk;
+  r->tnames = (const char **)bn;
+  r->texts = (const char **)batch_fields();
+  r->nt = bk;
+  r->own = 0;
   *st = gt_session_replay(r->s, bn, bv, bk);
   return 1;
 }
@@ -925,6 +1214,14 @@ check_random_point(CheckRun *r, Rng *rng, GtStatus *st)
       }
     }
     if (rg->v.rank == 0) {
+      if (r->c->enclose) {
+        /* the decimal drawn, for the check session to enclose */
+        free((char *)r->texts[ns]);
+        r->texts[ns] = number_text(rg->elems, 12);
+        r->tnames[ns] = rg->name;
+        r->nt = ns + 1;
+        r->own = 1;
+      }
       r->snames[ns] = rg->name;
       r->svals[ns++] = rg->elems;
     } else if (gt_session_set_input_tensor(r->s, rg->name, &rg->v)
@@ -960,6 +1257,60 @@ check_usage_error(const Check *k, GtSession *s)
   gt_session_clear_diags(s);
 }
 
+/* --enclose: check k at the point (the session's inputs, pt): the check
+   session, which runs the program and then EXPR, is run at the point
+   (its scalar inputs set from their decimal text, so enclosed exactly;
+   a tensor drawn in a range from its numbers) and encloses both the
+   derivative and EXPR's value, to be compared as intervals.  A point
+   where either cannot be enclosed (the program or EXPR fails there, a
+   comparison the intervals do not decide) is undefined, with the
+   located error's message.  0, or a status to exit with. */
+static int
+check_enclosed(CheckRun *r, Check *k, const Point *pt)
+{
+  GtSession *cs = k->cs;
+  GtStatus st = GT_OK;
+  for (size_t i = 0; i < r->nt && st == GT_OK; i++)
+    st = gt_session_set_input(cs, r->tnames[i], r->texts[i]);
+  for (size_t i = 0; i < r->nr && st == GT_OK && !r->c->batch; i++)
+    if (r->rg[i].v.rank > 0)
+      st = gt_session_set_input_tensor(cs, r->rg[i].name, &r->rg[i].v);
+  if (st == GT_OK)
+    st = gt_session_run(cs);
+  if (st == GT_EUSAGE || st == GT_ESYNTAX) {
+    report_check(k, r->c);
+    return (int)st;
+  }
+  const char **w = calloc((size_t)k->order + 1, sizeof *w);
+  if (w == NULL)
+    out_of_memory();
+  for (int m = 0; m < k->order; m++)
+    w[m] = k->wrt[k->nwrt == 1 ? 0 : m];
+  /* the derivative, then EXPR's value (order 0: in its own shape) */
+  GtDeriv want[2] = { { k->of, w, k->order, 1, { 0, NULL, 0, NULL } },
+                      { check_result, NULL, 0, 1, { 0, NULL, 0, NULL } } };
+  const GtEnclosure *es = NULL;
+  size_t n = 0;
+  if (st == GT_OK)
+    st = gt_session_enclose(cs, want, 2, &es, &n);
+  if (st == GT_EUSAGE) {
+    free(w);
+    check_usage_error(k, cs);
+    return (int)st;
+  }
+  if (st != GT_OK) {
+    free(w);
+    undefined(k, pt, "", first_error(cs));
+    gt_session_clear_diags(cs);
+    return 0;
+  }
+  gt_session_clear_diags(cs);
+  if (k->label == NULL)
+    k->label = deriv_label(&want[0]);
+  free(w);     /* the entries' wrt: not read after this */
+  return compare_enclosed(k, pt, &es[n - 2], &es[n - 1], r->prec);
+}
+
 /* Check k at the point the session has run (pt): the derivative against
    the expression's value.  0, or a status to exit with. */
 static int
@@ -975,6 +1326,8 @@ check_at_point(CheckRun *r, Check *k, const Point *pt)
     }
     k->of = gt_session_output_name(s, 0);
   }
+  if (r->c->enclose)
+    return check_enclosed(r, k, pt);
   const GtDeriv *ds;
   size_t nd;
   GtStatus dst = gt_session_derivatives(s, &k->of, 1, k->uniq, k->nuniq,
@@ -1109,6 +1462,13 @@ check_run_free(CheckRun *r)
   }
   point_free(&r->drawn);
   point_free(&r->given);
+  if (r->own)
+    for (size_t i = 0; i < r->nt; i++)
+      free((char *)r->texts[i]);
+  if (r->own || r->nt == 0) {
+    free(r->tnames);
+    free(r->texts);
+  }
   free(r->rg);
   free(r->ck);
   free(r->snames);
@@ -1124,7 +1484,14 @@ run_check(Cli *c, GtSession *s)
   mpfr_t tol, t;
   mpfr_inits2((mpfr_prec_t)prec, tol, t, (mpfr_ptr)0);
   CheckRun run = { c, s, prec, NULL, nr, NULL, nc, tol, t, NULL, NULL,
-                   { 0, NULL, NULL }, { 0, NULL, NULL }, 0 };
+                   { 0, NULL, NULL }, { 0, NULL, NULL }, 0, NULL, NULL, 0,
+                   0 };
+  if (c->enclose && !c->batch) {
+    run.tnames = calloc(nr + 1, sizeof *run.tnames);
+    run.texts = calloc(nr + 1, sizeof *run.texts);
+    if (run.tnames == NULL || run.texts == NULL)
+      out_of_memory();
+  }
   run.rg = calloc(nr + 1, sizeof *run.rg);
   run.ck = calloc(nc + 1, sizeof *run.ck);
   run.snames = calloc(nr + 1, sizeof *run.snames);
@@ -1152,8 +1519,12 @@ run_check(Cli *c, GtSession *s)
   if (rc == 0 && c->format == FMT_JSON) {
     char *tt = short_text(tol, 2);
     char head[256];
-    snprintf(head, sizeof head, "{\"precision\": %ld,\n \"tolerance\": %s,\n"
-             " \"points\": %lu,\n \"checks\": [", prec, tt, points);
+    if (c->enclose)
+      snprintf(head, sizeof head, "{\"precision\": %ld,\n \"enclosure\": "
+               "true,\n \"points\": %lu,\n \"checks\": [", prec, points);
+    else
+      snprintf(head, sizeof head, "{\"precision\": %ld,\n \"tolerance\": "
+               "%s,\n \"points\": %lu,\n \"checks\": [", prec, tt, points);
     free(tt);
     buf_adds(&js, head);
   }
@@ -1165,8 +1536,13 @@ run_check(Cli *c, GtSession *s)
       failed = 1;
     if (c->format == FMT_JSON) {
       buf_adds(&js, i ? ",\n   " : "\n   ");
-      verdict_json(&js, k, k->of);
-    } else
+      if (c->enclose)
+        verdict_json_enclosed(&js, k, c);
+      else
+        verdict_json(&js, k, k->of);
+    } else if (c->enclose)
+      verdict_text_enclosed(k, c, points);
+    else
       verdict_text(k, points, tol);
   }
   if (rc == 0 && c->format == FMT_JSON) {

@@ -413,7 +413,8 @@ of_node(const GtSession *s, const char *name)
 }
 
 /* Records derivative d as nodes: the chain of recorded Jacobians (a tensor
-   output summed first), as the recorded path of api.c computes it. */
+   output summed first, unless the options ask for its Jacobian), as the
+   recorded path of api.c computes it. */
 static GtStatus
 record_deriv(GtSession *s, const GtDeriv *d, int32_t *node)
 {
@@ -428,8 +429,12 @@ record_deriv(GtSession *s, const GtDeriv *d, int32_t *node)
   int32_t g = of_node(s, d->of);
   if (g < 0)
     return no_name(s, "--of", "output", d->of);
-  if (s->tape.nodes[g].shape)
-    g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);
+  if (d->order == 0) {
+    *node = g;                  /* a value, in its own shape */
+    return GT_OK;
+  }
+  if (s->tape.nodes[g].shape && !s->opt.jacobian)
+    g = gt_tensor_reduce(&r, GT_OP_SUM, g, 0);  /* --jacobian: in full */
   for (int k = 0; k < d->order; k++) {
     int32_t w = of_node(s, d->wrt[k]);
     if (w < 0)
@@ -451,24 +456,23 @@ const_series(arb_srcptr v, slong n)
   return t;
 }
 
-/* The order-K derivative of scalar node y with respect to scalar node x
-   into out, by one sweep of the series rules over the nodes x..y that y
-   uses and that vary with x (the others are constants: their value
-   balls).  O(K^2) ball operations per node (less where Arb multiplies
-   faster).  On failure returns the error status, located at the node
-   whose rule failed. */
+/* The Taylor coefficients y_0 .. y_{n-1} of scalar node y in scalar node
+   x (y_k = y^(k)(a)/k!) into out[0..n), by one sweep of the series rules
+   over the nodes x..y that y uses and that vary with x (the others are
+   constants: their value balls).  O(n^2) ball operations per node (less
+   where Arb multiplies faster).  On failure returns the error status,
+   located at the node whose rule failed. */
 static GtStatus
-taylor_ball(GtSession *s, GtBalls *B, int32_t x, int32_t y, int K,
-            arb_ptr out)
+taylor_series(GtSession *s, GtBalls *B, int32_t x, int32_t y, slong n,
+              arb_ptr out)
 {
   const GtTape *t = &s->tape;
-  slong n = K + 1;
-  arb_zero(out);
-  if (y < x)
-    return GT_OK;
-  if (y == x) {
-    if (K == 1)
-      arb_one(out);
+  _arb_vec_zero(out, n);
+  if (y <= x) {
+    /* y before x is a constant; y = x is the series x + t */
+    arb_set(out, B->b[y]);
+    if (y == x && n > 1)
+      arb_one(out + 1);
     return GT_OK;
   }
   unsigned char *uses = gt_tape_uses(t, x, y);
@@ -492,10 +496,12 @@ taylor_ball(GtSession *s, GtBalls *B, int32_t x, int32_t y, int K,
       varies |= ops[k] >= x && ser[ops[k] - x] != NULL;
     if (!varies)
       continue;
-    if (nd->shape != 0 || gt_is_tensor_op((GtOp)nd->op))
-      return free(uses), node_error(s, i, "Taylor mode on balls runs on "
-                                    "scalars only: a tensor between the "
-                                    "name and the output", NULL, NULL, 0);
+    if (nd->shape != 0 || gt_is_tensor_op((GtOp)nd->op)) {
+      st = node_error(s, i, "Taylor mode on balls runs on scalars only: a "
+                      "tensor between the name and the output", NULL, NULL,
+                      0);
+      break;
+    }
     const GtBallRule *rule = &gt_ball_rules[nd->op];
     ser[i - x] = _arb_vec_init(n);
     if (!(gt_ops[nd->op].flags & GT_OPF_SMOOTH)) {
@@ -522,19 +528,52 @@ taylor_ball(GtSession *s, GtBalls *B, int32_t x, int32_t y, int K,
       if (own[k])
         _arb_vec_clear(own[k], n);
   }
-  if (st == GT_OK && ser[y - x] != NULL) {
-    arb_t f;
-    arb_init(f);
-    arb_fac_ui(f, (ulong)K, B->prec);
-    arb_mul(out, ser[y - x] + K, f, B->prec);
-    arb_clear(f);
-  }
+  if (st == GT_OK)
+    _arb_vec_set(out, ser[y - x] ? ser[y - x] : B->b[y],
+                 ser[y - x] ? n : 1);
   for (int32_t i = x; i <= y; i++)
     if (ser[i - x])
       _arb_vec_clear(ser[i - x], n);
   free(ser);
   free(uses);
   return st;
+}
+
+/* The order-K derivative of scalar node y with respect to scalar node x
+   into out: K! times the coefficient y_K of the series. */
+static GtStatus
+taylor_ball(GtSession *s, GtBalls *B, int32_t x, int32_t y, int K,
+            arb_ptr out)
+{
+  slong n = K + 1;
+  arb_ptr c = _arb_vec_init(n);
+  GtStatus st = taylor_series(s, B, x, y, n, c);
+  if (st == GT_OK) {
+    arb_t f;
+    arb_init(f);
+    arb_fac_ui(f, (ulong)K, B->prec);
+    arb_mul(out, c + K, f, B->prec);
+    arb_clear(f);
+  }
+  _arb_vec_clear(c, n);
+  return st;
+}
+
+/* Is every node between x and y that y uses a scalar (else recorded
+   Jacobians, as derive.c's rule 2)?  Out of memory: the sweep says so. */
+static int
+scalar_path(const GtSession *s, int32_t x, int32_t y)
+{
+  if (y <= x)
+    return 1;
+  unsigned char *used = gt_tape_uses(&s->tape, x, y);
+  int ok = 1;
+  for (int32_t i = y; used && i >= x && ok; i--)
+    if (used[i - x] && (s->tape.nodes[i].shape != 0
+                        || gt_is_tensor_op((GtOp)s->tape.nodes[i].op)))
+      ok = 0;
+  free(used);
+  return ok;
 }
 
 /* Is derivative d one for Taylor mode: order >= 2 in one scalar name of
@@ -552,18 +591,7 @@ taylor_entry(const GtSession *s, const GtDeriv *d, int32_t *x, int32_t *y)
   if (*x < 0 || *y < 0 || s->tape.nodes[*x].shape != 0
       || s->tape.nodes[*y].shape != 0)
     return 0;
-  if (*y <= *x)
-    return 1;
-  /* every node between them that y uses is a scalar (else recorded
-     Jacobians, as derive.c's rule 2); out of memory: the sweep says so */
-  unsigned char *used = gt_tape_uses(&s->tape, *x, *y);
-  int ok = 1;
-  for (int32_t i = *y; used && i >= *x && ok; i--)
-    if (used[i - *x] && (s->tape.nodes[i].shape != 0
-                         || gt_is_tensor_op((GtOp)s->tape.nodes[i].op)))
-      ok = 0;
-  free(used);
-  return ok;
+  return scalar_path(s, *x, *y);
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -743,6 +771,122 @@ gt_session_enclose(GtSession *s, const GtDeriv *ds, size_t nd,
   free(roots);
   free(x);
   free(taylor);
+  free(balls);
+  if (st == GT_OK) {
+    *out = s->enclosed->e;
+    *nout = s->enclosed->n;
+  }
+  return st;
+}
+
+/* The Taylor coefficients of output y (node yn, scalar) in x (node xn)
+   as entries of orders 0..K, after the entries made so far. */
+static GtStatus
+taylor_entries(GtSession *s, GtBalls *B, const char *y, int32_t yn,
+               int32_t xn, int K, const char *const *wl)
+{
+  struct GtEnclosed *e = s->enclosed;
+  slong n = K + 1;
+  arb_ptr c = _arb_vec_init(n);
+  GtStatus st = taylor_series(s, B, xn, yn, n, c);
+  int connected = yn == xn || gt_rev_depends_avoiding(&s->tape, yn, xn, -1);
+  for (int k = 0; k <= K && st == GT_OK; k++) {
+    mpfr_ptr lo = gt_tape_numbers(&e->nums, 2);
+    mpfr_ptr hi = gt_tape_numbers(&e->nums, 2);
+    if (lo == NULL || hi == NULL) {
+      st = plain_error(s, "out of memory");
+      break;
+    }
+    bounds(lo, hi, c + k, 1, s->tape.prec);
+    GtEnclosure *en = &e->e[e->n++];
+    en->of = y;
+    en->wrt = wl;
+    en->order = k;
+    en->connected = connected;
+    en->lo = value_of(&s->tape, yn, lo);
+    en->hi = value_of(&s->tape, yn, hi);
+  }
+  _arb_vec_clear(c, n);
+  return st;
+}
+
+GtStatus
+gt_session_enclose_taylor(GtSession *s, const char *const *of, size_t nof,
+                          const char *wrt, int K, const GtEnclosure **out,
+                          size_t *nout)
+{
+  *out = NULL;
+  *nout = 0;
+  if (!s->ran)
+    return plain_error(s, "the program has not run");
+  if (K < 0 || K > 65535) {
+    gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+                "the Taylor order must be 0 to 65535");
+    return GT_EUSAGE;
+  }
+  size_t no = s->res.nout, ny = nof ? nof : no;
+  int32_t xn = of_node(s, wrt);
+  if (xn < 0)
+    return no_name(s, "--wrt", "input", wrt);
+  if (s->tape.nodes[xn].shape != 0) {
+    gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+                "--taylor: '%s' is a tensor; Taylor coefficients are taken "
+                "with respect to a number", wrt);
+    return GT_EUSAGE;
+  }
+  /* the roots: the outputs, each y, and x (its series starts from its
+     ball) */
+  int32_t *roots = malloc((no + ny + 2) * sizeof *roots);
+  const char **yname = malloc((ny + 1) * sizeof *yname);
+  arb_srcptr *balls = malloc((no + 1) * sizeof *balls);
+  GtStatus st = prepare(s, no + ny * ((size_t)K + 1));
+  if (st == GT_OK && (!roots || !yname || !balls))
+    st = plain_error(s, "out of memory");
+  for (size_t k = 0; st == GT_OK && k < no; k++)
+    roots[k] = s->res.out_nodes[k];
+  for (size_t j = 0; st == GT_OK && j < ny; j++) {
+    yname[j] = nof ? of[j] : s->names.text[s->res.out_names[j]];
+    int32_t yn = of_node(s, yname[j]);
+    if (yn < 0)
+      st = no_name(s, "--of", "output", yname[j]);
+    else if (s->tape.nodes[yn].shape != 0 || !scalar_path(s, xn, yn)) {
+      gt_diag_add(&s->diags, GT_SEV_ERROR, NULL, (GtSpan){ 0, 0, 0 },
+                  "--taylor: the outputs must be numbers computed from "
+                  "numbers (Taylor mode does not run through tensors); use "
+                  "--order K for tensors");
+      st = GT_EUSAGE;
+    }
+    roots[no + j] = yn;
+  }
+  if (st == GT_OK) {
+    roots[no + ny] = xn;
+    /* wrt: K + 1 copies of the name (wrt[0] is the name even at order 0,
+       as gt_session_taylor's entries) */
+    s->enclosed->wrt = malloc(((size_t)K + 2) * sizeof *s->enclosed->wrt);
+    if (s->enclosed->wrt == NULL)
+      st = plain_error(s, "out of memory");
+    for (int k = 0; st == GT_OK && k <= K; k++)
+      s->enclosed->wrt[k] = wrt;
+  }
+  GtBalls B = { &s->tape, NULL, (slong)s->tape.prec };
+  if (st == GT_OK && (B.b = calloc(s->tape.n + 1, sizeof *B.b)) == NULL)
+    st = plain_error(s, "out of memory");
+  if (st == GT_OK)
+    st = evaluate(s, &B, roots, no + ny + 1, NULL, 0, NULL, NULL, NULL);
+  if (st == GT_OK) {
+    for (size_t k = 0; k < no; k++)
+      balls[k] = B.b[roots[k]];
+    st = fill(s, balls, roots, NULL, 0, NULL, NULL);
+  }
+  for (size_t j = 0; st == GT_OK && j < ny; j++)
+    st = taylor_entries(s, &B, yname[j], roots[no + j], xn, K,
+                        s->enclosed->wrt);
+  for (size_t i = 0; B.b && i < s->tape.n; i++)
+    if (B.b[i])
+      _arb_vec_clear(B.b[i], (slong)gt_node_size(&s->tape, (int32_t)i));
+  free(B.b);
+  free(roots);
+  free(yname);
   free(balls);
   if (st == GT_OK) {
     *out = s->enclosed->e;

@@ -280,7 +280,8 @@ typedef struct GtEnclosure {
 /* Encloses the last run's outputs (entries 0 .. output count - 1, in
    order) and then the derivatives ds[0..nd) computed in this session
    since (by gt_session_derivatives and the like; their order, of and wrt
-   are used, not their values): the derivatives are recorded on the tape
+   are used, not their values; an entry of order 0 is the value of `of`,
+   an output or a variable, in its own shape): the derivatives are recorded on the tape
    and the whole tape is evaluated again in Arb's ball arithmetic at the
    working precision.  A comparison, condition, loop bound or kink that
    the balls do not decide, or a ball outside an operation's domain, is a
@@ -288,6 +289,21 @@ typedef struct GtEnclosure {
 GT_API GtStatus gt_session_enclose(GtSession *s, const GtDeriv *ds,
                                    size_t nd, const GtEnclosure **out,
                                    size_t *nout);
+
+/* The same for Taylor coefficients: encloses the last run's outputs (the
+   first entries, as gt_session_enclose), then the coefficients
+   y_k = y^(k)(a)/k!, k = 0..K, of each output y (of: NULL or empty for
+   all; an output or a variable) with respect to the one name wrt, at the
+   last run's point a, by Taylor mode on balls (each coefficient enclosed
+   as a coefficient, not as a derivative divided by k!).  One entry per
+   output and k, k fastest, as gt_session_taylor's: order k, wrt k + 1
+   copies of the name.  The outputs must be numbers computed from numbers
+   on the way from the name (else GT_EUSAGE).  Valid until the next run. */
+GT_API GtStatus gt_session_enclose_taylor(GtSession *s,
+                                          const char *const *of, size_t nof,
+                                          const char *wrt, int K,
+                                          const GtEnclosure **out,
+                                          size_t *nout);
 
 /* A bound of an enclosure in decimal: x rounded down (up: rounded up) to
    `digits` significant digits, trailing zeros dropped; "nan", "inf",

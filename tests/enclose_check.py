@@ -10,6 +10,12 @@
 # case marked well-conditioned the relative width must be below
 # 2^-(prec - 20).
 #
+# --check with --enclose is checked the same way (CHECKS below): both
+# intervals it shows contain the oracle's values, and the verdict is the
+# one the exact values give; so are --taylor K (TAYLOR: mpmath.taylor's
+# coefficients) and --batch (BATCH: each row at its exact decimal
+# inputs).
+#
 # Usage: enclose_check.py GRADTOOL [-v]     (exit 0 when every check holds)
 import json
 import subprocess
@@ -216,6 +222,145 @@ ERRORS = [
 ]
 
 
+# --check with --enclose (issue 15, item 4): (name, program, check, extra
+# args, precision, oracle of the derivative, oracle of the expression,
+# verdict).  The shown intervals must contain the oracles' values, and the
+# verdict must be the one the exact values give: "proven_wrong" for a
+# hand derivative that differs (by far more than the widths), "consistent"
+# for a right one.
+CHECKS = [
+    ("check_right", "input x = 0.1\ny = sin(x) * exp(x)\n",
+     "x=(sin(x) + cos(x)) * exp(x)", [], 128,
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     "consistent"),
+    ("check_off_1e-30", "input x = 0.1\ny = sin(x) * exp(x)\n",
+     "x=(sin(x) + cos(x)) * exp(x) + 1e-30", [], 128,
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"])
+     + mpf("1e-30"), "proven_wrong"),
+    ("check_off_53", "input x = 0.1\ny = sin(x) * exp(x)\n",
+     "x=(sin(x) + cos(x)) * exp(x) + 1e-30", [], 53,
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"]),
+     lambda v: (mpmath.sin(v["x"]) + mpmath.cos(v["x"])) * mpmath.exp(v["x"])
+     + mpf("1e-30"), "consistent"),
+    ("check_second", "input x = 0.7\ny = exp(sin(x))\n",
+     "x=exp(sin(x)) * (cos(x)^2 - sin(x))", ["--order", "2"], 128,
+     lambda v: mpmath.diff(lambda t: mpmath.exp(mpmath.sin(t)), v["x"], 2),
+     lambda v: mpmath.exp(mpmath.sin(v["x"])) * (mpmath.cos(v["x"]) ** 2
+                                                 - mpmath.sin(v["x"])),
+     "consistent"),
+    ("check_rump", RUMP, "a=2 * a * (11 * a^2 * b^2 - b^6 - 121 * b^4 - 2) "
+     "+ 22 * a^3 * b^2 + 1 / (2 * b)", [], 128,
+     lambda v: mpmath.diff(lambda t: rump({"a": t, "b": v["b"]})["f"],
+                           v["a"]),
+     lambda v: 2 * v["a"] * (11 * v["a"] ** 2 * v["b"] ** 2 - v["b"] ** 6
+                             - 121 * v["b"] ** 4 - 2)
+     + 22 * v["a"] ** 3 * v["b"] ** 2 + 1 / (2 * v["b"]), "consistent"),
+]
+
+
+def run_check(gradtool, case, verbose):
+    name, program, spec, args, prec, dor, eor, verdict = case
+    cmd = [gradtool, "--enclose", "--format=json", "--prec", str(prec),
+           "-e", program, "--check", spec] + args
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    want_rc = 1 if verdict == "proven_wrong" else 0
+    if p.returncode != want_rc:
+        return ["%s: exit %d, not %d: %s" % (name, p.returncode, want_rc,
+                                             p.stderr.strip())]
+    doc = json.loads(p.stdout, parse_float=str, parse_int=str)
+    mp.prec = 3 * prec
+    v = inputs_of(program, args)
+    c = doc["checks"][0]
+    bad = []
+    if c["verdict"] != verdict:
+        bad.append("%s: verdict %s, not %s" % (name, c["verdict"], verdict))
+    w = c["worst"]
+    bad += check_interval("%s: derivative" % name, w["derivative"], dor(v),
+                          prec, False, verbose)
+    bad += check_interval("%s: expression" % name, w["expression"], eor(v),
+                          prec, False, verbose)
+    return bad
+
+
+# --taylor K with --enclose: (name, program, name, K, precision, the
+# function of that name whose coefficients mpmath.taylor gives)
+TAYLOR = [
+    ("taylor_w3", "input x = 0.5\ny = exp(sin(x)) / (1 + x^2)\n", "x", 12,
+     128, lambda t: mpmath.exp(mpmath.sin(t)) / (1 + t ** 2)),
+    ("taylor_gamma", "input x = 0.5\ny = gamma(x)\n", "x", 5, 128,
+     mpmath.gamma),
+    ("taylor_at_0", "input x = 0\ny = cos(x) * log1p(x)\n", "x", 6, 113,
+     lambda t: mpmath.cos(t) * mpmath.log1p(t)),
+]
+
+
+def run_taylor(gradtool, case, verbose):
+    name, program, w, K, prec, f = case
+    cmd = [gradtool, "--enclose", "--format=json", "--prec", str(prec),
+           "-e", program, "--wrt", w, "--taylor", str(K)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        return ["%s: exit %d: %s" % (name, p.returncode, p.stderr.strip())]
+    doc = json.loads(p.stdout, parse_float=str, parse_int=str)
+    mp.prec = 3 * prec
+    want = mpmath.taylor(f, inputs_of(program, [])[w], K)
+    bad = []
+    ivs = doc["derivatives"][0]["taylor"]
+    if len(ivs) != K + 1:
+        return ["%s: %d coefficients, not %d" % (name, len(ivs), K + 1)]
+    for k, iv in enumerate(ivs):
+        bad += check_interval("%s: [%s^%d]" % (name, w, k), iv, want[k],
+                              prec, want[k] != 0, verbose)
+    return bad
+
+
+# --batch with --enclose: (name, program, header, rows, precision, oracle
+# as in CORPUS); each row's intervals against the oracle at that row's
+# exact decimal inputs.
+BATCH = [
+    ("batch_w3", "y = exp(sin(x)) / (1 + x^2)\n", "x",
+     ["0.1", "-2.5", "1e-20", "3.3"], 128,
+     lambda v: {"y": mpmath.exp(mpmath.sin(v["x"])) / (1 + v["x"] ** 2)}),
+    ("batch_two", "z = sin(x * y) / (x + y)\n", "x,y",
+     ["0.25,1.5", "0.1,0.2", "7,-3.5"], 100,
+     lambda v: {"z": mpmath.sin(v["x"] * v["y"]) / (v["x"] + v["y"])}),
+]
+
+
+def run_batch(gradtool, case, verbose):
+    name, program, header, rows, prec, oracle = case
+    cmd = [gradtool, "--enclose", "--batch", "--format=json", "--prec",
+           str(prec), "-e", program]
+    p = subprocess.run(cmd, capture_output=True, text=True,
+                       input=header + "\n" + "\n".join(rows) + "\n")
+    if p.returncode != 0:
+        return ["%s: exit %d: %s" % (name, p.returncode, p.stderr.strip())]
+    lines = p.stdout.splitlines()
+    if len(lines) != len(rows):
+        return ["%s: %d rows, not %d" % (name, len(lines), len(rows))]
+    mp.prec = 3 * prec
+    names = header.split(",")
+    bad = []
+    for row, line in zip(rows, lines):
+        doc = json.loads(line, parse_float=str, parse_int=str)
+        v = {n: mpf(f) for n, f in zip(names, row.split(","))}
+        for out, iv in doc["values"].items():
+            bad += check_interval("%s %s: %s" % (name, row, out), iv,
+                                  oracle(v)[out], prec, True, verbose)
+        for d in doc["derivatives"]:
+            order = [d["wrt"].count(n) for n in names]
+
+            def f(*xs, out=d["of"]):
+                return oracle(dict(zip(names, xs)))[out]
+            want = mpmath.diff(f, [v[n] for n in names], order)
+            bad += check_interval("%s %s: d%s/d%s" % (name, row, d["of"],
+                                                      "d".join(d["wrt"])),
+                                  d["value"], want, prec, True, verbose)
+    return bad
+
+
 def run_error(gradtool, case, verbose):
     name, program, args, msg, exact = case
     p = subprocess.run([gradtool, "--enclose", "-e", program] + args,
@@ -315,10 +460,18 @@ def main():
         failures += run_case(gradtool, case, verbose)
     for case in ERRORS:
         failures += run_error(gradtool, case, verbose)
+    for case in CHECKS:
+        failures += run_check(gradtool, case, verbose)
+    for case in TAYLOR:
+        failures += run_taylor(gradtool, case, verbose)
+    for case in BATCH:
+        failures += run_batch(gradtool, case, verbose)
     for f in failures:
         print("FAIL " + f)
     print("enclose_check: %d cases, %d failures"
-          % (len(CORPUS) + len(ERRORS), len(failures)))
+          % (len(CORPUS) + len(ERRORS) + len(CHECKS) + len(TAYLOR)
+             + len(BATCH),
+             len(failures)))
     return 1 if failures else 0
 
 

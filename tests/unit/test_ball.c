@@ -16,6 +16,8 @@
  * - A program through the session that uses every tensor op: each
  *   enclosure contains the exact value (integers, by hand), and every
  *   tensor op of ops.def occurred on the tape.
+ * - gt_session_enclose_taylor: the coefficients of exp(2x) x at 0 hold
+ *   their exact rationals (by hand).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -291,6 +293,57 @@ test_tensor_program(void **state)
   gt_session_free(s);
 }
 
+/* gt_session_enclose_taylor: the coefficients of exp(2x) * x at x = 0
+   are k 2^(k-1) / (k-1)! (k >= 1), by hand; each interval holds its
+   exact rational, and y itself comes first.  A tensor name is a usage
+   error. */
+static void
+test_taylor_coefficients(void **state)
+{
+  (void)state;
+  static const char prog[] = "input x = 0\ny = exp(2 * x) * x\n";
+  GtOptions opt;
+  gt_options_init(&opt);
+  opt.prec = 128;
+  GtSession *s = gt_session_new(&opt);
+  assert_non_null(s);
+  assert_int_equal(gt_session_load(s, "<t>", prog, strlen(prog)), GT_OK);
+  assert_int_equal(gt_session_run(s), GT_OK);
+  const GtEnclosure *es;
+  size_t ne;
+  enum { K = 8 };
+  assert_int_equal(gt_session_enclose_taylor(s, NULL, 0, "x", K, &es, &ne),
+                   GT_OK);
+  assert_int_equal(ne, 1 + K + 1);
+  assert_null(es[0].wrt);
+  mpq_t want, q;
+  mpq_inits(want, q, (mpq_ptr)0);
+  for (int k = 0; k <= K; k++) {
+    const GtEnclosure *e = &es[1 + k];
+    assert_int_equal(e->order, k);
+    assert_string_equal(e->wrt[0], "x");
+    /* 2^(k-1) / (k-1)! for k >= 1, 0 for k = 0 */
+    mpq_set_ui(want, 0, 1);
+    if (k >= 1) {
+      mpz_t f;
+      mpz_init(f);
+      mpz_fac_ui(f, (unsigned long)(k - 1));
+      mpq_set_z(want, f);
+      mpq_inv(want, want);
+      mpq_set_ui(q, 1UL << (k - 1), 1);
+      mpq_mul(want, want, q);
+      mpz_clear(f);
+    }
+    assert_true(mpfr_cmp_q(e->lo.elems, want) <= 0);
+    assert_true(mpfr_cmp_q(e->hi.elems, want) >= 0);
+  }
+  gt_session_clear_diags(s);
+  assert_int_equal(gt_session_enclose_taylor(s, NULL, 0, "y", -1, &es, &ne),
+                   GT_EUSAGE);
+  mpq_clears(want, q, (mpq_ptr)0);
+  gt_session_free(s);
+}
+
 int
 main(void)
 {
@@ -299,6 +352,7 @@ main(void)
     cmocka_unit_test(test_rows_contain_oracle),
     cmocka_unit_test(test_series_rules),
     cmocka_unit_test(test_tensor_program),
+    cmocka_unit_test(test_taylor_coefficients),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   flint_cleanup();      /* Arb's caches (gamma's Bernoulli numbers) */
