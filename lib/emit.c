@@ -2397,17 +2397,19 @@ record_all(GtRec *r, Job *J, int order)
 
 enum { G_TRUE = 0, G_FALSE = 1, G_INT = 2 };
 
-typedef struct Guards {
+struct Guards {
   int32_t *node, *rhs, *map;
   size_t *nel, *rel;      /* the elements of node and rhs meant */
   int32_t *at;            /* the tape node whose source the guard names */
+  uint32_t *xs;           /* the expression deciding, 0: at's */
   int *cmp;               /* GtOp, or GT_OP_COUNT: the node itself */
   int *kind;              /* G_ */
   long *val;              /* G_INT: the integer */
   size_t n;
   int32_t site;           /* guard_add's at */
   size_t el[2];           /* guard_add's nel and rel */
-} Guards;
+  uint32_t xsite;         /* guard_add's xs */
+};
 
 /* ---- the printers ---------------------------------------------------------- */
 
@@ -2580,6 +2582,19 @@ def_temps(Emit *E, Buf *b, int32_t e, const char *pfx)
   }
 }
 
+/* "file:line:col" of expression id x into b ("" when none) */
+static const char *
+expr_site(const GtSession *s, uint32_t x, Buf *b)
+{
+  if (x == 0 || x >= s->prog->nexprs)
+    return "";
+  GtSpan sp = s->prog->exprs[x]->span;
+  unsigned line, col;
+  gt_source_position(s->sources[sp.src], sp.off, &line, &col);
+  bprintf(b, "%s:%u:%u", s->sources[sp.src]->name, line, col);
+  return b->s;
+}
+
 static const char *
 guard_site(const GtSession *s, int32_t node, Buf *b)
 {
@@ -2592,6 +2607,10 @@ guard_site(const GtSession *s, int32_t node, Buf *b)
   bprintf(b, "%s:%u:%u", s->sources[sp.src]->name, line, col);
   return b->s;
 }
+
+typedef struct Guards Guards;
+static const char *decision_site(const GtSession *s, const Guards *G,
+                                 size_t g, Buf *b);
 
 /* The run's kinks that the emitted formulas pass through (abs at 0, a
    tie of max, ...), as comments: their derivative is the convention's. */
@@ -2670,9 +2689,9 @@ print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
       pr(E, b, G->map[g], P_LOW);
       bprintf(b, ") == %ld", G->val[g]);
     }
-    const char *site = guard_site(s, G->at[g], &where);
+    const char *site = decision_site(s, G, g, &where);
     bprintf(b, ", \"the emitted formulas hold on the path the run took "
-            "(a decision on the value at %s)\"\n", site[0] ? site : "?");
+            "(the decision at %s)\"\n", site[0] ? site : "?");
     free(where.s);
   }
   for (size_t i = 0; i < J->n; i++)
@@ -2933,6 +2952,79 @@ c_names(Emit *E, const Job *J)
   }
 }
 
+/* With -DGRADTOOL_EMIT_MAIN, a main() that calls the function at the
+   run's point and prints each output's elements, one a line, row-major:
+   %.17g (double), or with enough digits to read back exactly (MPFR). */
+static void
+print_c_main(Emit *E, Buf *b, const Job *J, int mp)
+{
+  const GtSession *s = E->s;
+  size_t ni = s->prog->ninputs;
+  long prec = (long)E->t->prec;
+  int digits = (int)((double)prec * 0.30103) + 2;
+  bput(b, "\n#ifdef GRADTOOL_EMIT_MAIN\n/* the run's point; prints the "
+          "outputs' elements, one a line */\nint\nmain(void)\n{\n");
+  for (size_t i = 0; i < ni + J->n; i++) {
+    int32_t node = i < ni ? s->res.input_nodes[i] : -1;
+    if (i < ni && node < 0)
+      efail("an input has no value");
+    const GtShape *sh = i < ni ? gt_node_shape(E->t, node)
+                               : &J->items[i - ni].shape;
+    const char *v = i < ni ? "in" : "out";
+    size_t id = i < ni ? i : i - ni, n = sh->size ? sh->size : 1;
+    if (mp) {
+      bprintf(b, "  mpfr_t gt_%s%zu[%zu];\n", v, id, n);
+      bprintf(b, "  for (int k = 0; k < %zu; k++)\n    mpfr_init2(gt_%s%zu[k], "
+              "%ld);\n", n, v, id, prec);
+      for (size_t k = 0; i < ni && k < sh->size; k++) {
+        bprintf(b, "  mpfr_set_str(gt_%s%zu[%zu], \"", v, id, k);
+        put_number(b, &s->tape.nodes[node].v[k]);
+        bput(b, "\", 10, MPFR_RNDN);\n");
+      }
+      continue;
+    }
+    bprintf(b, "  double gt_%s%zu[%zu]", v, id, n);
+    for (size_t k = 0; i < ni && k < sh->size; k++) {
+      mpfr_srcptr x = &s->tape.nodes[node].v[k];
+      bput(b, k ? ", " : " = { ");
+      if (mpfr_nan_p(x))
+        bput(b, "NAN");
+      else if (mpfr_inf_p(x))
+        bput(b, mpfr_signbit(x) ? "-INFINITY" : "INFINITY");
+      else
+        bprintf(b, "%.17g", mpfr_get_d(x, MPFR_RNDN));
+    }
+    bput(b, i < ni && sh->size ? " };\n" : ";\n");
+  }
+  bput(b, "  int gt_rc = gradtool_emit(");
+  for (size_t i = 0; i < ni + J->n; i++) {
+    int tensor = i < ni ? input_shape(E, (int32_t)i)->rank > 0 : 1;
+    const char *v = i < ni ? "in" : "out";
+    size_t id = i < ni ? i : i - ni;
+    if (mp)
+      bprintf(b, "%sgt_%s%zu[0]", i ? ", " : "", v, id);
+    else
+      bprintf(b, "%s%sgt_%s%zu%s", i ? ", " : "", tensor ? "" : "",
+              v, id, tensor ? "" : "[0]");
+  }
+  bput(b, ");\n");
+  for (size_t i = 0; i < J->n; i++) {
+    bprintf(b, "  for (int k = 0; k < %zu; k++)\n", J->items[i].shape.size);
+    if (mp)
+      bprintf(b, "    mpfr_printf(\"%%.%dRe\\n\", gt_out%zu[k]);\n", digits, i);
+    else
+      bprintf(b, "    printf(\"%%.17g\\n\", gt_out%zu[k]);\n", i);
+  }
+  for (size_t i = 0; mp && i < ni + J->n; i++) {
+    const GtShape *sh = i < ni ? input_shape(E, (int32_t)i)
+                               : &J->items[i - ni].shape;
+    bprintf(b, "  for (int k = 0; k < %zu; k++)\n    mpfr_clear(gt_%s%zu[k]);"
+            "\n", sh->size ? sh->size : 1, i < ni ? "in" : "out",
+            i < ni ? i : i - ni);
+  }
+  bput(b, "  return gt_rc;\n}\n#endif\n");
+}
+
 /* C99: a function computing the items; with mp, in MPFR */
 static void
 print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
@@ -2941,6 +3033,8 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   bprintf(b, "/* emitted by gradtool --emit=%s%s */\n", mp ? "c-mpfr" : "c",
           mp ? "" : " (double precision)");
   kink_comments(E, b, "/* note: ", " */\n");
+  /* mpfr_printf is declared only when <stdio.h> comes first */
+  bput(b, "#ifdef GRADTOOL_EMIT_MAIN\n#include <stdio.h>\n#endif\n");
   bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");
   size_t ni = s->prog->ninputs;
   /* names: tensors are flat arrays, row-major; renamed identifiers */
@@ -2988,9 +3082,13 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
       (mp ? c_mpfr_node : c_double_node)(E, b, (int32_t)e);
   int any = 0;
   for (size_t g = 0; g < G->n; g++) {
-    if (!any && mp)
+    if (!any)
       bput(b, "  int ok = 1;\n");
     any = 1;
+    Buf where = { 0 };
+    const char *site = decision_site(s, G, g, &where);
+    bprintf(b, "  /* the decision at %s */\n", site[0] ? site : "?");
+    free(where.s);
     Buf v = { 0 };
     c_operand(E, &v, G->map[g], mp);
     int truth = G->kind[g] != G_INT;
@@ -3002,10 +3100,9 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
               "%ld) == 0;\n", E->tpfx, E->nn, v.s, E->tpfx, E->nn,
               G->val[g]);
     else if (truth)
-      bprintf(b, "  if (%s(%s != 0))\n    return 1;\n", neg, v.s);
+      bprintf(b, "  ok &= %s(%s != 0);\n", neg[0] ? "" : "!", v.s);
     else
-      bprintf(b, "  if (round(%s) != %ld)\n    return 1;\n", v.s,
-              G->val[g]);
+      bprintf(b, "  ok &= round(%s) == %ld;\n", v.s, G->val[g]);
     free(v.s);
   }
   for (size_t i = 0; i < J->n; i++)
@@ -3026,7 +3123,8 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   if (mp)
     bprintf(b, "  for (int i = 0; i < %zu; i++)\n    mpfr_clear(%s[i]);\n",
             E->nn + 1, E->tpfx);
-  bput(b, mp && any ? "  return !ok;\n}\n" : "  return 0;\n}\n");
+  bput(b, any ? "  return !ok;\n}\n" : "  return 0;\n}\n");
+  print_c_main(E, b, J, mp);
 }
 
 /* ---- Graphviz ------------------------------------------------------------ */
@@ -3119,6 +3217,7 @@ guard_add(Guards *G, int32_t node, int32_t rhs, int cmp, int kind, long v)
   G->nel[G->n] = G->el[0];
   G->rel[G->n] = G->el[1];
   G->at[G->n] = G->site;
+  G->xs[G->n] = G->xsite;
   G->node[G->n] = node;
   G->rhs[G->n] = rhs;
   G->cmp[G->n] = cmp;
@@ -3148,6 +3247,7 @@ rule_guard(Guards *G, const GtTape *t, int32_t i, size_t k,
   mpfr_srcptr vb = n->b >= 0 ? &t->nodes[n->b].v[eb] : NULL;
   int c;
   G->site = i;
+  G->xsite = 0;
   G->el[0] = ea;
   G->el[1] = eb;
   switch (n->op) {
@@ -3199,9 +3299,10 @@ data_guards(const GtSession *s, Guards *G)
   G->kind = malloc(cap * sizeof *G->kind);
   G->val = malloc(cap * sizeof *G->val);
   G->nel = malloc(cap * sizeof *G->nel);
+  G->xs = malloc(cap * sizeof *G->xs);
   G->rel = malloc(cap * sizeof *G->rel);
   if (!G->node || !G->at || !G->rhs || !G->map || !G->cmp || !G->kind
-      || !G->val || !G->nel || !G->rel) {
+      || !G->val || !G->nel || !G->rel || !G->xs) {
     free(dep);
     efail("out of memory");
   }
@@ -3210,6 +3311,7 @@ data_guards(const GtSession *s, Guards *G)
     if (x->node < 0 || !dep[x->node] || gt_node_size(t, x->node) != 1)
       continue;
     G->site = x->node;
+    G->xsite = x->site;
     G->el[0] = G->el[1] = 0;
     if (x->kind == GT_GUARD_TRUTH)
       guard_add(G, x->node, -1, GT_OP_COUNT, x->value ? G_TRUE : G_FALSE, 0);
@@ -3234,26 +3336,58 @@ guards_free(Guards *G)
   free(G->val);
   free(G->nel);
   free(G->rel);
+  free(G->xs);
 }
 
+/* the expression that made guard g's decision (a condition, a range
+   bound), else its node's */
+static uint32_t
+decision_expr(const GtSession *s, const Guards *G, size_t g)
+{
+  return G->xs[g] ? G->xs[g] : s->tape.nodes[G->at[g]].site;
+}
+
+static const char *
+decision_site(const GtSession *s, const Guards *G, size_t g, Buf *b)
+{
+  return expr_site(s, decision_expr(s, G, g), b);
+}
+
+/* expr, latex: a note on stderr at each place where a decision of the
+   run depended on the inputs (each place once; at most 10) */
 static void
 path_note(GtSession *s, const Guards *G)
 {
-  size_t ng = G->n;
+  size_t ng = G->n, shown = 0, places = 0;
   if (ng == 0)
     return;
-  const GtNode *n = &s->tape.nodes[G->at[0]];
-  GtSpan sp = { 0, 0, 0 };
-  const GtSource *src = NULL;
-  if (n->site && n->site < s->prog->nexprs) {
-    sp = s->prog->exprs[n->site]->span;
-    src = s->sources[sp.src];
+  for (size_t g = 0; g < ng; g++) {
+    uint32_t x = decision_expr(s, G, g);
+    int seen = 0;
+    for (size_t h = 0; h < g && !seen; h++)
+      seen = decision_expr(s, G, h) == x;
+    if (seen)
+      continue;
+    places++;
+    if (shown == 10)
+      continue;
+    shown++;
+    GtSpan sp = { 0, 0, 0 };
+    const GtSource *src = NULL;
+    if (x && x < s->prog->nexprs) {
+      sp = s->prog->exprs[x]->span;
+      src = s->sources[sp.src];
+    }
+    gt_diag_add(&s->diags, GT_SEV_NOTE, src, sp,
+                "the emitted expressions hold on the path this run took: "
+                "this decision depended on the inputs; --emit=gt writes it "
+                "as an assert");
   }
-  gt_diag_add(&s->diags, GT_SEV_NOTE, src, sp,
-              "the emitted expressions hold on the path this run took: %zu "
-              "decision%s depended on the inputs (the first on the value "
-              "here); --emit=gt writes them as asserts", ng,
-              ng == 1 ? "" : "s");
+  if (places > shown || ng > 1)
+    gt_diag_add(&s->diags, GT_SEV_NOTE, NULL, (GtSpan){ 0, 0, 0 },
+                "%zu decision%s at %zu place%s depended on the inputs%s", ng,
+                ng == 1 ? "" : "s", places, places == 1 ? "" : "s",
+                places > shown ? " (the first 10 places shown)" : "");
 }
 
 typedef struct Ctx {
@@ -3375,6 +3509,7 @@ emit_body(Ctx *C, GtEmitFormat fmt)
       continue;
     G->map[kept] = G->map[g];
     G->at[kept] = G->at[g];
+    G->xs[kept] = G->xs[g];
     G->kind[kept] = G->kind[g];
     G->val[kept++] = G->val[g];
   }
