@@ -2859,10 +2859,10 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
   bput(b, rnd ? ", MPFR_RNDN);\n" : ");\n");
 }
 
-/* Names a C compiler takes from the program: C99's keywords, <math.h>'s
-   and <mpfr.h>'s (with gmp.h's and stddef.h's) functions, types and
-   macros, and the emitted function's own; a name on this list (or a
-   math function's with an f or l suffix) is renamed. */
+/* Names a C compiler takes from the program: C99's (and later C's)
+   keywords, <math.h>'s functions and macros (with an f or l suffix too),
+   <mpfr.h>'s, gmp.h's, stdio.h's and stddef.h's types and macros, and the
+   emitted code's own names; an input or output so named is renamed. */
 static const char *const c_taken[] = {
   "auto", "break", "case", "char", "const", "continue", "default", "do",
   "double", "else", "enum", "extern", "float", "for", "goto", "if",
@@ -2870,7 +2870,10 @@ static const char *const c_taken[] = {
   "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
   "unsigned", "void", "volatile", "while", "bool", "true", "false",
   "asm", "typeof", "alignas", "alignof", "noreturn", "static_assert",
-  "thread_local", "complex", "imaginary",
+  "thread_local", "complex", "imaginary", NULL
+};
+/* <math.h>'s functions and macros: also taken with an f or l suffix */
+static const char *const c_math[] = {
   "acos", "asin", "atan", "atan2", "cos", "sin", "tan", "acosh", "asinh",
   "atanh", "cosh", "sinh", "tanh", "exp", "exp2", "expm1", "exp10", "frexp",
   "ilogb", "ldexp", "log", "log10", "log1p", "log2", "logb", "modf",
@@ -2883,6 +2886,9 @@ static const char *const c_taken[] = {
   "islessequal", "islessgreater", "isunordered", "j0", "j1", "jn", "y0",
   "y1", "yn", "drem", "significand", "finite", "scalb", "signgam",
   "sincos", "pow10", "lgamma_r", "matherr", "exception", "math_errhandling",
+  NULL
+};
+static const char *const c_other[] = {
   "HUGE_VAL", "HUGE_VALF", "HUGE_VALL", "INFINITY", "NAN", "FILE", "NULL",
   "EOF", "errno", "offsetof", "main", "gradtool_emit", "ok", "i",
   "float_t", "double_t", "size_t", "ptrdiff_t", "wchar_t", "va_list",
@@ -2895,11 +2901,16 @@ static int
 c_name_taken(const char *nm)
 {
   size_t len = strlen(nm);
-  for (int k = 0; c_taken[k]; k++) {
-    size_t n = strlen(c_taken[k]);
-    if (strcmp(nm, c_taken[k]) == 0
-        || (len == n + 1 && (nm[n] == 'f' || nm[n] == 'l')
-            && strncmp(nm, c_taken[k], n) == 0 && k >= 46))
+  for (int k = 0; c_taken[k]; k++)
+    if (strcmp(nm, c_taken[k]) == 0)
+      return 1;
+  for (int k = 0; c_other[k]; k++)
+    if (strcmp(nm, c_other[k]) == 0)
+      return 1;
+  for (int k = 0; c_math[k]; k++) {
+    size_t n = strlen(c_math[k]);
+    if (strncmp(nm, c_math[k], n) == 0
+        && (len == n || (len == n + 1 && (nm[n] == 'f' || nm[n] == 'l'))))
       return 1;
   }
   /* reserved to the implementation, or the libraries' prefixes */
