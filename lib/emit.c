@@ -22,8 +22,8 @@
  * the inputs only; gt and C with a temporary for every node used twice
  * (gt) or for every operation (C).  Control decisions of the run that
  * depended on inputs (tape guards) become a note (expr, latex), an
- * assert (gt) or an error return (C).  Only scalar programs are
- * handled so far: a tensor on the way is a usage error.
+ * assert (gt) or an error return (C), each naming where it was made.
+ * Tensors are written element by element (rebuild_tensor).
  */
 #include <limits.h>
 #include <math.h>
@@ -232,6 +232,7 @@ typedef struct Emit {
   ENode *n;
   size_t nn, cap;
   int32_t *el;            /* the tape's elements, rebuilt (rebuild) */
+  unsigned char *need, *dep; /* rebuild's per tape node flags */
   char **cname;           /* C: the inputs' names, then the items' (NULL:
                              not C) */
   size_t ncname;
@@ -1514,12 +1515,12 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
   int32_t hi = -1;
   for (size_t k = 0; k < nroots; k++)
     hi = roots[k] > hi ? roots[k] : hi;
-  unsigned char *need = calloc((size_t)hi + 2, 1);
-  unsigned char *dep = input_dependence(t);
-  if (need == NULL) {
-    free(dep);
+  /* owned by E until the end (ctx_free), so that a failure (a limit,
+     deep in intern) leaks neither */
+  unsigned char *need = E->need = calloc((size_t)hi + 2, 1);
+  if (need == NULL)
     efail("out of memory");
-  }
+  unsigned char *dep = E->dep = input_dependence(t);
   for (size_t k = 0; k < nroots; k++)
     need[roots[k]] = 1;
   size_t total = 0;
@@ -1536,7 +1537,6 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
       continue;
     }
     if (n->op == GT_OP_TAYLOR) {
-      free(need);
       efail("grad(y, x, k) computed in Taylor mode cannot be emitted "
             "yet");
     }
@@ -1548,14 +1548,11 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
       if (ops[k] >= 0)
         need[ops[k]] = 1;
   }
-  free(dep);
   if (total >= E->limit || total >= INT32_MAX) {
-    free(need);
     efail("the emitted expression has more nodes than --max-nodes");
   }
   E->el = malloc((total + 1) * sizeof *E->el);
   if (E->el == NULL) {
-    free(need);
     efail("out of memory");
   }
   size_t next = 0;
@@ -1577,8 +1574,7 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
         if (E->s->res.input_nodes[k] == i)
           x.a = (int32_t)k;
       if (x.a < 0) {
-        free(need);
-        efail("an input node of the tape has no name");
+          efail("an input node of the tape has no name");
       }
       for (size_t k = 0; k < ys->size; k++) {
         x.b = n->shape ? (int32_t)k : -1;
@@ -1606,7 +1602,6 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
       if (E->n[y[k]].tape < 0)
         E->n[y[k]].tape = i;
   }
-  free(need);
 }
 
 /* ---- text ----------------------------------------------------------------- */
@@ -3414,6 +3409,8 @@ ctx_free(Ctx *C)
 {
   free(C->E.n);
   free(C->E.el);
+  free(C->E.need);
+  free(C->E.dep);
   for (size_t i = 0; i < C->E.ncname; i++)
     free(C->E.cname[i]);
   free(C->E.cname);
