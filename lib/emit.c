@@ -97,8 +97,9 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_LAMBERTW] = { NULL, NULL, "W" },
   [GT_OP_GAMMA] = { "tgamma(%a)", "mpfr_gamma", "\\Gamma" },
   [GT_OP_LGAMMA] = { "lgamma(%a)", NULL, "\\log\\Gamma" },
-  [GT_OP_DIGAMMA] = { NULL, "mpfr_digamma", "\\psi" },
-  [GT_OP_TRIGAMMA] = { NULL, NULL, "\\psi_{1}" },
+  /* C: helpers that print_c adds (c_helpers) */
+  [GT_OP_DIGAMMA] = { "gt_digamma(%a)", "mpfr_digamma", "\\psi" },
+  [GT_OP_TRIGAMMA] = { "gt_trigamma(%a)", NULL, "\\psi_{1}" },
   [GT_OP_FLOOR] = { "floor(%a)", "mpfr_floor", NULL },
   [GT_OP_CEIL] = { "ceil(%a)", "mpfr_ceil", NULL },
   [GT_OP_ROUND] = { "round(%a)", "mpfr_round", NULL },
@@ -3031,6 +3032,46 @@ print_c_main(Emit *E, Buf *b, const Job *J, int mp)
   bput(b, "  return gt_rc;\n}\n#endif\n");
 }
 
+/* The double form's digamma and trigamma, which <math.h> lacks, when the
+   formulas use them: the recurrences psi(x) = psi(x + 1) - 1/x and
+   psi1(x) = psi1(x + 1) + 1/x^2 up to x >= 20, then the asymptotic
+   series (truncation below 1e-18 there); reflection for x < 0,
+   psi(x) = psi(1 - x) - pi cot(pi x), psi1(x) = pi^2 / sin^2(pi x) -
+   psi1(1 - x); NaN at the poles.  A few ulps away from the poles. */
+static void
+c_helpers(Emit *E, Buf *b)
+{
+  int dg = 0, tg = 0;
+  for (size_t e = 0; e < E->nn; e++)
+    if (E->n[e].uses && E->n[e].kind == EK_OP) {
+      dg |= E->n[e].op == GT_OP_DIGAMMA;
+      tg |= E->n[e].op == GT_OP_TRIGAMMA;
+    }
+  if (dg)
+    bput(b, "static double\ngt_digamma(double x)\n{\n"
+            "  const double pi = 3.14159265358979323846;\n"
+            "  double r = 0, f;\n"
+            "  if (x <= 0 && x == floor(x))\n    return NAN;\n"
+            "  if (x < 0)\n    return gt_digamma(1 - x) - pi / tan(pi * x);\n"
+            "  for (; x < 20; x += 1)\n    r -= 1 / x;\n"
+            "  f = 1 / (x * x);\n"
+            "  return r + log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120"
+            "\n         - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));"
+            "\n}\n\n");
+  if (tg)
+    bput(b, "static double\ngt_trigamma(double x)\n{\n"
+            "  const double pi = 3.14159265358979323846;\n"
+            "  double r = 0, f, s;\n"
+            "  if (x <= 0 && x == floor(x))\n    return NAN;\n"
+            "  if (x < 0) {\n    s = sin(pi * x);\n"
+            "    return pi * pi / (s * s) - gt_trigamma(1 - x);\n  }\n"
+            "  for (; x < 20; x += 1)\n    r += 1 / (x * x);\n"
+            "  f = 1 / (x * x);\n"
+            "  return r + 1 / x + f / 2 + f / x * (1.0 / 6 - f * (1.0 / 30"
+            "\n         - f * (1.0 / 42 - f * (1.0 / 30 - f * (5.0 / 66)))));"
+            "\n}\n\n");
+}
+
 /* C99: a function computing the items; with mp, in MPFR */
 static void
 print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
@@ -3042,6 +3083,8 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   /* mpfr_printf is declared only when <stdio.h> comes first */
   bput(b, "#ifdef GRADTOOL_EMIT_MAIN\n#include <stdio.h>\n#endif\n");
   bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");
+  if (!mp)
+    c_helpers(E, b);
   size_t ni = s->prog->ninputs;
   /* names: tensors are flat arrays, row-major; renamed identifiers */
   for (size_t i = 0; i < ni + J->n; i++) {
