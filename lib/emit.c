@@ -3340,6 +3340,8 @@ data_guards(const GtSession *s, Guards *G)
         || t->nodes[i].op == GT_OP_MIN || t->nodes[i].op == GT_OP_MAX
         || t->nodes[i].op == GT_OP_WHERE)
       cap += gt_node_size(t, (int32_t)i);
+    else if (t->nodes[i].op == GT_OP_PROD)
+      cap += gt_node_size(t, t->nodes[i].a);
   G->node = malloc(cap * sizeof *G->node);
   G->at = malloc(cap * sizeof *G->at);
   G->rhs = malloc(cap * sizeof *G->rhs);
@@ -3370,6 +3372,23 @@ data_guards(const GtSession *s, Guards *G)
   for (size_t i = 0; i < run; i++)
     for (size_t k = 0; k < gt_node_size(t, (int32_t)i); k++)
       rule_guard(G, t, (int32_t)i, k, dep);
+  /* reduce_prod's recorded derivative is g y / a when no element of a
+     is 0 (tensor.c): it holds where none is */
+  for (size_t i = 0; i < run; i++) {
+    const GtNode *n = &t->nodes[i];
+    if (n->op != GT_OP_PROD || !dep[n->a])
+      continue;
+    size_t sz = gt_node_size(t, n->a), zero = 0;
+    for (size_t k = 0; k < sz; k++)
+      zero |= mpfr_zero_p(&t->nodes[n->a].v[k]) != 0;
+    G->site = (int32_t)i;
+    G->xsite = 0;
+    G->el[1] = 0;
+    for (size_t k = 0; k < sz && !zero; k++) {
+      G->el[0] = k;
+      guard_add(G, n->a, -1, GT_OP_NE, G_TRUE, 0);
+    }
+  }
   free(dep);
 }
 
