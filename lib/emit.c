@@ -2459,44 +2459,44 @@ print_tree(Emit *E, Buf *b, const Job *J)
     const Item *it = &J->items[i];
     int tensor = it->shape.rank > 0;
     for (size_t el = 0; el < it->shape.size; el++) {
-    if (!E->latex) {
-      bput(b, it->label);
-      if (tensor)
-        put_index(b, &it->shape, el, 1);
-      bput(b, " = ");
-    } else if (it->order == 0) {
-      bput(b, is_ident(it->of) ? it->of : "f");
-      if (tensor)
-        put_index(b, &it->shape, el, 2);
-      bput(b, " &= ");
-    } else {
-      const char *d = partial ? "\\partial " : "d";
-      if (tensor)
-        bput(b, "\\left(");
-      if (it->order > 1)
-        bprintf(b, "\\frac{%s^{%d} %s}{", partial ? "\\partial" : "d",
-                it->order, it->of);
-      else
-        bprintf(b, "\\frac{%s%s}{", d, it->of);
-      for (int k = 0; k < it->order;) {
-        int j = k;
-        while (j < it->order && strcmp(it->wrt[j], it->wrt[k]) == 0)
-          j++;
-        bprintf(b, "%s%s%s", k ? " " : "", d, it->wrt[k]);
-        if (j - k > 1)
-          bprintf(b, "^{%d}", j - k);
-        k = j;
+      if (!E->latex) {
+        bput(b, it->label);
+        if (tensor)
+          put_index(b, &it->shape, el, 1);
+        bput(b, " = ");
+      } else if (it->order == 0) {
+        bput(b, is_ident(it->of) ? it->of : "f");
+        if (tensor)
+          put_index(b, &it->shape, el, 2);
+        bput(b, " &= ");
+      } else {
+        const char *d = partial ? "\\partial " : "d";
+        if (tensor)
+          bput(b, "\\left(");
+        if (it->order > 1)
+          bprintf(b, "\\frac{%s^{%d} %s}{", partial ? "\\partial" : "d",
+                  it->order, it->of);
+        else
+          bprintf(b, "\\frac{%s%s}{", d, it->of);
+        for (int k = 0; k < it->order;) {
+          int j = k;
+          while (j < it->order && strcmp(it->wrt[j], it->wrt[k]) == 0)
+            j++;
+          bprintf(b, "%s%s%s", k ? " " : "", d, it->wrt[k]);
+          if (j - k > 1)
+            bprintf(b, "^{%d}", j - k);
+          k = j;
+        }
+        bput(b, "}");
+        if (tensor) {
+          bput(b, "\\right)");
+          put_index(b, &it->shape, el, 2);
+        }
+        bput(b, " &= ");
       }
-      bput(b, "}");
-      if (tensor) {
-        bput(b, "\\right)");
-        put_index(b, &it->shape, el, 2);
-      }
-      bput(b, " &= ");
-    }
-    pr(E, b, E->el[it->e + (long)el], P_LOW);
-    int last = i + 1 == J->n && el + 1 == it->shape.size;
-    bput(b, E->latex ? (!last ? " \\\\\n" : "\n") : "\n");
+      pr(E, b, E->el[it->e + (long)el], P_LOW);
+      int last = i + 1 == J->n && el + 1 == it->shape.size;
+      bput(b, E->latex ? (!last ? " \\\\\n" : "\n") : "\n");
     }
   }
   if (E->latex)
