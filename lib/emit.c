@@ -22,8 +22,8 @@
  * the inputs only; gt and C with a temporary for every node used twice
  * (gt) or for every operation (C).  Control decisions of the run that
  * depended on inputs (tape guards) become a note (expr, latex), an
- * assert (gt) or an error return (C).  Only scalar programs are
- * handled so far: a tensor on the way is a usage error.
+ * assert (gt) or an error return (C), each naming where it was made.
+ * Tensors are written element by element (rebuild_tensor).
  */
 #include <limits.h>
 #include <math.h>
@@ -97,8 +97,9 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_LAMBERTW] = { NULL, NULL, "W" },
   [GT_OP_GAMMA] = { "tgamma(%a)", "mpfr_gamma", "\\Gamma" },
   [GT_OP_LGAMMA] = { "lgamma(%a)", NULL, "\\log\\Gamma" },
-  [GT_OP_DIGAMMA] = { NULL, "mpfr_digamma", "\\psi" },
-  [GT_OP_TRIGAMMA] = { NULL, NULL, "\\psi_{1}" },
+  /* C: helpers that print_c adds (c_helpers) */
+  [GT_OP_DIGAMMA] = { "gt_digamma(%a)", "mpfr_digamma", "\\psi" },
+  [GT_OP_TRIGAMMA] = { "gt_trigamma(%a)", NULL, "\\psi_{1}" },
   [GT_OP_FLOOR] = { "floor(%a)", "mpfr_floor", NULL },
   [GT_OP_CEIL] = { "ceil(%a)", "mpfr_ceil", NULL },
   [GT_OP_ROUND] = { "round(%a)", "mpfr_round", NULL },
@@ -208,7 +209,8 @@ typedef struct ENode {
   uint8_t op;             /* EK_OP: GtOp */
   uint8_t exact;          /* EK_NUM: r is the value */
   Rat r;                  /* NUM: value; SUM: constant term; PROD: coef */
-  int32_t a, b, c;        /* OP: operands (-1 absent); INPUT: input index */
+  int32_t a, b, c;        /* OP: operands (-1 absent); INPUT: input index
+                             a, element b of a tensor input (-1: scalar) */
   uint32_t nk;
   int32_t *kids;          /* SUM terms, PROD bases (sorted, distinct) */
   Rat *ks;                /* SUM coefficients, PROD exponents */
@@ -230,6 +232,11 @@ typedef struct Emit {
   const char *tpfx;       /* temporaries' names: tpfx1, tpfx2, ... */
   ENode *n;
   size_t nn, cap;
+  int32_t *el;            /* the tape's elements, rebuilt (rebuild) */
+  unsigned char *need, *dep; /* rebuild's per tape node flags */
+  char **cname;           /* C: the inputs' names, then the items' (NULL:
+                             not C) */
+  size_t ncname;
   int32_t *tab;           /* hash table of node index + 1 */
   size_t tabcap;
   GtArena arena;          /* kids arrays */
@@ -1265,8 +1272,243 @@ exact_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
 
 /* ---- from the tape ---------------------------------------------------------- */
 
+/* Tensors are written out element by element: each tape node stands for
+   its elements, node i's element k being E->el[map[i] + k], each a
+   scalar node of the rebuilt DAG.  The tensor ops become the scalar
+   operations that tensor.c's value rules perform, in the same order and
+   with the same roundings (a sum is ((0 + a_0) + a_1) + ..., a matrix
+   product's element ((0 + a_0 b_0) + a_1 b_1) + ..., reduce_max a chain
+   of max), so that the emitted program computes the same bits; indexing,
+   reshapes, transposes and broadcasts only pick elements and make no
+   node.  Hash-consing shares equal elements, so the rebuilt DAG has at
+   most as many nodes as the run did elementary operations. */
+
+static unsigned char *input_dependence(const GtTape *t);
+
+/* element k of tape node i */
+#define EL(E, map, i, k) ((E)->el[(map)[i] + (long)(k)])
+
+/* op(a, b, c) on scalar nodes, its value at the run's point v computed by
+   the op's forward rule when not given (the partial sums of a reduction
+   are on no tape) */
+static int32_t
+el_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
+{
+  if (E->alg)
+    return alg_op(E, op, a, b, c);
+  if (v == NULL && gt_ops[op].fwd && E->n[a].v
+      && (b < 0 || E->n[b].v) && (c < 0 || E->n[c].v)) {
+    mpfr_ptr y = fresh(E);
+    gt_ops[op].fwd(y, E->n[a].v, b >= 0 ? E->n[b].v : NULL,
+                   c >= 0 ? E->n[c].v : NULL);
+    v = y;
+  }
+  return exact_op(E, op, a, b, c, v);
+}
+
+/* the constant +0 or 1 */
+static int32_t
+el_const(Emit *E, long k)
+{
+  if (E->alg)
+    return num_rat(E, (Rat){ k, 1 });
+  mpfr_ptr v = fresh(E);
+  mpfr_set_si(v, k, MPFR_RNDN);
+  return num_val(E, v);
+}
+
+/* acc + x as tensor.c's loops add, from acc = +0 (acc < 0): 0 + x is x
+   itself unless x is -0 */
+static int32_t
+acc_add(Emit *E, int32_t acc, int32_t x)
+{
+  if (acc >= 0)
+    return el_op(E, GT_OP_ADD, acc, x, -1, NULL);
+  if (E->alg || not_negzero(E, x))
+    return x;
+  return el_op(E, GT_OP_ADD, el_const(E, 0), x, -1, NULL);
+}
+
+/* the flat offset of element k of shape ys in an operand whose strides
+   along ys's axes are st */
+static long
+walk_off(const GtShape *ys, const long *st, size_t k)
+{
+  long off = 0;
+  for (int d = ys->rank - 1; d >= 0; d--) {
+    off += st[d] * (long)(k % ys->dim[d]);
+    k /= ys->dim[d];
+  }
+  return off;
+}
+
+/* node i's elements from its operands' (all rebuilt already) */
+static void
+rebuild_tensor(Emit *E, int32_t i, const int32_t *map)
+{
+  const GtTape *t = E->t;
+  const GtNode *n = &t->nodes[i];
+  const GtShape *ys = gt_node_shape(t, i);
+  int32_t *y = &E->el[map[i]];
+  long st[GT_MAX_RANK];
+  GtStrideWalk w;
+  switch (n->op) {
+  case GT_OP_STACK: {
+    const int32_t *ops = t->xargs + n->a;
+    size_t each = n->b ? ys->size / (size_t)n->b : 0;
+    for (int32_t k = 0; k < n->b; k++)
+      for (size_t j = 0; j < each; j++)
+        y[(size_t)k * each + j] = EL(E, map, ops[k], j);
+    return;
+  }
+  case GT_OP_EXPAND:
+  case GT_OP_TRANSPOSE:
+  case GT_OP_VIEW: {
+    const GtShape *as = gt_node_shape(t, n->a);
+    long off0 = 0;
+    if (n->op == GT_OP_EXPAND)
+      gt_bcast_strides(ys, as, st);
+    else if (n->op == GT_OP_TRANSPOSE) {
+      long ast[GT_MAX_RANK];
+      gt_row_strides(as, ast);
+      for (int d = 0; d < as->rank; d++)
+        st[d] = ast[as->rank - 1 - d];
+    } else {
+      const GtView *v = &t->views[n->param];
+      memcpy(st, v->stride, sizeof st);
+      off0 = (long)v->offset;
+    }
+    gt_stride_walk_init(&w, ys, st, off0);
+    for (size_t k = 0; k < ys->size; k++, gt_stride_walk_next(&w))
+      y[k] = EL(E, map, n->a, w.off);
+    return;
+  }
+  case GT_OP_RESHAPE:
+    for (size_t k = 0; k < ys->size; k++)
+      y[k] = EL(E, map, n->a, k);
+    return;
+  case GT_OP_SUMTO:
+  case GT_OP_SCATTER: {
+    /* y = +0 everywhere, then a's elements added where they land */
+    const GtShape *as = gt_node_shape(t, n->a);
+    long off0 = 0;
+    if (n->op == GT_OP_SUMTO)
+      gt_bcast_strides(as, ys, st);
+    else {
+      const GtView *v = &t->views[n->param];
+      memcpy(st, v->stride, sizeof st);
+      off0 = (long)v->offset;
+    }
+    for (size_t k = 0; k < ys->size; k++)
+      y[k] = -1;
+    gt_stride_walk_init(&w, as, st, off0);
+    for (size_t k = 0; k < as->size; k++, gt_stride_walk_next(&w))
+      y[w.off] = acc_add(E, y[w.off], EL(E, map, n->a, k));
+    break;
+  }
+  case GT_OP_SETVIEW: {
+    const GtView *v = &t->views[n->param];
+    const GtShape *bs = gt_node_shape(t, n->b);
+    for (size_t k = 0; k < ys->size; k++)
+      y[k] = EL(E, map, n->a, k);
+    gt_stride_walk_init(&w, bs, v->stride, (long)v->offset);
+    for (size_t k = 0; k < bs->size; k++, gt_stride_walk_next(&w))
+      y[w.off] = EL(E, map, n->b, k);
+    return;
+  }
+  case GT_OP_ASSEMBLE: {
+    const int32_t *ops = t->xargs + n->a;
+    for (size_t k = 0; k < ys->size; k++)
+      y[k] = n->aux ? EL(E, map, ops[0], k) : -1;
+    for (size_t k = n->aux; k < (size_t)n->b; k++) {
+      const GtView *v = &t->views[t->xargs[n->a + n->b + (int32_t)k
+                                           - n->aux]];
+      const GtShape *os = gt_node_shape(t, ops[k]);
+      gt_stride_walk_init(&w, os, v->stride, (long)v->offset);
+      for (size_t j = 0; j < os->size; j++, gt_stride_walk_next(&w))
+        y[w.off] = acc_add(E, y[w.off], EL(E, map, ops[k], j));
+    }
+    break;
+  }
+  case GT_OP_SUM:
+  case GT_OP_MEAN:
+  case GT_OP_PROD:
+  case GT_OP_RMAX:
+  case GT_OP_RMIN: {
+    /* lanes as tensor.c's reduce_fwd: lane o is a's elements base(o) +
+       j step, j < lane */
+    const GtShape *as = gt_node_shape(t, n->a);
+    int axis = (int)n->aux - 1;
+    size_t lane = axis < 0 ? as->size : as->dim[axis], inner = 1;
+    for (int d = axis + 1; axis >= 0 && d < as->rank; d++)
+      inner *= as->dim[d];
+    size_t step = axis < 0 ? 1 : inner;
+    GtOp op = (GtOp)n->op;
+    for (size_t o = 0; o < ys->size; o++) {
+      size_t base = axis < 0 ? 0 : (o / inner) * inner * lane + o % inner;
+      int32_t acc = -1;
+      for (size_t j = 0; j < lane; j++) {
+        int32_t x = EL(E, map, n->a, base + j * step);
+        if (op == GT_OP_SUM || op == GT_OP_MEAN)
+          acc = acc_add(E, acc, x);
+        else if (j == 0)
+          acc = x;      /* 1 * x = x, and the extreme starts at x */
+        else
+          acc = el_op(E, op == GT_OP_PROD ? GT_OP_MUL
+                         : op == GT_OP_RMAX ? GT_OP_MAX : GT_OP_MIN,
+                      acc, x, -1, NULL);
+      }
+      if (acc < 0)
+        acc = el_const(E, op == GT_OP_PROD ? 1 : 0);
+      if (op == GT_OP_MEAN)
+        acc = el_op(E, GT_OP_DIV, acc, el_const(E, (long)lane), -1, NULL);
+      y[o] = acc;
+    }
+    return;
+  }
+  case GT_OP_MATMUL: {
+    const GtShape *as = gt_node_shape(t, n->a), *bs = gt_node_shape(t, n->b);
+    size_t m = as->rank == 2 ? as->dim[0] : 1;
+    size_t kk = as->rank == 2 ? as->dim[1] : as->dim[0];
+    size_t nn = bs->rank == 2 ? bs->dim[1] : 1;
+    for (size_t r = 0; r < m; r++)
+      for (size_t c = 0; c < nn; c++) {
+        int32_t acc = -1;
+        for (size_t j = 0; j < kk; j++)
+          acc = acc_add(E, acc, el_op(E, GT_OP_MUL,
+                                      EL(E, map, n->a, r * kk + j),
+                                      EL(E, map, n->b, j * nn + c), -1,
+                                      NULL));
+        y[r * nn + c] = acc < 0 ? el_const(E, 0) : acc;
+      }
+    return;
+  }
+  case GT_OP_NORM: {
+    /* sqrt(sum a_k^2): tensor.c scales by a power of 2, which changes no
+       rounding while nothing overflows or underflows */
+    const GtShape *as = gt_node_shape(t, n->a);
+    int32_t acc = -1;
+    for (size_t k = 0; k < as->size; k++) {
+      int32_t x = EL(E, map, n->a, k);
+      acc = acc_add(E, acc, el_op(E, GT_OP_MUL, x, x, -1, NULL));
+    }
+    if (acc < 0)
+      acc = el_const(E, 0);
+    y[0] = el_op(E, GT_OP_SQRT, acc, -1, -1, n->v);
+    return;
+  }
+  default:
+    efail("a tensor operation that --emit cannot write yet");
+  }
+  /* the elements nothing was added to are +0 */
+  for (size_t k = 0; k < ys->size; k++)
+    if (y[k] < 0)
+      y[k] = el_const(E, 0);
+}
+
 /* The nodes of the tape that the roots use, rebuilt: map[i] for each
-   (others -1).  Fails on tensors and on what cannot be written. */
+   (others -1) is where node i's elements start in E->el.  Fails on what
+   cannot be written. */
 static void
 rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
 {
@@ -1274,58 +1516,93 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
   int32_t hi = -1;
   for (size_t k = 0; k < nroots; k++)
     hi = roots[k] > hi ? roots[k] : hi;
-  unsigned char *need = calloc((size_t)hi + 2, 1);
+  /* owned by E until the end (ctx_free), so that a failure (a limit,
+     deep in intern) leaks neither */
+  unsigned char *need = E->need = calloc((size_t)hi + 2, 1);
   if (need == NULL)
     efail("out of memory");
+  unsigned char *dep = E->dep = input_dependence(t);
   for (size_t k = 0; k < nroots; k++)
     need[roots[k]] = 1;
+  size_t total = 0;
   for (int32_t i = hi; i >= 0; i--) {
     if (!need[i])
       continue;
     const GtNode *n = &t->nodes[i];
-    if (n->shape != 0 || gt_is_tensor_op((GtOp)n->op)) {
-      free(need);
-      efail("only scalar programs can be emitted so far, and this one "
-            "has a tensor on the way");
+    /* a value that depends on no input is a constant: its numbers, not
+       how the run computed them (the algebraic form keeps a scalar's
+       formula, sqrt(2) say, where it can be recognised) */
+    if (!dep[i] && (!E->alg || n->shape || gt_is_tensor_op((GtOp)n->op))) {
+      need[i] = 2;
+      total += gt_node_size(t, i);
+      continue;
     }
     if (n->op == GT_OP_TAYLOR) {
-      free(need);
       efail("grad(y, x, k) computed in Taylor mode cannot be emitted "
             "yet");
     }
-    if (n->a >= 0) need[n->a] = 1;
-    if (n->b >= 0) need[n->b] = 1;
-    if (n->c >= 0) need[n->c] = 1;
+    total += gt_node_size(t, i);
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t no = gt_node_operands(t, i, buf, &ops);
+    for (size_t k = 0; k < no; k++)
+      if (ops[k] >= 0)
+        need[ops[k]] = 1;
   }
+  if (total >= E->limit || total >= INT32_MAX) {
+    efail("the emitted expression has more nodes than --max-nodes");
+  }
+  E->el = malloc((total + 1) * sizeof *E->el);
+  if (E->el == NULL) {
+    efail("out of memory");
+  }
+  size_t next = 0;
   for (int32_t i = 0; i <= hi; i++) {
     map[i] = -1;
     if (!need[i])
       continue;
     const GtNode *n = &t->nodes[i];
-    int32_t a = n->a >= 0 ? map[n->a] : -1;
-    int32_t b = n->b >= 0 ? map[n->b] : -1;
-    int32_t c = n->c >= 0 ? map[n->c] : -1;
-    if (n->op == GT_OP_CONST)
-      map[i] = num_val(E, n->v);
-    else if (n->op == GT_OP_INPUT) {
+    const GtShape *ys = gt_node_shape(t, i);
+    map[i] = (int32_t)next;
+    next += ys->size;
+    int32_t *y = &E->el[map[i]];
+    if (n->op == GT_OP_CONST || need[i] == 2) {
+      for (size_t k = 0; k < ys->size; k++)
+        y[k] = num_val(E, &n->v[k]);
+    } else if (n->op == GT_OP_INPUT) {
       ENode x = proto(EK_INPUT);
       for (size_t k = 0; k < E->s->prog->ninputs; k++)
         if (E->s->res.input_nodes[k] == i)
           x.a = (int32_t)k;
       if (x.a < 0) {
-        free(need);
-        efail("an input node of the tape has no name");
+          efail("an input node of the tape has no name");
       }
-      x.v = n->v;
-      map[i] = intern(E, &x);
-    } else if (E->alg)
-      map[i] = alg_op(E, (GtOp)n->op, a, b, c);
-    else
-      map[i] = exact_op(E, (GtOp)n->op, a, b, c, n->v);
-    if (E->n[map[i]].tape < 0)
-      E->n[map[i]].tape = i;
+      for (size_t k = 0; k < ys->size; k++) {
+        x.b = n->shape ? (int32_t)k : -1;
+        x.v = &n->v[k];
+        y[k] = intern(E, &x);
+      }
+    } else if (gt_is_tensor_op((GtOp)n->op)) {
+      rebuild_tensor(E, i, map);
+    } else {
+      /* elementwise, the operands broadcast to i's shape */
+      int32_t opn[3] = { n->a, n->b, n->c };
+      long ost[3][GT_MAX_RANK];
+      for (int j = 0; j < 3; j++)
+        if (opn[j] >= 0)
+          gt_bcast_strides(ys, gt_node_shape(t, opn[j]), ost[j]);
+      for (size_t k = 0; k < ys->size; k++) {
+        int32_t x[3] = { -1, -1, -1 };
+        for (int j = 0; j < 3; j++)
+          if (opn[j] >= 0)
+            x[j] = EL(E, map, opn[j], walk_off(ys, ost[j], k));
+        y[k] = el_op(E, (GtOp)n->op, x[0], x[1], x[2], &n->v[k]);
+      }
+    }
+    for (size_t k = 0; k < ys->size; k++)
+      if (E->n[y[k]].tape < 0)
+        E->n[y[k]].tape = i;
   }
-  free(need);
 }
 
 /* ---- text ----------------------------------------------------------------- */
@@ -1762,8 +2039,43 @@ pr_op(Emit *E, Buf *b, const ENode *x)
   bput(b, E->latex ? "\\right)" : ")");
 }
 
+/* the input's shape */
+static const GtShape *
+input_shape(const Emit *E, int32_t input)
+{
+  return gt_node_shape(E->t, E->s->res.input_nodes[input]);
+}
+
+/* element k of shape s as an index: [i, j] (style 0, the language's),
+   [i][j] (1, the text output's labels) or _{i,j} (2, LaTeX) */
+static void
+put_index(Buf *b, const GtShape *s, size_t k, int style)
+{
+  size_t idx[GT_MAX_RANK];
+  for (int d = s->rank - 1; d >= 0; d--) {
+    idx[d] = s->dim[d] ? k % s->dim[d] : 0;
+    k = s->dim[d] ? k / s->dim[d] : 0;
+  }
+  bput(b, style == 2 ? "_{" : "[");
+  for (int d = 0; d < s->rank; d++)
+    bprintf(b, "%s%zu", d == 0 ? "" : style == 0 ? ", " : style == 1
+            ? "][" : ",", idx[d]);
+  bput(b, style == 2 ? "}" : "]");
+}
+
+static void pr_input_name(Emit *E, Buf *b, int32_t e);
+
 static void
 pr_input(Emit *E, Buf *b, int32_t e)
+{
+  pr_input_name(E, b, e);
+  if (E->n[e].b >= 0)
+    put_index(b, input_shape(E, E->n[e].a), (size_t)E->n[e].b,
+              E->latex ? 2 : 0);
+}
+
+static void
+pr_input_name(Emit *E, Buf *b, int32_t e)
 {
   const char *nm = input_name(E, e);
   static const char *greek[] = { "alpha", "beta", "gamma", "delta",
@@ -1840,7 +2152,8 @@ typedef struct Item {
   char *label;            /* as the text output names it: y, dy/dx */
   char *ident;            /* an identifier: y, dy_dx */
   int32_t node;           /* on the tape */
-  int32_t e;              /* rebuilt */
+  int32_t e;              /* rebuilt: its elements are E->el[e + k] */
+  GtShape shape;          /* the tape node's (rank 0: a scalar) */
   int order;
   const char *of;
   const char **wrt;
@@ -2080,15 +2393,19 @@ record_all(GtRec *r, Job *J, int order)
 
 enum { G_TRUE = 0, G_FALSE = 1, G_INT = 2 };
 
-typedef struct Guards {
+struct Guards {
   int32_t *node, *rhs, *map;
+  size_t *nel, *rel;      /* the elements of node and rhs meant */
   int32_t *at;            /* the tape node whose source the guard names */
+  uint32_t *xs;           /* the expression deciding, 0: at's */
   int *cmp;               /* GtOp, or GT_OP_COUNT: the node itself */
   int *kind;              /* G_ */
   long *val;              /* G_INT: the integer */
   size_t n;
   int32_t site;           /* guard_add's at */
-} Guards;
+  size_t el[2];           /* guard_add's nel and rel */
+  uint32_t xsite;         /* guard_add's xs */
+};
 
 /* ---- the printers ---------------------------------------------------------- */
 
@@ -2140,33 +2457,47 @@ print_tree(Emit *E, Buf *b, const Job *J)
     bput(b, "\\begin{align*}\n");
   for (size_t i = 0; i < J->n; i++) {
     const Item *it = &J->items[i];
-    if (!E->latex)
-      bprintf(b, "%s = ", it->label);
-    else if (it->order == 0) {
-      Buf nm = { 0 };
-      bput(&nm, it->of);
-      bprintf(b, "%s &= ", is_ident(it->of) ? it->of : "f");
-      free(nm.s);
-    } else {
-      const char *d = partial ? "\\partial " : "d";
-      if (it->order > 1)
-        bprintf(b, "\\frac{%s^{%d} %s}{", partial ? "\\partial" : "d",
-                it->order, it->of);
-      else
-        bprintf(b, "\\frac{%s%s}{", d, it->of);
-      for (int k = 0; k < it->order;) {
-        int j = k;
-        while (j < it->order && strcmp(it->wrt[j], it->wrt[k]) == 0)
-          j++;
-        bprintf(b, "%s%s%s", k ? " " : "", d, it->wrt[k]);
-        if (j - k > 1)
-          bprintf(b, "^{%d}", j - k);
-        k = j;
+    int tensor = it->shape.rank > 0;
+    for (size_t el = 0; el < it->shape.size; el++) {
+      if (!E->latex) {
+        bput(b, it->label);
+        if (tensor)
+          put_index(b, &it->shape, el, 1);
+        bput(b, " = ");
+      } else if (it->order == 0) {
+        bput(b, is_ident(it->of) ? it->of : "f");
+        if (tensor)
+          put_index(b, &it->shape, el, 2);
+        bput(b, " &= ");
+      } else {
+        const char *d = partial ? "\\partial " : "d";
+        if (tensor)
+          bput(b, "\\left(");
+        if (it->order > 1)
+          bprintf(b, "\\frac{%s^{%d} %s}{", partial ? "\\partial" : "d",
+                  it->order, it->of);
+        else
+          bprintf(b, "\\frac{%s%s}{", d, it->of);
+        for (int k = 0; k < it->order;) {
+          int j = k;
+          while (j < it->order && strcmp(it->wrt[j], it->wrt[k]) == 0)
+            j++;
+          bprintf(b, "%s%s%s", k ? " " : "", d, it->wrt[k]);
+          if (j - k > 1)
+            bprintf(b, "^{%d}", j - k);
+          k = j;
+        }
+        bput(b, "}");
+        if (tensor) {
+          bput(b, "\\right)");
+          put_index(b, &it->shape, el, 2);
+        }
+        bput(b, " &= ");
       }
-      bput(b, "} &= ");
+      pr(E, b, E->el[it->e + (long)el], P_LOW);
+      int last = i + 1 == J->n && el + 1 == it->shape.size;
+      bput(b, E->latex ? (!last ? " \\\\\n" : "\n") : "\n");
     }
-    pr(E, b, it->e, P_LOW);
-    bput(b, E->latex ? (i + 1 < J->n ? " \\\\\n" : "\n") : "\n");
   }
   if (E->latex)
     bput(b, "\\end{align*}\n");
@@ -2221,7 +2552,8 @@ name_temps(Emit *E, const Job *J)
       x->temp = ++next;
     /* grad(digamma(t), t) needs a name */
     if (x->kind == EK_OP && x->op == GT_OP_TRIGAMMA
-        && E->n[x->a].kind != EK_INPUT && !E->n[x->a].temp)
+        && (E->n[x->a].kind != EK_INPUT || E->n[x->a].b >= 0)
+        && !E->n[x->a].temp)
       E->n[x->a].temp = ++next;
   }
 }
@@ -2246,6 +2578,19 @@ def_temps(Emit *E, Buf *b, int32_t e, const char *pfx)
   }
 }
 
+/* "file:line:col" of expression id x into b ("" when none) */
+static const char *
+expr_site(const GtSession *s, uint32_t x, Buf *b)
+{
+  if (x == 0 || x >= s->prog->nexprs)
+    return "";
+  GtSpan sp = s->prog->exprs[x]->span;
+  unsigned line, col;
+  gt_source_position(s->sources[sp.src], sp.off, &line, &col);
+  bprintf(b, "%s:%u:%u", s->sources[sp.src]->name, line, col);
+  return b->s;
+}
+
 static const char *
 guard_site(const GtSession *s, int32_t node, Buf *b)
 {
@@ -2258,6 +2603,10 @@ guard_site(const GtSession *s, int32_t node, Buf *b)
   bprintf(b, "%s:%u:%u", s->sources[sp.src]->name, line, col);
   return b->s;
 }
+
+typedef struct Guards Guards;
+static const char *decision_site(const GtSession *s, const Guards *G,
+                                 size_t g, Buf *b);
 
 /* The run's kinks that the emitted formulas pass through (abs at 0, a
    tie of max, ...), as comments: their derivative is the convention's. */
@@ -2279,6 +2628,31 @@ kink_comments(Emit *E, Buf *b, const char *open, const char *close)
   }
 }
 
+/* A tensor of shape s as a literal ([[a, b], [c, d]]; a scalar bare),
+   from axis d on, its elements from flat offset k: the numbers v, or the
+   rebuilt nodes e. */
+static void
+put_literal(Emit *E, Buf *b, const GtShape *s, int d, size_t k,
+            mpfr_srcptr v, const int32_t *e)
+{
+  if (d == s->rank) {
+    if (v)
+      put_number(b, &v[k]);
+    else
+      pr(E, b, e[k], P_LOW);
+    return;
+  }
+  size_t inner = 1;
+  for (int j = d + 1; j < s->rank; j++)
+    inner *= s->dim[j];
+  bput(b, "[");
+  for (size_t i = 0; i < s->dim[d]; i++) {
+    bput(b, i ? ", " : "");
+    put_literal(E, b, s, d + 1, k + i * inner, v, e);
+  }
+  bput(b, "]");
+}
+
 /* gt: a program with the same inputs (the run's values as defaults) */
 static void
 print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
@@ -2292,7 +2666,8 @@ print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
     bprintf(b, "input %s", s->names.text[s->prog->inputs[i].name]);
     if (n >= 0) {
       bput(b, " = ");
-      put_number(b, s->tape.nodes[n].v);
+      put_literal(E, b, gt_node_shape(E->t, n), 0, 0, s->tape.nodes[n].v,
+                  NULL);
     }
     bput(b, "\n");
   }
@@ -2310,16 +2685,18 @@ print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
       pr(E, b, G->map[g], P_LOW);
       bprintf(b, ") == %ld", G->val[g]);
     }
-    const char *site = guard_site(s, G->at[g], &where);
+    const char *site = decision_site(s, G, g, &where);
     bprintf(b, ", \"the emitted formulas hold on the path the run took "
-            "(a decision on the value at %s)\"\n", site[0] ? site : "?");
+            "(the decision at %s)\"\n", site[0] ? site : "?");
     free(where.s);
   }
   for (size_t i = 0; i < J->n; i++)
-    def_temps(E, b, J->items[i].e, "");
+    for (size_t k = 0; k < J->items[i].shape.size; k++)
+      def_temps(E, b, E->el[J->items[i].e + (long)k], "");
   for (size_t i = 0; i < J->n; i++) {
     bprintf(b, "%s = ", J->items[i].ident);
-    pr(E, b, J->items[i].e, P_LOW);
+    put_literal(E, b, &J->items[i].shape, 0, 0, NULL,
+                &E->el[J->items[i].e]);
     bput(b, "\n");
   }
   bput(b, "output ");
@@ -2334,8 +2711,10 @@ static void
 c_operand(Emit *E, Buf *b, int32_t e, int mp)
 {
   const ENode *x = &E->n[e];
-  if (x->kind == EK_INPUT)
-    bput(b, input_name(E, e));
+  if (x->kind == EK_INPUT && x->b >= 0)
+    bprintf(b, "%s%s[%ld]", mp ? "&" : "", E->cname[x->a], (long)x->b);
+  else if (x->kind == EK_INPUT)
+    bput(b, E->cname[x->a]);
   else
     bprintf(b, "%s%s%ld", E->tpfx, mp ? "[" : "", (long)e);
   if (mp && x->kind != EK_INPUT)
@@ -2410,6 +2789,19 @@ mpfr_statement(GtOp op)
   case GT_OP_SIGN:
     return "if (mpfr_nan_p(%a)) mpfr_set_nan(%y); else "
            "mpfr_set_si(%y, mpfr_sgn(%a), MPFR_RNDN);";
+  /* ops.c's f_sigmoid and f_softplus: 32 guard bits, one rounding */
+  case GT_OP_SIGMOID:
+    return "{ mpfr_t u; mpfr_init2(u, mpfr_get_prec(%y) + 32); "
+           "mpfr_neg(u, %a, MPFR_RNDN); mpfr_exp(u, u, MPFR_RNDN); "
+           "mpfr_add_ui(u, u, 1, MPFR_RNDN); mpfr_ui_div(%y, 1, u, "
+           "MPFR_RNDN); mpfr_clear(u); }";
+  case GT_OP_SOFTPLUS:
+    return "if (mpfr_nan_p(%a)) mpfr_set_nan(%y); else { mpfr_t u; "
+           "mpfr_init2(u, mpfr_get_prec(%y) + 32); mpfr_abs(u, %a, "
+           "MPFR_RNDN); mpfr_neg(u, u, MPFR_RNDN); mpfr_exp(u, u, "
+           "MPFR_RNDN); mpfr_log1p(u, u, MPFR_RNDN); if (mpfr_sgn(%a) > 0) "
+           "mpfr_add(%y, u, %a, MPFR_RNDN); else mpfr_set(%y, u, "
+           "MPFR_RNDN); mpfr_clear(u); }";
   default:
     return NULL;
   }
@@ -2463,6 +2855,223 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
   bput(b, rnd ? ", MPFR_RNDN);\n" : ");\n");
 }
 
+/* Names a C compiler takes from the program: C99's (and later C's)
+   keywords, <math.h>'s functions and macros (with an f or l suffix too),
+   <mpfr.h>'s, gmp.h's, stdio.h's and stddef.h's types and macros, and the
+   emitted code's own names; an input or output so named is renamed. */
+static const char *const c_taken[] = {
+  "auto", "break", "case", "char", "const", "continue", "default", "do",
+  "double", "else", "enum", "extern", "float", "for", "goto", "if",
+  "inline", "int", "long", "register", "restrict", "return", "short",
+  "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+  "unsigned", "void", "volatile", "while", "bool", "true", "false",
+  "asm", "typeof", "alignas", "alignof", "noreturn", "static_assert",
+  "thread_local", "complex", "imaginary", NULL
+};
+/* <math.h>'s functions and macros: also taken with an f or l suffix */
+static const char *const c_math[] = {
+  "acos", "asin", "atan", "atan2", "cos", "sin", "tan", "acosh", "asinh",
+  "atanh", "cosh", "sinh", "tanh", "exp", "exp2", "expm1", "exp10", "frexp",
+  "ilogb", "ldexp", "log", "log10", "log1p", "log2", "logb", "modf",
+  "scalbn", "scalbln", "cbrt", "fabs", "abs", "hypot", "pow", "sqrt", "erf",
+  "erfc", "lgamma", "tgamma", "gamma", "ceil", "floor", "nearbyint", "rint",
+  "lrint", "llrint", "round", "lround", "llround", "trunc", "fmod",
+  "remainder", "remquo", "copysign", "nan", "nextafter", "nexttoward",
+  "fdim", "fmax", "fmin", "fma", "fpclassify", "isfinite", "isinf",
+  "isnan", "isnormal", "signbit", "isgreater", "isgreaterequal", "isless",
+  "islessequal", "islessgreater", "isunordered", "j0", "j1", "jn", "y0",
+  "y1", "yn", "drem", "significand", "finite", "scalb", "signgam",
+  "sincos", "pow10", "lgamma_r", "matherr", "exception", "math_errhandling",
+  NULL
+};
+static const char *const c_other[] = {
+  "HUGE_VAL", "HUGE_VALF", "HUGE_VALL", "INFINITY", "NAN", "FILE", "NULL",
+  "EOF", "errno", "offsetof", "main", "gradtool_emit", "ok", "i",
+  "float_t", "double_t", "size_t", "ptrdiff_t", "wchar_t", "va_list",
+  "mpfr_t", "mpz_t", "mpq_t", "mpf_t", "mp_limb_t", "mp_exp_t", "mp_prec_t",
+  "mp_rnd_t", "mp_size_t", "mp_bitcnt_t", "gmp_randstate_t", "MP_INT",
+  "MP_RAT", "MP_FLOAT", NULL
+};
+
+static int
+c_name_taken(const char *nm)
+{
+  size_t len = strlen(nm);
+  for (int k = 0; c_taken[k]; k++)
+    if (strcmp(nm, c_taken[k]) == 0)
+      return 1;
+  for (int k = 0; c_other[k]; k++)
+    if (strcmp(nm, c_other[k]) == 0)
+      return 1;
+  for (int k = 0; c_math[k]; k++) {
+    size_t n = strlen(c_math[k]);
+    if (strncmp(nm, c_math[k], n) == 0
+        && (len == n || (len == n + 1 && (nm[n] == 'f' || nm[n] == 'l'))))
+      return 1;
+  }
+  /* reserved to the implementation, or the libraries' prefixes */
+  static const char *const pfx[] = { "__", "mpfr_", "mpz_", "mpq_", "mpf_",
+    "mpn_", "gmp_", "__gmp", "MPFR_", "GMP_", "FP_", "M_", "E", "_", NULL };
+  for (int k = 0; pfx[k]; k++) {
+    size_t n = strlen(pfx[k]);
+    if (strncmp(nm, pfx[k], n) != 0)
+      continue;
+    if (strcmp(pfx[k], "E") == 0
+        ? (nm[1] >= 'A' && nm[1] <= 'Z') || (nm[1] >= '0' && nm[1] <= '9')
+        : strcmp(pfx[k], "_") == 0 ? nm[1] >= 'A' && nm[1] <= 'Z' : 1)
+      return 1;
+  }
+  return 0;
+}
+
+/* E->cname: the inputs' and items' identifiers in C, each taken name
+   given a suffix _ (more until it clashes with no other name nor with
+   the temporaries t1, t2, ...) */
+static void
+c_names(Emit *E, const Job *J)
+{
+  size_t ni = E->s->prog->ninputs, n = ni + J->n;
+  E->cname = calloc(n + 1, sizeof *E->cname);
+  if (E->cname == NULL)
+    efail("out of memory");
+  E->ncname = n;
+  for (size_t i = 0; i < n; i++) {
+    const char *nm = i < ni ? E->s->names.text[E->s->prog->inputs[i].name]
+                            : J->items[i - ni].ident;
+    Buf c = { 0 };
+    bput(&c, nm);
+    for (;;) {
+      int clash = c_name_taken(c.s) || prefixed_number(c.s, E->tpfx)
+                  || strcmp(c.s, E->tpfx) == 0;
+      for (size_t k = 0; k < n && !clash; k++) {
+        if (k == i)
+          continue;
+        const char *o = k < i ? E->cname[k]
+                        : k < ni ? E->s->names.text[E->s->prog->inputs[k].name]
+                                 : J->items[k - ni].ident;
+        clash = strcmp(o, c.s) == 0;
+      }
+      if (!clash)
+        break;
+      bput(&c, "_");
+    }
+    E->cname[i] = c.s;
+  }
+}
+
+/* With -DGRADTOOL_EMIT_MAIN, a main() that calls the function at the
+   run's point and prints each output's elements, one a line, row-major:
+   %.17g (double), or with enough digits to read back exactly (MPFR). */
+static void
+print_c_main(Emit *E, Buf *b, const Job *J, int mp)
+{
+  const GtSession *s = E->s;
+  size_t ni = s->prog->ninputs;
+  long prec = (long)E->t->prec;
+  int digits = (int)((double)prec * 0.30103) + 2;
+  bput(b, "\n#ifdef GRADTOOL_EMIT_MAIN\n/* the run's point; prints the "
+          "outputs' elements, one a line */\nint\nmain(void)\n{\n");
+  for (size_t i = 0; i < ni + J->n; i++) {
+    int32_t node = i < ni ? s->res.input_nodes[i] : -1;
+    if (i < ni && node < 0)
+      efail("an input has no value");
+    const GtShape *sh = i < ni ? gt_node_shape(E->t, node)
+                               : &J->items[i - ni].shape;
+    const char *v = i < ni ? "in" : "out";
+    size_t id = i < ni ? i : i - ni, n = sh->size ? sh->size : 1;
+    if (mp) {
+      bprintf(b, "  mpfr_t gt_%s%zu[%zu];\n", v, id, n);
+      bprintf(b, "  for (int k = 0; k < %zu; k++)\n    mpfr_init2(gt_%s%zu[k], "
+              "%ld);\n", n, v, id, prec);
+      for (size_t k = 0; i < ni && k < sh->size; k++) {
+        bprintf(b, "  mpfr_set_str(gt_%s%zu[%zu], \"", v, id, k);
+        put_number(b, &s->tape.nodes[node].v[k]);
+        bput(b, "\", 10, MPFR_RNDN);\n");
+      }
+      continue;
+    }
+    bprintf(b, "  double gt_%s%zu[%zu]", v, id, n);
+    for (size_t k = 0; i < ni && k < sh->size; k++) {
+      mpfr_srcptr x = &s->tape.nodes[node].v[k];
+      bput(b, k ? ", " : " = { ");
+      if (mpfr_nan_p(x))
+        bput(b, "NAN");
+      else if (mpfr_inf_p(x))
+        bput(b, mpfr_signbit(x) ? "-INFINITY" : "INFINITY");
+      else
+        bprintf(b, "%.17g", mpfr_get_d(x, MPFR_RNDN));
+    }
+    bput(b, i < ni && sh->size ? " };\n" : ";\n");
+  }
+  bput(b, "  int gt_rc = gradtool_emit(");
+  for (size_t i = 0; i < ni + J->n; i++) {
+    int tensor = i < ni ? input_shape(E, (int32_t)i)->rank > 0 : 1;
+    const char *v = i < ni ? "in" : "out";
+    size_t id = i < ni ? i : i - ni;
+    if (mp)
+      bprintf(b, "%sgt_%s%zu[0]", i ? ", " : "", v, id);
+    else
+      bprintf(b, "%s%sgt_%s%zu%s", i ? ", " : "", tensor ? "" : "",
+              v, id, tensor ? "" : "[0]");
+  }
+  bput(b, ");\n");
+  for (size_t i = 0; i < J->n; i++) {
+    bprintf(b, "  for (int k = 0; k < %zu; k++)\n", J->items[i].shape.size);
+    if (mp)
+      bprintf(b, "    mpfr_printf(\"%%.%dRe\\n\", gt_out%zu[k]);\n", digits, i);
+    else
+      bprintf(b, "    printf(\"%%.17g\\n\", gt_out%zu[k]);\n", i);
+  }
+  for (size_t i = 0; mp && i < ni + J->n; i++) {
+    const GtShape *sh = i < ni ? input_shape(E, (int32_t)i)
+                               : &J->items[i - ni].shape;
+    bprintf(b, "  for (int k = 0; k < %zu; k++)\n    mpfr_clear(gt_%s%zu[k]);"
+            "\n", sh->size ? sh->size : 1, i < ni ? "in" : "out",
+            i < ni ? i : i - ni);
+  }
+  bput(b, "  return gt_rc;\n}\n#endif\n");
+}
+
+/* The double form's digamma and trigamma, which <math.h> lacks, when the
+   formulas use them: the recurrences psi(x) = psi(x + 1) - 1/x and
+   psi1(x) = psi1(x + 1) + 1/x^2 up to x >= 20, then the asymptotic
+   series (truncation below 1e-18 there); reflection for x < 0,
+   psi(x) = psi(1 - x) - pi cot(pi x), psi1(x) = pi^2 / sin^2(pi x) -
+   psi1(1 - x); NaN at the poles.  A few ulps away from the poles. */
+static void
+c_helpers(Emit *E, Buf *b)
+{
+  int dg = 0, tg = 0;
+  for (size_t e = 0; e < E->nn; e++)
+    if (E->n[e].uses && E->n[e].kind == EK_OP) {
+      dg |= E->n[e].op == GT_OP_DIGAMMA;
+      tg |= E->n[e].op == GT_OP_TRIGAMMA;
+    }
+  if (dg)
+    bput(b, "static double\ngt_digamma(double x)\n{\n"
+            "  const double pi = 3.14159265358979323846;\n"
+            "  double r = 0, f;\n"
+            "  if (x <= 0 && x == floor(x))\n    return NAN;\n"
+            "  if (x < 0)\n    return gt_digamma(1 - x) - pi / tan(pi * x);\n"
+            "  for (; x < 20; x += 1)\n    r -= 1 / x;\n"
+            "  f = 1 / (x * x);\n"
+            "  return r + log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120"
+            "\n         - f * (1.0 / 252 - f * (1.0 / 240 - f * (1.0 / 132)))));"
+            "\n}\n\n");
+  if (tg)
+    bput(b, "static double\ngt_trigamma(double x)\n{\n"
+            "  const double pi = 3.14159265358979323846;\n"
+            "  double r = 0, f, s;\n"
+            "  if (x <= 0 && x == floor(x))\n    return NAN;\n"
+            "  if (x < 0) {\n    s = sin(pi * x);\n"
+            "    return pi * pi / (s * s) - gt_trigamma(1 - x);\n  }\n"
+            "  for (; x < 20; x += 1)\n    r += 1 / (x * x);\n"
+            "  f = 1 / (x * x);\n"
+            "  return r + 1 / x + f / 2 + f / x * (1.0 / 6 - f * (1.0 / 30"
+            "\n         - f * (1.0 / 42 - f * (1.0 / 30 - f * (5.0 / 66)))));"
+            "\n}\n\n");
+}
+
 /* C99: a function computing the items; with mp, in MPFR */
 static void
 print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
@@ -2471,18 +3080,45 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   bprintf(b, "/* emitted by gradtool --emit=%s%s */\n", mp ? "c-mpfr" : "c",
           mp ? "" : " (double precision)");
   kink_comments(E, b, "/* note: ", " */\n");
+  /* mpfr_printf is declared only when <stdio.h> comes first */
+  bput(b, "#ifdef GRADTOOL_EMIT_MAIN\n#include <stdio.h>\n#endif\n");
   bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");
+  if (!mp)
+    c_helpers(E, b);
+  size_t ni = s->prog->ninputs;
+  /* names: tensors are flat arrays, row-major; renamed identifiers */
+  for (size_t i = 0; i < ni + J->n; i++) {
+    const GtShape *sh = i < ni ? input_shape(E, (int32_t)i)
+                               : &J->items[i - ni].shape;
+    const char *orig = i < ni ? s->names.text[s->prog->inputs[i].name]
+                              : J->items[i - ni].label;
+    int renamed = strcmp(E->cname[i], i < ni ? orig
+                         : J->items[i - ni].ident) != 0;
+    if (sh->rank == 0 && !renamed)
+      continue;
+    bprintf(b, "/* %s: %s", E->cname[i], i < ni ? "input" : "output");
+    if (renamed)
+      bprintf(b, " '%s'", orig);
+    if (sh->rank > 0) {
+      char dims[200];
+      bprintf(b, ", %zu element%s of shape %s, row-major%s", sh->size,
+              sh->size == 1 ? "" : "s", gt_shape_str(sh, dims, sizeof dims),
+              mp ? " (consecutive __mpfr_struct)" : "");
+    }
+    bput(b, " */\n");
+  }
   bprintf(b, "/* Returns 0, or 1 when the point leaves the path the run "
           "took. */\nint\ngradtool_emit(");
   int first = 1;
-  for (size_t i = 0; i < s->prog->ninputs; i++) {
-    bprintf(b, "%s%s %s", first ? "" : ", ", mp ? "mpfr_srcptr" : "double",
-            s->names.text[s->prog->inputs[i].name]);
+  for (size_t i = 0; i < ni; i++) {
+    int tensor = input_shape(E, (int32_t)i)->rank > 0;
+    bprintf(b, "%s%s%s", first ? "" : ", ", mp ? "mpfr_srcptr "
+            : tensor ? "const double *" : "double ", E->cname[i]);
     first = 0;
   }
   for (size_t i = 0; i < J->n; i++) {
     bprintf(b, "%s%s%s", first ? "" : ", ", mp ? "mpfr_ptr " : "double *",
-            J->items[i].ident);
+            E->cname[ni + i]);
     first = 0;
   }
   bprintf(b, "%s)\n{\n", first ? "void" : "");
@@ -2495,9 +3131,13 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
       (mp ? c_mpfr_node : c_double_node)(E, b, (int32_t)e);
   int any = 0;
   for (size_t g = 0; g < G->n; g++) {
-    if (!any && mp)
+    if (!any)
       bput(b, "  int ok = 1;\n");
     any = 1;
+    Buf where = { 0 };
+    const char *site = decision_site(s, G, g, &where);
+    bprintf(b, "  /* the decision at %s */\n", site[0] ? site : "?");
+    free(where.s);
     Buf v = { 0 };
     c_operand(E, &v, G->map[g], mp);
     int truth = G->kind[g] != G_INT;
@@ -2509,25 +3149,31 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
               "%ld) == 0;\n", E->tpfx, E->nn, v.s, E->tpfx, E->nn,
               G->val[g]);
     else if (truth)
-      bprintf(b, "  if (%s(%s != 0))\n    return 1;\n", neg, v.s);
+      bprintf(b, "  ok &= %s(%s != 0);\n", neg[0] ? "" : "!", v.s);
     else
-      bprintf(b, "  if (round(%s) != %ld)\n    return 1;\n", v.s,
-              G->val[g]);
+      bprintf(b, "  ok &= round(%s) == %ld;\n", v.s, G->val[g]);
     free(v.s);
   }
-  for (size_t i = 0; i < J->n; i++) {
-    Buf v = { 0 };
-    c_operand(E, &v, J->items[i].e, mp);
-    if (mp)
-      bprintf(b, "  mpfr_set(%s, %s, MPFR_RNDN);\n", J->items[i].ident, v.s);
-    else
-      bprintf(b, "  *%s = %s;\n", J->items[i].ident, v.s);
-    free(v.s);
-  }
+  for (size_t i = 0; i < J->n; i++)
+    for (size_t k = 0; k < J->items[i].shape.size; k++) {
+      Buf v = { 0 }, y = { 0 };
+      c_operand(E, &v, E->el[J->items[i].e + (long)k], mp);
+      if (J->items[i].shape.rank == 0)
+        bprintf(&y, "%s%s", mp ? "" : "*", E->cname[ni + i]);
+      else
+        bprintf(&y, "%s%s[%zu]", mp ? "&" : "", E->cname[ni + i], k);
+      if (mp)
+        bprintf(b, "  mpfr_set(%s, %s, MPFR_RNDN);\n", y.s, v.s);
+      else
+        bprintf(b, "  %s = %s;\n", y.s, v.s);
+      free(v.s);
+      free(y.s);
+    }
   if (mp)
     bprintf(b, "  for (int i = 0; i < %zu; i++)\n    mpfr_clear(%s[i]);\n",
             E->nn + 1, E->tpfx);
-  bput(b, mp && any ? "  return !ok;\n}\n" : "  return 0;\n}\n");
+  bput(b, any ? "  return !ok;\n}\n" : "  return 0;\n}\n");
+  print_c_main(E, b, J, mp);
 }
 
 /* ---- Graphviz ------------------------------------------------------------ */
@@ -2548,7 +3194,7 @@ print_dot(Emit *E, Buf *b, const Job *J)
     if (x->kind == EK_NUM)
       put_number(b, x->v);
     else if (x->kind == EK_INPUT)
-      bput(b, input_name(E, (int32_t)i));
+      pr_input(E, b, (int32_t)i);
     else
       bput(b, x->op == GT_OP_POW ? "^" : gt_ops[x->op].name);
     int adj = x->tape >= 0 && (E->t->nodes[x->tape].flags & GT_NF_ADJ);
@@ -2566,12 +3212,17 @@ print_dot(Emit *E, Buf *b, const Job *J)
       if (ops[k] >= 0)
         bprintf(b, "  n%ld -> n%zu;\n", (long)ops[k], i);
   }
-  for (size_t i = 0; i < J->n; i++) {
-    bprintf(b, "  out%zu [label=\"%s\", shape=box%s];\n", i,
-            J->items[i].label, J->items[i].order
-                ? ", style=filled, fillcolor=\"#ffd8a8\"" : "");
-    bprintf(b, "  n%ld -> out%zu;\n", (long)J->items[i].e, i);
-  }
+  size_t o = 0;
+  for (size_t i = 0; i < J->n; i++)
+    for (size_t k = 0; k < J->items[i].shape.size; k++, o++) {
+      bprintf(b, "  out%zu [label=\"%s", o, J->items[i].label);
+      if (J->items[i].shape.rank > 0)
+        put_index(b, &J->items[i].shape, k, 1);
+      bprintf(b, "\", shape=box%s];\n", J->items[i].order
+              ? ", style=filled, fillcolor=\"#ffd8a8\"" : "");
+      bprintf(b, "  n%ld -> out%zu;\n", (long)E->el[J->items[i].e + (long)k],
+              o);
+    }
   bput(b, "}\n");
 }
 
@@ -2612,7 +3263,10 @@ gt_session_input_has_default(const GtSession *s, size_t i)
 static void
 guard_add(Guards *G, int32_t node, int32_t rhs, int cmp, int kind, long v)
 {
+  G->nel[G->n] = G->el[0];
+  G->rel[G->n] = G->el[1];
   G->at[G->n] = G->site;
+  G->xs[G->n] = G->xsite;
   G->node[G->n] = node;
   G->rhs[G->n] = rhs;
   G->cmp[G->n] = cmp;
@@ -2620,19 +3274,37 @@ guard_add(Guards *G, int32_t node, int32_t rhs, int cmp, int kind, long v)
   G->val[G->n++] = v;
 }
 
-/* the branch that node i's derivative rule took, as a guard */
+/* the branch that element k of node i's derivative rule took, as a
+   guard */
 static void
-rule_guard(Guards *G, const GtTape *t, int32_t i, const unsigned char *dep)
+rule_guard(Guards *G, const GtTape *t, int32_t i, size_t k,
+           const unsigned char *dep)
 {
   const GtNode *n = &t->nodes[i];
+  const GtShape *ys = gt_node_shape(t, i);
+  long st[GT_MAX_RANK];
+  size_t ea = 0, eb = 0;
+  if (n->a >= 0) {
+    gt_bcast_strides(ys, gt_node_shape(t, n->a), st);
+    ea = (size_t)walk_off(ys, st, k);
+  }
+  if (n->b >= 0) {
+    gt_bcast_strides(ys, gt_node_shape(t, n->b), st);
+    eb = (size_t)walk_off(ys, st, k);
+  }
+  mpfr_srcptr va = n->a >= 0 ? &t->nodes[n->a].v[ea] : NULL;
+  mpfr_srcptr vb = n->b >= 0 ? &t->nodes[n->b].v[eb] : NULL;
   int c;
   G->site = i;
+  G->xsite = 0;
+  G->el[0] = ea;
+  G->el[1] = eb;
   switch (n->op) {
   case GT_OP_ABS:
   case GT_OP_RELU:
     if (!dep[n->a])
       return;
-    c = mpfr_sgn(t->nodes[n->a].v);
+    c = mpfr_sgn(va);
     if (n->op == GT_OP_RELU)
       guard_add(G, n->a, -1, c > 0 ? GT_OP_GT : GT_OP_LE, G_TRUE, 0);
     else
@@ -2643,14 +3315,14 @@ rule_guard(Guards *G, const GtTape *t, int32_t i, const unsigned char *dep)
   case GT_OP_MAX:
     if (!dep[n->a] && !dep[n->b])
       return;
-    c = mpfr_cmp(t->nodes[n->a].v, t->nodes[n->b].v);
+    c = mpfr_cmp(va, vb);
     guard_add(G, n->a, n->b, c > 0 ? GT_OP_GT : c < 0 ? GT_OP_LT : GT_OP_EQ,
               G_TRUE, 0);
     return;
   case GT_OP_WHERE:
     if (dep[n->a])
       guard_add(G, n->a, -1, GT_OP_COUNT,
-                mpfr_zero_p(t->nodes[n->a].v) ? G_FALSE : G_TRUE, 0);
+                mpfr_zero_p(va) ? G_FALSE : G_TRUE, 0);
     return;
   default:
     return;
@@ -2664,9 +3336,12 @@ data_guards(const GtSession *s, Guards *G)
   unsigned char *dep = input_dependence(t);
   size_t run = t->run_nodes ? t->run_nodes : t->n, cap = t->nguards + 1;
   for (size_t i = 0; i < run; i++)
-    cap += t->nodes[i].op == GT_OP_ABS || t->nodes[i].op == GT_OP_RELU
-           || t->nodes[i].op == GT_OP_MIN || t->nodes[i].op == GT_OP_MAX
-           || t->nodes[i].op == GT_OP_WHERE;
+    if (t->nodes[i].op == GT_OP_ABS || t->nodes[i].op == GT_OP_RELU
+        || t->nodes[i].op == GT_OP_MIN || t->nodes[i].op == GT_OP_MAX
+        || t->nodes[i].op == GT_OP_WHERE)
+      cap += gt_node_size(t, (int32_t)i);
+    else if (t->nodes[i].op == GT_OP_PROD)
+      cap += gt_node_size(t, t->nodes[i].a);
   G->node = malloc(cap * sizeof *G->node);
   G->at = malloc(cap * sizeof *G->at);
   G->rhs = malloc(cap * sizeof *G->rhs);
@@ -2674,23 +3349,46 @@ data_guards(const GtSession *s, Guards *G)
   G->cmp = malloc(cap * sizeof *G->cmp);
   G->kind = malloc(cap * sizeof *G->kind);
   G->val = malloc(cap * sizeof *G->val);
-  if (!G->node || !G->at || !G->rhs || !G->map || !G->cmp || !G->kind || !G->val) {
+  G->nel = malloc(cap * sizeof *G->nel);
+  G->xs = malloc(cap * sizeof *G->xs);
+  G->rel = malloc(cap * sizeof *G->rel);
+  if (!G->node || !G->at || !G->rhs || !G->map || !G->cmp || !G->kind
+      || !G->val || !G->nel || !G->rel || !G->xs) {
     free(dep);
     efail("out of memory");
   }
   for (size_t g = 0; g < t->nguards; g++) {
     const GtGuard *x = &t->guards[g];
-    if (x->node < 0 || !dep[x->node] || t->nodes[x->node].shape)
+    if (x->node < 0 || !dep[x->node] || gt_node_size(t, x->node) != 1)
       continue;
     G->site = x->node;
+    G->xsite = x->site;
+    G->el[0] = G->el[1] = 0;
     if (x->kind == GT_GUARD_TRUTH)
       guard_add(G, x->node, -1, GT_OP_COUNT, x->value ? G_TRUE : G_FALSE, 0);
     else
       guard_add(G, x->node, -1, GT_OP_COUNT, G_INT, x->value);
   }
   for (size_t i = 0; i < run; i++)
-    if (t->nodes[i].shape == 0)
-      rule_guard(G, t, (int32_t)i, dep);
+    for (size_t k = 0; k < gt_node_size(t, (int32_t)i); k++)
+      rule_guard(G, t, (int32_t)i, k, dep);
+  /* reduce_prod's recorded derivative is g y / a when no element of a
+     is 0 (tensor.c): it holds where none is */
+  for (size_t i = 0; i < run; i++) {
+    const GtNode *n = &t->nodes[i];
+    if (n->op != GT_OP_PROD || !dep[n->a])
+      continue;
+    size_t sz = gt_node_size(t, n->a), zero = 0;
+    for (size_t k = 0; k < sz; k++)
+      zero |= mpfr_zero_p(&t->nodes[n->a].v[k]) != 0;
+    G->site = (int32_t)i;
+    G->xsite = 0;
+    G->el[1] = 0;
+    for (size_t k = 0; k < sz && !zero; k++) {
+      G->el[0] = k;
+      guard_add(G, n->a, -1, GT_OP_NE, G_TRUE, 0);
+    }
+  }
   free(dep);
 }
 
@@ -2704,26 +3402,60 @@ guards_free(Guards *G)
   free(G->cmp);
   free(G->kind);
   free(G->val);
+  free(G->nel);
+  free(G->rel);
+  free(G->xs);
 }
 
+/* the expression that made guard g's decision (a condition, a range
+   bound), else its node's */
+static uint32_t
+decision_expr(const GtSession *s, const Guards *G, size_t g)
+{
+  return G->xs[g] ? G->xs[g] : s->tape.nodes[G->at[g]].site;
+}
+
+static const char *
+decision_site(const GtSession *s, const Guards *G, size_t g, Buf *b)
+{
+  return expr_site(s, decision_expr(s, G, g), b);
+}
+
+/* expr, latex: a note on stderr at each place where a decision of the
+   run depended on the inputs (each place once; at most 10) */
 static void
 path_note(GtSession *s, const Guards *G)
 {
-  size_t ng = G->n;
+  size_t ng = G->n, shown = 0, places = 0;
   if (ng == 0)
     return;
-  const GtNode *n = &s->tape.nodes[G->at[0]];
-  GtSpan sp = { 0, 0, 0 };
-  const GtSource *src = NULL;
-  if (n->site && n->site < s->prog->nexprs) {
-    sp = s->prog->exprs[n->site]->span;
-    src = s->sources[sp.src];
+  for (size_t g = 0; g < ng; g++) {
+    uint32_t x = decision_expr(s, G, g);
+    int seen = 0;
+    for (size_t h = 0; h < g && !seen; h++)
+      seen = decision_expr(s, G, h) == x;
+    if (seen)
+      continue;
+    places++;
+    if (shown == 10)
+      continue;
+    shown++;
+    GtSpan sp = { 0, 0, 0 };
+    const GtSource *src = NULL;
+    if (x && x < s->prog->nexprs) {
+      sp = s->prog->exprs[x]->span;
+      src = s->sources[sp.src];
+    }
+    gt_diag_add(&s->diags, GT_SEV_NOTE, src, sp,
+                "the emitted expressions hold on the path this run took: "
+                "this decision depended on the inputs; --emit=gt writes it "
+                "as an assert");
   }
-  gt_diag_add(&s->diags, GT_SEV_NOTE, src, sp,
-              "the emitted expressions hold on the path this run took: %zu "
-              "decision%s depended on the inputs (the first on the value "
-              "here); --emit=gt writes them as asserts", ng,
-              ng == 1 ? "" : "s");
+  if (places > shown || ng > 1)
+    gt_diag_add(&s->diags, GT_SEV_NOTE, NULL, (GtSpan){ 0, 0, 0 },
+                "%zu decision%s at %zu place%s depended on the inputs%s", ng,
+                ng == 1 ? "" : "s", places, places == 1 ? "" : "s",
+                places > shown ? " (the first 10 places shown)" : "");
 }
 
 typedef struct Ctx {
@@ -2738,6 +3470,12 @@ static void
 ctx_free(Ctx *C)
 {
   free(C->E.n);
+  free(C->E.el);
+  free(C->E.need);
+  free(C->E.dep);
+  for (size_t i = 0; i < C->E.ncname; i++)
+    free(C->E.cname[i]);
+  free(C->E.cname);
   free(C->E.tab);
   gt_arena_free(&C->E.arena);
   gt_arena_free(&C->E.hold.vals);
@@ -2770,7 +3508,10 @@ tree_size_check(Emit *E, const Job *J)
     size[i] = z;
   }
   for (size_t i = 0; i < J->n; i++)
-    most = size[J->items[i].e] > most ? size[J->items[i].e] : most;
+    for (size_t k = 0; k < J->items[i].shape.size; k++) {
+      double z = size[E->el[J->items[i].e + (long)k]];
+      most = z > most ? z : most;
+    }
   free(size);
   if (most > 1e6) {
     static _Thread_local char why[200];
@@ -2819,16 +3560,32 @@ emit_body(Ctx *C, GtEmitFormat fmt)
   rebuild(E, roots, nroots, C->map);
   E->used = C->map;
   for (size_t i = 0; i < C->J.n; i++) {
-    C->J.items[i].e = C->map[C->J.items[i].node];
-    count_uses(E, C->J.items[i].e);
+    Item *it = &C->J.items[i];
+    it->e = C->map[it->node];
+    it->shape = *gt_node_shape(E->t, it->node);
+    for (size_t k = 0; k < it->shape.size; k++)
+      count_uses(E, E->el[it->e + (long)k]);
   }
+  size_t kept = 0;
   for (size_t g = 0; g < G->n; g++) {
-    G->map[g] = C->map[G->node[g]];
+    G->map[g] = E->el[C->map[G->node[g]] + (long)G->nel[g]];
     if (G->cmp[g] != GT_OP_COUNT)
       G->map[g] = guard_cmp(E, (GtOp)G->cmp[g], G->map[g],
-                            G->rhs[g] >= 0 ? C->map[G->rhs[g]] : -1);
-    count_uses(E, G->map[g]);
+                            G->rhs[g] >= 0
+                            ? E->el[C->map[G->rhs[g]] + (long)G->rel[g]]
+                            : -1);
+    /* an element of a tensor that is constant decides nothing */
+    if (is_num(E, G->map[g]))
+      continue;
+    G->map[kept] = G->map[g];
+    G->at[kept] = G->at[g];
+    G->xs[kept] = G->xs[g];
+    G->kind[kept] = G->kind[g];
+    G->val[kept++] = G->val[g];
   }
+  G->n = kept;
+  for (size_t g = 0; g < G->n; g++)
+    count_uses(E, G->map[g]);
   if (E->nn > 1000)
     gt_diag_add(&E->s->diags, GT_SEV_NOTE, NULL, (GtSpan){ 0, 0, 0 },
                 "the emitted formulas have %zu distinct operations after "
@@ -2848,6 +3605,7 @@ emit_body(Ctx *C, GtEmitFormat fmt)
   case GT_EMIT_C:
   case GT_EMIT_C_MPFR:
     choose_prefix(E, &C->J);
+    c_names(E, &C->J);
     print_c(E, &C->out, &C->J, G, fmt == GT_EMIT_C_MPFR);
     break;
   case GT_EMIT_DOT:

@@ -334,6 +334,8 @@ typedef struct GtGuard {
   int32_t node;
   int32_t kind;     /* GT_GUARD_ */
   long value;       /* 0 or 1, or the integer */
+  uint32_t site;    /* the expression deciding (a condition, a range
+                       bound, an index), 0: none */
 } GtGuard;
 
 /* Where a leaf's exact value comes from, for --enclose (enclose.c): the

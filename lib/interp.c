@@ -79,6 +79,8 @@ guard(Interp *in, int32_t i, int kind, long value)
     return; /* the same at every input point */
   if (gt_tape_guard(in->rec.tape, i, kind, value) != 0)
     gt_rec_fail(&in->rec, GT_ERUNTIME, "out of memory");
+  /* where the decision is made, for --emit's asserts and notes */
+  in->rec.tape->guards[in->rec.tape->nguards - 1].site = R(in)->site;
 }
 
 static int

@@ -2018,8 +2018,8 @@ t_minmax(GtTaylor *T, int32_t i, mpfr_ptr *y)
 }
 
 /* ---- sigmoid: y = 1 / (1 + exp(-a)) ----------------------------------------
-   da = g y (1 - y), computed as g y / (1 + exp(a)): 1 - y is 1 / (1 +
-   exp(a)), which does not cancel as y -> 1.  Taylor: y' = y (1 - y) a'. */
+   da = g y (1 - y), computed as g (y sigmoid(-a)): 1 - y is sigmoid(-a),
+   which does not cancel as y -> 1.  Taylor: y' = y (1 - y) a'. */
 
 /* sigmoid(a) = 1 / (1 + exp(-a)), computed with guard bits and rounded
    once at the end */
@@ -2037,13 +2037,14 @@ f_sigmoid(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
   return 0;
 }
 
+/* 1 - y = sigmoid(-a), rounded once as f_sigmoid rounds it, so that the
+   numeric rule gives the bits of the recorded one (r_sigmoid) */
 static int
 a_sigmoid(const GtAdjArgs *X)
 {
-  mpfr_exp(TMP, X->a, RND);
-  mpfr_add_ui(TMP, TMP, 1, RND);
-  mpfr_ui_div(TMP, 1, TMP, RND);
-  mpfr_mul(TMP, TMP, X->y, RND);
+  mpfr_neg(TMP, X->a, RND);
+  f_sigmoid(TMP, TMP, NULL, NULL);
+  mpfr_mul(TMP, X->y, TMP, RND);
   mpfr_mul(O0, G, TMP, RND);
   return 0;
 }

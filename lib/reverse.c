@@ -223,6 +223,37 @@ blame(Sweep *S, int32_t i, mpfr_srcptr g, mpfr_srcptr c, int32_t *nan_node)
     *nan_node = mpfr_inf_p(g) && S->inf_node >= 0 ? S->inf_node : i;
 }
 
+/* Where a rule adds its contributions to node j's adjoint: the adjoint
+   itself when j has none yet; else (*part set) a fresh one, which
+   part_done adds to it at the end.  The recorded sweep (record_sweep)
+   adds a rule's whole result to an existing adjoint in one step, so this
+   keeps the roundings the same: a printed derivative and grad()'s, and
+   --emit's formulas, agree bit for bit. */
+static mpfr_ptr
+part_begin(Sweep *S, int32_t j, mpfr_ptr *part)
+{
+  *part = NULL;
+  if (S->adj[j - S->lo] == NULL)
+    return adjoint(S, j);
+  size_t n = gt_node_size(S->t, j);
+  mpfr_ptr p = gt_tape_numbers(&S->holder, n);
+  for (size_t k = 0; p != NULL && k < n; k++)
+    mpfr_set_zero(&p[k], -1);
+  *part = p;
+  return p;
+}
+
+static void
+part_done(Sweep *S, int32_t j, mpfr_ptr part)
+{
+  if (part == NULL)
+    return;
+  mpfr_ptr a = S->adj[j - S->lo];
+  size_t n = gt_node_size(S->t, j);
+  for (size_t k = 0; k < n; k++)
+    mpfr_add(&a[k], &a[k], &part[k], MPFR_RNDN);
+}
+
 /* An elementwise rule over broadcast tensors: contributions are added
    element by element into the operands' adjoints, which sums them over
    the broadcast axes. */
@@ -234,7 +265,7 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   const GtOpInfo *info = &gt_ops[n->op];
   const GtShape *ys = gt_node_shape(t, i);
   int32_t ops[3] = { n->a, n->b, n->c };
-  mpfr_ptr acc[3] = { NULL, NULL, NULL };
+  mpfr_ptr acc[3] = { NULL, NULL, NULL }, part[3] = { NULL, NULL, NULL };
   int none[3];
   GtAdjArgs X = { .t = S->scratch[3], .none = none };
   GtWalk w;
@@ -243,7 +274,12 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
     X.out[k] = S->scratch[k];
     X.need[k] = ops[k] >= S->lo && (S->f[ops[k] - S->lo] & REL);
     gt_rec_walk_add(&w, ops[k] >= 0 ? gt_node_shape(t, ops[k]) : NULL);
-    if (X.need[k] && (acc[k] = adjoint(S, ops[k])) == NULL)
+    /* a broadcast operand's contributions are summed first (part_begin) */
+    if (X.need[k] && t->nodes[ops[k]].shape != n->shape)
+      acc[k] = part_begin(S, ops[k], &part[k]);
+    else if (X.need[k])
+      acc[k] = adjoint(S, ops[k]);
+    if (X.need[k] && acc[k] == NULL)
       return -1;
   }
   const long *off = w.off;
@@ -274,6 +310,9 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
         }
     }
   }
+  for (int k = 0; k < 3; k++)
+    if (X.need[k])
+      part_done(S, ops[k], part[k]);
   return 0;
 }
 
@@ -399,9 +438,10 @@ tensor_adj(Sweep *S, int32_t i, mpfr_srcptr g)
   for (size_t k = 0; k < nops; k++) {
     if (ops[k] < S->lo || !(S->f[ops[k] - S->lo] & REL))
       continue;
-    mpfr_ptr a = adjoint(S, ops[k]);
+    mpfr_ptr part, a = part_begin(S, ops[k], &part);
     if (a == NULL || info->tadj(t, i, k, g, a, S->pair) != 0)
       return -1;
+    part_done(S, ops[k], part);
   }
   return GT_OK;
 }

@@ -437,6 +437,7 @@ gt_tape_guard(GtTape *t, int32_t node, int kind, long value)
   g->node = node;
   g->kind = kind;
   g->value = value;
+  g->site = 0;
   return 0;
 }
 
