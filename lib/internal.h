@@ -144,8 +144,6 @@ enum {
   GT_OPF_TENSOR = 1 << 5,    /* not elementwise: rules on whole tensors
                                 (tensor.c); no Taylor rule, as Taylor mode
                                 runs on scalars only */
-  GT_OPF_POLYGAMMA = 1 << 6, /* higher derivatives need polygamma
-                                functions that MPFR lacks */
   GT_OPF_BYSWEEP = 1 << 7,   /* value and numeric adjoint computed by the
                                 sweeps (grad(y, x, k)), not by rules */
   GT_OPF_RANGE = 1 << 8      /* the value can leave MPFR's exponent range
