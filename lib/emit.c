@@ -98,7 +98,12 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_GAMMA] = { "tgamma(%a)", "mpfr_gamma", "\\Gamma" },
   [GT_OP_LGAMMA] = { "lgamma(%a)", NULL, "\\log\\Gamma" },
   [GT_OP_DIGAMMA] = { NULL, "mpfr_digamma", "\\psi" },
-  [GT_OP_TRIGAMMA] = { NULL, NULL, "\\psi_{1}" },
+  [GT_OP_TRIGAMMA] = { NULL, NULL, "\\psi^{(1)}" },
+  /* polygamma: neither C nor MPFR has it (MPFR: digamma only); jn and yn
+     are POSIX (print_c defines _XOPEN_SOURCE for them); LaTeX in pr() */
+  [GT_OP_POLYGAMMA] = { NULL, NULL, "\\psi" },
+  [GT_OP_BESSELJ] = { "jn((int)%a, %b)", NULL, "J" },
+  [GT_OP_BESSELY] = { "yn((int)%a, %b)", NULL, "Y" },
   [GT_OP_FLOOR] = { "floor(%a)", "mpfr_floor", NULL },
   [GT_OP_CEIL] = { "ceil(%a)", "mpfr_ceil", NULL },
   [GT_OP_ROUND] = { "round(%a)", "mpfr_round", NULL },
@@ -1730,14 +1735,22 @@ pr_op(Emit *E, Buf *b, const ENode *x)
   default:
     break;
   }
-  if (op == GT_OP_TRIGAMMA && !E->alg && !E->latex) {
-    /* the language has no trigamma: the derivative of digamma, whose
-       recorded rule is trigamma times the seed 1 (the same number) */
-    bput(b, "grad(digamma(");
-    pr(E, b, x->a, P_ATOM);
-    bput(b, "), ");
-    pr(E, b, x->a, P_ATOM);
+  if (op == GT_OP_TRIGAMMA && !E->latex) {
+    /* the language spells trigamma polygamma(1, x) */
+    bput(b, "polygamma(1, ");
+    pr(E, b, x->a, P_LOW);
     bput(b, ")");
+    return;
+  }
+  if (E->latex && (op == GT_OP_POLYGAMMA || op == GT_OP_BESSELJ
+                   || op == GT_OP_BESSELY)) {
+    /* \psi^{(n)}(x), J_{n}(x), Y_{n}(x) */
+    bput(b, op == GT_OP_POLYGAMMA ? "\\psi^{(" : op == GT_OP_BESSELJ
+                                                  ? "J_{" : "Y_{");
+    pr(E, b, x->a, P_LOW);
+    bput(b, op == GT_OP_POLYGAMMA ? ")}\\left(" : "}\\left(");
+    pr(E, b, x->b, P_LOW);
+    bput(b, "\\right)");
     return;
   }
   if (E->latex) {
@@ -2219,10 +2232,6 @@ name_temps(Emit *E, const Job *J)
     ENode *x = &E->n[i];
     if (x->uses >= 2 && x->kind != EK_NUM && x->kind != EK_INPUT)
       x->temp = ++next;
-    /* grad(digamma(t), t) needs a name */
-    if (x->kind == EK_OP && x->op == GT_OP_TRIGAMMA
-        && E->n[x->a].kind != EK_INPUT && !E->n[x->a].temp)
-      E->n[x->a].temp = ++next;
   }
 }
 
@@ -2410,6 +2419,11 @@ mpfr_statement(GtOp op)
   case GT_OP_SIGN:
     return "if (mpfr_nan_p(%a)) mpfr_set_nan(%y); else "
            "mpfr_set_si(%y, mpfr_sgn(%a), MPFR_RNDN);";
+  /* the order is an integer (the run checked it) */
+  case GT_OP_BESSELJ:
+    return "mpfr_jn(%y, mpfr_get_si(%a, MPFR_RNDN), %b, MPFR_RNDN);";
+  case GT_OP_BESSELY:
+    return "mpfr_yn(%y, mpfr_get_si(%a, MPFR_RNDN), %b, MPFR_RNDN);";
   default:
     return NULL;
   }
@@ -2471,6 +2485,12 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   bprintf(b, "/* emitted by gradtool --emit=%s%s */\n", mp ? "c-mpfr" : "c",
           mp ? "" : " (double precision)");
   kink_comments(E, b, "/* note: ", " */\n");
+  int posix = 0;          /* jn, yn are POSIX, not C99 */
+  for (size_t i = 0; i < E->nn && !mp; i++)
+    posix |= E->n[i].kind == EK_OP && (E->n[i].op == GT_OP_BESSELJ
+                                       || E->n[i].op == GT_OP_BESSELY);
+  if (posix)
+    bput(b, "#define _XOPEN_SOURCE 700  /* jn, yn */\n");
   bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");
   bprintf(b, "/* Returns 0, or 1 when the point leaves the path the run "
           "took. */\nint\ngradtool_emit(");

@@ -1842,12 +1842,15 @@ r_lgamma(GtRec *r, int32_t i, int k, int32_t g)
   return OP2(GT_OP_MUL, g, OP1(GT_OP_DIGAMMA, a));
 }
 
+/* digamma' = polygamma(1, .), the op the language spells (trigamma's
+   value, so that emitted derivatives share the node with the program's
+   own polygamma(1, .)) */
 static int32_t
 r_digamma(GtRec *r, int32_t i, int k, int32_t g)
 {
   (void)k;
   int32_t a = N(i).a;
-  return OP2(GT_OP_MUL, g, OP1(GT_OP_TRIGAMMA, a));
+  return OP2(GT_OP_MUL, g, OP2(GT_OP_POLYGAMMA, K(1), a));
 }
 
 /* trigamma' = polygamma(2, .) */
