@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sf.h"
 #include "fixture.h"
 #include "taylor_table.h"
 
@@ -741,6 +742,7 @@ main(void)
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   gt_special_free_cache();
+  gt_sf_thread_done();    /* Arb's caches (polygamma's Bernoulli numbers) */
   mpfr_free_cache();
   return rc;
 }
