@@ -843,8 +843,9 @@ def e2e_cases():
         with mpmath.workdps(250):
             return gen_e2e.to_fraction(mpf(str(sp.N(e.subs(subs), 250))))
     hval = printed(symq(h), 128, 30)
+    # each distinct partial once (issue 16 item 4)
     hes = [("d2z/dx2", (Xs, Xs)), ("d2z/dxdy", (Xs, Ys)),
-           ("d2z/dydx", (Ys, Xs)), ("d2z/dy2", (Ys, Ys))]
+           ("d2z/dy2", (Ys, Ys))]
     e2e("taylor_hessian", "--wrt x,y --order 2 --digits 30 taylor_hessian.gt",
         ["z = " + hval] + ["%s = %s" % (lab, printed(symq(sp.diff(h, *v)),
                                                      128, 30))
