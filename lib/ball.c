@@ -553,7 +553,7 @@ b_trigamma(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
 
 /* ---- integer-order special functions ---------------------------------
    The order must be an exact integer ball in the language's range (ops.c:
-   polygamma 0..1000, Bessel -10000..10000), else GT_BALL_DOMAIN. */
+   polygamma 0..1000, Bessel -1000..1000), else GT_BALL_DOMAIN. */
 
 /* 1 and *n set when the ball a is exactly an integer in [lo, hi] */
 static int
@@ -618,7 +618,7 @@ static int
 b_bessel(arb_ptr y, arb_srcptr a, arb_srcptr b, int second, slong prec)
 {
   slong n;
-  if (!exact_order(a, -10000, 10000, &n) || (second && !arb_is_positive(b)))
+  if (!exact_order(a, -1000, 1000, &n) || (second && !arb_is_positive(b)))
     return GT_BALL_DOMAIN;
   bessel(y, second, n, b, prec);
   return finite_ball(y);
@@ -1129,7 +1129,7 @@ s_bessel(arb_ptr y, arb_srcptr a, arb_srcptr b, slong n, int second,
          slong prec)
 {
   slong m;
-  if (!exact_order(a, -10000, 10000, &m) || (second && !arb_is_positive(b)))
+  if (!exact_order(a, -1000, 1000, &m) || (second && !arb_is_positive(b)))
     return GT_BALL_DOMAIN;
   arb_ptr v = _arb_vec_init(2 * n - 1), jet = _arb_vec_init(n);
   arb_t t, w;

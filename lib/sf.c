@@ -92,7 +92,7 @@ static const char *const sf_names[GT_SF_COUNT] = {
 };
 
 /* as the language states them (ops.c limits the orders n: polygamma to
-   0..1000, Bessel to -10000..10000; polygamma n = -1 is internal) */
+   0..1000, Bessel to -1000..1000; polygamma n = -1 is internal) */
 static const char *const sf_domains[GT_SF_COUNT] = {
   [GT_SF_POLYGAMMA] = "n must be an integer from 0 to 1000 and x not 0, "
                       "-1, -2, ... (poles)",
@@ -101,8 +101,8 @@ static const char *const sf_domains[GT_SF_COUNT] = {
   [GT_SF_ERFINV] = "x must be in (-1, 1)",
   [GT_SF_NORM_CDF] = "x real",
   [GT_SF_NORM_LOGCDF] = "x real",
-  [GT_SF_BESSELJ] = "n must be an integer from -10000 to 10000, x real",
-  [GT_SF_BESSELY] = "x must be > 0, n an integer from -10000 to 10000",
+  [GT_SF_BESSELJ] = "n must be an integer from -1000 to 1000, x real",
+  [GT_SF_BESSELY] = "x must be > 0, n an integer from -1000 to 1000",
   [GT_SF_GAMMA_INC] = "x must be > 0 (or any x when a is a positive "
                       "integer; x = 0 when a > 0 and the derivative order "
                       "is below a)",
