@@ -13,9 +13,10 @@
  *     against Taylor mode (nested_tol(k) ulps);
  *   - flat ops (comparisons, floor, ...): the series is constant, every
  *     derivative exactly 0;
- *   - gamma and lgamma (rules to order 2), digamma (order 1), trigamma
- *     (order 0): the orders they have match the oracle, the next order
- *     makes gt_taylor return -1 with fail_node the op and fail_order set.
+ *   - an op with rules to some order only (class LIMITED; none since
+ *     polygamma gave the gamma family every order): the orders it has
+ *     match the oracle, the next makes gt_taylor return -1 with fail_node
+ *     the op and fail_order set.
  * Further tests: where a failure is blamed in a composite, constant and
  * order-0 series, high orders against closed forms (1/(1+x), exp, atan to
  * order 60), the GT_OP_TAYLOR node of grad(y, x, k) and its own derivative
