@@ -183,9 +183,9 @@ struct GtTape;
 typedef enum GtTaylorStatus {
   GT_TAYLOR_OK = 0,       /* the coefficients are computed (some may be
                              NaN: see gt_taylor) */
-  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (trigamma's
-                             derivatives, grad(y, x, k) in another
-                             variable): *fail_node, *fail_order say where */
+  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (grad(y, x,
+                             k) in another variable): *fail_node,
+                             *fail_order say where */
   GT_TAYLOR_NOMEM = -2,   /* out of memory */
   GT_TAYLOR_TENSOR = -3   /* a tensor operation or value between x and y
                              (*fail_node): Taylor mode runs on scalars
