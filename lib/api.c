@@ -740,11 +740,9 @@ taylor_entries(GtSession *s, const char **onames, const int32_t *onodes,
       GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
       gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
                   "derivatives of %s of order %d and higher are not "
-                  "implemented%s (needed for the order-%d derivative of %s)",
-                  gt_ops[n->op].name, fail_order,
-                  gt_ops[n->op].flags & GT_OPF_POLYGAMMA
-                      ? " (they need polygamma functions of higher order)"
-                      : " at this point", order, onames[o]);
+                  "implemented at this point (needed for the order-%d "
+                  "derivative of %s)", gt_ops[n->op].name, fail_order, order,
+                  onames[o]);
       st = GT_ERUNTIME;
       break;
     }

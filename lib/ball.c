@@ -551,6 +551,87 @@ b_trigamma(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
   return finite_ball(y);
 }
 
+/* ---- integer-order special functions ---------------------------------
+   The order must be an exact integer ball in the language's range (ops.c:
+   polygamma 0..1000, Bessel -1000..1000), else GT_BALL_DOMAIN. */
+
+/* 1 and *n set when the ball a is exactly an integer in [lo, hi] */
+static int
+exact_order(arb_srcptr a, slong lo, slong hi, slong *n)
+{
+  if (!arb_is_exact(a) || !arf_is_int(arb_midref(a))
+      || arf_cmp_si(arb_midref(a), lo) < 0 || arf_cmp_si(arb_midref(a), hi) > 0)
+    return 0;
+  *n = arf_get_si(arb_midref(a), ARF_RND_DOWN);
+  return 1;
+}
+
+/* jet[k] = psi^(m+k)(x)/k!, k < len: the coefficients m + k of the
+   digamma series of x + t, psi(x + t) = sum_j psi^(j)(x)/j! t^j, times
+   (m+k)!/k! */
+static void
+polygamma_jet(arb_ptr jet, slong m, arb_srcptr x, slong len, slong prec)
+{
+  arb_ptr h = _arb_vec_init(2), d = _arb_vec_init(m + len);
+  arb_t f;
+  arb_init(f);
+  arb_set(h, x);
+  arb_one(h + 1);
+  _arb_poly_digamma_series(d, h, 2, m + len, prec);
+  for (slong k = 0; k < len; k++) {
+    arb_fac_ui(f, (ulong)(m + k), prec);
+    arb_mul(jet + k, d + m + k, f, prec);
+    arb_fac_ui(f, (ulong)k, prec);
+    arb_div(jet + k, jet + k, f, prec);
+  }
+  arb_clear(f);
+  _arb_vec_clear(h, 2);
+  _arb_vec_clear(d, m + len);
+}
+
+static int
+b_polygamma(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{
+  (void)c;
+  slong m;
+  if (!exact_order(a, 0, 1000, &m))
+    return GT_BALL_DOMAIN;
+  polygamma_jet(y, m, b, 1, prec);
+  return finite_ball(y);
+}
+
+/* J_n or Y_n (Arb's, for an exact integer order n); Y needs x > 0 */
+static void
+bessel(arb_ptr y, int second, slong n, arb_srcptr x, slong prec)
+{
+  arb_t nu;
+  arb_init(nu);
+  arb_set_si(nu, n);
+  if (second)
+    arb_hypgeom_bessel_y(y, nu, x, prec);
+  else
+    arb_hypgeom_bessel_j(y, nu, x, prec);
+  arb_clear(nu);
+}
+
+static int
+b_bessel(arb_ptr y, arb_srcptr a, arb_srcptr b, int second, slong prec)
+{
+  slong n;
+  if (!exact_order(a, -1000, 1000, &n) || (second && !arb_is_positive(b)))
+    return GT_BALL_DOMAIN;
+  bessel(y, second, n, b, prec);
+  return finite_ball(y);
+}
+
+static int
+b_besselj(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{ (void)c; return b_bessel(y, a, b, 0, prec); }
+
+static int
+b_bessely(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{ (void)c; return b_bessel(y, a, b, 1, prec); }
+
 /* sigmoid(a) = 1 / (1 + exp(-a)) */
 static int
 b_sigmoid(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
@@ -1025,6 +1106,62 @@ SER(s_trigamma)
   return series_ok(y, n);
 }
 
+/* polygamma(m, b): its jet at b0 composed with b - b0; no derivative in
+   the order a (its series beyond a0 is ignored) */
+SER(s_polygamma)
+{
+  (void)c;
+  slong m;
+  if (!exact_order(a, 0, 1000, &m))
+    return GT_BALL_DOMAIN;
+  arb_ptr jet = _arb_vec_init(n);
+  polygamma_jet(jet, m, b, n, prec);
+  compose_jet(y, jet, b, n, prec);
+  _arb_vec_clear(jet, n);
+  return series_ok(y, n);
+}
+
+/* J_m or Y_m at b: B^(k) = 2^-k sum_{j=0..k} (-1)^j C(k, j) B_{m-k+2j}
+   (B' = (B_{m-1} - B_{m+1})/2 applied k times), from the 2n - 1 values
+   B_{m-n+1} .. B_{m+n-1}, then composed with b - b0 */
+static int
+s_bessel(arb_ptr y, arb_srcptr a, arb_srcptr b, slong n, int second,
+         slong prec)
+{
+  slong m;
+  if (!exact_order(a, -1000, 1000, &m) || (second && !arb_is_positive(b)))
+    return GT_BALL_DOMAIN;
+  arb_ptr v = _arb_vec_init(2 * n - 1), jet = _arb_vec_init(n);
+  arb_t t, w;
+  arb_init(t);
+  arb_init(w);
+  for (slong j = 0; j < 2 * n - 1; j++)      /* v[j] = B_{m-n+1+j} */
+    bessel(v + j, second, m - n + 1 + j, b, prec);
+  for (slong k = 0; k < n; k++) {
+    arb_zero(jet + k);
+    for (slong j = 0; j <= k; j++) {
+      arb_bin_uiui(w, (ulong)k, (ulong)j, prec);
+      arb_mul(t, v + (n - 1 - k + 2 * j), w, prec);
+      if (j % 2)
+        arb_sub(jet + k, jet + k, t, prec);
+      else
+        arb_add(jet + k, jet + k, t, prec);
+    }
+    arb_mul_2exp_si(jet + k, jet + k, -k);
+    arb_fac_ui(w, (ulong)k, prec);
+    arb_div(jet + k, jet + k, w, prec);
+  }
+  compose_jet(y, jet, b, n, prec);
+  arb_clear(t);
+  arb_clear(w);
+  _arb_vec_clear(v, 2 * n - 1);
+  _arb_vec_clear(jet, n);
+  return series_ok(y, n);
+}
+
+SER(s_besselj) { (void)c; return s_bessel(y, a, b, n, 0, prec); }
+SER(s_bessely) { (void)c; return s_bessel(y, a, b, n, 1, prec); }
+
 /* sigmoid a = 1 / (1 + exp(-a)) */
 SER(s_sigmoid)
 {
@@ -1387,4 +1524,6 @@ const GtBallRule gt_ball_rules[GT_OP_COUNT] = {
   T(TRANSPOSE, t_transpose), T(RESHAPE, t_reshape), T(NORM, t_norm),
   T(VIEW, t_view), T(SCATTER, t_scatter), T(ASSEMBLE, t_assemble),
   T(SETVIEW, t_setview),
+  ES(POLYGAMMA, b_polygamma, s_polygamma), ES(BESSELJ, b_besselj, s_besselj),
+  ES(BESSELY, b_bessely, s_bessely),
 };

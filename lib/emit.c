@@ -99,7 +99,12 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_LGAMMA] = { "lgamma(%a)", NULL, "\\log\\Gamma" },
   /* C: helpers that print_c adds (c_helpers) */
   [GT_OP_DIGAMMA] = { "gt_digamma(%a)", "mpfr_digamma", "\\psi" },
-  [GT_OP_TRIGAMMA] = { "gt_trigamma(%a)", NULL, "\\psi_{1}" },
+  [GT_OP_TRIGAMMA] = { "gt_trigamma(%a)", NULL, "\\psi^{(1)}" },
+  /* polygamma: neither C nor MPFR has it (MPFR: digamma only); jn and yn
+     are POSIX (print_c defines _XOPEN_SOURCE for them); LaTeX in pr() */
+  [GT_OP_POLYGAMMA] = { NULL, NULL, "\\psi" },
+  [GT_OP_BESSELJ] = { "jn((int)%a, %b)", NULL, "J" },
+  [GT_OP_BESSELY] = { "yn((int)%a, %b)", NULL, "Y" },
   [GT_OP_FLOOR] = { "floor(%a)", "mpfr_floor", NULL },
   [GT_OP_CEIL] = { "ceil(%a)", "mpfr_ceil", NULL },
   [GT_OP_ROUND] = { "round(%a)", "mpfr_round", NULL },
@@ -2007,14 +2012,22 @@ pr_op(Emit *E, Buf *b, const ENode *x)
   default:
     break;
   }
-  if (op == GT_OP_TRIGAMMA && !E->alg && !E->latex) {
-    /* the language has no trigamma: the derivative of digamma, whose
-       recorded rule is trigamma times the seed 1 (the same number) */
-    bput(b, "grad(digamma(");
-    pr(E, b, x->a, P_ATOM);
-    bput(b, "), ");
-    pr(E, b, x->a, P_ATOM);
+  if (op == GT_OP_TRIGAMMA && !E->latex) {
+    /* the language spells trigamma polygamma(1, x) */
+    bput(b, "polygamma(1, ");
+    pr(E, b, x->a, P_LOW);
     bput(b, ")");
+    return;
+  }
+  if (E->latex && (op == GT_OP_POLYGAMMA || op == GT_OP_BESSELJ
+                   || op == GT_OP_BESSELY)) {
+    /* \psi^{(n)}(x), J_{n}(x), Y_{n}(x) */
+    bput(b, op == GT_OP_POLYGAMMA ? "\\psi^{(" : op == GT_OP_BESSELJ
+                                                  ? "J_{" : "Y_{");
+    pr(E, b, x->a, P_LOW);
+    bput(b, op == GT_OP_POLYGAMMA ? ")}\\left(" : "}\\left(");
+    pr(E, b, x->b, P_LOW);
+    bput(b, "\\right)");
     return;
   }
   if (E->latex) {
@@ -2802,6 +2815,11 @@ mpfr_statement(GtOp op)
            "MPFR_RNDN); mpfr_log1p(u, u, MPFR_RNDN); if (mpfr_sgn(%a) > 0) "
            "mpfr_add(%y, u, %a, MPFR_RNDN); else mpfr_set(%y, u, "
            "MPFR_RNDN); mpfr_clear(u); }";
+  /* the order is an integer (the run checked it) */
+  case GT_OP_BESSELJ:
+    return "mpfr_jn(%y, mpfr_get_si(%a, MPFR_RNDN), %b, MPFR_RNDN);";
+  case GT_OP_BESSELY:
+    return "mpfr_yn(%y, mpfr_get_si(%a, MPFR_RNDN), %b, MPFR_RNDN);";
   default:
     return NULL;
   }
@@ -3080,6 +3098,12 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
   bprintf(b, "/* emitted by gradtool --emit=%s%s */\n", mp ? "c-mpfr" : "c",
           mp ? "" : " (double precision)");
   kink_comments(E, b, "/* note: ", " */\n");
+  int posix = 0;          /* jn, yn are POSIX, not C99 */
+  for (size_t i = 0; i < E->nn && !mp; i++)
+    posix |= E->n[i].kind == EK_OP && (E->n[i].op == GT_OP_BESSELJ
+                                       || E->n[i].op == GT_OP_BESSELY);
+  if (posix)
+    bput(b, "#define _XOPEN_SOURCE 700  /* jn, yn */\n");
   /* mpfr_printf is declared only when <stdio.h> comes first */
   bput(b, "#ifdef GRADTOOL_EMIT_MAIN\n#include <stdio.h>\n#endif\n");
   bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");

@@ -144,8 +144,6 @@ enum {
   GT_OPF_TENSOR = 1 << 5,    /* not elementwise: rules on whole tensors
                                 (tensor.c); no Taylor rule, as Taylor mode
                                 runs on scalars only */
-  GT_OPF_POLYGAMMA = 1 << 6, /* higher derivatives need polygamma
-                                functions that MPFR lacks */
   GT_OPF_BYSWEEP = 1 << 7,   /* value and numeric adjoint computed by the
                                 sweeps (grad(y, x, k)), not by rules */
   GT_OPF_RANGE = 1 << 8      /* the value can leave MPFR's exponent range
@@ -186,9 +184,9 @@ struct GtTape;
 typedef enum GtTaylorStatus {
   GT_TAYLOR_OK = 0,       /* the coefficients are computed (some may be
                              NaN: see gt_taylor) */
-  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (trigamma's
-                             derivatives, grad(y, x, k) in another
-                             variable): *fail_node, *fail_order say where */
+  GT_TAYLOR_NORULE = -1,  /* no rule at this point or order (grad(y, x,
+                             k) in another variable): *fail_node,
+                             *fail_order say where */
   GT_TAYLOR_NOMEM = -2,   /* out of memory */
   GT_TAYLOR_TENSOR = -3   /* a tensor operation or value between x and y
                              (*fail_node): Taylor mode runs on scalars

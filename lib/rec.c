@@ -419,6 +419,7 @@ check_special_prec(GtRec *r, GtOp op)
   case GT_OP_ERF: case GT_OP_ERFC: case GT_OP_GAMMA: case GT_OP_LGAMMA:
   case GT_OP_DIGAMMA: case GT_OP_TRIGAMMA: case GT_OP_NORM_CDF:
   case GT_OP_NORM_LOGCDF: case GT_OP_ERFINV: case GT_OP_LAMBERTW:
+  case GT_OP_POLYGAMMA: case GT_OP_BESSELJ: case GT_OP_BESSELY:
     if (r->tape->prec > GT_SPECIAL_MAX_PREC)
       gt_rec_fail(r, GT_ERUNTIME, "%s is limited to %d bits of precision "
                   "(this run uses %ld): beyond, one call takes minutes",
@@ -648,10 +649,8 @@ gt_rec_taylor(GtRec *r, int32_t y, int32_t x, long k)
     r->frame = n->frame;
     gt_rec_fail(r, GT_ERUNTIME,
                 "derivatives of %s of order %d and higher are not "
-                "implemented%s", gt_ops[n->op].name, fail_order,
-                gt_ops[n->op].flags & GT_OPF_POLYGAMMA
-                    ? " (they need polygamma functions of higher order)"
-                    : " at this point");
+                "implemented at this point", gt_ops[n->op].name,
+                fail_order);
   }
   if (rc == GT_TAYLOR_TENSOR)
     gt_rec_fail(r, GT_ERUNTIME, "grad(y, x, %ld) is computed in Taylor mode, "

@@ -91,15 +91,18 @@ static const char *const sf_names[GT_SF_COUNT] = {
   [GT_SF_LAMBERTW] = "lambertw",
 };
 
+/* as the language states them (ops.c limits the orders n: polygamma to
+   0..1000, Bessel to -1000..1000; polygamma n = -1 is internal) */
 static const char *const sf_domains[GT_SF_COUNT] = {
-  [GT_SF_POLYGAMMA] = "x must not be 0, -1, -2, ... (poles); n >= -1",
+  [GT_SF_POLYGAMMA] = "n must be an integer from 0 to 1000 and x not 0, "
+                      "-1, -2, ... (poles)",
   [GT_SF_ZETA] = "x must not be 1 (pole)",
   [GT_SF_ERFC] = "x real",
   [GT_SF_ERFINV] = "x must be in (-1, 1)",
   [GT_SF_NORM_CDF] = "x real",
   [GT_SF_NORM_LOGCDF] = "x real",
-  [GT_SF_BESSELJ] = "x real, n an integer",
-  [GT_SF_BESSELY] = "x must be > 0, n an integer",
+  [GT_SF_BESSELJ] = "n must be an integer from -1000 to 1000, x real",
+  [GT_SF_BESSELY] = "x must be > 0, n an integer from -1000 to 1000",
   [GT_SF_GAMMA_INC] = "x must be > 0 (or any x when a is a positive "
                       "integer; x = 0 when a > 0 and the derivative order "
                       "is below a)",
@@ -747,6 +750,31 @@ settle(mpfr_ptr *out, const char *done, arb_srcptr res, arb_srcptr prev,
   return st;
 }
 
+/* 1 when every unresolved ball that holds zero may be an exact zero: some
+   coefficient is resolved to a nonzero number, and the ball's radius is
+   below 2^-p times the largest such coefficient. */
+static int
+zeros_plausible(mpfr_ptr *out, const char *done, arb_srcptr res, slong len,
+                slong p)
+{
+  slong k;
+  mpfr_exp_t emax = 0;
+  int any = 0;
+  for (k = 0; k < len; k++)
+    if (done[k] && mpfr_regular_p(out[k])
+        && (!any || mpfr_get_exp(out[k]) > emax)) {
+      emax = mpfr_get_exp(out[k]);
+      any = 1;
+    }
+  for (k = 0; k < len; k++) {
+    if (done[k] || !arb_contains_zero(res + k))
+      continue;
+    if (!any || mag_cmp_2exp_si(arb_radref(res + k), (slong)emax - p) > 0)
+      return 0;
+  }
+  return 1;
+}
+
 static void
 all_nan(mpfr_ptr *out, int K)
 {
@@ -777,7 +805,7 @@ int
 gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d, int K,
                 mpfr_ptr *out)
 {
-  slong len, k, w, wprev, wmax = 0, p = 0, left = 0, lost;
+  slong len, k, w, wprev, wmax = 0, p = 0, left = 0, lost, ceiling0 = 0;
   arb_t ab, xb;
   arb_ptr res, prev;
   char *done;
@@ -836,6 +864,20 @@ gt_sf_jet_deriv(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int d, int K,
           done[k] = 1;
           left--;
         }
+    }
+    /* At the ceiling, a ball that holds zero is settled as an exact zero
+       only when its radius is small next to the coefficients resolved to
+       nonzero numbers (below 2^-p times the largest): otherwise the
+       method may just need more precision, which bits_lost cannot see in
+       balls that hold zero (Arb's J_1001(1000) loses 660 bits, its balls
+       shrinking as a computed zero's would, while J_1000(1000) is
+       resolved at once), so the ceiling rises, up to 16 times the first
+       one. */
+    if (left > 0 && w >= wmax) {
+      if (ceiling0 == 0)
+        ceiling0 = wmax;
+      if (wmax < 16 * ceiling0 && !zeros_plausible(out, done, res + d, len, p))
+        wmax += wmax / 2;
     }
     if (left > 0 && w >= wmax) {
       st = settle(out, done, res + d, prev, len, w - wprev);

@@ -196,6 +196,23 @@ CORPUS = [
                 + mpmath.lambertw(v["x"]).real
                 + mpmath.log(abs(mpmath.gamma(mpf("-0.5") - v["x"])))},
      True),
+    # polygamma, besselj and the gamma family (issue 16 item 1; order 8 is
+    # in the e2e cases sfb_*;
+    # bessely is in the e2e case sfb_enclose: mpmath.bessely is too slow at
+    # 3 times the precision)
+    ("taylor_polygamma", "input x = 0.3\ny = polygamma(2, 1 + x) "
+     "+ besselj(3, 2 + x) + besselj(-1, x) + lgamma(0.5 + x) "
+     "+ gamma(1.5 + x) + digamma(2 - x) + polygamma(1, -0.5 - x)\n",
+     ["--wrt", "x", "--order", "5"], 128,
+     lambda v: {"y": mpmath.psi(2, 1 + v["x"]) + mpmath.besselj(3, 2 + v["x"])
+                + mpmath.besselj(-1, v["x"])
+                + mpmath.loggamma(mpf("0.5") + v["x"])
+                + mpmath.gamma(mpf("1.5") + v["x"]) + mpmath.digamma(2 - v["x"])
+                + mpmath.psi(1, mpf("-0.5") - v["x"])}, True),
+    ("polygamma_two_names", "input x = 1.25\ninput y = 0.75\n"
+     "z = besselj(1, x * y) * polygamma(3, x + y)\n", ["--order", "2"], 128,
+     lambda v: {"z": mpmath.besselj(1, v["x"] * v["y"])
+                * mpmath.psi(3, v["x"] + v["y"])}, True),
     ("taylor_kinks", "input x = 0.3\ny = abs(x - 1) + relu(x) + max(x, 2) "
      "+ min(x, 0.1) + where(x > 0, x^3, x) + x % 0.2 + floor(x + 1) * x "
      "+ sign(x) * x^2\n", ["--wrt", "x", "--order", "3"], 128,

@@ -25,8 +25,10 @@ of a^b are their limits (sympy.limit of b x^(b-1), NaN where the two sides
 disagree) and d(a^b)/db is 0 for b > 0, NaN for b <= 0; d(a^b)/db is NaN
 for a < 0 (a^b is not real near such a point).
 Comparisons, not, sign, floor, ceil, round, trunc and stop_gradient have
-derivative 0 everywhere (class FLAT).  trigamma has no derivative rule
-(class NORULE: the sweep must say so, not return a number).
+derivative 0 everywhere (class FLAT).  polygamma, besselj and bessely
+have an integer order as their first operand, with no derivative: their
+closed forms hold it constant, so d/d(order) is 0.  (Class NORULE, no
+derivative rule, has no member since polygamma gave trigamma its own.)
 
 Some points are where a rule written in terms of the result y cancels:
 1 - y^2 for tanh at large |a|, y (1 - y) for sigmoid, y + 1 for expm1 at
@@ -320,8 +322,8 @@ OPS = [
      lambda x: mpmath.log(abs(mpmath.gamma(x[0]))), closed_lgamma, None),
     ("GT_OP_DIGAMMA", "digamma", 1, SMOOTH, ["0.5", "4", "-1.5", "-2.7"],
      lambda x: mpmath.digamma(x[0]), lambda x: sp.polygamma(0, A), None),
-    ("GT_OP_TRIGAMMA", "trigamma", 1, NORULE, ["0.5", "3", "-1.5"],
-     lambda x: mpmath.psi(1, x[0]), None, None),
+    ("GT_OP_TRIGAMMA", "trigamma", 1, SMOOTH, ["0.5", "3", "-1.5"],
+     lambda x: mpmath.psi(1, x[0]), lambda x: sp.polygamma(1, A), None),
     ("GT_OP_FLOOR", "floor", 1, FLAT, ROUND_POINTS,
      lambda x: mpmath.floor(x[0]), None, None),
     ("GT_OP_CEIL", "ceil", 1, FLAT, ROUND_POINTS,
@@ -356,6 +358,24 @@ OPS = [
      [("7", "2"), ("-7", "2"), ("7", "-2"), ("7.5", "0.5"),
       ("below(3*x('1.1'))", "1.1"), ("1e40", "3"), ("0.3", "-7")],
      value_floordiv, None, None),
+    # integer-order special functions: the order a is a parameter, so the
+    # closed form has it as a constant and d/da is 0 (no derivative flows
+    # to it); a non-integer order is NaN
+    ("GT_OP_POLYGAMMA", "polygamma", 2, SMOOTH,
+     [("0", "0.5"), ("1", "3"), ("2", "-1.5"), ("3", "0.25"),
+      ("5", "-2.7"), ("1", "40")],
+     lambda x: mpmath.psi(int(x[0]), x[1]),
+     lambda x: sp.polygamma(int(x[0]), B), None),
+    ("GT_OP_BESSELJ", "besselj", 2, SMOOTH,
+     [("0", "0.5"), ("1", "-3"), ("2", "7.5"), ("-3", "2.25"),
+      ("5", "0.125"), ("0", "30")],
+     lambda x: mpmath.besselj(int(x[0]), x[1]),
+     lambda x: sp.besselj(int(x[0]), B), None),
+    ("GT_OP_BESSELY", "bessely", 2, SMOOTH,
+     [("0", "0.5"), ("1", "3"), ("2", "7.5"), ("-3", "2.25"),
+      ("4", "0.125")],
+     lambda x: mpmath.bessely(int(x[0]), x[1]),
+     lambda x: sp.bessely(int(x[0]), B), None),
 ]
 
 # what a forward rule reports as "evaluated exactly at its kink"

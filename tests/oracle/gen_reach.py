@@ -486,6 +486,13 @@ def mle_cases():
               "--digits %d\n" % (at, D))
         write(case + ".out", body + "dll/dp = %s\n" % t(g))
         if not at:
+            # the Hessian differentiated once more (lgamma's third
+            # derivative, polygamma(2, k); issue 16 item 1): d sum(H)/dp
+            dH = [-n * mp.psi(2, k) + n / th**2,
+                  2 * n / th**2 + 6 * sx / th**4 - 2 * n * k / th**3]
+            write("ex_mle_gamma_dhessian.args",
+                  "../../examples/mle/gamma_mle.gt --of H --digits %d\n" % D)
+            write("ex_mle_gamma_dhessian.out", body + "dH/dp = %s\n" % t(dH))
             write("ex_mle_gamma_hessian.args",
                   "../../examples/mle/gamma_mle.gt --of ll --order 2 "
                   "--digits %d\n" % D)

@@ -18,10 +18,23 @@ largest derivative before anything is printed:
   * mpmath.taylor differentiates the same function numerically (mpmath's
     mpmath.* functions, not sympy's) at 150 digits.
 Flat ops (comparisons, not, sign, floor, ceil, round, trunc, stop_gradient)
-have derivatives 0 of every order: the series must be constant.  gamma and
-lgamma have rules to order 2, digamma to order 1, trigamma to order 0 (class
-LIMITED: the next order must fail).  Mixed partials of a few functions of
-(x, y) come from sympy, for the symmetry test through the public API.
+have derivatives 0 of every order: the series must be constant.  Class
+LIMITED (rules to some order only, the next must fail) has no member since
+the gamma family differentiates to any order through polygamma (issue 16).
+The gamma family, polygamma and the Bessel functions (JETS below) take a
+different first route, as sympy's polygamma at 130 digits is very slow: the
+derivatives of the outer function at v0 = inner(x0) from mpmath closed
+forms (psi^(m)(v0 + t) = sum_k psi(m + k, v0) t^k / k!, log|Gamma|' = psi,
+Gamma = exp(log|Gamma|) as a power series, B_n^(k) = 2^-k sum_j (-1)^j
+C(k, j) B_{n-k+2j} for B = J, Y), composed with the inner function's
+Taylor series from sympy; the second route is mpmath.taylor as for the
+others.  Mixed partials of a few functions of (x, y) come from sympy, for
+the symmetry test through the public API.
+
+Regenerating a few rows: `gen_taylor.py unit --only gamma,polygamma`
+recomputes the rows of those ops and copies every other row unchanged
+from the existing tests/unit/taylor_table.h; a full run (no --only)
+recomputes everything and writes the same file.
 
 End-to-end cases (taylor_*).  High derivatives printed by gradtool, expected
 values from mpmath.taylor at 250 and 300 digits (which must agree), or from
@@ -31,12 +44,14 @@ once to the working precision and printed with gen_e2e.py's formatter
 (--digits N with N well below the precision; gen_e2e.robust_digits checks
 that the printed digits do not depend on the last 8 bits).
 
-Usage: python3 tests/oracle/gen_taylor.py        (writes both; slow: the
-order-100 case takes a few minutes in mpmath).  Not run by `make check`.
+Usage: python3 tests/oracle/gen_taylor.py [unit] [e2e] [--only OP,...]
+(writes both by default; slow: the order-100 case takes a few minutes in
+mpmath).  Not run by `make check`.
 """
 
 import math
 import os
+import re
 import sys
 from fractions import Fraction as Q
 
@@ -227,6 +242,17 @@ OPS = {
     "trigamma": ("GT_OP_TRIGAMMA", "trigamma", 1,
                  lambda a, v: sp.polygamma(1, a[0]),
                  lambda a, v: mpmath.psi(1, a[0])),
+    # integer order first (a constant inner), x second; sym is the closed
+    # form for the record, the first route is JETS
+    "polygamma": ("GT_OP_POLYGAMMA", "polygamma", 2,
+                  lambda a, v: sp.polygamma(int(v[0]), a[1]),
+                  lambda a, v: mpmath.psi(int(v[0]), a[1])),
+    "besselj": ("GT_OP_BESSELJ", "besselj", 2,
+                lambda a, v: sp.besselj(int(v[0]), a[1]),
+                lambda a, v: mpmath.besselj(int(v[0]), a[1])),
+    "bessely": ("GT_OP_BESSELY", "bessely", 2,
+                lambda a, v: sp.bessely(int(v[0]), a[1]),
+                lambda a, v: yn_series(int(v[0]), a[1])),
     "min": ("GT_OP_MIN", "min", 2, lambda a, v: a[0] if v[0] < v[1] else a[1],
             lambda a, v: a[0] if v[0] < v[1] else a[1]),
     "max": ("GT_OP_MAX", "max", 2, lambda a, v: a[0] if v[0] > v[1] else a[1],
@@ -264,7 +290,113 @@ OPS = {
     "floordiv": ("GT_OP_FLOORDIV", "//", 2, None,
                  lambda a, v: mpmath.floor(a[0] / a[1])),
 }
-HAVE = {"gamma": 2, "lgamma": 2, "digamma": 1, "trigamma": 0}
+# ops with rules to some order only (class LIMITED): none at present
+HAVE = {}
+
+
+def yn_series(n, z):
+    """Y_n(z) for an integer n and z > 0 by Abramowitz and Stegun 9.1.11
+    (Y_{-n} = (-1)^n Y_n), with psi(k + 1) = H_k - euler: mpmath.bessely
+    takes a limit in the order, seconds per call at 150 digits, and
+    mpmath.taylor calls it at higher precision still.  The terms grow to
+    about e^z before they cancel, hence the guard digits.  Checked against
+    mpmath.bessely at 40 digits for every point used (check_yn)."""
+    if n < 0:
+        return (-1) ** (-n) * yn_series(-n, z)
+    with mpmath.extradps(20 + int(2 * abs(z))):
+        h = z / 2
+        q = h * h
+        s1 = sum(mpmath.factorial(n - k - 1) / mpmath.factorial(k) * q ** k
+                 for k in range(n))
+        g2 = 2 * mpmath.euler
+        hk = mpf(0)                                  # H_k
+        hnk = sum(mpf(1) / j for j in range(1, n + 1))   # H_{n+k}
+        t = 1 / mpmath.factorial(n)                  # (-q)^k / (k! (n+k)!)
+        s2, k = mpf(0), 0
+        eps = mpf(10) ** -(mpmath.mp.dps + 5)
+        while True:
+            term = (hk + hnk - g2) * t
+            s2 += term
+            if k > 5 and abs(term) < eps * abs(s2):
+                break
+            k += 1
+            hk += mpf(1) / k
+            hnk += mpf(1) / (n + k)
+            t = t * (-q) / (k * (n + k))
+        y = (-(h ** -n) * s1 + 2 * mpmath.log(h) * mpmath.besselj(n, z)
+             - h ** n * s2) / mpmath.pi
+    return +y
+
+
+def check_yn(n, z):
+    with mpmath.workdps(40):
+        a, b = yn_series(n, +z), mpmath.bessely(n, +z)
+        assert abs(a - b) <= abs(b) * mpf(10) ** -35, (n, z, a, b)
+
+
+# ---- the first route of the special functions: closed-form jets ---------------
+# JETS[op](vals, n) -> [f^(k)(v0) for k = 0..n], vals the operands' values
+# at x0 (the order of polygamma and Bessel is vals[0], the variable the last
+# operand); the chain rule is done by compose() below.
+
+def jet_psi(m, v, n):
+    return [mpmath.psi(m + k, v) for k in range(n + 1)]
+
+
+def jet_lgamma(v, n):
+    return ([mpmath.log(abs(mpmath.gamma(v)))]
+            + [mpmath.psi(k - 1, v) for k in range(1, n + 1)])
+
+
+def jet_gamma(v, n):
+    """Gamma(v + t) = Gamma(v) exp(sum_k psi(k-1, v) t^k / k!)."""
+    lg = [mpf(0)] + [mpmath.psi(k - 1, v) / mpmath.factorial(k)
+                     for k in range(1, n + 1)]
+    e = [mpf(1)]
+    for m in range(1, n + 1):
+        e.append(sum(k * lg[k] * e[m - k] for k in range(1, m + 1)) / m)
+    g = mpmath.gamma(v)
+    return [g * e[k] * mpmath.factorial(k) for k in range(n + 1)]
+
+
+def jet_bessel(fn, m, v, n):
+    """B_m^(k) = 2^-k sum_j (-1)^j C(k, j) B_{m-k+2j}."""
+    return [sum((-1) ** j * mpmath.binomial(k, j) * fn(m - k + 2 * j, v)
+                for j in range(k + 1)) / mpf(2) ** k for k in range(n + 1)]
+
+
+JETS = {
+    "gamma": lambda vals, n: jet_gamma(vals[0], n),
+    "lgamma": lambda vals, n: jet_lgamma(vals[0], n),
+    "digamma": lambda vals, n: jet_psi(0, vals[0], n),
+    "trigamma": lambda vals, n: jet_psi(1, vals[0], n),
+    "polygamma": lambda vals, n: jet_psi(int(vals[0]), vals[1], n),
+    "besselj": lambda vals, n: jet_bessel(mpmath.besselj, int(vals[0]),
+                                          vals[1], n),
+    "bessely": lambda vals, n: jet_bessel(yn_series, int(vals[0]),
+                                          vals[1], n),
+}
+
+
+def compose(jet, inner, x0, n):
+    """d^k/dx^k f(g(x)) at x0 for k = 0..n, from f's derivatives at g(x0)
+    (jet) and g's Taylor series (sympy, exact, evaluated at WORK digits):
+    f(g(x0 + h)) = sum_k jet[k]/k! (g(x0 + h) - g(x0))^k, truncated."""
+    x0r = rat(x0)
+    g = [sp.N(sp.diff(inner, X, k).subs(X, x0r) / sp.factorial(k), WORK)
+         for k in range(n + 1)]
+    g = [mpf(str(c)) if c != 0 else mpf(0) for c in g]
+    u = [mpf(0)] + g[1:]              # g - g(x0)
+    out = [mpf(0)] * (n + 1)
+    pw = [mpf(1)] + [mpf(0)] * n      # u^k
+    for k in range(n + 1):
+        c = jet[k] / mpmath.factorial(k)
+        for i in range(n + 1):
+            out[i] += c * pw[i]
+        pw = [sum(pw[j] * u[i - j] for j in range(i + 1))
+              for i in range(n + 1)]
+    return [out[i] * mpmath.factorial(i) for i in range(n + 1)]
+
 
 # ---- the rows ----------------------------------------------------------------
 # (op, operands, x0): 2-3 points per op, the op on x itself and on inner
@@ -343,6 +475,14 @@ ROWS = [
     ("digamma", [Q1], "0.75"),
     ("trigamma", [IX], "0.75"), ("trigamma", [IX], "-2.5"),
     ("trigamma", [Q1], "0.75"),
+    ("polygamma", [K("0"), IX], "0.75"), ("polygamma", [K("1"), IX], "-2.5"),
+    ("polygamma", [K("3"), Q1], "0.75"),
+    ("polygamma", [K("2"), IX], "0.0625"),      # near the pole at 0
+    ("besselj", [K("0"), IX], "0.75"), ("besselj", [K("-3"), IX], "-2.5"),
+    ("besselj", [K("2"), SN("1", "0")], "1.25"),
+    ("bessely", [K("0"), IX], "0.75"), ("bessely", [K("3"), IX], "2.5"),
+    ("bessely", [K("-1"), Q1], "0.75"),
+    ("bessely", [K("1"), IX], "0.0625"),        # near 0, where Y_1 ~ -2/(pi x)
     ("min", [IX, K("1")], "0.75"), ("min", [IX, SN("1", "0")], "1.25"),
     ("min", [Q1, EX("1", "0")], "0.75"),
     ("max", [IX, K("1")], "0.75"), ("max", [IX, SN("1", "0")], "1.25"),
@@ -421,16 +561,25 @@ def row_values(opname, inners, x0):
         val = mpf_f(v, v)
     if flat:
         return [num_text(val)] + ["0"] * ORDER, 0
-    # route 1: sympy, closed form on the local piece
+    # route 1: sympy, closed form on the local piece (the special
+    # functions: mpmath's closed-form jets composed with the inner series)
     with mpmath.workdps(CHECK):
         vv = [inner_mp(i)(xv) for i in inners]
-    e = sp.sympify(sym([inner_sym(i) for i in inners], vv))
-    x0r = rat(x0)
-    ders = []
-    d = e
-    for k in range(n + 1):
-        ders.append(sp.N(d.subs(X, x0r), WORK))
-        d = sp.diff(d, X)
+    if opname == "bessely":
+        check_yn(int(vv[0]), vv[1])
+    if opname in JETS:
+        with mpmath.workdps(WORK):
+            vals = [+t for t in vv]
+            jet = JETS[opname](vals, n)
+            ders = compose(jet, inner_sym(inners[-1]), x0, n)
+    else:
+        e = sp.sympify(sym([inner_sym(i) for i in inners], vv))
+        x0r = rat(x0)
+        ders = []
+        d = e
+        for k in range(n + 1):
+            ders.append(sp.N(d.subs(X, x0r), WORK))
+            d = sp.diff(d, X)
     # route 2: mpmath.taylor of the mpmath function on the same piece
     with mpmath.workdps(CHECK):
         fs = [inner_mp(i) for i in inners]
@@ -457,7 +606,20 @@ def c_str(s):
     return "NULL" if s is None else '"%s"' % s
 
 
-def unit_table():
+def old_rows():
+    """The existing table's rows, as text blocks keyed by their `what`."""
+    rows = {}
+    if not os.path.exists(UNIT):
+        return rows
+    text = open(UNIT).read()
+    body = text.split("taylor_cases[] = {\n", 1)[1].split("\n};", 1)[0]
+    for block in re.split(r"\n(?=  \{ GT_OP_)", body):
+        rows[block.split('"', 2)[1]] = block
+    return rows
+
+
+def unit_table(only=None):
+    old = old_rows() if only else {}
     lines = []
     w = lines.append
     w("/* taylor_table.h -- generated by tests/oracle/gen_taylor.py; "
@@ -486,11 +648,15 @@ def unit_table():
              "exp": "TI_EXP"}
     for opname, inners, x0 in ROWS:
         enum, gname, arity, sym, _ = OPS[opname]
+        what = "%s(%s) at x = %s" % (gname, ", ".join(inner_text(i)
+                                                     for i in inners), x0)
+        if only and opname not in only:
+            assert what in old, "no row %r to copy: run without --only" % what
+            w(old[what])
+            continue
         d, have = row_values(opname, inners, x0)
         cls = ("TC_FLAT" if sym is None else
                "TC_LIMITED" if opname in HAVE else "TC_SMOOTH")
-        what = "%s(%s) at x = %s" % (gname, ", ".join(inner_text(i)
-                                                     for i in inners), x0)
         ins = []
         for k in range(3):
             if k >= len(inners):
@@ -677,8 +843,9 @@ def e2e_cases():
         with mpmath.workdps(250):
             return gen_e2e.to_fraction(mpf(str(sp.N(e.subs(subs), 250))))
     hval = printed(symq(h), 128, 30)
+    # each distinct partial once (issue 16 item 4)
     hes = [("d2z/dx2", (Xs, Xs)), ("d2z/dxdy", (Xs, Ys)),
-           ("d2z/dydx", (Ys, Xs)), ("d2z/dy2", (Ys, Ys))]
+           ("d2z/dy2", (Ys, Ys))]
     e2e("taylor_hessian", "--wrt x,y --order 2 --digits 30 taylor_hessian.gt",
         ["z = " + hval] + ["%s = %s" % (lab, printed(symq(sp.diff(h, *v)),
                                                      128, 30))
@@ -690,24 +857,25 @@ def e2e_cases():
          "dg/dy = " + printed(symq(sp.diff(g3xy, Ys)), 128, 30)],
         prog="input x = 0.5\ninput y = -0.75\nz = exp(x * y) * sin(x + y^2)\n"
              "g = grad(z, x, 3)\noutput g\n")
-    def caret(line, col, length):
-        return ("%5d | %s\n      | %s^%s\n"
-                % (line[0], line[1], " " * (col - 1), "~" * (length - 1)))
-    # a located error: order 3 through digamma (rules to order 1 only)
-    e2e("taylor_digamma_order3", "--wrt x --order 3 taylor_digamma_order3.gt", None,
-        status=4, prog="input x = 0.5\nt = x * x + 1\n"
-        "y = exp(digamma(t))\n",
-        err="taylor_digamma_order3.gt:3:9: error: derivatives of digamma of order 2 "
-        "and higher are not implemented (they need polygamma functions of "
-        "higher order) (needed for the order-3 derivative of y)\n"
-        + caret((3, "y = exp(digamma(t))"), 9, len("digamma(t)")))
-    # the same in the language
-    e2e("taylor_digamma_grad5", "taylor_digamma_grad5.gt", None, status=4,
-        prog="input x = 0.5\ny = digamma(x * x)\nd = grad(y, x, 5)\n",
-        err="taylor_digamma_grad5.gt:2:5: error: derivatives of digamma of order "
-        "2 and higher are not implemented (they need polygamma functions of "
-        "higher order)\n"
-        + caret((2, "y = digamma(x * x)"), 5, len("digamma(x * x)")))
+    # digamma to order 3 and 6 (an error before polygamma, issue 16): the
+    # same programs now give values, from mpmath.diff at two precisions
+    dg = lambda t: mpmath.exp(mpmath.digamma(t * t + 1))  # noqa: E731
+    with mpmath.workdps(250):
+        dg0 = gen_e2e.to_fraction(dg(mpf(1) / 2))
+    e2e("taylor_digamma_order3",
+        "--wrt x --order 3 --digits 30 taylor_digamma_order3.gt",
+        ["y = " + printed(dg0, 128, 30),
+         "d3y/dx3 = " + printed(mp_derivative(dg, mpf(1) / 2, 3, 250, "dg"),
+                                128, 30)],
+        prog="input x = 0.5\nt = x * x + 1\ny = exp(digamma(t))\n")
+    # the same in the language: grad(y, x, 5), and its derivative in x
+    d2 = lambda t: mpmath.digamma(t * t)  # noqa: E731
+    e2e("taylor_digamma_grad5", "--digits 30 taylor_digamma_grad5.gt",
+        ["d = " + printed(mp_derivative(d2, mpf(1) / 2, 5, 250, "d2"), 128,
+                          30),
+         "dd/dx = " + printed(mp_derivative(d2, mpf(1) / 2, 6, 250, "d2"),
+                              128, 30)],
+        prog="input x = 0.5\ny = digamma(x * x)\nd = grad(y, x, 5)\n")
 
 
 def write_e2e():
@@ -726,17 +894,28 @@ def write_e2e():
         if status:
             with open(base + ".status", "w") as f:
                 f.write("%d\n" % status)
+        elif os.path.exists(base + ".status"):
+            os.remove(base + ".status")     # a case that used to fail
         if err is not None:
             with open(base + ".err", "w") as f:
                 f.write(err)
+        elif os.path.exists(base + ".err"):
+            os.remove(base + ".err")
     print("gen_taylor.py: wrote %d cases into %s"
           % (len(E2E_CASES), os.path.normpath(E2E)))
 
 
 def main():
-    what = sys.argv[1:] or ["unit", "e2e"]
+    args = sys.argv[1:]
+    only = None
+    if "--only" in args:
+        i = args.index("--only")
+        only = set(args[i + 1].split(","))
+        assert only <= set(OPS), "unknown op in --only: %s" % (only - set(OPS))
+        del args[i:i + 2]
+    what = args or ["unit", "e2e"]
     if "unit" in what:
-        unit_table()
+        unit_table(only)
     if "e2e" in what:
         write_e2e()
 

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sf.h"
 #include "fixture.h"
 #include "ops_table.h"
 
@@ -437,6 +438,7 @@ main(void)
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   gt_special_free_cache();
+  gt_sf_thread_done();    /* Arb's caches (polygamma's Bernoulli numbers) */
   mpfr_free_cache();
   return rc;
 }
