@@ -102,7 +102,7 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_TRIGAMMA] = { "gt_trigamma(%a)", NULL, "\\psi^{(1)}" },
   /* polygamma: neither C nor MPFR has it (MPFR: digamma only); jn and yn
      are POSIX (print_c defines _XOPEN_SOURCE for them); LaTeX in pr() */
-  [GT_OP_POLYGAMMA] = { NULL, NULL, "\\psi" },
+  [GT_OP_POLYGAMMA] = { "gt_polygamma(%a, %b)", NULL, "\\psi" },
   [GT_OP_BESSELJ] = { "jn((int)%a, %b)", NULL, "J" },
   [GT_OP_BESSELY] = { "yn((int)%a, %b)", NULL, "Y" },
   [GT_OP_FLOOR] = { "floor(%a)", "mpfr_floor", NULL },
@@ -595,6 +595,16 @@ fresh(Emit *E)
 static int32_t
 mk_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
 {
+  /* polygamma(0, x) and polygamma(1, x) (the derivatives of lgamma and
+     digamma are recorded so) are digamma and trigamma, which the C forms
+     have */
+  if (op == GT_OP_POLYGAMMA && a >= 0 && E->n[a].kind == EK_NUM
+      && E->n[a].exact && E->n[a].r.q == 1
+      && (E->n[a].r.p == 0 || E->n[a].r.p == 1)) {
+    op = E->n[a].r.p == 0 ? GT_OP_DIGAMMA : GT_OP_TRIGAMMA;
+    a = b;
+    b = -1;
+  }
   ENode x = proto(EK_OP);
   x.op = (uint8_t)op;
   x.a = a;
@@ -3059,12 +3069,35 @@ print_c_main(Emit *E, Buf *b, const Job *J, int mp)
 static void
 c_helpers(Emit *E, Buf *b)
 {
-  int dg = 0, tg = 0;
+  int dg = 0, tg = 0, pg = 0;
   for (size_t e = 0; e < E->nn; e++)
     if (E->n[e].uses && E->n[e].kind == EK_OP) {
       dg |= E->n[e].op == GT_OP_DIGAMMA;
       tg |= E->n[e].op == GT_OP_TRIGAMMA;
+      pg |= E->n[e].op == GT_OP_POLYGAMMA;
     }
+  /* polygamma(n, x), n >= 1 (0 and 1 are written digamma, trigamma):
+     psi^(n)(x) = (-1)^(n+1) n! sum_k 1/(x+k)^(n+1); the terms below
+     20 + n are summed, the rest by the asymptotic series with Bernoulli
+     numbers B_2 .. B_14 (checked against mpmath: a few ulps for x > 0;
+     for x < 0 the sum cancels and loses digits) */
+  if (pg)
+    bput(b, "static double\ngt_polygamma(double n, double x)\n{\n"
+            "  static const double B[] = { 1.0 / 6, -1.0 / 30, 1.0 / 42, "
+            "-1.0 / 30,\n                              5.0 / 66, "
+            "-691.0 / 2730, 7.0 / 6 };\n"
+            "  double r = 0, s;\n  int k;\n"
+            "  if (n < 1 || n != floor(n) || (x <= 0 && x == floor(x)))\n"
+            "    return NAN;\n"
+            "  for (; x < 20 + n; x += 1)\n"
+            "    r += exp(lgamma(n + 1) - (n + 1) * log(fabs(x)))\n"
+            "         * (x < 0 && fmod(n + 1, 2) != 0 ? -1 : 1);\n"
+            "  s = exp(lgamma(n) - n * log(x))\n"
+            "      + exp(lgamma(n + 1) - (n + 1) * log(x)) / 2;\n"
+            "  for (k = 1; k <= 7; k++)\n"
+            "    s += B[k - 1] * exp(lgamma(2 * k + n) - lgamma(2 * k + 1)\n"
+            "                        - (2 * k + n) * log(x));\n"
+            "  return fmod(n, 2) != 0 ? r + s : -(r + s);\n}\n\n");
   if (dg)
     bput(b, "static double\ngt_digamma(double x)\n{\n"
             "  const double pi = 3.14159265358979323846;\n"
