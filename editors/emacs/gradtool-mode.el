@@ -36,7 +36,8 @@
     "size" "rank" "len" "sum" "reduce_sum" "mean" "reduce_mean" "prod"
     "reduce_prod" "reduce_max" "reduce_min" "dot" "matmul" "transpose"
     "reshape" "norm" "grad" "jacobian" "hessian" "range"
-    "concat" "stack" "tile" "repeat" "append" "load")
+    "concat" "stack" "tile" "repeat" "append" "load"
+    "zeta" "beta" "lbeta" "gamma_inc" "logsumexp")
   "Built-in functions, as gt_builtin_name lists them, and range.")
 
 (defconst gradtool-font-lock-keywords

@@ -24,6 +24,7 @@ syn keyword gtBuiltin   divide negative ones zeros fill eye linspace shape size 
 syn keyword gtBuiltin   sum reduce_sum mean reduce_mean prod reduce_prod reduce_max reduce_min
 syn keyword gtBuiltin   dot matmul transpose reshape norm grad jacobian hessian
 syn keyword gtBuiltin   concat stack tile repeat append load
+syn keyword gtBuiltin   zeta beta lbeta gamma_inc logsumexp
 " range() of a for loop
 syn keyword gtBuiltin    range
 
