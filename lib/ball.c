@@ -514,6 +514,189 @@ b_lambertw(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
   return finite_ball(y);
 }
 
+/* ---- zeta, beta, lbeta, gamma_inc (issue 16) --------------------------- */
+
+/* The derivative order an operand ball holds exactly (an integer >= 0),
+   or -1 */
+static slong
+ball_order(arb_srcptr d)
+{
+  if (d == NULL || !arb_is_exact(d) || !arb_is_int(d) || arb_is_negative(d)
+      || arf_cmpabs_2exp_si(arb_midref(d), 40) >= 0)
+    return -1;
+  return arf_get_si(arb_midref(d), ARF_RND_DOWN);
+}
+
+/* jet[k] = zeta^(d+k)(a0)/k!, k < n: Arb's zeta series at a0 + t */
+static void
+zeta_jet(arb_ptr jet, arb_srcptr a0, slong d, slong n, slong prec)
+{
+  arb_ptr h = _arb_vec_init(2), r = _arb_vec_init(n + d);
+  arb_t one, f;
+  arb_init(one);
+  arb_init(f);
+  arb_one(one);
+  arb_set(h, a0);
+  arb_one(h + 1);
+  _arb_poly_zeta_series(r, h, 2, one, 0, n + d, prec);
+  for (slong k = 0; k < n; k++) {
+    /* (d+k)!/k! */
+    arb_set_si(f, 1);
+    for (slong m = k + 1; m <= k + d; m++)
+      arb_mul_si(f, f, m, prec);
+    arb_mul(jet + k, r + d + k, f, prec);
+  }
+  arb_clear(one);
+  arb_clear(f);
+  _arb_vec_clear(h, 2);
+  _arb_vec_clear(r, n + d);
+}
+
+static int
+b_zeta(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{
+  (void)b; (void)c;
+  arb_zeta(y, a, prec);
+  return finite_ball(y);
+}
+
+/* zeta^(d)(a), d = b */
+static int
+b_zeta_d(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{
+  (void)c;
+  slong d = ball_order(b);
+  if (d < 0)
+    return GT_BALL_DOMAIN;
+  zeta_jet(y, a, d, 1, prec);
+  return finite_ball(y);
+}
+
+/* psi^(m)(x) = m! [t^m] psi(x + t) */
+static void
+psi_ball(arb_ptr y, slong m, arb_srcptr x, slong prec)
+{
+  arb_ptr h = _arb_vec_init(2), r = _arb_vec_init(m + 1);
+  arb_t f;
+  arb_init(f);
+  arb_set(h, x);
+  arb_one(h + 1);
+  _arb_poly_digamma_series(r, h, 2, m + 1, prec);
+  arb_fac_ui(f, (ulong)m, prec);
+  arb_mul(y, r + m, f, prec);
+  arb_clear(f);
+  _arb_vec_clear(h, 2);
+  _arb_vec_clear(r, m + 1);
+}
+
+/* d^i/da^i d^j/db^j of B(a, b) (lbeta 0) or of log|B(a, b)| (lbeta 1),
+   by sf.h's formulas: lbeta's from polygamma, beta's from the Taylor
+   coefficients of Gamma at a and b and of 1/Gamma at a + b */
+static int
+beta_ball(arb_ptr y, arb_srcptr a, arb_srcptr b, int lbeta, slong i,
+          slong j, slong prec)
+{
+  arb_t s, t;
+  arb_init(s);
+  arb_init(t);
+  arb_add(s, a, b, prec);
+  if (lbeta && i > 0 && j > 0) {
+    psi_ball(y, i + j - 1, s, prec);
+    arb_neg(y, y);
+  } else if (lbeta && i + j > 0) {
+    psi_ball(y, i + j - 1, i > 0 ? a : b, prec);
+    psi_ball(t, i + j - 1, s, prec);
+    arb_sub(y, y, t, prec);
+  } else {
+    arb_ptr h = _arb_vec_init(2), ga = _arb_vec_init(i + 1),
+            gb = _arb_vec_init(j + 1), gc = _arb_vec_init(i + j + 1);
+    fmpz_t bin;
+    fmpz_init(bin);
+    arb_one(h + 1);
+    arb_set(h, a);
+    _arb_poly_gamma_series(ga, h, 2, i + 1, prec);
+    arb_set(h, b);
+    _arb_poly_gamma_series(gb, h, 2, j + 1, prec);
+    arb_set(h, s);
+    _arb_poly_rgamma_series(gc, h, 2, i + j + 1, prec);
+    arb_zero(y);
+    for (slong i1 = 0; i1 <= i; i1++)
+      for (slong j1 = 0; j1 <= j; j1++) {
+        slong m = (i - i1) + (j - j1);
+        fmpz_bin_uiui(bin, (ulong)m, (ulong)(i - i1));
+        arb_mul_fmpz(t, gc + m, bin, prec);
+        arb_mul(t, t, ga + i1, prec);
+        arb_mul(t, t, gb + j1, prec);
+        arb_add(y, y, t, prec);
+      }
+    fmpz_fac_ui(bin, (ulong)i);
+    arb_mul_fmpz(y, y, bin, prec);
+    fmpz_fac_ui(bin, (ulong)j);
+    arb_mul_fmpz(y, y, bin, prec);
+    fmpz_clear(bin);
+    _arb_vec_clear(h, 2);
+    _arb_vec_clear(ga, i + 1);
+    _arb_vec_clear(gb, j + 1);
+    _arb_vec_clear(gc, i + j + 1);
+    if (lbeta) {                  /* (0, 0): log|B| */
+      if (!arb_is_nonzero(y)) {
+        arb_clear(s);
+        arb_clear(t);
+        return GT_BALL_DOMAIN;
+      }
+      arb_abs(y, y);
+      arb_log(y, y, prec);
+    }
+  }
+  arb_clear(s);
+  arb_clear(t);
+  return finite_ball(y);
+}
+
+/* the orders (i, j) of beta_d's c = i 2^16 + j; 0 when c holds none */
+static int
+ball_orders(arb_srcptr c, slong *i, slong *j)
+{
+  slong m = c ? ball_order(c) : 0;
+  *i = m / 65536;
+  *j = m % 65536;
+  return m >= 0;
+}
+
+static int
+b_beta(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{ (void)c; return beta_ball(y, a, b, 0, 0, 0, prec); }
+static int
+b_lbeta(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{ (void)c; return beta_ball(y, a, b, 1, 0, 0, prec); }
+
+static int
+b_beta_d(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{
+  slong i, j;
+  return ball_orders(c, &i, &j) ? beta_ball(y, a, b, 0, i, j, prec)
+                                : GT_BALL_DOMAIN;
+}
+
+static int
+b_lbeta_d(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{
+  slong i, j;
+  return ball_orders(c, &i, &j) ? beta_ball(y, a, b, 1, i, j, prec)
+                                : GT_BALL_DOMAIN;
+}
+
+/* Gamma(a, x), x >= 0 */
+static int
+b_gamma_inc(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
+{
+  (void)c;
+  if (!arb_is_nonnegative(b))
+    return GT_BALL_DOMAIN;
+  arb_hypgeom_gamma_upper(y, a, b, 0, prec);
+  return finite_ball(y);
+}
+
 UNARY(b_gamma, arb_gamma)
 UNARY(b_digamma, arb_digamma)
 
@@ -1064,6 +1247,90 @@ SER(s_lambertw)
   return series_ok(y, n);
 }
 
+/* zeta^(d)(a): its jet at a0 composed with a - a0 */
+static int
+zeta_series(arb_ptr y, arb_srcptr a, slong d, slong n, slong prec)
+{
+  if (d < 0)
+    return GT_BALL_DOMAIN;
+  arb_ptr jet = _arb_vec_init(n);
+  zeta_jet(jet, a, d, n, prec);
+  compose_jet(y, jet, a, n, prec);
+  _arb_vec_clear(jet, n);
+  return series_ok(y, n);
+}
+
+SER(s_zeta) { SER_UNUSED; return zeta_series(y, a, 0, n, prec); }
+SER(s_zeta_d) { (void)c; return zeta_series(y, a, ball_order(b), n, prec); }
+
+/* The beta family: f^(i0,j0)(a, b) = sum_{p+q<n} c_pq u^p v^q with
+   c_pq = f^(i0+p, j0+q)(a0, b0) / (p! q!), u = a - a0, v = b - b0 (only
+   the operands that vary) */
+static int
+beta_series(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, int lbeta,
+            slong n, slong prec)
+{
+  slong i0, j0;
+  if (!ball_orders(c, &i0, &j0))
+    return GT_BALL_DOMAIN;
+  slong P = _arb_vec_is_zero(a + 1, n - 1) ? 0 : n - 1;
+  slong Q = _arb_vec_is_zero(b + 1, n - 1) ? 0 : n - 1;
+  arb_ptr U = _arb_vec_init((P + 1) * n), V = _arb_vec_init((Q + 1) * n),
+          w = _arb_vec_init(n);
+  arb_t cf, f;
+  arb_init(cf);
+  arb_init(f);
+  int st = GT_BALL_OK;
+  for (int s = 0; s < 2; s++) {
+    arb_ptr W = s ? V : U;
+    arb_srcptr x = s ? b : a;
+    slong top = s ? Q : P;
+    arb_one(W);
+    if (top > 0) {
+      _arb_vec_set(W + n + 1, x + 1, n - 1);
+      for (slong p = 2; p <= top; p++)
+        _arb_poly_mullow(W + p * n, W + (p - 1) * n, n, W + n, n, n, prec);
+    }
+  }
+  _arb_vec_zero(y, n);
+  for (slong p = 0; p <= P && st == GT_BALL_OK; p++)
+    for (slong q = 0; q <= Q && p + q < n; q++) {
+      st = beta_ball(cf, a, b, lbeta, i0 + p, j0 + q, prec);
+      if (st != GT_BALL_OK)
+        break;
+      arb_fac_ui(f, (ulong)p, prec);
+      arb_div(cf, cf, f, prec);
+      arb_fac_ui(f, (ulong)q, prec);
+      arb_div(cf, cf, f, prec);
+      _arb_poly_mullow(w, U + p * n, n, V + q * n, n, n, prec);
+      _arb_vec_scalar_addmul(y, w, n, cf, prec);
+    }
+  arb_clear(cf);
+  arb_clear(f);
+  _arb_vec_clear(U, (P + 1) * n);
+  _arb_vec_clear(V, (Q + 1) * n);
+  _arb_vec_clear(w, n);
+  return st == GT_BALL_OK ? series_ok(y, n) : st;
+}
+
+SER(s_beta) { (void)c; return beta_series(y, a, b, NULL, 0, n, prec); }
+SER(s_lbeta) { (void)c; return beta_series(y, a, b, NULL, 1, n, prec); }
+SER(s_beta_d) { return beta_series(y, a, b, c, 0, n, prec); }
+SER(s_lbeta_d) { return beta_series(y, a, b, c, 1, n, prec); }
+
+/* Gamma(a, x) in x: Arb's upper incomplete gamma series; a varying with
+   the seed has no rule */
+SER(s_gamma_inc)
+{
+  (void)c;
+  if (!_arb_vec_is_zero(a + 1, n - 1))
+    return GT_BALL_NORULE;
+  if (!arb_is_nonnegative(b))
+    return GT_BALL_DOMAIN;
+  _arb_hypgeom_gamma_upper_series(y, a, b, n, 0, n, prec);
+  return series_ok(y, n);
+}
+
 SER(s_gamma) { SER_UNUSED; _arb_poly_gamma_series(y, a, n, n, prec); return series_ok(y, n); }
 SER(s_digamma) { SER_UNUSED; _arb_poly_digamma_series(y, a, n, n, prec); return series_ok(y, n); }
 
@@ -1526,4 +1793,8 @@ const GtBallRule gt_ball_rules[GT_OP_COUNT] = {
   T(SETVIEW, t_setview),
   ES(POLYGAMMA, b_polygamma, s_polygamma), ES(BESSELJ, b_besselj, s_besselj),
   ES(BESSELY, b_bessely, s_bessely),
+  ES(ZETA, b_zeta, s_zeta), ES(ZETA_D, b_zeta_d, s_zeta_d),
+  ES(BETA, b_beta, s_beta), ES(LBETA, b_lbeta, s_lbeta),
+  ES(BETA_D, b_beta_d, s_beta_d), ES(LBETA_D, b_lbeta_d, s_lbeta_d),
+  ES(GAMMA_INC, b_gamma_inc, s_gamma_inc),
 };

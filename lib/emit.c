@@ -116,6 +116,18 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_RELU] = { "(%a > 0 ? %a : 0.0)", NULL, NULL },
   [GT_OP_WHERE] = { "(%a != 0 ? %b : %c)", NULL, NULL },
   [GT_OP_STOP] = { "%a", "mpfr_set", NULL },
+  /* zeta, beta, lbeta, gamma_inc (issue 16): C's <math.h> has no zeta
+     and no incomplete gamma; beta and lbeta through tgamma and lgamma
+     (overflow for large arguments, a double's accuracy otherwise) */
+  [GT_OP_ZETA] = { NULL, "mpfr_zeta", "\\zeta" },
+  [GT_OP_ZETA_D] = { NULL, NULL, "\\zeta" },
+  [GT_OP_BETA] = { "tgamma(%a) * tgamma(%b) / tgamma(%a + %b)", "mpfr_beta",
+                   "\\mathrm{B}" },
+  [GT_OP_LBETA] = { "lgamma(%a) + lgamma(%b) - lgamma(%a + %b)", NULL,
+                    "\\log|\\mathrm{B}|" },
+  [GT_OP_BETA_D] = { NULL, NULL, "\\mathrm{B}" },
+  [GT_OP_LBETA_D] = { NULL, NULL, "\\log|\\mathrm{B}|" },
+  [GT_OP_GAMMA_INC] = { NULL, "mpfr_gamma_inc", "\\Gamma" },
 };
 
 /* The ops that have no entry in emit_ops on purpose (test_emit checks the
@@ -1959,6 +1971,80 @@ latex_fn(GtOp op)
   return emit_ops[op].latex;
 }
 
+/* The integer of a constant node (a derivative order), or -1. */
+static long
+num_long(const Emit *E, int32_t e)
+{
+  const ENode *x = &E->n[e];
+  if (x->kind != EK_NUM)
+    return -1;
+  if (x->exact)
+    return x->r.q == 1 && x->r.p >= 0 ? (long)x->r.p : -1;
+  if (x->v && mpfr_integer_p(x->v) && mpfr_sgn(x->v) >= 0
+      && mpfr_fits_slong_p(x->v, MPFR_RNDN))
+    return mpfr_get_si(x->v, MPFR_RNDN);
+  return -1;
+}
+
+/* The orders (i, j) of zeta_d (j = 0), beta_d and lbeta_d: c = i 2^16 + j */
+static void
+deriv_orders(const Emit *E, const ENode *x, long *i, long *j)
+{
+  long m = num_long(E, x->op == GT_OP_ZETA_D ? x->b : x->c);
+  if (m < 0)
+    efail("a derivative of zeta or beta of unknown order");
+  *i = x->op == GT_OP_ZETA_D ? m : m / 65536;
+  *j = x->op == GT_OP_ZETA_D ? 0 : m % 65536;
+}
+
+/* zeta_d, beta_d, lbeta_d: the recorded derivatives of zeta, beta and
+   lbeta, which the language does not name.  The gt form nests grad() of
+   the function in its named arguments (name_temps names them): its
+   recorded rules give the same op times the seed 1, the same number;
+   expr and LaTeX write the order as a superscript. */
+static void
+pr_deriv_op(Emit *E, Buf *b, const ENode *x)
+{
+  long i, j;
+  deriv_orders(E, x, &i, &j);
+  int zeta = x->op == GT_OP_ZETA_D;
+  const char *fn = zeta ? "zeta" : x->op == GT_OP_BETA_D ? "beta" : "lbeta";
+  if (E->latex || E->alg) {
+    if (E->latex)
+      bprintf(b, "%s", emit_ops[x->op].latex);
+    else
+      bput(b, fn);
+    if (zeta)
+      bprintf(b, E->latex ? "^{(%ld)}\\left(" : "^(%ld)(", i);
+    else
+      bprintf(b, E->latex ? "^{(%ld,%ld)}\\left(" : "^(%ld,%ld)(", i, j);
+    pr(E, b, x->a, P_LOW);
+    if (!zeta) {
+      bput(b, ", ");
+      pr(E, b, x->b, P_LOW);
+    }
+    bput(b, E->latex ? "\\right)" : ")");
+    return;
+  }
+  if (!zeta && i > 0 && j > 0 && x->a == x->b)
+    efail("a mixed derivative of beta(t, t) cannot be written with grad(): "
+          "use --emit=expr");
+  for (long k = 0; k < i + j; k++)
+    bput(b, "grad(");
+  bprintf(b, "%s(", fn);
+  pr(E, b, x->a, P_ATOM);
+  if (!zeta) {
+    bput(b, ", ");
+    pr(E, b, x->b, P_ATOM);
+  }
+  bput(b, ")");
+  for (long k = 0; k < i + j; k++) {
+    bput(b, ", ");
+    pr(E, b, k < i ? x->a : x->b, P_ATOM);
+    bput(b, ")");
+  }
+}
+
 /* a call, an infix operation, in the language or LaTeX */
 static void
 pr_op(Emit *E, Buf *b, const ENode *x)
@@ -2021,6 +2107,10 @@ pr_op(Emit *E, Buf *b, const ENode *x)
     return;
   default:
     break;
+  }
+  if (op == GT_OP_ZETA_D || op == GT_OP_BETA_D || op == GT_OP_LBETA_D) {
+    pr_deriv_op(E, b, x);
+    return;
   }
   if (op == GT_OP_TRIGAMMA && !E->latex) {
     /* the language spells trigamma polygamma(1, x) */
@@ -2573,6 +2663,16 @@ name_temps(Emit *E, const Job *J)
     ENode *x = &E->n[i];
     if (x->uses >= 2 && x->kind != EK_NUM && x->kind != EK_INPUT)
       x->temp = ++next;
+    /* grad(zeta(t), t) and grad(beta(t, u), u) need names */
+    if (x->kind == EK_OP && (x->op == GT_OP_ZETA_D || x->op == GT_OP_BETA_D
+                             || x->op == GT_OP_LBETA_D)) {
+      long di, dj;
+      deriv_orders(E, x, &di, &dj);
+      int32_t w[2] = { di > 0 ? x->a : -1, dj > 0 ? x->b : -1 };
+      for (int k = 0; k < 2; k++)
+        if (w[k] >= 0 && E->n[w[k]].kind != EK_INPUT && !E->n[w[k]].temp)
+          E->n[w[k]].temp = ++next;
+    }
     /* grad(digamma(t), t) needs a name */
     if (x->kind == EK_OP && x->op == GT_OP_TRIGAMMA
         && (E->n[x->a].kind != EK_INPUT || E->n[x->a].b >= 0)

@@ -231,6 +231,8 @@ typedef struct GtOpInfo {
   const char *kink_note;  /* text of the note at a kink, or NULL */
   int sf;                 /* 1 + the GtSf (sf.h) computing the op, or 0:
                              its domain is named in the NaN error */
+  const char *domain;     /* the domain, named in the NaN error, of an
+                             op without sf (NULL: none named) */
 } GtOpInfo;
 
 extern const GtOpInfo gt_ops[GT_OP_COUNT];
@@ -532,7 +534,7 @@ typedef enum GtTFunc {
   GT_TF_RMAX, GT_TF_RMIN, GT_TF_DOT, GT_TF_MATMUL, GT_TF_TRANSPOSE,
   GT_TF_RESHAPE, GT_TF_NORM, GT_TF_LEN,
   GT_TF_CONCAT, GT_TF_STACK, GT_TF_TILE, GT_TF_REPEAT, GT_TF_APPEND,
-  GT_TF_LOAD,
+  GT_TF_LOAD, GT_TF_LOGSUMEXP,
   GT_TF_COUNT
 } GtTFunc;
 

@@ -644,7 +644,7 @@ eval_tfunc(Interp *in, const GtExpr *e)
     dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &x.s, 1);
     break;
   case GT_TF_SHAPE: case GT_TF_SIZE: case GT_TF_RANK: case GT_TF_TRANSPOSE:
-  case GT_TF_NORM: case GT_TF_LEN:
+  case GT_TF_NORM: case GT_TF_LEN: case GT_TF_LOGSUMEXP:
     x.a = eval(in, e->args[0]);
     break;
   case GT_TF_CONCAT: case GT_TF_STACK: case GT_TF_TILE: case GT_TF_REPEAT:

@@ -2492,6 +2492,383 @@ t_order_sf(GtTaylor *T, int32_t i, mpfr_ptr *y)
   return gt_taylor_compose(T, y, b, jet);
 }
 
+/* ---- zeta, beta, lbeta, gamma_inc ------------------------------------------
+   The mathematics (psi = digamma; B^(i,j) = d^i/da^i d^j/db^j B):
+     zeta a, a != 1             da = g zeta'(a)
+     zeta_d(a, d) = zeta^(d)(a) da = g zeta^(d+1)(a); d is an order (a
+                                constant integer): no derivative flows to it
+     beta(a, b) = B(a, b)       da = g B (psi(a) - psi(a+b)) = g B^(1,0)
+     lbeta(a, b) = log|B(a, b)| da = g (psi(a) - psi(a+b)), db likewise
+     beta_d(a, b, i 2^16 + j)   da = g B^(i+1,j), db = g B^(i,j+1);
+                                lbeta_d the same for log|B|
+     gamma_inc(a, x) = Gamma(a, x) = int_x^inf t^(a-1) e^-t dt, x >= 0:
+                                dx = -g x^(a-1) e^-x; da: not implemented
+   Values: zeta by mpfr_zeta and beta by mpfr_beta (correctly rounded);
+   zeta's pole a = 1 gives NaN (its one-sided limits are -inf and +inf),
+   the located error naming the pole.  The derivatives of zeta of any
+   order are sf.c's gt_sf_jet_deriv: Arb's zeta series (arb_poly_zeta_
+   series, Hurwitz zeta at 1) on balls, the working precision raised
+   until the ball rounds to one MPFR number, so correctly rounded (error
+   < 1/2 ulp) except at sf.c's ceiling (faithful there, sf.h).  lbeta and
+   every derivative of beta and lbeta are sf.c's gt_sf_value2, correctly
+   rounded the same way (polygamma balls for lbeta; for beta the Taylor
+   coefficients of Gamma(a), Gamma(b) and 1/Gamma(a+b) from Arb, combined
+   as sf.h states).  gamma_inc is mpfr_gamma_inc; its x-derivative rounds
+   x^(a-1), e^-x and their product (< 2 ulps).  Out of the domain (x < 0
+   for gamma_inc, poles of Gamma for beta and lbeta, B = 0 for lbeta) the
+   value is NaN, which the NaN policy reports with the domain
+   (GtOpInfo.domain).  Numeric adjoints: g times the partial above,
+   itself correctly rounded.
+   Recorded adjoints: the same family one order up (zeta -> zeta_d(a, 1),
+   zeta_d(a, d) -> zeta_d(a, d + 1), beta -> beta_d(a, b, 2^16) ...), so
+   grad() nests to any order without polygamma; gamma_inc's x-derivative
+   is recorded in pow and exp, which differentiate further in a and x
+   (d2/da dx works), but the a-derivative of gamma_inc itself is a
+   located error: no rigorous method for d/da Gamma(a, x) here.
+   Taylor: zeta and zeta_d compose their jet of order K at a_0 with a's
+   series (O(K^3)).  The beta family sums the bivariate jet
+     c_pq = f^(i0+p, j0+q)(a_0, b_0) / (p! q!),  p + q <= K,
+   against the products u^p v^q of u = a - a_0, v = b - b_0 (only the
+   operands that vary: a constant b needs q = 0): O(K^2) values and O(K^4)
+   series operations.  gamma_inc composes sf.c's jet in x at (a_0, x_0)
+   (Arb's upper incomplete gamma series); a varying with the seed has no
+   rule (GT_TAYLOR_NORULE at order 1). */
+
+#define D_SHIFT 65536L  /* beta_d's c = i D_SHIFT + j */
+#define D_MAX 65535L    /* the largest order an operand holds */
+
+/* The derivative order a constant operand holds (0..D_MAX), or -1. */
+static long
+order_of(mpfr_srcptr d)
+{
+  if (d == NULL || !mpfr_integer_p(d) || mpfr_sgn(d) < 0
+      || mpfr_cmp_si(d, D_MAX) > 0)
+    return -1;
+  return mpfr_get_si(d, RND);
+}
+
+/* (i, j) from beta_d's c = i D_SHIFT + j; 0 when c is no such code. */
+static int
+orders_of(mpfr_srcptr c, int *i, int *j)
+{
+  *i = *j = 0;
+  if (c == NULL)
+    return 1;
+  if (!mpfr_integer_p(c) || mpfr_sgn(c) < 0
+      || mpfr_cmp_si(c, D_MAX * D_SHIFT + D_MAX) > 0)
+    return 0;
+  long m = mpfr_get_si(c, RND);
+  *i = (int)(m / D_SHIFT);
+  *j = (int)(m % D_SHIFT);
+  return 1;
+}
+
+/* y = zeta^(d)(a), rounded to nearest; GT_FWD_ flags */
+static int
+zeta_deriv(mpfr_ptr y, mpfr_srcptr a, long d)
+{
+  if (d < 0 || mpfr_nan_p(a)) {
+    mpfr_set_nan(y);
+    return 0;
+  }
+  if (d == 0) {
+    if (mpfr_cmp_ui(a, 1) == 0)
+      mpfr_set_nan(y);               /* the pole */
+    else
+      mpfr_zeta(y, a, RND);          /* zeta(+inf) = 1, zeta(-inf) NaN */
+    return 0;
+  }
+  if (mpfr_inf_p(a)) {
+    /* zeta(a) - 1 ~ 2^-a: every derivative tends to 0 as a -> +inf */
+    if (mpfr_sgn(a) > 0)
+      mpfr_set_zero(y, 1);
+    else
+      mpfr_set_nan(y);
+    return 0;
+  }
+  return gt_sf_jet_deriv(GT_SF_ZETA, 0, NULL, a, (int)d, 0, &y)
+             == GT_SF_NOCONV ? GT_FWD_NOCONV : 0;
+}
+
+static int
+f_zeta(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)b; (void)c; return zeta_deriv(y, a, 0); }
+
+static int
+f_zeta_d(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)c; return zeta_deriv(y, a, order_of(b)); }
+
+/* y = zeta^(d)(a): da = g zeta^(d+1)(a); the order gets nothing */
+static int
+zeta_adj(const GtAdjArgs *X, long d)
+{
+  if (NEED(0)) {
+    if (d < 0 || zeta_deriv(O0, X->a, d + 1) == GT_FWD_NOCONV)
+      mpfr_set_nan(O0);
+    mpfr_mul(O0, O0, G, RND);
+  }
+  if (NEED(1)) {
+    mpfr_set_zero(O1, 1);
+    NONE(1);
+  }
+  return 0;
+}
+
+static int a_zeta(const GtAdjArgs *X) { return zeta_adj(X, 0); }
+static int a_zeta_d(const GtAdjArgs *X)
+{ return zeta_adj(X, order_of(X->b)); }
+
+/* The node of d^(d+1) of the function of node i, for the recorded rules:
+   fails (at node i) when the order would pass D_MAX. */
+static void
+order_limit(GtRec *r, int32_t i, long d)
+{
+  if (d < D_MAX)
+    return;
+  r->site = N(i).site;
+  r->frame = N(i).frame;
+  gt_rec_fail(r, GT_ERUNTIME, "derivatives of %s of order above %ld are "
+              "not implemented", gt_ops[N(i).op].name, D_MAX);
+}
+
+static int32_t
+r_zeta(GtRec *r, int32_t i, int k, int32_t g)
+{
+  long d = 0;
+  if (N(i).op == GT_OP_ZETA_D) {
+    if (k != 0)
+      return -1;
+    d = order_of(V(N(i).b));
+    order_limit(r, i, d);
+  }
+  return OP2(GT_OP_MUL, g, OP2(GT_OP_ZETA_D, N(i).a, K(d + 1)));
+}
+
+/* zeta, zeta_d: the jet of zeta^(d) at a_0 composed with a's series (the
+   order operand is a constant: its own series is not used) */
+static GtTaylorStatus
+t_zeta(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a;
+  long d = TN(i).op == GT_OP_ZETA_D ? order_of(TC(TN(i).b, 0)) : 0;
+  mpfr_ptr *jet = gt_taylor_series(T);
+  if (!jet)
+    return GT_TAYLOR_NOMEM;
+  if (d < 0 || !mpfr_number_p(TC(a, 0))
+      || gt_sf_jet_deriv(GT_SF_ZETA, 0, NULL, TC(a, 0), (int)d, T->K, jet)
+             != GT_SF_OK)
+    return gt_taylor_singular(T, y);
+  return gt_taylor_compose(T, y, a, jet);
+}
+
+/* y = B^(i,j)(a, b) or the same of log|B|, rounded to nearest */
+static int
+beta_value(GtSf2 f, mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, int i, int j)
+{
+  if (mpfr_nan_p(a) || mpfr_nan_p(b)) {
+    mpfr_set_nan(y);
+    return 0;
+  }
+  return gt_sf_value2(f, a, b, i, j, y) == GT_SF_NOCONV ? GT_FWD_NOCONV : 0;
+}
+
+static int
+beta_fwd(GtSf2 f, mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  int i, j;
+  if (!orders_of(c, &i, &j)) {
+    mpfr_set_nan(y);
+    return 0;
+  }
+  return beta_value(f, y, a, b, i, j);
+}
+
+static int f_beta(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)c; return beta_fwd(GT_SF2_BETA, y, a, b, NULL); }
+static int f_lbeta(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ (void)c; return beta_fwd(GT_SF2_LBETA, y, a, b, NULL); }
+static int f_beta_d(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{ return beta_fwd(GT_SF2_BETA, y, a, b, c); }
+static int f_lbeta_d(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b,
+                     mpfr_srcptr c)
+{ return beta_fwd(GT_SF2_LBETA, y, a, b, c); }
+
+/* da = g f^(i+1,j), db = g f^(i,j+1); the order code gets nothing */
+static int
+beta_adj(GtSf2 f, const GtAdjArgs *X)
+{
+  int i, j, ok = orders_of(X->c, &i, &j);
+  for (int k = 0; k < 2; k++)
+    if (NEED(k)) {
+      mpfr_ptr o = X->out[k];
+      if (!ok || beta_value(f, o, X->a, X->b, i + !k, j + k)
+                     == GT_FWD_NOCONV)
+        mpfr_set_nan(o);
+      mpfr_mul(o, o, G, RND);
+    }
+  if (NEED(2)) {
+    mpfr_set_zero(O2, 1);
+    NONE(2);
+  }
+  return 0;
+}
+
+static int a_beta(const GtAdjArgs *X) { return beta_adj(GT_SF2_BETA, X); }
+static int a_lbeta(const GtAdjArgs *X) { return beta_adj(GT_SF2_LBETA, X); }
+
+static int
+is_beta(GtOp op)
+{
+  return op == GT_OP_BETA || op == GT_OP_BETA_D;
+}
+
+static int32_t
+r_beta(GtRec *r, int32_t i, int k, int32_t g)
+{
+  GtOp op = (GtOp)N(i).op;
+  int p = 0, q = 0;
+  if (k == 2)
+    return -1;
+  if (N(i).c >= 0)
+    orders_of(V(N(i).c), &p, &q);
+  order_limit(r, i, k == 0 ? p : q);
+  long m = (long)(p + !k) * D_SHIFT + (q + k);
+  int32_t d = gt_rec_op(r, is_beta(op) ? GT_OP_BETA_D : GT_OP_LBETA_D,
+                        N(i).a, N(i).b, K(m));
+  return OP2(GT_OP_MUL, g, d);
+}
+
+/* The beta family: y = sum_{p+q<=K} c_pq u^p v^q (see above). */
+static GtTaylorStatus
+t_beta(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  GtSf2 f = is_beta((GtOp)TN(i).op) ? GT_SF2_BETA : GT_SF2_LBETA;
+  int32_t a = TN(i).a, b = TN(i).b;
+  int K = T->K, i0, j0;
+  if (!orders_of(TN(i).c >= 0 ? TC(TN(i).c, 0) : NULL, &i0, &j0))
+    return gt_taylor_singular(T, y);
+  int P = gt_taylor_varies(T, a) ? K : 0, Q = gt_taylor_varies(T, b) ? K : 0;
+  mpfr_ptr **U = gt_arena_alloc(&T->hold.vals, (size_t)(P + Q + 2) * sizeof *U);
+  mpfr_ptr *w = gt_taylor_series(T), c = gt_taylor_num(T);
+  if (!U || !w || !c)
+    return GT_TAYLOR_NOMEM;
+  mpfr_ptr **V = U + P + 1;      /* U[p] = u^p, V[q] = v^q */
+  for (int s = 0; s < 2; s++) {
+    mpfr_ptr **W = s ? V : U;
+    int top = s ? Q : P;
+    int32_t x = s ? b : a;
+    for (int p = 0; p <= top; p++) {
+      if (!(W[p] = gt_taylor_series(T)))
+        return GT_TAYLOR_NOMEM;
+      if (p == 0) {
+        mpfr_set_ui(W[0][0], 1, RND);
+        for (int n = 1; n <= K; n++)
+          mpfr_set_zero(W[0][n], 1);
+      } else if (p == 1) {
+        mpfr_set_zero(W[1][0], 1);
+        for (int n = 1; n <= K; n++)
+          mpfr_set(W[1][n], TC(x, n), RND);
+      } else
+        gt_taylor_conv_arr(T, W[p], W[p - 1], W[1]);
+    }
+  }
+  for (int n = 1; n <= K; n++)
+    mpfr_set_zero(y[n], 1);
+  for (int p = 0; p <= P; p++)
+    for (int q = 0; q <= Q && p + q <= K; q++) {
+      if (p + q == 0)
+        continue;
+      int st = gt_sf_value2(f, TC(a, 0), TC(b, 0), i0 + p, j0 + q, c);
+      if (st != GT_SF_OK && st != GT_SF_NOCONV)
+        return gt_taylor_singular(T, y);
+      mpfr_fac_ui(T->s[3], (unsigned long)p, RND);
+      mpfr_fac_ui(T->s[4], (unsigned long)q, RND);
+      mpfr_mul(T->s[3], T->s[3], T->s[4], RND);
+      mpfr_div(c, c, T->s[3], RND);
+      gt_taylor_conv_arr(T, w, U[p], V[q]);
+      for (int n = p + q; n <= K; n++) {
+        mpfr_mul(T->s[3], c, w[n], RND);
+        mpfr_add(y[n], y[n], T->s[3], RND);
+      }
+    }
+  return GT_TAYLOR_OK;
+}
+
+/* y = Gamma(a, x) for x >= 0 (NaN for x < 0) */
+static int
+f_gamma_inc(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  (void)c;
+  if (mpfr_nan_p(a) || mpfr_nan_p(b) || mpfr_sgn(b) < 0)
+    mpfr_set_nan(y);
+  else
+    mpfr_gamma_inc(y, a, b, RND);
+  return 0;
+}
+
+/* d = -x^(a-1) e^-x (a - 1 with guard bits, so that a close to 1 keeps
+   its digits) */
+static void
+gamma_inc_dx(mpfr_ptr d, mpfr_srcptr a, mpfr_srcptr x, mpfr_ptr tmp)
+{
+  mpfr_t e;
+  mpfr_init2(e, mpfr_get_prec(d) + 64);
+  mpfr_sub_ui(e, a, 1, RND);
+  mpfr_pow(d, x, e, RND);
+  mpfr_neg(tmp, x, RND);
+  mpfr_exp(tmp, tmp, RND);
+  mpfr_mul(d, d, tmp, RND);
+  mpfr_neg(d, d, RND);
+  mpfr_clear(e);
+}
+
+/* y = Gamma(a, x): dx = -g x^(a-1) e^-x; da has no rule */
+static int
+a_gamma_inc(const GtAdjArgs *X)
+{
+  if (NEED(0))
+    return -1;
+  if (NEED(1)) {
+    gamma_inc_dx(O1, X->a, X->b, TMP);
+    mpfr_mul(O1, O1, G, RND);
+  }
+  return 0;
+}
+
+static int32_t
+r_gamma_inc(GtRec *r, int32_t i, int k, int32_t g)
+{
+  int32_t a = N(i).a, x = N(i).b;
+  if (k == 0) {
+    r->site = N(i).site;
+    r->frame = N(i).frame;
+    gt_rec_fail(r, GT_ERUNTIME, "the derivative of gamma_inc(a, x) with "
+                "respect to a is not implemented (only the one in x, "
+                "-x^(a-1) e^-x)");
+  }
+  int32_t p = OP2(GT_OP_POW, x, OP2(GT_OP_SUB, a, K(1)));
+  int32_t e = OP1(GT_OP_EXP, OP1(GT_OP_NEG, x));
+  return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, p, e)));
+}
+
+/* gamma_inc: the jet in x at (a_0, x_0) composed with x's series */
+static GtTaylorStatus
+t_gamma_inc(GtTaylor *T, int32_t i, mpfr_ptr *y)
+{
+  int32_t a = TN(i).a, x = TN(i).b;
+  if (gt_taylor_varies(T, a)) {
+    T->fail_order = 1;
+    return GT_TAYLOR_NORULE;
+  }
+  mpfr_ptr *jet = gt_taylor_series(T);
+  if (!jet)
+    return GT_TAYLOR_NOMEM;
+  if (gt_sf_jet(GT_SF_GAMMA_INC, 0, TC(a, 0), TC(x, 0), T->K, jet)
+      != GT_SF_OK)
+    return gt_taylor_singular(T, y);
+  return gt_taylor_compose(T, y, x, jet);
+}
+
 #undef NEED
 #undef O0
 #undef O1
@@ -2643,6 +3020,23 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
   [GT_OP_ASSEMBLE].radj = gt_tensor_radj_assemble,
   /* floor division (the reach branch) */
   RULES(FLOORDIV, f_floordiv, NULL, NULL, t_flat),
+  /* zeta, beta, lbeta, gamma_inc and their derivative ops (issue 16) */
+  RULES(ZETA, f_zeta, a_zeta, r_zeta, t_zeta),
+  [GT_OP_ZETA].sf = 1 + GT_SF_ZETA,
+  RULES(ZETA_D, f_zeta_d, a_zeta_d, r_zeta, t_zeta),
+  [GT_OP_ZETA_D].sf = 1 + GT_SF_ZETA,
+  RULES(BETA, f_beta, a_beta, r_beta, t_beta),
+  [GT_OP_BETA].domain = "a and b must not be 0, -1, -2, ... (poles)",
+  RULES(LBETA, f_lbeta, a_lbeta, r_beta, t_beta),
+  [GT_OP_LBETA].domain = "a and b must not be 0, -1, -2, ... (poles), "
+                         "nor a + b (there B = 0)",
+  RULES(BETA_D, f_beta_d, a_beta, r_beta, t_beta),
+  [GT_OP_BETA_D].domain = "a and b must not be 0, -1, -2, ... (poles)",
+  RULES(LBETA_D, f_lbeta_d, a_lbeta, r_beta, t_beta),
+  [GT_OP_LBETA_D].domain = "a and b must not be 0, -1, -2, ... (poles), "
+                           "nor a + b (there B = 0)",
+  RULES(GAMMA_INC, f_gamma_inc, a_gamma_inc, r_gamma_inc, t_gamma_inc),
+  [GT_OP_GAMMA_INC].domain = "x must be >= 0",
   /* integer-order special functions (issue 16 item 1) */
   RULES(POLYGAMMA, f_polygamma, a_polygamma, r_polygamma, t_order_sf),
   [GT_OP_POLYGAMMA].sf = 1 + GT_SF_POLYGAMMA,

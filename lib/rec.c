@@ -420,6 +420,8 @@ check_special_prec(GtRec *r, GtOp op)
   case GT_OP_DIGAMMA: case GT_OP_TRIGAMMA: case GT_OP_NORM_CDF:
   case GT_OP_NORM_LOGCDF: case GT_OP_ERFINV: case GT_OP_LAMBERTW:
   case GT_OP_POLYGAMMA: case GT_OP_BESSELJ: case GT_OP_BESSELY:
+  case GT_OP_ZETA: case GT_OP_ZETA_D: case GT_OP_BETA: case GT_OP_LBETA:
+  case GT_OP_BETA_D: case GT_OP_LBETA_D: case GT_OP_GAMMA_INC:
     if (r->tape->prec > GT_SPECIAL_MAX_PREC)
       gt_rec_fail(r, GT_ERUNTIME, "%s is limited to %d bits of precision "
                   "(this run uses %ld): beyond, one call takes minutes",
@@ -589,6 +591,9 @@ gt_rec_check_nan(GtRec *r, int32_t i)
     fail_at_node(r, o, "%s is not a number (NaN)%s: %s; pass --nan-ok to "
                  "allow NaN values", buf, where,
                  gt_sf_domain((GtSf)(info->sf - 1)));
+  if (info->domain)
+    fail_at_node(r, o, "%s is not a number (NaN)%s: %s; pass --nan-ok to "
+                 "allow NaN values", buf, where, info->domain);
   fail_at_node(r, o, "%s is not a number (NaN)%s; pass --nan-ok to allow "
                "NaN values", buf, where);
 }

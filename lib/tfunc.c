@@ -1,6 +1,6 @@
 /* tfunc.c -- the tensor built-ins: ones, zeros, fill, eye, linspace,
  * shape, size, rank, the reductions, dot, matmul, transpose, reshape, norm,
- * and the builders concat, stack, tile, repeat, append.
+ * logsumexp, and the builders concat, stack, tile, repeat, append.
  *
  * Their names and numbers of arguments (for the resolver, the list of
  * built-ins and "did you mean" suggestions), and the tensor work of each
@@ -35,6 +35,7 @@ static const struct {
   { "concat", GT_TF_CONCAT }, { "stack", GT_TF_STACK },
   { "tile", GT_TF_TILE }, { "repeat", GT_TF_REPEAT },
   { "append", GT_TF_APPEND }, { "load", GT_TF_LOAD },
+  { "logsumexp", GT_TF_LOGSUMEXP },
 };
 
 /* least and greatest number of arguments */
@@ -52,6 +53,7 @@ static const struct {
   [GT_TF_CONCAT] = { 1, 65535 }, [GT_TF_STACK] = { 1, 65535 },
   [GT_TF_TILE] = { 2, GT_MAX_RANK + 1 }, [GT_TF_REPEAT] = { 2, 3 },
   [GT_TF_APPEND] = { 2, 3 }, [GT_TF_LOAD] = { 1, 1 },
+  [GT_TF_LOGSUMEXP] = { 1, 1 },
 };
 
 int
@@ -211,6 +213,36 @@ reshape(GtRec *r, const GtExpr *e, int32_t a, GtShape s)
     }
   }
   return gt_tensor_reshape(r, a, &s);
+}
+
+/* logsumexp(a) = log(sum(exp(a))) over every element, computed stably as
+   m + log(sum(exp(a - m))) with m = max(a): no term exceeds 1, and the sum
+   is at least 1, so nothing overflows and the log does not lose the small
+   terms.  No operation of its own: reduce_max, -, exp, sum, log and +
+   record it, so every derivative (the gradient is softmax(a) =
+   exp(a - y)), the recorded ones and the ball rules follow from theirs.
+   m enters through stop_gradient: the exact derivative of the expression
+   in m is 1 - sum(exp(a - m)) / sum(exp(a - m)) = 0, so this only drops a
+   term that is zero (and the even split of reduce_max's ties).  An empty
+   tensor is an error (its logsumexp would be -inf and its max does not
+   exist); a tensor whose largest element is infinite gives that element
+   (+inf, or -inf when every element is -inf), with derivative 0. */
+static int32_t
+logsumexp(GtRec *r, const GtExpr *e, int32_t a)
+{
+  r->site = e->id;
+  if (gt_node_size(r->tape, a) == 0)
+    gt_rec_fail(r, GT_ERUNTIME, "logsumexp of an empty tensor (it has no "
+                "largest element; the sum of no exponentials is 0, whose "
+                "log is -inf)");
+  int32_t m = gt_rec_op(r, GT_OP_STOP, gt_tensor_reduce(r, GT_OP_RMAX, a, 0),
+                        -1, -1);
+  if (!mpfr_number_p(r->tape->nodes[m].v))
+    return m;
+  int32_t d = gt_rec_op(r, GT_OP_SUB, a, m, -1);
+  int32_t s = gt_tensor_reduce(r, GT_OP_SUM,
+                               gt_rec_op(r, GT_OP_EXP, d, -1, -1), 0);
+  return gt_rec_op(r, GT_OP_ADD, m, gt_rec_op(r, GT_OP_LOG, s, -1, -1), -1);
 }
 
 /* ---- the builders ------------------------------------------------------- */
@@ -522,6 +554,8 @@ gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
     return append(r, e, x);
   case GT_TF_LOAD:
     return gt_load_table(r, e, x->path);
+  case GT_TF_LOGSUMEXP:
+    return logsumexp(r, e, x->a);
   case GT_TF_COUNT:
     break;
   }

@@ -37,7 +37,8 @@
     "reduce_prod" "reduce_max" "reduce_min" "dot" "matmul" "transpose"
     "reshape" "norm" "grad" "jacobian" "hessian" "range"
     "concat" "stack" "tile" "repeat" "append" "load"
-    "polygamma" "besselj" "bessely")
+    "polygamma" "besselj" "bessely"
+    "zeta" "beta" "lbeta" "gamma_inc" "logsumexp")
   "Built-in functions, as gt_builtin_name lists them, and range.")
 
 (defconst gradtool-font-lock-keywords

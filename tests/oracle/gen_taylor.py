@@ -398,6 +398,58 @@ def compose(jet, inner, x0, n):
     return [out[i] * mpmath.factorial(i) for i in range(n + 1)]
 
 
+# zeta, beta, lbeta, gamma_inc and the derivative ops (issue 16): sympy has
+# no usable closed form for their derivatives (zeta in s, gamma_inc's
+# nested Meijer G), so route 1 is not sympy: both routes are mpmath.taylor
+# of the mpmath function, at CHECK and at CHECK + MP_EXTRA digits (different
+# steps and working precisions), and for zeta on x itself also
+# mpmath.zeta(x0, 1, k).  sym is the marker MP for these rows.
+MP = "mpmath only"
+MP_EXTRA = 60
+D_SHIFT = 65536
+
+
+def beta_mp(m, log):
+    """d^i/da^i d^j/db^j of B (log False) or log|B| at (a, b), m = i 2^16
+    + j, for the orders the rows use, from psi and psi1."""
+    i, j = divmod(int(m), D_SHIFT)
+
+    def f(a, b):
+        s = a + b
+        pa, pb, ps = mpmath.digamma(a), mpmath.digamma(b), mpmath.digamma(s)
+        if log:
+            if (i, j) == (0, 0):
+                return mpmath.log(abs(mpmath.beta(a, b)))
+            if (i, j) in ((1, 0), (0, 1)):
+                return (pa if i else pb) - ps
+            assert (i, j) == (1, 1), m
+            return -mpmath.psi(1, s)
+        B = mpmath.beta(a, b)
+        if (i, j) == (0, 0):
+            return B
+        if (i, j) in ((1, 0), (0, 1)):
+            return B * ((pa if i else pb) - ps)
+        assert (i, j) == (1, 1), m
+        return B * ((pa - ps) * (pb - ps) - mpmath.psi(1, s))
+    return f
+
+
+OPS.update({
+    "zeta": ("GT_OP_ZETA", "zeta", 1, MP, lambda a, v: mpmath.zeta(a[0])),
+    "zeta_d": ("GT_OP_ZETA_D", "zeta derivative", 2, MP,
+               lambda a, v: mpmath.zeta(a[0], 1, int(v[1]))),
+    "beta": ("GT_OP_BETA", "beta", 2, MP,
+             lambda a, v: mpmath.beta(a[0], a[1])),
+    "lbeta": ("GT_OP_LBETA", "lbeta", 2, MP,
+              lambda a, v: mpmath.log(abs(mpmath.beta(a[0], a[1])))),
+    "beta_d": ("GT_OP_BETA_D", "beta derivative", 3, MP,
+               lambda a, v: beta_mp(v[2], False)(a[0], a[1])),
+    "lbeta_d": ("GT_OP_LBETA_D", "lbeta derivative", 3, MP,
+                lambda a, v: beta_mp(v[2], True)(a[0], a[1])),
+    "gamma_inc": ("GT_OP_GAMMA_INC", "gamma_inc", 2, MP,
+                  lambda a, v: mpmath.gammainc(a[0], a[1])),
+})
+
 # ---- the rows ----------------------------------------------------------------
 # (op, operands, x0): 2-3 points per op, the op on x itself and on inner
 # functions, every operand of a binary op varying in at least one row.
@@ -511,6 +563,24 @@ ROWS = [
     ("trunc", [IX], "-2.75"), ("trunc", [Q1], "1.25"),
     ("stop", [IX], "0.75"), ("stop", [SN("1", "0")], "1.25"),
     ("floordiv", [Q1, IX], "0.75"), ("floordiv", [IX, K("0.5")], "1.25"),
+    # issue 16: zeta (near its pole too), beta and lbeta in either or both
+    # arguments, the derivative ops with their constant order, gamma_inc
+    # in x (a constant: its a-derivative has no rule)
+    ("zeta", [IX], "2.5"), ("zeta", [IX], "-3.5"), ("zeta", [IX], "0.75"),
+    ("zeta", [Q1], "0.75"),
+    ("zeta_d", [IX, K("2")], "2.5"), ("zeta_d", [SN("1", "0"), K("1")],
+                                      "1.25"),
+    ("beta", [IX, K("2.25")], "1.5"), ("beta", [K("0.75"), IX], "-0.5"),
+    ("beta", [IX, Q1], "0.75"),
+    ("lbeta", [IX, K("2.25")], "1.5"), ("lbeta", [IX, EX("1", "0")], "0.75"),
+    ("lbeta", [K("-0.5"), IX], "2.25"),
+    ("beta_d", [IX, K("2.25"), K("65536")], "1.5"),
+    ("beta_d", [IX, Q1, K("65537")], "0.75"),
+    ("lbeta_d", [IX, K("2.25"), K("1")], "1.5"),
+    ("lbeta_d", [Q1, IX, K("65536")], "0.75"),
+    ("gamma_inc", [K("1.5"), IX], "2.25"), ("gamma_inc", [K("-0.5"), Q1],
+                                            "0.75"),
+    ("gamma_inc", [K("3"), IX], "0.5"),
 ]
 
 # Mixed partials of functions of (x, y) at (x0, y0): program text for the
@@ -551,7 +621,77 @@ def hexstr(s):
 
 
 def row_values(opname, inners, x0):
+    """The row's derivatives 0..ORDER as text (and the order it has rules
+    for).  With $GEN_TAYLOR_CACHE (a JSON file name) each row is kept
+    there, keyed by the row, so that a run after adding rows computes only
+    the new ones and writes the same file a full run writes."""
+    path = os.environ.get("GEN_TAYLOR_CACHE")
+    if not path:
+        return compute_row(opname, inners, x0)
+    import json
+    if not CACHE and os.path.exists(path):
+        CACHE.update(json.load(open(path)))
+    k = "unit/%s/%r/%s" % (opname, inners, x0)
+    if k not in CACHE:
+        CACHE[k] = list(compute_row(opname, inners, x0))
+        json.dump(CACHE, open(path, "w"))
+    out, n = CACHE[k]
+    return out, n
+
+
+def zeta_jet_row(inners, x0, d):
+    """zeta^(d) of the inner function: the jet zeta(v0, 1, d + k) / k!
+    (mpmath's own derivatives of zeta) composed with the inner function's
+    series (mpmath.taylor of it, exact for x itself)."""
+    with mpmath.workdps(CHECK + MP_EXTRA):
+        xv = mpf(Q(x0).numerator) / Q(x0).denominator
+        f = inner_mp(inners[0])
+        u = mp.taylor(f, xv, ORDER) if inners[0] != IX else \
+            [xv, mpf(1)] + [mpf(0)] * (ORDER - 1)
+        v0 = u[0]
+        u = [mpf(0)] + list(u[1:])
+        jet = [mpmath.zeta(v0, 1, d + k) / mpmath.factorial(k)
+               for k in range(ORDER + 1)]
+        y = [mpf(0)] * (ORDER + 1)
+        p = [mpf(1)] + [mpf(0)] * ORDER          # (u - u0)^k
+        for k in range(ORDER + 1):
+            for n in range(ORDER + 1):
+                y[n] += jet[k] * p[n]
+            p = [mpmath.fsum(p[j] * u[n - j] for j in range(n + 1))
+                 for n in range(ORDER + 1)]
+        return [y[n] * mpmath.factorial(n) for n in range(ORDER + 1)]
+
+
+def mp_row(opname, inners, x0, mpf_f):
+    """Route 1 and 2 for the MP rows: mpmath.taylor at two precisions; for
+    zeta and zeta_d mpmath's derivatives of zeta composed with the inner
+    series, against one mpmath.taylor (slow for zeta: 40 s a row)."""
+    fs = [inner_mp(i) for i in inners]
+    res = []
+    zeta = opname in ("zeta", "zeta_d")
+    for dps in (CHECK,) if zeta else (CHECK, CHECK + MP_EXTRA):
+        with mpmath.workdps(dps):
+            xv = mpf(Q(x0).numerator) / Q(x0).denominator
+            vv = [f(xv) for f in fs]
+            coef = mp.taylor(lambda t: mpf_f([f(t) for f in fs], vv), xv,
+                             ORDER)
+            res.append([c * mpmath.factorial(k) for k, c in enumerate(coef)])
+    if zeta:
+        d = 0 if opname == "zeta" else int(inners[1][1])
+        res.append(zeta_jet_row(inners, x0, d))
+    with mpmath.workdps(CHECK + MP_EXTRA):
+        scale = max(abs(u) for u in res[-1])
+        for other in res[:-1]:
+            for k in range(ORDER + 1):
+                assert abs(other[k] - res[-1][k]) <= \
+                    scale * mpf(10) ** -AGREE, (opname, inners, x0, k)
+    return [num_text(v) if v != 0 else "0" for v in res[-1]], ORDER
+
+
+def compute_row(opname, inners, x0):
     enum, gname, arity, sym, mpf_f = OPS[opname]
+    if sym == MP:
+        return mp_row(opname, inners, x0, mpf_f)
     assert len(inners) == arity, opname
     n = HAVE.get(opname, ORDER)
     flat = sym is None
