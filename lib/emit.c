@@ -248,6 +248,7 @@ typedef struct Emit {
   GtArena arena;          /* kids arrays */
   GtTape hold;            /* numbers made here */
   int ovf;                /* a rational overflowed */
+  int soft;               /* ... and the caller falls back (rebuild) */
   size_t limit;           /* nodes at most */
   mpfr_ptr pi, e;         /* at the tape's precision */
 } Emit;
@@ -342,7 +343,7 @@ grow_table(Emit *E)
 static int32_t
 intern(Emit *E, const ENode *x)
 {
-  if (E->ovf)
+  if (E->ovf && !E->soft)
     efail("a rational coefficient does not fit in 64 bits");
   if (2 * (E->nn + 1) > E->tabcap && grow_table(E) != 0)
     efail("out of memory");
@@ -1629,7 +1630,17 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
         for (int j = 0; j < 3; j++)
           if (opn[j] >= 0)
             x[j] = EL(E, map, opn[j], walk_off(ys, ost[j], k));
+        /* where the algebraic form's coefficients overflow 64-bit
+           rationals (0.1^29, 1/29!), a constant is written as its value
+           and an operation as it was recorded */
+        E->soft = E->alg;
         y[k] = el_op(E, (GtOp)n->op, x[0], x[1], x[2], &n->v[k]);
+        E->soft = 0;
+        if (E->ovf) {
+          E->ovf = 0;
+          y[k] = !dep[i] ? num_val(E, &n->v[k])
+                         : mk_op(E, (GtOp)n->op, x[0], x[1], x[2], NULL);
+        }
       }
     }
     for (size_t k = 0; k < ys->size; k++)
