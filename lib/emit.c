@@ -320,6 +320,25 @@ efail(const char *why)
   longjmp(fail_at->jb, 1);
 }
 
+typedef struct Buf {
+  char *s;
+  size_t n, cap;
+} Buf;
+static const char *guard_site(const GtSession *s, int32_t node, Buf *b);
+
+/* efail with the source position of tape node `node` (-1: none) */
+static _Noreturn void
+efail_at(const Emit *E, int32_t node, const char *why)
+{
+  static _Thread_local char msg[600];
+  Buf where = { 0 };
+  const char *site = node >= 0 ? guard_site(E->s, node, &where) : "";
+  snprintf(msg, sizeof msg, "%s%s%s", site && site[0] ? site : "",
+           site && site[0] ? ": " : "", why);
+  free(where.s);
+  efail(msg);
+}
+
 static int
 grow_table(Emit *E)
 {
@@ -1549,8 +1568,10 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
          emitted program, and y's operations are kept as recorded */
       const GtNode *xn = &t->nodes[n->b];
       if (xn->op != GT_OP_INPUT || xn->shape != 0)
-        efail("grad(y, x, k) in Taylor mode with x an intermediate value "
-              "(not a scalar input) cannot be emitted");
+        efail_at(E, i, "grad(y, x, k) in Taylor mode with x an "
+                 "intermediate value (not a scalar input) cannot be "
+                 "emitted: the emitted program has no such variable to "
+                 "differentiate in");
       need[i] |= 4;
       need[n->a] |= 4;
     }
@@ -1651,11 +1672,6 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
 }
 
 /* ---- text ----------------------------------------------------------------- */
-
-typedef struct Buf {
-  char *s;
-  size_t n, cap;
-} Buf;
 
 static void
 bput(Buf *b, const char *t)
@@ -3231,15 +3247,16 @@ tay_cone(Emit *E, int32_t e, int32_t *row, unsigned char *memo, int *bits)
     if (x->kind != EK_OP)
       continue;
     if (x->op == GT_OP_TAYLOR)
-      efail("grad(y, x, k) in Taylor mode nested in another cannot be "
-            "emitted as C: use --emit=gt");
+      efail_at(E, x->tape, "grad(y, x, k) in Taylor mode nested in another "
+               "cannot be emitted as C (the C forms have no series of a "
+               "series): use --emit=gt");
     int bit = tay_bit((GtOp)x->op);
     if (bit == 0) {
       static _Thread_local char why[200];
       snprintf(why, sizeof why, "grad(y, x, k) in Taylor mode: the C forms "
                "have no Taylor rule for %s: use --emit=gt",
                gt_ops[x->op].name);
-      efail(why);
+      efail_at(E, x->tape, why);
     }
     *bits |= bit;
     int32_t ops[3] = { x->a, x->b, x->c };
