@@ -90,11 +90,11 @@ done
 
 # Every example in every format (issue 14's "done when").  ARGS per
 # example: how it is meant to run (gamma_mle's default run needs --of).
-# Known gaps print SKIP with the reason: trigamma, which MPFR lacks
-# (gamma_mle.gt in c-mpfr); Halley's iteration written without sharing
-# (expr and latex refuse it by design).  series.gt's grad(y, x, n) in
-# Taylor mode is checked like the rest: its gt and c-mpfr forms must give
-# the run's bits.  Each gt form is run again and must
+# Known gaps print SKIP with the reason: Halley's iteration written
+# without sharing (expr and latex refuse it by design).  series.gt's
+# grad(y, x, n) in Taylor mode and gamma_mle.gt's trigamma in c-mpfr are
+# checked like the rest: their gt and c-mpfr forms must give the run's
+# bits.  Each gt form is run again and must
 # print the original's numbers bit for bit; each C form is compiled with
 # -DGRADTOOL_EMIT_MAIN, run at the recorded point, and compared with
 # them: MPFR exactly, double to 1e-10 relative (not rump.gt, whose point
@@ -107,11 +107,11 @@ example_args() {
   case $1 in
     */gamma_mle.gt) echo "--of ll" ;;
     */control_flow.gt|*/emit_taylor.gt) echo "--wrt x" ;;
+    */emit_trigamma_mpfr.gt) echo "--wrt a" ;;
   esac
 }
 skip_reason() {
   case $1:$2 in
-    */gamma_mle.gt:c-mpfr) echo "MPFR has no trigamma" ;;
     */halley.gt:expr|*/halley.gt:latex)
       echo "written without sharing, the formula would be too large" ;;
   esac
@@ -122,9 +122,10 @@ numbers() {
 }
 nex=0
 # (and tests/e2e/emit_taylor.gt: grad(y, x, k) in Taylor mode over the
-# ops the C forms have Taylor rules for)
+# ops the C forms have Taylor rules for; emit_trigamma_mpfr.gt: c-mpfr's
+# trigamma helper at a negative point, by the reflection)
 for f in $(cd "$top_srcdir" && find examples -name '*.gt' | sort) \
-         tests/e2e/emit_taylor.gt; do
+         tests/e2e/emit_taylor.gt tests/e2e/emit_trigamma_mpfr.gt; do
   rm -f "$tmp"/ex.*
   read -r -a xa <<<"$(example_args "$f")"
   p=$(prec_of "${xa[@]}")
