@@ -3374,16 +3374,16 @@ tay_helpers_double(Buf *b, int bits)
 static void
 tay_helpers_mpfr(Buf *b, int bits)
 {
-  if (bits == 0)
-    return;
-  bput(b, "/* Taylor: sum_{k=1..n} k p_k w_{n-k} (taylor.c's ksum) */\n"
+  if (bits & (TAY_EXP | TAY_SINCOS | TAY_POW))
+    bput(b, "/* Taylor: sum_{k=1..n} k p_k w_{n-k} (taylor.c's ksum) */\n"
           "static void\ngt_taym_ksum(mpfr_ptr acc, mpfr_t *p, mpfr_t *w, "
           "int n, mpfr_t *s)\n{\n  mpfr_set_zero(acc, 1);\n"
           "  for (int k = 1; k <= n; k++) {\n"
           "    mpfr_mul(s[0], p[k], w[n - k], MPFR_RNDN);\n"
           "    mpfr_mul_ui(s[0], s[0], (unsigned long)k, MPFR_RNDN);\n"
-          "    mpfr_add(acc, acc, s[0], MPFR_RNDN);\n  }\n}\n\n"
-          "/* Taylor: no series at this point (NaN from order 1) */\n"
+          "    mpfr_add(acc, acc, s[0], MPFR_RNDN);\n  }\n}\n\n");
+  if (bits & (TAY_DIV | TAY_LOG | TAY_SQRT | TAY_POW))
+    bput(b, "/* Taylor: no series at this point (NaN from order 1) */\n"
           "static void\ngt_taym_nan(mpfr_t *y, int K)\n{\n"
           "  for (int n = 1; n <= K; n++)\n    mpfr_set_nan(y[n]);\n}\n\n");
   if (bits & TAY_ADD)
