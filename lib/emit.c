@@ -245,12 +245,18 @@ typedef struct Emit {
   int alg;                /* algebraic simplification (else exact) */
   int latex;              /* printing LaTeX */
   int dot;                /* Graphviz: no rewriting at all */
+  int raw;                /* inside a grad(y, x, k): no rewriting (the
+                             Taylor sweep of the re-run must see the
+                             recorded operations, whose series round
+                             differently from a rewritten form's) */
   const int32_t *used;    /* per tape node: rebuilt (map >= 0), or NULL */
   const char *tpfx;       /* temporaries' names: tpfx1, tpfx2, ... */
   ENode *n;
   size_t nn, cap;
   int32_t *el;            /* the tape's elements, rebuilt (rebuild) */
   unsigned char *need, *dep; /* rebuild's per tape node flags */
+  int32_t *trow;          /* C's Taylor blocks: per node, its series' row */
+  unsigned char *tmemo;   /* ... and whether it depends on x */
   char **cname;           /* C: the inputs' names, then the items' (NULL:
                              not C) */
   size_t ncname;
@@ -259,6 +265,7 @@ typedef struct Emit {
   GtArena arena;          /* kids arrays */
   GtTape hold;            /* numbers made here */
   int ovf;                /* a rational overflowed */
+  int soft;               /* ... and the caller falls back (rebuild) */
   size_t limit;           /* nodes at most */
   mpfr_ptr pi, e;         /* at the tape's precision */
 } Emit;
@@ -330,6 +337,25 @@ efail(const char *why)
   longjmp(fail_at->jb, 1);
 }
 
+typedef struct Buf {
+  char *s;
+  size_t n, cap;
+} Buf;
+static const char *guard_site(const GtSession *s, int32_t node, Buf *b);
+
+/* efail with the source position of tape node `node` (-1: none) */
+static _Noreturn void
+efail_at(const Emit *E, int32_t node, const char *why)
+{
+  static _Thread_local char msg[600];
+  Buf where = { 0 };
+  const char *site = node >= 0 ? guard_site(E->s, node, &where) : "";
+  snprintf(msg, sizeof msg, "%s%s%s", site && site[0] ? site : "",
+           site && site[0] ? ": " : "", why);
+  free(where.s);
+  efail(msg);
+}
+
 static int
 grow_table(Emit *E)
 {
@@ -353,7 +379,7 @@ grow_table(Emit *E)
 static int32_t
 intern(Emit *E, const ENode *x)
 {
-  if (E->ovf)
+  if (E->ovf && !E->soft)
     efail("a rational coefficient does not fit in 64 bits");
   if (2 * (E->nn + 1) > E->tabcap && grow_table(E) != 0)
     efail("out of memory");
@@ -610,10 +636,17 @@ mk_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
   /* polygamma(0, x) and polygamma(1, x) (the derivatives of lgamma and
      digamma are recorded so) are digamma and trigamma, which the C forms
      have */
-  if (op == GT_OP_POLYGAMMA && a >= 0 && E->n[a].kind == EK_NUM
-      && E->n[a].exact && E->n[a].r.q == 1
-      && (E->n[a].r.p == 0 || E->n[a].r.p == 1)) {
-    op = E->n[a].r.p == 0 ? GT_OP_DIGAMMA : GT_OP_TRIGAMMA;
+  int order = -1;
+  if (op == GT_OP_POLYGAMMA && a >= 0 && E->n[a].kind == EK_NUM) {
+    const ENode *o = &E->n[a];
+    if (o->exact && o->r.q == 1 && (o->r.p == 0 || o->r.p == 1))
+      order = (int)o->r.p;
+    else if (o->v != NULL && (mpfr_cmp_ui(o->v, 0) == 0
+                              || mpfr_cmp_ui(o->v, 1) == 0))
+      order = mpfr_cmp_ui(o->v, 1) == 0;
+  }
+  if (order >= 0) {
+    op = order == 0 ? GT_OP_DIGAMMA : GT_OP_TRIGAMMA;
     a = b;
     b = -1;
   }
@@ -1231,7 +1264,7 @@ exact_neg(Emit *E, int32_t a)
 static int32_t
 exact_op(Emit *E, GtOp op, int32_t a, int32_t b, int32_t c, mpfr_srcptr v)
 {
-  if (E->dot)
+  if (E->dot || E->raw)
     return mk_op(E, op, a, b, c, v);
   int consts = gt_ops[op].fwd != NULL && op != GT_OP_TAYLOR && v != NULL;
   int32_t ops[3] = { a, b, c };
@@ -1565,8 +1598,25 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
       continue;
     }
     if (n->op == GT_OP_TAYLOR) {
-      efail("grad(y, x, k) computed in Taylor mode cannot be emitted "
-            "yet");
+      /* written grad(Y, x, k), Y the rebuilt y: x must be an input of the
+         emitted program, and y's operations are kept as recorded */
+      const GtNode *xn = &t->nodes[n->b];
+      if (xn->op != GT_OP_INPUT || xn->shape != 0)
+        efail_at(E, i, "grad(y, x, k) in Taylor mode with x an "
+                 "intermediate value (not a scalar input) cannot be "
+                 "emitted: the emitted program has no such variable to "
+                 "differentiate in");
+      need[i] |= 4;
+      need[n->a] |= 4;
+    }
+    if (need[i] & 4) {
+      /* the cone of a Taylor-mode grad's y */
+      int32_t buf4[3];
+      const int32_t *ops4;
+      size_t no4 = gt_node_operands(t, i, buf4, &ops4);
+      for (size_t k = 0; k < no4; k++)
+        if (ops4[k] >= 0)
+          need[ops4[k]] |= 4;
     }
     total += gt_node_size(t, i);
     int32_t buf[3];
@@ -1574,7 +1624,7 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
     size_t no = gt_node_operands(t, i, buf, &ops);
     for (size_t k = 0; k < no; k++)
       if (ops[k] >= 0)
-        need[ops[k]] = 1;
+        need[ops[k]] |= 1;
   }
   if (total >= E->limit || total >= INT32_MAX) {
     efail("the emitted expression has more nodes than --max-nodes");
@@ -1590,10 +1640,11 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
       continue;
     const GtNode *n = &t->nodes[i];
     const GtShape *ys = gt_node_shape(t, i);
+    E->raw = (need[i] & 4) != 0;
     map[i] = (int32_t)next;
     next += ys->size;
     int32_t *y = &E->el[map[i]];
-    if (n->op == GT_OP_CONST || need[i] == 2) {
+    if (n->op == GT_OP_CONST || (need[i] & 3) == 2) {
       for (size_t k = 0; k < ys->size; k++)
         y[k] = num_val(E, &n->v[k]);
     } else if (n->op == GT_OP_INPUT) {
@@ -1609,6 +1660,17 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
         x.v = &n->v[k];
         y[k] = intern(E, &x);
       }
+    } else if (n->op == GT_OP_TAYLOR) {
+      /* the order k rides in r, so that grad(y, x, 2) and grad(y, x, 3)
+         stay apart */
+      ENode x = proto(EK_OP);
+      x.op = GT_OP_TAYLOR;
+      x.a = EL(E, map, n->a, 0);
+      x.b = EL(E, map, n->b, 0);
+      x.c = -1;
+      x.r = (Rat){ n->aux, 1 };
+      x.v = n->v;
+      y[0] = intern(E, &x);
     } else if (gt_is_tensor_op((GtOp)n->op)) {
       rebuild_tensor(E, i, map);
     } else {
@@ -1623,21 +1685,27 @@ rebuild(Emit *E, const int32_t *roots, size_t nroots, int32_t *map)
         for (int j = 0; j < 3; j++)
           if (opn[j] >= 0)
             x[j] = EL(E, map, opn[j], walk_off(ys, ost[j], k));
+        /* where the algebraic form's coefficients overflow 64-bit
+           rationals (0.1^29, 1/29!), a constant is written as its value
+           and an operation as it was recorded */
+        E->soft = E->alg;
         y[k] = el_op(E, (GtOp)n->op, x[0], x[1], x[2], &n->v[k]);
+        E->soft = 0;
+        if (E->ovf) {
+          E->ovf = 0;
+          y[k] = !dep[i] ? num_val(E, &n->v[k])
+                         : mk_op(E, (GtOp)n->op, x[0], x[1], x[2], NULL);
+        }
       }
     }
     for (size_t k = 0; k < ys->size; k++)
       if (E->n[y[k]].tape < 0)
         E->n[y[k]].tape = i;
   }
+  E->raw = 0;
 }
 
 /* ---- text ----------------------------------------------------------------- */
-
-typedef struct Buf {
-  char *s;
-  size_t n, cap;
-} Buf;
 
 static void
 bput(Buf *b, const char *t)
@@ -2110,6 +2178,30 @@ pr_op(Emit *E, Buf *b, const ENode *x)
   }
   if (op == GT_OP_ZETA_D || op == GT_OP_BETA_D || op == GT_OP_LBETA_D) {
     pr_deriv_op(E, b, x);
+    return;
+  }
+  if (op == GT_OP_TAYLOR) {
+    /* grad(y, x, k) computed in Taylor mode: the language's own call, or
+       the k-th derivative operator in LaTeX */
+    long k = (long)x->r.p;
+    if (E->latex) {
+      bput(b, "\\frac{d");
+      if (k != 1)
+        bprintf(b, "^{%ld}", k);
+      bput(b, "}{d");
+      pr(E, b, x->b, P_ATOM);
+      if (k != 1)
+        bprintf(b, "^{%ld}", k);
+      bput(b, "}\\left(");
+      pr(E, b, x->a, P_LOW);
+      bput(b, "\\right)");
+      return;
+    }
+    bput(b, "grad(");
+    pr(E, b, x->a, P_LOW);
+    bput(b, ", ");
+    pr(E, b, x->b, P_LOW);
+    bprintf(b, ", %ld)", k);
     return;
   }
   if (op == GT_OP_TRIGAMMA && !E->latex) {
@@ -2844,6 +2936,8 @@ c_operand(Emit *E, Buf *b, int32_t e, int mp)
     bput(b, "]");
 }
 
+static void c_taylor(Emit *E, Buf *b, int32_t e, int mp);
+
 /* one C double statement for node e: const double tE = ...; */
 static void
 c_double_node(Emit *E, Buf *b, int32_t e)
@@ -2851,6 +2945,10 @@ c_double_node(Emit *E, Buf *b, int32_t e)
   const ENode *x = &E->n[e];
   if (x->kind == EK_INPUT)
     return;
+  if (x->kind == EK_OP && x->op == GT_OP_TAYLOR) {
+    c_taylor(E, b, e, 0);
+    return;
+  }
   bprintf(b, "  const double %s%ld = ", E->tpfx, (long)e);
   if (x->kind == EK_NUM) {
     double d = mpfr_get_d(x->v, MPFR_RNDN);
@@ -2897,6 +2995,11 @@ mpfr_statement(GtOp op)
   case GT_OP_GE:
     return "mpfr_set_ui(%y, mpfr_greaterequal_p(%a, %b), MPFR_RNDN);";
   case GT_OP_NOT: return "mpfr_set_ui(%y, mpfr_zero_p(%a) != 0, MPFR_RNDN);";
+  /* a helper that print_c adds (mpfr_trigamma_src) */
+  case GT_OP_TRIGAMMA: return "gt_trigamma(%y, %a);";
+  /* ops.c's f_lgamma: log |gamma|, the sign dropped */
+  case GT_OP_LGAMMA:
+    return "{ int gt_sign; mpfr_lgamma(%y, &gt_sign, %a, MPFR_RNDN); }";
   case GT_OP_WHERE:
     return "mpfr_set(%y, mpfr_zero_p(%a) ? %c : %b, MPFR_RNDN);";
   case GT_OP_MIN:
@@ -2946,6 +3049,10 @@ c_mpfr_node(Emit *E, Buf *b, int32_t e)
     bprintf(b, "  mpfr_set_str(%s[%ld], \"", E->tpfx, (long)e);
     put_number(b, x->v);
     bput(b, "\", 10, MPFR_RNDN);\n");
+    return;
+  }
+  if (x->op == GT_OP_TAYLOR) {
+    c_taylor(E, b, e, 1);
     return;
   }
   const char *f = emit_ops[x->op].mpfr;
@@ -3223,6 +3330,760 @@ c_helpers(Emit *E, Buf *b)
             "\n}\n\n");
 }
 
+/* ---- C: grad(y, x, k) computed in Taylor mode ----------------------------
+
+   The C forms compute the Taylor coefficients of y in x the way
+   lib/taylor.c and the ops' rules in ops.c do: y(x0 + t) = y_0 + y_1 t +
+   ... + y_K t^K with y_n = y^(n)(x0) / n!, by the classical recurrences
+   (sums by coefficients, products by convolution, quotients by
+   back-substitution, exp by n y_n = sum_k k a_k y_{n-k}, log by
+   n a_0 y_n = n a_n - sum_k k y_k a_{n-k}, sin and cos as a coupled pair,
+   sqrt from y^2 = a, a constant power r by
+   n a_0 y_n = sum_k (r k - (n - k)) a_k y_{n-k}, a variable one as
+   exp(b log a)), and the K-th derivative is K! y_K.  The double form runs
+   them on doubles; the MPFR form repeats taylor.c's operations one for
+   one at its precision (the working precision plus 32 + 2K guard bits,
+   the values y_0 recomputed there too) and rounds once, so that it gives
+   the run's bits.  An op without a rule here is refused. */
+
+/* the Taylor ops the C forms know (TAY_*), one bit each */
+enum { TAY_ADD = 1, TAY_NEG = 2, TAY_MUL = 4, TAY_DIV = 8, TAY_EXP = 16,
+       TAY_LOG = 32, TAY_SINCOS = 64, TAY_SQRT = 128, TAY_POW = 256 };
+
+static int
+tay_bit(GtOp op)
+{
+  switch (op) {
+  case GT_OP_ADD: case GT_OP_SUB: return TAY_ADD;
+  case GT_OP_NEG: return TAY_NEG;
+  case GT_OP_MUL: return TAY_MUL;
+  case GT_OP_DIV: return TAY_DIV;
+  case GT_OP_EXP: return TAY_EXP;
+  case GT_OP_LOG: return TAY_LOG;
+  case GT_OP_SIN: case GT_OP_COS: return TAY_SINCOS;
+  case GT_OP_SQRT: return TAY_SQRT;
+  case GT_OP_POW: return TAY_POW;
+  default: return 0;
+  }
+}
+
+/* Does node e depend on the scalar input xin?  memo: 0 unknown, 1 no,
+   2 yes. */
+static int
+tay_dep(const Emit *E, int32_t e, int32_t xin, unsigned char *memo)
+{
+  if (memo[e])
+    return memo[e] == 2;
+  const ENode *x = &E->n[e];
+  int d = 0;
+  if (x->kind == EK_INPUT)
+    d = x->a == xin && x->b < 0;
+  else if (x->kind == EK_OP)
+    d = (x->a >= 0 && tay_dep(E, x->a, xin, memo))
+        || (x->b >= 0 && tay_dep(E, x->b, xin, memo))
+        || (x->c >= 0 && tay_dep(E, x->c, xin, memo));
+  else if (x->kind != EK_NUM)
+    efail("grad(y, x, k) in Taylor mode: the C forms need the recorded "
+          "operations");
+  memo[e] = d ? 2 : 1;
+  return d;
+}
+
+/* Marks in row[] (row + 1) the nodes whose series the Taylor node e
+   needs: y's operations that depend on x and their operands; returns
+   how many, and ORs the ops used into *bits (refusing an op without a
+   rule here). */
+static int32_t
+tay_cone(Emit *E, int32_t e, int32_t *row, unsigned char *memo, int *bits)
+{
+  const ENode *tn = &E->n[e];
+  int32_t xin = E->n[tn->b].a, m = 0;
+  /* the nodes below e, highest first: a marked node marks its operands */
+  row[tn->a] = -2;
+  for (int32_t j = tn->a; j >= 0; j--) {
+    if (row[j] != -2)
+      continue;
+    row[j] = -3;
+    if (!tay_dep(E, j, xin, memo))
+      continue;
+    const ENode *x = &E->n[j];
+    if (x->kind != EK_OP)
+      continue;
+    if (x->op == GT_OP_TAYLOR)
+      efail_at(E, x->tape, "grad(y, x, k) in Taylor mode nested in another "
+               "cannot be emitted as C (the C forms have no series of a "
+               "series): use --emit=gt");
+    int bit = tay_bit((GtOp)x->op);
+    if (bit == 0) {
+      static _Thread_local char why[200];
+      snprintf(why, sizeof why, "grad(y, x, k) in Taylor mode: the C forms "
+               "have no Taylor rule for %s: use --emit=gt",
+               gt_ops[x->op].name);
+      efail_at(E, x->tape, why);
+    }
+    *bits |= bit;
+    int32_t ops[3] = { x->a, x->b, x->c };
+    for (int k = 0; k < 3; k++)
+      if (ops[k] >= 0 && row[ops[k]] == -1)
+        row[ops[k]] = -2;
+  }
+  for (int32_t j = 0; j <= tn->a; j++)
+    if (row[j] == -3)
+      row[j] = m++;
+  return m;
+}
+
+/* the helpers the double form's Taylor blocks call (bits: TAY_*) */
+static void
+tay_helpers_double(Buf *b, int bits)
+{
+  if (bits & TAY_ADD)
+    bput(b, "/* Taylor: y = a + b or a - b */\nstatic void\n"
+            "gt_tay_add(double *y, const double *a, const double *b, int K, "
+            "int sub)\n{\n  for (int n = 1; n <= K; n++)\n"
+            "    y[n] = sub ? a[n] - b[n] : a[n] + b[n];\n}\n\n");
+  if (bits & TAY_NEG)
+    bput(b, "/* Taylor: y = -a */\nstatic void\n"
+            "gt_tay_neg(double *y, const double *a, int K)\n{\n"
+            "  for (int n = 1; n <= K; n++)\n    y[n] = -a[n];\n}\n\n");
+  if (bits & (TAY_MUL | TAY_POW))
+    bput(b, "/* Taylor: y = a b, the Cauchy product */\nstatic void\n"
+            "gt_tay_mul(double *y, const double *a, const double *b, int K)"
+            "\n{\n  for (int n = 0; n <= K; n++) {\n    double s = 0;\n"
+            "    for (int k = 0; k <= n; k++)\n      s += a[k] * b[n - k];\n"
+            "    y[n] = s;\n  }\n}\n\n");
+  if (bits & TAY_DIV)
+    bput(b, "/* Taylor: y = a / b, y_n = (a_n - sum_{k>=1} b_k y_{n-k}) / "
+            "b_0 */\nstatic void\n"
+            "gt_tay_div(double *y, const double *a, const double *b, int K)"
+            "\n{\n  for (int n = 1; n <= K; n++) {\n    double s = a[n];\n"
+            "    for (int k = 1; k <= n; k++)\n      s -= b[k] * y[n - k];\n"
+            "    y[n] = b[0] == 0 ? NAN : s / b[0];\n  }\n}\n\n");
+  if (bits & (TAY_EXP | TAY_POW))
+    bput(b, "/* Taylor: y = exp(a), n y_n = sum_k k a_k y_{n-k} */\n"
+            "static void\ngt_tay_exp(double *y, const double *a, int K)\n{\n"
+            "  for (int n = 1; n <= K; n++) {\n    double s = 0;\n"
+            "    for (int k = 1; k <= n; k++)\n"
+            "      s += k * a[k] * y[n - k];\n    y[n] = s / n;\n  }\n}\n\n");
+  if (bits & (TAY_LOG | TAY_POW))
+    bput(b, "/* Taylor: y = log(a), n a_0 y_n = n a_n - sum_{k<n} k y_k "
+            "a_{n-k} */\nstatic void\n"
+            "gt_tay_log(double *y, const double *a, int K)\n{\n"
+            "  for (int n = 1; n <= K; n++) {\n    double s = n * a[n];\n"
+            "    for (int k = 1; k < n; k++)\n"
+            "      s -= k * y[k] * a[n - k];\n"
+            "    y[n] = a[0] <= 0 ? NAN : s / (n * a[0]);\n  }\n}\n\n");
+  if (bits & TAY_SINCOS)
+    bput(b, "/* Taylor: y = sin(a) (want_sin) or cos(a), the pair\n"
+            "   n s_n = sum_k k a_k c_{n-k}, n c_n = -sum_k k a_k s_{n-k} */"
+            "\nstatic void\n"
+            "gt_tay_sincos(double *y, const double *a, int K, int want_sin)"
+            "\n{\n  double s[K + 1], c[K + 1];\n"
+            "  s[0] = sin(a[0]);\n  c[0] = cos(a[0]);\n"
+            "  for (int n = 1; n <= K; n++) {\n    double u = 0, v = 0;\n"
+            "    for (int k = 1; k <= n; k++) {\n"
+            "      u += k * a[k] * c[n - k];\n      v += k * a[k] * s[n - k];"
+            "\n    }\n    s[n] = u / n;\n    c[n] = -v / n;\n"
+            "    y[n] = want_sin ? s[n] : c[n];\n  }\n}\n\n");
+  if (bits & TAY_SQRT)
+    bput(b, "/* Taylor: y = sqrt(a), 2 y_0 y_n = a_n - sum_{0<k<n} y_k "
+            "y_{n-k} */\nstatic void\n"
+            "gt_tay_sqrt(double *y, const double *a, int K)\n{\n"
+            "  for (int n = 1; n <= K; n++) {\n    double s = a[n];\n"
+            "    for (int k = 1; k < n; k++)\n      s -= y[k] * y[n - k];\n"
+            "    y[n] = a[0] <= 0 ? NAN : s / (2 * y[0]);\n  }\n}\n\n");
+  if (bits & TAY_POW)
+    bput(b, "/* Taylor: y = a^b (kind: 1 b constant, 2 a constant).  A constant exponent r (b_n = 0 for n > 0):"
+            "\n   n a_0 y_n = sum_k (r k - (n - k)) a_k y_{n-k}, or at a_0 = 0 "
+            "a\n   nonnegative integer r by repeated products; a variable "
+            "one:\n   exp(b log a) for a_0 > 0. */\nstatic void\n"
+            "gt_tay_pow(double *y, const double *a, const double *b, int K, "
+            "int kind)\n{\n  double p[K + 1], q[K + 1], w[K + 1];\n"
+            "  int bconst = kind & 1;\n"
+            "  if (bconst && a[0] != 0) {\n    double r = b[0];\n"
+            "    for (int n = 1; n <= K; n++) {\n      double s = 0;\n"
+            "      for (int k = 1; k <= n; k++)\n"
+            "        s += (r * k - (n - k)) * a[k] * y[n - k];\n"
+            "      y[n] = s / (n * a[0]);\n    }\n"
+            "  } else if (bconst && b[0] >= 0 && b[0] == floor(b[0])"
+            " && b[0] <= 1e6) {\n"
+            "    unsigned long e = (unsigned long)b[0];\n"
+            "    for (int n = 0; n <= K; n++) {\n"
+            "      p[n] = a[n];\n      q[n] = n == 0;\n    }\n"
+            "    while (e) {\n      if (e & 1) {\n"
+            "        gt_tay_mul(w, q, p, K);\n"
+            "        for (int n = 0; n <= K; n++)\n          q[n] = w[n];\n"
+            "      }\n      e >>= 1;\n      if (e) {\n"
+            "        gt_tay_mul(w, p, p, K);\n"
+            "        for (int n = 0; n <= K; n++)\n          p[n] = w[n];\n"
+            "      }\n    }\n    for (int n = 0; n <= K; n++)\n"
+            "      y[n] = q[n];\n"
+            "  } else if (!bconst && a[0] == 0 && (kind & 2) && b[0] > 0) {\n"
+            "    for (int n = 1; n <= K; n++)\n      y[n] = 0;\n"
+            "  } else if (!bconst && a[0] > 0) {\n"
+            "    p[0] = log(a[0]);\n    gt_tay_log(p, a, K);\n"
+            "    gt_tay_mul(q, b, p, K);\n    gt_tay_exp(y, q, K);\n"
+            "  } else {\n    for (int n = 1; n <= K; n++)\n"
+            "      y[n] = NAN;\n  }\n}\n\n");
+}
+
+/* the MPFR form's helpers: taylor.c's and ops.c's operations in the same
+   order (s: three scratch numbers at the sweep's precision) */
+static void
+tay_helpers_mpfr(Buf *b, int bits)
+{
+  if (bits & (TAY_EXP | TAY_SINCOS | TAY_POW))
+    bput(b, "/* Taylor: sum_{k=1..n} k p_k w_{n-k} (taylor.c's ksum) */\n"
+          "static void\ngt_taym_ksum(mpfr_ptr acc, mpfr_t *p, mpfr_t *w, "
+          "int n, mpfr_t *s)\n{\n  mpfr_set_zero(acc, 1);\n"
+          "  for (int k = 1; k <= n; k++) {\n"
+          "    mpfr_mul(s[0], p[k], w[n - k], MPFR_RNDN);\n"
+          "    mpfr_mul_ui(s[0], s[0], (unsigned long)k, MPFR_RNDN);\n"
+          "    mpfr_add(acc, acc, s[0], MPFR_RNDN);\n  }\n}\n\n");
+  if (bits & (TAY_DIV | TAY_LOG | TAY_SQRT | TAY_POW))
+    bput(b, "/* Taylor: no series at this point (NaN from order 1) */\n"
+          "static void\ngt_taym_nan(mpfr_t *y, int K)\n{\n"
+          "  for (int n = 1; n <= K; n++)\n    mpfr_set_nan(y[n]);\n}\n\n");
+  if (bits & TAY_ADD)
+    bput(b, "/* Taylor: y = a + b or a - b */\nstatic void\n"
+            "gt_taym_add(mpfr_t *y, mpfr_t *a, mpfr_t *b, int K, int sub)\n"
+            "{\n  for (int n = 1; n <= K; n++)\n    if (sub)\n"
+            "      mpfr_sub(y[n], a[n], b[n], MPFR_RNDN);\n    else\n"
+            "      mpfr_add(y[n], a[n], b[n], MPFR_RNDN);\n}\n\n");
+  if (bits & TAY_NEG)
+    bput(b, "/* Taylor: y = -a */\nstatic void\n"
+            "gt_taym_neg(mpfr_t *y, mpfr_t *a, int K)\n{\n"
+            "  for (int n = 1; n <= K; n++)\n"
+            "    mpfr_neg(y[n], a[n], MPFR_RNDN);\n}\n\n");
+  if (bits & (TAY_MUL | TAY_POW))
+    bput(b, "/* Taylor: y = a b, the Cauchy product (y_0 too) */\n"
+            "static void\ngt_taym_mul(mpfr_t *y, mpfr_t *a, mpfr_t *b, "
+            "int K, mpfr_t *s)\n{\n  for (int n = 0; n <= K; n++) {\n"
+            "    mpfr_set_zero(y[n], 1);\n"
+            "    for (int k = 0; k <= n; k++) {\n"
+            "      mpfr_mul(s[0], a[k], b[n - k], MPFR_RNDN);\n"
+            "      mpfr_add(y[n], y[n], s[0], MPFR_RNDN);\n    }\n  }\n}\n\n");
+  if (bits & TAY_DIV)
+    bput(b, "/* Taylor: y = a / b by back-substitution (y_0 too) */\n"
+            "static void\ngt_taym_div(mpfr_t *y, mpfr_t *a, mpfr_t *b, "
+            "int K, mpfr_t *s)\n{\n  if (mpfr_zero_p(b[0])) {\n"
+            "    gt_taym_nan(y, K);\n    return;\n  }\n"
+            "  for (int n = 0; n <= K; n++) {\n"
+            "    mpfr_set(s[1], a[n], MPFR_RNDN);\n"
+            "    for (int k = 1; k <= n; k++) {\n"
+            "      mpfr_mul(s[0], b[k], y[n - k], MPFR_RNDN);\n"
+            "      mpfr_sub(s[1], s[1], s[0], MPFR_RNDN);\n    }\n"
+            "    mpfr_div(y[n], s[1], b[0], MPFR_RNDN);\n  }\n}\n\n");
+  if (bits & (TAY_EXP | TAY_POW))
+    bput(b, "/* Taylor: y = exp(a), n y_n = sum_k k a_k y_{n-k} */\n"
+            "static void\ngt_taym_exp(mpfr_t *y, mpfr_t *a, int K, "
+            "mpfr_t *s)\n{\n  for (int n = 1; n <= K; n++) {\n"
+            "    gt_taym_ksum(s[1], a, y, n, s);\n"
+            "    mpfr_div_ui(y[n], s[1], (unsigned long)n, MPFR_RNDN);\n"
+            "  }\n}\n\n");
+  if (bits & (TAY_LOG | TAY_POW))
+    bput(b, "/* Taylor: y = log(a), n a_0 y_n = n a_n - sum_{k<n} k y_k "
+            "a_{n-k} */\nstatic void\n"
+            "gt_taym_log(mpfr_t *y, mpfr_t *a, int K, mpfr_t *s)\n{\n"
+            "  if (mpfr_sgn(a[0]) <= 0) {\n    gt_taym_nan(y, K);\n"
+            "    return;\n  }\n  for (int n = 1; n <= K; n++) {\n"
+            "    mpfr_mul_ui(s[1], a[n], (unsigned long)n, MPFR_RNDN);\n"
+            "    for (int k = 1; k < n; k++) {\n"
+            "      mpfr_mul(s[0], y[k], a[n - k], MPFR_RNDN);\n"
+            "      mpfr_mul_ui(s[0], s[0], (unsigned long)k, MPFR_RNDN);\n"
+            "      mpfr_sub(s[1], s[1], s[0], MPFR_RNDN);\n    }\n"
+            "    mpfr_mul_ui(s[0], a[0], (unsigned long)n, MPFR_RNDN);\n"
+            "    mpfr_div(y[n], s[1], s[0], MPFR_RNDN);\n  }\n}\n\n");
+  if (bits & TAY_SINCOS)
+    bput(b, "/* Taylor: y = sin(a) (want_sin) or cos(a), the pair */\n"
+            "static void\ngt_taym_sincos(mpfr_t *y, mpfr_t *a, int K, "
+            "int want_sin, mpfr_t *s)\n{\n  mpfr_t si[K + 1], co[K + 1];\n"
+            "  for (int n = 0; n <= K; n++) {\n"
+            "    mpfr_init2(si[n], mpfr_get_prec(y[0]));\n"
+            "    mpfr_init2(co[n], mpfr_get_prec(y[0]));\n  }\n"
+            "  mpfr_sin(si[0], a[0], MPFR_RNDN);\n"
+            "  mpfr_cos(co[0], a[0], MPFR_RNDN);\n"
+            "  for (int n = 1; n <= K; n++) {\n"
+            "    gt_taym_ksum(s[1], a, co, n, s);\n"
+            "    gt_taym_ksum(s[2], a, si, n, s);\n"
+            "    mpfr_div_ui(si[n], s[1], (unsigned long)n, MPFR_RNDN);\n"
+            "    mpfr_div_ui(co[n], s[2], (unsigned long)n, MPFR_RNDN);\n"
+            "    mpfr_neg(co[n], co[n], MPFR_RNDN);\n  }\n"
+            "  for (int n = 1; n <= K; n++)\n"
+            "    mpfr_set(y[n], want_sin ? si[n] : co[n], MPFR_RNDN);\n"
+            "  for (int n = 0; n <= K; n++) {\n    mpfr_clear(si[n]);\n"
+            "    mpfr_clear(co[n]);\n  }\n}\n\n");
+  if (bits & TAY_SQRT)
+    bput(b, "/* Taylor: y = sqrt(a), 2 y_0 y_n = a_n - sum_{0<k<n} y_k "
+            "y_{n-k} */\nstatic void\n"
+            "gt_taym_sqrt(mpfr_t *y, mpfr_t *a, int K, mpfr_t *s)\n{\n"
+            "  if (mpfr_sgn(a[0]) <= 0) {\n    gt_taym_nan(y, K);\n"
+            "    return;\n  }\n  mpfr_sqrt(y[0], a[0], MPFR_RNDN);\n"
+            "  for (int n = 1; n <= K; n++) {\n"
+            "    mpfr_set(s[1], a[n], MPFR_RNDN);\n"
+            "    for (int k = 1; k < n; k++) {\n"
+            "      mpfr_mul(s[0], y[k], y[n - k], MPFR_RNDN);\n"
+            "      mpfr_sub(s[1], s[1], s[0], MPFR_RNDN);\n    }\n"
+            "    mpfr_mul_2ui(s[0], y[0], 1, MPFR_RNDN);\n"
+            "    mpfr_div(y[n], s[1], s[0], MPFR_RNDN);\n  }\n}\n\n");
+  if (bits & TAY_POW)
+    bput(b, "/* y = a^b as gradtool rounds it: MPFR's integer power for a "
+            "small\n   integer b, else mpfr_pow */\nstatic void\n"
+            "gt_taym_powr(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b)\n{\n"
+            "  if (mpfr_integer_p(b) && mpfr_cmpabs_ui(b, 1024) <= 0) {\n"
+            "    long n = mpfr_get_si(b, MPFR_RNDN);\n    if (n == 2)\n"
+            "      mpfr_sqr(y, a, MPFR_RNDN);\n    else\n"
+            "      mpfr_pow_si(y, a, n, MPFR_RNDN);\n  } else\n"
+            "    mpfr_pow(y, a, b, MPFR_RNDN);\n}\n\n"
+            "/* Taylor: y = a^b (kind: 1 b constant, 2 a constant) */\n"
+            "static void\ngt_taym_pow(mpfr_t *y, mpfr_t *a, mpfr_t *b, int K,"
+            " int kind, mpfr_t *s)\n{\n"
+            "  mpfr_prec_t wp = mpfr_get_prec(y[0]);\n"
+            "  if (kind & 1) {\n    mpfr_srcptr r = b[0];\n"
+            "    if (!mpfr_zero_p(a[0])) {\n"
+            "      for (int n = 1; n <= K; n++) {\n"
+            "        mpfr_set_zero(s[1], 1);\n"
+            "        for (int k = 1; k <= n; k++) {\n"
+            "          mpfr_mul_ui(s[2], r, (unsigned long)k, MPFR_RNDN);\n"
+            "          mpfr_sub_ui(s[2], s[2], (unsigned long)(n - k), "
+            "MPFR_RNDN);\n"
+            "          mpfr_mul(s[0], a[k], y[n - k], MPFR_RNDN);\n"
+            "          mpfr_mul(s[0], s[0], s[2], MPFR_RNDN);\n"
+            "          mpfr_add(s[1], s[1], s[0], MPFR_RNDN);\n        }\n"
+            "        mpfr_mul_ui(s[0], a[0], (unsigned long)n, MPFR_RNDN);\n"
+            "        mpfr_div(y[n], s[1], s[0], MPFR_RNDN);\n      }\n"
+            "      return;\n    }\n"
+            "    if (!mpfr_integer_p(r) || mpfr_sgn(r) < 0\n"
+            "        || mpfr_cmp_ui(r, 1000000) > 0) {\n"
+            "      gt_taym_nan(y, K);\n      return;\n    }\n"
+            "    /* a_0 = 0: repeated squaring of series */\n"
+            "    unsigned long e = mpfr_get_ui(r, MPFR_RNDN);\n"
+            "    mpfr_t p[K + 1], q[K + 1], w[K + 1];\n"
+            "    for (int n = 0; n <= K; n++) {\n"
+            "      mpfr_inits2(wp, p[n], q[n], w[n], (mpfr_ptr)0);\n"
+            "      mpfr_set(p[n], a[n], MPFR_RNDN);\n"
+            "      mpfr_set_ui(q[n], n == 0, MPFR_RNDN);\n    }\n"
+            "    while (e) {\n      if (e & 1) {\n"
+            "        gt_taym_mul(w, q, p, K, s);\n"
+            "        for (int n = 0; n <= K; n++)\n"
+            "          mpfr_set(q[n], w[n], MPFR_RNDN);\n      }\n"
+            "      e >>= 1;\n      if (e) {\n"
+            "        gt_taym_mul(w, p, p, K, s);\n"
+            "        for (int n = 0; n <= K; n++)\n"
+            "          mpfr_set(p[n], w[n], MPFR_RNDN);\n      }\n    }\n"
+            "    for (int n = 0; n <= K; n++) {\n"
+            "      mpfr_set(y[n], q[n], MPFR_RNDN);\n"
+            "      mpfr_clears(p[n], q[n], w[n], (mpfr_ptr)0);\n    }\n"
+            "    return;\n  }\n"
+            "  /* a variable exponent: 0 on a constant base 0 when b > 0 */\n"
+            "  if (mpfr_zero_p(a[0]) && (kind & 2) && mpfr_sgn(b[0]) > 0)\n"
+            "    return;\n  if (mpfr_sgn(a[0]) <= 0) {\n"
+            "    gt_taym_nan(y, K);\n    return;\n  }\n"
+            "  /* exp(b log a) */\n  mpfr_t p[K + 1], q[K + 1];\n"
+            "  for (int n = 0; n <= K; n++)\n"
+            "    mpfr_inits2(wp, p[n], q[n], (mpfr_ptr)0);\n"
+            "  mpfr_log(p[0], a[0], MPFR_RNDN);\n"
+            "  gt_taym_log(p, a, K, s);\n  gt_taym_mul(q, b, p, K, s);\n"
+            "  gt_taym_exp(y, q, K, s);\n"
+            "  for (int n = 0; n <= K; n++)\n"
+            "    mpfr_clears(p[n], q[n], (mpfr_ptr)0);\n}\n\n");
+}
+
+/* The ops the Taylor nodes of the printed DAG use (TAY_*); 0: none.
+   Refuses what the C forms cannot do. */
+static int
+tay_bits(Emit *E)
+{
+  int bits = 0;
+  for (size_t e = 0; e < E->nn; e++) {
+    if (!E->n[e].uses || E->n[e].kind != EK_OP
+        || E->n[e].op != GT_OP_TAYLOR)
+      continue;
+    int32_t *row = malloc((E->nn + 1) * sizeof *row);
+    unsigned char *memo = calloc(E->nn + 1, 1);
+    if (row == NULL || memo == NULL) {
+      free(row);
+      free(memo);
+      efail("out of memory");
+    }
+    for (size_t j = 0; j <= E->nn; j++)
+      row[j] = -1;
+    /* owned by E (ctx_free), as efail may jump out of tay_cone */
+    free(E->trow);
+    E->trow = row;
+    free(E->tmemo);
+    E->tmemo = memo;
+    tay_cone(E, (int32_t)e, row, memo, &bits);
+  }
+  return bits;
+}
+
+/* The C statements for the Taylor node e: the series of the nodes of its
+   y that depend on x, and the K-th derivative K! y_K into tE. */
+static void
+c_taylor(Emit *E, Buf *b, int32_t e, int mp)
+{
+  const ENode *tn = &E->n[e];
+  int K = (int)tn->r.p;
+  int32_t *row = malloc((E->nn + 1) * sizeof *row);
+  unsigned char *memo = calloc(E->nn + 1, 1);
+  if (row == NULL || memo == NULL) {
+    free(row);
+    free(memo);
+    efail("out of memory");
+  }
+  for (size_t j = 0; j <= E->nn; j++)
+    row[j] = -1;
+  free(E->trow);
+  E->trow = row;
+  free(E->tmemo);
+  E->tmemo = memo;
+  int bits = 0;
+  int32_t xin = E->n[tn->b].a;
+  int32_t m = tay_cone(E, e, row, memo, &bits);
+  Buf v = { 0 };
+  const char *T = E->tpfx;
+  if (!tay_dep(E, tn->a, xin, memo) || K == 0) {
+    /* y does not move with x: its derivatives are 0 (K = 0: y) */
+    c_operand(E, &v, tn->a, mp);
+    if (mp)
+      bprintf(b, K ? "  mpfr_set_zero(%s[%ld], 1);\n"
+                   : "  mpfr_set(%s[%ld], %s, MPFR_RNDN);\n", T, (long)e,
+              v.s);
+    else
+      bprintf(b, "  const double %s%ld = %s;\n", T, (long)e, K ? "0" : v.s);
+    free(v.s);
+    return;
+  }
+  if (mp) {
+    long wp = (long)E->t->prec + 32 + 2L * K;
+    bprintf(b, "  /* %s[%ld]: d^%d/dx^%d in Taylor mode, as taylor.c: at "
+            "%ld + 32 + 2*%d bits */\n  {\n", T, (long)e, K, K,
+            (long)E->t->prec, K);
+    bprintf(b, "    mpfr_t gs[%ld][%d], gw[3];\n", (long)m, K + 1);
+    bprintf(b, "    for (int i = 0; i < %ld; i++)\n"
+            "      for (int n = 0; n <= %d; n++) {\n"
+            "        mpfr_init2(gs[i][n], %ld);\n"
+            "        mpfr_set_zero(gs[i][n], 1);\n      }\n"
+            "    for (int i = 0; i < 3; i++)\n"
+            "      mpfr_init2(gw[i], %ld);\n", (long)m, K, wp, wp);
+  } else {
+    bprintf(b, "  /* %s%ld: d^%d/dx^%d in Taylor mode */\n  double %s%ld;\n"
+            "  {\n    double gs[%ld][%d] = { { 0 } };\n", T, (long)e, K, K, T,
+            (long)e, (long)m, K + 1);
+  }
+  for (int32_t j = 0; j < tn->a + 1; j++) {
+    if (row[j] < 0)
+      continue;
+    const ENode *x = &E->n[j];
+    long r = row[j];
+    v.n = 0;
+    if (v.s)
+      v.s[0] = 0;
+    c_operand(E, &v, j, mp);
+    if (!tay_dep(E, j, xin, memo)) {
+      /* a constant: its value, then zeros */
+      if (mp)
+        bprintf(b, "    mpfr_set(gs[%ld][0], %s, MPFR_RNDN);\n", r, v.s);
+      else
+        bprintf(b, "    gs[%ld][0] = %s;\n", r, v.s);
+      continue;
+    }
+    if (x->kind == EK_INPUT) {
+      /* the seed x0 + t */
+      if (mp)
+        bprintf(b, "    mpfr_set(gs[%ld][0], %s, MPFR_RNDN);\n"
+                "    mpfr_set_ui(gs[%ld][1], 1, MPFR_RNDN);\n", r, v.s, r);
+      else
+        bprintf(b, "    gs[%ld][0] = %s;\n    gs[%ld][1] = 1;\n", r, v.s, r);
+      if (K < 1)
+        efail("internal: order 0 in a Taylor block");
+      continue;
+    }
+    long ra = row[x->a], rb = x->b >= 0 ? row[x->b] : -1;
+    GtOp op = (GtOp)x->op;
+    if (mp) {
+      /* y_0 by the forward rule at the sweep's precision */
+      const char *f = op == GT_OP_ADD ? "mpfr_add" : op == GT_OP_SUB
+        ? "mpfr_sub" : op == GT_OP_MUL ? "mpfr_mul" : op == GT_OP_DIV
+        ? "mpfr_div" : op == GT_OP_NEG ? "mpfr_neg" : op == GT_OP_EXP
+        ? "mpfr_exp" : op == GT_OP_LOG ? "mpfr_log" : op == GT_OP_SIN
+        ? "mpfr_sin" : op == GT_OP_COS ? "mpfr_cos" : op == GT_OP_SQRT
+        ? "mpfr_sqrt" : "gt_taym_powr";
+      if (rb >= 0)
+        bprintf(b, "    %s(gs[%ld][0], gs[%ld][0], gs[%ld][0]%s);\n", f, r,
+                ra, rb, op == GT_OP_POW ? "" : ", MPFR_RNDN");
+      else
+        bprintf(b, "    %s(gs[%ld][0], gs[%ld][0], MPFR_RNDN);\n", f, r, ra);
+    } else
+      bprintf(b, "    gs[%ld][0] = %s;\n", r, v.s);
+    const char *pf = mp ? "gt_taym" : "gt_tay", *sc = mp ? ", gw" : "";
+    switch (op) {
+    case GT_OP_ADD: case GT_OP_SUB:
+      bprintf(b, "    %s_add(gs[%ld], gs[%ld], gs[%ld], %d, %d);\n", pf, r,
+              ra, rb, K, op == GT_OP_SUB);
+      break;
+    case GT_OP_NEG:
+      bprintf(b, "    %s_neg(gs[%ld], gs[%ld], %d);\n", pf, r, ra, K);
+      break;
+    case GT_OP_MUL: case GT_OP_DIV:
+      bprintf(b, "    %s_%s(gs[%ld], gs[%ld], gs[%ld], %d%s);\n", pf,
+              op == GT_OP_MUL ? "mul" : "div", r, ra, rb, K, sc);
+      break;
+    case GT_OP_EXP: case GT_OP_LOG: case GT_OP_SQRT:
+      bprintf(b, "    %s_%s(gs[%ld], gs[%ld], %d%s);\n", pf,
+              op == GT_OP_EXP ? "exp" : op == GT_OP_LOG ? "log" : "sqrt", r,
+              ra, K, sc);
+      break;
+    case GT_OP_SIN: case GT_OP_COS:
+      bprintf(b, "    %s_sincos(gs[%ld], gs[%ld], %d, %d%s);\n", pf, r, ra,
+              K, op == GT_OP_SIN, sc);
+      break;
+    case GT_OP_POW: {
+      int kind = (!tay_dep(E, x->b, xin, memo))
+                 | 2 * (!tay_dep(E, x->a, xin, memo));
+      bprintf(b, "    %s_pow(gs[%ld], gs[%ld], gs[%ld], %d, %d%s);\n", pf, r,
+              ra, rb, K, kind, sc);
+      break;
+    }
+    default:
+      efail("internal: a Taylor op without a C rule");
+    }
+  }
+  long ry = row[tn->a];
+  if (mp) {
+    /* K! y_K at the sweep's precision, rounded once */
+    bprintf(b, "    mpfr_set_ui(gw[2], 1, MPFR_RNDN);\n"
+            "    for (unsigned long j = 1; j <= %d; j++)\n"
+            "      mpfr_mul_ui(gw[2], gw[2], j, MPFR_RNDN);\n"
+            "    mpfr_mul(gw[1], gs[%ld][%d], gw[2], MPFR_RNDN);\n"
+            "    mpfr_set(%s[%ld], gw[1], MPFR_RNDN);\n"
+            "    for (int i = 0; i < %ld; i++)\n"
+            "      for (int n = 0; n <= %d; n++)\n"
+            "        mpfr_clear(gs[i][n]);\n"
+            "    for (int i = 0; i < 3; i++)\n      mpfr_clear(gw[i]);\n"
+            "  }\n", K, ry, K, T, (long)e, (long)m, K);
+  } else {
+    /* K! */
+    double f = 1;
+    for (int j = 2; j <= K; j++)
+      f *= j;
+    bprintf(b, "    %s%ld = gs[%ld][%d] * %.17g;\n  }\n", T, (long)e, ry, K,
+            f);
+  }
+  free(v.s);
+}
+
+/* The MPFR form's trigamma: lib/special.c's algorithm (the reflection,
+   the recurrence, the asymptotic series with exact Bernoulli numbers,
+   Ziv's loop on mpfr_can_round with the same working precisions and error
+   counts), so that it gives gradtool's bits.  One line an element. */
+static const char *const mpfr_trigamma_src[] = {
+  "/* Bernoulli numbers B_2 .. B_2n (b[k-1] = B_2k, exact) from the tangent",
+  "   numbers T_k by Brent and Harvey's integer recurrence, then",
+  "   B_2k = (-1)^(k-1) 2k T_k / (2^2k (2^2k - 1)) */",
+  "static mpq_t *",
+  "gt_bernoulli(unsigned long n)",
+  "{",
+  "  mpq_t *b = malloc(n * sizeof *b);",
+  "  mpz_t *t = malloc(n * sizeof *t);",
+  "  if (b == NULL || t == NULL) {",
+  "    free(b);",
+  "    free(t);",
+  "    return NULL;",
+  "  }",
+  "  mpz_init_set_ui(t[0], 1);",
+  "  for (unsigned long k = 2; k <= n; k++) {",
+  "    mpz_init(t[k - 1]);",
+  "    mpz_mul_ui(t[k - 1], t[k - 2], k - 1);",
+  "  }",
+  "  for (unsigned long k = 2; k <= n; k++)",
+  "    for (unsigned long j = k; j <= n; j++) {",
+  "      mpz_mul_ui(t[j - 1], t[j - 1], j - k + 2);",
+  "      mpz_addmul_ui(t[j - 1], t[j - 2], j - k);",
+  "    }",
+  "  for (unsigned long k = 1; k <= n; k++) {",
+  "    mpq_init(b[k - 1]);",
+  "    mpz_mul_ui(mpq_numref(b[k - 1]), t[k - 1], 2 * k);",
+  "    if (k % 2 == 0)",
+  "      mpz_neg(mpq_numref(b[k - 1]), mpq_numref(b[k - 1]));",
+  "    mpz_set_ui(mpq_denref(b[k - 1]), 1);",
+  "    mpz_mul_2exp(mpq_denref(b[k - 1]), mpq_denref(b[k - 1]), 2 * k);",
+  "    mpz_sub_ui(mpq_denref(b[k - 1]), mpq_denref(b[k - 1]), 1);",
+  "    mpz_mul_2exp(mpq_denref(b[k - 1]), mpq_denref(b[k - 1]), 2 * k);",
+  "    mpq_canonicalize(b[k - 1]);",
+  "  }",
+  "  for (unsigned long k = 0; k < n; k++)",
+  "    mpz_clear(t[k]);",
+  "  free(t);",
+  "  return b;",
+  "}",
+  "",
+  "static void",
+  "gt_bernoulli_free(mpq_t *b, unsigned long n)",
+  "{",
+  "  for (unsigned long k = 0; k < n; k++)",
+  "    mpq_clear(b[k]);",
+  "  free(b);",
+  "}",
+  "",
+  "/* psi1(x) for x >= 1/2 at precision w: the recurrence",
+  "   psi1(x) = 1/x^2 + psi1(x + 1) up to v = x + m >= w/4 + 2, then the",
+  "   asymptotic series 1/v + 1/(2v^2) + sum_k B_2k / v^(2k+1); *count gets",
+  "   the error bound in units of 2^-w.  -1: out of memory, 1: the series",
+  "   did not converge, else 0. */",
+  "static int",
+  "gt_trigamma_pos(mpfr_ptr res, mpfr_srcptr x, mpfr_prec_t w,",
+  "                unsigned long *count)",
+  "{",
+  "  mpfr_t v, t, s, p, z, term;",
+  "  unsigned long m, k, threshold = (unsigned long)(w / 4) + 2, nb = 0;",
+  "  mpfr_exp_t prev_exp = 0;",
+  "  mpq_t *bt = NULL;",
+  "  int rc = 0;",
+  "  mpfr_inits2(w, v, t, s, p, z, term, (mpfr_ptr)0);",
+  "  mpfr_set_ui(s, 0, MPFR_RNDN);",
+  "  for (m = 0;; m++) {",
+  "    mpfr_add_ui(v, x, m, MPFR_RNDN);",
+  "    if (mpfr_cmp_ui(v, threshold) >= 0)",
+  "      break;",
+  "    mpfr_sqr(t, v, MPFR_RNDN);",
+  "    mpfr_ui_div(t, 1, t, MPFR_RNDN);",
+  "    mpfr_add(s, s, t, MPFR_RNDN);",
+  "  }",
+  "  mpfr_ui_div(p, 1, v, MPFR_RNDN);",
+  "  mpfr_sqr(z, p, MPFR_RNDN);",
+  "  mpfr_div_2ui(t, z, 1, MPFR_RNDN);",
+  "  mpfr_add(t, t, p, MPFR_RNDN);",
+  "  for (k = 1;; k++) {",
+  "    int done;",
+  "    if (k > nb) {",
+  "      /* a longer table (the numbers are exact: any length gives them) */",
+  "      unsigned long want = nb < 16 ? 32 : 2 * nb;",
+  "      if (bt != NULL)",
+  "        gt_bernoulli_free(bt, nb);",
+  "      nb = 0;",
+  "      if ((bt = gt_bernoulli(want)) == NULL) {",
+  "        rc = -1;",
+  "        break;",
+  "      }",
+  "      nb = want;",
+  "    }",
+  "    mpfr_mul(p, p, z, MPFR_RNDN);",
+  "    if (mpfr_zero_p(p))",
+  "      break;",
+  "    mpfr_mul_q(term, p, bt[k - 1], MPFR_RNDN);",
+  "    if (k > 1 && mpfr_get_exp(term) >= prev_exp) {",
+  "      rc = 1;",
+  "      break;",
+  "    }",
+  "    prev_exp = mpfr_get_exp(term);",
+  "    done = mpfr_get_exp(term) < mpfr_get_exp(t) - w - 1;",
+  "    mpfr_add(t, t, term, MPFR_RNDN);",
+  "    if (done)",
+  "      break;",
+  "  }",
+  "  mpfr_add(res, s, t, MPFR_RNDN);",
+  "  *count += 4 + m + 15;",
+  "  if (bt != NULL)",
+  "    gt_bernoulli_free(bt, nb);",
+  "  mpfr_clears(v, t, s, p, z, term, (mpfr_ptr)0);",
+  "  return rc;",
+  "}",
+  "",
+  "/* psi1(x) at precision w off the poles: below 1/2 by the reflection",
+  "   psi1(x) = pi^2 / sin^2(pi x) - psi1(1 - x) */",
+  "static int",
+  "gt_trigamma_any(mpfr_ptr res, mpfr_srcptr x, mpfr_prec_t w,",
+  "                unsigned long *count)",
+  "{",
+  "  mpfr_t a, y;",
+  "  unsigned long c = 0;",
+  "  int rc;",
+  "  if (mpfr_cmp_ui_2exp(x, 1, -1) >= 0)",
+  "    return gt_trigamma_pos(res, x, w, count);",
+  "  mpfr_inits2(w, a, y, (mpfr_ptr)0);",
+  "  mpfr_ui_sub(y, 1, x, MPFR_RNDN);",
+  "  rc = gt_trigamma_pos(res, y, w, &c);",
+  "  mpfr_sinpi(a, x, MPFR_RNDN);",
+  "  mpfr_sqr(a, a, MPFR_RNDN);",
+  "  mpfr_const_pi(y, MPFR_RNDN);",
+  "  mpfr_sqr(y, y, MPFR_RNDN);",
+  "  mpfr_div(a, y, a, MPFR_RNDN);",
+  "  mpfr_sub(res, a, res, MPFR_RNDN);",
+  "  *count += 2 * (c + 2) + 2 * 7 + 1;",
+  "  mpfr_clears(a, y, (mpfr_ptr)0);",
+  "  return rc;",
+  "}",
+  "",
+  "/* r = psi1(x), the derivative of digamma, as gradtool computes it",
+  "   (lib/special.c): correctly rounded by Ziv's strategy at a working",
+  "   precision from r's + 24 + 2 log2, 8 tries at most */",
+  "static void",
+  "gt_trigamma(mpfr_ptr r, mpfr_srcptr x)",
+  "{",
+  "  mpfr_prec_t pr = mpfr_get_prec(r), w;",
+  "  mpfr_flags_t flags;",
+  "  mpfr_t t;",
+  "  if (mpfr_nan_p(x)) {",
+  "    mpfr_set_nan(r);",
+  "    mpfr_set_nanflag();",
+  "    return;",
+  "  }",
+  "  if (mpfr_inf_p(x)) {",
+  "    if (mpfr_signbit(x)) {",
+  "      mpfr_set_nan(r);",
+  "      mpfr_set_nanflag();",
+  "    } else",
+  "      mpfr_set_zero(r, 1);",
+  "    return;",
+  "  }",
+  "  if (mpfr_integer_p(x) && mpfr_sgn(x) <= 0) {",
+  "    mpfr_set_inf(r, 1);",
+  "    mpfr_set_divby0();",
+  "    return;",
+  "  }",
+  "  flags = mpfr_flags_save();",
+  "  w = pr + 24;",
+  "  for (mpfr_prec_t q = pr; q > 0; q >>= 1)",
+  "    w += 2;",
+  "  mpfr_init2(t, w);",
+  "  for (int tries = 0;; tries++) {",
+  "    unsigned long count = 0;",
+  "    int err;",
+  "    mpfr_set_prec(t, w);",
+  "    int rc = gt_trigamma_any(t, x, w, &count);",
+  "    if (rc < 0 || (rc > 0 && tries >= 8)) {",
+  "      mpfr_clear(t);",
+  "      mpfr_flags_restore(flags, MPFR_FLAGS_ALL);",
+  "      mpfr_set_nan(r);",
+  "      mpfr_set_nanflag();",
+  "      return;",
+  "    }",
+  "    if (rc > 0) {",
+  "      w += w / 2;",
+  "      continue;",
+  "    }",
+  "    if (!mpfr_regular_p(t))",
+  "      break;",
+  "    for (err = 1; count > 0; count >>= 1)",
+  "      err++;",
+  "    if (err < w && mpfr_can_round(t, w - err, MPFR_RNDN, MPFR_RNDZ, pr + 1))",
+  "      break;",
+  "    if (tries >= 8)",
+  "      break;",
+  "    w += w / 2;",
+  "  }",
+  "  mpfr_flags_restore(flags, MPFR_FLAGS_ALL);",
+  "  if (mpfr_inf_p(t))",
+  "    mpfr_set_overflow();",
+  "  mpfr_set(r, t, MPFR_RNDN);",
+  "  mpfr_clear(t);",
+  "}",
+  "",
+  NULL
+};
+
 /* C99: a function computing the items; with mp, in MPFR */
 static void
 print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
@@ -3239,9 +4100,23 @@ print_c(Emit *E, Buf *b, const Job *J, const Guards *G, int mp)
     bput(b, "#define _XOPEN_SOURCE 700  /* jn, yn */\n");
   /* mpfr_printf is declared only when <stdio.h> comes first */
   bput(b, "#ifdef GRADTOOL_EMIT_MAIN\n#include <stdio.h>\n#endif\n");
+  int trig = 0;
+  for (size_t i = 0; mp && i < E->nn; i++)
+    trig |= E->n[i].uses && E->n[i].kind == EK_OP
+            && E->n[i].op == GT_OP_TRIGAMMA;
+  if (trig)
+    bput(b, "#include <stdlib.h>\n");
   bput(b, mp ? "#include <mpfr.h>\n\n" : "#include <math.h>\n\n");
   if (!mp)
     c_helpers(E, b);
+  for (size_t i = 0; trig && mpfr_trigamma_src[i]; i++) {
+    bput(b, mpfr_trigamma_src[i]);
+    bput(b, "\n");
+  }
+  if (mp)
+    tay_helpers_mpfr(b, tay_bits(E));
+  else
+    tay_helpers_double(b, tay_bits(E));
   size_t ni = s->prog->ninputs;
   /* names: tensors are flat arrays, row-major; renamed identifiers */
   for (size_t i = 0; i < ni + J->n; i++) {
@@ -3352,7 +4227,13 @@ print_dot(Emit *E, Buf *b, const Job *J)
       put_number(b, x->v);
     else if (x->kind == EK_INPUT)
       pr_input(E, b, (int32_t)i);
-    else
+    else if (x->op == GT_OP_TAYLOR) {
+      /* the k-th derivative in x of its first operand (Taylor mode) */
+      bput(b, "d^");
+      bprintf(b, "%ld/d", (long)x->r.p);
+      pr_input(E, b, x->b);
+      bprintf(b, "^%ld (Taylor)", (long)x->r.p);
+    } else
       bput(b, x->op == GT_OP_POW ? "^" : gt_ops[x->op].name);
     int adj = x->tape >= 0 && (E->t->nodes[x->tape].flags & GT_NF_ADJ);
     bprintf(b, "\"%s];\n",
@@ -3630,6 +4511,8 @@ ctx_free(Ctx *C)
   free(C->E.el);
   free(C->E.need);
   free(C->E.dep);
+  free(C->E.trow);
+  free(C->E.tmemo);
   for (size_t i = 0; i < C->E.ncname; i++)
     free(C->E.cname[i]);
   free(C->E.cname);

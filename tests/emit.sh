@@ -37,6 +37,8 @@ cases=(
   "examples/taylor/rosenbrock.gt"
   "examples/pipelines/projectile.gt"
   "$tmp/loop1000.gt --wrt x,a"
+  "tests/e2e/emit_taylor.gt --wrt x --at x=0"
+  "-e y=grad(exp(sin(x))/(1+x^2),x,7) --wrt x --at x=0.3"
   "-e y=sin(x^2) --wrt x --at x=0.7"
   "-e y=exp(x)*sin(x)/(1+x^2) --wrt x --at x=1.3"
   "-e z=x^2*y^3+sin(x*y) --wrt x,y --at x=0.3 --at y=1.7 --order 2"
@@ -47,6 +49,16 @@ cases=(
   "-e z=sigmoid(x)+softplus(x)+relu(x)+erf(x)+gamma(x)+lgamma(x)+tanh(x) --wrt x --at x=1.5"
   "-e z=log(x)/x-sqrt(x)*x^0.3+asin(x/4)+acosh(x+1) --wrt x --at x=1.25"
 )
+
+# the --wrt of a command line, for the re-run (an emitted grad(y, x, k)
+# can be differentiated again in x only)
+wrt_of() {
+  local prev=
+  for a in "$@"; do
+    [ "$prev" = --wrt ] && echo "--wrt $a"
+    prev=$a
+  done
+}
 
 prec_of() {
   local p=128 prev=
@@ -65,7 +77,8 @@ for c in "${cases[@]}"; do
     echo "FAIL: $c"; cat "$tmp/err"; fail=1; continue
   fi
   k=$(wc -l <"$tmp/orig")
-  gradtool -q "$tmp/p.gt" --prec "$(prec_of "${args[@]}")" 2>&1 \
+  read -r -a wa <<<"$(wrt_of "${args[@]}")"
+  gradtool -q "$tmp/p.gt" --prec "$(prec_of "${args[@]}")" "${wa[@]}" 2>&1 \
     | head -n "$k" >"$tmp/again"
   sed 's|/|_|' "$tmp/orig" >"$tmp/want"
   if ! cmp -s "$tmp/want" "$tmp/again"; then
@@ -77,9 +90,11 @@ done
 
 # Every example in every format (issue 14's "done when").  ARGS per
 # example: how it is meant to run (gamma_mle's default run needs --of).
-# Known gaps print SKIP with the reason: grad(y, x, k) by Taylor mode
-# (series.gt); trigamma, which MPFR lacks (gamma_mle.gt in c-mpfr); Halley's iteration written without sharing (expr
-# and latex refuse it by design).  Each gt form is run again and must
+# Known gaps print SKIP with the reason: Halley's iteration written
+# without sharing (expr and latex refuse it by design).  series.gt's
+# grad(y, x, n) in Taylor mode and gamma_mle.gt's trigamma in c-mpfr are
+# checked like the rest: their gt and c-mpfr forms must give the run's
+# bits.  Each gt form is run again and must
 # print the original's numbers bit for bit; each C form is compiled with
 # -DGRADTOOL_EMIT_MAIN, run at the recorded point, and compared with
 # them: MPFR exactly, double to 1e-10 relative (not rump.gt, whose point
@@ -91,13 +106,12 @@ command -v "$CC" >/dev/null 2>&1 && have_cc=1
 example_args() {
   case $1 in
     */gamma_mle.gt) echo "--of ll" ;;
-    */control_flow.gt) echo "--wrt x" ;;
+    */control_flow.gt|*/emit_taylor.gt) echo "--wrt x" ;;
+    */emit_trigamma_mpfr.gt) echo "--wrt a" ;;
   esac
 }
 skip_reason() {
   case $1:$2 in
-    */series.gt:*) echo "grad(y, x, k) in Taylor mode is not emitted yet" ;;
-    */gamma_mle.gt:c-mpfr) echo "MPFR has no trigamma" ;;
     */halley.gt:expr|*/halley.gt:latex)
       echo "written without sharing, the formula would be too large" ;;
   esac
@@ -107,7 +121,11 @@ numbers() {
   sed 's/^[^=]*= //' | tr -d '[]' | tr ',' '\n' | sed 's/^ *//;/^$/d'
 }
 nex=0
-for f in $(cd "$top_srcdir" && find examples -name '*.gt' | sort); do
+# (and tests/e2e/emit_taylor.gt: grad(y, x, k) in Taylor mode over the
+# ops the C forms have Taylor rules for; emit_trigamma_mpfr.gt: c-mpfr's
+# trigamma helper at a negative point, by the reflection)
+for f in $(cd "$top_srcdir" && find examples -name '*.gt' | sort) \
+         tests/e2e/emit_taylor.gt tests/e2e/emit_trigamma_mpfr.gt; do
   rm -f "$tmp"/ex.*
   read -r -a xa <<<"$(example_args "$f")"
   p=$(prec_of "${xa[@]}")
@@ -127,7 +145,9 @@ for f in $(cd "$top_srcdir" && find examples -name '*.gt' | sort); do
   # the gt form: its outputs are the emitted items, in order
   k=$(sed -n 's/^output //p' "$tmp/ex.gt" | tr ',' '\n' | wc -l)
   gradtool -q "$f" "${xa[@]}" 2>/dev/null | sed 's|/|_|' >"$tmp/orig"
-  gradtool -q "$tmp/ex.gt" --prec "$p" 2>&1 | head -n "$k" >"$tmp/again"
+  read -r -a wa <<<"$(wrt_of "${xa[@]}")"
+  gradtool -q "$tmp/ex.gt" --prec "$p" "${wa[@]}" 2>&1 | head -n "$k" \
+    >"$tmp/again"
   # each line of the re-run is a line of the original (with --of, the
   # original prints more)
   while IFS= read -r line; do
