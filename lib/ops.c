@@ -2799,11 +2799,27 @@ static int
 f_gamma_inc(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 {
   (void)c;
-  if (mpfr_nan_p(a) || mpfr_nan_p(b) || mpfr_sgn(b) < 0)
+  if (mpfr_nan_p(a) || mpfr_nan_p(b) || mpfr_sgn(b) < 0) {
     mpfr_set_nan(y);
-  else
+    return 0;
+  }
+  if (mpfr_zero_p(b) || !mpfr_number_p(a) || !mpfr_number_p(b)) {
     mpfr_gamma_inc(y, a, b, RND);
-  return 0;
+    return 0;
+  }
+  /* x > 0: Arb's upper incomplete gamma (sf.c, correctly rounded), whose
+     asymptotic expansion stays fast for large x where mpfr_gamma_inc
+     takes minutes (gamma_inc(0.5, 1e6)) or fails an assertion on
+     overflow (gamma_inc(1e300, 1e6)) */
+  switch (gt_sf_jet(GT_SF_GAMMA_INC, 0, a, b, 0, &y)) {
+  case GT_SF_OK:
+    return 0;
+  case GT_SF_NOCONV:
+    return GT_FWD_NOCONV;
+  default:
+    mpfr_set_nan(y);
+    return 0;
+  }
 }
 
 /* d = -x^(a-1) e^-x (a - 1 with guard bits, so that a close to 1 keeps
