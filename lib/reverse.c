@@ -254,6 +254,33 @@ part_done(Sweep *S, int32_t j, mpfr_ptr part)
     mpfr_add(&a[k], &a[k], &part[k], MPFR_RNDN);
 }
 
+/* Does node i's rule give each element of its operand at most one
+   contribution?  Then adding them straight into an existing adjoint
+   rounds as part_begin's "sum first" does (the part would hold each
+   contribution exactly), and reading x[i] in a loop stays O(1) instead of
+   making an x-sized part per read: views whose elements are distinct (one
+   element, one axis with a nonzero stride, a contiguous run). */
+static int
+one_each(const GtTape *t, int32_t i)
+{
+  const GtNode *n = &t->nodes[i];
+  if (n->op != GT_OP_VIEW)
+    return 0;
+  const GtShape *s = gt_node_shape(t, i);
+  if (s->size <= 1)
+    return 1;
+  const GtView *v = &t->views[n->param];
+  if (s->rank == 1)
+    return v->stride[0] != 0;
+  long want = 1;
+  for (int d = s->rank - 1; d >= 0; d--) {
+    if (s->dim[d] != 1 && v->stride[d] != want)
+      return 0;
+    want *= (long)s->dim[d];
+  }
+  return 1;
+}
+
 /* An elementwise rule over broadcast tensors: contributions are added
    element by element into the operands' adjoints, which sums them over
    the broadcast axes. */
@@ -438,7 +465,11 @@ tensor_adj(Sweep *S, int32_t i, mpfr_srcptr g)
   for (size_t k = 0; k < nops; k++) {
     if (ops[k] < S->lo || !(S->f[ops[k] - S->lo] & REL))
       continue;
-    mpfr_ptr part, a = part_begin(S, ops[k], &part);
+    mpfr_ptr part = NULL, a;
+    if (one_each(t, i))
+      a = adjoint(S, ops[k]);   /* the same bits, without an x-sized part */
+    else
+      a = part_begin(S, ops[k], &part);
     if (a == NULL || info->tadj(t, i, k, g, a, S->pair) != 0)
       return -1;
     part_done(S, ops[k], part);

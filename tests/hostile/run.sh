@@ -329,6 +329,9 @@ cases() {
   oom_null_case print_zeros_1e7_json 800000 0 - -f json -e 'y = zeros(10000000)'
   oom_null_case print_zeros_1e7_csv 800000 0 - -f csv -e 'y = zeros(10000000)'
   oom_null_case print_transpose_rank8 1500000 0 - -e 'y = transpose(zeros(1,1,1,1,1,1,1,10000000))'
+  # reading x[i] in a loop is O(1) in the reverse sweep: linear memory
+  # (an x-sized adjoint part per read made this 10 GB)
+  oom_null_case index_loop_linear 500000 0 - --wrt x -e 'input x = fill(0.5, 20000); f = 0; for i in range(1, 20000) { f = f + x[i - 1] * x[i] }'
   oom_case oom_recording 300000 4 '^<command-line>:1:[0-9]+: error: out of memory' --prec 1000000 -e 'x = 1.5; for i in range(100000) { x = x * 1.0001 }'
 }
 
