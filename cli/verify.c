@@ -898,13 +898,14 @@ verdict_text_enclosed(const Check *k, const Cli *c, unsigned long points)
            k->u_why);
 }
 
-/* --enclose: the JSON object of check k. */
+/* The start of check k's JSON object, up to the verdict's key: the
+   output, the names, the expression. */
 static void
-verdict_json_enclosed(Buf *b, const Check *k, const Cli *c)
+verdict_json_head(Buf *b, const Check *k, const char *of)
 {
   buf_adds(b, "{\"of\": ");
-  if (k->of)
-    json_add_string(b, k->of);
+  if (of)
+    json_add_string(b, of);
   else
     buf_adds(b, "null");
   buf_adds(b, ", \"wrt\": [");
@@ -915,6 +916,29 @@ verdict_json_enclosed(Buf *b, const Check *k, const Cli *c)
   buf_adds(b, "], \"expression\": ");
   json_add_string(b, k->expr);
   buf_adds(b, ", \"verdict\": ");
+}
+
+/* The end of check k's JSON object: the first undefined point. */
+static void
+verdict_json_tail(Buf *b, const Check *k)
+{
+  buf_adds(b, ",\n    \"first_undefined\": ");
+  if (k->u_why) {
+    buf_adds(b, "{\"point\": ");
+    buf_adds(b, k->u_point_json);
+    buf_adds(b, ", \"reason\": ");
+    json_add_string(b, k->u_why);
+    buf_adds(b, "}");
+  } else
+    buf_adds(b, "null");
+  buf_adds(b, "}");
+}
+
+/* --enclose: the JSON object of check k. */
+static void
+verdict_json_enclosed(Buf *b, const Check *k, const Cli *c)
+{
+  verdict_json_head(b, k, k->of);
   buf_adds(b, k->disagree ? "\"proven_wrong\""
               : k->agree ? "\"consistent\"" : "\"undefined\"");
   char t[160];
@@ -947,34 +971,13 @@ verdict_json_enclosed(Buf *b, const Check *k, const Cli *c)
     free(ei);
   } else
     buf_adds(b, "null");
-  buf_adds(b, ",\n    \"first_undefined\": ");
-  if (k->u_why) {
-    buf_adds(b, "{\"point\": ");
-    buf_adds(b, k->u_point_json);
-    buf_adds(b, ", \"reason\": ");
-    json_add_string(b, k->u_why);
-    buf_adds(b, "}");
-  } else
-    buf_adds(b, "null");
-  buf_adds(b, "}");
+  verdict_json_tail(b, k);
 }
 
 static void
 verdict_json(Buf *b, const Check *k, const char *of)
 {
-  buf_adds(b, "{\"of\": ");
-  if (of)
-    json_add_string(b, of);
-  else
-    buf_adds(b, "null");
-  buf_adds(b, ", \"wrt\": [");
-  for (int i = 0; i < k->order; i++) {
-    buf_adds(b, i ? ", " : "");
-    json_add_string(b, k->wrt[k->nwrt == 1 ? 0 : i]);
-  }
-  buf_adds(b, "], \"expression\": ");
-  json_add_string(b, k->expr);
-  buf_adds(b, ", \"verdict\": ");
+  verdict_json_head(b, k, of);
   buf_adds(b, k->disagree ? "\"disagrees\""
               : k->agree ? "\"agrees\"" : "\"undefined\"");
   char t[128];
@@ -1011,16 +1014,7 @@ verdict_json(Buf *b, const Check *k, const char *of)
     buf_adds(b, "}");
   } else
     buf_adds(b, "null");
-  buf_adds(b, ",\n    \"first_undefined\": ");
-  if (k->u_why) {
-    buf_adds(b, "{\"point\": ");
-    buf_adds(b, k->u_point_json);
-    buf_adds(b, ", \"reason\": ");
-    json_add_string(b, k->u_why);
-    buf_adds(b, "}");
-  } else
-    buf_adds(b, "null");
-  buf_adds(b, "}");
+  verdict_json_tail(b, k);
 }
 
 /* The ranges: NAME=LO:HI, each input's elements drawn from [LO, HI]. */

@@ -3689,42 +3689,12 @@ tay_helpers_mpfr(Buf *b, int bits)
             "    mpfr_clears(p[n], q[n], (mpfr_ptr)0);\n}\n\n");
 }
 
-/* The ops the Taylor nodes of the printed DAG use (TAY_*); 0: none.
-   Refuses what the C forms cannot do. */
-static int
-tay_bits(Emit *E)
-{
-  int bits = 0;
-  for (size_t e = 0; e < E->nn; e++) {
-    if (!E->n[e].uses || E->n[e].kind != EK_OP
-        || E->n[e].op != GT_OP_TAYLOR)
-      continue;
-    int32_t *row = malloc((E->nn + 1) * sizeof *row);
-    unsigned char *memo = calloc(E->nn + 1, 1);
-    if (row == NULL || memo == NULL) {
-      free(row);
-      free(memo);
-      efail("out of memory");
-    }
-    for (size_t j = 0; j <= E->nn; j++)
-      row[j] = -1;
-    /* owned by E (ctx_free), as efail may jump out of tay_cone */
-    free(E->trow);
-    E->trow = row;
-    free(E->tmemo);
-    E->tmemo = memo;
-    tay_cone(E, (int32_t)e, row, memo, &bits);
-  }
-  return bits;
-}
-
-/* The C statements for the Taylor node e: the series of the nodes of its
-   y that depend on x, and the K-th derivative K! y_K into tE. */
+/* Fresh scratch for tay_cone: E->trow all -1, E->tmemo all 0, one entry
+   per node and one more; owned by E (ctx_free), as efail may jump out of
+   tay_cone. */
 static void
-c_taylor(Emit *E, Buf *b, int32_t e, int mp)
+tay_scratch(Emit *E)
 {
-  const ENode *tn = &E->n[e];
-  int K = (int)tn->r.p;
   int32_t *row = malloc((E->nn + 1) * sizeof *row);
   unsigned char *memo = calloc(E->nn + 1, 1);
   if (row == NULL || memo == NULL) {
@@ -3738,6 +3708,34 @@ c_taylor(Emit *E, Buf *b, int32_t e, int mp)
   E->trow = row;
   free(E->tmemo);
   E->tmemo = memo;
+}
+
+/* The ops the Taylor nodes of the printed DAG use (TAY_*); 0: none.
+   Refuses what the C forms cannot do. */
+static int
+tay_bits(Emit *E)
+{
+  int bits = 0;
+  for (size_t e = 0; e < E->nn; e++) {
+    if (!E->n[e].uses || E->n[e].kind != EK_OP
+        || E->n[e].op != GT_OP_TAYLOR)
+      continue;
+    tay_scratch(E);
+    tay_cone(E, (int32_t)e, E->trow, E->tmemo, &bits);
+  }
+  return bits;
+}
+
+/* The C statements for the Taylor node e: the series of the nodes of its
+   y that depend on x, and the K-th derivative K! y_K into tE. */
+static void
+c_taylor(Emit *E, Buf *b, int32_t e, int mp)
+{
+  const ENode *tn = &E->n[e];
+  int K = (int)tn->r.p;
+  tay_scratch(E);
+  int32_t *row = E->trow;
+  unsigned char *memo = E->tmemo;
   int bits = 0;
   int32_t xin = E->n[tn->b].a;
   int32_t m = tay_cone(E, e, row, memo, &bits);

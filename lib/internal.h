@@ -325,6 +325,22 @@ typedef struct GtView {
   size_t offset;
   long stride[GT_MAX_RANK];   /* over the view's dims (may be negative) */
 } GtView;
+/* Are a view's elements, of shape s, a run of its operand's in row-major
+   order (one element, a row, whole rows)?  Then they are distinct, and
+   the view can share the operand's numbers (tensor.c) and add its
+   adjoint straight into the operand's (reverse.c). */
+static inline int
+gt_view_contiguous(const GtView *v, const GtShape *s)
+{
+  long want = 1;
+  for (int d = s->rank - 1; d >= 0; d--) {
+    if (s->dim[d] != 1 && v->stride[d] != want)
+      return 0;
+    want *= (long)s->dim[d];
+  }
+  return 1;
+}
+
 /* A control decision of the run, checked when the tape is replayed at
    other input values (replay.c): node's value must give the same truth
    value (GT_GUARD_TRUTH) or the same integer (GT_GUARD_INT). */

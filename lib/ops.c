@@ -1011,28 +1011,28 @@ p_cos(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
   mpfr_sin_cos(y2, y, a, RND);
 }
 
-/* the companion (X->y2) is cos a for sin, sin a for cos, when kept */
+/* The companion value an adjoint rule needs (cos a for sin): the one the
+   pair rule kept (X->y2), else f(a) into the scratch number. */
+static mpfr_srcptr
+companion(const GtAdjArgs *X, int (*f)(mpfr_ptr, mpfr_srcptr, mpfr_rnd_t))
+{
+  if (X->y2 != NULL)
+    return X->y2;
+  f(TMP, X->a, RND);
+  return TMP;
+}
+
 static int
 a_sin(const GtAdjArgs *X)
 {
-  if (X->y2 != NULL)
-    mpfr_mul(O0, G, X->y2, RND);
-  else {
-    mpfr_cos(TMP, X->a, RND);
-    mpfr_mul(O0, G, TMP, RND);
-  }
+  mpfr_mul(O0, G, companion(X, mpfr_cos), RND);
   return 0;
 }
 
 static int
 a_cos(const GtAdjArgs *X)
 {
-  if (X->y2 != NULL)
-    mpfr_mul(O0, G, X->y2, RND);
-  else {
-    mpfr_sin(TMP, X->a, RND);
-    mpfr_mul(O0, G, TMP, RND);
-  }
+  mpfr_mul(O0, G, companion(X, mpfr_sin), RND);
   mpfr_neg(O0, O0, RND);
   return 0;
 }
@@ -1344,28 +1344,17 @@ p_cosh(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
   mpfr_sinh_cosh(y2, y, a, RND);
 }
 
-/* the companion (X->y2) is cosh a for sinh, sinh a for cosh, when kept */
 static int
 a_sinh(const GtAdjArgs *X)
 {
-  if (X->y2 != NULL)
-    mpfr_mul(O0, G, X->y2, RND);
-  else {
-    mpfr_cosh(TMP, X->a, RND);
-    mpfr_mul(O0, G, TMP, RND);
-  }
+  mpfr_mul(O0, G, companion(X, mpfr_cosh), RND);
   return 0;
 }
 
 static int
 a_cosh(const GtAdjArgs *X)
 {
-  if (X->y2 != NULL)
-    mpfr_mul(O0, G, X->y2, RND);
-  else {
-    mpfr_sinh(TMP, X->a, RND);
-    mpfr_mul(O0, G, TMP, RND);
-  }
+  mpfr_mul(O0, G, companion(X, mpfr_sinh), RND);
   return 0;
 }
 

@@ -272,13 +272,7 @@ one_each(const GtTape *t, int32_t i)
   const GtView *v = &t->views[n->param];
   if (s->rank == 1)
     return v->stride[0] != 0;
-  long want = 1;
-  for (int d = s->rank - 1; d >= 0; d--) {
-    if (s->dim[d] != 1 && v->stride[d] != want)
-      return 0;
-    want *= (long)s->dim[d];
-  }
-  return 1;
+  return gt_view_contiguous(v, s);
 }
 
 /* An elementwise rule over broadcast tensors: contributions are added

@@ -385,20 +385,6 @@ gt_tensor_norm(GtRec *r, int32_t a)
   return i;
 }
 
-/* Are the view's elements a run of its operand's, in row-major order
-   (a single element, a row, a run of whole rows)? */
-static int
-contiguous(const GtView *v, const GtShape *s)
-{
-  long want = 1;
-  for (int d = s->rank - 1; d >= 0; d--) {
-    if (s->dim[d] != 1 && v->stride[d] != want)
-      return 0;
-    want *= (long)s->dim[d];
-  }
-  return 1;
-}
-
 /* A view's node.  A contiguous one shares its operand's elements instead
    of copying them (the operand's values never change once recorded):
    reading x[i] in a loop allocates no number. */
@@ -406,7 +392,7 @@ static int32_t
 view_node(GtRec *r, int32_t a, uint32_t p, const GtShape *s)
 {
   const GtView *v = &r->tape->views[p];
-  if (s->size > 0 && contiguous(v, s)) {
+  if (s->size > 0 && gt_view_contiguous(v, s)) {
     mpfr_ptr at = &r->tape->nodes[a].v[v->offset];
     int32_t i = gt_rec_push_alias(r, GT_OP_VIEW, a, s, at);
     r->tape->nodes[i].param = p;
