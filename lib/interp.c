@@ -37,7 +37,22 @@ typedef struct Interp {
   size_t top_off;           /* where the running top-level statement starts */
   size_t stack_budget;      /* bytes of C stack calls may use */
   GtKinks kinks;            /* pending kinks (rec.kinks points here) */
+  struct LazyCounter *ctrs; /* the running range loops' counters */
+  size_t nctr, ctrcap;
 } Interp;
+
+/* A range loop's counter is recorded only when the body uses it as a
+   number: its slot holds LAZY(d), d the loop's entry here, while it is
+   only read by integer expressions (x[i - 1], if i > 0: int_eval), which
+   need no node.  A read that needs the number records the leaf then, as
+   the loop would have (the same value, site and frame, exact at the
+   working precision or rounded to it), and the slot keeps it. */
+struct LazyCounter {
+  long k;
+  uint32_t site, frame;
+};
+#define LAZY(d) (-2 - (int32_t)(d))
+#define LAZY_INDEX(v) ((size_t)(-2 - (v)))
 
 /* ---- expressions ---------------------------------------------------------- */
 
@@ -141,11 +156,23 @@ literal(Interp *in, const GtExpr *e)
   return i;
 }
 
+static void counter_leaf(Interp *in, int32_t *slot);
+
+/* The slot of variable e (a global or a local of the running call). */
+static int32_t *
+var_slot(Interp *in, int kind, int32_t slot)
+{
+  return kind == GT_EX_GLOBAL ? &in->globals[slot]
+                              : &in->stack[in->base + (size_t)slot];
+}
+
 static int32_t
 read_var(Interp *in, const GtExpr *e)
 {
-  int32_t v = e->kind == GT_EX_GLOBAL ? in->globals[e->slot]
-                                      : in->stack[in->base + (size_t)e->slot];
+  int32_t *p = var_slot(in, e->kind, e->slot);
+  if (*p <= LAZY(0))
+    counter_leaf(in, p);
+  int32_t v = *p;
   if (v < 0) {
     R(in)->site = e->id;
     gt_rec_fail(R(in), GT_ESYNTAX, "'%s' is used before it is assigned",
@@ -192,8 +219,11 @@ int_eval(Interp *in, const GtExpr *e, long *k)
   }
   case GT_EX_GLOBAL:
   case GT_EX_LOCAL: {
-    int32_t v = e->kind == GT_EX_GLOBAL ? in->globals[e->slot]
-                                        : in->stack[in->base + (size_t)e->slot];
+    int32_t v = *var_slot(in, e->kind, e->slot);
+    if (v <= LAZY(0)) {
+      *k = in->ctrs[LAZY_INDEX(v)].k;
+      return *k <= lim && *k >= -lim;   /* else read_var records it */
+    }
     if (v < 0 || !(r->tape->nodes[v].flags & GT_NF_EXACT))
       return 0;
     mpfr_srcptr z = r->tape->nodes[v].v;
@@ -1050,6 +1080,23 @@ bind_counter(Interp *in, const GtStmt *s, uint32_t site, long k)
   bind(in, s, v);
 }
 
+/* Records the lazy counter in *slot (see struct LazyCounter). */
+static void
+counter_leaf(Interp *in, int32_t *slot)
+{
+  GtRec *r = R(in);
+  const struct LazyCounter *c = &in->ctrs[LAZY_INDEX(*slot)];
+  uint32_t site = r->site, frame = r->frame;
+  r->site = c->site;
+  r->frame = c->frame;
+  int32_t v = gt_rec_leaf(r);
+  r->site = site;
+  r->frame = frame;
+  if (mpfr_set_si(r->tape->nodes[v].v, c->k, MPFR_RNDN) == 0)
+    r->tape->nodes[v].flags |= GT_NF_EXACT;
+  *slot = v;
+}
+
 /* for v in x: v is x[0], x[1], ... (views along the first axis: numbers
    for a vector, rows for a matrix), so the derivatives flow back into
    x's elements.  x is evaluated once, before the loop. */
@@ -1122,15 +1169,39 @@ exec_for(Interp *in, const GtStmt *s)
   long last = a;
   int ran = 0;
   Flow fl = FLOW_NEXT;
+  size_t d = in->nctr;
+  if (s->var_read) {
+    if (d == in->ctrcap) {
+      size_t cap = d ? 2 * d : 16;
+      struct LazyCounter *c = cap < (size_t)INT32_MAX / 2
+                                  ? realloc(in->ctrs, cap * sizeof *c)
+                                  : NULL;
+      if (c == NULL)
+        gt_rec_fail(R(in), GT_ERUNTIME, "out of memory");
+      in->ctrs = c;
+      in->ctrcap = cap;
+    }
+    in->ctrs[d] = (struct LazyCounter){ a, site, R(in)->frame };
+    in->nctr++;
+  }
   for (long k = a; st > 0 ? k < b : k > b; k += st) {
     step(in, s->site);
     last = k;
     ran = 1;
-    if (s->var_read)
-      bind_counter(in, s, site, k);
+    if (s->var_read) {
+      in->ctrs[d].k = k;
+      bind(in, s, LAZY(d));
+    }
     fl = exec_block(in, &s->body);
     if (fl == FLOW_BREAK || fl == FLOW_RETURN)
       break;
+  }
+  if (s->var_read) {
+    /* the counter outlives the loop as a number */
+    int32_t *p = var_slot(in, s->target_kind, s->slot);
+    if (*p == LAZY(d))
+      counter_leaf(in, p);
+    in->nctr--;
   }
   /* a counter the body never reads is bound once, to its last value */
   if (ran && !s->var_read)
@@ -1163,9 +1234,10 @@ exec_assign(Interp *in, const GtStmt *s)
     v = eval(in, s->expr);
   if (s->nargs > 0) {
     /* x[items] = v: x becomes a new tensor with those elements set */
-    int32_t old = s->target_kind == GT_EX_GLOBAL
-                      ? in->globals[s->slot]
-                      : in->stack[in->base + (size_t)s->slot];
+    int32_t *op = var_slot(in, s->target_kind, s->slot);
+    if (*op <= LAZY(0))
+      counter_leaf(in, op);
+    int32_t old = *op;
     if (old < 0) {
       gt_diag_add(r->env->diags, GT_SEV_ERROR,
                   r->env->sources[s->namespan.src], s->namespan,
@@ -1405,6 +1477,7 @@ teardown(Interp *in)
   free(in->is_out);
   free(in->links);
   free(in->input_nodes);
+  free(in->ctrs);
 }
 
 /* the predefined constants pi, e, inf and nan */

@@ -153,7 +153,7 @@ typedef struct Sweep {
   unsigned char *f;
   mpfr_ptr *adj;          /* per node lo..: its adjoint (size of the node) */
   mpfr_ptr *spare;        /* recycled scalar adjoints */
-  size_t nspare;
+  size_t nspare, sparecap;
   GtTape holder;          /* the numbers' arena */
   mpfr_ptr scratch[6];
   mpfr_ptr pair;          /* two contiguous numbers for tensor rules */
@@ -337,6 +337,29 @@ elementwise_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
   return 0;
 }
 
+/* Node i is swept: its scalar adjoint (unless i is a target) goes to the
+   spare list for a later node, so the adjoints alive at once are those of
+   the nodes between the sweep's position and their last use, not one per
+   node.  -1 when out of memory. */
+static int
+recycle(Sweep *S, int32_t i)
+{
+  mpfr_ptr *slot = &S->adj[i - S->lo];
+  if (*slot == NULL || (S->f[i - S->lo] & WRT) || gt_node_size(S->t, i) != 1)
+    return 0;
+  if (S->nspare == S->sparecap) {
+    size_t cap = S->sparecap ? 2 * S->sparecap : 64;
+    mpfr_ptr *p = realloc(S->spare, cap * sizeof *p);
+    if (p == NULL)
+      return -1;
+    S->spare = p;
+    S->sparecap = cap;
+  }
+  S->spare[S->nspare++] = *slot;
+  *slot = NULL;
+  return 0;
+}
+
 /* A scalar elementwise rule: contributions swap into fresh adjoints or
    add into existing ones; the node's own adjoint is recycled. */
 static int
@@ -367,10 +390,8 @@ scalar_adj(Sweep *S, int32_t i, mpfr_ptr g, const int32_t *wrt,
   int fault = !mpfr_regular_p(n->v) && gt_tape_range_fault(t, i, 0);
   if (fault && *nan_node < 0)
     *nan_node = i;
-  if (!(S->f[i - lo] & WRT)) {
-    S->spare[S->nspare++] = g;
-    S->adj[i - lo] = NULL;
-  }
+  if (recycle(S, i) != 0)
+    return -1;
   for (int k = 0; k < 3; k++) {
     if (!X.need[k] || none[k])
       continue;
@@ -471,6 +492,61 @@ tensor_adj(Sweep *S, int32_t i, mpfr_srcptr g)
   return GT_OK;
 }
 
+/* Sweeps node i (its adjoint, if any, is complete): the contributions to
+   its operands' adjoints.  GT_OK, GT_ERUNTIME with *nan_node, or -1 when
+   out of memory. */
+static int
+sweep_node(Sweep *S, int32_t i, const int32_t *wrt, size_t nwrt,
+           int32_t *nan_node)
+{
+  const GtTape *t = S->t;
+  int32_t lo = S->lo;
+  mpfr_ptr g = S->adj[i - lo];
+  if (g == NULL)
+    return GT_OK;
+  const GtNode *n = &t->nodes[i];
+  const GtOpInfo *info = &gt_ops[n->op];
+  if (n->shape == 0 && info->adj != NULL) {
+    /* the hot path: a scalar elementwise op (tensor operations and
+       grad(y, x, k) have no adj) */
+    /* a zero adjoint contributes nothing unless a partial is
+       infinite (0 * inf) or the value is out of range */
+    if (mpfr_zero_p(g) && !mpfr_inf_p(n->v)
+        && !(mpfr_zero_p(n->v) && gt_tape_range_fault(t, i, 0)))
+      return GT_OK;
+    int32_t ops[3] = { n->a, n->b, n->c };
+    int any = 0, shaped = 0;
+    for (int k = 0; k < 3; k++)
+      if (ops[k] >= 0) {
+        any |= ops[k] >= lo && (S->f[ops[k] - lo] & REL);
+        shaped |= t->nodes[ops[k]].shape != 0;
+      }
+    if (!any)
+      return GT_OK;
+    if (!shaped)
+      return scalar_adj(S, i, g, wrt, nan_node);
+  }
+  if (quiet(t, i, g))
+    return GT_OK;
+  if (n->op == GT_OP_TAYLOR)
+    return taylor_node_adj(S, i, g, wrt, nwrt, nan_node);
+  if (info->tadj != NULL)
+    return tensor_adj(S, i, g);
+  if (info->adj == NULL)
+    return GT_OK;
+  int32_t ops[3] = { n->a, n->b, n->c };
+  int any = 0, shaped = n->shape != 0;
+  for (int k = 0; k < 3; k++) {
+    any |= ops[k] >= lo && (S->f[ops[k] - lo] & REL);
+    shaped |= ops[k] >= 0 && t->nodes[ops[k]].shape != 0;
+  }
+  if (!any)
+    return GT_OK;
+  if (shaped)
+    return elementwise_adj(S, i, g, nan_node);
+  return scalar_adj(S, i, g, wrt, nan_node);
+}
+
 int
 gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
              mpfr_ptr *res, int *connected, int32_t *nan_node)
@@ -490,11 +566,10 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
   size_t span = (size_t)(out - lo) + 1;
   S.f = mark(t, lo, out, wrt, nwrt);
   S.adj = calloc(span, sizeof *S.adj);
-  /* scalar adjoints of nodes already swept are recycled: a long chain
-     keeps only a few alive, and fewer fresh pages are touched */
-  S.spare = malloc(span * sizeof *S.spare);
+  /* scalar adjoints of nodes already swept are recycled (recycle()): a
+     long chain keeps only a few alive, and fewer fresh pages are touched */
   int status = GT_OK;
-  if (S.f == NULL || S.adj == NULL || S.spare == NULL)
+  if (S.f == NULL || S.adj == NULL)
     status = -1;
   for (size_t k = 0; k < nwrt && status == GT_OK; k++)
     if (wrt[k] >= lo && wrt[k] <= out)
@@ -513,60 +588,9 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
       mpfr_set_ui(&seed[j], 1, MPFR_RNDN);
   }
   for (int32_t i = out; i >= lo && status == GT_OK; i--) {
-    mpfr_ptr g = S.adj[i - lo];
-    if (g == NULL)
-      continue;
-    const GtNode *n = &t->nodes[i];
-    const GtOpInfo *info = &gt_ops[n->op];
-    if (n->shape == 0 && info->adj != NULL) {
-      /* the hot path: a scalar elementwise op (tensor operations and
-         grad(y, x, k) have no adj) */
-      /* a zero adjoint contributes nothing unless a partial is
-         infinite (0 * inf) or the value is out of range */
-      if (mpfr_zero_p(g) && !mpfr_inf_p(n->v)
-          && !(mpfr_zero_p(n->v) && gt_tape_range_fault(t, i, 0)))
-        continue;
-      int32_t ops[3] = { n->a, n->b, n->c };
-      int any = 0, shaped = 0;
-      for (int k = 0; k < 3; k++)
-        if (ops[k] >= 0) {
-          any |= ops[k] >= lo && (S.f[ops[k] - lo] & REL);
-          shaped |= t->nodes[ops[k]].shape != 0;
-        }
-      if (!any)
-        continue;
-      if (!shaped) {
-        status = scalar_adj(&S, i, g, wrt, nan_node);
-        continue;
-      }
-    }
-    if (quiet(t, i, g))
-      continue;
-    if (n->op == GT_OP_TAYLOR) {
-      status = taylor_node_adj(&S, i, g, wrt, nwrt, nan_node);
-      continue;
-    }
-    if (info->tadj != NULL) {
-      status = tensor_adj(&S, i, g);
-      continue;
-    }
-    if (info->adj == NULL)
-      continue;
-    int32_t ops[3] = { n->a, n->b, n->c };
-    int any = 0, shaped = n->shape != 0;
-    for (int k = 0; k < 3; k++) {
-      any |= ops[k] >= lo && (S.f[ops[k] - lo] & REL);
-      shaped |= ops[k] >= 0 && t->nodes[ops[k]].shape != 0;
-    }
-    if (!any)
-      continue;
-    if (shaped) {
-      int rc = elementwise_adj(&S, i, g, nan_node);
-      if (rc != 0)
-        status = rc;
-      continue;
-    }
-    status = scalar_adj(&S, i, g, wrt, nan_node);
+    status = sweep_node(&S, i, wrt, nwrt, nan_node);
+    if (status == GT_OK && recycle(&S, i) != 0)
+      status = -1;
   }
   if (status == GT_OK)
     sweep_results(&S, out, wrt, nwrt, res, connected);
