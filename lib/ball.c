@@ -1685,7 +1685,8 @@ t_norm(GtBalls *B, int32_t i)
 static int
 t_view(GtBalls *B, int32_t i)
 {
-  const GtView *v = &B->t->views[TN(i).param];
+  GtView vt;
+  const GtView *v = gt_view_at(B->t, TN(i).param, &vt);
   GtStrideWalk w;
   gt_stride_walk_init(&w, TSHAPE(i), v->stride, (long)v->offset);
   for (size_t k = 0; k < TSHAPE(i)->size; k++, gt_stride_walk_next(&w))
@@ -1696,7 +1697,8 @@ t_view(GtBalls *B, int32_t i)
 static int
 t_scatter(GtBalls *B, int32_t i)
 {
-  const GtView *v = &B->t->views[TN(i).param];
+  GtView vt;
+  const GtView *v = gt_view_at(B->t, TN(i).param, &vt);
   int32_t a = TN(i).a;
   for (size_t k = 0; k < TSHAPE(i)->size; k++)
     arb_zero(BY(i) + k);
@@ -1710,7 +1712,8 @@ t_scatter(GtBalls *B, int32_t i)
 static int
 t_setview(GtBalls *B, int32_t i)
 {
-  const GtView *v = &B->t->views[TN(i).param];
+  GtView vt;
+  const GtView *v = gt_view_at(B->t, TN(i).param, &vt);
   int32_t a = TN(i).a, b = TN(i).b;
   for (size_t k = 0; k < TSHAPE(i)->size; k++)
     arb_set(BY(i) + k, BY(a) + k);
@@ -1736,7 +1739,9 @@ t_assemble(GtBalls *B, int32_t i)
       arb_zero(BY(i) + e);
   }
   for (size_t k = n->aux; k < (size_t)n->b; k++) {
-    const GtView *v = &t->views[t->xargs[n->a + n->b + (int32_t)k - n->aux]];
+    GtView vt;
+    const GtView *v = gt_view_at(
+        t, (uint32_t)t->xargs[n->a + n->b + (int32_t)k - n->aux], &vt);
     GtStrideWalk w;
     gt_stride_walk_init(&w, TSHAPE(ops[k]), v->stride, (long)v->offset);
     for (size_t j = 0; j < TSHAPE(ops[k])->size; j++, gt_stride_walk_next(&w))

@@ -1434,7 +1434,8 @@ rebuild_tensor(Emit *E, int32_t i, const int32_t *map)
       for (int d = 0; d < as->rank; d++)
         st[d] = ast[as->rank - 1 - d];
     } else {
-      const GtView *v = &t->views[n->param];
+      GtView vt;
+      const GtView *v = gt_view_at(t, n->param, &vt);
       memcpy(st, v->stride, sizeof st);
       off0 = (long)v->offset;
     }
@@ -1455,7 +1456,8 @@ rebuild_tensor(Emit *E, int32_t i, const int32_t *map)
     if (n->op == GT_OP_SUMTO)
       gt_bcast_strides(as, ys, st);
     else {
-      const GtView *v = &t->views[n->param];
+      GtView vt;
+      const GtView *v = gt_view_at(t, n->param, &vt);
       memcpy(st, v->stride, sizeof st);
       off0 = (long)v->offset;
     }
@@ -1467,7 +1469,8 @@ rebuild_tensor(Emit *E, int32_t i, const int32_t *map)
     break;
   }
   case GT_OP_SETVIEW: {
-    const GtView *v = &t->views[n->param];
+    GtView vt;
+    const GtView *v = gt_view_at(t, n->param, &vt);
     const GtShape *bs = gt_node_shape(t, n->b);
     for (size_t k = 0; k < ys->size; k++)
       y[k] = EL(E, map, n->a, k);
@@ -1481,8 +1484,9 @@ rebuild_tensor(Emit *E, int32_t i, const int32_t *map)
     for (size_t k = 0; k < ys->size; k++)
       y[k] = n->aux ? EL(E, map, ops[0], k) : -1;
     for (size_t k = n->aux; k < (size_t)n->b; k++) {
-      const GtView *v = &t->views[t->xargs[n->a + n->b + (int32_t)k
-                                           - n->aux]];
+      GtView vt;
+      const GtView *v = gt_view_at(
+          t, (uint32_t)t->xargs[n->a + n->b + (int32_t)k - n->aux], &vt);
       const GtShape *os = gt_node_shape(t, ops[k]);
       gt_stride_walk_init(&w, os, v->stride, (long)v->offset);
       for (size_t j = 0; j < os->size; j++, gt_stride_walk_next(&w))

@@ -421,6 +421,28 @@ typedef struct GtTape {
                           so that x[i] read again shares its view */
 } GtTape;
 
+/* A view whose strides are all zero (one element: x[i], x[i, j]) is not
+   stored in the view table: its node's param is GT_VIEW_INLINE | offset
+   (gt_tape_view), which saves a 72-byte record per element an indexing
+   loop reads.  Every reader goes through these two. */
+#define GT_VIEW_INLINE UINT32_C(0x80000000)
+
+static inline const GtView *
+gt_view_at(const GtTape *t, uint32_t p, GtView *tmp)
+{
+  if (!(p & GT_VIEW_INLINE))
+    return &t->views[p];
+  memset(tmp, 0, sizeof *tmp);
+  tmp->offset = p & ~GT_VIEW_INLINE;
+  return tmp;
+}
+
+static inline size_t
+gt_view_offset(const GtTape *t, uint32_t p)
+{
+  return (p & GT_VIEW_INLINE) ? p & ~GT_VIEW_INLINE : t->views[p].offset;
+}
+
 int gt_tape_init(GtTape *t, mpfr_prec_t prec, size_t max_nodes);
 void gt_tape_free(GtTape *t);
 /* Empties t for reuse (as gt_tape_init with the same precision and
@@ -469,7 +491,8 @@ gt_node_size(const GtTape *t, int32_t i)
 }
 /* Appends an operand list for an n-ary node; returns its offset or -1. */
 long gt_tape_xargs(GtTape *t, const int32_t *ops, size_t n);
-/* Appends view parameters; returns their index or UINT32_MAX. */
+/* Appends view parameters; returns their index (or, for one element,
+   the inline form gt_view_at reads) or UINT32_MAX. */
 uint32_t gt_tape_view(GtTape *t, const GtView *v);
 /* The operands of node i: up to 3 in buf, or the n-ary list; returns the
    count and sets *ops.  (Inline: the sweeps call it for every node.) */

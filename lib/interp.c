@@ -1293,9 +1293,18 @@ exec_input(Interp *in, const GtStmt *s)
   }
   r->site = s->expr ? s->expr->id : 0;
   GtShape vs = *gt_node_shape(r->tape, v);
-  int32_t n = gt_rec_push_shaped(r, GT_OP_INPUT, -1, -1, -1, &vs);
-  for (size_t k = 0; k < vs.size; k++)
-    mpfr_set(&r->tape->nodes[n].v[k], &r->tape->nodes[v].v[k], MPFR_RNDN);
+  int32_t n;
+  if (vs.size > 1 && r->tape->nodes[v].op == GT_OP_CONST
+      && (size_t)v + 1 == r->tape->n) {
+    /* a table just read (load(), a tensor literal) that nothing else
+       uses: the input shares its numbers instead of copying them (a
+       tensor input is never replayed in place, see replay.c) */
+    n = gt_rec_push_alias(r, GT_OP_INPUT, -1, &vs, r->tape->nodes[v].v);
+  } else {
+    n = gt_rec_push_shaped(r, GT_OP_INPUT, -1, -1, -1, &vs);
+    for (size_t k = 0; k < vs.size; k++)
+      mpfr_set(&r->tape->nodes[n].v[k], &r->tape->nodes[v].v[k], MPFR_RNDN);
+  }
   r->tape->nodes[n].param = (uint32_t)v + 1; /* its value's node, for
                                                 --enclose (enclose.c) */
   in->input_nodes[idx] = n;

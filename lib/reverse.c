@@ -158,6 +158,9 @@ typedef struct Sweep {
   mpfr_ptr scratch[6];
   mpfr_ptr pair;          /* two contiguous numbers for tensor rules */
   int32_t inf_node;
+  const int32_t *wrt;     /* the targets, and where their derivatives go */
+  size_t nwrt;
+  mpfr_ptr *res;
 } Sweep;
 
 /* The adjoint of node j, made (zero) on first use; NULL: out of memory. */
@@ -175,8 +178,17 @@ adjoint(Sweep *S, int32_t j)
     *slot = gt_tape_number(&S->holder);
   } else {
     /* a tensor's elements start at -0, "nothing flows here": any
-       contribution, even +0, makes them +0 or nonzero (see quiet()) */
-    *slot = gt_tape_numbers(&S->holder, n);
+       contribution, even +0, makes them +0 or nonzero (see quiet()).  A
+       target's adjoint is made in place, in the numbers its derivative
+       is returned in (sweep_results), not in a copy. */
+    *slot = NULL;
+    for (size_t k = 0; k < S->nwrt && (S->f[j - S->lo] & WRT); k++)
+      if (S->wrt[k] == j && mpfr_get_prec(S->res[k]) == S->t->prec) {
+        *slot = S->res[k];
+        break;
+      }
+    if (*slot == NULL)
+      *slot = gt_tape_numbers(&S->holder, n);
     for (size_t k = 0; *slot != NULL && k < n; k++)
       mpfr_set_zero(&(*slot)[k], -1);
   }
@@ -269,7 +281,8 @@ one_each(const GtTape *t, int32_t i)
   const GtShape *s = gt_node_shape(t, i);
   if (s->size <= 1)
     return 1;
-  const GtView *v = &t->views[n->param];
+  GtView vt;
+  const GtView *v = gt_view_at(t, n->param, &vt);
   if (s->rank == 1)
     return v->stride[0] != 0;
   return gt_view_contiguous(v, s);
@@ -561,7 +574,8 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
   }
   if (lo > out)
     return GT_OK;
-  Sweep S = { .t = t, .lo = lo, .inf_node = -1 };
+  Sweep S = { .t = t, .lo = lo, .inf_node = -1, .wrt = wrt, .nwrt = nwrt,
+              .res = res };
   S.holder.prec = t->prec;
   size_t span = (size_t)(out - lo) + 1;
   S.f = mark(t, lo, out, wrt, nwrt);

@@ -259,6 +259,11 @@ view_hash(const GtView *v)
 uint32_t
 gt_tape_view(GtTape *t, const GtView *v)
 {
+  int zero = v->offset < (size_t)(GT_VIEW_INLINE - 1);
+  for (int d = 0; d < GT_MAX_RANK && zero; d++)
+    zero = v->stride[d] == 0;
+  if (zero)
+    return GT_VIEW_INLINE | (uint32_t)v->offset;   /* see gt_view_at */
   if (t->viewcache == NULL)
     t->viewcache = calloc(GT_VIEW_CACHE, sizeof *t->viewcache);
   uint32_t h = 0;

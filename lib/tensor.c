@@ -391,7 +391,8 @@ gt_tensor_norm(GtRec *r, int32_t a)
 static int32_t
 view_node(GtRec *r, int32_t a, uint32_t p, const GtShape *s)
 {
-  const GtView *v = &r->tape->views[p];
+  GtView vt;
+  const GtView *v = gt_view_at(r->tape, p, &vt);
   if (s->size > 0 && gt_view_contiguous(v, s)) {
     mpfr_ptr at = &r->tape->nodes[a].v[v->offset];
     int32_t i = gt_rec_push_alias(r, GT_OP_VIEW, a, s, at);
@@ -935,7 +936,8 @@ gt_tensor_fwd_view(GtTape *t, int32_t i, mpfr_ptr tmp)
   (void)tmp;
   GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
-  const GtView *v = &t->views[n->param];
+  GtView vt;
+  const GtView *v = gt_view_at(t, n->param, &vt);
   GtStrideWalk w;
   gt_stride_walk_init(&w, &ys, v->stride, (long)v->offset);
   for (size_t k = 0; k < ys.size; k++, gt_stride_walk_next(&w))
@@ -949,7 +951,8 @@ gt_tensor_adj_view(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   (void)k; (void)scratch;
   const GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
-  const GtView *v = &t->views[n->param];
+  GtView vt;
+  const GtView *v = gt_view_at(t, n->param, &vt);
   GtStrideWalk w;
   gt_stride_walk_init(&w, &ys, v->stride, (long)v->offset);
   for (size_t j = 0; j < ys.size; j++, gt_stride_walk_next(&w))
@@ -973,7 +976,8 @@ gt_tensor_fwd_scatter(GtTape *t, int32_t i, mpfr_ptr tmp)
   (void)tmp;
   GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
-  const GtView *v = &t->views[n->param];
+  GtView vt;
+  const GtView *v = gt_view_at(t, n->param, &vt);
   GtShape as = shape_of(t, n->a);
   for (size_t k = 0; k < ys.size; k++)
     mpfr_set_zero(&n->v[k], 1);
@@ -989,7 +993,8 @@ gt_tensor_adj_scatter(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
 {
   (void)k; (void)scratch;
   const GtNode *n = &t->nodes[i];
-  const GtView *v = &t->views[n->param];
+  GtView vt;
+  const GtView *v = gt_view_at(t, n->param, &vt);
   GtShape as = shape_of(t, n->a);
   GtStrideWalk w;
   gt_stride_walk_init(&w, &as, v->stride, (long)v->offset);
@@ -1016,7 +1021,8 @@ gt_tensor_fwd_setview(GtTape *t, int32_t i, mpfr_ptr tmp)
   (void)tmp;
   GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
-  const GtView *v = &t->views[n->param];
+  GtView vt;
+  const GtView *v = gt_view_at(t, n->param, &vt);
   GtShape bs = shape_of(t, n->b);
   for (size_t k = 0; k < ys.size; k++)
     mpfr_set(&n->v[k], &t->nodes[n->a].v[k], RND);
@@ -1033,7 +1039,8 @@ gt_tensor_adj_setview(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
   (void)scratch;
   const GtNode *n = &t->nodes[i];
   GtShape ys = shape_of(t, i);
-  const GtView *v = &t->views[n->param];
+  GtView vt;
+  const GtView *v = gt_view_at(t, n->param, &vt);
   GtShape bs = shape_of(t, n->b);
   GtStrideWalk w;
   gt_stride_walk_init(&w, &bs, v->stride, (long)v->offset);
@@ -1093,9 +1100,10 @@ gt_tensor_assemble(GtRec *r, const GtShape *s, int32_t base,
 
 /* The view of operand k >= aux of assemble node n. */
 static const GtView *
-assemble_view(const GtTape *t, const GtNode *n, size_t k)
+assemble_view(const GtTape *t, const GtNode *n, size_t k, GtView *tmp)
 {
-  return &t->views[t->xargs[n->a + n->b + (int32_t)k - n->aux]];
+  return gt_view_at(t, (uint32_t)t->xargs[n->a + n->b + (int32_t)k - n->aux],
+                    tmp);
 }
 
 void
@@ -1112,7 +1120,8 @@ gt_tensor_fwd_assemble(GtTape *t, int32_t i, mpfr_ptr tmp)
       mpfr_set_zero(&n->v[e], 1);
   }
   for (size_t k = n->aux; k < (size_t)n->b; k++) {
-    const GtView *v = assemble_view(t, n, k);
+    GtView vt;
+    const GtView *v = assemble_view(t, n, k, &vt);
     GtShape as = shape_of(t, ops[k]);
     GtStrideWalk w;
     gt_stride_walk_init(&w, &as, v->stride, (long)v->offset);
@@ -1133,7 +1142,8 @@ gt_tensor_adj_assemble(const GtTape *t, int32_t i, size_t k, mpfr_srcptr g,
       mpfr_add(&acc[e], &acc[e], &g[e], RND);
     return 0;
   }
-  const GtView *v = assemble_view(t, n, k);
+  GtView vt;
+  const GtView *v = assemble_view(t, n, k, &vt);
   GtShape as = shape_of(t, t->xargs[n->a + (int32_t)k]);
   GtStrideWalk w;
   gt_stride_walk_init(&w, &as, v->stride, (long)v->offset);
@@ -1161,12 +1171,12 @@ gt_tensor_radj_assemble(GtRec *r, int32_t i, int k, int32_t g)
   if (as.size == 1 && gn.op == GT_OP_SCATTER
       && gt_node_size(t, gn.a) == 1) {
     /* one element scattered: it, or nothing */
-    if (t->views[gn.param].offset == t->views[param].offset)
+    if (gt_view_offset(t, gn.param) == gt_view_offset(t, param))
       return gn.a;
     return -1;
   }
   if (as.size == 1 && gn.op == GT_OP_ASSEMBLE && gn.aux == 0) {
-    size_t want = t->views[param].offset;
+    size_t want = gt_view_offset(t, param);
     int32_t sum = -1;
     int sparse = 1;
     for (int32_t q = 0; q < gn.b && sparse; q++)
@@ -1174,7 +1184,7 @@ gt_tensor_radj_assemble(GtRec *r, int32_t i, int k, int32_t g)
     for (int32_t q = 0; q < gn.b && sparse; q++) {
       int32_t x = t->xargs[gn.a + q];
       uint32_t p = (uint32_t)t->xargs[gn.a + gn.b + q];
-      if (t->views[p].offset != want)
+      if (gt_view_offset(t, p) != want)
         continue;
       sum = sum < 0 ? x : gt_rec_op(r, GT_OP_ADD, sum, x, -1);
       gn = t->nodes[g];   /* appending may move the nodes */

@@ -278,11 +278,27 @@ test_xargs_views_frames_guards(void **state)
     GtView v;
     memset(&v, 0, sizeof v);
     v.offset = k;
-    v.stride[0] = -(long)k;
+    v.stride[0] = -(long)k - 1;
     assert_int_equal(gt_tape_view(&t, &v), k);
   }
   assert_int_equal(t.views[33].offset, 33);
-  assert_int_equal(t.views[33].stride[0], -33);
+  assert_int_equal(t.views[33].stride[0], -34);
+  /* one element (all strides 0): not stored, the offset is in the param */
+  {
+    GtView v, tmp;
+    memset(&v, 0, sizeof v);
+    v.offset = 123456;
+    uint32_t p = gt_tape_view(&t, &v);
+    assert_int_equal(p, GT_VIEW_INLINE | 123456u);
+    assert_int_equal(t.nviews, 40);
+    const GtView *w = gt_view_at(&t, p, &tmp);
+    assert_int_equal(w->offset, 123456);
+    for (int d = 0; d < GT_MAX_RANK; d++)
+      assert_int_equal(w->stride[d], 0);
+    assert_int_equal(gt_view_offset(&t, p), 123456);
+    assert_int_equal(gt_view_offset(&t, 33), 33);
+    assert_ptr_equal(gt_view_at(&t, 33, &tmp), &t.views[33]);
+  }
 
   /* frames: record 0 is the top level, the others chain to their parent */
   uint32_t f = 0;
