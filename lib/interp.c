@@ -674,8 +674,13 @@ eval_tfunc(Interp *in, const GtExpr *e)
     dims_arg(in, e->args + 1, (size_t)e->nargs - 1, &x.s, 1);
     break;
   case GT_TF_SHAPE: case GT_TF_SIZE: case GT_TF_RANK: case GT_TF_TRANSPOSE:
-  case GT_TF_NORM: case GT_TF_LEN: case GT_TF_LOGSUMEXP:
+  case GT_TF_NORM: case GT_TF_LEN:
     x.a = eval(in, e->args[0]);
+    break;
+  case GT_TF_LOGSUMEXP:
+    x.a = eval(in, e->args[0]);
+    if (e->nargs > 1)
+      x.axis = int_arg(in, e->args[1], "an axis");
     break;
   case GT_TF_CONCAT: case GT_TF_STACK: case GT_TF_TILE: case GT_TF_REPEAT:
   case GT_TF_APPEND:

@@ -35,7 +35,7 @@ static const struct {
   { "concat", GT_TF_CONCAT }, { "stack", GT_TF_STACK },
   { "tile", GT_TF_TILE }, { "repeat", GT_TF_REPEAT },
   { "append", GT_TF_APPEND }, { "load", GT_TF_LOAD },
-  { "logsumexp", GT_TF_LOGSUMEXP },
+  { "logsumexp", GT_TF_LOGSUMEXP }, { "reduce_logsumexp", GT_TF_LOGSUMEXP },
 };
 
 /* least and greatest number of arguments */
@@ -53,7 +53,7 @@ static const struct {
   [GT_TF_CONCAT] = { 1, 65535 }, [GT_TF_STACK] = { 1, 65535 },
   [GT_TF_TILE] = { 2, GT_MAX_RANK + 1 }, [GT_TF_REPEAT] = { 2, 3 },
   [GT_TF_APPEND] = { 2, 3 }, [GT_TF_LOAD] = { 1, 1 },
-  [GT_TF_LOGSUMEXP] = { 1, 1 },
+  [GT_TF_LOGSUMEXP] = { 1, 2 },
 };
 
 int
@@ -226,23 +226,64 @@ reshape(GtRec *r, const GtExpr *e, int32_t a, GtShape s)
    term that is zero (and the even split of reduce_max's ties).  An empty
    tensor is an error (its logsumexp would be -inf and its max does not
    exist); a tensor whose largest element is infinite gives that element
-   (+inf, or -inf when every element is -inf), with derivative 0. */
+   (+inf, or -inf when every element is -inf), with derivative 0.
+
+   logsumexp(a, axis) does the same along one axis (NumPy's numbering,
+   negative from the end), as TensorFlow's reduce_logsumexp: m is the
+   maximum along the axis, kept as a dimension of 1 so that a - m
+   broadcasts; the result has a's shape without the axis.  Where a line's
+   maximum is infinite, the result is that maximum (derivative 0): where()
+   picks it, and the other branch is computed from zeros in place of that
+   line, so that no rule on the way meets inf - inf or 0 / 0 (where()
+   passes no derivative to a branch it did not select, but the recorded
+   sweep still runs the rules there). */
 static int32_t
-logsumexp(GtRec *r, const GtExpr *e, int32_t a)
+logsumexp(GtRec *r, const GtExpr *e, int32_t a, int axis1)
 {
   r->site = e->id;
-  if (gt_node_size(r->tape, a) == 0)
+  GtShape as = *gt_node_shape(r->tape, a);
+  if (as.size == 0)
     gt_rec_fail(r, GT_ERUNTIME, "logsumexp of an empty tensor (it has no "
                 "largest element; the sum of no exponentials is 0, whose "
                 "log is -inf)");
-  int32_t m = gt_rec_op(r, GT_OP_STOP, gt_tensor_reduce(r, GT_OP_RMAX, a, 0),
-                        -1, -1);
-  if (!mpfr_number_p(r->tape->nodes[m].v))
-    return m;
-  int32_t d = gt_rec_op(r, GT_OP_SUB, a, m, -1);
+  int32_t m = gt_rec_op(r, GT_OP_STOP,
+                        gt_tensor_reduce(r, GT_OP_RMAX, a, axis1), -1, -1);
+  if (axis1 == 0) {
+    if (!mpfr_number_p(r->tape->nodes[m].v))
+      return m;
+    int32_t d = gt_rec_op(r, GT_OP_SUB, a, m, -1);
+    int32_t s = gt_tensor_reduce(r, GT_OP_SUM,
+                                 gt_rec_op(r, GT_OP_EXP, d, -1, -1), 0);
+    return gt_rec_op(r, GT_OP_ADD, m, gt_rec_op(r, GT_OP_LOG, s, -1, -1),
+                     -1);
+  }
+  /* the shift: m, with 0 where a line's maximum is infinite */
+  GtShape ms = *gt_node_shape(r->tape, m), ks = as;
+  ks.dim[axis1 - 1] = 1;
+  ks.size = ms.size;
+  int32_t shift = gt_rec_zeros(r, &ms), fin = gt_rec_zeros(r, &ms);
+  int all = 1;
+  for (size_t k = 0; k < ms.size; k++) {
+    mpfr_srcptr mk = &r->tape->nodes[m].v[k];
+    int f = mpfr_number_p(mk);
+    all &= f;
+    mpfr_set_ui(&r->tape->nodes[fin].v[k], (unsigned long)f, MPFR_RNDN);
+    if (f)
+      mpfr_set(&r->tape->nodes[shift].v[k], mk, MPFR_RNDN);
+  }
+  int32_t src = a;
+  if (all)
+    shift = m;
+  else
+    src = gt_rec_op(r, GT_OP_WHERE, gt_tensor_reshape(r, fin, &ks), a,
+                    gt_rec_const(r, 0, 1));
+  int32_t d = gt_rec_op(r, GT_OP_SUB, src, gt_tensor_reshape(r, shift, &ks),
+                        -1);
   int32_t s = gt_tensor_reduce(r, GT_OP_SUM,
-                               gt_rec_op(r, GT_OP_EXP, d, -1, -1), 0);
-  return gt_rec_op(r, GT_OP_ADD, m, gt_rec_op(r, GT_OP_LOG, s, -1, -1), -1);
+                               gt_rec_op(r, GT_OP_EXP, d, -1, -1), axis1);
+  int32_t y = gt_rec_op(r, GT_OP_ADD, shift,
+                        gt_rec_op(r, GT_OP_LOG, s, -1, -1), -1);
+  return all ? y : gt_rec_op(r, GT_OP_WHERE, fin, y, m);
 }
 
 /* ---- the builders ------------------------------------------------------- */
@@ -554,8 +595,19 @@ gt_tfunc_call(GtRec *r, const GtExpr *e, const GtTFuncArgs *x)
     return append(r, e, x);
   case GT_TF_LOAD:
     return gt_load_table(r, e, x->path);
-  case GT_TF_LOGSUMEXP:
-    return logsumexp(r, e, x->a);
+  case GT_TF_LOGSUMEXP: {
+    int axis1 = 0;
+    if (e->nargs > 1) {
+      int rank = gt_node_shape(r->tape, x->a)->rank;
+      if (rank == 0) {
+        r->site = e->args[1]->id;
+        gt_rec_fail(r, GT_ERUNTIME, "logsumexp of a number has no axis "
+                    "(write logsumexp(x) or give a tensor)");
+      }
+      axis1 = axis_of(r, e, x->axis, rank) + 1;
+    }
+    return logsumexp(r, e, x->a, axis1);
+  }
   case GT_TF_COUNT:
     break;
   }

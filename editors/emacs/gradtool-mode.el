@@ -38,7 +38,7 @@
     "reshape" "norm" "grad" "jacobian" "hessian" "range"
     "concat" "stack" "tile" "repeat" "append" "load"
     "polygamma" "besselj" "bessely"
-    "zeta" "beta" "lbeta" "gamma_inc" "logsumexp")
+    "zeta" "beta" "lbeta" "gamma_inc" "logsumexp" "reduce_logsumexp")
   "Built-in functions, as gt_builtin_name lists them, and range.")
 
 (defconst gradtool-font-lock-keywords

@@ -225,6 +225,65 @@ def logsumexp_cases():
               "-e 'input x = [%s]; y = logsumexp(x)' --wrt x --digits %d\n"
               % (", ".join(t), DIGITS),
               "y = %s\ndy/dx = %s\n" % (text(r[0]), vec(r[1:])))
+    # along an axis (NumPy's numbering): one logsumexp per line, the
+    # gradient of their sum is each line's softmax; a line whose largest
+    # element is infinite gives that element, with derivative 0
+    def lse(line):
+        line = [mpf(v) for v in line]
+        m = max(line)
+        if not mpmath.isfinite(m):
+            return m, [mpf(0)] * len(line)
+        y = mpmath.log(mpmath.fsum(mpmath.exp(v) for v in line))
+        return y, [mpmath.exp(v - y) for v in line]
+
+    def mat(rows):
+        return "[" + ", ".join(rows) + "]"
+
+    A = [["1", "2", "3"], ["1000", "30.5", "-1000"]]
+    lit = mat("[" + ", ".join(r) + "]" for r in A)
+    with mpmath.workdps(160):
+        rows = [lse(r) for r in A]
+        cols = [lse([A[i][j] for i in range(2)]) for j in range(3)]
+    write("sf2_logsumexp_axis1",
+          "-e 'input x = %s; y = logsumexp(x, 1)' --wrt x --digits %d\n"
+          % (lit, DIGITS),
+          "y = %s\ndy/dx = %s\n" % (vec([r[0] for r in rows]),
+                                   mat(vec(r[1]) for r in rows)))
+    write("sf2_logsumexp_axis0",
+          "-e 'input x = %s; y = reduce_logsumexp(x, -2)' --wrt x "
+          "--digits %d\n" % (lit, DIGITS),
+          "y = %s\ndy/dx = %s\n"
+          % (vec([c[0] for c in cols]),
+             mat(vec([cols[j][1][i] for j in range(3)]) for i in range(2))))
+    B = [["1", "2"], ["inf", "5"], ["-inf", "-inf"]]
+    with mpmath.workdps(160):
+        rows = [lse(r) for r in B]
+        # Hessian of sum(y): s_i (delta_ij - s_j) within a line, else 0
+        hess = []
+        for i in range(3):
+            for k in range(2):
+                h = []
+                for j in range(3):
+                    for l in range(2):
+                        if i != j or not mpmath.isfinite(rows[i][0]):
+                            h.append(mpf(0))
+                        else:
+                            si, sl = rows[i][1][k], rows[i][1][l]
+                            h.append(si * ((1 if k == l else 0) - sl))
+                hess.append(h)
+
+    def ytext(v):
+        return "inf" if v == mpmath.inf else "-inf" if v == -mpmath.inf \
+            else text(v)
+    h4 = mat(mat(mat(vec(hess[i * 2 + k][j * 2:j * 2 + 2]) for j in range(3))
+                 for k in range(2)) for i in range(3))
+    write("sf2_logsumexp_axis_inf",
+          "-e 'input x = [[1, 2], [inf, 5], [-inf, -inf]]; "
+          "y = logsumexp(x, -1)' --wrt x --order 2 --all-orders --digits %d\n"
+          % DIGITS,
+          "y = [%s]\ndy/dx = %s\nd2y/dx2 = %s\n"
+          % (", ".join(ytext(r[0]) for r in rows),
+             mat(vec(r[1]) for r in rows), h4))
     # a scalar is its own logsumexp; its second derivative is 0
     write("sf2_logsumexp_scalar",
           "-e 'input x = 2.5; y = logsumexp(x)' --wrt x --order 2 "
@@ -311,6 +370,11 @@ def error_cases():
          "lbeta(0.5, -0.5) is not a number (NaN): a and b must not be 0, "
          "-1, -2, ... (poles), nor a + b (there B = 0); pass --nan-ok to "
          "allow NaN values"),
+        ("sf2_err_logsumexp_axis", "y = logsumexp([1, 2], 1)", 23, "1",
+         "axis 1 is out of range for a tensor of rank 1"),
+        ("sf2_err_logsumexp_scalar_axis", "y = logsumexp(2, 0)", 18, "0",
+         "logsumexp of a number has no axis (write logsumexp(x) or give a "
+         "tensor)"),
         ("sf2_err_logsumexp_empty", "y = logsumexp(zeros(0))", 5,
          "logsumexp(zeros(0))",
          "logsumexp of an empty tensor (it has no largest element; the sum "

@@ -25,7 +25,7 @@ syn keyword gtBuiltin   sum reduce_sum mean reduce_mean prod reduce_prod reduce_
 syn keyword gtBuiltin   dot matmul transpose reshape norm grad jacobian hessian
 syn keyword gtBuiltin   concat stack tile repeat append load
 syn keyword gtBuiltin   polygamma besselj bessely
-syn keyword gtBuiltin   zeta beta lbeta gamma_inc logsumexp
+syn keyword gtBuiltin   zeta beta lbeta gamma_inc logsumexp reduce_logsumexp
 " range() of a for loop
 syn keyword gtBuiltin    range
 
