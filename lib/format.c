@@ -480,6 +480,272 @@ done:
   return rc;
 }
 
+/* ---- the fixed-width fast path ------------------------------------------------ */
+
+/* The same digits as interval_digits, for precisions up to FAST_PREC bits
+   and 2^-1129 <= ulp(x) < 1, with integers on the stack (mpn_ functions
+   on fixed buffers, no allocation) and a table of powers of five.
+
+   With |x| = M 2^E (M the p-bit significand, E = EXP(x) - p < 0), the
+   rounding interval has the ends lo = (2M - 1) 2^(E-1) and
+   hi = (2M + 1) 2^(E-1), its width is one ulp 2^E.  Scale by 10^s with
+   s = ceil(-E log10 2): the scaled width w = 2^E 10^s = 10^(E log10 2 + s)
+   lies in [1, 10), and is 1 only for E = 0, excluded; so w in (1, 10).
+   Write lo' = lo 10^s, hi' = hi 10^s, X = |x| 10^s and
+       A = floor(hi'),  B = floor(lo')    (with flags: was the floor exact?).
+   As 10^s = 5^s 2^s, with T = 2M 5^s and k = 1 - E - s >= 1,
+       hi' = (T + 5^s) / 2^k,  lo' = (T - 5^s) / 2^k,  X = T / 2^k:
+   one product, two additions, three shifts.  A < 2^(p+4): at most four
+   limbs whatever s is, and A - B, in [1, 10], is its lowest limb's.
+
+   A candidate decimal is an integer c of the scaled line (c 10^-s).
+   (1) A closed interval of width w < 10 holds at most one multiple of 10,
+       and the only candidate is c = A - (A mod 10), the largest one up to
+       hi'.  It lies in [lo', hi'] iff c > B (as c is an integer,
+       c > floor(lo') means c > lo'), or c = B = lo' exactly; it equals hi'
+       only when c = A = hi' exactly.  Those two exact ends are where the
+       open or closed end (ties to even on reading back) would matter:
+       undecided.
+   (2) If c is strictly inside, it is the only multiple of 10 there, so
+       with its trailing zeros dropped (c = c' 10^t, c' of n0 digits) no
+       shorter decimal lies in the interval, and c is the only n0-digit
+       decimal in it: the n0-digit decimals near c are multiples of 10^t,
+       except below a power of ten (c = 10^t, n0 = 1), where 9 10^(t-1)
+       is 10^(t-1) below c, more than w away when t >= 2 (c = 10 is
+       left undecided).  As the interval is symmetric about X, the
+       nearest n0-digit rounding of X, which is what the search and
+       mpfr_get_str give, is then c itself (every other n0-digit decimal
+       is outside, hence farther from X than c).
+   (3) Otherwise no multiple of 10 lies in [lo', hi']; then no power of ten
+       10^m, m >= 1, does either, so B and A have the same length L (L >= 2,
+       else undecided: only precisions of a few bits get there), there is
+       no (L-1)-digit decimal in the interval, and the integers are its
+       L-digit decimals.  The nearest integer R to X is within 1/2 of X
+       while the interval reaches w/2 > 1/2 either side: R is inside and is
+       the answer, unless X is exactly halfway between two integers (a tie,
+       undecided, so that mpfr_get_str's own rule is not guessed).
+       R = A - d with 0 <= d < A mod 10 (R > c), so R's digits are A's with
+       the last one lowered by d: no borrow, no trailing zero.
+   So only A is converted to decimal: limbs to 19-digit chunks by mpn_divrem_1
+   with 10^19, chunks to digits two at a time from a table.
+
+   Cost at 128 bits, |x| near 1 (s ~ 40, 5^s two limbs): a 3 x 2 limb
+   product, a few shifts and adds on six limbs, three divisions of a
+   three-limb number by 10^19: about 600 instructions, against about 4,500
+   for interval_digits with mpz functions and mpz_get_str. */
+
+#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
+#define FAST 1
+#define FAST_PREC 192                   /* p <= 192: M in three limbs */
+#define FAST_S 340                      /* 5^340 < 2^790: 13 limbs */
+#define FAST_LIMBS 24                   /* T = 2M 5^s: at most 4 + 13 */
+
+/* 5^k for k = 0..FAST_S, at pow5_limb + pow5_at[k], pow5_len[k] limbs:
+   2,277 limbs (18 KB) in all, made once. */
+static mp_limb_t pow5_limb[2304];
+static unsigned short pow5_at[FAST_S + 1], pow5_len[FAST_S + 1];
+static pthread_once_t pow5_once = PTHREAD_ONCE_INIT;
+
+static void
+pow5_make(void)
+{
+  size_t at = 0, n = 1;
+  pow5_limb[0] = 1;
+  pow5_at[0] = 0;
+  pow5_len[0] = 1;
+  for (int k = 1; k <= FAST_S; k++) {
+    mp_limb_t *prev = pow5_limb + at, *cur = prev + n;
+    mp_limb_t carry = mpn_mul_1(cur, prev, (mp_size_t)n, 5);
+    at += n;
+    if (carry != 0)
+      cur[n++] = carry;
+    pow5_at[k] = (unsigned short)at;
+    pow5_len[k] = (unsigned short)n;
+  }
+}
+
+/* The lowest nq limbs of floor(u / 2^k), u of nu limbs; *exact says
+   whether the floor dropped nothing. */
+static inline void
+shift_floor(mp_limb_t *q, size_t nq, const mp_limb_t *u, size_t nu,
+            unsigned long k, int *exact)
+{
+  size_t w = k / 64;
+  unsigned b = (unsigned)(k % 64);
+  int ex = b == 0 || w >= nu || (u[w] << (64 - b)) == 0;
+  for (size_t i = 0; ex && i < w && i < nu; i++)
+    ex = u[i] == 0;
+  *exact = ex;
+  for (size_t i = 0; i < nq; i++) {
+    mp_limb_t l = w + i < nu ? u[w + i] : 0;
+    mp_limb_t h = w + i + 1 < nu ? u[w + i + 1] : 0;
+    q[i] = b == 0 ? l : (l >> b) | (h << (64 - b));
+  }
+}
+
+static const char two_digits[201] =
+  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+  "8081828384858687888990919293949596979899";
+
+/* Writes v < 10^8 as 8 decimal digits at out: two at a time from the
+   table, by divisions by constants (multiplications). */
+static void
+put8(char *out, uint32_t v)
+{
+  uint32_t h = v / 10000, l = v % 10000;
+  memcpy(out, two_digits + 2 * (h / 100), 2);
+  memcpy(out + 2, two_digits + 2 * (h % 100), 2);
+  memcpy(out + 4, two_digits + 2 * (l / 100), 2);
+  memcpy(out + 6, two_digits + 2 * (l % 100), 2);
+}
+
+/* Writes v < 10^19 as 19 decimal digits at out: 3 + 8 + 8. */
+static void
+put19(char *out, uint64_t v)
+{
+  uint64_t top = v / 10000000000000000u, rest = v % 10000000000000000u;
+  uint32_t t = (uint32_t)top;
+  out[0] = (char)('0' + t / 100);
+  memcpy(out + 1, two_digits + 2 * (t % 100), 2);
+  put8(out + 3, (uint32_t)(rest / 100000000));
+  put8(out + 11, (uint32_t)(rest % 100000000));
+}
+
+/* r = (*a) mod 10^19, *a = floor(*a / 10^19) for a of na limbs.  Each
+   partial remainder is below 10^19, so each quotient limb fits. */
+static uint64_t
+div_ten19(mp_limb_t *a, size_t na)
+{
+  const uint64_t ten19 = 10000000000000000000u;
+#ifdef __SIZEOF_INT128__
+  unsigned __int128 r = 0;
+  for (size_t i = na; i-- > 0;) {
+    unsigned __int128 u = (r << 64) | a[i];
+    a[i] = (mp_limb_t)(u / ten19);
+    r = u % ten19;
+  }
+  return (uint64_t)r;
+#else
+  return mpn_divrem_1(a, 0, a, (mp_size_t)na, ten19);
+#endif
+}
+
+/* The decimal digits of a (na limbs, destroyed) into out, no leading
+   zero; returns their number.  a < 2^256: at most 78 digits. */
+static size_t
+limbs_decimal(char *out, mp_limb_t *a, size_t na)
+{
+  char buf[80];
+  char *end = buf + sizeof buf;
+  const mp_limb_t ten19 = 10000000000000000000u;
+  while (na > 0 && a[na - 1] == 0)
+    na--;
+  while (na > 1 || (na == 1 && a[0] >= ten19)) {
+    end -= 19;
+    put19(end, div_ten19(a, na));
+    if (a[na - 1] == 0)
+      na--;
+  }
+  mp_limb_t v = na ? a[0] : 0;
+  do {
+    *--end = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  size_t n = (size_t)(buf + sizeof buf - end);
+  memcpy(out, end, n);
+  return n;
+}
+
+/* The shortest digits of |x| into dig[0..*n) with *e as mpfr_get_str's
+   exponent, 0 on success; -1 when x is outside the fast path's range or
+   the interval's ends or a tie would decide (see above). */
+static int
+fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
+{
+  mpfr_prec_t p = mpfr_get_prec(x);
+  if (p > FAST_PREC)
+    return -1;
+  long E = (long)mpfr_get_exp(x) - (long)p;
+  if (E >= 0 || E < -1200)
+    return -1;
+  /* s = ceil(-E log10 2) = -floor(E log10 2), with log10 2 ~ 78913 / 2^18,
+     exact for |E| <= 1650 */
+  long s = (-E * 78913 + (1L << 18) - 1) >> 18;
+  if (s > FAST_S)
+    return -1;
+  size_t nl = (size_t)(p + 63) / 64;
+  const mp_limb_t *mant = mpfr_custom_get_significand(x);
+  /* |x| = 2^k has an asymmetric interval: the general path */
+  size_t z = 0;
+  while (z < nl - 1 && mant[z] == 0)
+    z++;
+  if (z == nl - 1 && mant[z] == (mp_limb_t)1 << 63)
+    return -1;
+  /* m2 = 2M: the significand's limbs hold M 2^pad */
+  mp_limb_t m2[4], t[FAST_LIMBS], u[FAST_LIMBS];
+  unsigned pad = (unsigned)(nl * 64 - (size_t)p);
+  size_t n2 = nl;
+  if (pad == 0)
+    m2[n2++] = mpn_lshift(m2, mant, (mp_size_t)nl, 1);
+  else if (pad == 1)
+    memcpy(m2, mant, nl * sizeof *m2);
+  else
+    mpn_rshift(m2, mant, (mp_size_t)nl, pad - 1);
+  pthread_once(&pow5_once, pow5_make);
+  const mp_limb_t *f = pow5_limb + pow5_at[s];
+  size_t nf = pow5_len[s], nt = n2 + nf;
+  if (n2 >= nf)
+    mpn_mul(t, m2, (mp_size_t)n2, f, (mp_size_t)nf);   /* T = 2M 5^s */
+  else
+    mpn_mul(t, f, (mp_size_t)nf, m2, (mp_size_t)n2);
+  unsigned long k = (unsigned long)(1 - E - s);
+  mp_limb_t a[4], b0, r2[2];
+  int exa, exb, exr;
+  /* A = floor((T + 5^s) / 2^k); T + 5^s < 2^(64 nt) as 2M < 2^(64 n2) */
+  mpn_add(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
+  shift_floor(a, 4, u, nt, k, &exa);
+  /* B = floor((T - 5^s) / 2^k): only its lowest limb, A - B being small */
+  mpn_sub(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
+  shift_floor(&b0, 1, u, nt, k, &exb);
+  /* R = round(X), X = T / 2^k, from floor(2X) and whether 2X is an
+     integer: X is halfway between two integers iff floor(2X) is odd and
+     2X is exact */
+  shift_floor(r2, 2, t, nt, k - 1, &exr);
+  int half = (int)(r2[0] & 1);
+  if (half && exr)
+    return -1;                          /* a tie */
+  mp_limb_t R0 = ((r2[0] >> 1) | (r2[1] << 63)) + (mp_limb_t)half;
+  mp_limb_t D = a[0] - b0;              /* A - B, in [1, 10] */
+  mp_limb_t d = a[0] - R0;              /* A - R, in [0, D] */
+  if (D < 1 || D > 10 || d > D)
+    return -1;                          /* cannot happen */
+  size_t L = limbs_decimal(dig, a, 4);
+  if (L < 2)
+    return -1;
+  unsigned a0 = (unsigned)(dig[L - 1] - '0');     /* A mod 10 */
+  *e = (mpfr_exp_t)((long)L - s);
+  if (a0 < D) {
+    /* (1), (2): c = A - a0 > B lies in the interval */
+    if ((a0 == 0 && exa) || (L == 2 && dig[0] == '1'))
+      return -1;                        /* c = hi' exactly, or c = 10 */
+    size_t m = L - 1;
+    while (m > 1 && dig[m - 1] == '0')
+      m--;
+    *n = m;
+    return 0;
+  }
+  if (a0 == D && exb)
+    return -1;                          /* c = B = lo' exactly */
+  /* (3): R = A - d */
+  if (d >= a0)
+    return -1;                          /* cannot happen */
+  dig[L - 1] = (char)('0' + a0 - d);
+  *n = L;
+  return 0;
+}
+#endif
+
 /* mpfr_get_str_ndigits(10, p) = 1 + ceil(p log10 2), which MPFR computes
    exactly at a cost of about a thousand instructions: here from a double
    when p log10 2 is clearly not an integer (its error is below 1e-16 p),
@@ -494,11 +760,13 @@ max_digits(mpfr_prec_t p)
   return mpfr_get_str_ndigits(10, p);
 }
 
+/* The shortest round-trip digits of x, laid out; fast: try fast_digits
+   first. */
 static char *
-format_shortest(mpfr_srcptr x)
+format_shortest(mpfr_srcptr x, int fast)
 {
   mpfr_prec_t prec = mpfr_get_prec(x);
-  size_t hi = max_digits(prec), n;
+  size_t hi, n;
   Search s;
   mpfr_t ax;
   mpfr_exp_t e;
@@ -509,7 +777,17 @@ format_shortest(mpfr_srcptr x)
     int toolong;
     return format_integer(x, 0, &toolong);
   }
+#ifdef FAST
+  if (fast) {
+    char dig[80];
+    if (fast_digits(x, dig, &n, &e) == 0)
+      return layout(neg, dig, n, e, 0);
+  }
+#else
+  (void)fast;
+#endif
 
+  hi = max_digits(prec);
   s.buf = malloc(2 * hi + 80);
   if (s.buf == NULL)
     return NULL;
@@ -585,7 +863,30 @@ gt_format_number(mpfr_srcptr x, long digits)
     return dup_str("0");          /* both zeros, with any digits: an integer */
   if (digits > 0)
     return format_digits(x, (size_t)digits);
-  return format_shortest(x);
+  return format_shortest(x, 1);
+}
+
+char *
+gt_format_shortest_general(mpfr_srcptr x)
+{
+  if (!mpfr_regular_p(x))
+    return gt_format_number(x, 0);
+  return format_shortest(x, 0);
+}
+
+int
+gt_format_fast_decides(mpfr_srcptr x)
+{
+#ifdef FAST
+  char dig[80];
+  size_t n;
+  mpfr_exp_t e;
+  return mpfr_regular_p(x) && !(mpfr_integer_p(x) && mpfr_get_exp(x) <= mpfr_get_prec(x))
+         && fast_digits(x, dig, &n, &e) == 0;
+#else
+  (void)x;
+  return 0;
+#endif
 }
 
 /* ---- tensors ---------------------------------------------------------------- */
