@@ -49,10 +49,24 @@
  * the open or closed end matter).  That settles more than 99% of computed
  * values with three conversions and no read-back.
  *
- * Cost: three conversions of about n digits, n ~ 0.3 p, each subquadratic
- * in GMP, on the direct path; O(log n) conversions and read-backs on the
- * search, typically 2 to 6 when nearly all digits are needed.  The
- * power-of-two walk adds a few more.
+ * The fixed-width fast path.  Before interval_digits, fast_digits does
+ * the same reading of the ends for precisions up to 192 bits and ulps from
+ * 2^-1129 to 2^1129 (every double but the subnormals and powers of two,
+ * and the usual 128-bit results) with integers of a few limbs on the
+ * stack: one product by a tabled 5^s, shifts, and its own conversion of
+ * one integer to decimal.  What it cannot decide (an interval's end or a
+ * tie that would need the open or closed end, a power of ten inside the
+ * interval at a few bits, powers of two) goes on to interval_digits and
+ * the search, so the text is the same byte for byte.
+ *
+ * Cost: on the fast path about 1,050 instructions at 128 bits near 1,
+ * about 1,250 for a whole gt_format_number with the layout and its
+ * malloc (callgrind, issue 13's W1: printing 1e5 gradient numbers went
+ * from 8.8% of the run's instructions, about 4,500 a number, to 2.7%).
+ * Otherwise three conversions of about n digits, n ~ 0.3 p, each
+ * subquadratic in GMP, on interval_digits' direct path; O(log n)
+ * conversions and read-backs on the search, typically 2 to 6 when nearly
+ * all digits are needed.  The power-of-two walk adds a few more.
  */
 #include "internal.h"
 
@@ -483,20 +497,25 @@ done:
 /* ---- the fixed-width fast path ------------------------------------------------ */
 
 /* The same digits as interval_digits, for precisions up to FAST_PREC bits
-   and 2^-1129 <= ulp(x) < 1, with integers on the stack (mpn_ functions
-   on fixed buffers, no allocation) and a table of powers of five.
+   and ulp(x) = 2^E with 0 < |E| <= FAST_E (2^-1129 to 2^1129), with
+   integers on the stack (mpn_ functions on fixed buffers, no allocation)
+   and a table of powers of five.  Everything else (E = 0 never gets here:
+   those are integers below 2^p), powers of two, and the rare cases it
+   cannot decide go to interval_digits and the search, so the text is the
+   same byte for byte (test_format compares the two on every kind of
+   number).
 
-   With |x| = M 2^E (M the p-bit significand, E = EXP(x) - p < 0), the
+   With |x| = M 2^E (M the p-bit significand, E = EXP(x) - p), the
    rounding interval has the ends lo = (2M - 1) 2^(E-1) and
    hi = (2M + 1) 2^(E-1), its width is one ulp 2^E.  Scale by 10^s with
-   s = ceil(-E log10 2): the scaled width w = 2^E 10^s = 10^(E log10 2 + s)
+   s = -floor(E log10 2): the scaled width w = 2^E 10^s = 10^(E log10 2 + s)
    lies in [1, 10), and is 1 only for E = 0, excluded; so w in (1, 10).
    Write lo' = lo 10^s, hi' = hi 10^s, X = |x| 10^s and
        A = floor(hi'),  B = floor(lo')    (with flags: was the floor exact?).
-   As 10^s = 5^s 2^s, with T = 2M 5^s and k = 1 - E - s >= 1,
-       hi' = (T + 5^s) / 2^k,  lo' = (T - 5^s) / 2^k,  X = T / 2^k:
-   one product, two additions, three shifts.  A < 2^(p+4): at most four
-   limbs whatever s is, and A - B, in [1, 10], is its lowest limb's.
+   For E < 0 (s > 0) they come from one product 2M 5^s and shifts
+   (ends_by_product), for E > 0 (s <= 0) from one division by 5^-s and
+   small corrections (ends_by_division).  A < 2^(p+4): at most four limbs
+   whatever s is, and A - B, in [1, 10], is its lowest limb's difference.
 
    A candidate decimal is an integer c of the scaled line (c 10^-s).
    (1) A closed interval of width w < 10 holds at most one multiple of 10,
@@ -526,18 +545,21 @@ done:
        undecided, so that mpfr_get_str's own rule is not guessed).
        R = A - d with 0 <= d < A mod 10 (R > c), so R's digits are A's with
        the last one lowered by d: no borrow, no trailing zero.
-   So only A is converted to decimal: limbs to 19-digit chunks by mpn_divrem_1
-   with 10^19, chunks to digits two at a time from a table.
+   So only A is converted to decimal: limbs to 19-digit chunks by
+   division by 10^19 (a 128-by-64-bit division per limb), chunks to digits
+   two at a time from a table.
 
    Cost at 128 bits, |x| near 1 (s ~ 40, 5^s two limbs): a 3 x 2 limb
-   product, a few shifts and adds on six limbs, three divisions of a
-   three-limb number by 10^19: about 600 instructions, against about 4,500
-   for interval_digits with mpz functions and mpz_get_str. */
+   product, a few shifts and adds on six limbs, five 128-bit divisions by
+   10^19 and the digit table: about 1,050 instructions (callgrind), against
+   about 4,200 for interval_digits with mpz functions and mpz_get_str.
+   E > 0 adds a division of at most 18 by 13 limbs. */
 
 #if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
 #define FAST 1
 #define FAST_PREC 192                   /* p <= 192: M in three limbs */
 #define FAST_S 340                      /* 5^340 < 2^790: 13 limbs */
+#define FAST_E 1129                     /* |E| <= 1129: |s| <= 340 */
 #define FAST_LIMBS 24                   /* T = 2M 5^s: at most 4 + 13 */
 
 /* 5^k for k = 0..FAST_S, at pow5_limb + pow5_at[k], pow5_len[k] limbs:
@@ -657,6 +679,124 @@ limbs_decimal(char *out, mp_limb_t *a, size_t na)
   return n;
 }
 
+/* The scaled ends and rounding of |x| = M 2^E, as fast_digits uses them:
+   A's lowest four limbs (A < 2^(p+4) fits), the lowest limbs of B and
+   of R = round(X), and whether the floors A and B were exact. */
+typedef struct Ends {
+  mp_limb_t a[4], b0, r0;
+  int exa, exb;
+} Ends;
+
+/* E < 0, s = ceil(-E log10 2) >= 1: with T = 2M 5^s (one product, 5^s
+   from the table) and k = 1 - E - s >= 1,
+     hi' = (T + 5^s) / 2^k,  lo' = (T - 5^s) / 2^k,  X = T / 2^k,
+   so the floors are shifts and their exactness the low k bits.  X is
+   halfway between two integers iff floor(2X) is odd and 2X exact: a tie,
+   returns -1. */
+static int
+ends_by_product(const mp_limb_t *m2, size_t n2, long E, long s, Ends *r)
+{
+  mp_limb_t t[FAST_LIMBS], u[FAST_LIMBS], r2[2];
+  const mp_limb_t *f = pow5_limb + pow5_at[s];
+  size_t nf = pow5_len[s], nt = n2 + nf;
+  int exr;
+  if (n2 >= nf)
+    mpn_mul(t, m2, (mp_size_t)n2, f, (mp_size_t)nf);   /* T = 2M 5^s */
+  else
+    mpn_mul(t, f, (mp_size_t)nf, m2, (mp_size_t)n2);
+  unsigned long k = (unsigned long)(1 - E - s);
+  /* T + 5^s < 2^(64 nt), as 2M < 2^(64 n2) and 5^s < 2^(64 nf) */
+  mpn_add(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
+  shift_floor(r->a, 4, u, nt, k, &r->exa);
+  mpn_sub(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
+  shift_floor(&r->b0, 1, u, nt, k, &r->exb);
+  shift_floor(r2, 2, t, nt, k - 1, &exr);             /* floor(2X) */
+  mp_limb_t half = r2[0] & 1;
+  if (half && exr)
+    return -1;
+  r->r0 = ((r2[0] >> 1) | (r2[1] << 63)) + half;
+  return 0;
+}
+
+/* Does a (n limbs) equal zero? */
+static int
+limbs_zero(const mp_limb_t *a, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != 0)
+      return 0;
+  return 1;
+}
+
+/* E > 0 (|x| >= 2^p, an integer), s = -k5 with k5 = floor(E log10 2)
+   >= 0, so 10^s = 2^-k5 / 5^k5; with G = E - 1 - k5 >= 0, N = 2M 2^G
+   and H = 2^G,
+     hi' = (N + H) / 5^k5,  lo' = (N - H) / 5^k5,  X = N / 5^k5.
+   One division N = Q 5^k5 + Rm, 0 <= Rm < 5^k5, then small corrections,
+   as H / 5^k5 = w / 2 lies in (1/2, 5):
+     A = Q + floor((Rm + H) / 5^k5), that quotient in [0, 5];
+     B = Q - ceil((H - Rm) / 5^k5) when H > Rm, else Q (0 <= Rm - H <
+       5^k5), exact iff the remainder is 0;
+     R = Q + [2 Rm > 5^k5], never a tie as 5^k5 is odd. */
+static int
+ends_by_division(const mp_limb_t *m2, size_t n2, long E, long k5, Ends *r)
+{
+  mp_limb_t N[FAST_LIMBS], q[FAST_LIMBS], rm[FAST_LIMBS], h[FAST_LIMBS],
+      f[FAST_LIMBS], v[FAST_LIMBS];
+  size_t nf = pow5_len[k5], nh = nf + 1;
+  memcpy(f, pow5_limb + pow5_at[k5], nf * sizeof *f);
+  f[nf] = 0;                            /* 5^k5 on nh limbs */
+  unsigned long G = (unsigned long)(E - 1 - k5);
+  size_t gw = G / 64, nn = gw + n2;
+  unsigned gb = (unsigned)(G % 64);
+  if (nn + 1 > FAST_LIMBS || gw >= nh)
+    return -1;                          /* cannot happen: N < 2^(p+4) 5^k5 */
+  memset(N, 0, gw * sizeof *N);
+  if (gb == 0)
+    memcpy(N + gw, m2, n2 * sizeof *N);
+  else if ((N[nn] = mpn_lshift(N + gw, m2, (mp_size_t)n2, gb)) != 0)
+    nn++;
+  if (nn < nf)
+    return -1;                          /* cannot happen: N >= 5^k5 */
+  mpn_tdiv_qr(q, rm, 0, N, (mp_size_t)nn, f, (mp_size_t)nf);
+  size_t nq = nn - nf + 1;
+  rm[nf] = 0;
+  memset(h, 0, nh * sizeof *h);
+  h[gw] = (mp_limb_t)1 << gb;           /* H < 5 * 5^k5: nh limbs */
+  /* A */
+  mpn_add_n(v, rm, h, (mp_size_t)nh);
+  mp_limb_t qa = 0;
+  while (mpn_cmp(v, f, (mp_size_t)nh) >= 0) {
+    mpn_sub_n(v, v, f, (mp_size_t)nh);
+    qa++;
+  }
+  r->exa = limbs_zero(v, nh);
+  for (size_t i = 0; i < 4; i++)
+    r->a[i] = i < nq ? q[i] : 0;
+  if (nq > 4 && !limbs_zero(q + 4, nq - 4))
+    return -1;                          /* cannot happen: A < 2^(p+4) */
+  mpn_add_1(r->a, r->a, 4, qa);
+  /* B */
+  int c = mpn_cmp(h, rm, (mp_size_t)nh);
+  if (c > 0) {
+    mpn_sub_n(v, h, rm, (mp_size_t)nh);             /* H - Rm > 0 */
+    mp_limb_t qb = 1;
+    while (mpn_cmp(v, f, (mp_size_t)nh) > 0) {
+      mpn_sub_n(v, v, f, (mp_size_t)nh);
+      qb++;
+    }
+    r->exb = mpn_cmp(v, f, (mp_size_t)nh) == 0;
+    r->b0 = q[0] - qb;
+  } else {
+    r->exb = c == 0;
+    r->b0 = q[0];
+  }
+  /* R: 2 Rm > 5^k5 */
+  rm[nf] = mpn_lshift(rm, rm, (mp_size_t)nf, 1);
+  r->r0 = q[0] + (mpn_cmp(rm, f, (mp_size_t)nh) > 0);
+  return 0;
+}
+
 /* The shortest digits of |x| into dig[0..*n) with *e as mpfr_get_str's
    exponent, 0 on success; -1 when x is outside the fast path's range or
    the interval's ends or a tie would decide (see above). */
@@ -667,13 +807,12 @@ fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
   if (p > FAST_PREC)
     return -1;
   long E = (long)mpfr_get_exp(x) - (long)p;
-  if (E >= 0 || E < -1200)
+  if (E == 0 || E < -FAST_E || E > FAST_E)
     return -1;
-  /* s = ceil(-E log10 2) = -floor(E log10 2), with log10 2 ~ 78913 / 2^18,
-     exact for |E| <= 1650 */
-  long s = (-E * 78913 + (1L << 18) - 1) >> 18;
-  if (s > FAST_S)
-    return -1;
+  /* s = -floor(E log10 2), with log10 2 ~ 78913 / 2^18: exact for
+     |E| <= 1650 (checked by tests/oracle/gen_format_fast.py); |s| <= 340
+     = FAST_S for |E| <= FAST_E */
+  long s = E < 0 ? (-E * 78913 + (1L << 18) - 1) >> 18 : -((E * 78913) >> 18);
   size_t nl = (size_t)(p + 63) / 64;
   const mp_limb_t *mant = mpfr_custom_get_significand(x);
   /* |x| = 2^k has an asymmetric interval: the general path */
@@ -683,7 +822,7 @@ fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
   if (z == nl - 1 && mant[z] == (mp_limb_t)1 << 63)
     return -1;
   /* m2 = 2M: the significand's limbs hold M 2^pad */
-  mp_limb_t m2[4], t[FAST_LIMBS], u[FAST_LIMBS];
+  mp_limb_t m2[4];
   unsigned pad = (unsigned)(nl * 64 - (size_t)p);
   size_t n2 = nl;
   if (pad == 0)
@@ -693,41 +832,22 @@ fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
   else
     mpn_rshift(m2, mant, (mp_size_t)nl, pad - 1);
   pthread_once(&pow5_once, pow5_make);
-  const mp_limb_t *f = pow5_limb + pow5_at[s];
-  size_t nf = pow5_len[s], nt = n2 + nf;
-  if (n2 >= nf)
-    mpn_mul(t, m2, (mp_size_t)n2, f, (mp_size_t)nf);   /* T = 2M 5^s */
-  else
-    mpn_mul(t, f, (mp_size_t)nf, m2, (mp_size_t)n2);
-  unsigned long k = (unsigned long)(1 - E - s);
-  mp_limb_t a[4], b0, r2[2];
-  int exa, exb, exr;
-  /* A = floor((T + 5^s) / 2^k); T + 5^s < 2^(64 nt) as 2M < 2^(64 n2) */
-  mpn_add(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
-  shift_floor(a, 4, u, nt, k, &exa);
-  /* B = floor((T - 5^s) / 2^k): only its lowest limb, A - B being small */
-  mpn_sub(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
-  shift_floor(&b0, 1, u, nt, k, &exb);
-  /* R = round(X), X = T / 2^k, from floor(2X) and whether 2X is an
-     integer: X is halfway between two integers iff floor(2X) is odd and
-     2X is exact */
-  shift_floor(r2, 2, t, nt, k - 1, &exr);
-  int half = (int)(r2[0] & 1);
-  if (half && exr)
+  Ends r;
+  if ((E < 0 ? ends_by_product(m2, n2, E, s, &r)
+             : ends_by_division(m2, n2, E, -s, &r)) != 0)
     return -1;                          /* a tie */
-  mp_limb_t R0 = ((r2[0] >> 1) | (r2[1] << 63)) + (mp_limb_t)half;
-  mp_limb_t D = a[0] - b0;              /* A - B, in [1, 10] */
-  mp_limb_t d = a[0] - R0;              /* A - R, in [0, D] */
-  if (D < 1 || D > 10 || d > D)
+  mp_limb_t D = r.a[0] - r.b0;          /* A - B, in [1, 10] */
+  mp_limb_t d = r.a[0] - r.r0;          /* A - R, in [0, D) */
+  if (D < 1 || D > 10 || d >= D)
     return -1;                          /* cannot happen */
-  size_t L = limbs_decimal(dig, a, 4);
+  size_t L = limbs_decimal(dig, r.a, 4);
   if (L < 2)
     return -1;
   unsigned a0 = (unsigned)(dig[L - 1] - '0');     /* A mod 10 */
   *e = (mpfr_exp_t)((long)L - s);
   if (a0 < D) {
     /* (1), (2): c = A - a0 > B lies in the interval */
-    if ((a0 == 0 && exa) || (L == 2 && dig[0] == '1'))
+    if ((a0 == 0 && r.exa) || (L == 2 && dig[0] == '1'))
       return -1;                        /* c = hi' exactly, or c = 10 */
     size_t m = L - 1;
     while (m > 1 && dig[m - 1] == '0')
@@ -735,7 +855,7 @@ fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
     *n = m;
     return 0;
   }
-  if (a0 == D && exb)
+  if (a0 == D && r.exb)
     return -1;                          /* c = B = lo' exactly */
   /* (3): R = A - d */
   if (d >= a0)
