@@ -59,10 +59,10 @@
  * interval at a few bits, powers of two) goes on to interval_digits and
  * the search, so the text is the same byte for byte.
  *
- * Cost: on the fast path about 1,050 instructions at 128 bits near 1,
- * about 1,250 for a whole gt_format_number with the layout and its
+ * Cost: on the fast path about 980 instructions at 128 bits near 1,
+ * about 1,200 for a whole gt_format_number with the layout and its
  * malloc (callgrind, issue 13's W1: printing 1e5 gradient numbers went
- * from 8.8% of the run's instructions, about 4,500 a number, to 2.7%).
+ * from 8.8% of the run's instructions, about 4,500 a number, to 2.5%).
  * Otherwise three conversions of about n digits, n ~ 0.3 p, each
  * subquadratic in GMP, on interval_digits' direct path; O(log n)
  * conversions and read-backs on the search, typically 2 to 6 when nearly
@@ -551,7 +551,7 @@ done:
 
    Cost at 128 bits, |x| near 1 (s ~ 40, 5^s two limbs): a 3 x 2 limb
    product, a few shifts and adds on six limbs, five 128-bit divisions by
-   10^19 and the digit table: about 1,050 instructions (callgrind), against
+   10^19 and the digit table: about 980 instructions (callgrind), against
    about 4,200 for interval_digits with mpz functions and mpz_get_str.
    E > 0 adds a division of at most 18 by 13 limbs. */
 
@@ -560,7 +560,7 @@ done:
 #define FAST_PREC 192                   /* p <= 192: M in three limbs */
 #define FAST_S 340                      /* 5^340 < 2^790: 13 limbs */
 #define FAST_E 1129                     /* |E| <= 1129: |s| <= 340 */
-#define FAST_LIMBS 24                   /* T = 2M 5^s: at most 4 + 13 */
+#define FAST_LIMBS 24                   /* T = 2M 5^s: at most 4 + 13, and 5 zeros */
 
 /* 5^k for k = 0..FAST_S, at pow5_limb + pow5_at[k], pow5_len[k] limbs:
    2,277 limbs (18 KB) in all, made once. */
@@ -586,23 +586,24 @@ pow5_make(void)
   }
 }
 
-/* The lowest nq limbs of floor(u / 2^k), u of nu limbs; *exact says
-   whether the floor dropped nothing. */
+/* The lowest nq limbs of floor(u / 2^k), u's limbs readable (zero
+   beyond its length) up to index k / 64 + nq; *exact says whether the
+   floor dropped nothing. */
 static inline void
-shift_floor(mp_limb_t *q, size_t nq, const mp_limb_t *u, size_t nu,
-            unsigned long k, int *exact)
+shift_floor(mp_limb_t *q, size_t nq, const mp_limb_t *u, unsigned long k,
+            int *exact)
 {
   size_t w = k / 64;
   unsigned b = (unsigned)(k % 64);
-  int ex = b == 0 || w >= nu || (u[w] << (64 - b)) == 0;
-  for (size_t i = 0; ex && i < w && i < nu; i++)
+  int ex = b == 0 || (u[w] << (64 - b)) == 0;
+  for (size_t i = 0; ex && i < w; i++)
     ex = u[i] == 0;
   *exact = ex;
-  for (size_t i = 0; i < nq; i++) {
-    mp_limb_t l = w + i < nu ? u[w + i] : 0;
-    mp_limb_t h = w + i + 1 < nu ? u[w + i + 1] : 0;
-    q[i] = b == 0 ? l : (l >> b) | (h << (64 - b));
-  }
+  if (b == 0)
+    memcpy(q, u + w, nq * sizeof *q);
+  else
+    for (size_t i = 0; i < nq; i++)
+      q[i] = (u[w + i] >> b) | (u[w + i + 1] << (64 - b));
 }
 
 static const char two_digits[201] =
@@ -705,12 +706,16 @@ ends_by_product(const mp_limb_t *m2, size_t n2, long E, long s, Ends *r)
   else
     mpn_mul(t, f, (mp_size_t)nf, m2, (mp_size_t)n2);
   unsigned long k = (unsigned long)(1 - E - s);
+  /* T >= 2^k (X >= 1), so k / 64 < nt and shift_floor reads at most
+     limb nt + 4: zeros there */
+  memset(t + nt, 0, 5 * sizeof *t);
+  memset(u + nt, 0, 5 * sizeof *u);
   /* T + 5^s < 2^(64 nt), as 2M < 2^(64 n2) and 5^s < 2^(64 nf) */
   mpn_add(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
-  shift_floor(r->a, 4, u, nt, k, &r->exa);
+  shift_floor(r->a, 4, u, k, &r->exa);
   mpn_sub(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
-  shift_floor(&r->b0, 1, u, nt, k, &r->exb);
-  shift_floor(r2, 2, t, nt, k - 1, &exr);             /* floor(2X) */
+  shift_floor(&r->b0, 1, u, k, &r->exb);
+  shift_floor(r2, 2, t, k - 1, &exr);                 /* floor(2X) */
   mp_limb_t half = r2[0] & 1;
   if (half && exr)
     return -1;

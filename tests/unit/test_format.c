@@ -267,9 +267,11 @@ test_fast_oracle(void **state)
     decided += (size_t)gt_format_fast_decides(x);
     mpfr_clear(x);
   }
+#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0   /* else no fast path */
   if (decided * 10 < total * 8)
     fail_msg("the fast path decided only %zu of %zu oracle cases", decided,
              total);
+#endif
 }
 
 /* x = a pseudo-random number of kind k (see the cases) at x's precision. */
@@ -388,10 +390,15 @@ test_fast_vs_general(void **state)
     mpfr_clear(x);
   }
   gmp_randclear(rs);
+#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0   /* else no fast path */
   if (common_fast * 100 < common * 99)
     fail_msg("the fast path decided %zu of %zu numbers near 1", common_fast,
              common);
   assert_true(fast * 2 > count);
+#else
+  (void)common_fast;
+  (void)fast;
+#endif
 }
 
 /* Values on and next to short decimals, at every precision from 2 to 70
