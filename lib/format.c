@@ -50,7 +50,7 @@
  * values with three conversions and no read-back.
  *
  * The fixed-width fast path.  Before interval_digits, fast_digits does
- * the same reading of the ends for precisions up to 192 bits and ulps from
+ * the same reading of the ends for precisions up to 256 bits and ulps from
  * 2^-1129 to 2^1129 (every double but the subnormals and powers of two,
  * and the usual 128-bit results) with integers of a few limbs on the
  * stack: one product by a tabled 5^s, shifts, and its own conversion of
@@ -59,10 +59,10 @@
  * interval at a few bits, powers of two) goes on to interval_digits and
  * the search, so the text is the same byte for byte.
  *
- * Cost: on the fast path about 980 instructions at 128 bits near 1,
- * about 1,200 for a whole gt_format_number with the layout and its
+ * Cost: on the fast path about 1,000 instructions at 128 bits near 1,
+ * about 1,250 for a whole gt_format_number with the layout and its
  * malloc (callgrind, issue 13's W1: printing 1e5 gradient numbers went
- * from 8.8% of the run's instructions, about 4,500 a number, to 2.5%).
+ * from 8.8% of the run's instructions, about 4,500 a number, to 2.6%).
  * Otherwise three conversions of about n digits, n ~ 0.3 p, each
  * subquadratic in GMP, on interval_digits' direct path; O(log n)
  * conversions and read-backs on the search, typically 2 to 6 when nearly
@@ -514,7 +514,7 @@ done:
        A = floor(hi'),  B = floor(lo')    (with flags: was the floor exact?).
    For E < 0 (s > 0) they come from one product 2M 5^s and shifts
    (ends_by_product), for E > 0 (s <= 0) from one division by 5^-s and
-   small corrections (ends_by_division).  A < 2^(p+4): at most four limbs
+   small corrections (ends_by_division).  A <= hi' < 10 2^p: five limbs
    whatever s is, and A - B, in [1, 10], is its lowest limb's difference.
 
    A candidate decimal is an integer c of the scaled line (c 10^-s).
@@ -551,16 +551,17 @@ done:
 
    Cost at 128 bits, |x| near 1 (s ~ 40, 5^s two limbs): a 3 x 2 limb
    product, a few shifts and adds on six limbs, five 128-bit divisions by
-   10^19 and the digit table: about 980 instructions (callgrind), against
+   10^19 and the digit table: about 1,000 instructions (callgrind), against
    about 4,200 for interval_digits with mpz functions and mpz_get_str.
    E > 0 adds a division of at most 18 by 13 limbs. */
 
 #if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0
 #define FAST 1
-#define FAST_PREC 192                   /* p <= 192: M in three limbs */
+#define FAST_PREC 256                   /* p <= 256: M in four limbs */
+#define FAST_ALIMBS 5                   /* A < 2^(p+4) <= 2^260 */
 #define FAST_S 340                      /* 5^340 < 2^790: 13 limbs */
 #define FAST_E 1129                     /* |E| <= 1129: |s| <= 340 */
-#define FAST_LIMBS 24                   /* T = 2M 5^s: at most 4 + 13, and 5 zeros */
+#define FAST_LIMBS 28                   /* T = 2M 5^s: at most 5 + 13, and 5 zeros */
 
 /* 5^k for k = 0..FAST_S, at pow5_limb + pow5_at[k], pow5_len[k] limbs:
    2,277 limbs (18 KB) in all, made once. */
@@ -655,11 +656,11 @@ div_ten19(mp_limb_t *a, size_t na)
 }
 
 /* The decimal digits of a (na limbs, destroyed) into out, no leading
-   zero; returns their number.  a < 2^256: at most 78 digits. */
+   zero; returns their number.  a < 2^320: at most 97 digits. */
 static size_t
 limbs_decimal(char *out, mp_limb_t *a, size_t na)
 {
-  char buf[80];
+  char buf[100];
   char *end = buf + sizeof buf;
   const mp_limb_t ten19 = 10000000000000000000u;
   while (na > 0 && a[na - 1] == 0)
@@ -681,10 +682,11 @@ limbs_decimal(char *out, mp_limb_t *a, size_t na)
 }
 
 /* The scaled ends and rounding of |x| = M 2^E, as fast_digits uses them:
-   A's lowest four limbs (A < 2^(p+4) fits), the lowest limbs of B and
+   A (na limbs hold it, na <= FAST_ALIMBS), the lowest limbs of B and
    of R = round(X), and whether the floors A and B were exact. */
 typedef struct Ends {
-  mp_limb_t a[4], b0, r0;
+  mp_limb_t a[FAST_ALIMBS], b0, r0;
+  size_t na;
   int exa, exb;
 } Ends;
 
@@ -712,7 +714,7 @@ ends_by_product(const mp_limb_t *m2, size_t n2, long E, long s, Ends *r)
   memset(u + nt, 0, 5 * sizeof *u);
   /* T + 5^s < 2^(64 nt), as 2M < 2^(64 n2) and 5^s < 2^(64 nf) */
   mpn_add(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
-  shift_floor(r->a, 4, u, k, &r->exa);
+  shift_floor(r->a, r->na, u, k, &r->exa);
   mpn_sub(u, t, (mp_size_t)nt, f, (mp_size_t)nf);
   shift_floor(&r->b0, 1, u, k, &r->exb);
   shift_floor(r2, 2, t, k - 1, &exr);                 /* floor(2X) */
@@ -755,7 +757,7 @@ ends_by_division(const mp_limb_t *m2, size_t n2, long E, long k5, Ends *r)
   size_t gw = G / 64, nn = gw + n2;
   unsigned gb = (unsigned)(G % 64);
   if (nn + 1 > FAST_LIMBS || gw >= nh)
-    return -1;                          /* cannot happen: N < 2^(p+4) 5^k5 */
+    return -1;                  /* cannot happen: N < 2^(p+1+G), H < 5 5^k5 */
   memset(N, 0, gw * sizeof *N);
   if (gb == 0)
     memcpy(N + gw, m2, n2 * sizeof *N);
@@ -776,11 +778,11 @@ ends_by_division(const mp_limb_t *m2, size_t n2, long E, long k5, Ends *r)
     qa++;
   }
   r->exa = limbs_zero(v, nh);
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < r->na; i++)
     r->a[i] = i < nq ? q[i] : 0;
-  if (nq > 4 && !limbs_zero(q + 4, nq - 4))
+  if (nq > r->na && !limbs_zero(q + r->na, nq - r->na))
     return -1;                          /* cannot happen: A < 2^(p+4) */
-  mpn_add_1(r->a, r->a, 4, qa);
+  mpn_add_1(r->a, r->a, (mp_size_t)r->na, qa);
   /* B */
   int c = mpn_cmp(h, rm, (mp_size_t)nh);
   if (c > 0) {
@@ -827,7 +829,7 @@ fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
   if (z == nl - 1 && mant[z] == (mp_limb_t)1 << 63)
     return -1;
   /* m2 = 2M: the significand's limbs hold M 2^pad */
-  mp_limb_t m2[4];
+  mp_limb_t m2[5];
   unsigned pad = (unsigned)(nl * 64 - (size_t)p);
   size_t n2 = nl;
   if (pad == 0)
@@ -838,6 +840,7 @@ fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
     mpn_rshift(m2, mant, (mp_size_t)nl, pad - 1);
   pthread_once(&pow5_once, pow5_make);
   Ends r;
+  r.na = (size_t)(p + 67) / 64;        /* A < 2^(p+4) */
   if ((E < 0 ? ends_by_product(m2, n2, E, s, &r)
              : ends_by_division(m2, n2, E, -s, &r)) != 0)
     return -1;                          /* a tie */
@@ -845,7 +848,7 @@ fast_digits(mpfr_srcptr x, char *dig, size_t *n, mpfr_exp_t *e)
   mp_limb_t d = r.a[0] - r.r0;          /* A - R, in [0, D) */
   if (D < 1 || D > 10 || d >= D)
     return -1;                          /* cannot happen */
-  size_t L = limbs_decimal(dig, r.a, 4);
+  size_t L = limbs_decimal(dig, r.a, r.na);
   if (L < 2)
     return -1;
   unsigned a0 = (unsigned)(dig[L - 1] - '0');     /* A mod 10 */
@@ -904,7 +907,7 @@ format_shortest(mpfr_srcptr x, int fast)
   }
 #ifdef FAST
   if (fast) {
-    char dig[80];
+    char dig[100];
     if (fast_digits(x, dig, &n, &e) == 0)
       return layout(neg, dig, n, e, 0);
   }
@@ -1003,7 +1006,7 @@ int
 gt_format_fast_decides(mpfr_srcptr x)
 {
 #ifdef FAST
-  char dig[80];
+  char dig[100];
   size_t n;
   mpfr_exp_t e;
   return mpfr_regular_p(x) && !(mpfr_integer_p(x) && mpfr_get_exp(x) <= mpfr_get_prec(x))

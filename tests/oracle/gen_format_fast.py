@@ -111,7 +111,7 @@ def main():
             assert brute_text(f < 0, int(m * 2 ** 53), e - 53, 53) == text, f
         cases.append((comment + " (repr)", 53, double_hex(f), text))
 
-    for p in (24, 64, 113, 128, 192, 193, 200, 256):
+    for p in (24, 64, 113, 128, 192, 200, 256, 257, 320):
         for i in range(20):
             man = rng.getrandbits(p) | (1 << (p - 1))
             if i < 12:
@@ -121,7 +121,7 @@ def main():
             neg = rng.random() < 0.3
             cases.append(("random", p, "%s0x%xp%d" % ("-" if neg else "", man, exp),
                           brute_text(neg, man, exp, p)))
-    for p in (113, 128, 192):
+    for p in (113, 128, 192, 256):
         for k in (-300, -30, -5, -1, 1, 7, 25, 38, 60, 300):
             # the p-bit numbers next to 10^k: m 2^ex, m rounded to nearest
             v = Fraction(10) ** k

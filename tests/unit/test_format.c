@@ -349,21 +349,22 @@ fast_case(mpfr_ptr x, int k, gmp_randstate_t rs)
 }
 
 /* The fast path gives byte for byte the general path's text: every
-   precision from 2 to 256 bits, and many numbers at 53, 64, 113, 128,
-   192 (the fast path's widest) and 200 (beyond it), of every kind in
-   fast_case.  Kind 1 (the common case) must nearly always take it. */
+   precision from 2 to 260 bits, and many numbers at 53, 64, 113, 128,
+   192, 200, 256 (the fast path's widest) and 257 (beyond it), of every
+   kind in fast_case.  Kind 1 (the common case) must nearly always take
+   it. */
 static void
 test_fast_vs_general(void **state)
 {
-  static const long named[] = { 53, 64, 113, 128, 192, 200 };
+  static const long named[] = { 53, 64, 113, 128, 192, 200, 256, 257 };
   gmp_randstate_t rs;
   size_t common = 0, common_fast = 0, fast = 0, count = 0;
   (void)state;
   gmp_randinit_default(rs);
   gmp_randseed_ui(rs, 20261206);
-  for (long pi = 2; pi <= 256 + (long)(sizeof named / sizeof *named); pi++) {
-    long p = pi <= 256 ? pi : named[pi - 257];
-    int n = pi <= 256 ? 36 : 1800;
+  for (long pi = 2; pi <= 260 + (long)(sizeof named / sizeof *named); pi++) {
+    long p = pi <= 260 ? pi : named[pi - 261];
+    int n = pi <= 260 ? 36 : 1400;
     mpfr_t x;
     mpfr_init2(x, p);
     for (int i = 0; i < n; i++) {
@@ -379,7 +380,7 @@ test_fast_vs_general(void **state)
       }
       int f = gt_format_fast_decides(x);
       fast += (size_t)f;
-      if (k == 1 && p <= 192 && p >= 8) {
+      if (k == 1 && p <= 256 && p >= 8) {
         common++;
         common_fast += (size_t)f;
       }
