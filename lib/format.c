@@ -50,11 +50,11 @@
  * values with three conversions and no read-back.
  *
  * The fixed-width fast path.  Before interval_digits, fast_digits does
- * the same reading of the ends for precisions up to 256 bits and ulps from
- * 2^-1129 to 2^1129 (every double but the subnormals and powers of two,
- * and the usual 128-bit results) with integers of a few limbs on the
- * stack: one product by a tabled 5^s, shifts, and its own conversion of
- * one integer to decimal.  What it cannot decide (an interval's end or a
+ * the same reading of the ends for precisions up to 256 bits and ulps
+ * from 2^-1129 to 2^1129 (every double, subnormal magnitudes included,
+ * but powers of two; the usual 128-bit results) with integers of a few
+ * limbs on the stack: one product by a tabled 5^s, shifts, and its own
+ * conversion of one integer to decimal.  What it cannot decide (an interval's end or a
  * tie that would need the open or closed end, a power of ten inside the
  * interval at a few bits, powers of two) goes on to interval_digits and
  * the search, so the text is the same byte for byte.
