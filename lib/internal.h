@@ -1306,6 +1306,11 @@ double gt_derive_taylor_cost(const GtTape *t, int32_t y, int32_t x, long k);
 /* x = the decimal literal s, rounded to nearest (mpfr_set_str's result,
    faster for short literals). */
 void gt_set_decimal(mpfr_ptr x, const char *s);
+/* For tests, which compare the two: gt_format_number(x, 0) by the
+   general path alone (interval_digits and the search, no fixed-width fast
+   path), and whether the fast path decides x. */
+char *gt_format_shortest_general(mpfr_srcptr x);
+int gt_format_fast_decides(mpfr_srcptr x);
 
 /* ------------------------------------------------------------------ */
 /* special.c -- special functions MPFR lacks                            */

@@ -6,6 +6,10 @@
  * formats pseudo-random values at several precisions, reads each string
  * back and checks it gives the same number, and that no shorter nearest
  * rounding reads back (a linear scan, unlike the library's search).
+ * The fixed-width fast path of the shortest digits is checked against
+ * tests/oracle/gen_format_fast.py (Python's repr for doubles, brute force
+ * at other precisions, format_fast_table.h) and against the general path
+ * (interval_digits and the search) on many numbers of every kind.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +22,7 @@
 
 #include "internal.h"
 #include "format_table.h"
+#include "format_fast_table.h"
 
 /* Formats the value of `text` (any MPFR base-0 syntax) read at `prec`. */
 static void
@@ -245,6 +250,158 @@ test_round_trip(void **state)
   gmp_randclear(rs);
 }
 
+/* The fast path against the oracle's shortest texts; most of them are in
+   its range, and it must decide most of those. */
+static void
+test_fast_oracle(void **state)
+{
+  size_t i, decided = 0, total = sizeof format_fast_table
+                                 / sizeof format_fast_table[0];
+  (void)state;
+  for (i = 0; i < total; i++) {
+    const struct FastCase *c = &format_fast_table[i];
+    mpfr_t x;
+    check(c->value, c->prec, 0, c->expected);
+    mpfr_init2(x, c->prec);
+    mpfr_set_str(x, c->value, 0, MPFR_RNDN);
+    decided += (size_t)gt_format_fast_decides(x);
+    mpfr_clear(x);
+  }
+#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0   /* else no fast path */
+  if (decided * 10 < total * 8)
+    fail_msg("the fast path decided only %zu of %zu oracle cases", decided,
+             total);
+#endif
+}
+
+/* x = a pseudo-random number of kind k (see the cases) at x's precision. */
+static void
+fast_case(mpfr_ptr x, int k, gmp_randstate_t rs)
+{
+  long p = (long)mpfr_get_prec(x);
+  long j = (long)gmp_urandomm_ui(rs, 681) - 340;
+  char buf[64];
+  mpz_t z;
+  switch (k) {
+  case 0:                  /* any significand, |E| up to 1200 */
+  case 1:                  /* any significand, |x| near 1 */
+    mpfr_urandomb(x, rs);
+    if (mpfr_zero_p(x))
+      mpfr_set_ui(x, 3, MPFR_RNDN);
+    mpfr_set_exp(x, k == 0 ? p + (long)gmp_urandomm_ui(rs, 2401) - 1200
+                           : (long)gmp_urandomm_ui(rs, 51) - 40);
+    break;
+  case 2:                  /* powers of two */
+    mpfr_set_ui_2exp(x, 1, (long)gmp_urandomm_ui(rs, 2401) - 1200,
+                     MPFR_RNDN);
+    break;
+  case 3:                  /* 10^j rounded, and up to 3 ulps away */
+  case 6:                  /* one significant digit, and 1 ulp away */
+    if (k == 3)
+      snprintf(buf, sizeof buf, "1e%ld", j);
+    else
+      snprintf(buf, sizeof buf, "%lue%ld", 1 + gmp_urandomm_ui(rs, 9), j);
+    mpfr_set_str(x, buf, 10, MPFR_RNDN);
+    for (long d = (long)gmp_urandomm_ui(rs, k == 3 ? 7 : 3) - (k == 3 ? 3 : 1);
+         d != 0; d += d < 0 ? 1 : -1)
+      if (d < 0)
+        mpfr_nextbelow(x);
+      else
+        mpfr_nextabove(x);
+    break;
+  case 4:                  /* integers, below and above 2^p */
+    mpz_init(z);
+    mpz_urandomb(z, rs, (mp_bitcnt_t)(1 + gmp_urandomm_ui(rs, (unsigned long)p + 40)));
+    if (mpz_sgn(z) == 0)
+      mpz_set_ui(z, 7);
+    mpfr_set_z(x, z, MPFR_RNDN);
+    mpz_clear(z);
+    break;
+  case 5:                  /* at the ends of the fast range and far out */
+    mpfr_urandomb(x, rs);
+    if (mpfr_zero_p(x))
+      mpfr_set_ui(x, 3, MPFR_RNDN);
+    {
+      static const long ends[] = { -1129, 1129 };
+      long E = ends[gmp_urandomm_ui(rs, 2)] + (long)gmp_urandomm_ui(rs, 9) - 4;
+      if (gmp_urandomm_ui(rs, 4) == 0)
+        E = (long)gmp_urandomm_ui(rs, 2000001) - 1000000;
+      mpfr_set_exp(x, p + E);
+    }
+    break;
+  case 7:                  /* short significands anywhere: ties, exact ends */
+    mpz_init(z);
+    mpz_urandomb(z, rs, (mp_bitcnt_t)(1 + gmp_urandomm_ui(rs, (unsigned long)p)));
+    if (mpz_sgn(z) == 0)
+      mpz_set_ui(z, 5);
+    mpfr_set_z_2exp(x, z, (long)gmp_urandomm_ui(rs, 2401) - 1200 - p,
+                    MPFR_RNDN);
+    mpz_clear(z);
+    break;
+  default:                 /* a ratio of small integers: all digits */
+    mpfr_set_ui(x, 1 + gmp_urandomm_ui(rs, 1000000), MPFR_RNDN);
+    mpfr_div_ui(x, x, 3 + 2 * gmp_urandomm_ui(rs, 1000), MPFR_RNDN);
+    mpfr_mul_2si(x, x, (long)gmp_urandomm_ui(rs, 200) - 100, MPFR_RNDN);
+    break;
+  }
+  if (gmp_urandomm_ui(rs, 3) == 0)
+    mpfr_neg(x, x, MPFR_RNDN);
+}
+
+/* The fast path gives byte for byte the general path's text: every
+   precision from 2 to 260 bits, and many numbers at 53, 64, 113, 128,
+   192, 200, 256 (the fast path's widest) and 257 (beyond it), of every
+   kind in fast_case.  Kind 1 (the common case) must nearly always take
+   it. */
+static void
+test_fast_vs_general(void **state)
+{
+  static const long named[] = { 53, 64, 113, 128, 192, 200, 256, 257 };
+  gmp_randstate_t rs;
+  size_t common = 0, common_fast = 0, fast = 0, count = 0;
+  (void)state;
+  gmp_randinit_default(rs);
+  gmp_randseed_ui(rs, 20261206);
+  for (long pi = 2; pi <= 260 + (long)(sizeof named / sizeof *named); pi++) {
+    long p = pi <= 260 ? pi : named[pi - 261];
+    int n = pi <= 260 ? 36 : 1400;
+    mpfr_t x;
+    mpfr_init2(x, p);
+    for (int i = 0; i < n; i++) {
+      int k = i % 9;
+      fast_case(x, k, rs);
+      char *a = gt_format_number(x, 0), *b = gt_format_shortest_general(x);
+      assert_non_null(a);
+      assert_non_null(b);
+      if (strcmp(a, b) != 0) {
+        mpfr_fprintf(stderr, "%Ra at %ld bits: fast path \"%s\", general "
+                     "\"%s\"\n", x, p, a, b);
+        fail();
+      }
+      int f = gt_format_fast_decides(x);
+      fast += (size_t)f;
+      if (k == 1 && p <= 256 && p >= 8) {
+        common++;
+        common_fast += (size_t)f;
+      }
+      count++;
+      free(a);
+      free(b);
+    }
+    mpfr_clear(x);
+  }
+  gmp_randclear(rs);
+#if GMP_NUMB_BITS == 64 && GMP_NAIL_BITS == 0   /* else no fast path */
+  if (common_fast * 100 < common * 99)
+    fail_msg("the fast path decided %zu of %zu numbers near 1", common_fast,
+             common);
+  assert_true(fast * 2 > count);
+#else
+  (void)common_fast;
+  (void)fast;
+#endif
+}
+
 /* Values on and next to short decimals, at every precision from 2 to 70
    bits and a few larger: where an end of the rounding interval can itself
    be a short decimal, so that the shortest-digits search must tell open
@@ -423,6 +580,8 @@ main(void)
     cmocka_unit_test(test_oracle_table),
     cmocka_unit_test(test_round_trip),
     cmocka_unit_test(test_near_decimals),
+    cmocka_unit_test(test_fast_oracle),
+    cmocka_unit_test(test_fast_vs_general),
     cmocka_unit_test(test_set_decimal),
     cmocka_unit_test(test_read_number),
   };
