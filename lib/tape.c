@@ -22,7 +22,8 @@
 
 /* The node array is reserved once for max_nodes (address space only: the
    pages are touched as the tape grows), so it never moves or copies.
-   Where that fails, it grows by realloc. */
+   Where that fails, it grows by realloc.  No transparent huge pages, as
+   for the arena's chunks (arena.c says why). */
 static int
 reserve_nodes(GtTape *t)
 {
@@ -38,8 +39,8 @@ reserve_nodes(GtTape *t)
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     return -1;
-#ifdef MADV_HUGEPAGE
-  madvise(p, bytes, MADV_HUGEPAGE);
+#ifdef MADV_NOHUGEPAGE
+  madvise(p, bytes, MADV_NOHUGEPAGE);
 #endif
   t->nodes = p;
   t->cap = n;
