@@ -697,6 +697,19 @@ b_gamma_inc(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c, slong prec)
   return finite_ball(y);
 }
 
+/* d^c/da^c Gamma(a, b), c >= 1: sf.c's jet in a (Cauchy's formula with
+   a proven bound) */
+static int
+b_gamma_inc_d(arb_ptr y, arb_srcptr a, arb_srcptr b, arb_srcptr c,
+              slong prec)
+{
+  slong d = ball_order(c);
+  if (d < 1 || !arb_is_nonnegative(b))
+    return GT_BALL_DOMAIN;
+  gt_sf_gamma_inc_a_jet(y, a, b, d, 1, prec);
+  return finite_ball(y);
+}
+
 UNARY(b_gamma, arb_gamma)
 UNARY(b_digamma, arb_digamma)
 
@@ -1318,16 +1331,78 @@ SER(s_lbeta) { (void)c; return beta_series(y, a, b, NULL, 1, n, prec); }
 SER(s_beta_d) { return beta_series(y, a, b, c, 0, n, prec); }
 SER(s_lbeta_d) { return beta_series(y, a, b, c, 1, n, prec); }
 
-/* Gamma(a, x) in x: Arb's upper incomplete gamma series; a varying with
-   the seed has no rule */
+/* d^d/da^d Gamma(a, x) with a varying: its jet in a at a0 composed with
+   a - a0 */
+static int
+gamma_inc_a_series(arb_ptr y, arb_srcptr a, arb_srcptr b, slong d, slong n,
+                   slong prec)
+{
+  if (d < 0 || !arb_is_nonnegative(b))
+    return GT_BALL_DOMAIN;
+  arb_ptr jet = _arb_vec_init(n);
+  gt_sf_gamma_inc_a_jet(jet, a, b, d, n, prec);
+  compose_jet(y, jet, a, n, prec);
+  _arb_vec_clear(jet, n);
+  return series_ok(y, n);
+}
+
+/* Gamma(a, x) in x: Arb's upper incomplete gamma series; in a (x
+   constant): the jet in a; both varying with the seed has no rule */
 SER(s_gamma_inc)
 {
   (void)c;
-  if (!_arb_vec_is_zero(a + 1, n - 1))
+  int va = !_arb_vec_is_zero(a + 1, n - 1);
+  int vx = !_arb_vec_is_zero(b + 1, n - 1);
+  if (va && vx)
     return GT_BALL_NORULE;
+  if (va)
+    return gamma_inc_a_series(y, a, b, 0, n, prec);
   if (!arb_is_nonnegative(b))
     return GT_BALL_DOMAIN;
   _arb_hypgeom_gamma_upper_series(y, a, b, n, 0, n, prec);
+  return series_ok(y, n);
+}
+
+/* F = d^c/da^c Gamma(a, x): the jet in a when a varies; when x varies
+   (a constant), F(a, x(t)) = F(a, x0) + int_0^t F_x(a, x(u)) x'(u) du
+   with F_x = -x^(a-1) (log x)^c e^-x, in Arb's series arithmetic; both
+   varying has no rule */
+SER(s_gamma_inc_d)
+{
+  slong d = ball_order(c);
+  int va = !_arb_vec_is_zero(a + 1, n - 1);
+  int vx = !_arb_vec_is_zero(b + 1, n - 1);
+  if (va && vx)
+    return GT_BALL_NORULE;
+  if (!vx)
+    return gamma_inc_a_series(y, a, b, d < 1 ? -1 : d, n, prec);
+  if (d < 1 || !arb_is_positive(b))
+    return GT_BALL_DOMAIN;
+  arb_ptr P = _arb_vec_init(n), L = _arb_vec_init(n), E = _arb_vec_init(n),
+          T = _arb_vec_init(n), D = _arb_vec_init(n);
+  arb_t am1;
+  arb_init(am1);
+  arb_sub_ui(am1, a, 1, prec);
+  _arb_poly_pow_arb_series(P, b, n, am1, n, prec);        /* x^(a-1) */
+  _arb_poly_log_series(T, b, n, n, prec);
+  _arb_poly_pow_ui_trunc_binexp(L, T, n, (ulong)d, n, prec); /* log^d */
+  _arb_vec_neg(T, b, n);
+  _arb_poly_exp_series(E, T, n, n, prec);                 /* e^-x */
+  _arb_poly_mullow(T, P, n, L, n, n, prec);
+  _arb_poly_mullow(P, T, n, E, n, n, prec);
+  _arb_vec_neg(P, P, n);                                  /* F_x(x(t)) */
+  if (n > 1) {
+    _arb_poly_derivative(D, b, n, prec);                  /* x'(t) */
+    _arb_poly_mullow(T, P, n - 1, D, n - 1, n - 1, prec);
+    _arb_poly_integral(y, T, n, prec);
+  }
+  gt_sf_gamma_inc_a_jet(y, a, b, d, 1, prec);             /* F(a, x0) */
+  _arb_vec_clear(P, n);
+  _arb_vec_clear(L, n);
+  _arb_vec_clear(E, n);
+  _arb_vec_clear(T, n);
+  _arb_vec_clear(D, n);
+  arb_clear(am1);
   return series_ok(y, n);
 }
 
@@ -1802,4 +1877,5 @@ const GtBallRule gt_ball_rules[GT_OP_COUNT] = {
   ES(BETA, b_beta, s_beta), ES(LBETA, b_lbeta, s_lbeta),
   ES(BETA_D, b_beta_d, s_beta_d), ES(LBETA_D, b_lbeta_d, s_lbeta_d),
   ES(GAMMA_INC, b_gamma_inc, s_gamma_inc),
+  ES(GAMMA_INC_D, b_gamma_inc_d, s_gamma_inc_d),
 };

@@ -57,4 +57,11 @@ typedef struct GtBallRule {
 /* Indexed by GtOp; test_ball names any op with neither rule nor reason. */
 extern const GtBallRule gt_ball_rules[GT_OP_COUNT];
 
+/* jet[k] = d^(d+k)/da^(d+k) Gamma(a, x) / k!, k < n, on balls (sf.c:
+   Cauchy's formula with a proven aliasing bound; x >= 0, and a > 0 where
+   x = 0, else the balls are not finite).  a and x may be wide balls: the
+   result encloses the jet at every point of them. */
+void gt_sf_gamma_inc_a_jet(arb_ptr jet, arb_srcptr a, arb_srcptr x, long d,
+                           long n, long prec);
+
 #endif /* GT_BALL_H */

@@ -128,6 +128,7 @@ static const EmitOp emit_ops[GT_OP_COUNT] = {
   [GT_OP_BETA_D] = { NULL, NULL, "\\mathrm{B}" },
   [GT_OP_LBETA_D] = { NULL, NULL, "\\log|\\mathrm{B}|" },
   [GT_OP_GAMMA_INC] = { NULL, "mpfr_gamma_inc", "\\Gamma" },
+  [GT_OP_GAMMA_INC_D] = { NULL, NULL, "\\Gamma" },
 };
 
 /* The ops that have no entry in emit_ops on purpose (test_emit checks the
@@ -2058,19 +2059,28 @@ num_long(const Emit *E, int32_t e)
   return -1;
 }
 
-/* The orders (i, j) of zeta_d (j = 0), beta_d and lbeta_d: c = i 2^16 + j */
+/* The orders (i, j) of zeta_d (j = 0), beta_d and lbeta_d (c = i 2^16 +
+   j) and gamma_inc_d (c = i, j = 0) */
 static void
 deriv_orders(const Emit *E, const ENode *x, long *i, long *j)
 {
+  int whole = x->op == GT_OP_ZETA_D || x->op == GT_OP_GAMMA_INC_D;
   long m = num_long(E, x->op == GT_OP_ZETA_D ? x->b : x->c);
   if (m < 0)
-    efail("a derivative of zeta or beta of unknown order");
-  *i = x->op == GT_OP_ZETA_D ? m : m / 65536;
-  *j = x->op == GT_OP_ZETA_D ? 0 : m % 65536;
+    efail("a derivative of zeta, beta or gamma_inc of unknown order");
+  *i = whole ? m : m / 65536;
+  *j = whole ? 0 : m % 65536;
 }
 
-/* zeta_d, beta_d, lbeta_d: the recorded derivatives of zeta, beta and
-   lbeta, which the language does not name.  The gt form nests grad() of
+static int
+is_deriv_op(int op)
+{
+  return op == GT_OP_ZETA_D || op == GT_OP_BETA_D || op == GT_OP_LBETA_D
+         || op == GT_OP_GAMMA_INC_D;
+}
+
+/* zeta_d, beta_d, lbeta_d, gamma_inc_d: the recorded derivatives of zeta,
+   beta, lbeta and gamma_inc (in a), which the language does not name.  The gt form nests grad() of
    the function in its named arguments (name_temps names them): its
    recorded rules give the same op times the seed 1, the same number;
    expr and LaTeX write the order as a superscript. */
@@ -2080,7 +2090,8 @@ pr_deriv_op(Emit *E, Buf *b, const ENode *x)
   long i, j;
   deriv_orders(E, x, &i, &j);
   int zeta = x->op == GT_OP_ZETA_D;
-  const char *fn = zeta ? "zeta" : x->op == GT_OP_BETA_D ? "beta" : "lbeta";
+  const char *fn = zeta ? "zeta" : x->op == GT_OP_BETA_D ? "beta"
+                    : x->op == GT_OP_GAMMA_INC_D ? "gamma_inc" : "lbeta";
   if (E->latex || E->alg) {
     if (E->latex)
       bprintf(b, "%s", emit_ops[x->op].latex);
@@ -2180,7 +2191,7 @@ pr_op(Emit *E, Buf *b, const ENode *x)
   default:
     break;
   }
-  if (op == GT_OP_ZETA_D || op == GT_OP_BETA_D || op == GT_OP_LBETA_D) {
+  if (is_deriv_op(op)) {
     pr_deriv_op(E, b, x);
     return;
   }
@@ -2760,8 +2771,7 @@ name_temps(Emit *E, const Job *J)
     if (x->uses >= 2 && x->kind != EK_NUM && x->kind != EK_INPUT)
       x->temp = ++next;
     /* grad(zeta(t), t) and grad(beta(t, u), u) need names */
-    if (x->kind == EK_OP && (x->op == GT_OP_ZETA_D || x->op == GT_OP_BETA_D
-                             || x->op == GT_OP_LBETA_D)) {
+    if (x->kind == EK_OP && is_deriv_op(x->op)) {
       long di, dj;
       deriv_orders(E, x, &di, &dj);
       int32_t w[2] = { di > 0 ? x->a : -1, dj > 0 ? x->b : -1 };

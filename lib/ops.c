@@ -2491,7 +2491,12 @@ t_order_sf(GtTaylor *T, int32_t i, mpfr_ptr *y)
      beta_d(a, b, i 2^16 + j)   da = g B^(i+1,j), db = g B^(i,j+1);
                                 lbeta_d the same for log|B|
      gamma_inc(a, x) = Gamma(a, x) = int_x^inf t^(a-1) e^-t dt, x >= 0:
-                                dx = -g x^(a-1) e^-x; da: not implemented
+                                dx = -g x^(a-1) e^-x,
+                                da = g d/da Gamma(a, x) = gamma_inc_d(a, x, 1)
+     gamma_inc_d(a, x, d) = d^d/da^d Gamma(a, x)
+                              = int_x^inf t^(a-1) (log t)^d e^-t dt:
+                                da = g gamma_inc_d(a, x, d + 1),
+                                dx = -g x^(a-1) (log x)^d e^-x
    Values: zeta by mpfr_zeta and beta by mpfr_beta (correctly rounded);
    zeta's pole a = 1 gives NaN (its one-sided limits are -inf and +inf),
    the located error naming the pole.  The derivatives of zeta of any
@@ -2503,7 +2508,9 @@ t_order_sf(GtTaylor *T, int32_t i, mpfr_ptr *y)
    rounded the same way (polygamma balls for lbeta; for beta the Taylor
    coefficients of Gamma(a), Gamma(b) and 1/Gamma(a+b) from Arb, combined
    as sf.h states).  gamma_inc is mpfr_gamma_inc; its x-derivative rounds
-   x^(a-1), e^-x and their product (< 2 ulps).  Out of the domain (x < 0
+   x^(a-1), e^-x and their product (< 2 ulps); its derivatives in a are
+   sf.c's jet in a (Cauchy's formula on Arb's complex upper incomplete
+   gamma, with a proven bound: correctly rounded).  Out of the domain (x < 0
    for gamma_inc, poles of Gamma for beta and lbeta, B = 0 for lbeta) the
    value is NaN, which the NaN policy reports with the domain
    (GtOpInfo.domain).  Numeric adjoints: g times the partial above,
@@ -2511,17 +2518,17 @@ t_order_sf(GtTaylor *T, int32_t i, mpfr_ptr *y)
    Recorded adjoints: the same family one order up (zeta -> zeta_d(a, 1),
    zeta_d(a, d) -> zeta_d(a, d + 1), beta -> beta_d(a, b, 2^16) ...), so
    grad() nests to any order without polygamma; gamma_inc's x-derivative
-   is recorded in pow and exp, which differentiate further in a and x
-   (d2/da dx works), but the a-derivative of gamma_inc itself is a
-   located error: no rigorous method for d/da Gamma(a, x) here.
+   is recorded in pow, exp and log, which differentiate further in a and
+   x, its a-derivative as gamma_inc_d(a, x, 1), and so on.
    Taylor: zeta and zeta_d compose their jet of order K at a_0 with a's
    series (O(K^3)).  The beta family sums the bivariate jet
      c_pq = f^(i0+p, j0+q)(a_0, b_0) / (p! q!),  p + q <= K,
    against the products u^p v^q of u = a - a_0, v = b - b_0 (only the
    operands that vary: a constant b needs q = 0): O(K^2) values and O(K^4)
    series operations.  gamma_inc composes sf.c's jet in x at (a_0, x_0)
-   (Arb's upper incomplete gamma series); a varying with the seed has no
-   rule (GT_TAYLOR_NORULE at order 1). */
+   (Arb's upper incomplete gamma series) when only x varies, and gamma_inc
+   and gamma_inc_d the jet in a when only a varies; both varying with the
+   seed has no rule (GT_TAYLOR_NORULE at order 1). */
 
 #define D_SHIFT 65536L  /* beta_d's c = i D_SHIFT + j */
 #define D_MAX 65535L    /* the largest order an operand holds */
@@ -2811,6 +2818,38 @@ f_gamma_inc(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
   }
 }
 
+/* y = d^d/da^d Gamma(a, x), d >= 1, rounded to nearest; GT_FWD_ flags */
+static int
+gamma_inc_da(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr x, long d)
+{
+  if (d < 1 || mpfr_nan_p(a) || mpfr_nan_p(x) || mpfr_sgn(x) < 0
+      || mpfr_inf_p(a)) {
+    mpfr_set_nan(y);
+    return 0;
+  }
+  if (mpfr_inf_p(x)) {                 /* Gamma(a, x) -> 0 with all of them */
+    mpfr_set_zero(y, 1);
+    return 0;
+  }
+  /* the jet in a: sf.c's variable is a, its parameter x */
+  switch (gt_sf_jet_deriv(GT_SF_GAMMA_INC_A, 0, x, a, (int)d, 0, &y)) {
+  case GT_SF_OK:
+    return 0;
+  case GT_SF_NOCONV:
+    return GT_FWD_NOCONV;
+  default:
+    mpfr_set_nan(y);
+    return 0;
+  }
+}
+
+static int
+f_gamma_inc_d(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
+{
+  long d = order_of(c);
+  return gamma_inc_da(y, a, b, d < 1 ? -1 : d);
+}
+
 /* d = -x^(a-1) e^-x (a - 1 with guard bits, so that a close to 1 keeps
    its digits) */
 static void
@@ -2827,47 +2866,96 @@ gamma_inc_dx(mpfr_ptr d, mpfr_srcptr a, mpfr_srcptr x, mpfr_ptr tmp)
   mpfr_clear(e);
 }
 
-/* y = Gamma(a, x): dx = -g x^(a-1) e^-x; da has no rule */
+/* y = d^d/da^d Gamma(a, x) (d = 0: gamma_inc itself):
+   da = g d^(d+1)/da^(d+1) Gamma(a, x), dx = -g x^(a-1) (log x)^d e^-x;
+   the order gets nothing */
 static int
-a_gamma_inc(const GtAdjArgs *X)
+gamma_inc_adj(const GtAdjArgs *X, long d)
 {
-  if (NEED(0))
-    return -1;
+  if (NEED(0)) {
+    if (d < 0 || gamma_inc_da(O0, X->a, X->b, d + 1) == GT_FWD_NOCONV)
+      mpfr_set_nan(O0);
+    mpfr_mul(O0, O0, G, RND);
+  }
   if (NEED(1)) {
     gamma_inc_dx(O1, X->a, X->b, TMP);
+    /* x^(a-1) e^-x = 0 (x = 0 with a > 1): so is the limit with
+       (log x)^d */
+    if (d > 0 && !mpfr_zero_p(O1)) {
+      mpfr_log(TMP, X->b, RND);
+      mpfr_pow_ui(TMP, TMP, (unsigned long)d, RND);
+      mpfr_mul(O1, O1, TMP, RND);
+    }
     mpfr_mul(O1, O1, G, RND);
   }
+  if (NEED(2)) {
+    mpfr_set_zero(O2, 1);
+    NONE(2);
+  }
   return 0;
+}
+
+static int a_gamma_inc(const GtAdjArgs *X) { return gamma_inc_adj(X, 0); }
+static int a_gamma_inc_d(const GtAdjArgs *X)
+{
+  long d = order_of(X->c);
+  return gamma_inc_adj(X, d < 1 ? -1 : d);
 }
 
 static int32_t
 r_gamma_inc(GtRec *r, int32_t i, int k, int32_t g)
 {
   int32_t a = N(i).a, x = N(i).b;
+  long d = 0;
+  if (N(i).op == GT_OP_GAMMA_INC_D) {
+    if (k == 2)
+      return -1;
+    d = order_of(V(N(i).c));
+  }
   if (k == 0) {
-    r->site = N(i).site;
-    r->frame = N(i).frame;
-    gt_rec_fail(r, GT_ERUNTIME, "the derivative of gamma_inc(a, x) with "
-                "respect to a is not implemented (only the one in x, "
-                "-x^(a-1) e^-x)");
+    order_limit(r, i, d);
+    return OP2(GT_OP_MUL, g,
+               gt_rec_op(r, GT_OP_GAMMA_INC_D, a, x, K(d + 1)));
   }
   int32_t p = OP2(GT_OP_POW, x, OP2(GT_OP_SUB, a, K(1)));
   int32_t e = OP1(GT_OP_EXP, OP1(GT_OP_NEG, x));
-  return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, OP2(GT_OP_MUL, p, e)));
+  int32_t f = OP2(GT_OP_MUL, p, e);
+  if (d > 0)
+    f = OP2(GT_OP_MUL, f, OP2(GT_OP_POW, OP1(GT_OP_LOG, x), K(d)));
+  return OP1(GT_OP_NEG, OP2(GT_OP_MUL, g, f));
 }
 
-/* gamma_inc: the jet in x at (a_0, x_0) composed with x's series */
+/* gamma_inc: the jet in x at (a_0, x_0) composed with x's series, or
+   (gamma_inc and gamma_inc_d) the jet in a composed with a's */
 static GtTaylorStatus
 t_gamma_inc(GtTaylor *T, int32_t i, mpfr_ptr *y)
 {
   int32_t a = TN(i).a, x = TN(i).b;
-  if (gt_taylor_varies(T, a)) {
+  long d = 0;
+  if (TN(i).op == GT_OP_GAMMA_INC_D)
+    d = order_of(TC(TN(i).c, 0));
+  int va = gt_taylor_varies(T, a), vx = gt_taylor_varies(T, x);
+  if ((va && vx) || d < 0) {
     T->fail_order = 1;
     return GT_TAYLOR_NORULE;
   }
   mpfr_ptr *jet = gt_taylor_series(T);
   if (!jet)
     return GT_TAYLOR_NOMEM;
+  if (d > 0 && vx) {
+    if (!mpfr_number_p(TC(a, 0))
+        || gt_sf_jet(GT_SF_GAMMA_INC_DX, d, TC(a, 0), TC(x, 0), T->K, jet)
+               != GT_SF_OK)
+      return gt_taylor_singular(T, y);
+    return gt_taylor_compose(T, y, x, jet);
+  }
+  if (va || d > 0) {
+    if (!mpfr_number_p(TC(a, 0)) || !mpfr_number_p(TC(x, 0))
+        || gt_sf_jet_deriv(GT_SF_GAMMA_INC_A, 0, TC(x, 0), TC(a, 0), (int)d,
+                           T->K, jet) != GT_SF_OK)
+      return gt_taylor_singular(T, y);
+    return gt_taylor_compose(T, y, a, jet);
+  }
   if (gt_sf_jet(GT_SF_GAMMA_INC, 0, TC(a, 0), TC(x, 0), T->K, jet)
       != GT_SF_OK)
     return gt_taylor_singular(T, y);
@@ -3042,6 +3130,8 @@ const GtOpInfo gt_ops[GT_OP_COUNT] = {
                            "nor a + b (there B = 0)",
   RULES(GAMMA_INC, f_gamma_inc, a_gamma_inc, r_gamma_inc, t_gamma_inc),
   [GT_OP_GAMMA_INC].domain = "x must be >= 0",
+  RULES(GAMMA_INC_D, f_gamma_inc_d, a_gamma_inc_d, r_gamma_inc, t_gamma_inc),
+  [GT_OP_GAMMA_INC_D].domain = "x must be >= 0 (and a > 0 where x = 0)",
   /* integer-order special functions (issue 16 item 1) */
   RULES(POLYGAMMA, f_polygamma, a_polygamma, r_polygamma, t_order_sf),
   [GT_OP_POLYGAMMA].sf = 1 + GT_SF_POLYGAMMA,

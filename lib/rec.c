@@ -422,6 +422,7 @@ check_special_prec(GtRec *r, GtOp op)
   case GT_OP_POLYGAMMA: case GT_OP_BESSELJ: case GT_OP_BESSELY:
   case GT_OP_ZETA: case GT_OP_ZETA_D: case GT_OP_BETA: case GT_OP_LBETA:
   case GT_OP_BETA_D: case GT_OP_LBETA_D: case GT_OP_GAMMA_INC:
+  case GT_OP_GAMMA_INC_D:
     if (r->tape->prec > GT_SPECIAL_MAX_PREC)
       gt_rec_fail(r, GT_ERUNTIME, "%s is limited to %d bits of precision "
                   "(this run uses %ld): beyond, one call takes minutes",

@@ -38,6 +38,23 @@
  *                     up for Y).  The sum does not cancel badly:
  *                     |J^(k)| <= 1 and the weights 2^-k C(k,j) sum to 1.
  *   gamma_inc         Arb's upper incomplete gamma series (non-regularised).
+ *   gamma_inc in a    f(s) = Gamma(s, x) for fixed x > 0 is entire in s, so
+ *                     its Taylor coefficients at a come from Cauchy's
+ *                     formula on the circle |s - a| = rho, by the
+ *                     trapezoidal rule with N points (Arb's complex upper
+ *                     incomplete gamma at each):
+ *                       c~_k = 1/(N rho^k) sum_j f(a + rho w^j) w^-jk,
+ *                     w = e^(2 pi i / N), which is c_k plus the aliased
+ *                     sum_{m >= 1} c_{k+mN} rho^(mN).  With M >= |f| on
+ *                     the disk |s - a| <= R (Arb encloses f on a complex
+ *                     ball holding the disk), |c_n| <= M / R^n, so the
+ *                     aliasing is at most M R^-k q^N / (1 - q^N),
+ *                     q = rho / R, added to each ball's radius: a proof.
+ *                     rho = 1/8, R = 1 (R halved while Arb cannot bound f
+ *                     on the disk), N = len + (w + 16 + log2 M) / 3.  f is
+ *                     real on the real axis, so the samples j and N - j
+ *                     are conjugate and only N/2 + 1 are evaluated.  At
+ *                     x = 0, Gamma(s, 0) = Gamma(s): Arb's Gamma series.
  *   lambertw          Arb's Lambert W series, branch 0.
  *
  * Rounding (Ziv): w starts at p + 32 + K/2 (p = the largest output
@@ -70,10 +87,13 @@
  * a digamma series of length n + K + 1.
  */
 #include "sf.h"
+#include "ball.h"
 
 #include <limits.h>
 #include <stdlib.h>
 
+#include <acb.h>
+#include <acb_hypgeom.h>
 #include <arb.h>
 #include <arb_hypgeom.h>
 #include <arb_poly.h>
@@ -89,6 +109,8 @@ static const char *const sf_names[GT_SF_COUNT] = {
   [GT_SF_BESSELY] = "bessely",
   [GT_SF_GAMMA_INC] = "gamma_inc",
   [GT_SF_LAMBERTW] = "lambertw",
+  [GT_SF_GAMMA_INC_A] = "gamma_inc",
+  [GT_SF_GAMMA_INC_DX] = "gamma_inc",
 };
 
 /* as the language states them (ops.c limits the orders n: polygamma to
@@ -107,6 +129,8 @@ static const char *const sf_domains[GT_SF_COUNT] = {
                       "integer; x = 0 when a > 0 and the derivative order "
                       "is below a)",
   [GT_SF_LAMBERTW] = "x must be >= -1/e",
+  [GT_SF_GAMMA_INC_A] = "x must be >= 0 (and a > 0 where x = 0)",
+  [GT_SF_GAMMA_INC_DX] = "x must be > 0",
 };
 
 void
@@ -191,6 +215,15 @@ check_domain(GtSf f, long n, mpfr_srcptr a, mpfr_srcptr x, int K)
     if (n < -(LONG_MAX / 4) + K || n > LONG_MAX / 4 - K)
       return GT_SF_BADARG;
     return f == GT_SF_BESSELY && mpfr_sgn(x) <= 0 ? GT_SF_DOMAIN : GT_SF_OK;
+  case GT_SF_GAMMA_INC_DX:
+    if (a == NULL || !mpfr_number_p(a) || n < 1 || n > 65535)
+      return GT_SF_BADARG;
+    return mpfr_sgn(x) > 0 && mpfr_number_p(x) ? GT_SF_OK : GT_SF_DOMAIN;
+  case GT_SF_GAMMA_INC_A:
+    /* here a is the limit and x the order */
+    if (a == NULL || !mpfr_number_p(a) || mpfr_sgn(a) < 0)
+      return GT_SF_DOMAIN;
+    return mpfr_sgn(a) > 0 || mpfr_sgn(x) > 0 ? GT_SF_OK : GT_SF_DOMAIN;
   case GT_SF_GAMMA_INC:
     if (a == NULL || !mpfr_number_p(a))
       return GT_SF_BADARG;
@@ -605,6 +638,239 @@ bessel_series(arb_poly_t r, int y, long n, const arb_t x, slong len,
   fmpz_clear(kf);
 }
 
+/* v = Gamma(s, z) for a complex ball s, z > 0.  Arb's algorithm fails on
+   balls left of Re s = 1/2 that are not tiny (its method there divides
+   by sin(pi s) or the like), so there the recurrence
+     Gamma(s, z) = (Gamma(s + 1, z) - z^s e^-z) / s
+   steps down from Gamma(s + m, z), Re s + m >= 1/2: m divisions by balls
+   that hold no zero (the circles avoid the integers), each exact in
+   ball arithmetic.  Returns 0 when m would pass 100000. */
+/* GCC 12 misreads acb.h's inline acb_add here (-Wstringop-overread on a
+   "region of size 32"): the arguments are whole acb_t */
+#if defined __GNUC__ && __GNUC__ >= 11
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
+static int
+gamma_upper_c(acb_t v, const acb_t s, const acb_t z, slong w)
+{
+  arb_t one;                 /* steps of 1 */
+  double re = arf_get_d(arb_midref(acb_realref(s)), ARF_RND_DOWN);
+  slong m = re >= 0.5 ? 0 : (slong)(0.5 - re) + 1;
+  if (m > 100000)
+    return 0;
+  if (m == 0) {
+    acb_hypgeom_gamma_upper(v, s, z, 0, w);
+    return 1;
+  }
+  acb_t sk, p, ez;
+  acb_init(sk);
+  acb_init(p);
+  acb_init(ez);
+  arb_init(one);
+  arb_one(one);
+  acb_neg(ez, z);
+  acb_exp(ez, ez, w);
+  acb_set_si(p, m);
+  acb_add(sk, s, p, w);            /* s + m */
+  acb_hypgeom_gamma_upper(v, sk, z, 0, w);
+  for (slong k = m - 1; k >= 0; k--) {
+    acb_sub_arb(sk, sk, one, w);   /* s + k */
+    acb_pow(p, z, sk, w);
+    acb_mul(p, p, ez, w);
+    acb_sub(v, v, p, w);
+    acb_div(v, v, sk, w);
+  }
+  acb_clear(sk);
+  acb_clear(p);
+  acb_clear(ez);
+  arb_clear(one);
+  return 1;
+}
+#if defined __GNUC__ && __GNUC__ >= 11
+#pragma GCC diagnostic pop
+#endif
+
+/* Gamma(s + t, x) to length len in r, x >= 0 fixed (s > 0 when x = 0):
+   Cauchy's formula by the trapezoidal rule, with a proven bound on the
+   aliasing (see the header). */
+static void
+gamma_inc_a_series(arb_poly_t r, const arb_t s, const arb_t x, slong len,
+                   slong w)
+{
+  arb_poly_fit_length(r, len);
+  if (arb_is_zero(x)) {
+    arb_poly_t h;
+    arb_t one;
+    arb_poly_init(h);
+    arb_init(one);
+    arb_one(one);
+    linear(h, s, one);
+    arb_poly_gamma_series(r, h, len, w);
+    arb_poly_clear(h);
+    arb_clear(one);
+    return;
+  }
+  acb_t sv, z, v, u;
+  arb_t re, c, sn;
+  mag_t M, e, t;
+  fmpq_t q;
+  slong R2 = 0, k, j, N, wb = w + 16;
+  acb_init(sv);
+  acb_init(z);
+  acb_init(v);
+  acb_init(u);
+  arb_init(re);
+  arb_init(c);
+  arb_init(sn);
+  mag_init(M);
+  mag_init(e);
+  mag_init(t);
+  fmpq_init(q);
+  acb_set_arb(z, x);
+  /* M >= |f| on the disk of radius R = 2^-R2 around s, which is its
+     maximum on the circle (f is entire): 32 complex boxes of half-width
+     R/8 centred on the circle cover it (the chord between neighbours is
+     2 R sin(pi/32) < R/5).  Arb may fail to bound f on a box that holds
+     a pole of Gamma(s) (its method splits Gamma(s, z) there, though the
+     sum is entire): then a smaller circle. */
+  for (;; R2++) {
+    mag_zero(M);
+    for (j = 0; j < 32; j++) {
+      fmpq_set_si(q, 2 * j, 32);
+      arb_sin_cos_pi_fmpq(sn, c, q, wb);
+      acb_set_arb(sv, s);
+      arb_mul_2exp_si(re, c, -R2);
+      arb_add(acb_realref(sv), acb_realref(sv), re, wb);
+      arb_mul_2exp_si(acb_imagref(sv), sn, -R2);
+      mag_set_ui_2exp_si(t, 1, -R2 - 3);
+      arb_add_error_mag(acb_realref(sv), t);
+      arb_add_error_mag(acb_imagref(sv), t);
+      if (!gamma_upper_c(v, sv, z, wb))
+        acb_indeterminate(v);
+      acb_get_mag(e, v);
+      mag_max(M, M, e);
+      if (!mag_is_finite(M))
+        break;
+    }
+    if (mag_is_finite(M) || R2 >= 8)
+      break;
+  }
+  if (!mag_is_finite(M)) {
+    for (k = 0; k < len; k++)
+      arb_indeterminate(r->coeffs + k);
+    _arb_poly_set_length(r, len);
+    goto done;
+  }
+  /* rho = R / 8: q = 1/8, 3 bits per point */
+  slong lg = mag_is_zero(M) ? 0 : FLINT_MAX(0, (slong)MAG_EXP(M));
+  N = len + (w + 16 + lg) / 3 + 1;
+  if (N % 2)
+    N++;
+  for (k = 0; k < len; k++)
+    arb_zero(r->coeffs + k);
+  for (j = 0; j <= N / 2; j++) {
+    /* s_j = s + rho e^(2 pi i j / N) */
+    fmpq_set_si(q, 2 * j, (ulong)N);
+    arb_sin_cos_pi_fmpq(sn, c, q, wb);
+    acb_set_arb(sv, s);
+    arb_mul_2exp_si(re, c, -R2 - 3);
+    arb_add(acb_realref(sv), acb_realref(sv), re, wb);
+    arb_mul_2exp_si(acb_imagref(sv), sn, -R2 - 3);
+    if (!gamma_upper_c(v, sv, z, wb))
+      acb_indeterminate(v);
+    for (k = 0; k < len; k++) {
+      /* Re(f_j e^(-2 pi i j k / N)), twice for the conjugate sample */
+      fmpq_set_si(q, -2 * j * k, (ulong)N);
+      arb_sin_cos_pi_fmpq(sn, c, q, wb);
+      acb_set_arb_arb(u, c, sn);
+      acb_mul(u, u, v, wb);
+      if (j != 0 && j != N / 2)
+        arb_mul_2exp_si(acb_realref(u), acb_realref(u), 1);
+      arb_add(r->coeffs + k, r->coeffs + k, acb_realref(u), wb);
+    }
+  }
+  /* c_k = sum / (N rho^k), plus the aliasing bound M R^-k q^N/(1 - q^N) */
+  mag_mul_2exp_si(e, M, 1 - 3 * N);     /* M q^N / (1 - q^N) <= 2 M q^N */
+  for (k = 0; k < len; k++) {
+    arb_div_ui(r->coeffs + k, r->coeffs + k, (ulong)N, wb);
+    arb_mul_2exp_si(r->coeffs + k, r->coeffs + k, (R2 + 3) * k);
+    /* error M R^-k ... = e 2^(R2 k) */
+    mag_mul_2exp_si(t, e, R2 * k);
+    arb_add_error_mag(r->coeffs + k, t);
+  }
+  _arb_poly_set_length(r, len);
+done:
+  acb_clear(sv);
+  acb_clear(z);
+  acb_clear(v);
+  acb_clear(u);
+  arb_clear(re);
+  arb_clear(c);
+  arb_clear(sn);
+  mag_clear(M);
+  mag_clear(e);
+  mag_clear(t);
+  fmpq_clear(q);
+}
+
+void
+gt_sf_gamma_inc_a_jet(arb_ptr jet, arb_srcptr a, arb_srcptr x, long d,
+                      long n, long prec)
+{
+  arb_poly_t r;
+  arb_t f;
+  arb_poly_init(r);
+  arb_init(f);
+  gamma_inc_a_series(r, a, x, (slong)(n + d), (slong)prec);
+  for (slong k = 0; k < n; k++) {
+    arb_set_si(f, 1);                          /* (d+k)!/k! */
+    for (slong m = k + 1; m <= k + d; m++)
+      arb_mul_si(f, f, m, prec);
+    arb_poly_get_coeff_arb(jet + k, r, d + k);
+    arb_mul(jet + k, jet + k, f, prec);
+  }
+  arb_clear(f);
+  arb_poly_clear(r);
+}
+
+/* F(a, x + t) to length len in r, F = d^d/da^d Gamma(a, x), x > 0:
+   F(a, x) from the jet in a, then F(a, x + t) - F(a, x) = int_0^t F_x,
+   F_x = -(x+u)^(a-1) log(x+u)^d e^-(x+u) in Arb's series arithmetic. */
+static void
+gamma_inc_dx_series(arb_poly_t r, long d, const arb_t a, const arb_t x,
+                    slong len, slong w)
+{
+  arb_ptr h = _arb_vec_init(2), P = _arb_vec_init(len), L = _arb_vec_init(len),
+          E = _arb_vec_init(len), T = _arb_vec_init(len);
+  arb_t am1;
+  arb_init(am1);
+  arb_poly_fit_length(r, len);
+  arb_sub_ui(am1, a, 1, w);
+  arb_set(h, x);
+  arb_one(h + 1);
+  if (len > 1) {
+    _arb_poly_pow_arb_series(P, h, 2, am1, len - 1, w);
+    _arb_poly_log_series(T, h, 2, len - 1, w);
+    _arb_poly_pow_ui_trunc_binexp(L, T, len - 1, (ulong)d, len - 1, w);
+    arb_neg(h, h);
+    arb_neg(h + 1, h + 1);
+    _arb_poly_exp_series(E, h, 2, len - 1, w);
+    _arb_poly_mullow(T, P, len - 1, L, len - 1, len - 1, w);
+    _arb_poly_mullow(P, T, len - 1, E, len - 1, len - 1, w);
+    _arb_vec_neg(P, P, len - 1);
+    _arb_poly_integral(r->coeffs, P, len, w);
+  }
+  gt_sf_gamma_inc_a_jet(r->coeffs, a, x, d, 1, w);
+  _arb_poly_set_length(r, len);
+  _arb_vec_clear(h, 2);
+  _arb_vec_clear(P, len);
+  _arb_vec_clear(L, len);
+  _arb_vec_clear(E, len);
+  _arb_vec_clear(T, len);
+  arb_clear(am1);
+}
+
 /* res[0..len-1] = the jet's balls at working precision w. */
 static void
 jet_balls(GtSf f, long n, const arb_t a, const arb_t x, slong len,
@@ -645,6 +911,12 @@ jet_balls(GtSf f, long n, const arb_t a, const arb_t x, slong len,
     break;
   case GT_SF_LAMBERTW:
     arb_poly_lambertw_series(r, h, 0, len, w);
+    break;
+  case GT_SF_GAMMA_INC_A:   /* the order x is the variable, a the limit */
+    gamma_inc_a_series(r, x, a, len, w);
+    break;
+  case GT_SF_GAMMA_INC_DX:
+    gamma_inc_dx_series(r, n, a, x, len, w);
     break;
   default:
     break;

@@ -41,6 +41,13 @@ typedef enum GtSf {
                          x > 0; also x <= 0 when a is a positive integer
                          (then entire in x); x = 0 when a > 0 and K < a */
   GT_SF_LAMBERTW,     /* principal branch W0(x), x >= -1/e */
+  GT_SF_GAMMA_INC_A,  /* Gamma(x, a), the upper incomplete gamma as a
+                         function of its ORDER x (the variable here) for a
+                         fixed lower limit a >= 0 (passed as a): any real
+                         x when a > 0 (entire in x), x > 0 when a = 0
+                         (then Gamma(x)) */
+  GT_SF_GAMMA_INC_DX, /* d^n/da^n Gamma(a, x), n >= 1, as a function of x
+                         for fixed a: x > 0 */
   GT_SF_COUNT
 } GtSf;
 

@@ -434,6 +434,14 @@ def beta_mp(m, log):
     return f
 
 
+def gamma_inc_da_mp(a, x, d):
+    """d^d/da^d Gamma(a, x) = int_x^inf t^(a-1) log(t)^d e^-t dt, x > 0
+    (quadrature at the working precision: independent of gradtool's
+    Cauchy-formula method)"""
+    return mpmath.quad(lambda t: t ** (a - 1) * mpmath.log(t) ** d
+                       * mpmath.exp(-t), [x, x + 1, x + 10, mpmath.inf])
+
+
 OPS.update({
     "zeta": ("GT_OP_ZETA", "zeta", 1, MP, lambda a, v: mpmath.zeta(a[0])),
     "zeta_d": ("GT_OP_ZETA_D", "zeta derivative", 2, MP,
@@ -448,6 +456,8 @@ OPS.update({
                 lambda a, v: beta_mp(v[2], True)(a[0], a[1])),
     "gamma_inc": ("GT_OP_GAMMA_INC", "gamma_inc", 2, MP,
                   lambda a, v: mpmath.gammainc(a[0], a[1])),
+    "gamma_inc_d": ("GT_OP_GAMMA_INC_D", "gamma_inc derivative", 3, MP,
+                    lambda a, v: gamma_inc_da_mp(a[0], a[1], int(v[2]))),
 })
 
 # ---- the rows ----------------------------------------------------------------
@@ -581,6 +591,10 @@ ROWS = [
     ("gamma_inc", [K("1.5"), IX], "2.25"), ("gamma_inc", [K("-0.5"), Q1],
                                             "0.75"),
     ("gamma_inc", [K("3"), IX], "0.5"),
+    # the derivatives in a (issue 16's d/da): a varying, then x varying
+    ("gamma_inc", [IX, K("2")], "1.5"),
+    ("gamma_inc_d", [IX, K("2"), K("1")], "1.5"),
+    ("gamma_inc_d", [K("1.5"), Q1, K("2")], "0.75"),
 ]
 
 # Mixed partials of functions of (x, y) at (x0, y0): program text for the
@@ -662,10 +676,71 @@ def zeta_jet_row(inners, x0, d):
         return [y[n] * mpmath.factorial(n) for n in range(ORDER + 1)]
 
 
+def gamma_inc_rows(opname, inners, x0):
+    """Route 1 and 2 for gamma_inc and gamma_inc_d rows whose a varies
+    (a = x itself) or whose x varies (a constant), where mpmath.taylor of
+    an infinite quadrature at 150+ digits is too slow.  F(a, x) =
+    d^d/da^d Gamma(a, x) = int_x^inf t^(a-1) log(t)^(d) e^-t dt.
+    a = x: F^(k)(a0) is the same integral with log(t)^(d+k) (route 1), and
+    mpmath.diff of gammainc in a (route 2, another working precision).
+    x varies through u: F(a, u(t)) = F(a, u0) - int_u0^u(t) s^(a-1)
+    log(s)^d e^-s ds: mpmath.taylor of that short integral (route 1) and
+    of mpmath.gammainc's own derivative series in x where d = 0, else the
+    same at other digits (route 2).  None when the row is neither."""
+    d = int(inners[2][1]) if opname == "gamma_inc_d" else 0
+    res = []
+    if inners[0] == IX and inners[1][0] == "c":
+        xc = mpf(Q(inners[1][1]).numerator) / Q(inners[1][1]).denominator
+        for dps, how in ((CHECK, "quad"), (CHECK + MP_EXTRA, "diff")):
+            with mpmath.workdps(dps):
+                a0 = mpf(Q(x0).numerator) / Q(x0).denominator
+                xcv = +xc
+                if how == "quad":
+                    res.append([mpmath.quad(
+                        lambda t: t ** (a0 - 1) * mpmath.log(t) ** (d + k)
+                        * mpmath.exp(-t), [xcv, xcv + 1, xcv + 10,
+                                           mpmath.inf])
+                        for k in range(ORDER + 1)])
+                else:
+                    res.append([mpmath.diff(
+                        lambda s: mpmath.gammainc(s, xcv), a0, d + k)
+                        for k in range(ORDER + 1)])
+    elif inners[0][0] == "c":
+        ac = mpf(Q(inners[0][1]).numerator) / Q(inners[0][1]).denominator
+        u = inner_mp(inners[1])
+        for dps in (CHECK, CHECK + MP_EXTRA):
+            with mpmath.workdps(dps):
+                a0, xv = +ac, mpf(Q(x0).numerator) / Q(x0).denominator
+                u0 = u(xv)
+                F0 = mpmath.quad(lambda t: t ** (a0 - 1) * mpmath.log(t) ** d
+                                 * mpmath.exp(-t),
+                                 [u0, u0 + 1, u0 + 10, mpmath.inf])
+
+                def F(t):
+                    ut = u(t)
+                    return F0 - mpmath.quad(
+                        lambda s: s ** (a0 - 1) * mpmath.log(s) ** d
+                        * mpmath.exp(-s), [u0, ut])
+                coef = mp.taylor(F, xv, ORDER)
+                res.append([c * mpmath.factorial(k)
+                            for k, c in enumerate(coef)])
+    else:
+        return None
+    with mpmath.workdps(CHECK + MP_EXTRA):
+        scale = max(abs(v) for v in res[-1])
+        for k in range(ORDER + 1):
+            assert abs(res[0][k] - res[1][k]) <= scale * mpf(10) ** -AGREE, \
+                (opname, inners, x0, k)
+    return [num_text(v) if v != 0 else "0" for v in res[-1]], ORDER
+
+
 def mp_row(opname, inners, x0, mpf_f):
     """Route 1 and 2 for the MP rows: mpmath.taylor at two precisions; for
     zeta and zeta_d mpmath's derivatives of zeta composed with the inner
     series, against one mpmath.taylor (slow for zeta: 40 s a row)."""
+    if opname == "gamma_inc_d" or (opname == "gamma_inc"
+                                   and inners[0] == IX):
+        return gamma_inc_rows(opname, inners, x0)
     fs = [inner_mp(i) for i in inners]
     res = []
     zeta = opname in ("zeta", "zeta_d")
