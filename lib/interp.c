@@ -1580,6 +1580,11 @@ gt_interp_run(const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
   in.rec.site = 0;
   for (size_t k = 0; k < res->nout; k++)
     gt_rec_check_nan(&in.rec, res->out_nodes[k]);
+  /* the inputs are printed too (CSV, TSV and --batch rows): a default
+     that came out NaN (input w = acosh(0.25)) is an error there */
+  for (size_t k = 0; k < prog->ninputs; k++)
+    if (in.input_nodes[k] >= 0)
+      gt_rec_check_nan(&in.rec, in.input_nodes[k]);
   tape->run_nodes = tape->n;
   res->input_nodes = in.input_nodes;
   res->globals = in.globals;

@@ -532,6 +532,12 @@ gt_rec_check_nan(GtRec *r, int32_t i)
   if (r->env->opt->nan_ok || !gt_node_has_nan(t, i))
     return;
   int32_t o = gt_tape_nan_origin(t, i);
+  /* an input holds a copy of the value it was given (param - 1): a NaN
+     computed there (input w = acosh(0.25)) is blamed on the primitive
+     that made it, not taken for one the user wrote */
+  if (t->nodes[o].op == GT_OP_INPUT && t->nodes[o].param != 0
+      && gt_node_has_nan(t, (int32_t)t->nodes[o].param - 1))
+    o = gt_tape_nan_origin(t, (int32_t)t->nodes[o].param - 1);
   const GtNode *n = &t->nodes[o];
   if (n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
     return; /* a NaN the user wrote (nan, --at x=nan) */
