@@ -2366,6 +2366,32 @@ f_polygamma(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
   return polygamma_value(y, n, b);
 }
 
+/* y = Z_n(b) for Z = J or Y through Z_-n = (-1)^n Z_n: MPFR 4.2's jn and
+   yn with n < 0 and a large b fail an assertion, ask for exabytes or run
+   for hours (besselj(-1, 1e10), bessely(-1, 1e5)); with n >= 0 they are
+   fine.  Negating is exact, so y stays correctly rounded. */
+static int
+bessel_reflected(mpfr_ptr y, int (*z)(mpfr_ptr, long, mpfr_srcptr,
+                                      mpfr_rnd_t), GtSf f, long n,
+                 mpfr_srcptr b)
+{
+  /* MPFR sums the power series unless b is far beyond n^2: minutes for
+     besselj(1000, 3e5).  From |b| = 64 on, Arb's asymptotic and
+     hypergeometric methods (the Ziv loop of sf.c, also correctly
+     rounded when it ends) take milliseconds. */
+  if (mpfr_number_p(b) && mpfr_cmpabs_ui(b, 64) > 0) {
+    int st = gt_sf_jet(f, n < 0 ? -n : n, NULL, b, 0, &y);
+    if (st == GT_SF_NOCONV)
+      return GT_FWD_NOCONV;
+    if (st != GT_SF_OK)
+      mpfr_set_nan(y);
+  } else
+    z(y, n < 0 ? -n : n, b, RND);
+  if (n < 0 && n % 2 != 0)
+    mpfr_neg(y, y, RND);
+  return 0;
+}
+
 static int
 f_besselj(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 {
@@ -2374,7 +2400,7 @@ f_besselj(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
   if (mpfr_nan_p(b) || !int_order(a, -GT_BESSEL_MAX_N, GT_BESSEL_MAX_N, &n))
     mpfr_set_nan(y);
   else
-    mpfr_jn(y, n, b, RND);
+    return bessel_reflected(y, mpfr_jn, GT_SF_BESSELJ, n, b);
   return 0;
 }
 
@@ -2389,7 +2415,7 @@ f_bessely(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
       || !int_order(a, -GT_BESSEL_MAX_N, GT_BESSEL_MAX_N, &n))
     mpfr_set_nan(y);
   else
-    mpfr_yn(y, n, b, RND);
+    return bessel_reflected(y, mpfr_yn, GT_SF_BESSELY, n, b);
   return 0;
 }
 

@@ -13,7 +13,8 @@ E2E = 'tests/e2e/'
 
 def fmt(v, digits):
     """v as gradtool prints it with --digits: digits significant digits,
-    fixed for exponents -4..digits-1, else d.ddde+X."""
+    plain for decimal exponents -6..21, else d.ddde+X (gradtool(1),
+    Numbers)."""
     if m.isinf(v):
         return 'inf' if v > 0 else '-inf'
     if v == 0:
@@ -25,8 +26,9 @@ def fmt(v, digits):
     mant, _, ex = s.partition('e')
     ex = int(ex) if ex else 0
     dig = mant.replace('.', '')
-    if -4 <= ex < digits:
+    if -6 <= ex <= 21:
         if ex >= 0:
+            dig = dig.ljust(ex + 1, '0')
             out = dig[:ex + 1] + ('.' + dig[ex + 1:] if dig[ex + 1:] else '')
         else:
             out = '0.' + '0' * (-ex - 1) + dig
@@ -86,6 +88,27 @@ def sf_overflow():
     write('fuzz_sf_overflow', gt, '--digits 30 fuzz_sf_overflow.gt', outs)
 
 
+def bessel_large():
+    # MPFR 4.2's jn/yn with n < 0 and a large x abort, ask for exabytes
+    # or run for hours, and with a large n and x sum the power series for
+    # minutes: J_-n = (-1)^n J_n, and Arb from |x| = 64 on
+    cases = [('a', 'besselj', -1, '1e29'), ('b', 'besselj', -1, '1e10'),
+             ('c', 'bessely', -1, '1e5'), ('d', 'bessely', -2, '1e8'),
+             ('f', 'besselj', 1000, '3e5'), ('g', 'bessely', 1000, '1e5'),
+             ('h', 'besselj', -3, '-1e29'), ('k', 'bessely', -3, '2.5')]
+    lines, outs = [], []
+    for name, f, n, x in cases:
+        lines.append('%s = %s(%d, %s)' % (name, f, n, x))
+        m.mp.prec = 600
+        v = (m.besselj if f == 'besselj' else m.bessely)(n, at(128, x))
+        outs.append('%s = %s' % (name, fmt(rounded(128, v), 25)))
+    gt = ('# Bessel functions of negative order or a large argument (found\n'
+          '# by tests/fuzz/gen.py: "out of memory", an MPFR assertion, hours)\n'
+          + '\n'.join(lines) + '\noutput ' + ', '.join(c[0] for c in cases)
+          + '\n')
+    write('fuzz_bessel_large', gt, '--digits 25 fuzz_bessel_large.gt', outs)
+
+
 def write(name, gt, args, outs):
     with open(E2E + name + '.gt', 'w') as f:
         f.write(gt)
@@ -98,3 +121,4 @@ def write(name, gt, args, outs):
 if __name__ == '__main__':
     beta_large()
     sf_overflow()
+    bessel_large()
