@@ -1331,17 +1331,31 @@ UNARY_RULE(f_sinh, mpfr_sinh)
 
 UNARY_RULE(f_cosh, mpfr_cosh)
 
-/* mpfr_sinh_cosh rounds both correctly: the same bits as f_sinh, f_cosh */
+/* s = sinh a, c = cosh a.  mpfr_sinh_cosh rounds both correctly: the
+   same bits as f_sinh, f_cosh.  Not for a tiny a: MPFR 4.2 computes it
+   at a precision that grows with the exponent of a (1 s at a = 1e-100000,
+   minutes at 1e-1000000), where mpfr_sinh and mpfr_cosh return at once
+   (sinh a = a, cosh a = 1 to the precision). */
+static void
+sinh_cosh(mpfr_ptr s, mpfr_ptr c, mpfr_srcptr a)
+{
+  if (mpfr_regular_p(a) && mpfr_get_exp(a) < -64) {
+    mpfr_sinh(s, a, RND);
+    mpfr_cosh(c, a, RND);
+  } else
+    mpfr_sinh_cosh(s, c, a, RND);
+}
+
 static void
 p_sinh(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
 {
-  mpfr_sinh_cosh(y, y2, a, RND);
+  sinh_cosh(y, y2, a);
 }
 
 static void
 p_cosh(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
 {
-  mpfr_sinh_cosh(y2, y, a, RND);
+  sinh_cosh(y2, y, a);
 }
 
 static int

@@ -109,6 +109,21 @@ def bessel_large():
     write('fuzz_bessel_large', gt, '--digits 25 fuzz_bessel_large.gt', outs)
 
 
+def sinh_tiny():
+    # mpfr_sinh_cosh took a second at 1e-100000 and minutes at 1e-1000000;
+    # closed form: sinh x = x (1 + x^2/6 + ...) and cosh x = 1 + x^2/2 + ...
+    # round to x and 1 at 128 bits, whose shortest decimals are the
+    # literal and 1; the derivatives are cosh x and -sinh(-x) = sinh x
+    gt = ('# sinh and cosh of a tiny number (found by tests/fuzz/gen.py: '
+          'minutes)\n'
+          'input x = 1e-1000000\n'
+          'y = sinh(x)\n'
+          'z = cosh(-x)\n'
+          'output y, z\n')
+    outs = ['y = 1e-1000000', 'z = 1', 'dy/dx = 1', 'dz/dx = 1e-1000000']
+    write('fuzz_sinh_tiny', gt, 'fuzz_sinh_tiny.gt', outs)
+
+
 def write(name, gt, args, outs):
     with open(E2E + name + '.gt', 'w') as f:
         f.write(gt)
@@ -122,3 +137,4 @@ if __name__ == '__main__':
     beta_large()
     sf_overflow()
     bessel_large()
+    sinh_tiny()
