@@ -13,11 +13,14 @@ them against a gradtool binary (best an ASan/UBSan build: configure
   * `nan` printed by a run that exited 0 without --nan-ok;
   * (mode oracle) a first derivative that disagrees with a central finite
     difference of gradtool's own values at --prec 600, or a value at
-    --prec 128 that disagrees with the value at --prec 600.
+    --prec 128 that disagrees with the value at --prec 600;
+  * (mode emit) a derivative that the program --emit=gt writes computes
+    differently from the run that wrote it.
 
 Usage:
   gen.py show SEED [MODE]            print one program and its options
-  gen.py run --bin GRADTOOL [-n N] [--seed S] [--mode crash|oracle|hostile]
+  gen.py run --bin GRADTOOL [-n N] [--seed S]
+             [--mode crash|oracle|hostile|emit]
              [--out DIR] [--timeout T]
 The findings land in DIR (default /tmp/gt-fuzz), one folder per finding
 with prog.gt, args and the output; a summary line per finding on stdout.
@@ -741,6 +744,49 @@ def campaign_oracle(binary, seed, outdir, timeout):
     return 'ok'
 
 
+# emit mode: --emit=gt is "a runnable program giving the same numbers":
+# its outputs dOUT_dX must equal the derivatives of the original run
+def campaign_emit(binary, seed, outdir, timeout):
+    import mpmath
+    mpmath.mp.prec = 700
+    r = random.Random(seed)
+    g = Gen(r, smooth=r.random() < 0.5, tensors=r.random() < 0.5)
+    text = g.program(nin=2, nstmt=r.randint(2, 8))
+    rc, orig, err = json_run(binary, text, ['--wrt', 'x,y'], timeout)
+    if orig is None:
+        return 'skip'
+    rc, em, err = run(binary, ['--emit', 'gt', '--wrt', 'x,y', '-e', text],
+                      timeout=timeout)
+    if rc != 0:
+        if rc not in (0, 1, 2, 3, 4) or 'Sanitizer' in err:
+            write_finding(outdir, 'emit-status %s' % rc, seed, text, [], None,
+                          (rc, em, err))
+            return 'bad'
+        return 'skip-emit'
+    rc, back, err2 = json_run(binary, em, [], timeout)
+    if back is None:
+        write_finding(outdir, 'emit-rerun %s' % rc, seed, text,
+                      ['--emit', 'gt', '--wrt', 'x,y'], None, (rc, em, err2))
+        return 'bad'
+    bad = []
+    for dv in orig.get('derivatives', []):
+        name = 'd%s_d%s' % (dv['of'], dv['wrt'][0])
+        if len(dv['wrt']) != 1 or not isinstance(dv['value'], str):
+            continue
+        got = back['values'].get(name)
+        if not isinstance(got, str):
+            continue
+        a, b = mpmath.mpf(dv['value']), mpmath.mpf(got)
+        if a != b and abs(a - b) > mpmath.mpf('1e-30') * max(abs(a), abs(b)):
+            bad.append('%s: run %s emitted %s' % (name, dv['value'], got))
+    if bad:
+        write_finding(outdir, 'emit-mismatch', seed, text,
+                      ['--emit', 'gt', '--wrt', 'x,y'], None,
+                      ('0', '\n'.join(bad) + '\n' + em, ''))
+        return 'mismatch'
+    return 'ok'
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == 'show':
         seed = int(argv[2])
@@ -772,6 +818,8 @@ def main(argv):
     for s in range(a.seed, a.seed + a.n):
         if a.mode == 'oracle':
             k = campaign_oracle(a.bin, s, a.out, a.timeout)
+        elif a.mode == 'emit':
+            k = campaign_emit(a.bin, s, a.out, a.timeout)
         else:
             k = campaign_crash(a.bin, s, a.out, a.timeout, a.mode == 'hostile')
         counts[k or 'ok'] = counts.get(k or 'ok', 0) + 1
