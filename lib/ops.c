@@ -550,8 +550,19 @@ t_pow(GtTaylor *T, int32_t i, mpfr_ptr *y)
     if (mpfr_integer_p(r) && mpfr_sgn(r) >= 0
         && mpfr_cmp_ui(r, 1000000) <= 0)
       return pow_int(T, y, a, mpfr_get_ui(r, RND));
-    /* a_0 = 0 with a negative or non-integer power: no Taylor series
-       (x^0.5, x^-1 at 0) */
+    /* a_0 = 0 with a power r > 0 that is not an integer: a^r =
+       O(|t|^r), so the coefficients of the orders below r are 0 (x^2.5
+       at 0: 0, 0, 0, as nested reverse mode gives through r a^(r-1));
+       from order r on, and for r < 0 (x^-1 at 0), there is no Taylor
+       series */
+    if (mpfr_sgn(r) > 0) {
+      for (int j = 1; j <= T->K; j++)
+        if (mpfr_cmp_si(r, j) > 0)
+          mpfr_set_zero(y[j], 1);
+        else
+          mpfr_set_nan(y[j]);
+      return GT_TAYLOR_OK;
+    }
     return gt_taylor_singular(T, y);
   }
   /* a variable exponent on a constant base 0: 0^b is 0 all around

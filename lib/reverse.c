@@ -497,6 +497,10 @@ taylor_node_adj(Sweep *S, int32_t i, mpfr_srcptr g, const int32_t *wrt,
     return GT_ERUNTIME;
   }
   if (b >= lo && (S->f[b - lo] & REL)) {
+    /* the next Taylor derivative may be NaN (x^2.5 at 0 has none of
+       order 3): blamed on this grad() */
+    if (mpfr_nan_p(S->scratch[0]) && !mpfr_nan_p(g) && *nan_node < 0)
+      *nan_node = i;
     mpfr_ptr a = adjoint(S, b);
     if (a == NULL)
       return -1;

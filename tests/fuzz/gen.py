@@ -737,6 +737,25 @@ def campaign_oracle(binary, seed, outdir, timeout):
         if abs(fd - ad) > mpmath.mpf('1e-30') * scale:
             bad.append('d%s/dx: AD %s FD %s' % (name, mpmath.nstr(ad, 40),
                                                  mpmath.nstr(fd, 40)))
+    # the second derivative against a difference of the first ones
+    rc, h2, err = json_run(binary, text, at + ['--prec', '600', '--wrt', 'x',
+                                               '--order', '2'], timeout)
+    first = {}
+    for sgn in (1, -1):
+        for dv in side[sgn].get('derivatives', []):
+            if dv['wrt'] == ['x'] and isinstance(dv['value'], str):
+                first.setdefault(dv['of'], {})[sgn] = mpmath.mpf(dv['value'])
+    for dv in (h2 or {}).get('derivatives', []):
+        if dv['wrt'] != ['x', 'x'] or not isinstance(dv['value'], str):
+            continue
+        f = first.get(dv['of'], {})
+        if 1 not in f or -1 not in f:
+            continue
+        fd = (f[1] - f[-1]) / (2 * h)
+        ad = mpmath.mpf(dv['value'])
+        if abs(fd - ad) > mpmath.mpf('1e-30') * max(abs(ad), abs(fd), 1):
+            bad.append('d2%s/dx2: AD %s FD %s' % (dv['of'], mpmath.nstr(ad, 40),
+                                                   mpmath.nstr(fd, 40)))
     if bad:
         write_finding(outdir, 'oracle', seed, text, at, None,
                       ('0', '\n'.join(bad), ''))
