@@ -382,6 +382,34 @@ polygamma_series(arb_poly_t r, long n, const arb_t x, slong len, slong w)
     lgamma_abs_series(r, x, len, w);
     return;
   }
+  if (n >= 1 && arb_is_positive(x)) {
+    /* psi^(m)(x) = (-1)^(m+1) m! zeta(m + 1, x), m >= 1, x > 0: Arb's
+       Hurwitz zeta by Euler-Maclaurin, fast and accurate at any order.
+       The series of digamma below loses about m bits per order and
+       cancels to a ball around 0 at large m and x (polygamma(1000,
+       1000), -6.4e-436, came out as 0). */
+    arb_t sm, z;
+    arb_init(sm);
+    arb_init(z);
+    fmpz_init(q);
+    arb_poly_fit_length(r, len);
+    fmpz_fac_ui(q, (ulong)n);           /* (n+k)!/k! at k = 0 */
+    for (k = 0; k < len; k++) {
+      arb_set_ui(sm, (ulong)(n + k + 1));
+      arb_hurwitz_zeta(z, sm, x, w);
+      arb_mul_fmpz(r->coeffs + k, z, q, w);
+      if ((n + k) % 2 == 0)             /* (-1)^(n+k+1) */
+        arb_neg(r->coeffs + k, r->coeffs + k);
+      fmpz_mul_ui(q, q, (ulong)(n + k + 1));
+      fmpz_divexact_ui(q, q, (ulong)(k + 1));
+    }
+    _arb_poly_set_length(r, len);
+    _arb_poly_normalise(r);
+    arb_clear(sm);
+    arb_clear(z);
+    fmpz_clear(q);
+    return;
+  }
   arb_poly_init(h);
   arb_poly_init(d);
   arb_init(c1);

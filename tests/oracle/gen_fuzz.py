@@ -124,6 +124,33 @@ def sinh_tiny():
     write('fuzz_sinh_tiny', gt, 'fuzz_sinh_tiny.gt', outs)
 
 
+def polygamma_large():
+    # the series of digamma cancelled to a ball around 0 at a large order
+    # and argument: polygamma(1000, 1000) printed 0 after 3 s; now
+    # (-1)^(n+1) n! zeta(n+1, x) by Arb's Hurwitz zeta
+    cases = [('a', 1000, '1000'), ('b', 1000, '2000'), ('c', 1000, '300'),
+             ('d', 400, '1e6')]
+    lines, outs = [], []
+    for name, n, x in cases:
+        lines.append('%s = polygamma(%d, %s)' % (name, n, x))
+        m.mp.prec = 600
+        v = m.polygamma(n, at(128, x))
+        outs.append('%s = %s' % (name, fmt(rounded(128, v), 25)))
+    # the derivative: polygamma(n + 1, x)
+    lines.append('input x = 1500')
+    lines.append('y = polygamma(999, x)')
+    m.mp.prec = 600
+    outs.append('y = %s' % fmt(rounded(128, m.polygamma(999, 1500)), 25))
+    outs.append('dy/dx = %s' % fmt(rounded(128, m.polygamma(1000, 1500)), 25))
+    gt = ('# polygamma of a large order at a large argument (found by\n'
+          '# tests/fuzz/gen.py: 0 instead of -6.4e-436)\n'
+          + '\n'.join(lines) + '\noutput ' + ', '.join(c[0] for c in cases)
+          + ', y\n')
+    write('fuzz_polygamma_large', gt,
+          '--digits 25 --of y fuzz_polygamma_large.gt',
+          outs)
+
+
 def write(name, gt, args, outs):
     with open(E2E + name + '.gt', 'w') as f:
         f.write(gt)
@@ -138,3 +165,4 @@ if __name__ == '__main__':
     sf_overflow()
     bessel_large()
     sinh_tiny()
+    polygamma_large()
