@@ -566,8 +566,11 @@ gt_rec_check_nan(GtRec *r, int32_t i)
       j = next;
     }
     if (j != o) {
-      const GtExpr *e = r->prog->exprs[t->nodes[j].site];
-      if (e->kind == GT_EX_OP)
+      /* a node an earlier entry of the interactive session recorded
+         may have a site beyond this entry's expressions */
+      uint32_t site = t->nodes[j].site;
+      const GtExpr *e = site < r->prog->nexprs ? r->prog->exprs[site] : NULL;
+      if (e != NULL && e->kind == GT_EX_OP)
         fail_at_node(r, j, "the derivative of %s is not a number (NaN) here",
                      gt_ops[e->op].name);
     }
