@@ -638,14 +638,18 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
     if (status == GT_OK && recycle(&S, i) != 0)
       status = -1;
   }
-  /* A NaN no rule gave: infinite contributions of opposite signs added
-     into one adjoint (sqrt(y - y): +inf and -inf into y's).  It is
-     blamed on the rule that made the first infinity; the caller reads
-     *nan_node only for a derivative that is NaN. */
-  if (status == GT_OK && *nan_node < 0)
-    *nan_node = S.inf_node;
   if (status == GT_OK)
     sweep_results(&S, out, wrt, nwrt, res, connected);
+  /* A NaN no rule gave: infinite contributions of opposite signs added
+     into one adjoint (sqrt(y - y): +inf and -inf into y's), blamed on
+     the rule that made the first infinity. */
+  for (size_t k = 0; status == GT_OK && *nan_node < 0 && S.inf_node >= 0
+                     && k < nwrt; k++)
+    for (size_t j = 0; j < gt_node_size(t, wrt[k]); j++)
+      if (mpfr_nan_p(&res[k][j])) {
+        *nan_node = S.inf_node;
+        break;
+      }
   gt_arena_free(&S.holder.vals);
   free(S.spare);
   free(S.adj);
