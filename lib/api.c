@@ -499,11 +499,16 @@ nan_derivative(GtSession *s, int32_t node, const char *of, const char *wrt,
                  "(NaN)", of, wrt);
   const GtNode *n = &s->tape.nodes[node];
   GtSpan sp = s->prog->exprs[n->site < s->prog->nexprs ? n->site : 0]->span;
-  if (n->op == GT_OP_TAYLOR)
+  if (n->op == GT_OP_TAYLOR && unimplemented)
     gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
                 "d%s/d%s passes through grad(y, x, %d), computed in Taylor "
                 "mode, which can be differentiated again with respect to x "
                 "only; nest grad() for mixed derivatives", of, wrt, n->aux);
+  else if (n->op == GT_OP_TAYLOR)
+    gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
+                "the derivative of grad(y, x, %d), the order-%d derivative, "
+                "is not a number (NaN) here (needed for d%s/d%s)", n->aux,
+                n->aux + 1, of, wrt);
   else if ((fault = range_fault(&s->tape, node)) != 0)
     gt_diag_add(&s->diags, GT_SEV_ERROR, s->sources[sp.src], sp,
                 "%s %s here (its exact value is beyond MPFR's exponent "

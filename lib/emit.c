@@ -2112,13 +2112,25 @@ pr_deriv_op(Emit *E, Buf *b, const ENode *x)
   if (!zeta && i > 0 && j > 0 && x->a == x->b)
     efail("a mixed derivative of beta(t, t) cannot be written with grad(): "
           "use --emit=expr");
+  /* grad() in one argument is the total derivative: it would also go
+     through the other argument when that one is the same name or
+     depends on it (beta(t, t), beta(x, t1) with t1 = 2*x); the argument
+     not differentiated is held by stop_gradient */
+  int hold_a = !zeta && i == 0;
+  int hold_b = !zeta && j == 0;
   for (long k = 0; k < i + j; k++)
     bput(b, "grad(");
   bprintf(b, "%s(", fn);
-  pr(E, b, x->a, P_ATOM);
+  if (hold_a)
+    bput(b, "stop_gradient(");
+  pr(E, b, x->a, hold_a ? P_LOW : P_ATOM);
+  if (hold_a)
+    bput(b, ")");
   if (!zeta) {
-    bput(b, ", ");
-    pr(E, b, x->b, P_ATOM);
+    bput(b, hold_b ? ", stop_gradient(" : ", ");
+    pr(E, b, x->b, hold_b ? P_LOW : P_ATOM);
+    if (hold_b)
+      bput(b, ")");
   }
   bput(b, ")");
   for (long k = 0; k < i + j; k++) {
@@ -2882,6 +2894,16 @@ put_literal(Emit *E, Buf *b, const GtShape *s, int d, size_t k,
   bput(b, "]");
 }
 
+/* Whether name is one of the program's inputs. */
+static int
+is_input_name(const GtSession *s, const char *name)
+{
+  for (size_t i = 0; i < s->prog->ninputs; i++)
+    if (strcmp(s->names.text[s->prog->inputs[i].name], name) == 0)
+      return 1;
+  return 0;
+}
+
 /* gt: a program with the same inputs (the run's values as defaults) */
 static void
 print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
@@ -2922,12 +2944,27 @@ print_gt(Emit *E, Buf *b, const Job *J, const Guards *G)
   for (size_t i = 0; i < J->n; i++)
     for (size_t k = 0; k < J->items[i].shape.size; k++)
       def_temps(E, b, E->el[J->items[i].e + (long)k], "");
+  /* An item named as an input (an output y after y *= ...) would hide
+     the input from the items after it, whose formulas mean the input:
+     its value goes to a temporary numbered past the others, and the
+     name is bound after every item. */
+  uint32_t top = 0;
+  for (size_t i = 0; i < E->nn; i++)
+    if (E->n[i].temp > top)
+      top = E->n[i].temp;
   for (size_t i = 0; i < J->n; i++) {
-    bprintf(b, "%s = ", J->items[i].ident);
+    if (is_input_name(s, J->items[i].ident))
+      bprintf(b, "%s%lu = ", E->tpfx, (unsigned long)(top + 1 + i));
+    else
+      bprintf(b, "%s = ", J->items[i].ident);
     put_literal(E, b, &J->items[i].shape, 0, 0, NULL,
                 &E->el[J->items[i].e]);
     bput(b, "\n");
   }
+  for (size_t i = 0; i < J->n; i++)
+    if (is_input_name(s, J->items[i].ident))
+      bprintf(b, "%s = %s%lu\n", J->items[i].ident, E->tpfx,
+              (unsigned long)(top + 1 + i));
   bput(b, "output ");
   for (size_t i = 0; i < J->n; i++)
     bprintf(b, "%s%s", i ? ", " : "", J->items[i].ident);

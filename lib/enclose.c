@@ -110,6 +110,18 @@ node_error(GtSession *s, int32_t i, const char *what, arb_srcptr a,
 {
   const GtNode *n = &s->tape.nodes[i];
   char *ta = a ? ball_text(a) : NULL, *tb = b ? ball_text(b) : NULL;
+  /* a node without a site (the constant inf, an --at value): the first
+     operation that uses it shows where */
+  for (int32_t j = i + 1; n->site == 0 && j < (int32_t)s->tape.n; j++) {
+    int32_t buf[3];
+    const int32_t *ops;
+    size_t m = gt_node_operands(&s->tape, j, buf, &ops);
+    for (size_t k = 0; k < m; k++)
+      if (ops[k] == i && s->tape.nodes[j].site != 0) {
+        n = &s->tape.nodes[j];
+        break;
+      }
+  }
   const GtExpr *ex = s->prog->exprs[n->site < s->prog->nexprs ? n->site
                                                                 : 0];
   GtSpan sp = ex ? ex->span : (GtSpan){ 0, 0, 0 };

@@ -1034,6 +1034,20 @@ do_print(Interp *in, const GtStmt *s)
 {
   GtRec *r = R(in);
   r->tape->no_replay = 1; /* a replay would not print */
+  /* Every argument is evaluated before the line is built: an argument
+     may call a function that prints (print(f(x)) with a print in f),
+     which would take over in->line, the one line an error frees. */
+  int32_t *v = gt_arena_alloc(&r->tape->vals,
+                              (s->nargs ? s->nargs : 1) * sizeof *v);
+  if (v == NULL)
+    gt_rec_fail(r, GT_ERUNTIME, "out of memory");
+  for (size_t k = 0; k < s->nargs; k++) {
+    if (s->args[k]->kind == GT_EX_STR)
+      continue;
+    v[k] = eval(in, s->args[k]);
+    r->site = s->args[k]->id;
+    gt_rec_check_nan(r, v[k]);
+  }
   size_t len = 0, cap = 128;
   in->line = malloc(cap);
   if (in->line == NULL)
@@ -1044,11 +1058,8 @@ do_print(Interp *in, const GtStmt *s)
     if (s->args[k]->kind == GT_EX_STR)
       piece = string_text(in, s->args[k]);
     else {
-      int32_t v = eval(in, s->args[k]);
-      r->site = s->args[k]->id;
-      gt_rec_check_nan(r, v);
-      const GtShape *vs = gt_node_shape(r->tape, v);
-      GtValue val = { vs->rank, vs->dim, vs->size, r->tape->nodes[v].v };
+      const GtShape *vs = gt_node_shape(r->tape, v[k]);
+      GtValue val = { vs->rank, vs->dim, vs->size, r->tape->nodes[v[k]].v };
       piece = gt_format_value(&val, r->env->opt->digits);
     }
     size_t pl = piece ? strlen(piece) : 0;
@@ -1574,6 +1585,11 @@ gt_interp_run(const GtProgram *prog, const GtRunEnv *env, GtTape *tape,
   in.rec.site = 0;
   for (size_t k = 0; k < res->nout; k++)
     gt_rec_check_nan(&in.rec, res->out_nodes[k]);
+  /* the inputs are printed too (CSV, TSV and --batch rows): a default
+     that came out NaN (input w = acosh(0.25)) is an error there */
+  for (size_t k = 0; k < prog->ninputs; k++)
+    if (in.input_nodes[k] >= 0)
+      gt_rec_check_nan(&in.rec, in.input_nodes[k]);
   tape->run_nodes = tape->n;
   res->input_nodes = in.input_nodes;
   res->globals = in.globals;

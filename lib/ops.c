@@ -550,8 +550,19 @@ t_pow(GtTaylor *T, int32_t i, mpfr_ptr *y)
     if (mpfr_integer_p(r) && mpfr_sgn(r) >= 0
         && mpfr_cmp_ui(r, 1000000) <= 0)
       return pow_int(T, y, a, mpfr_get_ui(r, RND));
-    /* a_0 = 0 with a negative or non-integer power: no Taylor series
-       (x^0.5, x^-1 at 0) */
+    /* a_0 = 0 with a power r > 0 that is not an integer: a^r =
+       O(|t|^r), so the coefficients of the orders below r are 0 (x^2.5
+       at 0: 0, 0, 0, as nested reverse mode gives through r a^(r-1));
+       from order r on, and for r < 0 (x^-1 at 0), there is no Taylor
+       series */
+    if (mpfr_sgn(r) > 0) {
+      for (int j = 1; j <= T->K; j++)
+        if (mpfr_cmp_si(r, j) > 0)
+          mpfr_set_zero(y[j], 1);
+        else
+          mpfr_set_nan(y[j]);
+      return GT_TAYLOR_OK;
+    }
     return gt_taylor_singular(T, y);
   }
   /* a variable exponent on a constant base 0: 0^b is 0 all around
@@ -1331,17 +1342,31 @@ UNARY_RULE(f_sinh, mpfr_sinh)
 
 UNARY_RULE(f_cosh, mpfr_cosh)
 
-/* mpfr_sinh_cosh rounds both correctly: the same bits as f_sinh, f_cosh */
+/* s = sinh a, c = cosh a.  mpfr_sinh_cosh rounds both correctly: the
+   same bits as f_sinh, f_cosh.  Not for a tiny a: MPFR 4.2 computes it
+   at a precision that grows with the exponent of a (1 s at a = 1e-100000,
+   minutes at 1e-1000000), where mpfr_sinh and mpfr_cosh return at once
+   (sinh a = a, cosh a = 1 to the precision). */
+static void
+sinh_cosh(mpfr_ptr s, mpfr_ptr c, mpfr_srcptr a)
+{
+  if (mpfr_regular_p(a) && mpfr_get_exp(a) < -64) {
+    mpfr_sinh(s, a, RND);
+    mpfr_cosh(c, a, RND);
+  } else
+    mpfr_sinh_cosh(s, c, a, RND);
+}
+
 static void
 p_sinh(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
 {
-  mpfr_sinh_cosh(y, y2, a, RND);
+  sinh_cosh(y, y2, a);
 }
 
 static void
 p_cosh(mpfr_ptr y, mpfr_ptr y2, mpfr_srcptr a)
 {
-  mpfr_sinh_cosh(y2, y, a, RND);
+  sinh_cosh(y2, y, a);
 }
 
 static int
@@ -2366,6 +2391,32 @@ f_polygamma(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
   return polygamma_value(y, n, b);
 }
 
+/* y = Z_n(b) for Z = J or Y through Z_-n = (-1)^n Z_n: MPFR 4.2's jn and
+   yn with n < 0 and a large b fail an assertion, ask for exabytes or run
+   for hours (besselj(-1, 1e10), bessely(-1, 1e5)); with n >= 0 they are
+   fine.  Negating is exact, so y stays correctly rounded. */
+static int
+bessel_reflected(mpfr_ptr y, int (*z)(mpfr_ptr, long, mpfr_srcptr,
+                                      mpfr_rnd_t), GtSf f, long n,
+                 mpfr_srcptr b)
+{
+  /* MPFR sums the power series unless b is far beyond n^2: minutes for
+     besselj(1000, 3e5).  From |b| = 64 on, Arb's asymptotic and
+     hypergeometric methods (the Ziv loop of sf.c, also correctly
+     rounded when it ends) take milliseconds. */
+  if (mpfr_number_p(b) && mpfr_cmpabs_ui(b, 64) > 0) {
+    int st = gt_sf_jet(f, n < 0 ? -n : n, NULL, b, 0, &y);
+    if (st == GT_SF_NOCONV)
+      return GT_FWD_NOCONV;
+    if (st != GT_SF_OK)
+      mpfr_set_nan(y);
+  } else
+    z(y, n < 0 ? -n : n, b, RND);
+  if (n < 0 && n % 2 != 0)
+    mpfr_neg(y, y, RND);
+  return 0;
+}
+
 static int
 f_besselj(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
 {
@@ -2374,7 +2425,7 @@ f_besselj(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
   if (mpfr_nan_p(b) || !int_order(a, -GT_BESSEL_MAX_N, GT_BESSEL_MAX_N, &n))
     mpfr_set_nan(y);
   else
-    mpfr_jn(y, n, b, RND);
+    return bessel_reflected(y, mpfr_jn, GT_SF_BESSELJ, n, b);
   return 0;
 }
 
@@ -2389,7 +2440,7 @@ f_bessely(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
       || !int_order(a, -GT_BESSEL_MAX_N, GT_BESSEL_MAX_N, &n))
     mpfr_set_nan(y);
   else
-    mpfr_yn(y, n, b, RND);
+    return bessel_reflected(y, mpfr_yn, GT_SF_BESSELY, n, b);
   return 0;
 }
 

@@ -434,10 +434,34 @@ check_special_prec(GtRec *r, GtOp op)
   }
 }
 
+/* sin, cos and tan reduce their argument modulo pi/2 with as many bits
+   of pi as the argument's exponent: measured with MPFR 4.2 (one core),
+   sin(1e1000000) takes 1.2 s and sin(2^(2^24)) 9.5 s, and an argument
+   near MPFR's largest exponent (2^(2^30), reached by squaring a number
+   thirty times) minutes.  An argument beyond 2^(2^24) is refused before
+   the call, with an error at the call. */
+#define GT_TRIG_MAX_EXP (1L << 24)
+
+static void
+check_trig_arg(GtRec *r, GtOp op, int32_t a)
+{
+  if ((op != GT_OP_SIN && op != GT_OP_COS && op != GT_OP_TAN) || a < 0)
+    return;
+  size_t n = gt_node_size(r->tape, a);
+  for (size_t k = 0; k < n; k++) {
+    mpfr_srcptr x = &r->tape->nodes[a].v[k];
+    if (mpfr_regular_p(x) && mpfr_get_exp(x) > GT_TRIG_MAX_EXP)
+      gt_rec_fail(r, GT_ERUNTIME, "%s of a number beyond 2^%ld (its "
+                  "argument reduction would take minutes)", gt_ops[op].name,
+                  GT_TRIG_MAX_EXP);
+  }
+}
+
 int32_t
 gt_rec_op(GtRec *r, GtOp op, int32_t a, int32_t b, int32_t c)
 {
   check_special_prec(r, op);
+  check_trig_arg(r, op, a);
   GtNode *nodes = r->tape->nodes;
   if ((a >= 0 && nodes[a].shape) || (b >= 0 && nodes[b].shape)
       || (c >= 0 && nodes[c].shape))
@@ -533,6 +557,12 @@ gt_rec_check_nan(GtRec *r, int32_t i)
   if (r->env->opt->nan_ok || !gt_node_has_nan(t, i))
     return;
   int32_t o = gt_tape_nan_origin(t, i);
+  /* an input holds a copy of the value it was given (param - 1): a NaN
+     computed there (input w = acosh(0.25)) is blamed on the primitive
+     that made it, not taken for one the user wrote */
+  if (t->nodes[o].op == GT_OP_INPUT && t->nodes[o].param != 0
+      && gt_node_has_nan(t, (int32_t)t->nodes[o].param - 1))
+    o = gt_tape_nan_origin(t, (int32_t)t->nodes[o].param - 1);
   const GtNode *n = &t->nodes[o];
   if (n->op == GT_OP_CONST || n->op == GT_OP_INPUT)
     return; /* a NaN the user wrote (nan, --at x=nan) */
@@ -561,8 +591,11 @@ gt_rec_check_nan(GtRec *r, int32_t i)
       j = next;
     }
     if (j != o) {
-      const GtExpr *e = r->prog->exprs[t->nodes[j].site];
-      if (e->kind == GT_EX_OP)
+      /* a node an earlier entry of the interactive session recorded
+         may have a site beyond this entry's expressions */
+      uint32_t site = t->nodes[j].site;
+      const GtExpr *e = site < r->prog->nexprs ? r->prog->exprs[site] : NULL;
+      if (e != NULL && e->kind == GT_EX_OP)
         fail_at_node(r, j, "the derivative of %s is not a number (NaN) here",
                      gt_ops[e->op].name);
     }

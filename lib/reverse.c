@@ -235,6 +235,31 @@ blame(Sweep *S, int32_t i, mpfr_srcptr g, mpfr_srcptr c, int32_t *nan_node)
     *nan_node = mpfr_inf_p(g) && S->inf_node >= 0 ? S->inf_node : i;
 }
 
+/* blame() for a tensor rule of node i, whose adjoint is g: c, of n
+   elements, holds its contributions to one operand alone (inf / inf in
+   norm([inf])'s rule is a NaN no elementwise rule sees). */
+static void
+blame_tensor(Sweep *S, int32_t i, mpfr_srcptr g, mpfr_srcptr c, size_t n,
+             int32_t *nan_node)
+{
+  if (*nan_node >= 0)
+    return;
+  size_t gn = gt_node_size(S->t, i);
+  int g_nan = 0, g_inf = 0;
+  for (size_t e = 0; e < gn; e++) {
+    g_nan |= mpfr_nan_p(&g[e]);
+    g_inf |= mpfr_inf_p(&g[e]);
+  }
+  for (size_t e = 0; e < n; e++) {
+    if (mpfr_inf_p(&c[e]) && !g_inf && S->inf_node < 0)
+      S->inf_node = i;
+    if (mpfr_nan_p(&c[e]) && !g_nan) {
+      *nan_node = g_inf && S->inf_node >= 0 ? S->inf_node : i;
+      return;
+    }
+  }
+}
+
 /* Where a rule adds its contributions to node j's adjoint: the adjoint
    itself when j has none yet; else (*part set) a fresh one, which
    part_done adds to it at the end.  The recorded sweep (record_sweep)
@@ -472,6 +497,10 @@ taylor_node_adj(Sweep *S, int32_t i, mpfr_srcptr g, const int32_t *wrt,
     return GT_ERUNTIME;
   }
   if (b >= lo && (S->f[b - lo] & REL)) {
+    /* the next Taylor derivative may be NaN (x^2.5 at 0 has none of
+       order 3): blamed on this grad() */
+    if (mpfr_nan_p(S->scratch[0]) && !mpfr_nan_p(g) && *nan_node < 0)
+      *nan_node = i;
     mpfr_ptr a = adjoint(S, b);
     if (a == NULL)
       return -1;
@@ -483,7 +512,7 @@ taylor_node_adj(Sweep *S, int32_t i, mpfr_srcptr g, const int32_t *wrt,
 /* A tensor operation at node i: its rule (GtOpInfo.tadj) takes whole
    tensors.  -1 when out of memory. */
 static int
-tensor_adj(Sweep *S, int32_t i, mpfr_srcptr g)
+tensor_adj(Sweep *S, int32_t i, mpfr_srcptr g, int32_t *nan_node)
 {
   const GtTape *t = S->t;
   const GtOpInfo *info = &gt_ops[t->nodes[i].op];
@@ -494,12 +523,15 @@ tensor_adj(Sweep *S, int32_t i, mpfr_srcptr g)
     if (ops[k] < S->lo || !(S->f[ops[k] - S->lo] & REL))
       continue;
     mpfr_ptr part = NULL, a;
-    if (one_each(t, i))
+    int fresh = !one_each(t, i);
+    if (!fresh)
       a = adjoint(S, ops[k]);   /* the same bits, without an x-sized part */
     else
       a = part_begin(S, ops[k], &part);
     if (a == NULL || info->tadj(t, i, k, g, a, S->pair) != 0)
       return -1;
+    if (fresh)
+      blame_tensor(S, i, g, a, gt_node_size(t, ops[k]), nan_node);
     part_done(S, ops[k], part);
   }
   return GT_OK;
@@ -544,7 +576,7 @@ sweep_node(Sweep *S, int32_t i, const int32_t *wrt, size_t nwrt,
   if (n->op == GT_OP_TAYLOR)
     return taylor_node_adj(S, i, g, wrt, nwrt, nan_node);
   if (info->tadj != NULL)
-    return tensor_adj(S, i, g);
+    return tensor_adj(S, i, g, nan_node);
   if (info->adj == NULL)
     return GT_OK;
   int32_t ops[3] = { n->a, n->b, n->c };
@@ -608,6 +640,16 @@ gt_rev_sweep(const GtTape *t, int32_t out, const int32_t *wrt, size_t nwrt,
   }
   if (status == GT_OK)
     sweep_results(&S, out, wrt, nwrt, res, connected);
+  /* A NaN no rule gave: infinite contributions of opposite signs added
+     into one adjoint (sqrt(y - y): +inf and -inf into y's), blamed on
+     the rule that made the first infinity. */
+  for (size_t k = 0; status == GT_OK && *nan_node < 0 && S.inf_node >= 0
+                     && k < nwrt; k++)
+    for (size_t j = 0; j < gt_node_size(t, wrt[k]); j++)
+      if (mpfr_nan_p(&res[k][j])) {
+        *nan_node = S.inf_node;
+        break;
+      }
   gt_arena_free(&S.holder.vals);
   free(S.spare);
   free(S.adj);

@@ -415,6 +415,34 @@ polygamma_series(arb_poly_t r, long n, const arb_t x, slong len, slong w)
     lgamma_abs_series(r, x, len, w);
     return;
   }
+  if (n >= 1 && arb_is_positive(x)) {
+    /* psi^(m)(x) = (-1)^(m+1) m! zeta(m + 1, x), m >= 1, x > 0: Arb's
+       Hurwitz zeta by Euler-Maclaurin, fast and accurate at any order.
+       The series of digamma below loses about m bits per order and
+       cancels to a ball around 0 at large m and x (polygamma(1000,
+       1000), -6.4e-436, came out as 0). */
+    arb_t sm, z;
+    arb_init(sm);
+    arb_init(z);
+    fmpz_init(q);
+    arb_poly_fit_length(r, len);
+    fmpz_fac_ui(q, (ulong)n);           /* (n+k)!/k! at k = 0 */
+    for (k = 0; k < len; k++) {
+      arb_set_ui(sm, (ulong)(n + k + 1));
+      arb_hurwitz_zeta(z, sm, x, w);
+      arb_mul_fmpz(r->coeffs + k, z, q, w);
+      if ((n + k) % 2 == 0)             /* (-1)^(n+k+1) */
+        arb_neg(r->coeffs + k, r->coeffs + k);
+      fmpz_mul_ui(q, q, (ulong)(n + k + 1));
+      fmpz_divexact_ui(q, q, (ulong)(k + 1));
+    }
+    _arb_poly_set_length(r, len);
+    _arb_poly_normalise(r);
+    arb_clear(sm);
+    arb_clear(z);
+    fmpz_clear(q);
+    return;
+  }
   arb_poly_init(h);
   arb_poly_init(d);
   arb_init(c1);
@@ -934,6 +962,19 @@ jet_balls(GtSf f, long n, const arb_t a, const arb_t x, slong len,
 
 /* Rounds ball b to nearest into y when both of its ends round to the same
    number; 1 then, 0 (y unchanged) otherwise. */
+/* y = x rounded to y's precision and to MPFR's exponent range: Arb's
+   exponents are unbounded, and arf_get_mpfr keeps them even beyond
+   mpfr_get_emax(), which would make y a number no MPFR function
+   expects (polygamma(3, 1e-200000000) printed 6e+800000000 but times 1
+   gave inf): beyond the range it is +-inf or +-0 as for MPFR's own
+   functions. */
+static void
+get_mpfr(mpfr_ptr y, const arf_t x, mpfr_rnd_t rnd)
+{
+  int t = arf_get_mpfr(y, x, rnd);
+  mpfr_check_range(y, t, rnd);
+}
+
 static int
 round_ball(mpfr_ptr y, const arb_t b, slong w)
 {
@@ -944,7 +985,7 @@ round_ball(mpfr_ptr y, const arb_t b, slong w)
   if (!arb_is_finite(b))
     return 0;
   if (arb_is_exact(b)) {
-    arf_get_mpfr(y, arb_midref(b), MPFR_RNDN);
+    get_mpfr(y, arb_midref(b), MPFR_RNDN);
     return 1;
   }
   arf_init(lo);
@@ -953,8 +994,8 @@ round_ball(mpfr_ptr y, const arb_t b, slong w)
   mpfr_init2(v, mpfr_get_prec(y));
   arb_get_lbound_arf(lo, b, w + 16);    /* widened: rounded outwards */
   arb_get_ubound_arf(hi, b, w + 16);
-  arf_get_mpfr(u, lo, MPFR_RNDN);
-  arf_get_mpfr(v, hi, MPFR_RNDN);
+  get_mpfr(u, lo, MPFR_RNDN);
+  get_mpfr(v, hi, MPFR_RNDN);
   ok = mpfr_equal_p(u, v) && mpfr_signbit(u) == mpfr_signbit(v);
   if (ok)
     mpfr_set(y, u, MPFR_RNDN);
@@ -1009,11 +1050,11 @@ settle(mpfr_ptr *out, const char *done, arb_srcptr res, arb_srcptr prev,
           mag_cmp(r, arb_radref(prev + k)) <= 0) {
         mpfr_set_zero(out[k], 1);
       } else {
-        arf_get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
+        get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
         st = GT_SF_NOCONV;
       }
     } else {
-      arf_get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
+      get_mpfr(out[k], arb_midref(res + k), MPFR_RNDN);
       if (arb_rel_accuracy_bits(res + k) < (slong)mpfr_get_prec(out[k]) + 1)
         st = GT_SF_NOCONV;
     }
@@ -1250,6 +1291,15 @@ value2_ball(arb_t r, GtSf2 f, const arb_t a, const arb_t b, int i, int j,
   fmpz_clear(bin);
 }
 
+/* Whether mpfr_beta handles x quickly and right: 2^-64 <= |x| < 2^32
+   (0 is a pole, caught before). */
+static int
+in_mpfr_beta_range(mpfr_srcptr x)
+{
+  return mpfr_zero_p(x)
+         || (mpfr_get_exp(x) > -64 && mpfr_get_exp(x) <= 32);
+}
+
 int
 gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
              mpfr_ptr out)
@@ -1270,7 +1320,12 @@ gt_sf_value2(GtSf2 f, mpfr_srcptr a, mpfr_srcptr b, int i, int j,
     mpfr_set_nan(out);
     return GT_SF_POLE;
   }
-  if (f == GT_SF2_BETA && i == 0 && j == 0) {
+  /* MPFR's beta is correctly rounded, but (MPFR 4.2) it returns NaN for
+     a or b above about 1e17 and its cost grows fast with the exponent of
+     a tiny argument (minutes at 1e-10000): outside 2^-64 <= |a|, |b| <
+     2^32 the value comes from Arb's Gamma as the derivatives do */
+  if (f == GT_SF2_BETA && i == 0 && j == 0
+      && in_mpfr_beta_range(a) && in_mpfr_beta_range(b)) {
     mpfr_beta(out, a, b, MPFR_RNDN);
     return GT_SF_OK;
   }

@@ -182,15 +182,18 @@ reshape(GtRec *r, const GtExpr *e, int32_t a, GtShape s)
 {
   r->site = e->id;
   size_t have = gt_node_size(r->tape, a);
-  if (s.size == 0) {
-    size_t rest = 1;
-    int inf = -1;
-    for (int d = 0; d < s.rank; d++)
-      if (s.dim[d] == SIZE_MAX)
-        inf = d;
-      else
-        rest *= s.dim[d];
-    if (inf >= 0 && rest != 0 && have % rest == 0) {
+  size_t rest = 1;
+  int inf = -1;
+  for (int d = 0; d < s.rank; d++)
+    if (s.dim[d] == SIZE_MAX)
+      inf = d;
+    else
+      rest *= s.dim[d];
+  /* s.size is 0 for a -1 and for a dimension of 0: without a -1, the
+     shape is taken as it is (an empty tensor reshapes to any shape
+     with a 0, as NumPy has it) */
+  if (inf >= 0) {
+    if (rest != 0 && have % rest == 0) {
       s.dim[inf] = have / rest;
       s.size = have;
     } else {

@@ -27,6 +27,16 @@ for i in range(1000) {
 output s
 EOT
 
+# outputs named as inputs, rebound: the formulas after them still mean
+# the inputs (found by tests/fuzz/gen.py: dy_dx came out as -t3)
+cat >"$tmp/shadow.gt" <<'EOT'
+input x = 1.25
+input y = -0.5
+y *= tan(0.9 * tanh(y)) - x
+x = x * 3
+output x, y
+EOT
+
 # CASE ARGS...: one gradtool command line
 cases=(
   "examples/tutorial/persistent.gt --wrt x"
@@ -37,6 +47,8 @@ cases=(
   "examples/taylor/rosenbrock.gt"
   "examples/pipelines/projectile.gt"
   "$tmp/loop1000.gt --wrt x,a"
+  "$tmp/shadow.gt --wrt x,y"
+  "-e y=lbeta(x^2+0.5,x^2+0.5)+beta(x,x)+beta(x,2*x) --wrt x --at x=1.5"
   "tests/e2e/emit_taylor.gt --wrt x --at x=0"
   "-e y=grad(exp(sin(x))/(1+x^2),x,7) --wrt x --at x=0.3"
   "-e y=sin(x^2) --wrt x --at x=0.7"

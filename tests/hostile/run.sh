@@ -293,6 +293,10 @@ cases() {
   run_case prec_erfc_20k     4 '^<command-line>:1:5: error: erfc is limited to 10000 bits' --prec 20000 -e 'y = erfc(150)'
   run_case prec_erf_1m       4 '^<command-line>:1:5: error: erf is limited to 10000 bits' --prec 1000000 -e 'y = erf(0.7)'
   run_case prec_gamma_10k    0 - --prec 10000 --digits 10 -e 'y = gamma(0.7)'
+  # sin of a huge number: the argument reduction costs minutes (found by
+  # tests/fuzz/gen.py: a recursion squaring its argument)
+  run_case trig_huge_arg     4 '^<command-line>:1:[0-9]+: error: sin of a number beyond 2\^16777216' -e 'x = 6; for i in range(25) { x = x * x }; y = sin(x)'
+  run_case trig_big_arg      0 - --digits 10 -e 'y = cos(1e1000000)'
   # out of memory: an error message, never a crash
   # GMP and MPFR abort when malloc fails unless the command catches it:
   # at every limit the run must finish or say "out of memory" (plainly, or
