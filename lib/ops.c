@@ -2858,15 +2858,8 @@ f_gamma_inc(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr b, mpfr_srcptr c)
      asymptotic expansion stays fast for large x where mpfr_gamma_inc
      takes minutes (gamma_inc(0.5, 1e6)) or fails an assertion on
      overflow (gamma_inc(1e300, 1e6)) */
-  switch (gt_sf_jet(GT_SF_GAMMA_INC, 0, a, b, 0, &y)) {
-  case GT_SF_OK:
-    return 0;
-  case GT_SF_NOCONV:
-    return GT_FWD_NOCONV;
-  default:
-    mpfr_set_nan(y);
-    return 0;
-  }
+  return gt_sf_jet(GT_SF_GAMMA_INC, 0, a, b, 0, &y) == GT_SF_NOCONV
+             ? GT_FWD_NOCONV : 0;    /* NaN out of the domain (sf.h) */
 }
 
 /* y = d^d/da^d Gamma(a, x), d >= 1, rounded to nearest; GT_FWD_ flags */
@@ -2883,15 +2876,8 @@ gamma_inc_da(mpfr_ptr y, mpfr_srcptr a, mpfr_srcptr x, long d)
     return 0;
   }
   /* the jet in a: sf.c's variable is a, its parameter x */
-  switch (gt_sf_jet_deriv(GT_SF_GAMMA_INC_A, 0, x, a, (int)d, 0, &y)) {
-  case GT_SF_OK:
-    return 0;
-  case GT_SF_NOCONV:
-    return GT_FWD_NOCONV;
-  default:
-    mpfr_set_nan(y);
-    return 0;
-  }
+  return gt_sf_jet_deriv(GT_SF_GAMMA_INC_A, 0, x, a, (int)d, 0, &y)
+             == GT_SF_NOCONV ? GT_FWD_NOCONV : 0;
 }
 
 static int
