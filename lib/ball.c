@@ -1363,10 +1363,9 @@ SER(s_gamma_inc)
   return series_ok(y, n);
 }
 
-/* F = d^c/da^c Gamma(a, x): the jet in a when a varies; when x varies
-   (a constant), F(a, x(t)) = F(a, x0) + int_0^t F_x(a, x(u)) x'(u) du
-   with F_x = -x^(a-1) (log x)^c e^-x, in Arb's series arithmetic; both
-   varying has no rule */
+/* F = d^c/da^c Gamma(a, x): the jet in a when a varies, the jet in x
+   when x varies (a constant), each composed with its operand's series;
+   both varying has no rule */
 SER(s_gamma_inc_d)
 {
   slong d = ball_order(c);
@@ -1378,31 +1377,10 @@ SER(s_gamma_inc_d)
     return gamma_inc_a_series(y, a, b, d < 1 ? -1 : d, n, prec);
   if (d < 1 || !arb_is_positive(b))
     return GT_BALL_DOMAIN;
-  arb_ptr P = _arb_vec_init(n), L = _arb_vec_init(n), E = _arb_vec_init(n),
-          T = _arb_vec_init(n), D = _arb_vec_init(n);
-  arb_t am1;
-  arb_init(am1);
-  arb_sub_ui(am1, a, 1, prec);
-  _arb_poly_pow_arb_series(P, b, n, am1, n, prec);        /* x^(a-1) */
-  _arb_poly_log_series(T, b, n, n, prec);
-  _arb_poly_pow_ui_trunc_binexp(L, T, n, (ulong)d, n, prec); /* log^d */
-  _arb_vec_neg(T, b, n);
-  _arb_poly_exp_series(E, T, n, n, prec);                 /* e^-x */
-  _arb_poly_mullow(T, P, n, L, n, n, prec);
-  _arb_poly_mullow(P, T, n, E, n, n, prec);
-  _arb_vec_neg(P, P, n);                                  /* F_x(x(t)) */
-  if (n > 1) {
-    _arb_poly_derivative(D, b, n, prec);                  /* x'(t) */
-    _arb_poly_mullow(T, P, n - 1, D, n - 1, n - 1, prec);
-    _arb_poly_integral(y, T, n, prec);
-  }
-  gt_sf_gamma_inc_a_jet(y, a, b, d, 1, prec);             /* F(a, x0) */
-  _arb_vec_clear(P, n);
-  _arb_vec_clear(L, n);
-  _arb_vec_clear(E, n);
-  _arb_vec_clear(T, n);
-  _arb_vec_clear(D, n);
-  arb_clear(am1);
+  arb_ptr jet = _arb_vec_init(n);
+  gt_sf_gamma_inc_dx_jet(jet, a, b, d, n, prec);
+  compose_jet(y, jet, b, n, prec);
+  _arb_vec_clear(jet, n);
   return series_ok(y, n);
 }
 

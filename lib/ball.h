@@ -63,5 +63,10 @@ extern const GtBallRule gt_ball_rules[GT_OP_COUNT];
    result encloses the jet at every point of them. */
 void gt_sf_gamma_inc_a_jet(arb_ptr jet, arb_srcptr a, arb_srcptr x, long d,
                            long n, long prec);
+/* jet[k] = d^k/dx^k (d^d/da^d Gamma(a, x)) / k!, k < n, on balls (sf.c:
+   the value from the jet in a, the rest from the x-derivative
+   -x^(a-1) log(x)^d e^-x; x > 0, d >= 1). */
+void gt_sf_gamma_inc_dx_jet(arb_ptr jet, arb_srcptr a, arb_srcptr x, long d,
+                            long n, long prec);
 
 #endif /* GT_BALL_H */

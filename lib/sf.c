@@ -899,6 +899,18 @@ gamma_inc_dx_series(arb_poly_t r, long d, const arb_t a, const arb_t x,
   arb_clear(am1);
 }
 
+void
+gt_sf_gamma_inc_dx_jet(arb_ptr jet, arb_srcptr a, arb_srcptr x, long d,
+                       long n, long prec)
+{
+  arb_poly_t r;
+  arb_poly_init(r);
+  gamma_inc_dx_series(r, d, a, x, (slong)n, (slong)prec);
+  for (slong k = 0; k < n; k++)
+    arb_poly_get_coeff_arb(jet + k, r, k);
+  arb_poly_clear(r);
+}
+
 /* res[0..len-1] = the jet's balls at working precision w. */
 static void
 jet_balls(GtSf f, long n, const arb_t a, const arb_t x, slong len,
